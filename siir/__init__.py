@@ -1,0 +1,1 @@
+"""Shared platform of the SIIR services: settings, the database engine and the command line."""

@@ -1,0 +1,2 @@
+def main() -> None:
+    raise SystemExit("siir: not built yet")
