@@ -1,0 +1,42 @@
+"""Schema migrations: each service owns an Alembic history for its own PostgreSQL schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from siir.database import async_url
+
+#: Services in the order their migrations run (reporting never references registry tables).
+MIGRATION_DIRS: dict[str, Path] = {
+    "registry": Path(__file__).resolve().parent.parent / "services" / "registry" / "migrations",
+}
+
+
+def alembic_config(service: str, database_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATION_DIRS[service]))
+    # Alembic's config is an ini parser: a literal % must be doubled.
+    config.set_main_option("sqlalchemy.url", async_url(database_url).replace("%", "%%"))
+    return config
+
+
+def migrate(database_url: str, *, services: list[str] | None = None) -> None:
+    """Bring every service's schema to its newest revision (idempotent)."""
+    for service in services or list(MIGRATION_DIRS):
+        command.upgrade(alembic_config(service, database_url), "head")
+
+
+def execute_script(sql: str) -> None:
+    """Run a DDL script inside a migration, one statement at a time.
+
+    asyncpg prepares every statement and so refuses several in one call; scripts here keep
+    one statement per ``;`` at a line end and no semicolons inside literals.
+    """
+    from alembic import op
+
+    for statement in sql.split(";\n"):
+        if statement.strip():
+            op.execute(statement)

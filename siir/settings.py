@@ -1,0 +1,54 @@
+"""Settings read from the environment, once, in one place.
+
+Every service and the command line share these; nothing else reads ``os.environ`` for
+configuration, so a deployment has one list of knobs (see docker-compose.yml).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What a SIIR process needs to know about its environment."""
+
+    #: ``postgresql://…`` of an existing server; when empty, the embedded server is used.
+    database_url: str = ""
+    #: Where the embedded server keeps its data (ignored by git).
+    data_dir: Path = PROJECT_ROOT / ".siir"
+    registry_host: str = "127.0.0.1"
+    registry_port: int = 4001
+    reporting_host: str = "127.0.0.1"
+    reporting_port: int = 4002
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 4000
+    #: The classification rule set applied to new assessments (a row of registry.rule_sets).
+    rule_set: str = "PERMEN_PPPA_2_2016"
+    #: The small-enterprise thresholds applied to new assessments (a row of
+    #: registry.graduation_thresholds): UU_20_2008 as the regulation cites, or PP_7_2021.
+    graduation_thresholds: str = "UU_20_2008"
+    #: Database connection pool per process.
+    pool_size: int = 10
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_environment(cls) -> "Settings":
+        env = os.environ
+        return cls(
+            database_url=env.get("DATABASE_URL", ""),
+            data_dir=Path(env.get("SIIR_DATA_DIR", str(PROJECT_ROOT / ".siir"))),
+            registry_host=env.get("SIIR_REGISTRY_HOST", "127.0.0.1"),
+            registry_port=int(env.get("SIIR_REGISTRY_PORT", "4001")),
+            reporting_host=env.get("SIIR_REPORTING_HOST", "127.0.0.1"),
+            reporting_port=int(env.get("SIIR_REPORTING_PORT", "4002")),
+            gateway_host=env.get("SIIR_GATEWAY_HOST", "127.0.0.1"),
+            gateway_port=int(env.get("SIIR_GATEWAY_PORT", "4000")),
+            rule_set=env.get("SIIR_RULE_SET", "PERMEN_PPPA_2_2016"),
+            graduation_thresholds=env.get("SIIR_GRADUATION_THRESHOLDS", "UU_20_2008"),
+            pool_size=int(env.get("SIIR_DB_POOL_SIZE", "10")),
+        )
