@@ -1,0 +1,737 @@
+"""Demo data: realistic, deterministic home industries with their assessment history.
+
+``seed_demo_data(url, count=N, seed=S)`` writes N home industries (IR) spread over real villages
+of a few hundred regencies, each with one to several assessments between 2016 and 2026 whose
+criteria evolve, so that classes move (mostly up: Pemula → Berkembang → Maju), some IR close
+(gulung tikar) and a few Maju small-enterprise candidates graduate. Every assessment is classified
+by the stored rule set with ``classify`` (never by a shortcut), and every change publishes its
+outbox event, so the reporting service sees demo data exactly as it sees real data.
+
+Same seed and count → byte-identical rows in an empty registry: one ``random.Random(seed)``,
+fixed dates, no clock. A completed run is recorded in ``registry.demo_seed_runs``; running it again
+does nothing. Rows are generated in chunks in a worker thread while the previous chunk is loaded
+with binary COPY, so Python and PostgreSQL work at the same time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import datetime as dt
+import json
+import math
+import random
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import asyncpg
+import orjson
+
+from services.registry.domain import demo_vocabulary as vocab
+from services.registry.domain.classification import (
+    CapitalSource,
+    Criteria,
+    IrClass,
+    ProductionPattern,
+    ProductionTechnology,
+    RuleSet,
+    classify,
+)
+from services.registry.domain.events import (
+    AGGREGATE_HOME_INDUSTRY,
+    ASSESSMENT_RECORDED,
+    HOME_INDUSTRY_CLOSED,
+    HOME_INDUSTRY_GRADUATED,
+    HOME_INDUSTRY_REGISTERED,
+    event_payload,
+)
+from services.registry.domain.graduation import GraduationThresholds, is_small_enterprise_candidate
+from services.registry.domain.registration import registration_number
+from siir.database import asyncpg_dsn
+
+#: The rule set and thresholds the demo history is classified with.
+RULE_SET_CODE = "PERMEN_PPPA_2_2016"
+RULE_SET_VERSION = 1
+GRADUATION_THRESHOLDS_CODE = "UU_20_2008"
+
+#: The demo history runs from the programme's start to a fixed day (never "today": determinism).
+HISTORY_START = dt.date(2016, 1, 4)
+HISTORY_END = dt.date(2026, 10, 30)
+
+#: Registrations per year, relative: the model-regency years, the pandemic dip, the roll-out.
+REGISTRATIONS_BY_YEAR: dict[int, float] = {
+    2016: 5, 2017: 7, 2018: 8, 2019: 9, 2020: 5, 2021: 7, 2022: 10, 2023: 11, 2024: 11, 2025: 11, 2026: 8,
+}
+
+#: How many regencies/cities take part in the demo (of 514).
+PARTICIPATING_REGENCIES = 300
+
+#: Events and changes happen during office hours in western Indonesia.
+JAKARTA = dt.timezone(dt.timedelta(hours=7), "WIB")
+OFFICE_HOUR = dt.time(9, 0, tzinfo=JAKARTA)
+
+#: IR generated (and loaded) per chunk: bounds memory, keeps COPY batches large.
+CHUNK_SIZE = 10_000
+#: Above this many IR, secondary indexes and foreign keys are dropped and rebuilt around the load.
+BIG_LOAD = 100_000
+
+#: pg_advisory_xact_lock key serialising seed runs (two `siir up` at once must not both seed).
+SEED_LOCK_KEY = 0x5EED_D3A0
+
+HOME_INDUSTRY_COLUMNS: tuple[str, ...] = (
+    "id", "registration_number", "regency_code", "village_code", "business_name", "business_category",
+    "owner_name", "owner_nik", "owner_sex", "owner_birth_year", "owner_education",
+    "owner_is_female_head_of_household", "owner_phone", "address", "latitude", "longitude",
+    "business_started_on", "registered_on", "nib", "pirt_number", "halal_certificate_number", "products",
+    "monthly_gross_income", "infrastructure", "workers_female", "workers_male", "workforce",
+    "marketing_channels", "constraints", "hopes", "assistance_received", "consent_to_share",
+    "consent_recorded_on", "status", "status_changed_on", "status_reason", "current_class",
+    "current_score", "last_assessed_on", "version", "created_at", "updated_at",
+)
+ASSESSMENT_COLUMNS: tuple[str, ...] = (
+    "id", "home_industry_id", "assessed_on", "worker_count", "production_technology", "capital_source",
+    "capital_amount", "business_started_on", "business_age_months", "production_pattern",
+    "assets_excluding_land_and_buildings", "annual_turnover", "worker_level", "technology_level",
+    "capital_source_level", "capital_amount_level", "business_age_level", "production_pattern_level",
+    "score", "ir_class", "rule_set_code", "rule_set_version", "graduation_thresholds_code",
+    "small_enterprise_candidate", "assessor", "notes", "created_at",
+)
+OUTBOX_COLUMNS: tuple[str, ...] = ("aggregate_type", "aggregate_id", "event_type", "occurred_at", "payload")
+
+#: JSON-valued columns of a home_industries row (COPY takes them as text).
+_JSON_COLUMNS = ("products", "workforce", "assistance_received")
+
+_TECHNOLOGIES = tuple(ProductionTechnology)
+_SOURCES = tuple(CapitalSource)
+_PATTERNS = tuple(ProductionPattern)
+_PHONE_PREFIXES = ("0811", "0812", "0813", "0821", "0822", "0852", "0853", "0857", "0858", "0877",
+                   "0878", "0881", "0895", "0896", "0898")
+
+
+@dataclass(frozen=True, slots=True)
+class SeedReport:
+    """What a seed run did."""
+
+    home_industries: int
+    assessments: int
+    seconds: float
+    skipped: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DemoRegency:
+    """A participating regency/city: where its IR live and how many it gets, relatively."""
+
+    code: str
+    villages: tuple[str, ...]
+    latitude: float
+    longitude: float
+    spread: float
+
+
+@dataclass(slots=True)
+class SeedContext:
+    """What the generator needs from the database, read once before generating."""
+
+    rule_set: RuleSet
+    thresholds: GraduationThresholds
+    regencies: list[DemoRegency]
+    regency_cumulative_weights: list[float]
+    counters: dict[str, int]
+    first_home_industry_id: int
+    first_assessment_id: int
+    used_niks: set[str] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class Chunk:
+    """Rows of one chunk, ready for COPY."""
+
+    home_industries: list[tuple[Any, ...]]
+    assessments: list[tuple[Any, ...]]
+    outbox: list[tuple[Any, ...]]
+
+
+def _at_office_hour(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, OFFICE_HOUR)
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+class DemoGenerator:
+    """Generates IR one after another from one seeded ``random.Random``.
+
+    Not thread-safe, and need not be: one worker thread calls ``chunk`` repeatedly, so the
+    sequence of random draws, and therefore the data, depends only on seed and count.
+    """
+
+    def __init__(self, context: SeedContext, *, count: int, seed: int) -> None:
+        self.context = context
+        self.rng = random.Random(seed)
+        self.count = count
+        self.produced = 0
+        self.next_home_industry_id = context.first_home_industry_id
+        self.next_assessment_id = context.first_assessment_id
+        self.assessments_written = 0
+        # Registration dates first, sorted, so that ids and each regency's registration numbers
+        # follow the order in which IR were registered, as they would in the field.
+        self.registration_days = self._registration_days(count)
+        self._category_names = list(vocab.CATEGORY_WEIGHTS)
+        self._category_cumulative = _cumulative(list(vocab.CATEGORY_WEIGHTS.values()))
+        self._education_names = [name for name, _ in vocab.EDUCATION_LEVELS]
+        self._education_cumulative = _cumulative([w for _, w in vocab.EDUCATION_LEVELS])
+
+    def _registration_days(self, count: int) -> list[dt.date]:
+        rng = self.rng
+        years = list(REGISTRATIONS_BY_YEAR)
+        cumulative = _cumulative(list(REGISTRATIONS_BY_YEAR.values()))
+        ordinals = []
+        for _ in range(count):
+            year = years[bisect.bisect_right(cumulative, rng.random() * cumulative[-1])]
+            first = max(dt.date(year, 1, 1), HISTORY_START).toordinal()
+            last = min(dt.date(year, 12, 31), HISTORY_END).toordinal()
+            ordinals.append(rng.randint(first, last))
+        ordinals.sort()
+        return [dt.date.fromordinal(o) for o in ordinals]
+
+    def chunk(self, size: int) -> Chunk | None:
+        """The next ``size`` IR (fewer at the end), or None when all are produced."""
+        if self.produced >= self.count:
+            return None
+        chunk = Chunk([], [], [])
+        for _ in range(min(size, self.count - self.produced)):
+            self._home_industry(chunk, self.registration_days[self.produced])
+            self.produced += 1
+        return chunk
+
+    # -- one home industry -------------------------------------------------------------------
+
+    def _home_industry(self, chunk: Chunk, registered_on: dt.date) -> None:
+        rng = self.rng
+        context = self.context
+        hi_id = self.next_home_industry_id
+        self.next_home_industry_id += 1
+
+        regency = context.regencies[
+            bisect.bisect_right(context.regency_cumulative_weights, rng.random() * context.regency_cumulative_weights[-1])
+        ]
+        village = regency.villages[rng.randrange(len(regency.villages))]
+        number = context.counters.get(regency.code, 0) + 1
+        context.counters[regency.code] = number
+
+        # About two in three owners are women (DOMAIN.md: 60–70%); ~60% of them head their
+        # household (seed 003: 8,552 KRTP of 14,327 IR in Malang).
+        female = rng.random() < 0.66
+        krtp = female and rng.random() < 0.6
+        given = rng.choice(vocab.WOMEN_GIVEN_NAMES if female else vocab.MEN_GIVEN_NAMES)
+        owner_name = given if rng.random() < vocab.ONE_NAME_SHARE else f"{given} {rng.choice(vocab.SECOND_NAMES)}"
+        birth_year = rng.randint(max(1955, registered_on.year - 70), registered_on.year - 19)
+        nik = self._nik(village, female, birth_year)
+
+        category = self._category_names[bisect.bisect_right(self._category_cumulative, rng.random() * self._category_cumulative[-1])]
+        kinds = vocab.PRODUCTS[category]
+        # The first product kinds are the common ones: a triangular draw favours them.
+        main = kinds[int(rng.triangular(0, len(kinds), 0))]
+        products = [main] + [k for k in rng.sample(kinds, min(len(kinds), rng.choice((0, 0, 1, 1, 2)))) if k is not main]
+        business_name = self._business_name(main, given, female)
+
+        # Business age at registration: some start with the programme, most existed before.
+        months_before = rng.choice((rng.randint(0, 11), rng.randint(12, 24), rng.randint(25, 240), rng.randint(25, 120)))
+        business_started_on = min(registered_on, _months_before(registered_on, months_before, rng.randint(1, 28)))
+
+        history = self._assessments(hi_id, registered_on, business_started_on, female)
+        assessments = [row for row, _ in history]
+        latest = assessments[-1]
+        latest_class = IrClass(latest[19])
+
+        status, status_changed_on, status_reason = "ACTIVE", None, None
+        last_day = latest[2]
+        if latest[23] and rng.random() < 0.5:
+            status, status_reason = "GRADUATED", vocab.GRADUATION_REASON
+            status_changed_on = last_day + dt.timedelta(days=rng.randint(30, 200))
+        elif rng.random() < (0.12 if latest_class is IrClass.PEMULA else 0.05):
+            status, status_reason = "CLOSED", rng.choice(vocab.CLOSURE_REASONS)
+            status_changed_on = last_day + dt.timedelta(days=rng.randint(30, 400))
+        if status_changed_on is not None and status_changed_on > HISTORY_END:
+            status, status_changed_on, status_reason = "ACTIVE", None, None
+
+        regency_digits = regency.code.replace(".", "")
+        more_formal = {IrClass.PEMULA: 0.0, IrClass.BERKEMBANG: 0.2, IrClass.MAJU: 0.4}[latest_class]
+        nib = f"{rng.randint(10**12, 10**13 - 1)}" if rng.random() < 0.35 + more_formal else None
+        food = category == "FOOD_AND_BEVERAGE" or category == "HERBAL_AND_COSMETIC"
+        pirt = (
+            f"P-IRT {rng.randint(1, 9)}{rng.randint(1, 16):02d}{regency_digits}{rng.randint(1, 99):02d}"
+            f"{rng.randint(1, 9999):04d}{(registered_on.year + 5) % 100:02d}"
+            if food and rng.random() < 0.4 + more_formal else None
+        )
+        halal = f"ID{regency_digits}{rng.randint(10**10, 10**11 - 1)}" if food and rng.random() < 0.2 + more_formal else None
+
+        workers_female, workers_male = history[-1][1]
+        monthly_income = latest[11] // 12
+        product_json = [
+            {
+                "name": kind.name,
+                "monthlyVolume": round(rng.randint(*kind.monthly_volume) * (1 + 0.3 * (latest[3] - 1))),
+                "unit": kind.unit,
+                "rawMaterials": list(kind.raw_materials),
+            }
+            for kind in products
+        ]
+        workforce = self._workforce(latest[3])
+        channels = [name for name, share in vocab.MARKETING_CHANNELS if rng.random() < share + 0.1 * (latest[18] > 12)] or ["DIRECT"]
+        constraints = rng.sample(vocab.CONSTRAINTS, rng.randint(1, 3))
+        hopes = rng.sample(vocab.HOPES, rng.randint(1, 3))
+        assistance = self._assistance(registered_on, last_day)
+        consent = rng.random() < 0.5
+        consent_on = rng.choice([row[2] for row in assessments]) if consent else None
+        latitude = max(-11.0, min(6.0, regency.latitude + rng.gauss(0, regency.spread)))
+        longitude = max(95.0, min(141.0, regency.longitude + rng.gauss(0, regency.spread)))
+        last_change = status_changed_on or last_day
+
+        row = {
+            "id": hi_id,
+            "registration_number": registration_number(regency.code, number),
+            "regency_code": regency.code,
+            "village_code": village,
+            "business_name": business_name,
+            "business_category": category,
+            "owner_name": owner_name,
+            "owner_nik": nik,
+            "owner_sex": "FEMALE" if female else "MALE",
+            "owner_birth_year": birth_year,
+            "owner_education": self._education_names[
+                bisect.bisect_right(self._education_cumulative, rng.random() * self._education_cumulative[-1])
+            ],
+            "owner_is_female_head_of_household": krtp,
+            "owner_phone": f"{rng.choice(_PHONE_PREFIXES)}{rng.randint(10**6, 10**8 - 1)}" if rng.random() < 0.88 else None,
+            "address": f"{rng.choice(vocab.STREET_WORDS)} No. {rng.randint(1, 120)}, RT {rng.randint(1, 12):02d}/RW {rng.randint(1, 8):02d}",
+            "latitude": round(latitude, 6),
+            "longitude": round(longitude, 6),
+            "business_started_on": business_started_on,
+            "registered_on": registered_on,
+            "nib": nib,
+            "pirt_number": pirt,
+            "halal_certificate_number": halal,
+            "products": product_json,
+            "monthly_gross_income": monthly_income,
+            "infrastructure": rng.sample(vocab.INFRASTRUCTURE, rng.randint(1, 4)),
+            "workers_female": workers_female,
+            "workers_male": workers_male,
+            "workforce": workforce,
+            "marketing_channels": channels,
+            "constraints": constraints,
+            "hopes": hopes,
+            "assistance_received": assistance,
+            "consent_to_share": consent,
+            "consent_recorded_on": consent_on,
+            "status": status,
+            "status_changed_on": status_changed_on,
+            "status_reason": status_reason,
+            "current_class": latest[19],
+            "current_score": latest[18],
+            "last_assessed_on": last_day,
+            "version": 1,
+            "created_at": _at_office_hour(registered_on),
+            "updated_at": _at_office_hour(last_change),
+        }
+        chunk.home_industries.append(
+            tuple(_json(row[c]) if c in _JSON_COLUMNS else row[c] for c in HOME_INDUSTRY_COLUMNS)
+        )
+        chunk.assessments.extend(assessments)
+        self._events(chunk, row, history)
+
+    def _nik(self, village: str, female: bool, birth_year: int) -> str:
+        """A structurally valid NIK issued in the village's district: PPKKCC DDMMYY SSSS."""
+        rng = self.rng
+        district = village.replace(".", "")[:6]
+        while True:
+            month = rng.randint(1, 12)
+            day = rng.randint(1, 28) + (40 if female else 0)
+            nik = f"{district}{day:02d}{month:02d}{birth_year % 100:02d}{rng.randint(1, 9999):04d}"
+            if nik not in self.context.used_niks:
+                self.context.used_niks.add(nik)
+                return nik
+
+    def _business_name(self, kind: vocab.ProductKind, given: str, female: bool) -> str:
+        rng = self.rng
+        pattern = rng.choice(vocab.BUSINESS_NAME_PATTERNS)
+        if "Mbak" in pattern and not female:
+            pattern = "{product} Mas {name}"
+        return pattern.format(
+            product=kind.business_word,
+            honorific="Bu" if female else "Pak",
+            name=given.split()[-1],
+            brand=rng.choice(vocab.BRAND_WORDS),
+        )
+
+    def _workforce(self, worker_count: int) -> dict[str, Any]:
+        rng = self.rng
+        education: dict[str, int] = {}
+        for _ in range(max(0, worker_count - 1)):
+            level = self._education_names[
+                bisect.bisect_right(self._education_cumulative, rng.random() * self._education_cumulative[-1])
+            ]
+            education[level] = education.get(level, 0) + 1
+        return {
+            "education": dict(sorted(education.items())),
+            "averageMonthlyWage": rng.randrange(500_000, 3_000_000, 50_000) if worker_count > 1 else 0,
+            "weeklyHours": rng.randint(15, 56),
+            "protection": [p for p in vocab.WORKER_PROTECTION if rng.random() < 0.15],
+            "trainingsAttended": rng.sample(vocab.TRAININGS, rng.randint(0, 3)),
+            "trainingsWanted": rng.sample(vocab.TRAININGS, rng.randint(1, 2)),
+        }
+
+    def _assistance(self, registered_on: dt.date, last_day: dt.date) -> list[dict[str, Any]]:
+        rng = self.rng
+        received = []
+        for _ in range(rng.choice((0, 0, 1, 1, 1, 2, 3))):
+            kind = rng.choice(tuple(vocab.PROVIDERS))
+            received.append({
+                "type": rng.choice(vocab.ASSISTANCE_TYPES_BY_PROVIDER[kind]),
+                "provider": rng.choice(vocab.PROVIDERS[kind]),
+                "providerKind": kind,
+                "year": rng.randint(registered_on.year, last_day.year),
+            })
+        received.sort(key=lambda a: a["year"])
+        return received
+
+    def _assessments(
+        self, hi_id: int, registered_on: dt.date, started_on: dt.date, female_owner: bool
+    ) -> list[tuple[tuple[Any, ...], tuple[int, int]]]:
+        """The IR's assessments in date order, each with its (women, men) worker split.
+
+        Criteria drift: most IR grow (more workers, more capital, better tools and a steadier
+        production), some stagnate, some decline; business age grows by itself. Classes follow
+        from ``classify``, so moves up and down are whatever the rule makes of the criteria.
+        """
+        rng = self.rng
+        context = self.context
+        workers = rng.choices((1, 2, 3, 4, 5, 6, 8), (34, 30, 14, 9, 5, 5, 3))[0]
+        technology = rng.choices((0, 1, 2), (60, 34, 6))[0]
+        source = rng.choices((0, 1, 2), (64, 24, 12))[0]
+        pattern = rng.choices((0, 1, 2), (34, 42, 24))[0]
+        capital = math.exp(rng.gauss(15.0, 1.0))  # median about Rp 3.3 million
+        # One to seven assessments, about three on average, roughly yearly, never after the end.
+        planned = rng.choices((1, 2, 3, 4, 5, 6, 7), (12, 21, 24, 19, 12, 8, 4))[0]
+        day = registered_on
+        previous_class: IrClass | None = None
+        history = []
+        for index in range(planned):
+            if index:
+                day = day + dt.timedelta(days=rng.randint(200, 480))
+                if day > HISTORY_END:
+                    break
+                trend = rng.random()
+                if trend < 0.13:  # a bad year: lost workers, spent capital, irregular production
+                    workers = max(1, workers - rng.choice((1, 1, 2)))
+                    capital *= rng.uniform(0.35, 0.8)
+                    pattern = max(0, pattern - (rng.random() < 0.5))
+                    source = max(0, source - (rng.random() < 0.2))
+                elif trend < 0.40:
+                    capital *= rng.uniform(0.95, 1.2)
+                else:  # growth, helped by mentoring and assistance
+                    workers += rng.choice((0, 0, 1, 1, 2))
+                    capital *= rng.uniform(1.15, 2.0)
+                    technology = min(2, technology + (rng.random() < 0.3))
+                    source = min(2, source + (rng.random() < 0.3))
+                    pattern = min(2, pattern + (rng.random() < 0.35))
+            capital_amount = int(capital) // 50_000 * 50_000
+            criteria = Criteria(
+                worker_count=workers,
+                production_technology=_TECHNOLOGIES[technology],
+                capital_source=_SOURCES[source],
+                capital_amount=capital_amount,
+                business_started_on=started_on,
+                production_pattern=_PATTERNS[pattern],
+            )
+            result = classify(criteria, day, context.rule_set)
+            assets = int(capital_amount * rng.uniform(0.8, 2.6)) // 10_000 * 10_000
+            turnover = int(capital_amount * rng.uniform(1.5, 7.0) * (1 + 0.5 * pattern)) // 100_000 * 100_000
+            candidate = is_small_enterprise_candidate(result.ir_class, assets, turnover, context.thresholds)
+            women = 1 if female_owner else 0
+            women += sum(rng.random() < 0.7 for _ in range(workers - 1))
+            notes = None
+            if previous_class is not None and result.ir_class is not previous_class:
+                notes = f"kelas berubah dari {previous_class.value} ke {result.ir_class.value}"
+            previous_class = result.ir_class
+            levels = result.levels
+            history.append((
+                (
+                    self.next_assessment_id, hi_id, day, workers, criteria.production_technology.value,
+                    criteria.capital_source.value, capital_amount, started_on, result.business_age_months,
+                    criteria.production_pattern.value, assets, turnover, levels.worker_count,
+                    levels.production_technology, levels.capital_source, levels.capital_amount,
+                    levels.business_age, levels.production_pattern, result.score, result.ir_class.value,
+                    result.rule_set_code, result.rule_set_version, context.thresholds.code, candidate,
+                    f"Pendamping {rng.choice(vocab.WOMEN_GIVEN_NAMES)}", notes, _at_office_hour(day),
+                ),
+                (women, workers - women),
+            ))
+            self.next_assessment_id += 1
+        self.assessments_written += len(history)
+        return history
+
+    def _events(
+        self, chunk: Chunk, row: dict[str, Any], history: list[tuple[tuple[Any, ...], tuple[int, int]]]
+    ) -> None:
+        """The outbox events of one IR, with the IR as it was after each change."""
+        aggregate_id = str(row["id"])
+        state = dict(row, status="ACTIVE", status_changed_on=None, status_reason=None, current_class=None,
+                     current_score=None, last_assessed_on=None)
+        first_workers = history[0][1]
+        state["workers_female"], state["workers_male"] = first_workers
+        outbox = chunk.outbox
+        outbox.append((AGGREGATE_HOME_INDUSTRY, aggregate_id, HOME_INDUSTRY_REGISTERED,
+                       _at_office_hour(row["registered_on"]), _json(event_payload(state))))
+        for assessment, (women, men) in history:
+            assessment_row = dict(zip(ASSESSMENT_COLUMNS, assessment))
+            state["current_class"] = assessment_row["ir_class"]
+            state["current_score"] = assessment_row["score"]
+            state["last_assessed_on"] = assessment_row["assessed_on"]
+            state["workers_female"], state["workers_male"] = women, men
+            outbox.append((AGGREGATE_HOME_INDUSTRY, aggregate_id, ASSESSMENT_RECORDED,
+                           assessment_row["created_at"], _json(event_payload(state, assessment=assessment_row))))
+        if row["status"] != "ACTIVE":
+            state.update(status=row["status"], status_changed_on=row["status_changed_on"],
+                         status_reason=row["status_reason"])
+            event_type = HOME_INDUSTRY_CLOSED if row["status"] == "CLOSED" else HOME_INDUSTRY_GRADUATED
+            outbox.append((AGGREGATE_HOME_INDUSTRY, aggregate_id, event_type,
+                           _at_office_hour(row["status_changed_on"]),
+                           _json(event_payload(state, reason=row["status_reason"]))))
+
+
+def _cumulative(weights: Sequence[float]) -> list[float]:
+    total, out = 0.0, []
+    for weight in weights:
+        total += weight
+        out.append(total)
+    return out
+
+
+def _months_before(day: dt.date, months: int, day_of_month: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 - months
+    return dt.date(index // 12, index % 12 + 1, min(day_of_month, 28))
+
+
+# -- reading what the generator needs ------------------------------------------------------------
+
+
+async def _participating_regencies(connection: asyncpg.Connection, rng: random.Random) -> tuple[list[DemoRegency], list[float]]:
+    """A few hundred regencies weighted by province, the field reports' regencies always in.
+
+    Within each, IR cluster in a subset of villages (sentra: a village known for its krupuk or
+    its batik), not spread evenly over every village.
+    """
+    villages_by_regency: dict[str, list[str]] = {}
+    for record in await connection.fetch(
+        "SELECT code FROM registry.regions WHERE level = 4 ORDER BY code"
+    ):
+        code = record["code"]
+        villages_by_regency.setdefault(code[:5], []).append(code)
+    if not villages_by_regency:
+        raise RuntimeError("registry.regions is empty: load the region reference (load_regions) before seeding")
+    codes = sorted(villages_by_regency)
+    # Weighted sampling without replacement (Efraimidis–Spirakis): key = u ** (1 / weight).
+    keyed = sorted(
+        codes,
+        key=lambda c: rng.random() ** (1.0 / vocab.PROVINCE_WEIGHTS.get(c[:2], 0.5)),
+        reverse=True,
+    )
+    chosen = set(keyed[:PARTICIPATING_REGENCIES]) | {c for c in vocab.MODEL_REGENCIES if c in villages_by_regency}
+    regencies, weights = [], []
+    for code in sorted(chosen):
+        villages = villages_by_regency[code]
+        cluster = sorted(rng.sample(villages, max(1, min(len(villages), round(len(villages) * rng.uniform(0.2, 0.6))))))
+        lat, lon, spread = vocab.PROVINCE_CENTRES.get(code[:2], (-2.5, 118.0, 1.0))
+        regencies.append(DemoRegency(
+            code=code,
+            villages=tuple(cluster),
+            latitude=lat + rng.uniform(-spread, spread),
+            longitude=lon + rng.uniform(-spread, spread),
+            spread=max(0.03, spread / 6),
+        ))
+        weight = vocab.PROVINCE_WEIGHTS.get(code[:2], 0.5) * rng.lognormvariate(0, 0.5)
+        weights.append(weight * vocab.MODEL_REGENCIES.get(code, 1.0))
+    return regencies, _cumulative(weights)
+
+
+async def _next_id(connection: asyncpg.Connection, table: str) -> int:
+    """The first id after every existing row and every id the identity sequence handed out."""
+    sequence = await connection.fetchval("SELECT pg_get_serial_sequence($1, 'id')", table)
+    used = await connection.fetchval(
+        f"SELECT greatest((SELECT max(id) FROM {table}),"
+        f" (SELECT CASE WHEN is_called THEN last_value END FROM {sequence}))"
+    )
+    return (used or 0) + 1
+
+
+async def _load_context(connection: asyncpg.Connection, seed: int) -> SeedContext:
+    rule = await connection.fetchrow(
+        "SELECT code, version, definition FROM registry.rule_sets WHERE code = $1 AND version = $2",
+        RULE_SET_CODE, RULE_SET_VERSION,
+    )
+    thresholds = await connection.fetchrow(
+        "SELECT code, assets_over, turnover_over FROM registry.graduation_thresholds WHERE code = $1",
+        GRADUATION_THRESHOLDS_CODE,
+    )
+    if rule is None or thresholds is None:
+        raise RuntimeError("rule set or graduation thresholds missing: run the migrations before seeding")
+    definition = rule["definition"]
+    rule_set = RuleSet.from_definition(
+        rule["code"], rule["version"], json.loads(definition) if isinstance(definition, str) else definition
+    )
+    regencies, cumulative = await _participating_regencies(connection, random.Random(f"regions:{seed}"))
+    counters = {
+        r["regency_code"]: r["last_number"]
+        for r in await connection.fetch("SELECT regency_code, last_number FROM registry.registration_counters")
+    }
+    used_niks = {r["owner_nik"] for r in await connection.fetch("SELECT owner_nik FROM registry.home_industries")}
+    return SeedContext(
+        rule_set=rule_set,
+        thresholds=GraduationThresholds(thresholds["code"], thresholds["assets_over"], thresholds["turnover_over"]),
+        regencies=regencies,
+        regency_cumulative_weights=cumulative,
+        counters=counters,
+        first_home_industry_id=await _next_id(connection, "registry.home_industries"),
+        first_assessment_id=await _next_id(connection, "registry.assessments"),
+        used_niks=used_niks,
+    )
+
+
+# -- loading -------------------------------------------------------------------------------------
+
+
+async def _drop_secondary_structures(connection: asyncpg.Connection) -> list[str]:
+    """Drop non-unique indexes and foreign keys of the two big tables; return how to rebuild them.
+
+    Maintaining a trigram GIN index and checking millions of foreign keys row by row costs more
+    than building the index once and validating each key with one join afterwards. Read from the
+    catalogue, so whatever indexes the migrations define are the ones rebuilt.
+    """
+    tables = ("registry.home_industries", "registry.assessments")
+    rebuild: list[str] = []
+    for record in await connection.fetch(
+        """
+        SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS definition
+        FROM pg_index i
+        WHERE i.indrelid = ANY($1::regclass[]) AND NOT i.indisunique AND NOT i.indisprimary
+        ORDER BY 1
+        """,
+        list(tables),
+    ):
+        await connection.execute(f"DROP INDEX {record['name']}")
+        rebuild.append(record["definition"])
+    for record in await connection.fetch(
+        """
+        SELECT conrelid::regclass::text AS table_name, conname, pg_get_constraintdef(oid) AS definition
+        FROM pg_constraint
+        WHERE contype = 'f' AND conrelid = ANY($1::regclass[])
+        ORDER BY 1, 2
+        """,
+        list(tables),
+    ):
+        await connection.execute(f'ALTER TABLE {record["table_name"]} DROP CONSTRAINT "{record["conname"]}"')
+        rebuild.append(f'ALTER TABLE {record["table_name"]} ADD CONSTRAINT "{record["conname"]}" {record["definition"]}')
+    return rebuild
+
+
+async def _copy_chunk(connection: asyncpg.Connection, chunk: Chunk) -> None:
+    await connection.copy_records_to_table(
+        "home_industries", schema_name="registry", columns=list(HOME_INDUSTRY_COLUMNS), records=chunk.home_industries
+    )
+    await connection.copy_records_to_table(
+        "assessments", schema_name="registry", columns=list(ASSESSMENT_COLUMNS), records=chunk.assessments
+    )
+    await connection.copy_records_to_table(
+        "outbox", schema_name="registry", columns=list(OUTBOX_COLUMNS), records=chunk.outbox
+    )
+
+
+async def _generate_and_copy(connection: asyncpg.Connection, generator: DemoGenerator) -> None:
+    """Generate chunk k+1 in a worker thread while chunk k streams into PostgreSQL."""
+    loop = asyncio.get_running_loop()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-seed") as worker:
+        pending = loop.run_in_executor(worker, generator.chunk, CHUNK_SIZE)
+        while (chunk := await pending) is not None:
+            pending = loop.run_in_executor(worker, generator.chunk, CHUNK_SIZE)
+            await _copy_chunk(connection, chunk)
+
+
+async def _advance_sequences(connection: asyncpg.Connection, generator: DemoGenerator) -> None:
+    """Identity sequences continue after the seeded ids, so the next real IR does not collide."""
+    for table, last in (
+        ("registry.home_industries", generator.next_home_industry_id - 1),
+        ("registry.assessments", generator.next_assessment_id - 1),
+    ):
+        if last >= 1:
+            await connection.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), $1::bigint)", last
+            )
+
+
+async def _save_counters(connection: asyncpg.Connection, counters: dict[str, int]) -> None:
+    """Upsert each regency's last registration number (real registrations may have moved it)."""
+    await connection.executemany(
+        """
+        INSERT INTO registry.registration_counters (regency_code, last_number) VALUES ($1, $2)
+        ON CONFLICT (regency_code) DO UPDATE
+            SET last_number = greatest(registry.registration_counters.last_number, excluded.last_number)
+        """,
+        sorted(counters.items()),
+    )
+
+
+async def seed_demo_data(database_url: str, *, count: int, seed: int) -> SeedReport:
+    """Write ``count`` demo home industries generated from ``seed``, once.
+
+    The whole run is one transaction: an interrupted seed leaves nothing behind, and the marker
+    in ``registry.demo_seed_runs`` commits with the data it describes.
+    """
+    if count < 0:
+        raise ValueError("count must not be negative")
+    started = time.perf_counter()
+    connection = await asyncpg.connect(**asyncpg_dsn(database_url), server_settings={"application_name": "siir-seed"})
+    try:
+        async with connection.transaction():
+            await connection.execute("SELECT pg_advisory_xact_lock($1)", SEED_LOCK_KEY)
+            if await connection.fetchval(
+                "SELECT 1 FROM registry.demo_seed_runs WHERE seed = $1 AND count = $2", seed, count
+            ):
+                return SeedReport(0, 0, time.perf_counter() - started, skipped=True)
+            # Writers wait (ids and registration counters are allocated here); readers do not,
+            # unless the big-load path below takes the tables over.
+            await connection.execute(
+                "LOCK TABLE registry.home_industries, registry.assessments, registry.registration_counters"
+                " IN SHARE ROW EXCLUSIVE MODE"
+            )
+            context = await _load_context(connection, seed)
+            generator = DemoGenerator(context, count=count, seed=seed)
+            rebuild: list[str] = []
+            if count > BIG_LOAD:
+                await connection.execute("SET LOCAL maintenance_work_mem = '512MB'")
+                rebuild = await _drop_secondary_structures(connection)
+            await _generate_and_copy(connection, generator)
+            for statement in rebuild:
+                await connection.execute(statement)
+            await _advance_sequences(connection, generator)
+            await _save_counters(connection, context.counters)
+            seconds = time.perf_counter() - started
+            await connection.execute(
+                """
+                INSERT INTO registry.demo_seed_runs
+                    (seed, count, home_industries, assessments, first_home_industry_id, seconds)
+                VALUES ($1, $2, $3, $4, $5, $6)
+                """,
+                seed, count, count, generator.assessments_written,
+                context.first_home_industry_id if count else None, seconds,
+            )
+        if count > BIG_LOAD:
+            # Fresh statistics, or the first queries plan for empty tables.
+            await connection.execute("ANALYZE registry.home_industries, registry.assessments, registry.outbox")
+        return SeedReport(count, generator.assessments_written, time.perf_counter() - started, skipped=False)
+    finally:
+        await connection.close()
