@@ -1,2 +1,224 @@
-def main() -> None:
-    raise SystemExit("siir: not built yet")
+"""The ``siir`` command line: run, migrate, seed and inspect the system.
+
+``siir up`` is the whole system on one machine: the database (embedded by default), migrations,
+region reference data, demo data, then every service as its own process, printing the URLs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from siir.settings import PROJECT_ROOT, Settings
+
+SCHEMA_DIR = PROJECT_ROOT / "schema"
+
+
+def _database_url(settings: Settings, *, keep_running: bool = False) -> str:
+    from siir.database import resolve_database_url
+
+    return resolve_database_url(settings, keep_embedded_running=keep_running)
+
+
+def _prepare_database(url: str) -> None:
+    """Migrations and the region reference list: what every start needs, idempotent."""
+    import asyncpg
+
+    from services.registry.data.region_reference import load_regions
+    from siir.database import asyncpg_dsn
+    from siir.migrations import migrate
+
+    migrate(url)
+
+    async def regions() -> int:
+        connection = await asyncpg.connect(**asyncpg_dsn(url))
+        try:
+            return await load_regions(connection)
+        finally:
+            await connection.close()
+
+    count = asyncio.run(regions())
+    print(f"siir: database ready ({count:,} regions)", flush=True)
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    _prepare_database(_database_url(settings))
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
+    from services.registry.data.demo_data import seed_demo_data
+
+    url = _database_url(settings)
+    _prepare_database(url)
+    report = asyncio.run(seed_demo_data(url, count=args.count, seed=args.seed))
+    print(f"siir: {report}", flush=True)
+    return 0
+
+
+def _serve(app_factory: Callable[[str], object], host: str, port: int, settings: Settings) -> int:
+    import uvicorn
+
+    url = _database_url(settings)
+    uvicorn.run(
+        app_factory(url),  # type: ignore[arg-type]
+        host=host,
+        port=port,
+        loop="uvloop",
+        http="httptools",
+        log_level=os.environ.get("SIIR_LOG_LEVEL", "warning"),
+        access_log=False,
+    )
+    return 0
+
+
+def cmd_registry(args: argparse.Namespace, settings: Settings) -> int:
+    from services.registry.app import build_app
+
+    return _serve(
+        lambda url: build_app(url, settings), args.host or settings.registry_host, args.port or settings.registry_port, settings
+    )
+
+
+def cmd_gateway(args: argparse.Namespace, settings: Settings) -> int:
+    from gateway.__main__ import main as gateway_main
+
+    argv = ["--supergraph", str(args.supergraph)]
+    argv += ["--host", args.host or settings.gateway_host, "--port", str(args.port or settings.gateway_port)]
+    return gateway_main(argv) or 0
+
+
+def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> int:
+    """Write each subgraph's served SDL to schema/<name>.graphql."""
+    from services.registry.sdl import registry_sdl
+
+    for name, sdl in {"registry": registry_sdl()}.items():
+        path = SCHEMA_DIR / f"{name}.graphql"
+        path.write_text(sdl)
+        print(f"siir: wrote {path.relative_to(PROJECT_ROOT)}")
+    return 0
+
+
+def cmd_compose(args: argparse.Namespace, settings: Settings) -> int:
+    """Export the subgraph SDLs and compose schema/supergraph.graphql from them."""
+    cmd_export_schema(args, settings)
+    from gateway.compose import write_supergraph
+
+    path = write_supergraph(SCHEMA_DIR)
+    print(f"siir: wrote {Path(path).relative_to(PROJECT_ROOT)}")
+    return 0
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"siir: {url} exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (our own localhost)
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"siir: {url} did not become healthy in {timeout:.0f} s")
+
+
+def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
+    url = _database_url(settings)
+    _prepare_database(url)
+    if not args.no_demo:
+        from services.registry.data.demo_data import seed_demo_data
+
+        report = asyncio.run(seed_demo_data(url, count=args.demo_count, seed=2016))
+        print(f"siir: demo data {report}", flush=True)
+
+    env = {**os.environ, "DATABASE_URL": url}
+    services: list[tuple[str, list[str], str, str]] = [
+        (
+            "registry",
+            ["registry"],
+            f"http://{settings.registry_host}:{settings.registry_port}/healthcheck",
+            f"http://{settings.registry_host}:{settings.registry_port}/graphql",
+        ),
+    ]
+    supergraph = SCHEMA_DIR / "supergraph.graphql"
+    if supergraph.exists() and (Path(__file__).resolve().parent.parent / "gateway" / "__main__.py").exists():
+        services.append(
+            (
+                "gateway",
+                ["gateway", "--supergraph", str(supergraph)],
+                f"http://{settings.gateway_host}:{settings.gateway_port}/healthcheck",
+                f"http://{settings.gateway_host}:{settings.gateway_port}/graphql",
+            )
+        )
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        for name, argv, health, endpoint in services:
+            process = subprocess.Popen([sys.executable, "-m", "siir", *argv], env=env)
+            processes.append(process)
+            _wait_healthy(health, process)
+            print(f"siir: {name:<9} {endpoint}", flush=True)
+        print("siir: up. Ctrl-C stops everything.", flush=True)
+        while all(p.poll() is None for p in processes):
+            time.sleep(0.5)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+    "up": cmd_up,
+    "migrate": cmd_migrate,
+    "seed": cmd_seed,
+    "registry": cmd_registry,
+    "gateway": cmd_gateway,
+    "export-schema": cmd_export_schema,
+    "compose": cmd_compose,
+}
+SUBCOMMANDS: frozenset[str] = frozenset(COMMANDS)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="siir", description=__doc__)
+    sub = root.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("up", help="run the whole system (database, migrations, demo data, services)")
+    up.add_argument("--demo-count", type=int, default=2000, help="demo IR to seed on first start")
+    up.add_argument("--no-demo", action="store_true", help="do not seed demo data")
+    sub.add_parser("migrate", help="apply migrations and load the region reference list")
+    seed = sub.add_parser("seed", help="load deterministic demo data (COPY)")
+    seed.add_argument("--count", type=int, default=2000)
+    seed.add_argument("--seed", type=int, default=2016)
+    for name in ("registry",):
+        service = sub.add_parser(name, help=f"serve the {name} subgraph")
+        service.add_argument("--host")
+        service.add_argument("--port", type=int)
+    gateway = sub.add_parser("gateway", help="serve the federation gateway")
+    gateway.add_argument("--supergraph", type=Path, default=SCHEMA_DIR / "supergraph.graphql")
+    gateway.add_argument("--host")
+    gateway.add_argument("--port", type=int)
+    sub.add_parser("export-schema", help="write the served subgraph SDLs to schema/")
+    sub.add_parser("compose", help="export the subgraph SDLs and compose schema/supergraph.graphql")
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    raise SystemExit(COMMANDS[args.command](args, Settings.from_environment()))

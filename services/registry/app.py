@@ -1,0 +1,74 @@
+"""The registry subgraph as an ASGI application: ``/graphql`` and the health endpoints."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+from services.registry.data.rule_sets import load_graduation_thresholds, load_rule_set
+from services.registry.graphql.context import RegistryContext
+from services.registry.graphql.schema import schema
+from siir.database import create_engine
+from siir.settings import Settings
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+
+class RegistryGraphQL(GraphQL):
+    """Strawberry's ASGI view with a fresh ``RegistryContext`` (and loaders) per request."""
+
+    def __init__(self, state: dict[str, Any]) -> None:
+        super().__init__(schema, graphql_ide="graphiql")
+        self.state = state
+
+    async def get_context(self, request: Any, response: Any) -> RegistryContext:  # type: ignore[override]
+        return RegistryContext(
+            engine=self.state["engine"],
+            rule_set=self.state["rule_set"],
+            graduation_thresholds=self.state["graduation_thresholds"],
+        )
+
+
+def build_app(database_url: str, settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Starlette:
+    """The registry app on ``database_url`` (already migrated), or on a given engine (tests)."""
+    settings = settings or Settings.from_environment()
+    state: dict[str, Any] = {}
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        own_engine = engine is None
+        state["engine"] = engine or create_engine(database_url, pool_size=settings.pool_size)
+        async with state["engine"].connect() as connection:
+            state["rule_set"] = await load_rule_set(connection, settings.rule_set)
+            state["graduation_thresholds"] = await load_graduation_thresholds(connection, settings.graduation_thresholds)
+        state["ready"] = True
+        yield
+        state["ready"] = False
+        if own_engine:
+            await state["engine"].dispose()
+
+    async def healthcheck(request: Request) -> JSONResponse:
+        if not state.get("ready"):
+            return JSONResponse({"status": "starting"}, status_code=503)
+        try:
+            async with state["engine"].connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception:  # the database is down: report, do not crash
+            return JSONResponse({"status": "database unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok", "service": "registry"})
+
+    graphql = RegistryGraphQL(state)
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthcheck", healthcheck, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )

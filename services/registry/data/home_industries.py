@@ -1,0 +1,123 @@
+"""Reading and writing home industries (registry.home_industries)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, insert, literal, select, text, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql import Select
+
+from services.registry.data.tables import home_industries
+
+
+@dataclass(frozen=True, slots=True)
+class HomeIndustryQuery:
+    """Which IR a list asks for; every part is optional and they combine with AND."""
+
+    region_code: str | None = None
+    ir_class: str | None = None
+    status: str | None = None
+    owner_sex: str | None = None
+    owner_is_female_head_of_household: bool | None = None
+    search: str | None = None
+
+
+_SEARCH_TEXT = home_industries.c.business_name + literal(" ") + home_industries.c.owner_name
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _filtered(query: Select[Any], spec: HomeIndustryQuery) -> Select[Any]:
+    if spec.region_code is not None:
+        # A village code starts with its ancestors' codes: prefix match, served by the
+        # text_pattern_ops index. The dot stops "33.7" from matching "33.74".
+        if spec.region_code.count(".") == 3:
+            query = query.where(home_industries.c.village_code == spec.region_code)
+        else:
+            query = query.where(home_industries.c.village_code.like(_escape_like(spec.region_code) + ".%"))
+    if spec.ir_class is not None:
+        query = query.where(home_industries.c.current_class == spec.ir_class)
+    if spec.status is not None:
+        query = query.where(home_industries.c.status == spec.status)
+    if spec.owner_sex is not None:
+        query = query.where(home_industries.c.owner_sex == spec.owner_sex)
+    if spec.owner_is_female_head_of_household is not None:
+        query = query.where(
+            home_industries.c.owner_is_female_head_of_household == spec.owner_is_female_head_of_household
+        )
+    if spec.search:
+        # ILIKE on the indexed expression lets pg_trgm's GIN index answer it.
+        query = query.where(_SEARCH_TEXT.ilike("%" + _escape_like(spec.search) + "%"))
+    return query
+
+
+async def home_industries_by_ids(connection: AsyncConnection, ids: Sequence[int]) -> dict[int, RowMapping]:
+    result = await connection.execute(select(home_industries).where(home_industries.c.id.in_(list(ids))))
+    return {row["id"]: row for row in result.mappings()}
+
+
+async def home_industry_page(
+    connection: AsyncConnection, spec: HomeIndustryQuery, *, first: int, after_id: int | None
+) -> list[RowMapping]:
+    """Up to ``first + 1`` IR after ``after_id`` in id order (the extra row says a next page exists)."""
+    query = _filtered(select(home_industries), spec).order_by(home_industries.c.id).limit(first + 1)
+    if after_id is not None:
+        query = query.where(home_industries.c.id > after_id)
+    result = await connection.execute(query)
+    return list(result.mappings())
+
+
+async def count_home_industries(connection: AsyncConnection, spec: HomeIndustryQuery) -> int:
+    result = await connection.execute(_filtered(select(func.count()).select_from(home_industries), spec))
+    return int(result.scalar_one())
+
+
+async def next_registration_sequence(connection: AsyncConnection, regency_code: str) -> int:
+    """The regency's next running number; the row lock serialises concurrent registrations."""
+    result = await connection.execute(
+        text(
+            "INSERT INTO registry.registration_counters AS c (regency_code, last_number) VALUES (:r, 1) "
+            "ON CONFLICT (regency_code) DO UPDATE SET last_number = c.last_number + 1 RETURNING last_number"
+        ),
+        {"r": regency_code},
+    )
+    return int(result.scalar_one())
+
+
+async def insert_home_industry(connection: AsyncConnection, values: dict[str, Any]) -> RowMapping:
+    result = await connection.execute(insert(home_industries).values(**values).returning(home_industries))
+    return result.mappings().one()
+
+
+async def update_home_industry(
+    connection: AsyncConnection, home_industry_id: int, expected_version: int | None, values: dict[str, Any]
+) -> RowMapping | None:
+    """Apply ``values`` and bump the version; None when the row is missing or the version moved on.
+
+    Under READ COMMITTED a concurrent writer of the same row waits for the first to commit, then
+    re-checks ``version``: of two updates expecting the same version exactly one succeeds.
+    """
+    query = (
+        update(home_industries)
+        .where(home_industries.c.id == home_industry_id)
+        .values(**values, version=home_industries.c.version + 1, updated_at=func.now())
+        .returning(home_industries)
+    )
+    if expected_version is not None:
+        query = query.where(home_industries.c.version == expected_version)
+    result = await connection.execute(query)
+    return result.mappings().first()
+
+
+async def lock_home_industry(connection: AsyncConnection, home_industry_id: int) -> RowMapping | None:
+    """Read an IR and hold its row lock until the transaction ends."""
+    result = await connection.execute(
+        select(home_industries).where(home_industries.c.id == home_industry_id).with_for_update()
+    )
+    return result.mappings().first()

@@ -1,0 +1,55 @@
+"""Reading regions (registry.regions)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.registry.data.tables import regions
+
+
+def ancestor_codes(code: str) -> list[str]:
+    """``33.74.01.1001`` → ``["33", "33.74", "33.74.01"]``: a code's prefix is its ancestry."""
+    parts = code.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts))]
+
+
+async def regions_by_codes(connection: AsyncConnection, codes: Iterable[str]) -> dict[str, RowMapping]:
+    """The regions with these codes, keyed by code (unknown codes are absent)."""
+    wanted = list(set(codes))
+    if not wanted:
+        return {}
+    result = await connection.execute(select(regions).where(regions.c.code.in_(wanted)))
+    return {row["code"]: row for row in result.mappings()}
+
+
+async def children_of(connection: AsyncConnection, parent_codes: Sequence[str]) -> dict[str, list[RowMapping]]:
+    """Each parent's direct children, ordered by code."""
+    result = await connection.execute(
+        select(regions).where(regions.c.parent_code.in_(list(parent_codes))).order_by(regions.c.code)
+    )
+    children: dict[str, list[RowMapping]] = {code: [] for code in parent_codes}
+    for row in result.mappings():
+        children[row["parent_code"]].append(row)
+    return children
+
+
+async def list_regions(
+    connection: AsyncConnection, *, parent_code: str | None, level: int | None, limit: int
+) -> list[RowMapping]:
+    """Regions under a parent and/or at a level, ordered by code."""
+    query = select(regions).order_by(regions.c.code).limit(limit)
+    if parent_code is not None:
+        query = query.where(regions.c.parent_code == parent_code)
+    if level is not None:
+        query = query.where(regions.c.level == level)
+    result = await connection.execute(query)
+    return list(result.mappings())
+
+
+def as_dict(row: RowMapping) -> dict[str, Any]:
+    return dict(row)

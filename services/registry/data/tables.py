@@ -1,0 +1,125 @@
+"""The registry's tables as SQLAlchemy Core objects, for composing queries.
+
+The migrations (``services/registry/migrations``) are the source of truth for the schema; a
+test compares these definitions with the migrated database so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Double,
+    Integer,
+    MetaData,
+    SmallInteger,
+    Table,
+    Text,
+    DateTime,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+
+metadata = MetaData(schema="registry")
+
+regions = Table(
+    "regions",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("level", SmallInteger, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("parent_code", Text),
+    Column("postal_code", Text),
+)
+
+home_industries = Table(
+    "home_industries",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("registration_number", Text, nullable=False),
+    Column("regency_code", Text, nullable=False),
+    Column("village_code", Text, nullable=False),
+    Column("business_name", Text, nullable=False),
+    Column("business_category", Text, nullable=False),
+    Column("owner_name", Text, nullable=False),
+    Column("owner_nik", Text, nullable=False),
+    Column("owner_sex", Text, nullable=False),
+    Column("owner_birth_year", SmallInteger),
+    Column("owner_education", Text),
+    Column("owner_is_female_head_of_household", Boolean, nullable=False),
+    Column("owner_phone", Text),
+    Column("address", Text),
+    Column("latitude", Double),
+    Column("longitude", Double),
+    Column("business_started_on", Date, nullable=False),
+    Column("registered_on", Date, nullable=False),
+    Column("nib", Text),
+    Column("pirt_number", Text),
+    Column("halal_certificate_number", Text),
+    Column("products", JSONB, nullable=False),
+    Column("monthly_gross_income", BigInteger),
+    Column("infrastructure", ARRAY(Text), nullable=False),
+    Column("workers_female", Integer, nullable=False),
+    Column("workers_male", Integer, nullable=False),
+    Column("workforce", JSONB, nullable=False),
+    Column("marketing_channels", ARRAY(Text), nullable=False),
+    Column("constraints", ARRAY(Text), nullable=False),
+    Column("hopes", ARRAY(Text), nullable=False),
+    Column("assistance_received", JSONB, nullable=False),
+    Column("consent_to_share", Boolean, nullable=False),
+    Column("consent_recorded_on", Date),
+    Column("status", Text, nullable=False),
+    Column("status_changed_on", Date),
+    Column("status_reason", Text),
+    Column("current_class", Text),
+    Column("current_score", SmallInteger),
+    Column("last_assessed_on", Date),
+    Column("version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+assessments = Table(
+    "assessments",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("home_industry_id", BigInteger, nullable=False),
+    Column("assessed_on", Date, nullable=False),
+    Column("worker_count", Integer, nullable=False),
+    Column("production_technology", Text, nullable=False),
+    Column("capital_source", Text, nullable=False),
+    Column("capital_amount", BigInteger, nullable=False),
+    Column("business_started_on", Date, nullable=False),
+    Column("business_age_months", Integer, nullable=False),
+    Column("production_pattern", Text, nullable=False),
+    Column("assets_excluding_land_and_buildings", BigInteger),
+    Column("annual_turnover", BigInteger),
+    Column("worker_level", SmallInteger, nullable=False),
+    Column("technology_level", SmallInteger, nullable=False),
+    Column("capital_source_level", SmallInteger, nullable=False),
+    Column("capital_amount_level", SmallInteger, nullable=False),
+    Column("business_age_level", SmallInteger, nullable=False),
+    Column("production_pattern_level", SmallInteger, nullable=False),
+    Column("score", SmallInteger, nullable=False),
+    Column("ir_class", Text, nullable=False),
+    Column("rule_set_code", Text, nullable=False),
+    Column("rule_set_version", Integer, nullable=False),
+    Column("graduation_thresholds_code", Text, nullable=False),
+    Column("small_enterprise_candidate", Boolean, nullable=False),
+    Column("assessor", Text),
+    Column("notes", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("aggregate_type", Text, nullable=False),
+    Column("aggregate_id", Text, nullable=False),
+    Column("event_type", Text, nullable=False),
+    Column("payload", JSONB, nullable=False),
+)

@@ -1,0 +1,134 @@
+"""Input rules for IR records and assessments, as plain Python.
+
+Each check raises ``InvalidInput`` naming the offending field by its GraphQL input path, so a
+portal can put the message next to the right box. Nothing here touches the database; whether a
+village code exists is checked where the regions are (``registrar``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from lokal import parse_nik, parse_phone
+
+from siir.errors import InvalidInput
+
+MAX_NAME = 200
+MAX_TEXT = 2000
+MAX_LIST = 50
+MAX_COUNT = 100_000
+#: Rp 10^15: far above any micro-enterprise, below bigint; larger numbers are typing errors.
+MAX_RUPIAH = 10**15
+EARLIEST_DATE = dt.date(1900, 1, 1)
+#: Indonesia's extent, with a margin: coordinates outside are a swapped or mistyped pair.
+LATITUDE_RANGE = (-11.5, 6.5)
+LONGITUDE_RANGE = (94.5, 141.5)
+
+
+def text(field: str, value: str | None, *, required: bool = False, max_length: int = MAX_NAME) -> str | None:
+    if value is None:
+        if required:
+            raise InvalidInput(field, "is required")
+        return None
+    value = value.strip()
+    if required and not value:
+        raise InvalidInput(field, "must not be empty")
+    if len(value) > max_length:
+        raise InvalidInput(field, f"is longer than {max_length} characters")
+    return value or None
+
+
+def text_list(field: str, values: Sequence[str] | None, *, max_length: int = MAX_NAME) -> list[str]:
+    if values is None:
+        return []
+    if len(values) > MAX_LIST:
+        raise InvalidInput(field, f"has more than {MAX_LIST} items")
+    cleaned = [text(f"{field}[{i}]", v, required=True, max_length=max_length) for i, v in enumerate(values)]
+    return [v for v in cleaned if v is not None]
+
+
+def count(field: str, value: int | None, *, minimum: int = 0) -> int | None:
+    if value is None:
+        return None
+    if value < minimum or value > MAX_COUNT:
+        raise InvalidInput(field, f"must be between {minimum} and {MAX_COUNT}")
+    return value
+
+
+def rupiah(field: str, value: int | None) -> int | None:
+    if value is None:
+        return None
+    if value < 0 or value > MAX_RUPIAH:
+        raise InvalidInput(field, f"must be between 0 and {MAX_RUPIAH} rupiah")
+    return value
+
+
+def past_date(field: str, value: dt.date | None, today: dt.date, *, required: bool = False) -> dt.date | None:
+    if value is None:
+        if required:
+            raise InvalidInput(field, "is required")
+        return None
+    if value > today:
+        raise InvalidInput(field, "is in the future")
+    if value < EARLIEST_DATE:
+        raise InvalidInput(field, f"is before {EARLIEST_DATE.isoformat()}")
+    return value
+
+
+def nik(field: str, value: str) -> tuple[str, str, int]:
+    """A valid NIK as (16 digits, sex FEMALE/MALE, birth year), per lokal-id's structure checks."""
+    info = parse_nik(value)
+    if not info.valid or info.nik is None or info.birth_date is None:
+        reason = "; ".join(issue.message for issue in info.errors) or "is not a valid NIK"
+        raise InvalidInput(field, f"is not a valid NIK ({reason})")
+    sex = "FEMALE" if info.gender == "P" else "MALE"
+    return info.nik, sex, int(info.birth_date[:4])
+
+
+def phone(field: str, value: str | None) -> str | None:
+    value = text(field, value, max_length=40)
+    if value is None:
+        return None
+    info = parse_phone(value)
+    if not info.valid or not info.e164:
+        raise InvalidInput(field, "is not an Indonesian phone number (08…, 62…, +62…)")
+    return info.e164
+
+
+def coordinates(field: str, latitude: float | None, longitude: float | None) -> tuple[float | None, float | None]:
+    if latitude is None and longitude is None:
+        return None, None
+    if latitude is None or longitude is None:
+        raise InvalidInput(field, "needs both latitude and longitude")
+    if not LATITUDE_RANGE[0] <= latitude <= LATITUDE_RANGE[1]:
+        raise InvalidInput(f"{field}.latitude", "is outside Indonesia")
+    if not LONGITUDE_RANGE[0] <= longitude <= LONGITUDE_RANGE[1]:
+        raise InvalidInput(f"{field}.longitude", "is outside Indonesia")
+    return latitude, longitude
+
+
+def owner(field: str, *, nik_value: str, sex: str | None, birth_year: int | None, krtp: bool, today: dt.date) -> dict[str, Any]:
+    """The owner's identity: the NIK is authoritative for sex and birth year (it encodes both)."""
+    digits, nik_sex, nik_birth_year = nik(f"{field}.nik", nik_value)
+    if sex is not None and sex != nik_sex:
+        raise InvalidInput(f"{field}.sex", f"is {sex} but the NIK encodes {nik_sex}")
+    if birth_year is not None:
+        if not EARLIEST_DATE.year <= birth_year <= today.year:
+            raise InvalidInput(f"{field}.birthYear", f"must be between {EARLIEST_DATE.year} and {today.year}")
+        if birth_year % 100 != nik_birth_year % 100:
+            raise InvalidInput(f"{field}.birthYear", f"does not match the NIK's birth date ({nik_birth_year})")
+    else:
+        birth_year = nik_birth_year
+    if krtp and nik_sex != "FEMALE":
+        raise InvalidInput(f"{field}.isFemaleHeadOfHousehold", "only a woman can be a female head of household (KRTP)")
+    return {"owner_nik": digits, "owner_sex": nik_sex, "owner_birth_year": birth_year}
+
+
+def json_list(field: str, items: Sequence[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    if items is None:
+        return []
+    if len(items) > MAX_LIST:
+        raise InvalidInput(field, f"has more than {MAX_LIST} items")
+    return list(items)

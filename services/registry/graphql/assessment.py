@@ -1,0 +1,88 @@
+"""Assessment: one classification of an IR on one date, with everything that explains it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+from sqlalchemy.engine import RowMapping
+
+from services.registry.graphql.enums import CapitalSource, IrClass, ProductionPattern, ProductionTechnology
+from services.registry.graphql.scalars import Rupiah
+
+
+@strawberry.type(description="The level (1–3) each criterion reached under the rule set.")
+class CriterionLevels:
+    worker_count: int
+    production_technology: int
+    capital_source: int
+    capital_amount: int
+    business_age: int
+    production_pattern: int
+
+
+@strawberry.type(
+    description="An assessment (penilaian) of an IR: the six criteria of Permen PPPA 2/2016 as entered, "
+    "their levels, the score (6–18), the class and the rule-set version, so a class can always be "
+    "explained and recomputed."
+)
+class Assessment:
+    id: strawberry.ID
+    assessed_on: dt.date = strawberry.field(description="Date of the assessment (WIB).")
+    worker_count: int = strawberry.field(description="Workers including the owner (tenaga kerja).")
+    production_technology: ProductionTechnology
+    capital_source: CapitalSource
+    capital_amount: Rupiah = strawberry.field(description="Business capital (jumlah modal) in rupiah.")
+    business_started_on: dt.date
+    business_age_months: int = strawberry.field(
+        description="Business age (lama usaha): whole months from the start date to the assessment date."
+    )
+    production_pattern: ProductionPattern
+    assets_excluding_land_and_buildings: Rupiah | None = strawberry.field(
+        description="Assets excluding land and buildings, in rupiah (for the small-enterprise test)."
+    )
+    annual_turnover: Rupiah | None = strawberry.field(description="Annual turnover (omzet) in rupiah.")
+    levels: CriterionLevels
+    score: int = strawberry.field(description="Sum of the six levels, 6–18.")
+    ir_class: IrClass = strawberry.field(name="class", description="The class this assessment concluded.")
+    rule_set: str = strawberry.field(description="The rule set and version applied, e.g. `PERMEN_PPPA_2_2016@1`.")
+    graduation_thresholds: str = strawberry.field(
+        description="The small-enterprise thresholds applied: `UU_20_2008` or `PP_7_2021`."
+    )
+    small_enterprise_candidate: bool = strawberry.field(
+        description="An IR Maju past the small-enterprise (Usaha Kecil) thresholds: a candidate for hand-over "
+        "to the Ministry of Cooperatives and SMEs."
+    )
+    assessor: str | None
+    notes: str | None
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> "Assessment":
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            assessed_on=row["assessed_on"],
+            worker_count=row["worker_count"],
+            production_technology=ProductionTechnology(row["production_technology"]),
+            capital_source=CapitalSource(row["capital_source"]),
+            capital_amount=row["capital_amount"],
+            business_started_on=row["business_started_on"],
+            business_age_months=row["business_age_months"],
+            production_pattern=ProductionPattern(row["production_pattern"]),
+            assets_excluding_land_and_buildings=row["assets_excluding_land_and_buildings"],
+            annual_turnover=row["annual_turnover"],
+            levels=CriterionLevels(
+                worker_count=row["worker_level"],
+                production_technology=row["technology_level"],
+                capital_source=row["capital_source_level"],
+                capital_amount=row["capital_amount_level"],
+                business_age=row["business_age_level"],
+                production_pattern=row["production_pattern_level"],
+            ),
+            score=row["score"],
+            ir_class=IrClass(row["ir_class"]),
+            rule_set=f'{row["rule_set_code"]}@{row["rule_set_version"]}',
+            graduation_thresholds=row["graduation_thresholds_code"],
+            small_enterprise_candidate=row["small_enterprise_candidate"],
+            assessor=row["assessor"],
+            notes=row["notes"],
+        )

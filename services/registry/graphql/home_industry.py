@@ -1,0 +1,250 @@
+"""The HomeIndustry entity: one IR record as the survey collects it (Permen PPPA 2/2016 BAB V G)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import strawberry
+from sqlalchemy.engine import RowMapping
+
+from services.registry.graphql.assessment import Assessment
+from services.registry.graphql.context import RegistryInfo
+from services.registry.graphql.enums import (
+    AssistanceType,
+    BusinessCategory,
+    Education,
+    HomeIndustryStatus,
+    IrClass,
+    MarketingChannel,
+    ProviderKind,
+    Sex,
+)
+from services.registry.graphql.region import Region
+from services.registry.graphql.scalars import Rupiah
+
+
+@strawberry.type(description="The owner (pelaku usaha): identity as surveyed.")
+class Owner:
+    name: str
+    nik: str = strawberry.field(description="National identity number (NIK), 16 digits.")
+    sex: Sex
+    birth_year: int | None
+    education: Education | None
+    is_female_head_of_household: bool = strawberry.field(
+        description="Female head of household (Kepala Rumah Tangga Perempuan, KRTP)."
+    )
+    phone: str | None = strawberry.field(description="Phone number in E.164 form (+62…).")
+
+
+@strawberry.type(description="Coordinates of the business (WGS 84).")
+class Location:
+    latitude: float
+    longitude: float
+
+
+@strawberry.type(description="Permits and certificates (legalitas usaha).")
+class Legality:
+    nib: str | None = strawberry.field(
+        description="Business identification number (NIB) from OSS, successor of the micro-business licence (IUMK)."
+    )
+    pirt_number: str | None = strawberry.field(description="Food home-industry permit (SPP-IRT / P-IRT) number.")
+    halal_certificate_number: str | None
+
+
+@strawberry.type(description="A product of the IR (produk usaha).")
+class Product:
+    name: str
+    monthly_volume: int | None
+    unit: str | None
+    raw_materials: list[str] = strawberry.field(description="Raw materials (bahan baku).")
+
+
+@strawberry.type(description="Workers by education level (jumlah dan pendidikan tenaga kerja).")
+class WorkersByEducation:
+    education: Education
+    count: int
+
+
+@strawberry.type(description="The workforce (ketenagakerjaan), excluding the owner, disaggregated by sex.")
+class Workforce:
+    female_workers: int
+    male_workers: int
+    by_education: list[WorkersByEducation]
+    average_monthly_wage: Rupiah | None = strawberry.field(description="Average monthly wage (besaran upah).")
+    weekly_hours: int | None = strawberry.field(description="Usual working hours a week (jam kerja).")
+    protection: list[str] = strawberry.field(description="Worker protection in place (perlindungan), e.g. BPJS.")
+    special_treatment: str | None = strawberry.field(description="Special treatment (perlakuan khusus), e.g. for pregnant workers.")
+    trainings_attended: list[str]
+    trainings_wanted: list[str]
+
+    @strawberry.field(description="All workers excluding the owner.")
+    def total_workers(self) -> int:
+        return self.female_workers + self.male_workers
+
+
+@strawberry.type(description="Assistance received before (bantuan yang pernah didapat) and from whom.")
+class AssistanceReceived:
+    type: AssistanceType
+    provider: str
+    provider_kind: ProviderKind | None
+    year: int | None
+    description: str | None
+
+
+@strawberry.type(description="The owner's consent to share the record with partner institutions (UU 27/2022 PDP).")
+class SharingConsent:
+    granted: bool
+    recorded_on: dt.date | None
+
+
+def _products(items: list[dict[str, Any]]) -> list[Product]:
+    return [
+        Product(
+            name=p["name"],
+            monthly_volume=p.get("monthlyVolume"),
+            unit=p.get("unit"),
+            raw_materials=list(p.get("rawMaterials") or []),
+        )
+        for p in items
+    ]
+
+
+def _workforce(row: RowMapping) -> Workforce:
+    detail = row["workforce"] or {}
+    return Workforce(
+        female_workers=row["workers_female"],
+        male_workers=row["workers_male"],
+        by_education=[
+            WorkersByEducation(education=Education(level), count=n)
+            for level, n in sorted((detail.get("education") or {}).items())
+        ],
+        average_monthly_wage=detail.get("averageMonthlyWage"),
+        weekly_hours=detail.get("weeklyHours"),
+        protection=list(detail.get("protection") or []),
+        special_treatment=detail.get("specialTreatment"),
+        trainings_attended=list(detail.get("trainingsAttended") or []),
+        trainings_wanted=list(detail.get("trainingsWanted") or []),
+    )
+
+
+def _assistance(items: list[dict[str, Any]]) -> list[AssistanceReceived]:
+    return [
+        AssistanceReceived(
+            type=AssistanceType(a["type"]),
+            provider=a["provider"],
+            provider_kind=ProviderKind(a["providerKind"]) if a.get("providerKind") else None,
+            year=a.get("year"),
+            description=a.get("description"),
+        )
+        for a in items
+    ]
+
+
+@strawberry.federation.type(
+    keys=["id"],
+    description="A home industry (Industri Rumahan, IR): a micro-enterprise run from the home, as registered "
+    "and surveyed by its regency/city office.",
+)
+class HomeIndustry:
+    id: strawberry.ID
+    registration_number: str = strawberry.field(description="Registration number, unique within its regency/city.")
+    status: HomeIndustryStatus
+    status_changed_on: dt.date | None
+    status_reason: str | None = strawberry.field(description="Why it closed (e.g. gulung tikar) or graduated.")
+    business_name: str
+    business_category: BusinessCategory
+    owner: Owner
+    address: str | None
+    location: Location | None
+    business_started_on: dt.date
+    registered_on: dt.date
+    legality: Legality
+    products: list[Product]
+    monthly_gross_income: Rupiah | None = strawberry.field(description="Monthly gross income (pendapatan kotor).")
+    infrastructure: list[str] = strawberry.field(description="Production infrastructure (infrastruktur).")
+    workforce: Workforce
+    marketing_channels: list[MarketingChannel]
+    constraints: list[str] = strawberry.field(description="Constraints the owner names (kendala).")
+    hopes: list[str] = strawberry.field(description="What the owner hopes for (harapan).")
+    assistance_received: list[AssistanceReceived]
+    consent: SharingConsent
+    current_class: IrClass | None = strawberry.field(
+        description="The class of the newest assessment: Pemula (IR 1), Berkembang (IR 2) or Maju (IR 3)."
+    )
+    current_score: int | None
+    last_assessed_on: dt.date | None
+    version: int = strawberry.field(description="Row version for optimistic concurrency: pass it back as `expectedVersion`.")
+    village_code: strawberry.Private[str]
+    pk: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> "HomeIndustry":
+        location = None
+        if row["latitude"] is not None and row["longitude"] is not None:
+            location = Location(latitude=row["latitude"], longitude=row["longitude"])
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            pk=row["id"],
+            registration_number=row["registration_number"],
+            status=HomeIndustryStatus(row["status"]),
+            status_changed_on=row["status_changed_on"],
+            status_reason=row["status_reason"],
+            business_name=row["business_name"],
+            business_category=BusinessCategory(row["business_category"]),
+            owner=Owner(
+                name=row["owner_name"],
+                nik=row["owner_nik"],
+                sex=Sex(row["owner_sex"]),
+                birth_year=row["owner_birth_year"],
+                education=Education(row["owner_education"]) if row["owner_education"] else None,
+                is_female_head_of_household=row["owner_is_female_head_of_household"],
+                phone=row["owner_phone"],
+            ),
+            address=row["address"],
+            location=location,
+            business_started_on=row["business_started_on"],
+            registered_on=row["registered_on"],
+            legality=Legality(
+                nib=row["nib"], pirt_number=row["pirt_number"], halal_certificate_number=row["halal_certificate_number"]
+            ),
+            products=_products(row["products"] or []),
+            monthly_gross_income=row["monthly_gross_income"],
+            infrastructure=list(row["infrastructure"] or []),
+            workforce=_workforce(row),
+            marketing_channels=[MarketingChannel(c) for c in row["marketing_channels"] or []],
+            constraints=list(row["constraints"] or []),
+            hopes=list(row["hopes"] or []),
+            assistance_received=_assistance(row["assistance_received"] or []),
+            consent=SharingConsent(granted=row["consent_to_share"], recorded_on=row["consent_recorded_on"]),
+            current_class=IrClass(row["current_class"]) if row["current_class"] else None,
+            current_score=row["current_score"],
+            last_assessed_on=row["last_assessed_on"],
+            version=row["version"],
+            village_code=row["village_code"],
+        )
+
+    @classmethod
+    async def resolve_reference(cls, info: RegistryInfo, id: strawberry.ID) -> "HomeIndustry | None":
+        try:
+            pk = int(id)
+        except (TypeError, ValueError):
+            return None
+        row = await info.context.loaders.home_industry.load(pk)
+        return cls.from_row(row) if row is not None else None
+
+    @strawberry.field(description="The village (desa/kelurahan) where the business is; its `parent` chain reaches the province.")
+    async def village(self, info: RegistryInfo) -> Region:
+        row = await info.context.loaders.region.load(self.village_code)
+        assert row is not None, "village_code is a foreign key"
+        return Region.from_row(row)
+
+    @strawberry.field(description="The newest assessment (by date), or null before the first.")
+    async def latest_assessment(self, info: RegistryInfo) -> Assessment | None:
+        row = await info.context.loaders.latest_assessment.load(self.pk)
+        return Assessment.from_row(row) if row is not None else None
+
+    @strawberry.field(description="Every assessment, newest first: the IR's class history.")
+    async def assessments(self, info: RegistryInfo) -> list[Assessment]:
+        rows = await info.context.loaders.assessment_history.load(self.pk)
+        return [Assessment.from_row(row) for row in rows]

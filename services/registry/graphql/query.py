@@ -1,0 +1,158 @@
+"""Root query fields of the registry."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+import strawberry
+
+from services.registry.data import home_industries as home_industry_data
+from services.registry.data import regions as region_data
+from services.registry.graphql.context import RegistryInfo
+from services.registry.graphql.enums import HomeIndustryStatus, IrClass, RegionLevel, Sex
+from services.registry.graphql.home_industry import HomeIndustry
+from services.registry.graphql.region import Region
+from siir.errors import InvalidInput
+
+MAX_PAGE = 500
+#: Enough for every sub-district of a regency or every village of a sub-district.
+MAX_REGIONS = 1000
+
+
+@strawberry.input(description="Which IR to list; every part is optional and they combine with AND.")
+class HomeIndustryFilter:
+    region_code: str | None = strawberry.field(
+        default=None, description="Any Kemendagri region: province, regency/city, sub-district or village."
+    )
+    ir_class: IrClass | None = strawberry.field(default=None, name="class")
+    status: HomeIndustryStatus | None = None
+    owner_sex: Sex | None = None
+    owner_is_female_head_of_household: bool | None = strawberry.field(
+        default=None, description="Only IR led by a female head of household (KRTP), or only the others."
+    )
+    search: str | None = strawberry.field(
+        default=None, description="Text in the business or owner name (case-insensitive, at least 3 characters)."
+    )
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class HomeIndustryEdge:
+    cursor: str
+    node: HomeIndustry
+
+
+@strawberry.type(description="A page of IR (Relay connection).")
+class HomeIndustryConnection:
+    edges: list[HomeIndustryEdge]
+    page_info: PageInfo
+    query: strawberry.Private[home_industry_data.HomeIndustryQuery]
+
+    @strawberry.field(description="How many IR match the filter, across all pages.")
+    async def total_count(self, info: RegistryInfo) -> int:
+        async with info.context.engine.connect() as connection:
+            return await home_industry_data.count_home_industries(connection, self.query)
+
+
+def encode_cursor(home_industry_id: int) -> str:
+    return base64.urlsafe_b64encode(f"HomeIndustry:{home_industry_id}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+        if kind != "HomeIndustry":
+            raise ValueError(kind)
+        return int(value)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise InvalidInput("after", "is not a cursor from this connection") from None
+
+
+def _query_spec(filter: HomeIndustryFilter | None) -> home_industry_data.HomeIndustryQuery:
+    if filter is None:
+        return home_industry_data.HomeIndustryQuery()
+    search = filter.search.strip() if filter.search else None
+    if search is not None and len(search) < 3:
+        raise InvalidInput("filter.search", "needs at least 3 characters")
+    if search is not None and len(search) > 100:
+        raise InvalidInput("filter.search", "is longer than 100 characters")
+    region = filter.region_code.strip() if filter.region_code else None
+    if region is not None and (len(region) > 20 or not all(part.isdigit() for part in region.split("."))):
+        raise InvalidInput("filter.regionCode", f"{region!r} is not a Kemendagri region code")
+    return home_industry_data.HomeIndustryQuery(
+        region_code=region,
+        ir_class=filter.ir_class.value if filter.ir_class else None,
+        status=filter.status.value if filter.status else None,
+        owner_sex=filter.owner_sex.value if filter.owner_sex else None,
+        owner_is_female_head_of_household=filter.owner_is_female_head_of_household,
+        search=search,
+    )
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="A region by its Kemendagri code, or null when there is none.")
+    async def region(self, info: RegistryInfo, code: str) -> Region | None:
+        row = await info.context.loaders.region.load(code.strip())
+        return Region.from_row(row) if row is not None else None
+
+    @strawberry.field(
+        description="Regions under a parent and/or at a level, ordered by code. Sub-districts and villages "
+        "need a parentCode (there are 83,762 villages)."
+    )
+    async def regions(
+        self, info: RegistryInfo, parent_code: str | None = None, level: RegionLevel | None = None
+    ) -> list[Region]:
+        if parent_code is None and level in (None, RegionLevel.SUBDISTRICT, RegionLevel.VILLAGE):
+            if level is None:
+                level = RegionLevel.PROVINCE
+            else:
+                raise InvalidInput("parentCode", f"is required to list {level.name.lower()} regions")
+        if parent_code is not None and (await info.context.loaders.region.load(parent_code)) is None:
+            raise InvalidInput("parentCode", f"{parent_code} is not a Kemendagri region code")
+        async with info.context.engine.connect() as connection:
+            rows = await region_data.list_regions(
+                connection, parent_code=parent_code, level=level.value if level else None, limit=MAX_REGIONS
+            )
+        return [Region.from_row(row) for row in rows]
+
+    @strawberry.field(description="An IR by id, or null when there is none.")
+    async def home_industry(self, info: RegistryInfo, id: strawberry.ID) -> HomeIndustry | None:
+        return await HomeIndustry.resolve_reference(info, id)
+
+    @strawberry.field(description="IR matching a filter, a page at a time, in registration order.")
+    async def home_industries(
+        self,
+        info: RegistryInfo,
+        filter: HomeIndustryFilter | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> HomeIndustryConnection:
+        if not 0 <= first <= MAX_PAGE:
+            raise InvalidInput("first", f"must be between 0 and {MAX_PAGE}")
+        spec = _query_spec(filter)
+        after_id = decode_cursor(after) if after else None
+        async with info.context.engine.connect() as connection:
+            rows = await home_industry_data.home_industry_page(connection, spec, first=first, after_id=after_id)
+        page = rows[:first]
+        for row in page:
+            info.context.loaders.prime_home_industry(row)
+        edges = [HomeIndustryEdge(cursor=encode_cursor(row["id"]), node=HomeIndustry.from_row(row)) for row in page]
+        return HomeIndustryConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=len(rows) > first,
+                has_previous_page=after_id is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            query=spec,
+        )

@@ -1,0 +1,55 @@
+"""The Region entity: a Kemendagri province, regency/city, sub-district or village."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from sqlalchemy.engine import RowMapping
+
+from services.registry.graphql.context import RegistryInfo
+from services.registry.graphql.enums import RegionLevel
+
+
+@strawberry.federation.type(
+    keys=["code"],
+    description="A Kemendagri region (wilayah): province (provinsi), regency/city (kabupaten/kota), "
+    "sub-district (kecamatan) or village (desa/kelurahan). Its dotted code's prefixes are its ancestors.",
+)
+class Region:
+    code: strawberry.ID = strawberry.field(description="Dotted Kemendagri code, e.g. `33.74.01.1001`.")
+    name: str
+    level: RegionLevel
+    kind: str = strawberry.field(
+        description="The region's own kind: provinsi, kabupaten, kota, kecamatan, distrik, desa, kelurahan, desa_adat."
+    )
+    postal_code: str | None = strawberry.field(description="Postal code (kode pos), for villages.")
+    parent_code: strawberry.Private[str | None]
+
+    @classmethod
+    def from_row(cls, row: RowMapping | dict[str, Any]) -> "Region":
+        return cls(
+            code=strawberry.ID(row["code"]),
+            name=row["name"],
+            level=RegionLevel(row["level"]),
+            kind=row["kind"],
+            postal_code=row["postal_code"],
+            parent_code=row["parent_code"],
+        )
+
+    @classmethod
+    async def resolve_reference(cls, info: RegistryInfo, code: strawberry.ID) -> "Region | None":
+        row = await info.context.loaders.region.load(str(code))
+        return cls.from_row(row) if row is not None else None
+
+    @strawberry.field(description="The region this one lies in; null for a province.")
+    async def parent(self, info: RegistryInfo) -> "Region | None":
+        if self.parent_code is None:
+            return None
+        row = await info.context.loaders.region.load(self.parent_code)
+        return Region.from_row(row) if row is not None else None
+
+    @strawberry.field(description="The regions directly inside this one, ordered by code.")
+    async def children(self, info: RegistryInfo) -> list["Region"]:
+        rows = await info.context.loaders.child_regions.load(str(self.code))
+        return [Region.from_row(row) for row in rows]

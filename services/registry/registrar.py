@@ -1,0 +1,217 @@
+"""The registry's changes, each one transaction: register, update, assess, close, graduate.
+
+Inputs arrive validated field by field (``graphql/inputs.py``); here are the rules that need the
+database (the village exists, the version matches) and the writes, with the outbox event of each
+change in the same transaction, so nothing is half-written and nothing is published that did not
+happen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from services.registry.data import assessments as assessment_data
+from services.registry.data import home_industries as home_industry_data
+from services.registry.data import outbox, regions
+from services.registry.domain import events
+from services.registry.domain.classification import ClassificationError, Criteria, RuleSet, classify
+from services.registry.domain.graduation import GraduationThresholds, is_small_enterprise_candidate
+from services.registry.domain.registration import regency_of, registration_number
+from siir.errors import Conflict, InvalidInput, NotFound
+
+
+async def _require_village(connection: AsyncConnection, field: str, code: str) -> None:
+    found = await regions.regions_by_codes(connection, [code])
+    region = found.get(code)
+    if region is None:
+        raise InvalidInput(field, f"{code} is not a Kemendagri region code")
+    if region["level"] != 4:
+        raise InvalidInput(field, f"{code} is not a village (desa/kelurahan) code")
+
+
+async def _write_assessment(
+    connection: AsyncConnection,
+    home_industry: RowMapping,
+    criteria: Criteria,
+    values: dict[str, Any],
+    rule_set: RuleSet,
+    thresholds: GraduationThresholds,
+    field: str,
+) -> tuple[RowMapping, RowMapping]:
+    """Classify, store the assessment, refresh the IR's current class; returns (IR, assessment)."""
+    assessed_on: dt.date = values["assessed_on"]
+    if assessed_on < home_industry["business_started_on"]:
+        raise InvalidInput(f"{field}.assessedOn", "is before the business started")
+    try:
+        result = classify(criteria, assessed_on, rule_set)
+    except ClassificationError as error:
+        raise InvalidInput(f"{field}.{error.field}", str(error)) from None
+    row = await assessment_data.insert_assessment(
+        connection,
+        {
+            **values,
+            "home_industry_id": home_industry["id"],
+            "worker_count": criteria.worker_count,
+            "production_technology": criteria.production_technology.value,
+            "capital_source": criteria.capital_source.value,
+            "capital_amount": criteria.capital_amount,
+            "business_started_on": criteria.business_started_on,
+            "business_age_months": result.business_age_months,
+            "production_pattern": criteria.production_pattern.value,
+            "worker_level": result.levels.worker_count,
+            "technology_level": result.levels.production_technology,
+            "capital_source_level": result.levels.capital_source,
+            "capital_amount_level": result.levels.capital_amount,
+            "business_age_level": result.levels.business_age,
+            "production_pattern_level": result.levels.production_pattern,
+            "score": result.score,
+            "ir_class": result.ir_class.value,
+            "rule_set_code": result.rule_set_code,
+            "rule_set_version": result.rule_set_version,
+            "graduation_thresholds_code": thresholds.code,
+            "small_enterprise_candidate": is_small_enterprise_candidate(
+                result.ir_class,
+                values["assets_excluding_land_and_buildings"],
+                values["annual_turnover"],
+                thresholds,
+            ),
+        },
+    )
+    # The current class is the newest assessment's: a back-dated one may not change it.
+    latest = (await assessment_data.latest_assessments(connection, [home_industry["id"]]))[home_industry["id"]]
+    updated = await home_industry_data.update_home_industry(
+        connection,
+        home_industry["id"],
+        None,
+        {
+            "current_class": latest["ir_class"],
+            "current_score": latest["score"],
+            "last_assessed_on": latest["assessed_on"],
+        },
+    )
+    assert updated is not None
+    return updated, row
+
+
+async def register(
+    engine: AsyncEngine,
+    values: dict[str, Any],
+    assessment: tuple[Criteria, dict[str, Any]],
+    rule_set: RuleSet,
+    thresholds: GraduationThresholds,
+    today: dt.date,
+) -> RowMapping:
+    """Register an IR with its first assessment."""
+    async with engine.begin() as connection:
+        await _require_village(connection, "input.villageCode", values["village_code"])
+        regency = regency_of(values["village_code"])
+        sequence = await home_industry_data.next_registration_sequence(connection, regency)
+        registered_on = values.pop("registered_on", None) or today
+        if registered_on < values["business_started_on"]:
+            raise InvalidInput("input.registeredOn", "is before the business started")
+        row = await home_industry_data.insert_home_industry(
+            connection,
+            {
+                **values,
+                "regency_code": regency,
+                "registration_number": registration_number(regency, sequence),
+                "registered_on": registered_on,
+            },
+        )
+        await outbox.publish(connection, events.HOME_INDUSTRY_REGISTERED, str(row["id"]), events.event_payload(row))
+        criteria, assessment_values = assessment
+        row, assessment_row = await _write_assessment(
+            connection, row, criteria, assessment_values, rule_set, thresholds, "input.firstAssessment"
+        )
+        await outbox.publish(
+            connection, events.ASSESSMENT_RECORDED, str(row["id"]), events.event_payload(row, assessment=assessment_row)
+        )
+        return row
+
+
+async def _missing_or_conflict(connection: AsyncConnection, home_industry_id: int, expected_version: int) -> Exception:
+    current = await home_industry_data.home_industries_by_ids(connection, [home_industry_id])
+    if home_industry_id not in current:
+        return NotFound(f"no home industry with id {home_industry_id}")
+    return Conflict(
+        f"home industry {home_industry_id} is at version {current[home_industry_id]['version']}, "
+        f"not {expected_version}: reload it and apply your change again",
+        currentVersion=current[home_industry_id]["version"],
+    )
+
+
+async def update(engine: AsyncEngine, home_industry_id: int, expected_version: int, values: dict[str, Any]) -> RowMapping:
+    """Change an IR record if nobody changed it since ``expected_version``."""
+    async with engine.begin() as connection:
+        if "village_code" in values:
+            await _require_village(connection, "input.villageCode", values["village_code"])
+        row = await home_industry_data.update_home_industry(connection, home_industry_id, expected_version, values)
+        if row is None:
+            raise await _missing_or_conflict(connection, home_industry_id, expected_version)
+        # Checks on the updated row: raising here rolls the whole change back.
+        if regency_of(row["village_code"]) != row["regency_code"]:
+            raise InvalidInput(
+                "input.villageCode",
+                "moves the IR to another regency/city: close it there and register it with the new office",
+            )
+        if row["last_assessed_on"] is not None and row["business_started_on"] > row["last_assessed_on"]:
+            raise InvalidInput("input.businessStartedOn", "is after the IR's latest assessment")
+        await outbox.publish(connection, events.HOME_INDUSTRY_UPDATED, str(row["id"]), events.event_payload(row))
+        return row
+
+
+async def record_assessment(
+    engine: AsyncEngine,
+    home_industry_id: int,
+    build: Any,
+    rule_set: RuleSet,
+    thresholds: GraduationThresholds,
+) -> tuple[RowMapping, RowMapping]:
+    """Record a (re-)assessment. ``build(business_started_on)`` returns (criteria, values)."""
+    async with engine.begin() as connection:
+        home_industry = await home_industry_data.lock_home_industry(connection, home_industry_id)
+        if home_industry is None:
+            raise NotFound(f"no home industry with id {home_industry_id}")
+        if home_industry["status"] != "ACTIVE":
+            raise InvalidInput("homeIndustryId", f"the IR is {home_industry['status']}; only active IR are assessed")
+        criteria, values = build(home_industry["business_started_on"])
+        row, assessment_row = await _write_assessment(
+            connection, home_industry, criteria, values, rule_set, thresholds, "input"
+        )
+        await outbox.publish(
+            connection, events.ASSESSMENT_RECORDED, str(row["id"]), events.event_payload(row, assessment=assessment_row)
+        )
+        return row, assessment_row
+
+
+async def change_status(
+    engine: AsyncEngine, home_industry_id: int, status: str, on: dt.date, reason: str | None, event_type: str
+) -> RowMapping:
+    """Close an IR (gulung tikar, moved away) or record its graduation to small enterprise."""
+    async with engine.begin() as connection:
+        current = await home_industry_data.lock_home_industry(connection, home_industry_id)
+        if current is None:
+            raise NotFound(f"no home industry with id {home_industry_id}")
+        if current["status"] != "ACTIVE":
+            raise Conflict(f"home industry {home_industry_id} is already {current['status']}")
+        if on < current["registered_on"]:
+            raise InvalidInput("on", "is before the IR was registered")
+        if status == "GRADUATED":
+            latest = (await assessment_data.latest_assessments(connection, [home_industry_id])).get(home_industry_id)
+            if latest is None or not latest["small_enterprise_candidate"]:
+                raise InvalidInput(
+                    "id", "only an IR whose latest assessment makes it a small-enterprise candidate can graduate"
+                )
+        row = await home_industry_data.update_home_industry(
+            connection,
+            home_industry_id,
+            None,
+            {"status": status, "status_changed_on": on, "status_reason": reason},
+        )
+        assert row is not None
+        await outbox.publish(connection, event_type, str(row["id"]), events.event_payload(row, reason=reason))
+        return row

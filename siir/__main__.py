@@ -1,0 +1,3 @@
+from siir.cli import main
+
+main()

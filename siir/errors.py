@@ -1,0 +1,45 @@
+"""Errors a caller can act on, each with the ``extensions.code`` clients switch on.
+
+Plain exceptions with an ``extensions`` attribute: graphql-core copies it onto the GraphQL
+error when a resolver raises one, so domain code raises these without importing GraphQL.
+Anything else a resolver raises is masked as INTERNAL_SERVER_ERROR (see ``siir.graphql``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base of the errors reported to callers as they are."""
+
+    code = "INTERNAL_SERVER_ERROR"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extensions: dict[str, Any] = {"code": self.code, **details}
+
+
+class InvalidInput(DomainError):
+    """The request asks for something invalid; ``field`` is the path of the offending input."""
+
+    code = "BAD_USER_INPUT"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}", field=field)
+        self.field = field
+
+
+class NotFound(DomainError):
+    code = "NOT_FOUND"
+
+
+class Conflict(DomainError):
+    """The change lost a race or breaks a uniqueness rule; re-read and try again."""
+
+    code = "CONFLICT"
+
+
+class Forbidden(DomainError):
+    code = "FORBIDDEN"
