@@ -6,7 +6,9 @@ import logging
 from typing import Any
 
 from graphql.error import GraphQLError
+import strawberry
 from strawberry.extensions import MaskErrors
+from strawberry.types import ExecutionContext
 
 from siir.errors import DomainError
 
@@ -49,3 +51,12 @@ class DomainErrorMasking(MaskErrors):
         return error
 
 
+
+
+class SubgraphSchema(strawberry.federation.Schema):
+    """A federation schema that logs only unexpected errors: a refused input is not an incident."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        unexpected = [e for e in errors if _is_unexpected(e) or e.extensions.get("code") == "INTERNAL_SERVER_ERROR"]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)

@@ -92,6 +92,7 @@ async def _write_assessment(
             "current_score": latest["score"],
             "last_assessed_on": latest["assessed_on"],
         },
+        bump_version=False,
     )
     assert updated is not None
     return updated, row

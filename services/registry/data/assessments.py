@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import insert, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -36,7 +37,7 @@ async def latest_assessments(connection: AsyncConnection, home_industry_ids: Seq
     """The newest assessment of each IR (by date, then by id), one statement for all."""
     result = await connection.execute(
         select(assessments)
-        .distinct(assessments.c.home_industry_id)
+        .ext(distinct_on(assessments.c.home_industry_id))
         .where(assessments.c.home_industry_id.in_(list(home_industry_ids)))
         .order_by(assessments.c.home_industry_id, *NEWEST_FIRST)
     )

@@ -96,17 +96,26 @@ async def insert_home_industry(connection: AsyncConnection, values: dict[str, An
 
 
 async def update_home_industry(
-    connection: AsyncConnection, home_industry_id: int, expected_version: int | None, values: dict[str, Any]
+    connection: AsyncConnection,
+    home_industry_id: int,
+    expected_version: int | None,
+    values: dict[str, Any],
+    *,
+    bump_version: bool = True,
 ) -> RowMapping | None:
     """Apply ``values`` and bump the version; None when the row is missing or the version moved on.
 
     Under READ COMMITTED a concurrent writer of the same row waits for the first to commit, then
     re-checks ``version``: of two updates expecting the same version exactly one succeeds.
+    Derived columns (the current class after an assessment) change without ``bump_version``:
+    they are not the record a clerk edits, so they must not make her edit conflict.
     """
+    if bump_version:
+        values = {**values, "version": home_industries.c.version + 1}
     query = (
         update(home_industries)
         .where(home_industries.c.id == home_industry_id)
-        .values(**values, version=home_industries.c.version + 1, updated_at=func.now())
+        .values(**values, updated_at=func.now())
         .returning(home_industries)
     )
     if expected_version is not None:

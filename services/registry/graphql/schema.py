@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import strawberry
-
 from services.registry.graphql.home_industry import HomeIndustry
 from services.registry.graphql.mutation import Mutation
 from services.registry.graphql.query import Query
 from services.registry.graphql.region import Region
-from siir.graphql import DomainErrorMasking
+from siir.graphql import DomainErrorMasking, SubgraphSchema
 
-schema = strawberry.federation.Schema(
+schema = SubgraphSchema(
     query=Query,
     mutation=Mutation,
     types=[Region, HomeIndustry],
     federation_version="2.7",
-    extensions=[DomainErrorMasking()],
+    extensions=[DomainErrorMasking],
 )

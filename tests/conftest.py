@@ -1,0 +1,171 @@
+"""Shared test fixtures: a real PostgreSQL database and a real registry server over HTTP.
+
+By default the embedded PostgreSQL (its own data folder under .siir/test) is used, so the
+suite needs nothing but Python. ``SIIR_TEST_DATABASE_URL`` (e.g. postgresql://postgres@127.0.0.1:5432/postgres)
+points it at an existing server instead. Each run creates a fresh database and drops it after.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.engine import make_url
+
+from siir.database import asyncpg_dsn
+from siir.embedded import start_embedded_server
+from siir.settings import PROJECT_ROOT
+
+
+def _admin_url() -> str:
+    configured = os.environ.get("SIIR_TEST_DATABASE_URL")
+    if configured:
+        return configured
+    return start_embedded_server(PROJECT_ROOT / ".siir" / "test", keep_running=True)
+
+
+async def _admin(url: str, sql: str) -> None:
+    connection = await asyncpg.connect(**asyncpg_dsn(url))
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+def create_database(admin_url: str, prefix: str = "siir_test") -> str:
+    """A new empty database on the admin URL's server; returns its URL."""
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    asyncio.run(_admin(admin_url, f'CREATE DATABASE "{name}"'))
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(admin_url: str, url: str) -> None:
+    name = make_url(url).database
+    asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def admin_url() -> str:
+    return _admin_url()
+
+
+@pytest.fixture(scope="session")
+def database_url(admin_url: str) -> Iterator[str]:
+    """A freshly migrated database with the region reference list loaded."""
+    from services.registry.data.region_reference import load_regions
+    from siir.migrations import migrate
+
+    url = create_database(admin_url)
+    migrate(url)
+
+    async def regions() -> None:
+        connection = await asyncpg.connect(**asyncpg_dsn(url))
+        try:
+            await load_regions(connection)
+        finally:
+            await connection.close()
+
+    asyncio.run(regions())
+    yield url
+    drop_database(admin_url, url)
+
+
+class StatementLog:
+    """Counts the SQL statements every SQLAlchemy engine in this process sends."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+        self.lock = threading.Lock()
+
+    def record(self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        with self.lock:
+            self.statements.append(statement)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.statements.clear()
+
+    def count(self) -> int:
+        with self.lock:
+            return len(self.statements)
+
+
+@pytest.fixture(scope="session")
+def statement_log() -> Iterator[StatementLog]:
+    log = StatementLog()
+    event.listen(Engine, "before_cursor_execute", log.record)
+    yield log
+    event.remove(Engine, "before_cursor_execute", log.record)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ServerThread:
+    """A real uvicorn server on 127.0.0.1 in a background thread."""
+
+    def __init__(self, app: Any) -> None:
+        self.port = free_port()
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", loop="asyncio", lifespan="on")
+        )
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> "ServerThread":
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("server did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@pytest.fixture(scope="session")
+def registry_server(database_url: str, statement_log: StatementLog) -> Iterator[ServerThread]:
+    from services.registry.app import build_app
+
+    with ServerThread(build_app(database_url)) as server:
+        yield server
+
+
+class GraphQLClient:
+    """Posts GraphQL over real HTTP and returns the decoded JSON body."""
+
+    def __init__(self, client: httpx.AsyncClient, url: str) -> None:
+        self.client = client
+        self.url = url
+
+    async def __call__(self, query: str, variables: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
+        response = await self.client.post(self.url, json={"query": query, "variables": variables or {}}, **kwargs)
+        assert response.status_code < 500, response.text
+        return response.json()
+
+
+@pytest.fixture
+async def registry(registry_server: ServerThread) -> AsyncIterator[GraphQLClient]:
+    async with httpx.AsyncClient(timeout=30) as client:
+        yield GraphQLClient(client, registry_server.url + "/graphql")
