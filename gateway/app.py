@@ -1,0 +1,115 @@
+"""The HTTP application: GraphQL over HTTP on /graphql, health endpoints.
+
+``build_app`` does all schema work (model, API schema, planner) once at startup.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator
+
+import orjson
+from graphql import GraphQLError, OperationType
+from graphql.execution.values import get_variable_values
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from gateway.executor import Executor
+from gateway.graphiql import GRAPHIQL_HTML
+from gateway.http_request import GRAPHQL_RESPONSE, GraphQLParams, params_from_body, params_from_mapping, response_media_type
+from gateway.operation import OperationCache, RequestError
+from gateway.planner import PlanningError
+from gateway.subgraph_client import SubgraphClient
+from gateway.supergraph import Supergraph
+
+
+class Gateway:
+    """Supergraph + operation cache + executor: everything a request needs."""
+
+    def __init__(self, supergraph: Supergraph, *, subgraph_timeout: float = 30.0) -> None:
+        self.supergraph = supergraph
+        self.operations = OperationCache(supergraph)
+        self.client = SubgraphClient(timeout=subgraph_timeout)
+        self.executor = Executor(supergraph, self.client)
+        self.ready = False
+
+    async def run(self, params: GraphQLParams, *, method: str) -> dict[str, Any]:
+        """Prepare and execute one request; RequestError for anything refused before execution."""
+        try:
+            prepared = self.operations.get(params.query, params.operation_name)
+        except PlanningError as error:
+            raise RequestError([GraphQLError(f"Cannot plan operation: {error}")]) from None
+        if method == "GET" and prepared.kind != OperationType.QUERY:
+            raise RequestError([GraphQLError("Can only perform a query operation from a GET request.")], 405)
+        coerced = get_variable_values(
+            self.supergraph.api_schema, prepared.operation.variable_definitions or (), params.variables)
+        if isinstance(coerced, list):
+            raise RequestError(coerced)
+        return await self.executor.execute(prepared, params.variables)
+
+
+def _error_body(error: RequestError) -> bytes:
+    return orjson.dumps({"errors": [e.formatted for e in error.errors]})
+
+
+def _status(error: RequestError, media_type: str) -> int:
+    # GraphQL over HTTP: legacy application/json answers well-formed requests with 200;
+    # application/graphql-response+json uses 4xx when there is no data.
+    if error.status != 400:
+        return error.status
+    return 400 if media_type == GRAPHQL_RESPONSE else 200
+
+
+def build_app(supergraph_sdl: str, *, subgraph_urls: dict[str, str] | None = None,
+              subgraph_timeout: float = 30.0, graphql_path: str = "/graphql") -> Starlette:
+    """The gateway's Starlette application for a supergraph SDL.
+
+    ``subgraph_urls`` (by subgraph name) override ``join__graph(url:)``; so do the
+    ``SIIR_SUBGRAPH_<NAME>_URL`` environment variables.
+    """
+    gateway = Gateway(Supergraph.parse(supergraph_sdl, subgraph_urls), subgraph_timeout=subgraph_timeout)
+
+    async def graphql(request: Request) -> Response:
+        media_type = response_media_type(request.headers.get("accept"))
+        method = request.method
+        try:
+            if method == "POST":
+                params = params_from_body(await request.body(), request.headers.get("content-type"))
+            elif method == "GET":
+                if "query" not in request.query_params:
+                    if "text/html" in request.headers.get("accept", ""):
+                        return HTMLResponse(GRAPHIQL_HTML)
+                params = params_from_mapping(dict(request.query_params), variables_are_json_text=True)
+            else:
+                return Response(status_code=405, headers={"allow": "GET, POST"})
+            result = await gateway.run(params, method=method)
+        except RequestError as error:
+            headers = {"allow": "POST"} if error.status == 405 else None
+            return Response(_error_body(error), _status(error, media_type), headers=headers, media_type=media_type)
+        return Response(orjson.dumps(result), 200, media_type=media_type)
+
+    async def healthcheck(request: Request) -> Response:
+        return Response(b'{"status":"ok"}', media_type="application/json")
+
+    async def readiness(request: Request) -> Response:
+        status = 200 if gateway.ready else 503
+        return Response(orjson.dumps({"ready": gateway.ready}), status, media_type="application/json")
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        gateway.ready = True
+        try:
+            yield
+        finally:
+            gateway.ready = False
+            await gateway.client.aclose()
+
+    app = Starlette(routes=[
+        Route(graphql_path, graphql, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+        Route("/healthcheck", healthcheck, methods=["GET"]),
+        Route("/readiness", readiness, methods=["GET"]),
+    ], lifespan=lifespan)
+    app.state.gateway = gateway
+    return app

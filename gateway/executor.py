@@ -1,0 +1,191 @@
+"""The executor: runs a QueryPlan against the subgraphs and shapes the client response.
+
+Fetch results are merged into one tree of plain dicts; entity fetches read their
+representations from it and merge their answers back in place. The final response is then
+produced by graphql-core over that tree with the client's own operation, which gives spec
+behaviour for aliases, fragments, @skip/@include, abstract types, introspection and null
+propagation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import orjson
+from graphql import ExecutionResult, GraphQLResolveInfo, execute
+
+from gateway.operation import PreparedOperation
+from gateway.plan import Fetch, RepField
+from gateway.subgraph_client import SubgraphClient, SubgraphError
+from gateway.supergraph import Supergraph
+
+
+def _resolve_field(source: Any, info: GraphQLResolveInfo, **_: Any) -> Any:
+    # The merged tree is keyed by response keys (the client's aliases), not field names.
+    return source.get(info.path.key) if isinstance(source, dict) else None
+
+
+def _resolve_type(value: Any, *_: Any) -> str | None:
+    return value.get("__typename") if isinstance(value, dict) else None
+
+
+def merge(target: dict[str, Any], source: dict[str, Any]) -> None:
+    """Deep-merge ``source`` into ``target`` (objects by key, lists item by item)."""
+    for key, value in source.items():
+        current = target.get(key)
+        if isinstance(current, dict) and isinstance(value, dict):
+            merge(current, value)
+        elif isinstance(current, list) and isinstance(value, list) and len(current) == len(value):
+            for i, item in enumerate(value):
+                if isinstance(current[i], dict) and isinstance(item, dict):
+                    merge(current[i], item)
+                else:
+                    current[i] = item
+        else:
+            target[key] = value
+
+
+def _objects_at(data: Any, path: tuple[str, ...], prefix: list[str | int], out: list[tuple[dict, list]]) -> None:
+    """Collect (object, concrete path) pairs at ``path`` (``"@"`` = every list item)."""
+    if data is None:
+        return
+    if not path:
+        if isinstance(data, dict):
+            out.append((data, prefix))
+        return
+    head, rest = path[0], path[1:]
+    if head == "@":
+        if isinstance(data, list):
+            for i, item in enumerate(data):
+                _objects_at(item, rest, prefix + [i], out)
+        return
+    if isinstance(data, dict):
+        _objects_at(data.get(head), rest, prefix + [head], out)
+
+
+def _representation(obj: dict[str, Any], fields: tuple[RepField, ...]) -> dict[str, Any] | None:
+    rep: dict[str, Any] = {}
+    for f in fields:
+        if f.response_key not in obj:
+            return None  # the parent fetch failed or the object is partial
+        value = obj[f.response_key]
+        if f.children and value is not None:
+            if isinstance(value, list):
+                value = [_representation(v, f.children) if isinstance(v, dict) else v for v in value]
+            else:
+                value = _representation(value, f.children)
+                if value is None:
+                    return None
+        rep[f.name] = value
+    return rep
+
+
+class Executor:
+    """Runs plans over HTTP with a shared pooled client."""
+
+    def __init__(self, supergraph: Supergraph, client: SubgraphClient) -> None:
+        self.supergraph = supergraph
+        self.client = client
+        self.urls = {name: g.url for name, g in supergraph.graphs.items()}
+        self.subgraph_names = {name: g.name for name, g in supergraph.graphs.items()}
+
+    async def execute(self, prepared: PreparedOperation, variables: dict[str, Any]) -> dict[str, Any]:
+        """Run the plan and return the GraphQL response as a dict."""
+        data: dict[str, Any] = {}
+        errors: list[dict[str, Any]] = []
+        for stage in prepared.plan.stages:
+            if len(stage) == 1:
+                await self._run(stage[0], data, variables, errors)
+            else:
+                await asyncio.gather(*(self._run(f, data, variables, errors) for f in stage))
+        result: ExecutionResult = execute(
+            self.supergraph.api_schema, prepared.document, root_value=data,
+            variable_values=variables, operation_name=prepared.operation.name.value if prepared.operation.name else None,
+            field_resolver=_resolve_field, type_resolver=_resolve_type,
+        )  # type: ignore[assignment]
+        response: dict[str, Any] = {}
+        shaped = [e.formatted for e in result.errors or ()]
+        if errors:
+            # A null already explained by a subgraph error needs no second "cannot return null".
+            known = {tuple(e.get("path") or ()) for e in errors}
+            shaped = [e for e in shaped if not any(tuple(e.get("path") or ())[:len(k)] == k for k in known if k)]
+        all_errors = errors + shaped
+        if all_errors:
+            response["errors"] = all_errors
+        response["data"] = result.data
+        return response
+
+    async def _run(self, fetch: Fetch, data: dict[str, Any], variables: dict[str, Any], errors: list[dict]) -> None:
+        subgraph_vars = {n: variables[n] for n in fetch.variable_names if n in variables}
+        if not fetch.is_entity_fetch:
+            try:
+                payload = await self.client.request(self.urls[fetch.graph], fetch.operation, subgraph_vars)
+            except SubgraphError as error:
+                errors.append(self._fetch_error(fetch, error))
+                return
+            if isinstance(payload.get("data"), dict):
+                merge(data, payload["data"])
+            for e in payload.get("errors") or ():
+                errors.append(self._subgraph_error(fetch, e, None))
+            return
+        objects: list[tuple[dict, list]] = []
+        _objects_at(data, fetch.path, [], objects)
+        reps: list[dict[str, Any]] = []
+        targets: list[list[tuple[dict, list]]] = []
+        index: dict[bytes, int] = {}
+        by_type = {t: (sent, fields) for t, sent, fields in fetch.representations}
+        for obj, path in objects:
+            spec = by_type.get(obj.get("__typename"))  # type: ignore[arg-type]
+            if spec is None:
+                continue
+            rep = _representation(obj, spec[1])
+            if rep is None:
+                continue
+            rep = {"__typename": spec[0], **rep}
+            # One representation per distinct entity: the subgraph resolves each once.
+            key = orjson.dumps(rep, option=orjson.OPT_SORT_KEYS)
+            i = index.get(key)
+            if i is None:
+                i = index[key] = len(reps)
+                reps.append(rep)
+                targets.append([])
+            targets[i].append((obj, path))
+        if not reps:
+            return
+        try:
+            payload = await self.client.request(
+                self.urls[fetch.graph], fetch.operation, {**subgraph_vars, "representations": reps})
+        except SubgraphError as error:
+            errors.append(self._fetch_error(fetch, error))
+            return
+        keep_typename = any(t != sent for t, sent, _ in fetch.representations)
+        entities = (payload.get("data") or {}).get("_entities") if isinstance(payload.get("data"), dict) else None
+        if isinstance(entities, list):
+            for i, entity in enumerate(entities[: len(targets)]):
+                if isinstance(entity, dict):
+                    if keep_typename:
+                        # @interfaceObject answers say the interface, not the object type.
+                        entity = {k: v for k, v in entity.items() if k != "__typename"}
+                    for obj, _ in targets[i]:
+                        merge(obj, entity)
+        for e in payload.get("errors") or ():
+            errors.append(self._subgraph_error(fetch, e, targets))
+
+    def _fetch_error(self, fetch: Fetch, error: SubgraphError) -> dict[str, Any]:
+        name = self.subgraph_names[fetch.graph]
+        return {"message": f"Subgraph '{name}' request failed: {error}",
+                "extensions": {"code": "SUBREQUEST_HTTP_ERROR", "service": name}}
+
+    def _subgraph_error(self, fetch: Fetch, error: Any, targets: list[list[tuple[dict, list]]] | None) -> dict[str, Any]:
+        out = dict(error) if isinstance(error, dict) else {"message": str(error)}
+        out.pop("locations", None)  # locations point into the subgraph query, not the client's
+        path = out.get("path")
+        if targets is not None:
+            # ["_entities", i, ...rest] → the client path of entity i, then rest.
+            if isinstance(path, list) and len(path) >= 2 and path[0] == "_entities" and isinstance(path[1], int) \
+                    and path[1] < len(targets) and targets[path[1]]:
+                out["path"] = list(targets[path[1]][0][1]) + path[2:]
+            else:
+                out.pop("path", None)
+        return out

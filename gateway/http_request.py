@@ -1,0 +1,74 @@
+"""GraphQL-over-HTTP request parsing: method, media types, parameters.
+
+Everything here runs before planning, so bad input never reaches a subgraph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from graphql import GraphQLError
+
+from gateway.operation import RequestError
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+
+
+@dataclass(frozen=True)
+class GraphQLParams:
+    """The parameters of a GraphQL request."""
+
+    query: str
+    operation_name: str | None
+    variables: dict[str, Any]
+
+
+def response_media_type(accept: str | None) -> str:
+    """The response media type for an Accept header (spec: legacy JSON when absent)."""
+    if not accept:
+        return JSON
+    for part in accept.split(","):
+        media = part.split(";")[0].strip().lower()
+        if media == GRAPHQL_RESPONSE:
+            return GRAPHQL_RESPONSE
+        if media in (JSON, "application/*", "*/*"):
+            return JSON
+    return JSON
+
+
+def params_from_mapping(raw: Any, *, variables_are_json_text: bool = False) -> GraphQLParams:
+    """Validate the ``query``/``operationName``/``variables`` parameters."""
+    if not isinstance(raw, dict):
+        raise RequestError([GraphQLError("POST body must be a JSON object.")])
+    query = raw.get("query")
+    if not isinstance(query, str) or not query:
+        raise RequestError([GraphQLError("Must provide query string.")])
+    operation_name = raw.get("operationName")
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise RequestError([GraphQLError("Invalid operationName: must be a string.")])
+    variables = raw.get("variables")
+    if variables_are_json_text and isinstance(variables, str):
+        try:
+            variables = orjson.loads(variables)
+        except orjson.JSONDecodeError:
+            raise RequestError([GraphQLError("Variables are invalid JSON.")]) from None
+    if variables is None:
+        variables = {}
+    if not isinstance(variables, dict):
+        raise RequestError([GraphQLError("Invalid variables: must be an object.")])
+    return GraphQLParams(query, operation_name or None, variables)
+
+
+def params_from_body(body: bytes, content_type: str | None) -> GraphQLParams:
+    """Parse a POST body (application/json only)."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media not in (JSON, GRAPHQL_RESPONSE):
+        raise RequestError([GraphQLError(f"Unsupported content type: {media or 'none'}; use application/json.")], 415)
+    try:
+        raw = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise RequestError([GraphQLError("POST body is not valid JSON.")]) from None
+    return params_from_mapping(raw)

@@ -1,0 +1,97 @@
+"""Prepared operations: parse + validate + plan once per (document, operation name).
+
+The cache is what makes the hot path cheap: a repeated query costs one dict lookup.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from graphql import (
+    DocumentNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    parse,
+    validate,
+)
+
+from gateway.plan import QueryPlan
+from gateway.planner import Planner
+from gateway.supergraph import Supergraph
+
+
+class RequestError(Exception):
+    """A request that fails before execution (GraphQL over HTTP: no ``data`` key)."""
+
+    def __init__(self, errors: list[GraphQLError], status: int = 400) -> None:
+        super().__init__("; ".join(e.message for e in errors))
+        self.errors = errors
+        self.status = status
+
+
+@dataclass(frozen=True)
+class PreparedOperation:
+    """A validated operation with its plan."""
+
+    document: DocumentNode
+    operation: OperationDefinitionNode
+    plan: QueryPlan
+
+    @property
+    def kind(self) -> OperationType:
+        """query, mutation or subscription."""
+        return self.operation.operation
+
+
+class OperationCache:
+    """LRU of prepared operations keyed by query text and operation name."""
+
+    def __init__(self, supergraph: Supergraph, size: int = 1024) -> None:
+        self.supergraph = supergraph
+        self.planner = Planner(supergraph)
+        self.size = size
+        self._entries: OrderedDict[tuple[str, str | None], PreparedOperation] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, query: str, operation_name: str | None) -> PreparedOperation:
+        """Return the prepared operation, preparing and caching it on first use."""
+        key = (query, operation_name)
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._entries.move_to_end(key)
+            return entry
+        entry = self.prepare(query, operation_name)
+        self._entries[key] = entry
+        if len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+        return entry
+
+    def prepare(self, query: str, operation_name: str | None) -> PreparedOperation:
+        """Parse, validate, select the operation and plan it (raises RequestError)."""
+        try:
+            document = parse(query)
+        except GraphQLError as error:
+            raise RequestError([error]) from None
+        errors = validate(self.supergraph.api_schema, document)
+        if errors:
+            raise RequestError(errors)
+        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        if operation_name is None:
+            if len(operations) != 1:
+                raise RequestError([GraphQLError("Must provide operation name if query contains multiple operations.")])
+            operation = operations[0]
+        else:
+            found = [o for o in operations if o.name is not None and o.name.value == operation_name]
+            if not found:
+                raise RequestError([GraphQLError(f"Unknown operation named '{operation_name}'.")])
+            operation = found[0]
+        if operation.operation == OperationType.SUBSCRIPTION:
+            raise RequestError([GraphQLError("Subscriptions are not supported by this gateway.")])
+        fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        plan = self.planner.plan(operation, fragments)
+        return PreparedOperation(document, operation, plan)

@@ -1,0 +1,292 @@
+"""The supergraph model: graphs, types, keys and fields with their join metadata.
+
+Built once from the supergraph SDL; the planner only ever reads it. Nothing here is done
+per request.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from graphql import (
+    ArgumentNode,
+    BooleanValueNode,
+    DirectiveNode,
+    DocumentNode,
+    EnumTypeDefinitionNode,
+    EnumTypeExtensionNode,
+    EnumValueNode,
+    FieldNode,
+    GraphQLSchema,
+    InputObjectTypeDefinitionNode,
+    InterfaceTypeDefinitionNode,
+    ObjectTypeDefinitionNode,
+    ScalarTypeDefinitionNode,
+    SelectionSetNode,
+    StringValueNode,
+    TypeDefinitionNode,
+    UnionTypeDefinitionNode,
+    parse,
+)
+from graphql.language import ListValueNode, ObjectValueNode
+
+from gateway.api_schema import build_api_schema
+
+# Directives whose presence we keep on the model for the authorization issue to enforce.
+AUTH_DIRECTIVES = ("authenticated", "requiresScopes", "policy")
+
+
+class SupergraphError(ValueError):
+    """The SDL is not a Federation v2 supergraph we can serve."""
+
+
+@dataclass(frozen=True)
+class Graph:
+    """One subgraph: ``enum_value`` as used in join directives, ``name`` and ``url``."""
+
+    enum_value: str
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Key:
+    """A ``@key`` of an entity in one graph; ``selection`` is the parsed field set."""
+
+    graph: str
+    fields: str
+    selection: SelectionSetNode
+    resolvable: bool
+
+
+@dataclass(frozen=True)
+class FieldJoin:
+    """One ``@join__field`` on a field (``graph`` None means: every graph of the type)."""
+
+    graph: str | None
+    requires: SelectionSetNode | None = None
+    provides: SelectionSetNode | None = None
+    type: str | None = None
+    external: bool = False
+    override: str | None = None
+    used_overridden: bool = False
+
+
+@dataclass
+class FieldModel:
+    """A field of an object/interface type with where it is resolved."""
+
+    name: str
+    joins: list[FieldJoin] = field(default_factory=list)
+    inaccessible: bool = False
+    auth: dict[str, Any] = field(default_factory=dict)
+
+    def join_for(self, graph: str) -> FieldJoin | None:
+        """The join of this field in ``graph`` (None when the field has no join there)."""
+        for join in self.joins:
+            if join.graph == graph:
+                return join
+        return None
+
+
+@dataclass
+class TypeModel:
+    """A named type of the supergraph and the graphs that define it."""
+
+    name: str
+    kind: str  # OBJECT, INTERFACE, UNION, ENUM, INPUT_OBJECT, SCALAR
+    graphs: list[str] = field(default_factory=list)
+    keys: list[Key] = field(default_factory=list)
+    interface_object_graphs: set[str] = field(default_factory=set)
+    fields: dict[str, FieldModel] = field(default_factory=dict)
+    implements: dict[str, set[str]] = field(default_factory=dict)  # graph -> interfaces
+    union_members: dict[str, set[str]] = field(default_factory=dict)  # graph -> members
+    inaccessible: bool = False
+    auth: dict[str, Any] = field(default_factory=dict)
+
+    def keys_in(self, graph: str, *, resolvable_only: bool = True) -> list[Key]:
+        """The keys of this entity in ``graph``."""
+        return [k for k in self.keys if k.graph == graph and (k.resolvable or not resolvable_only)]
+
+
+def parse_field_set(text: str) -> SelectionSetNode:
+    """Parse a federation FieldSet (``"id org { id }"``) into a selection set."""
+    doc = parse("{" + text + "}", no_location=True)
+    return doc.definitions[0].selection_set  # type: ignore[attr-defined]
+
+
+def _args(directive: DirectiveNode) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for arg in directive.arguments or ():
+        out[arg.name.value] = _literal(arg.value)
+    return out
+
+
+def _literal(node: Any) -> Any:
+    if isinstance(node, (StringValueNode, EnumValueNode)):
+        return node.value
+    if isinstance(node, BooleanValueNode):
+        return node.value
+    if isinstance(node, ListValueNode):
+        return [_literal(v) for v in node.values]
+    if isinstance(node, ObjectValueNode):
+        return {f.name.value: _literal(f.value) for f in node.fields}
+    return getattr(node, "value", None)
+
+
+def _directives(node: Any, name: str) -> list[dict[str, Any]]:
+    return [_args(d) for d in (node.directives or ()) if d.name.value == name]
+
+
+def _has(node: Any, name: str) -> bool:
+    return any(d.name.value == name for d in (node.directives or ()))
+
+
+def _auth(node: Any) -> dict[str, Any]:
+    return {name: args for name in AUTH_DIRECTIVES for args in _directives(node, name)}
+
+
+def _env_name(name: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "_", name.upper())
+
+
+_KINDS: dict[type, str] = {
+    ObjectTypeDefinitionNode: "OBJECT",
+    InterfaceTypeDefinitionNode: "INTERFACE",
+    UnionTypeDefinitionNode: "UNION",
+    EnumTypeDefinitionNode: "ENUM",
+    InputObjectTypeDefinitionNode: "INPUT_OBJECT",
+    ScalarTypeDefinitionNode: "SCALAR",
+}
+
+
+@dataclass
+class Supergraph:
+    """The parsed supergraph: graphs, type models and the API schema served to clients."""
+
+    sdl: str
+    graphs: dict[str, Graph]
+    types: dict[str, TypeModel]
+    api_schema: GraphQLSchema
+    document: DocumentNode
+
+    @classmethod
+    def parse(cls, sdl: str, subgraph_urls: dict[str, str] | None = None,
+              environ: dict[str, str] | None = None) -> "Supergraph":
+        """Parse a supergraph SDL.
+
+        URLs come from ``join__graph(url:)``; ``subgraph_urls`` (by subgraph name) and then
+        ``SIIR_SUBGRAPH_<NAME>_URL`` in ``environ`` (default: the process environment) win.
+        """
+        document = parse(sdl)
+        env = os.environ if environ is None else environ
+        urls = subgraph_urls or {}
+        graphs: dict[str, Graph] = {}
+        types: dict[str, TypeModel] = {}
+        for definition in document.definitions:
+            if isinstance(definition, EnumTypeDefinitionNode) and definition.name.value == "join__Graph":
+                for value in definition.values or ():
+                    (args,) = _directives(value, "join__graph") or [{}]
+                    name = args.get("name", value.name.value.lower())
+                    url = urls.get(name) or env.get(f"SIIR_SUBGRAPH_{_env_name(name)}_URL") or args.get("url", "")
+                    graphs[value.name.value] = Graph(value.name.value, name, url)
+        if not graphs:
+            raise SupergraphError("not a supergraph: no join__Graph enum")
+        for definition in document.definitions:
+            if not isinstance(definition, TypeDefinitionNode) or isinstance(definition, EnumTypeExtensionNode):
+                continue
+            name = definition.name.value
+            if name.startswith(("join__", "link__")):
+                continue
+            kind = _KINDS.get(type(definition))
+            if kind is None:
+                continue
+            model = TypeModel(name, kind, inaccessible=_has(definition, "inaccessible"), auth=_auth(definition))
+            for jt in _directives(definition, "join__type"):
+                graph = jt["graph"]
+                if graph not in model.graphs:
+                    model.graphs.append(graph)
+                if jt.get("key"):
+                    model.keys.append(Key(graph, jt["key"], parse_field_set(jt["key"]), jt.get("resolvable", True)))
+                if jt.get("isInterfaceObject"):
+                    model.interface_object_graphs.add(graph)
+            for ji in _directives(definition, "join__implements"):
+                model.implements.setdefault(ji["graph"], set()).add(ji["interface"])
+            for um in _directives(definition, "join__unionMember"):
+                model.union_members.setdefault(um["graph"], set()).add(um["member"])
+            for fdef in getattr(definition, "fields", None) or ():
+                if kind not in ("OBJECT", "INTERFACE"):
+                    break
+                fm = FieldModel(fdef.name.value, inaccessible=_has(fdef, "inaccessible"), auth=_auth(fdef))
+                for jf in _directives(fdef, "join__field"):
+                    fm.joins.append(FieldJoin(
+                        graph=jf.get("graph"),
+                        requires=parse_field_set(jf["requires"]) if jf.get("requires") else None,
+                        provides=parse_field_set(jf["provides"]) if jf.get("provides") else None,
+                        type=jf.get("type"),
+                        external=bool(jf.get("external", False)),
+                        override=jf.get("override"),
+                        used_overridden=bool(jf.get("usedOverridden", False)),
+                    ))
+                model.fields[fm.name] = fm
+            types[name] = model
+        return cls(sdl, graphs, types, build_api_schema(document), document)
+
+    # -- questions the planner asks -------------------------------------------------------
+
+    def field_graphs(self, type_name: str, field_name: str) -> list[str]:
+        """Graphs that resolve ``type_name.field_name`` themselves (not external/overridden)."""
+        model = self.types[type_name]
+        fm = model.fields.get(field_name)
+        if fm is None:
+            return []
+        if not fm.joins:
+            return list(model.graphs)
+        if all(j.graph is None for j in fm.joins):
+            # A bare @join__field: the field comes from an @interfaceObject of an interface.
+            return [g for iface in self.interfaces_of(type_name)
+                    for g in self.types[iface].interface_object_graphs
+                    if g in self.field_graphs(iface, field_name)]
+        return [j.graph for j in fm.joins if j.graph is not None and not j.external and not j.used_overridden]
+
+    def interfaces_of(self, type_name: str) -> list[str]:
+        """Every interface an object type implements in any graph."""
+        return sorted({i for ifaces in self.types[type_name].implements.values() for i in ifaces})
+
+    def interface_object_for(self, type_name: str, graph: str) -> str | None:
+        """The interface that ``graph`` models as an @interfaceObject for ``type_name``, if any."""
+        for iface in self.interfaces_of(type_name):
+            if graph in self.types[iface].interface_object_graphs:
+                return iface
+        return None
+
+    def field_join(self, type_name: str, field_name: str, graph: str) -> FieldJoin | None:
+        """The join__field of a field in a graph, if any."""
+        fm = self.types[type_name].fields.get(field_name)
+        return fm.join_for(graph) if fm is not None else None
+
+    def type_in_graph(self, type_name: str, graph: str) -> bool:
+        """Whether ``graph`` defines the type (as itself or as an @interfaceObject)."""
+        model = self.types.get(type_name)
+        return model is not None and (graph in model.graphs or not model.graphs)
+
+    def possible_types_in(self, abstract: str, graph: str) -> list[str]:
+        """Object types that ``graph`` may return for the abstract type ``abstract``."""
+        model = self.types[abstract]
+        if model.kind == "UNION":
+            members = model.union_members.get(graph)
+            if members is None:
+                members = {m for ms in model.union_members.values() for m in ms}
+            return sorted(m for m in members if self.type_in_graph(m, graph))
+        out = []
+        for t in self.types.values():
+            if t.kind == "OBJECT" and graph in t.graphs and abstract in t.implements.get(graph, ()):
+                out.append(t.name)
+        return sorted(out)
+
+    def graphs_of(self, names: Iterable[str]) -> list[Graph]:
+        """The Graph records for enum values."""
+        return [self.graphs[n] for n in names]
