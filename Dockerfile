@@ -1,0 +1,33 @@
+# One image for every SIIR process (registry, reporting, gateway, migrations, seeding);
+# docker-compose.yml picks the process with the command (`siir registry`, `siir gateway`, …).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+
+# Dependencies first (pyproject.toml changes rarely), so code edits reuse the cached layer.
+COPY pyproject.toml README.md ./
+COPY siir/__init__.py siir/__init__.py
+RUN pip install . && pip uninstall --yes siir
+
+# The project itself, installed editable: the code finds the migrations (services/*/migrations,
+# not packages) and schema/ relative to the checkout, here /app. The supergraph in schema/ is
+# composed in the repository (`siir compose`), so the image needs no Node.js at run time.
+COPY siir siir
+COPY services services
+COPY gateway gateway
+COPY schema schema
+RUN pip install --no-deps -e .
+
+# Never run as root; the embedded-PostgreSQL data folder is unused here (DATABASE_URL is set)
+# but SIIR_DATA_DIR points somewhere writable anyway.
+RUN useradd --create-home --uid 10001 siir
+USER siir
+ENV SIIR_DATA_DIR=/home/siir/.siir
+
+EXPOSE 4000 4001 4002
+CMD ["siir", "--help"]
