@@ -122,7 +122,8 @@ class Executor:
             try:
                 payload = await self.client.request(self.urls[fetch.graph], fetch.operation, subgraph_vars)
             except SubgraphError as error:
-                errors.append(self._fetch_error(fetch, error))
+                keys = dict(fetch.failure_keys).get("", ())
+                errors.extend(self._fetch_error(fetch, error, [k]) for k in keys)
                 return
             if isinstance(payload.get("data"), dict):
                 merge(data, payload["data"])
@@ -157,7 +158,12 @@ class Executor:
             payload = await self.client.request(
                 self.urls[fetch.graph], fetch.operation, {**subgraph_vars, "representations": reps})
         except SubgraphError as error:
-            errors.append(self._fetch_error(fetch, error))
+            # Like Hive Gateway: one error per entity left without its fields.
+            keys = dict(fetch.failure_keys)
+            for group in targets:
+                for obj, path in group:
+                    first = keys.get(obj.get("__typename"), ())[:1]  # type: ignore[arg-type]
+                    errors.append(self._fetch_error(fetch, error, path + list(first)))
             return
         keep_typename = any(t != sent for t, sent, _ in fetch.representations)
         entities = (payload.get("data") or {}).get("_entities") if isinstance(payload.get("data"), dict) else None
@@ -172,14 +178,20 @@ class Executor:
         for e in payload.get("errors") or ():
             errors.append(self._subgraph_error(fetch, e, targets))
 
-    def _fetch_error(self, fetch: Fetch, error: SubgraphError) -> dict[str, Any]:
+    def _fetch_error(self, fetch: Fetch, error: SubgraphError, path: list[str | int]) -> dict[str, Any]:
         name = self.subgraph_names[fetch.graph]
-        return {"message": f"Subgraph '{name}' request failed: {error}",
-                "extensions": {"code": "SUBREQUEST_HTTP_ERROR", "service": name}}
+        code = "GATEWAY_TIMEOUT" if error.timeout else "SUBREQUEST_HTTP_ERROR"
+        return {"message": f"Subgraph '{name}' request failed: {error}", "path": path,
+                "extensions": {"code": code, "serviceName": name}}
 
     def _subgraph_error(self, fetch: Fetch, error: Any, targets: list[list[tuple[dict, list]]] | None) -> dict[str, Any]:
         out = dict(error) if isinstance(error, dict) else {"message": str(error)}
         out.pop("locations", None)  # locations point into the subgraph query, not the client's
+        name = self.subgraph_names[fetch.graph]
+        extensions = dict(out.get("extensions") or {})
+        extensions.setdefault("code", "DOWNSTREAM_SERVICE_ERROR")
+        extensions.setdefault("serviceName", name)
+        out["extensions"] = extensions
         path = out.get("path")
         if targets is not None:
             # ["_entities", i, ...rest] → the client path of entity i, then rest.

@@ -34,6 +34,8 @@ class Fetch:
     path: tuple[str, ...] = ()
     representations: tuple[tuple[str, str, tuple[RepField, ...]], ...] = ()  # (type, sent __typename, fields)
     depends_on: tuple[int, ...] = ()
+    # Response keys that get an error when this fetch fails: per entity type ("" for root).
+    failure_keys: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def is_entity_fetch(self) -> bool:

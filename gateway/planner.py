@@ -9,6 +9,7 @@ each type can be routed on its own.
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from graphql import (
@@ -30,6 +31,9 @@ from graphql.language import Visitor, visit
 
 from gateway.plan import Fetch, QueryPlan, RepField
 from gateway.supergraph import Supergraph
+
+
+_VARIABLE = re.compile(r"\$([_A-Za-z][_0-9A-Za-z]*)")
 
 
 class PlanningError(Exception):
@@ -255,6 +259,13 @@ class _PlanRun:
                     visit(d, _VarCollector(group.variables))
         return out
 
+    def _target(self, group: _Group, sel: SelSet, conds: str) -> SelSet:
+        """Where a field goes: ``sel`` itself, or an inline fragment carrying inherited conditions."""
+        if not conds:
+            return sel
+        group.variables.update(_VARIABLE.findall(conds))
+        return sel.fragment(None, conds)
+
     def _args(self, node: FieldNode, group: _Group) -> str:
         if not node.arguments:
             return ""
@@ -291,7 +302,7 @@ class _PlanRun:
                 self._plan_fields(group, frag, obj.name, fields, path, provided, touched, False)
             else:
                 for (rkey, conds), ns in fields.items():
-                    target = sel if not conds else sel.fragment(None, conds)
+                    target = self._target(group, sel, conds)
                     target.field(rkey, "__typename", "", self._dirs(ns[0], group))
 
     def _plan_fields(self, group: _Group, sel: SelSet, type_name: str, fields: dict[tuple[str, str], list[FieldNode]],
@@ -300,7 +311,7 @@ class _PlanRun:
         for (rkey, conds), nodes in fields.items():
             node = nodes[0]
             name = node.name.value
-            target = sel if not conds else sel.fragment(None, conds)
+            target = self._target(group, sel, conds)
             if name == "__typename":
                 target.field(rkey, name, "", self._dirs(node, group))
                 continue
@@ -400,6 +411,10 @@ class _PlanRun:
         for g in self.groups:
             if not g.sel.items:
                 continue
+            failure_keys = tuple(
+                (t, tuple(k[1] for k in child.items if k[0] == "f" and k[2] != "__typename")[:1])
+                for (kind_, t, _), child in g.sel.items.items() if kind_ == "i" and child is not None
+            ) if g.entity else (("", tuple(k[1] for k in g.sel.items if k[0] == "f" and k[2] != "__typename")),)
             if g.entity:
                 operation = (f"query{self._var_defs(g.variables, '$representations: [_Any!]!')} "
                              f"{{ _entities(representations: $representations) {g.sel.print()} }}")
@@ -408,6 +423,6 @@ class _PlanRun:
                 operation = f"{kind}{self._var_defs(g.variables)} {g.sel.print()}"
                 reps = ()
             fetch = Fetch(id=g.id, graph=g.graph, operation=operation, variable_names=tuple(sorted(g.variables)),
-                          path=g.path, representations=reps, depends_on=tuple(sorted(d.id for d in g.deps)))
+                          path=g.path, representations=reps, failure_keys=failure_keys, depends_on=tuple(sorted(d.id for d in g.deps)))
             stages.setdefault(level(g), []).append(fetch)
         return QueryPlan(kind, tuple(tuple(stages[k]) for k in sorted(stages)))

@@ -11,6 +11,10 @@ import orjson
 class SubgraphError(Exception):
     """A subgraph request failed (connection, timeout, non-GraphQL answer)."""
 
+    def __init__(self, message: str, *, timeout: bool = False) -> None:
+        super().__init__(message)
+        self.timeout = timeout
+
 
 class SubgraphClient:
     """Posts GraphQL requests to subgraphs over one shared connection pool."""
@@ -29,7 +33,7 @@ class SubgraphClient:
         try:
             response = await self._client.post(url, content=orjson.dumps(body))
         except httpx.TimeoutException:
-            raise SubgraphError("timeout") from None
+            raise SubgraphError("timeout", timeout=True) from None
         except httpx.HTTPError as error:
             raise SubgraphError(f"{type(error).__name__}: {error}") from None
         try:
