@@ -40,13 +40,13 @@ class Gateway:
         try:
             prepared = self.operations.get(params.query, params.operation_name)
         except PlanningError as error:
-            raise RequestError([GraphQLError(f"Cannot plan operation: {error}")]) from None
+            raise RequestError([GraphQLError(f"Cannot plan operation: {error}")], code="QUERY_PLANNING_FAILED") from None
         if method == "GET" and prepared.kind != OperationType.QUERY:
             raise RequestError([GraphQLError("Can only perform a query operation from a GET request.")], 405)
         coerced = get_variable_values(
             self.supergraph.api_schema, prepared.operation.variable_definitions or (), params.variables)
         if isinstance(coerced, list):
-            raise RequestError(coerced)
+            raise RequestError(coerced, code="BAD_USER_INPUT")
         return await self.executor.execute(prepared, params.variables)
 
 
@@ -57,7 +57,7 @@ def _error_body(error: RequestError) -> bytes:
 def _status(error: RequestError, media_type: str) -> int:
     # GraphQL over HTTP: legacy application/json answers well-formed requests with 200;
     # application/graphql-response+json uses 4xx when there is no data.
-    if error.status != 400:
+    if error.status != 400 or not error.well_formed:
         return error.status
     return 400 if media_type == GRAPHQL_RESPONSE else 200
 
@@ -83,10 +83,10 @@ def build_app(supergraph_sdl: str, *, subgraph_urls: dict[str, str] | None = Non
                         return HTMLResponse(GRAPHIQL_HTML)
                 params = params_from_mapping(dict(request.query_params), variables_are_json_text=True)
             else:
-                return Response(status_code=405, headers={"allow": "GET, POST"})
+                raise RequestError([GraphQLError("GraphQL only supports GET and POST requests.")], 405)
             result = await gateway.run(params, method=method)
         except RequestError as error:
-            headers = {"allow": "POST"} if error.status == 405 else None
+            headers = {"allow": "POST" if method == "GET" else "GET, POST"} if error.status == 405 else None
             return Response(_error_body(error), _status(error, media_type), headers=headers, media_type=media_type)
         return Response(orjson.dumps(result), 200, media_type=media_type)
 

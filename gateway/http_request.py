@@ -42,23 +42,23 @@ def response_media_type(accept: str | None) -> str:
 def params_from_mapping(raw: Any, *, variables_are_json_text: bool = False) -> GraphQLParams:
     """Validate the ``query``/``operationName``/``variables`` parameters."""
     if not isinstance(raw, dict):
-        raise RequestError([GraphQLError("POST body must be a JSON object.")])
+        raise RequestError([GraphQLError("POST body must be a JSON object.")], well_formed=False)
     query = raw.get("query")
     if not isinstance(query, str) or not query:
-        raise RequestError([GraphQLError("Must provide query string.")])
+        raise RequestError([GraphQLError("Must provide query string.")], well_formed=False)
     operation_name = raw.get("operationName")
     if operation_name is not None and not isinstance(operation_name, str):
-        raise RequestError([GraphQLError("Invalid operationName: must be a string.")])
+        raise RequestError([GraphQLError("Invalid operationName: must be a string.")], well_formed=False)
     variables = raw.get("variables")
     if variables_are_json_text and isinstance(variables, str):
         try:
             variables = orjson.loads(variables)
         except orjson.JSONDecodeError:
-            raise RequestError([GraphQLError("Variables are invalid JSON.")]) from None
+            raise RequestError([GraphQLError("Variables are invalid JSON.")], well_formed=False) from None
     if variables is None:
         variables = {}
     if not isinstance(variables, dict):
-        raise RequestError([GraphQLError("Invalid variables: must be an object.")])
+        raise RequestError([GraphQLError("Invalid variables: must be an object.")], well_formed=False)
     return GraphQLParams(query, operation_name or None, variables)
 
 
@@ -70,5 +70,5 @@ def params_from_body(body: bytes, content_type: str | None) -> GraphQLParams:
     try:
         raw = orjson.loads(body)
     except orjson.JSONDecodeError:
-        raise RequestError([GraphQLError("POST body is not valid JSON.")]) from None
+        raise RequestError([GraphQLError("POST body is not valid JSON.")], well_formed=False) from None
     return params_from_mapping(raw)

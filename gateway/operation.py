@@ -24,12 +24,23 @@ from gateway.supergraph import Supergraph
 
 
 class RequestError(Exception):
-    """A request that fails before execution (GraphQL over HTTP: no ``data`` key)."""
+    """A request that fails before execution (GraphQL over HTTP: no ``data`` key).
 
-    def __init__(self, errors: list[GraphQLError], status: int = 400) -> None:
+    ``well_formed`` False means the HTTP request itself is not a GraphQL request (bad JSON,
+    no query): 400 whatever the media type. ``code`` goes into each error's extensions,
+    with the codes Apollo Router and Hive Gateway use.
+    """
+
+    def __init__(self, errors: list[GraphQLError], status: int = 400, *, code: str = "BAD_REQUEST",
+                 well_formed: bool = True) -> None:
         super().__init__("; ".join(e.message for e in errors))
-        self.errors = errors
+        self.errors = [
+            e if e.extensions else GraphQLError(e.message, e.nodes, e.source, e.positions, e.path,
+                                                e.original_error, {"code": code})
+            for e in errors
+        ]
         self.status = status
+        self.well_formed = well_formed
 
 
 @dataclass(frozen=True)
@@ -76,19 +87,21 @@ class OperationCache:
         try:
             document = parse(query)
         except GraphQLError as error:
-            raise RequestError([error]) from None
+            raise RequestError([error], code="GRAPHQL_PARSE_FAILED") from None
         errors = validate(self.supergraph.api_schema, document)
         if errors:
-            raise RequestError(errors)
+            raise RequestError(errors, code="GRAPHQL_VALIDATION_FAILED")
         operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
         if operation_name is None:
             if len(operations) != 1:
-                raise RequestError([GraphQLError("Must provide operation name if query contains multiple operations.")])
+                raise RequestError([GraphQLError("Must provide operation name if query contains multiple operations.")],
+                                   code="OPERATION_RESOLUTION_FAILURE")
             operation = operations[0]
         else:
             found = [o for o in operations if o.name is not None and o.name.value == operation_name]
             if not found:
-                raise RequestError([GraphQLError(f"Unknown operation named '{operation_name}'.")])
+                raise RequestError([GraphQLError(f"Unknown operation named '{operation_name}'.")],
+                                   code="OPERATION_RESOLUTION_FAILURE")
             operation = found[0]
         if operation.operation == OperationType.SUBSCRIPTION:
             raise RequestError([GraphQLError("Subscriptions are not supported by this gateway.")])

@@ -120,3 +120,27 @@ def hive_gateway(supergraph_file: Path, node_modules: Path, tmp_path_factory: py
 def http() -> Iterator[httpx.Client]:
     with httpx.Client(timeout=30.0) as client:
         yield client
+
+
+class SubgraphLog:
+    """Reads what the fixture subgraphs received (see subgraphs/server.py)."""
+
+    def __init__(self, http: httpx.Client, base: str) -> None:
+        self.http = http
+        self.base = base
+
+    def reset(self) -> None:
+        self.http.post(f"{self.base}/__reset")
+
+    def requests(self) -> list[dict[str, Any]]:
+        return self.http.get(f"{self.base}/__stats").json()["requests"]
+
+    def mutations(self) -> list[str]:
+        return self.http.get(f"{self.base}/__stats").json()["mutations"]
+
+
+@pytest.fixture()
+def subgraph_log(http: httpx.Client, subgraphs_url: str) -> SubgraphLog:
+    log = SubgraphLog(http, subgraphs_url)
+    log.reset()
+    return log
