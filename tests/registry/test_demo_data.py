@@ -306,11 +306,19 @@ async def test_outbox_tells_each_home_industry_story_in_order(connection: asyncp
         assert [e["occurred_at"] for e in story] == [
             dt.datetime.combine(day, dt.time(9, 0), tzinfo=JAKARTA) for day in days
         ]
-        # The last event carries the IR as stored, exactly as events.py publishes it.
+        # Each assessment event shows the IR in the class that assessment gave it.
+        for payload, assessment in zip(payloads[1:], assessments[hi_id]):
+            assert payload["homeIndustry"]["currentClass"] == assessment["ir_class"]
+            assert payload["homeIndustry"]["lastAssessedOn"] == assessment["assessed_on"].isoformat()
+        # The last event is exactly what events.py publishes for the IR as stored.
         row: dict[str, Any] = dict(home_industry)
         for column in ("products", "workforce", "assistance_received"):
             row[column] = json.loads(row[column])
-        assert payloads[-1]["homeIndustry"] == event_payload(row)["homeIndustry"]
+        if home_industry["status"] == "ACTIVE":
+            expected_last = event_payload(row, assessment=assessments[hi_id][-1])
+        else:
+            expected_last = event_payload(row, reason=home_industry["status_reason"])
+        assert payloads[-1] == expected_last
         assert "ownerNik" not in json.dumps(payloads)
 
 
