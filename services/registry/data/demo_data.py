@@ -100,6 +100,8 @@ ASSESSMENT_COLUMNS: tuple[str, ...] = (
     "score", "ir_class", "rule_set_code", "rule_set_version", "graduation_thresholds_code",
     "small_enterprise_candidate", "assessor", "notes", "created_at",
 )
+#: Position of each column in an assessment record.
+_ASSESSMENT = {name: index for index, name in enumerate(ASSESSMENT_COLUMNS)}
 OUTBOX_COLUMNS: tuple[str, ...] = ("aggregate_type", "aggregate_id", "event_type", "occurred_at", "payload")
 
 #: JSON-valued columns of a home_industries row (COPY takes them as text).
@@ -270,11 +272,11 @@ class DemoGenerator:
         history = self._assessments(hi_id, registered_on, business_started_on, female)
         assessments = [row for row, _ in history]
         latest = assessments[-1]
-        latest_class = IrClass(latest[19])
+        latest_class = IrClass(latest[_ASSESSMENT["ir_class"]])
 
         status, status_changed_on, status_reason = "ACTIVE", None, None
-        last_day = latest[2]
-        if latest[23] and rng.random() < 0.5:
+        last_day = latest[_ASSESSMENT["assessed_on"]]
+        if latest[_ASSESSMENT["small_enterprise_candidate"]] and rng.random() < 0.5:
             status, status_reason = "GRADUATED", vocab.GRADUATION_REASON
             status_changed_on = last_day + dt.timedelta(days=self._between(30, 200))
         elif rng.random() < (0.15 if latest_class is IrClass.PEMULA else 0.06):
@@ -295,23 +297,23 @@ class DemoGenerator:
         halal = f"ID{regency_digits}{self._between(10**10, 10**11 - 1)}" if food and rng.random() < 0.2 + more_formal else None
 
         workers_female, workers_male = history[-1][1]
-        monthly_income = latest[11] // 12
+        monthly_income = latest[_ASSESSMENT["annual_turnover"]] // 12
         product_json = [
             {
                 "name": kind.name,
-                "monthlyVolume": round(self._between(*kind.monthly_volume) * (1 + 0.3 * (latest[3] - 1))),
+                "monthlyVolume": round(self._between(*kind.monthly_volume) * (1 + 0.3 * (latest[_ASSESSMENT["worker_count"]] - 1))),
                 "unit": kind.unit,
                 "rawMaterials": list(kind.raw_materials),
             }
             for kind in products
         ]
-        workforce = self._workforce(latest[3])
-        channels = [name for name, share in vocab.MARKETING_CHANNELS if rng.random() < share + 0.1 * (latest[18] > 12)] or ["DIRECT"]
+        workforce = self._workforce(latest[_ASSESSMENT["worker_count"]])
+        channels = [name for name, share in vocab.MARKETING_CHANNELS if rng.random() < share + 0.1 * (latest[_ASSESSMENT["score"]] > 12)] or ["DIRECT"]
         constraints = rng.sample(vocab.CONSTRAINTS, self._between(1, 3))
         hopes = rng.sample(vocab.HOPES, self._between(1, 3))
         assistance = self._assistance(registered_on, last_day)
         consent = rng.random() < 0.5
-        consent_on = self._pick([row[2] for row in assessments]) if consent else None
+        consent_on = self._pick([row[_ASSESSMENT["assessed_on"]] for row in assessments]) if consent else None
         latitude = max(-11.0, min(6.0, regency.latitude + rng.gauss(0, regency.spread)))
         longitude = max(95.0, min(141.0, regency.longitude + rng.gauss(0, regency.spread)))
         last_change = status_changed_on or last_day
@@ -355,8 +357,8 @@ class DemoGenerator:
             "status": status,
             "status_changed_on": status_changed_on,
             "status_reason": status_reason,
-            "current_class": latest[19],
-            "current_score": latest[18],
+            "current_class": latest[_ASSESSMENT["ir_class"]],
+            "current_score": latest[_ASSESSMENT["score"]],
             "last_assessed_on": last_day,
             "version": 1,
             "created_at": _at_office_hour(registered_on),
@@ -738,10 +740,12 @@ async def seed_demo_data(database_url: str, *, count: int, seed: int) -> SeedRep
             ):
                 return SeedReport(0, 0, time.perf_counter() - started, skipped=True)
             # Writers wait (ids and registration counters are allocated here); readers do not,
-            # unless the big-load path below takes the tables over.
+            # except during a big load, which drops indexes and so takes the tables over from
+            # the start rather than upgrading its lock half-way (a deadlock risk).
+            mode = "ACCESS EXCLUSIVE" if count > BIG_LOAD else "SHARE ROW EXCLUSIVE"
             await connection.execute(
                 "LOCK TABLE registry.home_industries, registry.assessments, registry.registration_counters"
-                " IN SHARE ROW EXCLUSIVE MODE"
+                f" IN {mode} MODE"
             )
             context = await _load_context(connection, seed)
             generator = DemoGenerator(context, count=count, seed=seed)
