@@ -1,11 +1,13 @@
-"""Pooled keep-alive HTTP client for subgraph requests."""
+"""Subgraph requests: GraphQL over the pooled keep-alive HTTP client."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-import httpx
 import orjson
+
+from gateway.http_pool import HTTPPool, HTTPPoolError
 
 
 class SubgraphError(Exception):
@@ -21,29 +23,25 @@ class SubgraphClient:
 
     def __init__(self, timeout: float = 30.0, max_connections: int = 256) -> None:
         self.timeout = timeout
-        self._client = httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout),
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
-            headers={"content-type": "application/json", "accept": "application/json"},
-        )
+        self._pool = HTTPPool(limit=max_connections)
 
     async def request(self, url: str, query: str, variables: dict[str, Any] | None) -> dict[str, Any]:
         """Send one operation; return the decoded GraphQL response (raises SubgraphError)."""
         body = {"query": query, "variables": variables} if variables else {"query": query}
         try:
-            response = await self._client.post(url, content=orjson.dumps(body))
-        except httpx.TimeoutException:
+            status, content = await self._pool.post(url, orjson.dumps(body), self.timeout)
+        except asyncio.TimeoutError:
             raise SubgraphError("timeout", timeout=True) from None
-        except httpx.HTTPError as error:
-            raise SubgraphError(f"{type(error).__name__}: {error}") from None
+        except HTTPPoolError as error:
+            raise SubgraphError(str(error)) from None
         try:
-            payload = orjson.loads(response.content)
+            payload = orjson.loads(content)
         except orjson.JSONDecodeError:
-            raise SubgraphError(f"HTTP {response.status_code}: not a GraphQL response") from None
+            raise SubgraphError(f"HTTP {status}: not a GraphQL response") from None
         if not isinstance(payload, dict) or ("data" not in payload and "errors" not in payload):
-            raise SubgraphError(f"HTTP {response.status_code}: not a GraphQL response")
+            raise SubgraphError(f"HTTP {status}: not a GraphQL response")
         return payload
 
     async def aclose(self) -> None:
         """Close the pool."""
-        await self._client.aclose()
+        await self._pool.aclose()

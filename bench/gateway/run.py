@@ -1,0 +1,201 @@
+"""Gateway benchmark: direct subgraph call vs our gateway vs Hive Gateway, in one run.
+
+Starts the benchmark subgraphs, our gateway (uvicorn, 1 worker) and Hive Gateway (1 process)
+on the same composed supergraph, then runs wrk at a fixed concurrency against each target
+and prints a Markdown table (and writes it into BENCHMARKS.md's Gateway section with
+``--write``).
+
+    .venv/bin/python bench/gateway/run.py [--duration 10] [--connections 32] [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import orjson
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "gateway" / "subgraphs"))
+
+from catalog import SUBGRAPHS  # noqa: E402
+
+from gateway.compose import compose_services  # noqa: E402
+from gateway.node_tools import ensure_installed, node_binary  # noqa: E402
+
+# Needs three fetches across two subgraphs: products → reviews → products.
+GATEWAY_QUERY = "{ topProducts { name reviews { body product { name price } } } }"
+# The direct call: the first of those fetches, straight to the products subgraph.
+DIRECT_QUERY = "{ topProducts { name __typename upc } }"
+
+WRK_LUA = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = {body}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"{url}: process exited ({proc.returncode})")
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not start")
+
+
+def wrk(url: str, body: bytes, duration: int, connections: int, threads: int, tmp: Path) -> dict[str, float]:
+    script = tmp / f"req{abs(hash(body))}.lua"
+    script.write_text(WRK_LUA.format(body="[[" + body.decode() + "]]"))
+    out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--latency",
+                          "-s", str(script), url], capture_output=True, text=True, check=True).stdout
+    def ms(label: str) -> float:
+        m = re.search(rf"^\s*{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        assert m, out
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise SystemExit(f"{url}: {errors.group(1)} failed responses\n{out}")
+    return {"rps": rps, "p50": ms("50%"), "p99": ms("99%")}
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    return f"{os.cpu_count()} cores (nproc), {cpu}, {platform.system()} {platform.release()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--write", action="store_true", help="write the results into BENCHMARKS.md")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed: apt-get install -y wrk")
+    node_modules = ensure_installed()
+    tmp = Path(tempfile.mkdtemp(prefix="siir-bench-"))
+    procs: list[subprocess.Popen] = []
+    try:
+        sub_port = free_port()
+        procs.append(subprocess.Popen([sys.executable, str(ROOT / "bench/gateway/subgraph_server.py"), "--port", str(sub_port)]))
+        wait(f"http://127.0.0.1:{sub_port}/products/graphql", procs[-1])
+        sdl = compose_services([{"name": n, "url": f"http://127.0.0.1:{sub_port}/{n}/graphql", "sdl": s[0]}
+                                for n, s in SUBGRAPHS.items()])
+        supergraph = tmp / "supergraph.graphql"
+        supergraph.write_text(sdl)
+        ours_port, hive_port = free_port(), free_port()
+        procs.append(subprocess.Popen([sys.executable, "-m", "gateway", "--supergraph", str(supergraph),
+                                       "--port", str(ours_port)], cwd=ROOT))
+        wait(f"http://127.0.0.1:{ours_port}/healthcheck", procs[-1])
+        config = tmp / "gateway.config.mjs"
+        config.write_text("export const gatewayConfig = { logging: 'error' };\n")
+        procs.append(subprocess.Popen(
+            [node_binary(), str(node_modules / "@graphql-hive/gateway/dist/bin.js"), "supergraph", str(supergraph),
+             "--port", str(hive_port), "--host", "127.0.0.1", "--fork", "1", "-c", str(config), "--disable-websockets"],
+            cwd=node_modules.parent, env={**os.environ, "NODE_ENV": "production"}, stdout=subprocess.DEVNULL))
+        wait(f"http://127.0.0.1:{hive_port}/healthcheck", procs[-1])
+
+        gw_body = orjson.dumps({"query": GATEWAY_QUERY})
+        direct_body = orjson.dumps({"query": DIRECT_QUERY})
+        targets = {
+            "direct (products subgraph)": (f"http://127.0.0.1:{sub_port}/products/graphql", direct_body),
+            "our gateway": (f"http://127.0.0.1:{ours_port}/graphql", gw_body),
+            "Hive Gateway": (f"http://127.0.0.1:{hive_port}/graphql", gw_body),
+        }
+        # Same answer from both gateways before measuring anything.
+        ours = httpx.post(targets["our gateway"][0], content=gw_body, headers={"content-type": "application/json"}).json()
+        hive = httpx.post(targets["Hive Gateway"][0], content=gw_body, headers={"content-type": "application/json"}).json()
+        assert ours == hive and "errors" not in ours, (ours, hive)
+        results = {}
+        for name, (url, body) in targets.items():
+            wrk(url, body, 3, args.connections, args.threads, tmp)  # warm-up (JIT, caches, pools)
+            results[name] = wrk(url, body, args.duration, args.connections, args.threads, tmp)
+        report = render(results, args)
+        print(report)
+        if args.write:
+            write_section(report)
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def render(results: dict[str, dict[str, float]], args: argparse.Namespace) -> str:
+    direct, ours, hive = (results[k] for k in ("direct (products subgraph)", "our gateway", "Hive Gateway"))
+    lines = [
+        "## Gateway",
+        "",
+        f"Measured {datetime.date.today().isoformat()} on {machine()}; the 2 cores are shared by wrk, the",
+        "subgraphs and the gateway under test (and by other work on the machine), so absolute figures are noisy.",
+        "",
+        "Command: `.venv/bin/python bench/gateway/run.py"
+        f" --duration {args.duration} --connections {args.connections} --threads {args.threads}"
+        f"{' --write' if args.write else ''}` (wrk, {args.connections} connections, {args.duration} s per target"
+        " after a 3 s warm-up).",
+        "",
+        f"Gateway operation (3 fetches, 2 subgraphs: products → reviews → products): `{GATEWAY_QUERY}`.",
+        f"Direct call: the first of those fetches straight to the products subgraph: `{DIRECT_QUERY}`.",
+        "Subgraphs memoise their answers so that they cost the same for every target.",
+        "",
+        "| target | requests/s | p50 (ms) | p99 (ms) |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for name, r in results.items():
+        lines.append(f"| {name} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} |")
+    lines += [
+        "",
+        f"- throughput ours / Hive Gateway: **{ours['rps'] / hive['rps']:.2f}** (goal ≥ 1)",
+        f"- p50 ours / Hive Gateway: {ours['p50'] / hive['p50']:.2f}; p99 ours / Hive Gateway: {ours['p99'] / hive['p99']:.2f}",
+        f"- p50 overhead over the direct call: ours **{ours['p50'] - direct['p50']:.2f} ms** (goal ≤ 1 ms), "
+        f"Hive Gateway {hive['p50'] - direct['p50']:.2f} ms",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_section(section: str) -> None:
+    path = ROOT / "BENCHMARKS.md"
+    text = path.read_text() if path.exists() else "# Benchmarks\n\n"
+    start = text.find("## Gateway\n")
+    if start == -1:
+        text = text.rstrip("\n") + "\n\n" + section
+    else:
+        end = text.find("\n## ", start + 1)
+        text = text[:start] + section + (text[end + 1:] if end != -1 else "")
+    path.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
