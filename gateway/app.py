@@ -47,7 +47,9 @@ class Gateway:
             self.supergraph.api_schema, prepared.operation.variable_definitions or (), params.variables)
         if isinstance(coerced, list):
             raise RequestError(coerced, code="BAD_USER_INPUT")
-        return await self.executor.execute(prepared, params.variables)
+        # graphql-core 3.3 wraps the coerced values; 3.2 returns the dict itself.
+        values = getattr(coerced, "coerced", coerced)
+        return await self.executor.execute(prepared, params.variables, values)
 
 
 def _error_body(error: RequestError) -> bytes:

@@ -90,8 +90,13 @@ class Executor:
         self.urls = {name: g.url for name, g in supergraph.graphs.items()}
         self.subgraph_names = {name: g.name for name, g in supergraph.graphs.items()}
 
-    async def execute(self, prepared: PreparedOperation, variables: dict[str, Any]) -> dict[str, Any]:
-        """Run the plan and return the GraphQL response as a dict."""
+    async def execute(self, prepared: PreparedOperation, variables: dict[str, Any],
+                      coerced: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Run the plan and return the GraphQL response as a dict.
+
+        ``variables`` are the client's (forwarded to subgraphs as sent); ``coerced`` are the
+        same after input coercion with defaults (for @skip/@include), when the caller has them.
+        """
         data: dict[str, Any] = {}
         errors: list[dict[str, Any]] = []
         for stage in prepared.plan.stages:
@@ -99,21 +104,24 @@ class Executor:
                 await self._run(stage[0], data, variables, errors)
             else:
                 await asyncio.gather(*(self._run(f, data, variables, errors) for f in stage))
-        result: ExecutionResult = execute(
-            self.supergraph.api_schema, prepared.document, root_value=data,
-            variable_values=variables, operation_name=prepared.operation.name.value if prepared.operation.name else None,
-            field_resolver=_resolve_field, type_resolver=_resolve_type,
-        )  # type: ignore[assignment]
+        if prepared.shaper is not None:
+            shaped_data, shaped = prepared.shaper.shape(data, variables if coerced is None else coerced)
+        else:
+            result: ExecutionResult = execute(
+                self.supergraph.api_schema, prepared.document, root_value=data, variable_values=variables,
+                operation_name=prepared.operation.name.value if prepared.operation.name else None,
+                field_resolver=_resolve_field, type_resolver=_resolve_type,
+            )  # type: ignore[assignment]
+            shaped_data, shaped = result.data, [e.formatted for e in result.errors or ()]
         response: dict[str, Any] = {}
-        shaped = [e.formatted for e in result.errors or ()]
-        if errors:
+        if errors and shaped:
             # A null already explained by a subgraph error needs no second "cannot return null".
             known = {tuple(e.get("path") or ()) for e in errors}
             shaped = [e for e in shaped if not any(tuple(e.get("path") or ())[:len(k)] == k for k in known if k)]
         all_errors = errors + shaped
         if all_errors:
             response["errors"] = all_errors
-        response["data"] = result.data
+        response["data"] = shaped_data
         return response
 
     async def _run(self, fetch: Fetch, data: dict[str, Any], variables: dict[str, Any], errors: list[dict]) -> None:

@@ -20,6 +20,7 @@ from graphql import (
 
 from gateway.plan import QueryPlan
 from gateway.planner import Planner
+from gateway.shaper import Shaper, compile_shaper
 from gateway.supergraph import Supergraph
 
 
@@ -50,6 +51,7 @@ class PreparedOperation:
     document: DocumentNode
     operation: OperationDefinitionNode
     plan: QueryPlan
+    shaper: Shaper | None  # None: shaped by graphql-core (introspection, conditional fragments)
 
     @property
     def kind(self) -> OperationType:
@@ -107,4 +109,5 @@ class OperationCache:
             raise RequestError([GraphQLError("Subscriptions are not supported by this gateway.")])
         fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
         plan = self.planner.plan(operation, fragments)
-        return PreparedOperation(document, operation, plan)
+        shaper = compile_shaper(self.supergraph.api_schema, operation, fragments)
+        return PreparedOperation(document, operation, plan, shaper)
