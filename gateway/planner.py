@@ -94,6 +94,7 @@ class _Group:
         self.children: dict[tuple[str, tuple[str, ...]], _Group] = {}
         self.rep: dict[str, list[SelectionSetNode]] = {}
         self.rep_typename: dict[str, str] = {}
+        self.rep_alias: dict[str, dict[str, str]] = {}  # type -> field name -> response key
         self.required: set[tuple[str, str]] = set()
 
 
@@ -330,15 +331,34 @@ class _PlanRun:
                     self._plan_selection(group, child, get_named_type(field_def.type).name, subs,
                                          child_path, child_provided, touched)
                 continue
-            dep = self._jump(group, sel, type_name, name, path, provided, touched)
+            dep = self._jump(group, sel, type_name, name, path, provided, touched, fields)
             # An @interfaceObject subgraph knows the interface, not the object type.
             as_type = self.sg.interface_object_for(type_name, dep.graph) if not self.sg.types[type_name].keys_in(dep.graph) else None
             self._plan_fields(dep, dep.sel.fragment(as_type or type_name), as_type or type_name,
                               {(rkey, conds): nodes}, path, None, touched, True)
 
+    def _internal(self, selection: SelectionSetNode, type_name: str, siblings: dict,
+                  aliases: dict[str, str]) -> dict[tuple[str, str], list[FieldNode]]:
+        """Key or @requires fields to add next to the client's ``siblings``.
+
+        Where the client uses a field's name as the response key of something else (an
+        alias, or the same field with other arguments), the internal field gets its own
+        alias so the subgraph query stays valid and the representation reads the right value.
+        """
+        taken = {rkey for (rkey, _), ns in siblings.items()
+                 if ns[0].name.value != rkey or ns[0].arguments or ns[0].directives}
+        out: dict[tuple[str, str], list[FieldNode]] = {}
+        for (rkey, conds), nodes in self._collect([selection], type_name).items():
+            if rkey in taken:
+                rkey = aliases[nodes[0].name.value] = f"_{rkey}_fed"
+            out[(rkey, conds)] = nodes
+        return out
+
     def _jump(self, group: _Group, sel: SelSet, type_name: str, field_name: str,
-              path: tuple[str, ...], provided: dict | None, touched: list[_Group]) -> _Group:
+              path: tuple[str, ...], provided: dict | None, touched: list[_Group],
+              siblings: dict | None = None) -> _Group:
         """The entity fetch that resolves ``type_name.field_name`` for objects at ``path``."""
+        siblings = siblings or {}
         model = self.sg.types[type_name]
         # A graph whose key we are still assembling for these objects cannot supply that key.
         candidates = [g for g in self.sg.field_graphs(type_name, field_name)
@@ -365,7 +385,9 @@ class _PlanRun:
             inner: list[_Group] = []
             sel.field("__typename", "__typename")
             self.resolving.add((graph, path, type_name))
-            self._plan_fields(group, sel, type_name, self._collect([key.selection], type_name), path, provided, inner, False)
+            aliases = dep.rep_alias.setdefault(type_name, {})
+            self._plan_fields(group, sel, type_name, self._internal(key.selection, type_name, siblings, aliases),
+                              path, provided, inner, False)
             self.resolving.discard((graph, path, type_name))
             dep.deps.update(g for g in inner if g is not dep)
             dep.rep[type_name] = [key.selection]
@@ -374,7 +396,9 @@ class _PlanRun:
         if join is not None and join.requires is not None and (type_name, field_name) not in dep.required:
             dep.required.add((type_name, field_name))
             inner = []
-            self._plan_fields(group, sel, type_name, self._collect([join.requires], type_name), path, provided, inner, False)
+            aliases = dep.rep_alias.setdefault(type_name, {})
+            self._plan_fields(group, sel, type_name, self._internal(join.requires, type_name, siblings, aliases),
+                              path, provided, inner, False)
             dep.deps.update(g for g in inner if g is not dep)
             dep.rep[type_name].append(join.requires)
         return dep
@@ -418,7 +442,9 @@ class _PlanRun:
             if g.entity:
                 operation = (f"query{self._var_defs(g.variables, '$representations: [_Any!]!')} "
                              f"{{ _entities(representations: $representations) {g.sel.print()} }}")
-                reps = tuple((t, g.rep_typename[t], _rep_fields(sels)) for t, sels in g.rep.items())
+                reps = tuple((t, g.rep_typename[t], tuple(
+                    RepField(f.name, g.rep_alias.get(t, {}).get(f.name, f.response_key), f.children)
+                    for f in _rep_fields(sels))) for t, sels in g.rep.items())
             else:
                 operation = f"{kind}{self._var_defs(g.variables)} {g.sel.print()}"
                 reps = ()
