@@ -42,6 +42,8 @@ GROUPS: dict[str, list[Case]] = {
         Case("{ topProducts { name shippingEstimate price } }"),
         Case("{ me { favoriteProduct { volumeNote } } }"),
         Case("{ latestReviews { product { shippingEstimate volumeNote } } }"),
+        Case("{ topProducts { packNote heavy } }"),
+        Case("{ latestReviews { product { packNote heavy pkg { id } } } }"),
     ],
     "provides_external": [
         Case("{ latestReviews { author { username } } }"),

@@ -129,8 +129,18 @@ def _inventory_ref(rep: dict[str, Any]) -> dict[str, Any]:
             raise GraphQLError("volumeNote needs dimension")
         return f"{rep['dimension']}cm3"
 
+    def pack(info: Any) -> str:
+        if not isinstance(rep.get("pkg"), dict) or "size" not in rep["pkg"]:
+            raise GraphQLError("packNote needs pkg { size }")
+        return f"size {rep['pkg']['size']}"
+
+    def heavy(info: Any) -> bool:
+        if "weight" not in rep:
+            raise GraphQLError("heavy needs weight")
+        return rep["weight"] > 9
+
     return {
-        "__typename": "Product", "upc": upc,
+        "__typename": "Product", "upc": upc, "packNote": pack, "heavy": heavy,
         "inStock": None if upc == "4" else upc != "2",
         "shippingEstimate": estimate,
         "volumeNote": volume,
@@ -152,7 +162,11 @@ type Product @key(fields: "upc") {
   stockNote(lang: String = "en"): String
   flaky: String
   warehouse: Warehouse
+  pkg: Package! @external
+  packNote: String @requires(fields: "pkg { size }")
+  heavy: Boolean @requires(fields: "... on Product { weight }")
 }
+type Package @shareable { id: ID! size: Int }
 type Warehouse { code: String! city: String }
 ''', {}, {"Product": _inventory_ref})
 
