@@ -112,6 +112,10 @@ _home_industry_record = operator.itemgetter(*HOME_INDUSTRY_COLUMNS)
 _TECHNOLOGIES = tuple(ProductionTechnology)
 _SOURCES = tuple(CapitalSource)
 _PATTERNS = tuple(ProductionPattern)
+# Their stored strings, looked up once (Enum.value is a descriptor call, millions of times).
+_TECHNOLOGY_VALUES = tuple(t.value for t in _TECHNOLOGIES)
+_SOURCE_VALUES = tuple(s.value for s in _SOURCES)
+_PATTERN_VALUES = tuple(p.value for p in _PATTERNS)
 #: Cumulative weights of the starting criteria and of the number of assessments (about 3).
 _WORKERS_AT_START = (34, 64, 78, 87, 92, 97, 100)
 _TECHNOLOGY_AT_START = (60, 94, 100)
@@ -208,6 +212,15 @@ class DemoGenerator:
     def _pick(self, items: Sequence[Any]) -> Any:
         return items[int(self._random() * len(items))]
 
+    def _sample(self, items: Sequence[Any], k: int) -> list[Any]:
+        """``k`` distinct items in random order (a partial Fisher–Yates shuffle)."""
+        pool = list(items)
+        size = len(pool)
+        for index in range(k):
+            other = index + int(self._random() * (size - index))
+            pool[index], pool[other] = pool[other], pool[index]
+        return pool[:k]
+
     def _weighted(self, items: Sequence[Any], cumulative: Sequence[float]) -> Any:
         return items[bisect.bisect_right(cumulative, self._random() * cumulative[-1])]
 
@@ -262,7 +275,7 @@ class DemoGenerator:
         kinds = vocab.PRODUCTS[category]
         # The first product kinds are the common ones: a triangular draw favours them.
         main = kinds[int(rng.triangular(0, len(kinds), 0))]
-        products = [main] + [k for k in rng.sample(kinds, min(len(kinds), self._pick((0, 0, 1, 1, 2)))) if k is not main]
+        products = [main] + [k for k in self._sample(kinds, min(len(kinds), self._pick((0, 0, 1, 1, 2)))) if k is not main]
         business_name = self._business_name(main, given, female)
 
         # Business age at registration: some start with the programme, most existed before.
@@ -309,8 +322,8 @@ class DemoGenerator:
         ]
         workforce = self._workforce(latest[_ASSESSMENT["worker_count"]])
         channels = [name for name, share in vocab.MARKETING_CHANNELS if rng.random() < share + 0.1 * (latest[_ASSESSMENT["score"]] > 12)] or ["DIRECT"]
-        constraints = rng.sample(vocab.CONSTRAINTS, self._between(1, 3))
-        hopes = rng.sample(vocab.HOPES, self._between(1, 3))
+        constraints = self._sample(vocab.CONSTRAINTS, self._between(1, 3))
+        hopes = self._sample(vocab.HOPES, self._between(1, 3))
         assistance = self._assistance(registered_on, last_day)
         consent = rng.random() < 0.5
         consent_on = self._pick([row[_ASSESSMENT["assessed_on"]] for row in assessments]) if consent else None
@@ -344,7 +357,7 @@ class DemoGenerator:
             "halal_certificate_number": halal,
             "products": product_json,
             "monthly_gross_income": monthly_income,
-            "infrastructure": rng.sample(vocab.INFRASTRUCTURE, self._between(1, 4)),
+            "infrastructure": self._sample(vocab.INFRASTRUCTURE, self._between(1, 4)),
             "workers_female": workers_female,
             "workers_male": workers_male,
             "workforce": workforce,
@@ -408,8 +421,8 @@ class DemoGenerator:
             "averageMonthlyWage": 500_000 + 50_000 * self._between(0, 49) if worker_count > 1 else 0,
             "weeklyHours": self._between(15, 56),
             "protection": [p for p in vocab.WORKER_PROTECTION if rng.random() < 0.15],
-            "trainingsAttended": rng.sample(vocab.TRAININGS, self._between(0, 3)),
-            "trainingsWanted": rng.sample(vocab.TRAININGS, self._between(1, 2)),
+            "trainingsAttended": self._sample(vocab.TRAININGS, self._between(0, 3)),
+            "trainingsWanted": self._sample(vocab.TRAININGS, self._between(1, 2)),
         }
 
     def _assistance(self, registered_on: dt.date, last_day: dt.date) -> list[dict[str, Any]]:
@@ -488,9 +501,9 @@ class DemoGenerator:
             levels = result.levels
             history.append((
                 (
-                    self.next_assessment_id, hi_id, day, workers, criteria.production_technology.value,
-                    criteria.capital_source.value, capital_amount, started_on, result.business_age_months,
-                    criteria.production_pattern.value, assets, turnover, levels.worker_count,
+                    self.next_assessment_id, hi_id, day, workers, _TECHNOLOGY_VALUES[technology],
+                    _SOURCE_VALUES[source], capital_amount, started_on, result.business_age_months,
+                    _PATTERN_VALUES[pattern], assets, turnover, levels.worker_count,
                     levels.production_technology, levels.capital_source, levels.capital_amount,
                     levels.business_age, levels.production_pattern, result.score, result.ir_class.value,
                     result.rule_set_code, result.rule_set_version, context.thresholds.code, candidate,
