@@ -124,3 +124,64 @@ def test_planning_is_pure(operations: OperationCache) -> None:
     planner = Planner(operations.supergraph)
     fragments: dict = {}
     assert planner.plan(prepared.operation, fragments) == planner.plan(prepared.operation, fragments) == prepared.plan
+
+
+def _leaf_query(schema: object, root: object, depth: int = 3) -> list[str]:
+    """One operation per root field selecting every field down to ``depth`` (args as variables)."""
+    from graphql import get_named_type, is_abstract_type, is_leaf_type, is_non_null_type
+
+    def selection(gql_type: object, level: int, var_defs: list[str]) -> str:
+        named = get_named_type(gql_type)
+        if is_leaf_type(named):
+            return ""
+        if level >= depth:
+            return "{ __typename }"
+        if is_abstract_type(named):
+            parts = ["__typename"]
+            for obj in schema.get_possible_types(named):  # type: ignore[attr-defined]
+                parts.append(f"... on {obj.name} {selection(obj, level, var_defs)}")
+            return "{ " + " ".join(parts) + " }"
+        parts = []
+        for name, field in named.fields.items():  # type: ignore[attr-defined]
+            args = []
+            for arg_name, arg in field.args.items():
+                if is_non_null_type(arg.type):
+                    var = f"v{len(var_defs)}"
+                    var_defs.append(f"${var}: {arg.type}")
+                    args.append(f"{arg_name}: ${var}")
+            arg_text = f"({', '.join(args)})" if args else ""
+            parts.append(f"{name}{arg_text} {selection(field.type, level + 1, var_defs)}".strip())
+        return "{ " + " ".join(parts) + " }"
+
+    out = []
+    for name, field in root.fields.items():  # type: ignore[attr-defined]
+        var_defs: list[str] = []
+        args = []
+        for arg_name, arg in field.args.items():
+            if is_non_null_type(arg.type):
+                var = f"v{len(var_defs)}"
+                var_defs.append(f"${var}: {arg.type}")
+                args.append(f"{arg_name}: ${var}")
+        body = f"{name}{'(' + ', '.join(args) + ')' if args else ''} {selection(field.type, 1, var_defs)}"
+        out.append(f"query{'(' + ', '.join(var_defs) + ')' if var_defs else ''} {{ {body} }}")
+    return out
+
+
+def test_every_root_field_of_every_supergraph_plans(operations: OperationCache) -> None:
+    # The fixture supergraph and the project's own supergraph (when composed).
+    supergraphs = [operations.supergraph]
+    project = Path(__file__).resolve().parents[2] / "schema" / "supergraph.graphql"
+    if project.exists():
+        supergraphs.append(Supergraph.parse(project.read_text()))
+    count = 0
+    for sg in supergraphs:
+        cache = OperationCache(sg)
+        for root in (sg.api_schema.query_type, sg.api_schema.mutation_type):
+            if root is None:
+                continue
+            for query in _leaf_query(sg.api_schema, root):
+                query = query.replace("query", "mutation", 1) if root is sg.api_schema.mutation_type else query
+                plan = cache.get(query, None).plan
+                assert plan.stages, query
+                count += 1
+    assert count > 20
