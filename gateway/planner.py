@@ -287,17 +287,23 @@ class _PlanRun:
         return not (join is not None and join.requires is not None and not entity_root)
 
     def _plan_selection(self, group: _Group, sel: SelSet, type_name: str, subs: list[SelectionSetNode],
-                        path: tuple[str, ...], provided: dict | None, touched: list[_Group]) -> None:
+                        path: tuple[str, ...], provided: dict | None, touched: list[_Group],
+                        exclude: frozenset[str] = frozenset()) -> None:
+        """Plan a selection on ``type_name`` in ``group`` (``exclude``: response keys already fetched)."""
         gql_type = self.schema.get_type(type_name)
         if not is_abstract_type(gql_type):
-            self._plan_fields(group, sel, type_name, self._collect(subs, type_name), path, provided, touched, False)
+            fields = {k: v for k, v in self._collect(subs, type_name).items() if k[0] not in exclude}
+            self._plan_fields(group, sel, type_name, fields, path, provided, touched, False)
+            return
+        if group.graph in self.sg.types[type_name].interface_object_graphs:
+            self._plan_interface_object(group, sel, type_name, subs, path, provided, touched)
             return
         sel.field("__typename", "__typename")
         in_graph = set(self.sg.possible_types_in(type_name, group.graph))
         for obj in self.schema.get_possible_types(gql_type):  # type: ignore[arg-type]
             if obj.name not in in_graph:
                 continue  # this subgraph never returns that type here
-            fields = self._collect(subs, obj.name)
+            fields = {k: v for k, v in self._collect(subs, obj.name).items() if k[0] not in exclude}
             if any(ns[0].name.value != "__typename" for ns in fields.values()):
                 frag = sel.fragment(obj.name)
                 self._plan_fields(group, frag, obj.name, fields, path, provided, touched, False)
@@ -305,6 +311,40 @@ class _PlanRun:
                 for (rkey, conds), ns in fields.items():
                     target = self._target(group, sel, conds)
                     target.field(rkey, "__typename", "", self._dirs(ns[0], group))
+
+    def _plan_interface_object(self, group: _Group, sel: SelSet, iface: str, subs: list[SelectionSetNode],
+                               path: tuple[str, ...], provided: dict | None, touched: list[_Group]) -> None:
+        """An interface returned by a subgraph that models it as an @interfaceObject.
+
+        That subgraph answers ``__typename: "<Interface>"``: the fields it owns come from it,
+        then an entity fetch to a subgraph defining the interface for real gives the concrete
+        ``__typename`` and everything else, planned per possible type from there.
+        """
+        model = self.sg.types[iface]
+        local = {k: ns for k, ns in self._collect(subs, iface).items()
+                 if ns[0].name.value != "__typename" and self._local(iface, ns[0].name.value, group.graph, provided, False)}
+        self._plan_fields(group, sel, iface, local, path, provided, touched, False)
+        sel.field("__typename", "__typename")
+        origins = [g for g in model.graphs if g not in model.interface_object_graphs and model.keys_in(g)]
+        if not origins:
+            raise PlanningError(f"no subgraph can tell the concrete type of {iface} objects from {group.graph}")
+        graph = next((g for g in origins if (g, path) in group.children), origins[0])
+        dep = group.children.get((graph, path))
+        if dep is None:
+            dep = group.children[(graph, path)] = self._new_group(graph, path, True)
+            dep.deps.add(group)
+        touched.append(dep)
+        if iface not in dep.rep:
+            key = model.keys_in(graph)[0]
+            inner: list[_Group] = []
+            aliases = dep.rep_alias.setdefault(iface, {})
+            self._plan_fields(group, sel, iface, self._internal(key.selection, iface, local, aliases),
+                              path, provided, inner, False)
+            dep.deps.update(g for g in inner if g is not dep)
+            dep.rep[iface] = [key.selection]
+            dep.rep_typename[iface] = iface
+        self._plan_selection(dep, dep.sel.fragment(iface), iface, subs, path, None, touched,
+                             exclude=frozenset(rkey for rkey, _ in local))
 
     def _plan_fields(self, group: _Group, sel: SelSet, type_name: str, fields: dict[tuple[str, str], list[FieldNode]],
                      path: tuple[str, ...], provided: dict | None, touched: list[_Group], entity_root: bool) -> None:

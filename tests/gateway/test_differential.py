@@ -136,7 +136,8 @@ def test_same_answer(case: Case, our_gateway: str, hive_gateway: str, http: http
 
 
 
-EXCLUDED_FIELDS = {"popularity", "slowInfo", "brokenInfo", "brokenField", "flaky"}
+# popularity and topRated: @interfaceObject fields Hive Gateway answers wrongly (test_execution.py).
+EXCLUDED_FIELDS = {"popularity", "topRated", "slowInfo", "brokenInfo", "brokenField", "flaky"}
 
 
 def test_generated_queries_over_every_root_field(supergraph_file: Path, our_gateway: str, hive_gateway: str,

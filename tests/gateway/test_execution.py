@@ -77,6 +77,12 @@ def test_interface_object_fields_resolve_for_every_implementation(our_gateway: s
     query = "{ media { __typename id title popularity ... on Book { reviewCount } } }"
     status, body = post(http, our_gateway, Case(query))
     assert (status, body) == (200, {"data": expected})
+    # A root field of the @interfaceObject subgraph: the concrete types come from media.
+    top = Case("{ topRated { id popularity title __typename ... on Book { pages reviewCount } } }")
+    assert post(http, our_gateway, top) == (200, {"data": {"topRated": [
+        {"id": "m1", "popularity": 24, "title": "Alien", "__typename": "Movie"},
+        {"id": "b2", "popularity": 20, "title": "Emma", "__typename": "Book", "pages": 320, "reviewCount": 14},
+    ]}})
     union = Case('{ searchMedia(term: "alien") { ... on Movie { title popularity } } }')
     assert post(http, our_gateway, union) == (200, {"data": {"searchMedia": [{"title": "Alien", "popularity": 24}]}})
 

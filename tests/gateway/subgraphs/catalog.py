@@ -298,14 +298,23 @@ union SearchResult = Book | Movie
     "Query.media": lambda *_: list(MEDIA),
     "Query.searchMedia": lambda _, info, term: [m for m in MEDIA if term in m["title"].lower()],
 }, {
+    "Media": lambda rep: next((m for m in MEDIA if m["id"] == rep["id"]), None),
     "Book": lambda rep: next((m for m in MEDIA if m["id"] == rep["id"]), None),
     "Movie": lambda rep: next((m for m in MEDIA if m["id"] == rep["id"]), None),
 })
 
 
+def _popularity(media_id: str) -> int:
+    return 10 * len(media_id) + ord(media_id[0]) % 7
+
+
 ratings = (LINK + '''
+type Query { topRated: [Media!]! }
 type Media @key(fields: "id") @interfaceObject { id: ID! popularity: Int }
-''', {}, {"Media": lambda rep: {"__typename": "Media", "id": rep["id"], "popularity": 10 * len(rep["id"]) + ord(rep["id"][0]) % 7}})
+''', {
+    # ratings only knows "Media": the gateway must find out which type each one is.
+    "Query.topRated": lambda *_: [{"__typename": "Media", "id": i, "popularity": _popularity(i)} for i in ("m1", "b2")],
+}, {"Media": lambda rep: {"__typename": "Media", "id": rep["id"], "popularity": _popularity(rep["id"])}})
 
 
 broken = (LINK + '''
