@@ -1,0 +1,35 @@
+"""Running the gateway under uvicorn (uvloop + httptools, one worker).
+
+``serve`` blocks (used by ``python -m gateway``); ``server`` returns a ``uvicorn.Server``
+to run inside an existing event loop (``await server.serve()``), e.g. from ``siir up``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import uvicorn
+
+from gateway.app import build_app
+
+
+def server(supergraph: Path, *, host: str = "127.0.0.1", port: int = 4000,
+           subgraph_urls: dict[str, str] | None = None, subgraph_timeout: float = 30.0) -> uvicorn.Server:
+    """A configured uvicorn server for the supergraph file (schema work happens here, once)."""
+    app = build_app(supergraph.read_text(), subgraph_urls=subgraph_urls, subgraph_timeout=subgraph_timeout)
+    config = uvicorn.Config(app, host=host, port=port, loop="uvloop", http="httptools",
+                            log_level="warning", access_log=False, lifespan="on")
+    return uvicorn.Server(config)
+
+
+def url(host: str, port: int) -> str:
+    """The client URL of a gateway listening on host:port."""
+    return f"http://{host}:{port}/graphql"
+
+
+def serve(supergraph: Path, *, host: str = "127.0.0.1", port: int = 4000,
+          subgraph_timeout: float = 30.0) -> None:
+    """Serve until interrupted."""
+    srv = server(supergraph, host=host, port=port, subgraph_timeout=subgraph_timeout)
+    print(f"gateway: {url(host, port)}", flush=True)
+    srv.run()
