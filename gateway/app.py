@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator
 
@@ -23,6 +24,9 @@ from gateway.operation import OperationCache, RequestError
 from gateway.planner import PlanningError
 from gateway.subgraph_client import SubgraphClient
 from gateway.supergraph import Supergraph
+
+
+logger = logging.getLogger("gateway")
 
 
 class Gateway:
@@ -62,6 +66,50 @@ def _status(error: RequestError, media_type: str) -> int:
     if error.status != 400 or not error.well_formed:
         return error.status
     return 400 if media_type == GRAPHQL_RESPONSE else 200
+
+
+class GatewayApp(Starlette):
+    """Starlette for every route, except POST on the GraphQL path: the hot path is served
+    straight from ASGI, without the middleware and routing layers (about a tenth of the
+    gateway's CPU per request under load)."""
+
+    gateway: Gateway
+    graphql_path: str
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == self.graphql_path:
+            await self._post(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+    async def _post(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        accept = content_type = None
+        for name, value in scope["headers"]:
+            if name == b"accept":
+                accept = value.decode("latin-1")
+            elif name == b"content-type":
+                content_type = value.decode("latin-1")
+        media_type = response_media_type(accept)
+        chunks = []
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        status = 200
+        try:
+            params = params_from_body(b"".join(chunks), content_type)
+            body = orjson.dumps(await self.gateway.run(params, method="POST"))
+        except RequestError as error:
+            status, body = _status(error, media_type), _error_body(error)
+        except Exception:  # a gateway bug: still a GraphQL-shaped answer, and a log line
+            logger.exception("unexpected error serving a GraphQL request")
+            status, body = 500, b'{"errors":[{"message":"Internal server error","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}'
+        await send({"type": "http.response.start", "status": status, "headers": [
+            (b"content-type", media_type.encode()), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
 
 
 def build_app(supergraph_sdl: str, *, subgraph_urls: dict[str, str] | None = None,
@@ -108,10 +156,12 @@ def build_app(supergraph_sdl: str, *, subgraph_urls: dict[str, str] | None = Non
             gateway.ready = False
             await gateway.client.aclose()
 
-    app = Starlette(routes=[
+    app = GatewayApp(routes=[
         Route(graphql_path, graphql, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         Route("/healthcheck", healthcheck, methods=["GET"]),
         Route("/readiness", readiness, methods=["GET"]),
     ], lifespan=lifespan)
+    app.gateway = gateway
+    app.graphql_path = graphql_path
     app.state.gateway = gateway
     return app

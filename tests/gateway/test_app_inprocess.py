@@ -1,0 +1,51 @@
+"""build_app used in-process (ASGI transport), as the siir CLI may."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from gateway.app import build_app
+
+
+@pytest.fixture()
+def app_and_client(supergraph_file: Path, subgraphs_url: str) -> Any:
+    app = build_app(supergraph_file.read_text())
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway")
+    return app, client
+
+
+async def test_in_process_query_over_real_subgraphs(app_and_client: Any) -> None:
+    app, client = app_and_client
+    async with client:
+        r = await client.post("/graphql", json={"query": "{ me { name reviews { body } } }"})
+    assert r.status_code == 200
+    assert r.json() == {"data": {"me": {"name": "Ada Lovelace", "reviews": [{"body": "Love it"}, {"body": "Sturdy"}]}}}
+    assert r.headers["content-type"] == "application/json"
+    await app.state.gateway.client.aclose()
+
+
+async def test_unexpected_failure_is_a_graphql_shaped_500(app_and_client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    app, client = app_and_client
+
+    async def boom(*_: Any) -> None:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(app.state.gateway.executor, "execute", boom)
+    async with client:
+        r = await client.post("/graphql", json={"query": "{ me { name } }"},
+                              headers={"accept": "application/graphql-response+json"})
+    assert r.status_code == 500
+    assert r.json()["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+
+
+def test_subgraph_url_overrides(supergraph_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SIIR_SUBGRAPH_ACCOUNTS_URL", "http://accounts.internal:8080/graphql")
+    app = build_app(supergraph_file.read_text(), subgraph_urls={"reviews": "http://reviews.internal/graphql"})
+    urls = app.state.gateway.executor.urls
+    assert urls["ACCOUNTS"] == "http://accounts.internal:8080/graphql"
+    assert urls["REVIEWS"] == "http://reviews.internal/graphql"
+    assert urls["PRODUCTS"].endswith("/products/graphql")
