@@ -1,0 +1,14 @@
+"""The SIIR federation gateway: an Apollo Federation v2 gateway.
+
+Modules, one concept each:
+
+- ``supergraph``: the supergraph model (graphs, types, keys, fields with join metadata);
+- ``api_schema``: the client-facing schema (join/link machinery and @inaccessible removed);
+- ``planner`` / ``plan``: the pure planner and the plan values it produces;
+- ``operation``: parse + validate + plan once per (document, operation name), cached;
+- ``executor``: runs a plan over HTTP and merges the answers; ``shaper``: the compiled
+  response shaping (graphql-core for introspection and conditional fragments);
+- ``subgraph_client`` / ``http_pool``: subgraph requests over pooled keep-alive connections;
+- ``http_request`` / ``app`` / ``server`` / ``__main__``: GraphQL over HTTP and serving;
+- ``compose`` / ``node_tools``: supergraph composition with @theguild/federation-composition.
+"""

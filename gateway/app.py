@@ -44,7 +44,9 @@ class Gateway:
         try:
             prepared = self.operations.get(params.query, params.operation_name)
         except PlanningError as error:
-            raise RequestError([GraphQLError(f"Cannot plan operation: {error}")], code="QUERY_PLANNING_FAILED") from None
+            # A valid operation the planner cannot serve is the gateway's failure, not the client's.
+            raise RequestError([GraphQLError(f"Cannot plan operation: {error}")], 500,
+                               code="QUERY_PLANNING_FAILED") from None
         if method == "GET" and prepared.kind != OperationType.QUERY:
             raise RequestError([GraphQLError("Can only perform a query operation from a GET request.")], 405)
         coerced = get_variable_values(

@@ -174,6 +174,8 @@ def render(results: dict[str, dict[str, float]], latency: dict[str, dict[str, fl
         f"Gateway operation (3 fetches, 2 subgraphs: products → reviews → products): `{GATEWAY_QUERY}`.",
         f"Direct call: the first of those fetches straight to the products subgraph: `{DIRECT_QUERY}`.",
         "Subgraphs memoise their answers so that they cost the same for every target.",
+        "Our gateway: `python -m gateway` (uvicorn, uvloop + httptools, 1 worker). Hive Gateway 2.15.1:"
+        " `hive-gateway supergraph` with one process (`--fork 1`), default settings (no `--jit`), NODE_ENV=production.",
         "",
         f"| target | requests/s ({args.connections} conn.) | p50 (ms) | p99 (ms) "
         "| requests/s (1 conn.) | p50 (ms) | p99 (ms) |",
