@@ -16,7 +16,7 @@ import orjson
 from graphql import ExecutionResult, GraphQLResolveInfo, execute
 
 from gateway.operation import PreparedOperation
-from gateway.plan import Fetch, RepField
+from gateway.plan import EntityPart, Fetch, RepField
 from gateway.subgraph_client import SubgraphClient, SubgraphError
 from gateway.supergraph import Supergraph
 
@@ -138,44 +138,56 @@ class Executor:
             for e in payload.get("errors") or ():
                 errors.append(self._subgraph_error(fetch, e, None))
             return
-        objects: list[tuple[dict, list]] = []
-        _objects_at(data, fetch.path, [], objects)
-        reps: list[dict[str, Any]] = []
-        targets: list[list[tuple[dict, list]]] = []
-        index: dict[bytes, int] = {}
-        by_type = {t: (sent, fields) for t, sent, fields in fetch.representations}
-        for obj, path in objects:
-            spec = by_type.get(obj.get("__typename"))  # type: ignore[arg-type]
-            if spec is None:
-                continue
-            rep = _representation(obj, spec[1])
-            if rep is None:
-                continue
-            rep = {"__typename": spec[0], **rep}
-            # One representation per distinct entity: the subgraph resolves each once.
-            key = orjson.dumps(rep, option=orjson.OPT_SORT_KEYS)
-            i = index.get(key)
-            if i is None:
-                i = index[key] = len(reps)
-                reps.append(rep)
-                targets.append([])
-            targets[i].append((obj, path))
-        if not reps:
+        # Per part: the distinct representations and the objects each one answers for.
+        batches: list[tuple[EntityPart, list[dict[str, Any]], list[list[tuple[dict, list]]]]] = []
+        for part in fetch.parts:
+            objects: list[tuple[dict, list]] = []
+            _objects_at(data, part.path, [], objects)
+            reps: list[dict[str, Any]] = []
+            targets: list[list[tuple[dict, list]]] = []
+            index: dict[bytes, int] = {}
+            by_type = {t: (sent, fields) for t, sent, fields in part.representations}
+            for obj, path in objects:
+                spec = by_type.get(obj.get("__typename"))  # type: ignore[arg-type]
+                if spec is None:
+                    continue
+                rep = _representation(obj, spec[1])
+                if rep is None:
+                    continue
+                rep = {"__typename": spec[0], **rep}
+                # One representation per distinct entity: the subgraph resolves each once.
+                key = orjson.dumps(rep, option=orjson.OPT_SORT_KEYS)
+                i = index.get(key)
+                if i is None:
+                    i = index[key] = len(reps)
+                    reps.append(rep)
+                    targets.append([])
+                targets[i].append((obj, path))
+            batches.append((part, reps, targets))
+        if not any(reps for _, reps, _ in batches):
             return
+        request_vars = dict(subgraph_vars)
+        for part, reps, _ in batches:
+            request_vars[part.variable] = reps
         try:
-            payload = await self.client.request(
-                self.urls[fetch.graph], fetch.operation, {**subgraph_vars, "representations": reps})
+            payload = await self.client.request(self.urls[fetch.graph], fetch.operation, request_vars)
         except SubgraphError as error:
             # Like Hive Gateway: one error per entity left without its fields.
-            keys = dict(fetch.failure_keys)
-            for group in targets:
-                for obj, path in group:
-                    first = keys.get(obj.get("__typename"), ())[:1]  # type: ignore[arg-type]
-                    errors.append(self._fetch_error(fetch, error, path + list(first)))
+            for part, _, targets in batches:
+                keys = dict(part.failure_keys)
+                for group in targets:
+                    for obj, path in group:
+                        first = keys.get(obj.get("__typename"), ())[:1]  # type: ignore[arg-type]
+                        errors.append(self._fetch_error(fetch, error, path + list(first)))
             return
-        keep_typename = any(t != sent for t, sent, _ in fetch.representations)
-        entities = (payload.get("data") or {}).get("_entities") if isinstance(payload.get("data"), dict) else None
-        if isinstance(entities, list):
+        answer = payload.get("data") if isinstance(payload.get("data"), dict) else {}
+        by_alias = {}
+        for part, _, targets in batches:
+            by_alias[part.alias] = targets
+            entities = answer.get(part.alias)
+            if not isinstance(entities, list):
+                continue
+            keep_typename = any(t != sent for t, sent, _ in part.representations)
             for i, entity in enumerate(entities[: len(targets)]):
                 if isinstance(entity, dict):
                     if keep_typename:
@@ -184,7 +196,7 @@ class Executor:
                     for obj, _ in targets[i]:
                         merge(obj, entity)
         for e in payload.get("errors") or ():
-            errors.append(self._subgraph_error(fetch, e, targets))
+            errors.append(self._subgraph_error(fetch, e, by_alias))
 
     def _fetch_error(self, fetch: Fetch, error: SubgraphError, path: list[str | int]) -> dict[str, Any]:
         name = self.subgraph_names[fetch.graph]
@@ -192,7 +204,8 @@ class Executor:
         return {"message": f"Subgraph '{name}' request failed: {error}", "path": path,
                 "extensions": {"code": code, "serviceName": name}}
 
-    def _subgraph_error(self, fetch: Fetch, error: Any, targets: list[list[tuple[dict, list]]] | None) -> dict[str, Any]:
+    def _subgraph_error(self, fetch: Fetch, error: Any,
+                        by_alias: dict[str, list[list[tuple[dict, list]]]] | None) -> dict[str, Any]:
         out = dict(error) if isinstance(error, dict) else {"message": str(error)}
         out.pop("locations", None)  # locations point into the subgraph query, not the client's
         name = self.subgraph_names[fetch.graph]
@@ -201,9 +214,10 @@ class Executor:
         extensions.setdefault("serviceName", name)
         out["extensions"] = extensions
         path = out.get("path")
-        if targets is not None:
-            # ["_entities", i, ...rest] → the client path of entity i, then rest.
-            if isinstance(path, list) and len(path) >= 2 and path[0] == "_entities" and isinstance(path[1], int) \
+        if by_alias is not None:
+            # [alias, i, ...rest] → the client path of entity i of that part, then rest.
+            targets = by_alias.get(path[0]) if isinstance(path, list) and path else None
+            if targets is not None and len(path) >= 2 and isinstance(path[1], int) \
                     and path[1] < len(targets) and targets[path[1]]:
                 out["path"] = list(targets[path[1]][0][1]) + path[2:]
             else:

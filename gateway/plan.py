@@ -18,29 +18,56 @@ class RepField:
     children: tuple["RepField", ...] = ()
 
 
+Representation = tuple[str, str, tuple[RepField, ...]]  # (object type, sent __typename, fields)
+
+
+@dataclass(frozen=True)
+class EntityPart:
+    """The objects at one ``path`` (``"@"`` steps into lists) sent to one ``_entities`` field.
+
+    Objects are picked by ``__typename`` (a key of ``representations``); the field is
+    ``alias`` in the subgraph operation and gets its representations in ``$variable``.
+    """
+
+    path: tuple[str, ...]
+    representations: tuple[Representation, ...]
+    failure_keys: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    alias: str = "_entities"
+    variable: str = "representations"
+
+
 @dataclass(frozen=True)
 class Fetch:
     """One subgraph request.
 
-    Root fetches have ``path == ()`` and no representations. Entity fetches collect the
-    objects at ``path`` (``"@"`` steps into lists) whose ``__typename`` is a key of
-    ``representations``, send them to ``_entities`` in one call, and merge the answers back.
+    Root fetches have no ``parts``; ``failure_keys`` names the root fields that get an error
+    when the request fails. Entity fetches have one part per path: fetches to the same
+    subgraph in the same stage are merged into one request, each path an aliased
+    ``_entities`` field, so a subgraph gets one batched call per plan step.
     """
 
     id: int
     graph: str
     operation: str
     variable_names: tuple[str, ...]
-    path: tuple[str, ...] = ()
-    representations: tuple[tuple[str, str, tuple[RepField, ...]], ...] = ()  # (type, sent __typename, fields)
     depends_on: tuple[int, ...] = ()
-    # Response keys that get an error when this fetch fails: per entity type ("" for root).
     failure_keys: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    parts: tuple[EntityPart, ...] = ()
 
     @property
     def is_entity_fetch(self) -> bool:
         """Whether this fetch goes through ``_entities``."""
-        return bool(self.representations)
+        return bool(self.parts)
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """The merge path of the first part (``()`` for a root fetch)."""
+        return self.parts[0].path if self.parts else ()
+
+    @property
+    def representations(self) -> tuple[Representation, ...]:
+        """The representation specs of every part."""
+        return tuple(r for part in self.parts for r in part.representations)
 
 
 @dataclass(frozen=True)
@@ -60,10 +87,10 @@ class QueryPlan:
         for n, stage in enumerate(self.stages):
             lines.append(f"  Stage {n} {{")
             for f in stage:
-                where = ".".join(f.path) or "<root>"
-                kinds = ",".join(t for t, _, _ in f.representations)
                 head = f"Fetch#{f.id}({f.graph}"
-                head += f", entities {kinds} at {where}" if f.is_entity_fetch else ""
+                if f.is_entity_fetch:
+                    head += ", entities " + " + ".join(
+                        f"{','.join(t for t, _, _ in p.representations)} at {'.'.join(p.path)}" for p in f.parts)
                 head += f", after {list(f.depends_on)}" if f.depends_on else ""
                 lines.append(f"    {head}) {{ {f.operation} }}")
             lines.append("  }")

@@ -29,7 +29,7 @@ from graphql import (
 )
 from graphql.language import Visitor, visit
 
-from gateway.plan import Fetch, QueryPlan, RepField
+from gateway.plan import EntityPart, Fetch, QueryPlan, RepField
 from gateway.supergraph import Supergraph
 
 
@@ -471,7 +471,7 @@ class _PlanRun:
                 levels[g.id] = 1 + max((level(d, seen | {g.id}) for d in g.deps), default=-1)
             return levels[g.id]
 
-        stages: dict[int, list[Fetch]] = {}
+        built: list[tuple[_Group, int, tuple, tuple]] = []  # group, stage, failure keys, representations
         for g in self.groups:
             if not g.sel.items:
                 continue
@@ -479,16 +479,41 @@ class _PlanRun:
                 (t, tuple(k[1] for k in child.items if k[0] == "f" and k[2] != "__typename")[:1])
                 for (kind_, t, _), child in g.sel.items.items() if kind_ == "i" and child is not None
             ) if g.entity else (("", tuple(k[1] for k in g.sel.items if k[0] == "f" and k[2] != "__typename")),)
-            if g.entity:
-                operation = (f"query{self._var_defs(g.variables, '$representations: [_Any!]!')} "
-                             f"{{ _entities(representations: $representations) {g.sel.print()} }}")
-                reps = tuple((t, g.rep_typename[t], tuple(
-                    RepField(f.name, g.rep_alias.get(t, {}).get(f.name, f.response_key), f.children)
-                    for f in _rep_fields(sels))) for t, sels in g.rep.items())
-            else:
+            reps = tuple((t, g.rep_typename[t], tuple(
+                RepField(f.name, g.rep_alias.get(t, {}).get(f.name, f.response_key), f.children)
+                for f in _rep_fields(sels))) for t, sels in g.rep.items()) if g.entity else ()
+            built.append((g, level(g), failure_keys, reps))
+        # Entity fetches to one subgraph in one stage become one request (one part per path).
+        merged: dict[tuple[int, str], list[tuple[_Group, int, tuple, tuple]]] = {}
+        for item in built:
+            if item[0].entity:
+                merged.setdefault((item[1], item[0].graph), []).append(item)
+        owner = {item[0].id: items[0][0].id for items in merged.values() for item in items}
+        stages: dict[int, list[Fetch]] = {}
+        for g, stage, failure_keys, reps in built:
+            deps = tuple(sorted({owner.get(d.id, d.id) for d in g.deps}))
+            if not g.entity:
                 operation = f"{kind}{self._var_defs(g.variables)} {g.sel.print()}"
-                reps = ()
-            fetch = Fetch(id=g.id, graph=g.graph, operation=operation, variable_names=tuple(sorted(g.variables)),
-                          path=g.path, representations=reps, failure_keys=failure_keys, depends_on=tuple(sorted(d.id for d in g.deps)))
-            stages.setdefault(level(g), []).append(fetch)
+                stages.setdefault(stage, []).append(Fetch(
+                    id=g.id, graph=g.graph, operation=operation, variable_names=tuple(sorted(g.variables)),
+                    depends_on=deps, failure_keys=failure_keys))
+                continue
+            items = merged[(stage, g.graph)]
+            if items[0][0] is not g:
+                continue  # merged into the first entity fetch of this subgraph and stage
+            single = len(items) == 1
+            parts, fields, defs, variables = [], [], [], set()
+            all_deps: set[int] = set()
+            for n, (member, _, keys, member_reps) in enumerate(items):
+                alias, variable = ("_entities", "representations") if single else (f"_e{n}", f"r{n}")
+                parts.append(EntityPart(member.path, member_reps, keys, alias, variable))
+                head = "_entities" if single else f"{alias}: _entities"
+                fields.append(f"{head}(representations: ${variable}) {member.sel.print()}")
+                defs.append(f"${variable}: [_Any!]!")
+                variables |= member.variables
+                all_deps |= {owner.get(d.id, d.id) for d in member.deps}
+            operation = f"query{self._var_defs(variables, ', '.join(defs))} {{ {' '.join(fields)} }}"
+            stages.setdefault(stage, []).append(Fetch(
+                id=g.id, graph=g.graph, operation=operation, variable_names=tuple(sorted(variables)),
+                depends_on=tuple(sorted(all_deps - {g.id})), parts=tuple(parts)))
         return QueryPlan(kind, tuple(tuple(stages[k]) for k in sorted(stages)))

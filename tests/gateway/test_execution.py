@@ -54,6 +54,17 @@ def test_one_batched_entities_call_per_subgraph_per_step(our_gateway: str, http:
     assert [r["subgraph"] for r in requests if not r["entities"]] == ["reviews"]
 
 
+def test_entity_fetches_on_several_paths_share_one_call(our_gateway: str, hive_gateway: str, http: httpx.Client,
+                                                        subgraph_log: Any) -> None:
+    # Three paths need inventory in the same step: one request with three aliased _entities.
+    case = Case('{ topProducts { inStock } product(upc: "2") { inStock reviews { body } } '
+                'latestReviews { product { upc inStock } } }')
+    ours = post(http, our_gateway, case)
+    calls = _entity_calls(subgraph_log.requests())
+    assert calls == {"inventory": 1, "reviews": 1}
+    assert_same(ours, post(http, hive_gateway, case), case)
+
+
 def test_nested_entity_steps_batch_across_list_items(our_gateway: str, http: httpx.Client,
                                                      subgraph_log: Any) -> None:
     query = "{ topProducts(first: 4) { reviews { author { name reviews { product { name inStock } } } } } }"

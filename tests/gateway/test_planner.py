@@ -185,3 +185,12 @@ def test_every_root_field_of_every_supergraph_plans(operations: OperationCache) 
                 assert plan.stages, query
                 count += 1
     assert count > 20
+
+
+def test_entity_fetches_to_one_subgraph_in_one_stage_are_merged(operations: OperationCache) -> None:
+    plan = operations.get('{ topProducts { inStock } product(upc: "1") { inStock } }', None).plan
+    (root,), (inventory,) = plan.stages
+    assert [p.path for p in inventory.parts] == [("topProducts", "@"), ("product",)]
+    assert inventory.operation == (
+        "query($r0: [_Any!]!, $r1: [_Any!]!) { _e0: _entities(representations: $r0) { ... on Product { inStock } } "
+        "_e1: _entities(representations: $r1) { ... on Product { inStock } } }")
