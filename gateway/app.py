@@ -6,8 +6,9 @@
 from __future__ import annotations
 
 import logging
+import os
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Iterable
 
 import orjson
 from graphql import GraphQLError, OperationType
@@ -32,14 +33,28 @@ logger = logging.getLogger("gateway")
 class Gateway:
     """Supergraph + operation cache + executor: everything a request needs."""
 
-    def __init__(self, supergraph: Supergraph, *, subgraph_timeout: float = 30.0) -> None:
+    def __init__(self, supergraph: Supergraph, *, subgraph_timeout: float = 30.0,
+                 propagate_headers: Iterable[str] = ()) -> None:
         self.supergraph = supergraph
+        # Like Hive Gateway and Apollo Router, no client header reaches subgraphs unless named.
+        self.propagate = frozenset(h.lower().encode("latin-1") for h in propagate_headers)
         self.operations = OperationCache(supergraph)
         self.client = SubgraphClient(timeout=subgraph_timeout)
         self.executor = Executor(supergraph, self.client)
         self.ready = False
 
-    async def run(self, params: GraphQLParams, *, method: str) -> dict[str, Any]:
+    def propagated_headers(self, raw: Iterable[tuple[bytes, bytes]]) -> bytes:
+        """The configured client headers (ASGI raw pairs) as header lines for subgraph requests."""
+        if not self.propagate:
+            return b""
+        out = b""
+        for name, value in raw:
+            name = name.lower()
+            if name in self.propagate and b"\r" not in value and b"\n" not in value:
+                out += name + b": " + value + b"\r\n"
+        return out
+
+    async def run(self, params: GraphQLParams, *, method: str, headers: bytes = b"") -> dict[str, Any]:
         """Prepare and execute one request; RequestError for anything refused before execution."""
         try:
             prepared = self.operations.get(params.query, params.operation_name)
@@ -55,7 +70,7 @@ class Gateway:
             raise RequestError(coerced, code="BAD_USER_INPUT")
         # graphql-core 3.3 wraps the coerced values; 3.2 returns the dict itself.
         values = getattr(coerced, "coerced", coerced)
-        return await self.executor.execute(prepared, params.variables, values)
+        return await self.executor.execute(prepared, params.variables, values, headers)
 
 
 def _error_body(error: RequestError) -> bytes:
@@ -103,7 +118,8 @@ class GatewayApp(Starlette):
         status = 200
         try:
             params = params_from_body(b"".join(chunks), content_type)
-            body = orjson.dumps(await self.gateway.run(params, method="POST"))
+            headers = self.gateway.propagated_headers(scope["headers"])
+            body = orjson.dumps(await self.gateway.run(params, method="POST", headers=headers))
         except RequestError as error:
             status, body = _status(error, media_type), _error_body(error)
         except Exception:  # a gateway bug: still a GraphQL-shaped answer, and a log line
@@ -115,13 +131,19 @@ class GatewayApp(Starlette):
 
 
 def build_app(supergraph_sdl: str, *, subgraph_urls: dict[str, str] | None = None,
-              subgraph_timeout: float = 30.0, graphql_path: str = "/graphql") -> Starlette:
+              subgraph_timeout: float = 30.0, graphql_path: str = "/graphql",
+              propagate_headers: Iterable[str] | None = None) -> Starlette:
     """The gateway's Starlette application for a supergraph SDL.
 
     ``subgraph_urls`` (by subgraph name) override ``join__graph(url:)``; so do the
-    ``SIIR_SUBGRAPH_<NAME>_URL`` environment variables.
+    ``SIIR_SUBGRAPH_<NAME>_URL`` environment variables. ``propagate_headers`` names the
+    client headers forwarded to every subgraph (default: ``SIIR_GATEWAY_PROPAGATE_HEADERS``,
+    comma-separated, else none).
     """
-    gateway = Gateway(Supergraph.parse(supergraph_sdl, subgraph_urls), subgraph_timeout=subgraph_timeout)
+    if propagate_headers is None:
+        propagate_headers = [h.strip() for h in os.environ.get("SIIR_GATEWAY_PROPAGATE_HEADERS", "").split(",") if h.strip()]
+    gateway = Gateway(Supergraph.parse(supergraph_sdl, subgraph_urls), subgraph_timeout=subgraph_timeout,
+                      propagate_headers=propagate_headers)
 
     async def graphql(request: Request) -> Response:
         media_type = response_media_type(request.headers.get("accept"))
@@ -136,7 +158,7 @@ def build_app(supergraph_sdl: str, *, subgraph_urls: dict[str, str] | None = Non
                 params = params_from_mapping(dict(request.query_params), variables_are_json_text=True)
             else:
                 raise RequestError([GraphQLError("GraphQL only supports GET and POST requests.")], 405)
-            result = await gateway.run(params, method=method)
+            result = await gateway.run(params, method=method, headers=gateway.propagated_headers(request.headers.raw))
         except RequestError as error:
             headers = {"allow": "POST" if method == "GET" else "GET, POST"} if error.status == 405 else None
             return Response(_error_body(error), _status(error, media_type), headers=headers, media_type=media_type)

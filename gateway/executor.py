@@ -91,19 +91,20 @@ class Executor:
         self.subgraph_names = {name: g.name for name, g in supergraph.graphs.items()}
 
     async def execute(self, prepared: PreparedOperation, variables: dict[str, Any],
-                      coerced: dict[str, Any] | None = None) -> dict[str, Any]:
+                      coerced: dict[str, Any] | None = None, headers: bytes = b"") -> dict[str, Any]:
         """Run the plan and return the GraphQL response as a dict.
 
         ``variables`` are the client's (forwarded to subgraphs as sent); ``coerced`` are the
         same after input coercion with defaults (for @skip/@include), when the caller has them.
+        ``headers`` are sent with every subgraph request (see ``propagated_headers``).
         """
         data: dict[str, Any] = {}
         errors: list[dict[str, Any]] = []
         for stage in prepared.plan.stages:
             if len(stage) == 1:
-                await self._run(stage[0], data, variables, errors)
+                await self._run(stage[0], data, variables, errors, headers)
             else:
-                await asyncio.gather(*(self._run(f, data, variables, errors) for f in stage))
+                await asyncio.gather(*(self._run(f, data, variables, errors, headers) for f in stage))
         if prepared.shaper is not None:
             shaped_data, shaped = prepared.shaper.shape(data, variables if coerced is None else coerced)
         else:
@@ -124,11 +125,12 @@ class Executor:
         response["data"] = shaped_data
         return response
 
-    async def _run(self, fetch: Fetch, data: dict[str, Any], variables: dict[str, Any], errors: list[dict]) -> None:
+    async def _run(self, fetch: Fetch, data: dict[str, Any], variables: dict[str, Any], errors: list[dict],
+                   headers: bytes) -> None:
         subgraph_vars = {n: variables[n] for n in fetch.variable_names if n in variables}
         if not fetch.is_entity_fetch:
             try:
-                payload = await self.client.request(self.urls[fetch.graph], fetch.operation, subgraph_vars)
+                payload = await self.client.request(self.urls[fetch.graph], fetch.operation, subgraph_vars, headers)
             except SubgraphError as error:
                 keys = dict(fetch.failure_keys).get("", ())
                 errors.extend(self._fetch_error(fetch, error, [k]) for k in keys)
@@ -170,7 +172,7 @@ class Executor:
         for part, reps, _ in batches:
             request_vars[part.variable] = reps
         try:
-            payload = await self.client.request(self.urls[fetch.graph], fetch.operation, request_vars)
+            payload = await self.client.request(self.urls[fetch.graph], fetch.operation, request_vars, headers)
         except SubgraphError as error:
             # Like Hive Gateway: one error per entity left without its fields.
             for part, _, targets in batches:

@@ -118,10 +118,13 @@ class HTTPPool:
             target = self._targets[url] = (origin, head.encode())
         return target
 
-    async def post(self, url: str, body: bytes, timeout: float) -> tuple[int, bytes]:
-        """POST ``body``; return (status, response body). Raises HTTPPoolError or TimeoutError."""
+    async def post(self, url: str, body: bytes, timeout: float, extra_headers: bytes = b"") -> tuple[int, bytes]:
+        """POST ``body``; return (status, response body). Raises HTTPPoolError or TimeoutError.
+
+        ``extra_headers``: ready-made ``Name: value\\r\\n`` lines (validated by the caller).
+        """
         origin, head = self._target(url)
-        request = head + str(len(body)).encode() + b"\r\n\r\n" + body
+        request = head + str(len(body)).encode() + b"\r\n" + extra_headers + b"\r\n" + body
         async with origin.slots:
             for attempt in (0, 1):
                 reused = bool(origin.idle)

@@ -25,11 +25,15 @@ class SubgraphClient:
         self.timeout = timeout
         self._pool = HTTPPool(limit=max_connections)
 
-    async def request(self, url: str, query: str, variables: dict[str, Any] | None) -> dict[str, Any]:
-        """Send one operation; return the decoded GraphQL response (raises SubgraphError)."""
+    async def request(self, url: str, query: str, variables: dict[str, Any] | None,
+                      headers: bytes = b"") -> dict[str, Any]:
+        """Send one operation; return the decoded GraphQL response (raises SubgraphError).
+
+        ``headers``: client headers propagated to subgraphs, as ``Name: value\\r\\n`` lines.
+        """
         body = {"query": query, "variables": variables} if variables else {"query": query}
         try:
-            status, content = await self._pool.post(url, orjson.dumps(body), self.timeout)
+            status, content = await self._pool.post(url, orjson.dumps(body), self.timeout, headers)
         except asyncio.TimeoutError:
             raise SubgraphError("timeout", timeout=True) from None
         except HTTPPoolError as error:

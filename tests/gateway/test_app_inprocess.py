@@ -49,3 +49,26 @@ def test_subgraph_url_overrides(supergraph_file: Path, monkeypatch: pytest.Monke
     assert urls["ACCOUNTS"] == "http://accounts.internal:8080/graphql"
     assert urls["REVIEWS"] == "http://reviews.internal/graphql"
     assert urls["PRODUCTS"].endswith("/products/graphql")
+
+
+async def test_named_client_headers_reach_every_subgraph(supergraph_file: Path, subgraph_log: Any) -> None:
+    app = build_app(supergraph_file.read_text(), propagate_headers=["Authorization"])
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as client:
+        r = await client.post("/graphql", json={"query": "{ me { name reviews { body } } }"},
+                              headers={"authorization": "Bearer t0k3n", "x-other": "no"})
+        assert r.status_code == 200 and "errors" not in r.json()
+        r = await client.get("/graphql", params={"query": "{ me { name } }"}, headers={"authorization": "Bearer g"})
+        assert r.status_code == 200
+    await app.state.gateway.client.aclose()
+    seen = [(q["subgraph"], q["authorization"]) for q in subgraph_log.requests()]
+    assert seen == [("accounts", "Bearer t0k3n"), ("reviews", "Bearer t0k3n"), ("accounts", "Bearer g")]
+
+
+async def test_no_client_header_reaches_subgraphs_by_default(supergraph_file: Path, subgraph_log: Any,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SIIR_GATEWAY_PROPAGATE_HEADERS", raising=False)
+    app = build_app(supergraph_file.read_text())
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as client:
+        await client.post("/graphql", json={"query": "{ me { name } }"}, headers={"authorization": "Bearer x"})
+    await app.state.gateway.client.aclose()
+    assert [q["authorization"] for q in subgraph_log.requests()] == [None]

@@ -35,7 +35,8 @@ async def handle(request: Request) -> Response:
     variables = body.get("variables") or {}
     STATS.append({"subgraph": name, "query": body.get("query"),
                   "representations": len(variables.get("representations") or ()),
-                  "entities": "_entities" in (body.get("query") or "")})
+                  "entities": "_entities" in (body.get("query") or ""),
+                  "authorization": request.headers.get("authorization")})
     if name in FAILING:
         return Response("<html>internal error</html>", 500, media_type="text/html")
     result = await graphql(SCHEMAS[name], body["query"], variable_values=variables,
