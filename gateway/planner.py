@@ -373,7 +373,9 @@ class _PlanRun:
                 continue
             dep = self._jump(group, sel, type_name, name, path, provided, touched, fields)
             # An @interfaceObject subgraph knows the interface, not the object type.
-            as_type = self.sg.interface_object_for(type_name, dep.graph) if not self.sg.types[type_name].keys_in(dep.graph) else None
+            as_type = None
+            if not self.sg.types[type_name].keys_in(dep.graph):
+                as_type = self.sg.interface_object_for(type_name, dep.graph)
             self._plan_fields(dep, dep.sel.fragment(as_type or type_name), as_type or type_name,
                               {(rkey, conds): nodes}, path, None, touched, True)
 
@@ -490,7 +492,7 @@ class _PlanRun:
                 merged.setdefault((item[1], item[0].graph), []).append(item)
         owner = {item[0].id: items[0][0].id for items in merged.values() for item in items}
         stages: dict[int, list[Fetch]] = {}
-        for g, stage, failure_keys, reps in built:
+        for g, stage, failure_keys, _ in built:
             deps = tuple(sorted({owner.get(d.id, d.id) for d in g.deps}))
             if not g.entity:
                 operation = f"{kind}{self._var_defs(g.variables)} {g.sel.print()}"

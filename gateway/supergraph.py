@@ -12,14 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from graphql import (
-    ArgumentNode,
     BooleanValueNode,
     DirectiveNode,
     DocumentNode,
     EnumTypeDefinitionNode,
     EnumTypeExtensionNode,
     EnumValueNode,
-    FieldNode,
     GraphQLSchema,
     InputObjectTypeDefinitionNode,
     InterfaceTypeDefinitionNode,

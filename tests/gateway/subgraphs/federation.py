@@ -60,7 +60,7 @@ def build_subgraph(sdl: str, resolvers: dict[str, Callable[..., Any]],
     else:
         extra += f"{root} {{ _service: _Service! }}\n"
     schema = build_ast_schema(parse(sdl + "\n" + extra), assume_valid_sdl=True)
-    for name, type_ in schema.type_map.items():
+    for _name, type_ in schema.type_map.items():
         if is_abstract_type(type_):
             type_.resolve_type = lambda value, *_: value.get("__typename")  # type: ignore[union-attr]
     for path, fn in resolvers.items():
