@@ -66,7 +66,8 @@ class OperationCache:
         self.supergraph = supergraph
         self.planner = Planner(supergraph)
         self.size = size
-        self._entries: OrderedDict[tuple[str, str | None], PreparedOperation] = OrderedDict()
+        # Refused documents are cached too: a client repeating a bad query costs a lookup.
+        self._entries: OrderedDict[tuple[str, str | None], PreparedOperation | RequestError] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -75,13 +76,18 @@ class OperationCache:
         """Return the prepared operation, preparing and caching it on first use."""
         key = (query, operation_name)
         entry = self._entries.get(key)
-        if entry is not None:
+        if entry is None:
+            try:
+                entry = self.prepare(query, operation_name)
+            except RequestError as error:
+                entry = error
+            self._entries[key] = entry
+            if len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        else:
             self._entries.move_to_end(key)
-            return entry
-        entry = self.prepare(query, operation_name)
-        self._entries[key] = entry
-        if len(self._entries) > self.size:
-            self._entries.popitem(last=False)
+        if isinstance(entry, RequestError):
+            raise entry
         return entry
 
     def prepare(self, query: str, operation_name: str | None) -> PreparedOperation:

@@ -194,3 +194,14 @@ def test_entity_fetches_to_one_subgraph_in_one_stage_are_merged(operations: Oper
     assert inventory.operation == (
         "query($r0: [_Any!]!, $r1: [_Any!]!) { _e0: _entities(representations: $r0) { ... on Product { inStock } } "
         "_e1: _entities(representations: $r1) { ... on Product { inStock } } }")
+
+
+def test_refused_documents_are_cached_too(operations: OperationCache) -> None:
+    from gateway.operation import RequestError
+
+    with pytest.raises(RequestError) as first:
+        operations.get("{ nope }", None)
+    with pytest.raises(RequestError) as second:
+        operations.get("{ nope }", None)
+    assert first.value is second.value
+    assert first.value.errors[0].extensions == {"code": "GRAPHQL_VALIDATION_FAILED"}
