@@ -87,7 +87,7 @@ class OperationCache:
         else:
             self._entries.move_to_end(key)
         if isinstance(entry, RequestError):
-            raise entry
+            raise entry.with_traceback(None)  # a fresh traceback each time, not a growing one
         return entry
 
     def prepare(self, query: str, operation_name: str | None) -> PreparedOperation:
