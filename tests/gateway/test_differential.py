@@ -77,6 +77,16 @@ GROUPS: dict[str, list[Case]] = {
         Case("fragment M on Media { title ... on Book { pages } } { media { ...M ... on Movie { minutes } } }"),
         Case("fragment R on Review { body author { ...U } } fragment U on User { name } { latestReviews { ...R } }"),
     ],
+    "fragments_deep": [
+        Case("fragment A on User { name reviews { ...B } } fragment B on Review { body product { ...C } } "
+             "fragment C on Product { name inStock deliveryDays } { users { ...A } }"),
+        Case("query($i: Boolean!) { users { ...U @include(if: $i) id } } fragment U on User { name reviews { stars } }",
+             {"i": True}),
+        Case("query($i: Boolean!) { users { ...U @include(if: $i) id } } fragment U on User { name reviews { stars } }",
+             {"i": False}),
+        Case("{ search(term: \"a\") { ... on Node { id } ... on User { favoriteProduct { ... on Product { name } } } } }"),
+        Case("{ media { ... on Media { id } ... on Book { title reviewCount } } searchMedia(term: \"a\") { ... on Media { title } } }"),
+    ],
     "variables": [
         Case("query($u: String!) { product(upc: $u) { name inStock } }", {"u": "1"}),
         Case("query($n: Int = 2) { topProducts(first: $n) { upc } }"),
@@ -86,6 +96,10 @@ GROUPS: dict[str, list[Case]] = {
         Case("query($f: ProductFilter!) { productsByFilter(filter: $f) { upc } }", {"f": {"range": {"min": 60}}}),
         Case("query($z: String, $l: String) { topProducts { deliveryDays(zone: $z) stockNote(lang: $l) } }",
              {"z": "far", "l": "id"}),
+        Case("query($z: String = \"far\") { latestReviews { product { deliveryDays(zone: $z) } } }"),
+        Case("query($z: String) { latestReviews { product { deliveryDays(zone: $z) } } }", {"z": None}),
+        Case("query($t: [String!]) { productsByFilter(filter: {tags: $t}) { upc reviews { body } } }", {"t": ["soft", "small"]}),
+        Case("query($f: ProductFilter! = {minPrice: 60}) { productsByFilter(filter: $f) { upc } }"),
     ],
     "aliases": [
         Case("{ a: topProducts(first: 1) { id: upc n: name } b: topProducts(first: 2) { upc stock: inStock } }"),
