@@ -130,6 +130,14 @@ GROUPS: dict[str, list[Case]] = {
         Case("{ product(upc: \"4\") { upc inStock } }", messages=False),
         Case("{ topProducts(first: 4) { upc warehouse { code city } } }", path_indices=False),
     ],
+    "misc": [
+        Case("{ node(id: \"nope\") { id } user(id: \"nope\") { name } review(id: \"r9\") { body } }"),
+        Case("{ review(id: \"r2\") { product { shippingEstimate packNote reviews { author { nickname name } } } } }"),
+        Case("{ users { favoriteProduct { __typename upc reviews { __typename } } } }"),
+        Case("{ a: me { name } b: me { nickname } c: users { id } }"),
+        Case("{ topProducts(first: 0) { upc inStock } }"),
+        Case("{ searchMedia(term: \"zzz\") { __typename } media { id } }"),
+    ],
     "subgraph_errors": [
         Case("{ topProducts(first: 4) { upc flaky } }", path_indices=False),
         Case("{ latestReviews { product { upc flaky } } }", path_indices=False),
