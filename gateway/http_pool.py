@@ -75,6 +75,11 @@ class _Connection(asyncio.Protocol):
             self.transport.close()
 
 
+def _expire(waiter: asyncio.Future[tuple[int, bytes]]) -> None:
+    if not waiter.done():
+        waiter.set_exception(asyncio.TimeoutError())
+
+
 class _Origin:
     """The idle connections to one host:port."""
 
@@ -135,8 +140,11 @@ class HTTPPool:
                         conn = await asyncio.wait_for(origin.connect(), timeout)
                     except OSError as error:
                         raise HTTPPoolError(f"cannot connect to {origin.host}:{origin.port}: {error}") from None
+                waiter = conn.send(request)
+                # A timer on the future itself: cheaper than asyncio.wait_for on the hot path.
+                timer = asyncio.get_running_loop().call_later(timeout, _expire, waiter)
                 try:
-                    status, data = await asyncio.wait_for(conn.send(request), timeout)
+                    status, data = await waiter
                 except HTTPPoolError:
                     conn.close()
                     # A pooled connection the server had already closed: retry once, fresh.
@@ -146,6 +154,8 @@ class HTTPPool:
                 except (asyncio.TimeoutError, asyncio.CancelledError):
                     conn.close()
                     raise
+                finally:
+                    timer.cancel()
                 if conn.keep_alive and not conn.closed:
                     origin.idle.append(conn)
                 else:
