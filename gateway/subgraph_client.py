@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import httpx
 import orjson
 
 from gateway.http_pool import HTTPPool, HTTPPoolError
@@ -23,7 +24,25 @@ class SubgraphClient:
 
     def __init__(self, timeout: float = 30.0, max_connections: int = 256) -> None:
         self.timeout = timeout
+        self.max_connections = max_connections
         self._pool = HTTPPool(limit=max_connections)
+        # https:// subgraphs go through httpx (TLS); plain http:// through the fast pool.
+        self._tls: httpx.AsyncClient | None = None
+
+    async def _post_tls(self, url: str, body: bytes, headers: bytes) -> tuple[int, bytes]:
+        if self._tls is None:
+            self._tls = httpx.AsyncClient(
+                timeout=httpx.Timeout(self.timeout),
+                limits=httpx.Limits(max_connections=self.max_connections),
+                headers={"content-type": "application/json", "accept": "application/json"})
+        extra = dict(line.split(": ", 1) for line in headers.decode("latin-1").split("\r\n") if line)
+        try:
+            response = await self._tls.post(url, content=body, headers=extra)
+        except httpx.TimeoutException:
+            raise asyncio.TimeoutError() from None
+        except httpx.HTTPError as error:
+            raise HTTPPoolError(f"{type(error).__name__}: {error}") from None
+        return response.status_code, response.content
 
     async def request(self, url: str, query: str, variables: dict[str, Any] | None,
                       headers: bytes = b"") -> dict[str, Any]:
@@ -33,7 +52,10 @@ class SubgraphClient:
         """
         body = {"query": query, "variables": variables} if variables else {"query": query}
         try:
-            status, content = await self._pool.post(url, orjson.dumps(body), self.timeout, headers)
+            if url.startswith("https://"):
+                status, content = await self._post_tls(url, orjson.dumps(body), headers)
+            else:
+                status, content = await self._pool.post(url, orjson.dumps(body), self.timeout, headers)
         except asyncio.TimeoutError:
             raise SubgraphError("timeout", timeout=True) from None
         except HTTPPoolError as error:
@@ -49,3 +71,5 @@ class SubgraphClient:
     async def aclose(self) -> None:
         """Close the pool."""
         await self._pool.aclose()
+        if self._tls is not None:
+            await self._tls.aclose()
