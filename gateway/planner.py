@@ -410,8 +410,14 @@ class _PlanRun:
             raise PlanningError(f"cannot reach {type_name}.{field_name} from subgraph {group.graph}")
         graph = next((g for g in candidates if (g, path) in group.children), None)
         if graph is None:
-            graph = next((g for g in candidates if any(self._key_local(k.selection, type_name, group.graph, provided)
-                                                       for k in model.keys_in(g))), candidates[0])
+            # @shareable: prefer a subgraph whose key we already have, then the one that also
+            # resolves most of the sibling fields (one fetch instead of several).
+            def score(g: str) -> tuple[bool, int]:
+                key_local = any(self._key_local(k.selection, type_name, group.graph, provided) for k in model.keys_in(g))
+                siblings_there = sum(1 for ns in siblings.values() if ns[0].name.value != "__typename"
+                                     and g in self.sg.field_graphs(type_name, ns[0].name.value))
+                return key_local, siblings_there
+            graph = max(candidates, key=score)
         dep = group.children.get((graph, path))
         if dep is None:
             dep = group.children[(graph, path)] = self._new_group(graph, path, True)

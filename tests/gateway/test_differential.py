@@ -53,6 +53,8 @@ GROUPS: dict[str, list[Case]] = {
         Case("{ users { reviews { author { username birthYear } } } }"),
     ],
     "shareable": [
+        Case("{ me { favoriteProduct { name reviews { body } } } }"),
+        Case("{ users { favoriteProduct { name price } } }"),
         Case("{ latestReviews { product { name } } }"),
         Case("{ topProducts { name reviews { product { name upc } } } }"),
     ],

@@ -205,3 +205,12 @@ def test_refused_documents_are_cached_too(operations: OperationCache) -> None:
         operations.get("{ nope }", None)
     assert first.value is second.value
     assert first.value.errors[0].extensions == {"code": "GRAPHQL_VALIDATION_FAILED"}
+
+
+def test_shareable_field_goes_where_its_siblings_go(operations: OperationCache) -> None:
+    # Product.name is @shareable in products and reviews; reviews also has Product.reviews:
+    # one entity fetch to reviews answers both.
+    plan = operations.get("{ me { favoriteProduct { name reviews { body } } } }", None).plan
+    assert [f.graph for f in plan.fetches] == ["ACCOUNTS", "REVIEWS"]
+    plan = operations.get("{ me { favoriteProduct { name price } } }", None).plan
+    assert [f.graph for f in plan.fetches] == ["ACCOUNTS", "PRODUCTS"]
