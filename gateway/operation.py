@@ -114,6 +114,10 @@ class OperationCache:
         if operation.operation == OperationType.SUBSCRIPTION:
             raise RequestError([GraphQLError("Subscriptions are not supported by this gateway.")])
         fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-        plan = self.planner.plan(operation, fragments)
-        shaper = compile_shaper(self.supergraph.api_schema, operation, fragments)
+        try:
+            plan = self.planner.plan(operation, fragments)
+            shaper = compile_shaper(self.supergraph.api_schema, operation, fragments)
+        except RecursionError:
+            # Planning and shaping recurse per selection level: refuse absurd depths cleanly.
+            raise RequestError([GraphQLError("The operation is nested too deeply.")], code="BAD_REQUEST") from None
         return PreparedOperation(document, operation, plan, shaper)

@@ -69,3 +69,12 @@ def test_bad_input_statuses_match_hive_where_both_follow_the_spec(
         ours = http.request(method, our_gateway, headers=headers, content=body, params=params)
         hive = http.request(method, hive_gateway, headers=headers, content=body, params=params)
         assert ours.status_code == hive.status_code, name
+
+
+def test_absurdly_deep_operations_are_refused_cleanly(our_gateway: str, http: httpx.Client, subgraph_log: Any) -> None:
+    depth = 400
+    query = "{ latestReviews { " + "product { reviews { " * depth + "body" + " } }" * depth + " } }"
+    response = http.post(our_gateway, json={"query": query}, headers={"accept": GQL})
+    assert response.status_code == 400, response.text[:300]
+    assert "data" not in response.json()
+    assert subgraph_log.requests() == []
