@@ -204,10 +204,10 @@ def write_section(section: str) -> None:
     text = path.read_text() if path.exists() else "# Benchmarks\n\n"
     start = text.find("## Gateway\n")
     if start == -1:
-        text = text.rstrip("\n") + "\n\n" + section
+        text = text.rstrip("\n") + "\n\n" + section.rstrip("\n") + "\n"
     else:
         end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1:] if end != -1 else "")
+        text = text[:start] + section.rstrip("\n") + "\n" + (text[end:] if end != -1 else "")
     path.write_text(text)
 
 
