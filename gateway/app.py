@@ -22,6 +22,7 @@ from gateway.executor import Executor
 from gateway.graphiql import GRAPHIQL_HTML
 from gateway.http_request import GRAPHQL_RESPONSE, GraphQLParams, params_from_body, params_from_mapping, response_media_type
 from gateway.operation import OperationCache, RequestError
+from gateway.override_labels import OverrideLabels
 from gateway.planner import PlanningError
 from gateway.subgraph_client import SubgraphClient
 from gateway.supergraph import Supergraph
@@ -39,6 +40,7 @@ class Gateway:
         # Like Hive Gateway and Apollo Router, no client header reaches subgraphs unless named.
         self.propagate = frozenset(h.lower().encode("latin-1") for h in propagate_headers)
         self.operations = OperationCache(supergraph)
+        self.labels = OverrideLabels(supergraph.override_labels)
         self.client = SubgraphClient(timeout=subgraph_timeout)
         self.executor = Executor(supergraph, self.client)
         self.ready = False
@@ -57,7 +59,7 @@ class Gateway:
     async def run(self, params: GraphQLParams, *, method: str, headers: bytes = b"") -> dict[str, Any]:
         """Prepare and execute one request; RequestError for anything refused before execution."""
         try:
-            prepared = self.operations.get(params.query, params.operation_name)
+            prepared = self.operations.get(params.query, params.operation_name, self.labels.draw())
         except PlanningError as error:
             # A valid operation the planner cannot serve is the gateway's failure, not the client's.
             raise RequestError([GraphQLError(f"Cannot plan operation: {error}")], 500,

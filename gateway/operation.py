@@ -67,18 +67,22 @@ class OperationCache:
         self.planner = Planner(supergraph)
         self.size = size
         # Refused documents are cached too: a client repeating a bad query costs a lookup.
-        self._entries: OrderedDict[tuple[str, str | None], PreparedOperation | RequestError] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, str | None, frozenset[str]], PreparedOperation | RequestError] = \
+            OrderedDict()
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get(self, query: str, operation_name: str | None) -> PreparedOperation:
-        """Return the prepared operation, preparing and caching it on first use."""
-        key = (query, operation_name)
+    def get(self, query: str, operation_name: str | None, labels: frozenset[str] = frozenset()) -> PreparedOperation:
+        """Return the prepared operation, preparing and caching it on first use.
+
+        ``labels``: progressive @override labels in force (plans differ by them).
+        """
+        key = (query, operation_name, labels)
         entry = self._entries.get(key)
         if entry is None:
             try:
-                entry = self.prepare(query, operation_name)
+                entry = self.prepare(query, operation_name, labels)
             except RequestError as error:
                 entry = error
             self._entries[key] = entry
@@ -90,7 +94,7 @@ class OperationCache:
             raise entry.with_traceback(None)  # a fresh traceback each time, not a growing one
         return entry
 
-    def prepare(self, query: str, operation_name: str | None) -> PreparedOperation:
+    def prepare(self, query: str, operation_name: str | None, labels: frozenset[str] = frozenset()) -> PreparedOperation:
         """Parse, validate, select the operation and plan it (raises RequestError)."""
         try:
             document = parse(query)
@@ -115,7 +119,7 @@ class OperationCache:
             raise RequestError([GraphQLError("Subscriptions are not supported by this gateway.")])
         fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
         try:
-            plan = self.planner.plan(operation, fragments)
+            plan = self.planner.plan(operation, fragments, labels)
             shaper = compile_shaper(self.supergraph.api_schema, operation, fragments)
         except RecursionError:
             # Planning and shaping recurse per selection level: refuse absurd depths cleanly.

@@ -152,17 +152,20 @@ class Planner:
 
     # -- public --------------------------------------------------------------------------
 
-    def plan(self, operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]) -> QueryPlan:
-        """Plan a validated operation (with the document's fragments)."""
-        return _PlanRun(self, operation, fragments).run()
+    def plan(self, operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode],
+             labels: frozenset[str] = frozenset()) -> QueryPlan:
+        """Plan a validated operation (with the document's fragments) for the progressive
+        @override ``labels`` in force."""
+        return _PlanRun(self, operation, fragments, labels).run()
 
 
 class _PlanRun:
     """The state of planning one operation."""
 
     def __init__(self, planner: Planner, operation: OperationDefinitionNode,
-                 fragments: dict[str, FragmentDefinitionNode]) -> None:
+                 fragments: dict[str, FragmentDefinitionNode], labels: frozenset[str]) -> None:
         self.sg = planner.supergraph
+        self.labels = labels
         self.schema = planner.schema
         self.operation = operation
         self.fragments = fragments
@@ -187,7 +190,7 @@ class _PlanRun:
             name = nodes[0].name.value
             if name.startswith("__"):
                 continue  # __typename, __schema, __type: answered from the API schema
-            graphs = self.sg.field_graphs(root_type.name, name)
+            graphs = self.sg.field_graphs(root_type.name, name, self.labels)
             if not graphs:
                 raise PlanningError(f"no subgraph resolves {root_type.name}.{name}")
             if kind == "mutation":
@@ -280,7 +283,7 @@ class _PlanRun:
         """Whether ``graph`` resolves the field in the fetch that reached this object."""
         if provided is not None and field_name in provided:
             return True
-        if graph not in self.sg.field_graphs(type_name, field_name):
+        if graph not in self.sg.field_graphs(type_name, field_name, self.labels):
             return False
         join = self.sg.field_join(type_name, field_name, graph)
         # A @requires field only resolves through _entities, with the required fields sent.
@@ -403,7 +406,7 @@ class _PlanRun:
         siblings = siblings or {}
         model = self.sg.types[type_name]
         # A graph whose key we are still assembling for these objects cannot supply that key.
-        candidates = [g for g in self.sg.field_graphs(type_name, field_name)
+        candidates = [g for g in self.sg.field_graphs(type_name, field_name, self.labels)
                       if (model.keys_in(g) or self.sg.interface_object_for(type_name, g))
                       and (g, path, type_name) not in self.resolving]
         if not candidates:
@@ -415,7 +418,7 @@ class _PlanRun:
             def score(g: str) -> tuple[bool, int]:
                 key_local = any(self._key_local(k.selection, type_name, group.graph, provided) for k in model.keys_in(g))
                 siblings_there = sum(1 for ns in siblings.values() if ns[0].name.value != "__typename"
-                                     and g in self.sg.field_graphs(type_name, ns[0].name.value))
+                                     and g in self.sg.field_graphs(type_name, ns[0].name.value, self.labels))
                 return key_local, siblings_there
             graph = max(candidates, key=score)
         dep = group.children.get((graph, path))

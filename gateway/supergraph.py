@@ -71,6 +71,7 @@ class FieldJoin:
     external: bool = False
     override: str | None = None
     used_overridden: bool = False
+    override_label: str | None = None  # progressive @override: active only when the label is
 
 
 @dataclass
@@ -228,6 +229,7 @@ class Supergraph:
                         external=bool(jf.get("external", False)),
                         override=jf.get("override"),
                         used_overridden=bool(jf.get("usedOverridden", False)),
+                        override_label=jf.get("overrideLabel"),
                     ))
                 model.fields[fm.name] = fm
             types[name] = model
@@ -235,8 +237,18 @@ class Supergraph:
 
     # -- questions the planner asks -------------------------------------------------------
 
-    def field_graphs(self, type_name: str, field_name: str) -> list[str]:
-        """Graphs that resolve ``type_name.field_name`` themselves (not external/overridden)."""
+    @property
+    def override_labels(self) -> frozenset[str]:
+        """Every progressive @override label of the supergraph."""
+        return frozenset(j.override_label for t in self.types.values() for f in t.fields.values()
+                         for j in f.joins if j.override_label)
+
+    def field_graphs(self, type_name: str, field_name: str, labels: frozenset[str] = frozenset()) -> list[str]:
+        """Graphs that resolve ``type_name.field_name`` themselves (not external/overridden).
+
+        ``labels``: the progressive @override labels in force; a labelled override moves the
+        field to its new subgraph only while its label is.
+        """
         model = self.types[type_name]
         fm = model.fields.get(field_name)
         if fm is None:
@@ -247,8 +259,9 @@ class Supergraph:
             # A bare @join__field: the field comes from an @interfaceObject of an interface.
             return [g for iface in self.interfaces_of(type_name)
                     for g in self.types[iface].interface_object_graphs
-                    if g in self.field_graphs(iface, field_name)]
-        return [j.graph for j in fm.joins if j.graph is not None and not j.external and not j.used_overridden]
+                    if g in self.field_graphs(iface, field_name, labels)]
+        return [j.graph for j in fm.joins if j.graph is not None and not j.external and not j.used_overridden
+                and (j.override_label is None or (j.override_label in labels) == (j.override is not None))]
 
     def interfaces_of(self, type_name: str) -> list[str]:
         """Every interface an object type implements in any graph."""

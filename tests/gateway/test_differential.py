@@ -58,6 +58,11 @@ GROUPS: dict[str, list[Case]] = {
         Case("{ latestReviews { product { name } } }"),
         Case("{ topProducts { name reviews { product { name upc } } } }"),
     ],
+    "progressive_override": [
+        # tier: label percent(100), always moved to reviews; badge: percent(0), never moved.
+        Case("{ users { id tier badge } }"),
+        Case("{ latestReviews { author { tier badge name } } }"),
+    ],
     "override": [
         Case("{ users { id nickname } }"),
         Case("{ me { name nickname } latestReviews { author { nickname } } }"),

@@ -214,3 +214,12 @@ def test_shareable_field_goes_where_its_siblings_go(operations: OperationCache) 
     assert [f.graph for f in plan.fetches] == ["ACCOUNTS", "REVIEWS"]
     plan = operations.get("{ me { favoriteProduct { name price } } }", None).plan
     assert [f.graph for f in plan.fetches] == ["ACCOUNTS", "PRODUCTS"]
+
+
+def test_plans_differ_by_progressive_override_labels(operations: OperationCache) -> None:
+    query = "{ users { tier } }"
+    off = operations.get(query, None, frozenset())
+    on = operations.get(query, None, frozenset({"percent(100)"}))
+    assert [f.graph for f in off.plan.fetches] == ["ACCOUNTS"]
+    assert [f.graph for f in on.plan.fetches] == ["ACCOUNTS", "REVIEWS"]
+    assert operations.get(query, None, frozenset({"percent(100)"})) is on

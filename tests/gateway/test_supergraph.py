@@ -65,3 +65,19 @@ type Other { level: Level @shareable }
     assert sg.types["Query"].fields["hidden"].inaccessible
     api = print_schema(sg.api_schema)
     assert "hidden" not in api and "SECRET" not in api and "salary: Int" in api
+
+
+def test_progressive_override_labels(supergraph_file: Path) -> None:
+    from gateway.override_labels import OverrideLabels
+
+    sg = Supergraph.parse(supergraph_file.read_text())
+    assert sg.override_labels == {"percent(100)", "percent(0)"}
+    assert sg.field_graphs("User", "tier") == ["ACCOUNTS"]
+    assert sg.field_graphs("User", "tier", frozenset({"percent(100)"})) == ["REVIEWS"]
+    labels = OverrideLabels(sg.override_labels | {"beta", "gamma"}, enabled=["beta"])
+    assert all(labels.draw() == {"percent(100)", "beta"} for _ in range(50))
+    import random
+
+    half = OverrideLabels(["percent(50)"], enabled=[], rng=random.Random(7))
+    drawn = [bool(half.draw()) for _ in range(1000)]
+    assert 400 < sum(drawn) < 600

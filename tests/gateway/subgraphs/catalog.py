@@ -195,7 +195,8 @@ def _review(r: dict[str, Any]) -> dict[str, Any]:
 
 def _reviews_user(uid: str, username: str | None = None) -> dict[str, Any]:
     """A User as the reviews subgraph knows it (username only when @provides applies)."""
-    user = {"__typename": "User", "id": uid, "nickname": f"rev-{uid}",
+    user = {"__typename": "User", "id": uid, "nickname": f"rev-{uid}", "tier": f"rev-tier-{uid}",
+            "badge": f"rev-badge-{uid}",
             "reviews": lambda info: [_review(r) for r in REVIEWS if r["author"] == uid]}
     if username is not None:
         user["username"] = username
@@ -213,7 +214,7 @@ def _add_review(_: Any, info: Any, upc: str, body: str) -> dict[str, Any]:
     return _review({"id": f"new-{body}", "body": body, "author": "u1", "upc": upc, "stars": 3})
 
 
-reviews = (LINK + '''
+reviews = (LINK.replace("v2.3", "v2.7") + '''
 type Query { latestReviews(limit: Int): [Review!]! review(id: ID!): Review }
 type Mutation { addReview(upc: String!, body: String!): Review! }
 type Review @key(fields: "id") {
@@ -227,6 +228,8 @@ type User @key(fields: "id") {
   id: ID!
   username: String @external
   nickname: String @override(from: "accounts")
+  tier: String @override(from: "accounts", label: "percent(100)")
+  badge: String @override(from: "accounts", label: "percent(0)")
   reviews: [Review!]!
 }
 type Product @key(fields: "upc") {
@@ -250,6 +253,7 @@ type Book @key(fields: "id") { id: ID! reviewCount: Int }
 def _user(u: dict[str, Any]) -> dict[str, Any]:
     return {"__typename": "User", "id": u["id"], "username": u["username"], "name": u["name"],
             "nickname": u["nickname"], "birthYear": u["birthYear"],
+            "tier": f"acct-tier-{u['id']}", "badge": f"acct-badge-{u['id']}",
             "favoriteProduct": {"__typename": "Product", "upc": u["fav"]} if u["fav"] else None}
 
 
@@ -274,6 +278,8 @@ type User implements Node @key(fields: "id") {
   username: String
   name: String
   nickname: String
+  tier: String
+  badge: String
   birthYear: Int
   favoriteProduct: Product
 }
