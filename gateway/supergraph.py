@@ -82,6 +82,7 @@ class FieldModel:
     joins: list[FieldJoin] = field(default_factory=list)
     inaccessible: bool = False
     auth: dict[str, Any] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
 
     def join_for(self, graph: str) -> FieldJoin | None:
         """The join of this field in ``graph`` (None when the field has no join there)."""
@@ -105,6 +106,7 @@ class TypeModel:
     union_members: dict[str, set[str]] = field(default_factory=dict)  # graph -> members
     inaccessible: bool = False
     auth: dict[str, Any] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
 
     def keys_in(self, graph: str, *, resolvable_only: bool = True) -> list[Key]:
         """The keys of this entity in ``graph``."""
@@ -146,6 +148,10 @@ def _has(node: Any, name: str) -> bool:
 
 def _auth(node: Any) -> dict[str, Any]:
     return {name: args for name in AUTH_DIRECTIVES for args in _directives(node, name)}
+
+
+def _tags(node: Any) -> tuple[str, ...]:
+    return tuple(args.get("name", "") for args in _directives(node, "tag"))
 
 
 def _env_name(name: str) -> str:
@@ -203,7 +209,8 @@ class Supergraph:
             kind = _KINDS.get(type(definition))
             if kind is None:
                 continue
-            model = TypeModel(name, kind, inaccessible=_has(definition, "inaccessible"), auth=_auth(definition))
+            model = TypeModel(name, kind, inaccessible=_has(definition, "inaccessible"), auth=_auth(definition),
+                              tags=_tags(definition))
             for jt in _directives(definition, "join__type"):
                 graph = jt["graph"]
                 if graph not in model.graphs:
@@ -219,7 +226,8 @@ class Supergraph:
             for fdef in getattr(definition, "fields", None) or ():
                 if kind not in ("OBJECT", "INTERFACE"):
                     break
-                fm = FieldModel(fdef.name.value, inaccessible=_has(fdef, "inaccessible"), auth=_auth(fdef))
+                fm = FieldModel(fdef.name.value, inaccessible=_has(fdef, "inaccessible"), auth=_auth(fdef),
+                                tags=_tags(fdef))
                 for jf in _directives(fdef, "join__field"):
                     fm.joins.append(FieldJoin(
                         graph=jf.get("graph"),

@@ -63,6 +63,7 @@ type Other { level: Level @shareable }
     assert sg.types["Doc"].fields["salary"].auth["requiresScopes"] == {"scopes": [["hr:read"]]}
     assert sg.types["Doc"].auth["policy"] == {"policies": [["owner"]]}
     assert sg.types["Query"].fields["hidden"].inaccessible
+    assert sg.types["Doc"].fields["title"].tags == ("public",)
     api = print_schema(sg.api_schema)
     assert "hidden" not in api and "SECRET" not in api and "salary: Int" in api
 
