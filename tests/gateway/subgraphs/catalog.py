@@ -325,7 +325,7 @@ type Media @key(fields: "id") @interfaceObject { id: ID! popularity: Int }
 
 broken = (LINK + '''
 type Query { brokenField: String }
-type Product @key(fields: "upc") { upc: String! brokenInfo: String }
+type Product @key(fields: "upc") { upc: String! brokenInfo: String brokenCode: String! }
 ''', {}, {})
 
 
