@@ -513,10 +513,13 @@ class _PlanRun:
             if items[0][0] is not g:
                 continue  # merged into the first entity fetch of this subgraph and stage
             single = len(items) == 1
+            client_variables = {vd.variable.name.value for vd in self.operation.variable_definitions or ()}
             parts, fields, defs, variables = [], [], [], set()
             all_deps: set[int] = set()
             for n, (member, _, keys, member_reps) in enumerate(items):
                 alias, variable = ("_entities", "representations") if single else (f"_e{n}", f"r{n}")
+                while variable in client_variables:  # the client's own $representations wins
+                    variable = "_" + variable
                 parts.append(EntityPart(member.path, member_reps, keys, alias, variable))
                 head = "_entities" if single else f"{alias}: _entities"
                 fields.append(f"{head}(representations: ${variable}) {member.sel.print()}")

@@ -107,6 +107,10 @@ GROUPS: dict[str, list[Case]] = {
         Case("query($z: String) { latestReviews { product { deliveryDays(zone: $z) } } }", {"z": None}),
         Case("query($t: [String!]) { productsByFilter(filter: {tags: $t}) { upc reviews { body } } }", {"t": ["soft", "small"]}),
         Case("query($f: ProductFilter! = {minPrice: 60}) { productsByFilter(filter: $f) { upc } }"),
+        # Client variables named like the gateway's own entity variables.
+        Case("query($representations: String, $r0: String) { topProducts { stockNote(lang: $representations) "
+             "deliveryDays(zone: $r0) } product(upc: \"1\") { stockNote(lang: $r0) } }",
+             {"representations": "fr", "r0": "far"}),
     ],
     "aliases": [
         Case("{ a: topProducts(first: 1) { id: upc n: name } b: topProducts(first: 2) { upc stock: inStock } }"),
