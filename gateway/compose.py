@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import orjson
 import yaml
@@ -20,7 +20,7 @@ class CompositionError(RuntimeError):
     """The subgraph SDLs do not compose; the message holds the composer's errors."""
 
 
-def compose_services(services: list[Mapping[str, str]]) -> str:
+def compose_services(services: Sequence[Mapping[str, str]]) -> str:
     """Compose ``[{"name", "url", "sdl"}, ...]`` and return the supergraph SDL."""
     ensure_installed()
     proc = subprocess.run(

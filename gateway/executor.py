@@ -132,8 +132,8 @@ class Executor:
             try:
                 payload = await self.client.request(self.urls[fetch.graph], fetch.operation, subgraph_vars, headers)
             except SubgraphError as error:
-                keys = dict(fetch.failure_keys).get("", ())
-                errors.extend(self._fetch_error(fetch, error, [k]) for k in keys)
+                root_keys = dict(fetch.failure_keys).get("", ())
+                errors.extend(self._fetch_error(fetch, error, [k]) for k in root_keys)
                 return
             if isinstance(payload.get("data"), dict):
                 merge(data, payload["data"])
@@ -182,7 +182,8 @@ class Executor:
                         first = keys.get(obj.get("__typename"), ())[:1]  # type: ignore[arg-type]
                         errors.append(self._fetch_error(fetch, error, path + list(first)))
             return
-        answer = payload.get("data") if isinstance(payload.get("data"), dict) else {}
+        data_part = payload.get("data")
+        answer: dict[str, Any] = data_part if isinstance(data_part, dict) else {}
         by_alias = {}
         for part, _, targets in batches:
             by_alias[part.alias] = targets
@@ -211,17 +212,18 @@ class Executor:
         out = dict(error) if isinstance(error, dict) else {"message": str(error)}
         out.pop("locations", None)  # locations point into the subgraph query, not the client's
         name = self.subgraph_names[fetch.graph]
-        extensions = dict(out.get("extensions") or {})
+        raw_extensions = out.get("extensions")
+        extensions = dict(raw_extensions) if isinstance(raw_extensions, dict) else {}
         extensions.setdefault("code", "DOWNSTREAM_SERVICE_ERROR")
         extensions.setdefault("serviceName", name)
         out["extensions"] = extensions
         path = out.get("path")
         if by_alias is not None:
             # [alias, i, ...rest] → the client path of entity i of that part, then rest.
-            targets = by_alias.get(path[0]) if isinstance(path, list) and path else None
-            if targets is not None and len(path) >= 2 and isinstance(path[1], int) \
-                    and path[1] < len(targets) and targets[path[1]]:
-                out["path"] = list(targets[path[1]][0][1]) + path[2:]
+            targets = by_alias.get(path[0]) if isinstance(path, list) and path and isinstance(path[0], str) else None
+            if targets is not None and isinstance(path, list) and len(path) >= 2 and isinstance(path[1], int) \
+                    and 0 <= path[1] < len(targets) and targets[path[1]]:
+                out["path"] = list(targets[path[1]][0][1]) + list(path[2:])
             else:
                 out.pop("path", None)
         return out
