@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "gateway" / "subgraphs"))
 
-from catalog import SUBGRAPHS  # noqa: E402
+from gw_catalog import SUBGRAPHS  # noqa: E402
 
 from gateway.compose import compose_services  # noqa: E402
 from gateway.node_tools import ensure_installed, node_binary  # noqa: E402

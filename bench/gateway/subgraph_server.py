@@ -19,8 +19,8 @@ import orjson  # noqa: E402
 import uvicorn  # noqa: E402
 from graphql import graphql  # noqa: E402
 
-from catalog import SUBGRAPHS  # noqa: E402
-from federation import build_subgraph  # noqa: E402
+from gw_catalog import SUBGRAPHS  # noqa: E402
+from gw_federation import build_subgraph  # noqa: E402
 
 SCHEMAS = {name: build_subgraph(*spec) for name, spec in SUBGRAPHS.items()}
 MEMO: dict[tuple[str, bytes], bytes] = {}

@@ -19,9 +19,11 @@ from gateway.node_tools import TOOLS_DIR, ensure_installed, node_binary
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
+# gw_differential (here) and the fixture subgraph modules (subgraphs/) are imported by name.
+sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE / "subgraphs"))
 
-from catalog import SUBGRAPHS  # noqa: E402
+from gw_catalog import SUBGRAPHS  # noqa: E402
 
 # Gateways give up on a subgraph after this many seconds (the "slow" subgraph takes 3 s).
 SUBGRAPH_TIMEOUT_S = 1.0
@@ -74,7 +76,7 @@ def node_modules() -> Path:
 def subgraphs_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     log = tmp_path_factory.mktemp("subgraphs") / "subgraphs.log"
-    proc = start([sys.executable, str(HERE / "subgraphs" / "server.py"), "--port", str(port)],
+    proc = start([sys.executable, str(HERE / "subgraphs" / "gw_subgraph_server.py"), "--port", str(port)],
                  f"http://127.0.0.1:{port}/__stats", log)
     yield f"http://127.0.0.1:{port}"
     stop(proc)
@@ -123,7 +125,7 @@ def http() -> Iterator[httpx.Client]:
 
 
 class SubgraphLog:
-    """Reads what the fixture subgraphs received (see subgraphs/server.py)."""
+    """Reads what the fixture subgraphs received (see subgraphs/gw_subgraph_server.py)."""
 
     def __init__(self, http: httpx.Client, base: str) -> None:
         self.http = http

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from differential import Case, assert_same, post
+from gw_differential import Case, assert_same, post
 
 GROUPS: dict[str, list[Case]] = {
     "root_fields": [

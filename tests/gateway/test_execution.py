@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from differential import Case, assert_same, post
+from gw_differential import Case, assert_same, post
 
 MUTATION = """mutation {
   a: addProduct(upc: "9", name: "first") { upc name inStock }

@@ -1,6 +1,6 @@
 """Serves every fixture subgraph on one port: ``/<name>/graphql``.
 
-Run as ``python tests/gateway/subgraphs/server.py --port N``. ``GET /__stats`` returns the
+Run as ``python tests/gateway/subgraphs/gw_subgraph_server.py --port N``. ``GET /__stats`` returns the
 requests each subgraph received (query and representation count); ``POST /__reset`` clears
 them. The ``broken`` subgraph answers HTTP 500 with an HTML body.
 """
@@ -22,8 +22,8 @@ from starlette.requests import Request  # noqa: E402
 from starlette.responses import Response  # noqa: E402
 from starlette.routing import Route  # noqa: E402
 
-from catalog import FAILING, MUTATION_LOG, SUBGRAPHS  # noqa: E402
-from federation import build_subgraph  # noqa: E402
+from gw_catalog import FAILING, MUTATION_LOG, SUBGRAPHS  # noqa: E402
+from gw_federation import build_subgraph  # noqa: E402
 
 SCHEMAS = {name: build_subgraph(*spec) for name, spec in SUBGRAPHS.items()}
 STATS: list[dict[str, Any]] = []

@@ -1,0 +1,1 @@
+"""The gateway test suite (fixture subgraphs, differential tests against Hive Gateway)."""
