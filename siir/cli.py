@@ -29,23 +29,9 @@ def _database_url(settings: Settings, *, keep_running: bool = False) -> str:
 
 
 def _prepare_database(url: str) -> None:
-    """Migrations and the region reference list: what every start needs, idempotent."""
-    import asyncpg
+    from siir.migrations import prepare_database
 
-    from services.registry.data.region_reference import load_regions
-    from siir.database import asyncpg_dsn
-    from siir.migrations import migrate
-
-    migrate(url)
-
-    async def regions() -> int:
-        connection = await asyncpg.connect(**asyncpg_dsn(url))
-        try:
-            return await load_regions(connection)
-        finally:
-            await connection.close()
-
-    count = asyncio.run(regions())
+    count = prepare_database(url)
     print(f"siir: database ready ({count:,} regions)", flush=True)
 
 

@@ -40,3 +40,27 @@ def execute_script(sql: str) -> None:
     for statement in sql.split(";\n"):
         if statement.strip():
             op.execute(statement)
+
+
+def prepare_database(database_url: str) -> int:
+    """What every start needs, idempotent: migrations, then the region reference list.
+
+    Returns the number of regions. Runs its own event loop, so call it from a thread inside one.
+    """
+    import asyncio
+
+    import asyncpg
+
+    from services.registry.data.region_reference import load_regions
+    from siir.database import asyncpg_dsn
+
+    migrate(database_url)
+
+    async def regions() -> int:
+        connection = await asyncpg.connect(**asyncpg_dsn(database_url))
+        try:
+            return await load_regions(connection)
+        finally:
+            await connection.close()
+
+    return asyncio.run(regions())

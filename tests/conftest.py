@@ -64,20 +64,10 @@ def admin_url() -> str:
 @pytest.fixture(scope="session")
 def database_url(admin_url: str) -> Iterator[str]:
     """A freshly migrated database with the region reference list loaded."""
-    from services.registry.data.region_reference import load_regions
-    from siir.migrations import migrate
+    from siir.migrations import prepare_database
 
     url = create_database(admin_url)
-    migrate(url)
-
-    async def regions() -> None:
-        connection = await asyncpg.connect(**asyncpg_dsn(url))
-        try:
-            await load_regions(connection)
-        finally:
-            await connection.close()
-
-    asyncio.run(regions())
+    prepare_database(url)
     yield url
     drop_database(admin_url, url)
 

@@ -17,9 +17,8 @@ import time
 import asyncpg
 
 from services.registry.data.demo_data import seed_demo_data
-from services.registry.data.region_reference import load_regions
 from siir.database import asyncpg_dsn
-from siir.migrations import migrate
+from siir.migrations import prepare_database
 
 
 async def _admin(server: str, sql: str) -> None:
@@ -35,12 +34,7 @@ async def main(count: int, seed: int, server: str, database: str, drop: bool) ->
     await _admin(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     await _admin(server, f'CREATE DATABASE "{database}"')
     started = time.perf_counter()
-    await asyncio.to_thread(migrate, url)
-    connection = await asyncpg.connect(**asyncpg_dsn(url))
-    try:
-        await load_regions(connection)
-    finally:
-        await connection.close()
+    await asyncio.to_thread(prepare_database, url)
     print(f"migrated and loaded regions in {time.perf_counter() - started:.1f} s")
     report = await seed_demo_data(url, count=count, seed=seed)
     print(report)

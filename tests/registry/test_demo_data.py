@@ -27,7 +27,6 @@ from services.registry.data.demo_data import (
     SeedReport,
     seed_demo_data,
 )
-from services.registry.data.region_reference import load_regions
 from services.registry.domain.classification import (
     CapitalSource,
     Criteria,
@@ -39,7 +38,7 @@ from services.registry.domain.classification import (
 from services.registry.domain.events import event_payload
 from services.registry.domain.graduation import GraduationThresholds, is_small_enterprise_candidate
 from siir.database import asyncpg_dsn
-from siir.migrations import migrate
+from siir.migrations import prepare_database
 from tests.conftest import create_database, drop_database
 
 COUNT = 2000
@@ -73,12 +72,7 @@ class SeededRegistry:
 async def _prepare(admin_url: str) -> str:
     # Both helpers run their own event loop (asyncio.run), so they run in a thread here.
     url = await asyncio.to_thread(create_database, admin_url, "siir_demo_test")
-    await asyncio.to_thread(migrate, url)
-    connection = await asyncpg.connect(**asyncpg_dsn(url))
-    try:
-        await load_regions(connection)
-    finally:
-        await connection.close()
+    await asyncio.to_thread(prepare_database, url)
     return url
 
 
