@@ -7,14 +7,33 @@ a page of IR costs one statement, not one per level.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Generic, TypeVar
 
 from aiodataloader import DataLoader
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.registry.data import assessments, home_industries, regions
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class QueryLoader(DataLoader[K, V | None], Generic[K, V]):
+    """Loads a batch of keys with one call of a data-access function that answers a mapping."""
+
+    def __init__(
+        self, engine: AsyncEngine, fetch: Callable[[AsyncConnection, Sequence[K]], Awaitable[Mapping[K, V]]]
+    ) -> None:
+        super().__init__()
+        self.engine = engine
+        self.fetch = fetch
+
+    async def batch_load_fn(self, keys: Sequence[K]) -> list[V | None]:
+        async with self.engine.connect() as connection:
+            found = await self.fetch(connection, keys)
+        return [found.get(key) for key in keys]
 
 
 class RegionLoader(DataLoader[str, RowMapping | None]):
@@ -34,59 +53,16 @@ class RegionLoader(DataLoader[str, RowMapping | None]):
         return [found.get(code) for code in codes]
 
 
-class ChildRegionsLoader(DataLoader[str, list[RowMapping]]):
-    def __init__(self, engine: AsyncEngine) -> None:
-        super().__init__()
-        self.engine = engine
-
-    async def batch_load_fn(self, parent_codes: Sequence[str]) -> list[list[RowMapping]]:
-        async with self.engine.connect() as connection:
-            children = await regions.children_of(connection, parent_codes)
-        return [children[code] for code in parent_codes]
-
-
-class HomeIndustryLoader(DataLoader[int, RowMapping | None]):
-    def __init__(self, engine: AsyncEngine) -> None:
-        super().__init__()
-        self.engine = engine
-
-    async def batch_load_fn(self, ids: Sequence[int]) -> list[RowMapping | None]:
-        async with self.engine.connect() as connection:
-            found = await home_industries.home_industries_by_ids(connection, ids)
-        return [found.get(i) for i in ids]
-
-
-class AssessmentHistoryLoader(DataLoader[int, list[RowMapping]]):
-    def __init__(self, engine: AsyncEngine) -> None:
-        super().__init__()
-        self.engine = engine
-
-    async def batch_load_fn(self, ids: Sequence[int]) -> list[list[RowMapping]]:
-        async with self.engine.connect() as connection:
-            history = await assessments.assessments_of(connection, ids)
-        return [history[i] for i in ids]
-
-
-class LatestAssessmentLoader(DataLoader[int, RowMapping | None]):
-    def __init__(self, engine: AsyncEngine) -> None:
-        super().__init__()
-        self.engine = engine
-
-    async def batch_load_fn(self, ids: Sequence[int]) -> list[RowMapping | None]:
-        async with self.engine.connect() as connection:
-            latest = await assessments.latest_assessments(connection, ids)
-        return [latest.get(i) for i in ids]
-
-
 class Loaders:
     """The loaders of one request (never shared: their caches would outlive a write)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.region = RegionLoader(engine)
-        self.child_regions = ChildRegionsLoader(engine)
-        self.home_industry = HomeIndustryLoader(engine)
-        self.assessment_history = AssessmentHistoryLoader(engine)
-        self.latest_assessment = LatestAssessmentLoader(engine)
+        # children_of and assessments_of answer every key (an empty list when there is none).
+        self.child_regions: QueryLoader[str, list[RowMapping]] = QueryLoader(engine, regions.children_of)
+        self.home_industry: QueryLoader[int, RowMapping] = QueryLoader(engine, home_industries.home_industries_by_ids)
+        self.assessment_history: QueryLoader[int, list[RowMapping]] = QueryLoader(engine, assessments.assessments_of)
+        self.latest_assessment: QueryLoader[int, RowMapping] = QueryLoader(engine, assessments.latest_assessments)
 
     def prime_home_industry(self, row: Any) -> None:
         self.home_industry.prime(row["id"], row)
