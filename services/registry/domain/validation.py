@@ -40,11 +40,15 @@ def text(field: str, value: str | None, *, required: bool = False, max_length: i
     return value or None
 
 
+def list_length(field: str, items: Sequence[Any]) -> None:
+    if len(items) > MAX_LIST:
+        raise InvalidInput(field, f"has more than {MAX_LIST} items")
+
+
 def text_list(field: str, values: Sequence[str] | None, *, max_length: int = MAX_NAME) -> list[str]:
     if values is None:
         return []
-    if len(values) > MAX_LIST:
-        raise InvalidInput(field, f"has more than {MAX_LIST} items")
+    list_length(field, values)
     cleaned = [text(f"{field}[{i}]", v, required=True, max_length=max_length) for i, v in enumerate(values)]
     return [v for v in cleaned if v is not None]
 
@@ -125,10 +129,3 @@ def owner(field: str, *, nik_value: str, sex: str | None, birth_year: int | None
         raise InvalidInput(f"{field}.isFemaleHeadOfHousehold", "only a woman can be a female head of household (KRTP)")
     return {"owner_nik": digits, "owner_sex": nik_sex, "owner_birth_year": birth_year}
 
-
-def json_list(field: str, items: Sequence[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    if items is None:
-        return []
-    if len(items) > MAX_LIST:
-        raise InvalidInput(field, f"has more than {MAX_LIST} items")
-    return list(items)

@@ -168,7 +168,7 @@ def _owner(field: str, owner: OwnerInput, today: dt.date) -> dict[str, Any]:
 
 
 def _products(field: str, products: list[ProductInput]) -> list[dict[str, Any]]:
-    check.json_list(field, [{}] * len(products))
+    check.list_length(field, products)
     return [
         {
             "name": check.text(f"{field}[{i}].name", p.name, required=True, max_length=120),
@@ -203,7 +203,7 @@ def _workforce(field: str, workforce: WorkforceInput) -> dict[str, Any]:
 
 
 def _assistance(field: str, items: list[AssistanceReceivedInput], today: dt.date) -> list[dict[str, Any]]:
-    check.json_list(field, [{}] * len(items))
+    check.list_length(field, items)
     result = []
     for i, a in enumerate(items):
         if a.year is not None and not 1945 <= a.year <= today.year:
