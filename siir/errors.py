@@ -42,4 +42,12 @@ class Conflict(DomainError):
 
 
 class Forbidden(DomainError):
+    """The caller is known but its role or region does not reach what it asked for."""
+
     code = "FORBIDDEN"
+
+
+class Unauthenticated(DomainError):
+    """No credential, or one that does not verify (expired, wrong key, wrong audience…)."""
+
+    code = "UNAUTHENTICATED"

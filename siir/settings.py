@@ -34,6 +34,13 @@ class Settings:
     graduation_thresholds: str = "UU_20_2008"
     #: Database connection pool per process.
     pool_size: int = 10
+    #: Bearer tokens must carry this ``iss`` and ``aud``.
+    auth_issuer: str = "siir-local"
+    auth_audience: str = "siir"
+    #: The identity provider's JWKS (production); or PEM public key files; when neither is
+    #: set, the embedded default's own key under ``data_dir/auth`` (``siir token`` signs with it).
+    auth_jwks_url: str = ""
+    auth_public_keys: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -51,4 +58,8 @@ class Settings:
             rule_set=env.get("SIIR_RULE_SET", "PERMEN_PPPA_2_2016"),
             graduation_thresholds=env.get("SIIR_GRADUATION_THRESHOLDS", "UU_20_2008"),
             pool_size=int(env.get("SIIR_DB_POOL_SIZE", "10")),
+            auth_issuer=env.get("SIIR_AUTH_ISSUER", "siir-local"),
+            auth_audience=env.get("SIIR_AUTH_AUDIENCE", "siir"),
+            auth_jwks_url=env.get("SIIR_AUTH_JWKS_URL", ""),
+            auth_public_keys=tuple(p for p in env.get("SIIR_AUTH_PUBLIC_KEYS", "").split(",") if p),
         )

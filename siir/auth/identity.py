@@ -1,0 +1,84 @@
+"""The caller of a request, as every service sees it after the bearer token is verified.
+
+Roles and their scopes are a project decision (DOMAIN.md, "Roles and what each may see"). The
+``region`` claim is a Kemendagri code whose length says its level: a province officer's is a
+province ("33"), a district officer's a regency or city ("33.74").
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+
+
+class Role(enum.StrEnum):
+    MINISTRY = "MINISTRY"
+    PROVINCE_OFFICER = "PROVINCE_OFFICER"
+    DISTRICT_OFFICER = "DISTRICT_OFFICER"
+    FACILITATOR = "FACILITATOR"
+    PARTNER = "PARTNER"
+    ANALYST = "ANALYST"
+
+
+_PROVINCE = re.compile(r"^\d{2}$")
+_REGENCY = re.compile(r"^\d{2}\.\d{2}$")
+_ANY_REGION = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
+
+#: The region level each regional role's ``region`` claim must name.
+REQUIRED_REGION = {
+    Role.PROVINCE_OFFICER: _PROVINCE,
+    Role.DISTRICT_OFFICER: _REGENCY,
+    Role.FACILITATOR: _REGENCY,
+}
+
+
+class InvalidClaims(ValueError):
+    """The token verified but its claims do not describe a caller we can scope."""
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """A verified caller. ``token`` is the bearer credential, forwarded by the gateway."""
+
+    subject: str
+    role: Role
+    region: str | None
+    partner: str | None
+    expires_at: int
+    token: str
+
+    @classmethod
+    def from_claims(cls, claims: dict[str, object], token: str) -> "Identity":
+        subject = claims.get("sub")
+        if not isinstance(subject, str) or not subject:
+            raise InvalidClaims("the token has no subject (sub)")
+        try:
+            role = Role(str(claims.get("role")))
+        except ValueError:
+            raise InvalidClaims(f"unknown role {claims.get('role')!r}") from None
+        region = claims.get("region")
+        if region is not None and (not isinstance(region, str) or not _ANY_REGION.match(region)):
+            raise InvalidClaims(f"region {region!r} is not a Kemendagri code")
+        required = REQUIRED_REGION.get(role)
+        if required is not None and (region is None or not required.match(region)):
+            raise InvalidClaims(f"role {role} needs a region claim of its level, got {region!r}")
+        if role in (Role.MINISTRY, Role.PARTNER) and region is not None:
+            raise InvalidClaims(f"role {role} is not regional; drop the region claim")
+        partner = claims.get("partner")
+        if role is Role.PARTNER:
+            if not isinstance(partner, str) or not partner:
+                raise InvalidClaims("role PARTNER needs a partner claim")
+        elif partner is not None:
+            raise InvalidClaims("only PARTNER tokens carry a partner claim")
+        expires_at = claims.get("exp")
+        if not isinstance(expires_at, int):
+            raise InvalidClaims("the token has no expiry (exp)")
+        return cls(
+            subject=subject,
+            role=role,
+            region=region,  # type: ignore[arg-type]
+            partner=partner,  # type: ignore[arg-type]
+            expires_at=expires_at,
+            token=token,
+        )
