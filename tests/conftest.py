@@ -159,3 +159,48 @@ class GraphQLClient:
 async def registry(registry_server: ServerThread) -> AsyncIterator[GraphQLClient]:
     async with httpx.AsyncClient(timeout=30) as client:
         yield GraphQLClient(client, registry_server.url + "/graphql")
+
+
+class Tokens:
+    """Mints real signed bearer tokens for tests, and the verifier the test servers trust."""
+
+    ISSUER = "siir-test"
+    AUDIENCE = "siir"
+
+    def __init__(self, key: Any) -> None:
+        from siir.auth.tokens import TokenVerifier
+
+        self.key = key
+        self.verifier = TokenVerifier(issuer=self.ISSUER, audience=self.AUDIENCE, public_keys={key.kid: key.public_key})
+
+    def __call__(
+        self,
+        role: str,
+        region: str | None = None,
+        *,
+        partner: str | None = None,
+        subject: str | None = None,
+        lifetime: int = 3600,
+    ) -> str:
+        from siir.auth.tokens import issue_token
+
+        return issue_token(
+            self.key,
+            subject=subject or f"test-{role.lower()}-{region or partner or 'national'}",
+            role=role,
+            region=region,
+            partner=partner,
+            issuer=self.ISSUER,
+            audience=self.AUDIENCE,
+            lifetime=lifetime,
+        )
+
+    def headers(self, role: str, region: str | None = None, **kwargs: Any) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self(role, region, **kwargs)}"}
+
+
+@pytest.fixture(scope="session")
+def tokens(tmp_path_factory: pytest.TempPathFactory) -> Tokens:
+    from siir.auth.keys import load_or_create_signing_key
+
+    return Tokens(load_or_create_signing_key(tmp_path_factory.mktemp("auth")))
