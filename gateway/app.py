@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Iterable
@@ -18,52 +19,113 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from gateway.authorization import Guard, check_policies_known, denied
 from gateway.executor import Executor
 from gateway.graphiql import GRAPHIQL_HTML
 from gateway.http_request import GRAPHQL_RESPONSE, GraphQLParams, params_from_body, params_from_mapping, response_media_type
+from gateway.limits import Limits
 from gateway.operation import OperationCache, RequestError
 from gateway.override_labels import OverrideLabels
 from gateway.planner import PlanningError
+from gateway.rate_limit import RateLimiter
 from gateway.subgraph_client import SubgraphClient
 from gateway.supergraph import Supergraph
+from siir.auth.identity import Identity
+from siir.auth.tokens import TokenVerifier, bearer_token, verifier_from_settings
+from siir.errors import Unauthenticated
+from siir.settings import Settings
 
 
 logger = logging.getLogger("gateway")
 
 
-class Gateway:
-    """Supergraph + operation cache + executor: everything a request needs."""
+#: Client headers that claim an identity: never forwarded, whatever the configuration says.
+#: Subgraphs learn who calls only from the verified bearer token the gateway forwards.
+IDENTITY_HEADER_PREFIXES = ("x-siir-", "x-user", "x-forwarded-user", "x-forwarded-email", "x-forwarded-groups",
+                            "x-forwarded-preferred-username", "x-forwarded-access-token", "x-role", "x-roles",
+                            "x-auth", "x-identity", "x-remote-", "remote-user", "x-partner", "x-region",
+                            "x-scope", "x-subject", "x-jwt", "x-token", "x-api-key", "x-original-authorization",
+                            "x-amzn-oidc-", "x-goog-authenticated-", "x-ms-client-principal", "cookie",
+                            "proxy-authorization", "host", "content-length", "transfer-encoding", "connection")
 
-    def __init__(self, supergraph: Supergraph, *, subgraph_timeout: float = 30.0,
-                 propagate_headers: Iterable[str] = ()) -> None:
+
+class IdentityHeaderRefused(ValueError):
+    """A header the gateway must never forward was configured for propagation."""
+
+
+def propagation_allowlist(names: Iterable[str]) -> frozenset[bytes]:
+    """The client headers to forward; refuses identity-ish ones. ``Authorization`` is dropped
+    from the list: the gateway forwards the verified token itself."""
+    allowed = set()
+    for raw in names:
+        name = raw.strip().lower()
+        if not name or name == "authorization":
+            continue
+        if name.startswith(IDENTITY_HEADER_PREFIXES):
+            raise IdentityHeaderRefused(f"header {raw!r} carries identity or transport state and is never "
+                                        "forwarded to subgraphs; they verify the bearer token themselves")
+        allowed.add(name.encode("latin-1"))
+    return frozenset(allowed)
+
+
+class Gateway:
+    """Supergraph + operation cache + executor + the checks in front of them."""
+
+    def __init__(self, supergraph: Supergraph, *, verifier: TokenVerifier, limits: Limits | None = None,
+                 subgraph_timeout: float = 30.0, propagate_headers: Iterable[str] = ()) -> None:
         self.supergraph = supergraph
+        check_policies_known(supergraph)
+        self.verifier = verifier
+        self.limits = limits if limits is not None else Limits()
+        self.rate_limiter = RateLimiter(self.limits.rate_limit, self.limits.rate_burst)
         # Like Hive Gateway and Apollo Router, no client header reaches subgraphs unless named.
-        self.propagate = frozenset(h.lower().encode("latin-1") for h in propagate_headers)
-        self.operations = OperationCache(supergraph)
+        self.propagate = propagation_allowlist(propagate_headers)
+        self.operations = OperationCache(supergraph, limits=self.limits)
         self.labels = OverrideLabels(supergraph.override_labels)
         self.client = SubgraphClient(timeout=subgraph_timeout)
         self.executor = Executor(supergraph, self.client)
         self.ready = False
 
-    def propagated_headers(self, raw: Iterable[tuple[bytes, bytes]]) -> bytes:
-        """The configured client headers (ASGI raw pairs) as header lines for subgraph requests."""
+    async def authenticate(self, authorization: str | None) -> Identity:
+        """The verified caller, else a 401; then the caller's rate limit (429)."""
+        try:
+            identity = await self.verifier.verify_async(bearer_token(authorization))
+        except Unauthenticated as error:
+            raise RequestError.of(error.message, "UNAUTHENTICATED", 401, headers={
+                "www-authenticate": 'Bearer realm="siir", error="invalid_token"'}) from None
+        wait = self.rate_limiter.take(identity.subject)
+        if wait:
+            raise RequestError.of(f"Too many requests for {identity.subject}: at most {self.limits.rate_limit:g} "
+                                  f"a second (bursts of {self.limits.rate_burst}); retry in {wait:.1f} s.",
+                                  "RATE_LIMITED", 429, headers={"retry-after": str(max(1, math.ceil(wait)))})
+        return identity
+
+    def propagated_headers(self, raw: Iterable[tuple[bytes, bytes]], identity: Identity | None = None) -> bytes:
+        """Header lines for subgraph requests: the caller's verified token, then the
+        configured client headers (ASGI raw pairs)."""
+        # A verified JWT is base64url and dots: it cannot smuggle a header line.
+        out = b"authorization: Bearer " + identity.token.encode("ascii") + b"\r\n" if identity is not None else b""
         if not self.propagate:
-            return b""
-        out = b""
+            return out
         for name, value in raw:
             name = name.lower()
             if name in self.propagate and b"\r" not in value and b"\n" not in value:
                 out += name + b": " + value + b"\r\n"
         return out
 
-    async def run(self, params: GraphQLParams, *, method: str, headers: bytes = b"") -> dict[str, Any]:
-        """Prepare and execute one request; RequestError for anything refused before execution."""
+    async def run(self, params: GraphQLParams, *, method: str, identity: Identity | None,
+                  headers: bytes = b"") -> dict[str, Any]:
+        """Prepare, authorize and execute one request; RequestError for anything refused before execution."""
         try:
             prepared = self.operations.get(params.query, params.operation_name, self.labels.draw())
         except PlanningError as error:
             # A valid operation the planner cannot serve is the gateway's failure, not the client's.
             raise RequestError([GraphQLError(f"Cannot plan operation: {error}")], 500,
                                code="QUERY_PLANNING_FAILED") from None
+        if prepared.guards:
+            refused = denied(prepared.guards, identity)
+            if refused:
+                raise _forbidden(refused, identity)
         if method == "GET" and prepared.kind != OperationType.QUERY:
             raise RequestError([GraphQLError("Can only perform a query operation from a GET request.")], 405)
         coerced = get_variable_values(
@@ -72,7 +134,18 @@ class Gateway:
             raise RequestError(coerced, code="BAD_USER_INPUT")
         # graphql-core 3.3 wraps the coerced values; 3.2 returns the dict itself.
         values = getattr(coerced, "coerced", coerced)
+        if prepared.cost is None:
+            self.operations.check_variable_cost(prepared, values)
         return await self.executor.execute(prepared, params.variables, values, headers)
+
+
+def _forbidden(refused: list[Guard], identity: Identity | None) -> RequestError:
+    who = f"role {identity.role}" if identity is not None else "an anonymous caller"
+    errors = [GraphQLError(f"{guard.path} ({guard.coordinate}) is not available to {who}: it needs "
+                           f"{guard.requirement.describe()}.",
+                           extensions={"code": "FORBIDDEN", "path": guard.path, "field": guard.coordinate})
+              for guard in refused]
+    return RequestError(errors, 403, code="FORBIDDEN")
 
 
 def _error_body(error: RequestError) -> bytes:
@@ -102,67 +175,104 @@ class GatewayApp(Starlette):
             await super().__call__(scope, receive, send)
 
     async def _post(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        accept = content_type = None
+        accept = content_type = authorization = length = None
         for name, value in scope["headers"]:
             if name == b"accept":
                 accept = value.decode("latin-1")
             elif name == b"content-type":
                 content_type = value.decode("latin-1")
+            elif name == b"authorization":
+                authorization = value.decode("latin-1")
+            elif name == b"content-length":
+                length = value
         media_type = response_media_type(accept)
-        chunks = []
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        status = 200
+        gateway = self.gateway
+        status, extra = 200, []
         try:
-            params = params_from_body(b"".join(chunks), content_type)
-            headers = self.gateway.propagated_headers(scope["headers"])
-            body = orjson.dumps(await self.gateway.run(params, method="POST", headers=headers))
+            identity = await gateway.authenticate(authorization)
+            body = await _read_body(receive, length, gateway.limits.max_body_bytes)
+            if body is None:
+                return  # the client went away
+            params = params_from_body(body, content_type)
+            headers = gateway.propagated_headers(scope["headers"], identity)
+            body = orjson.dumps(await gateway.run(params, method="POST", identity=identity, headers=headers))
         except RequestError as error:
             status, body = _status(error, media_type), _error_body(error)
+            extra = [(k.encode(), v.encode()) for k, v in error.headers.items()]
         except Exception:  # a gateway bug: still a GraphQL-shaped answer, and a log line
             logger.exception("unexpected error serving a GraphQL request")
             status, body = 500, b'{"errors":[{"message":"Internal server error","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}'
         await send({"type": "http.response.start", "status": status, "headers": [
-            (b"content-type", media_type.encode()), (b"content-length", str(len(body)).encode())]})
+            (b"content-type", media_type.encode()), (b"content-length", str(len(body)).encode()), *extra]})
         await send({"type": "http.response.body", "body": body})
+
+
+async def _read_body(receive: Any, length: bytes | None, limit: int) -> bytes | None:
+    """The request body, refused with 413 past ``limit`` bytes (declared or actually sent)."""
+    def too_large() -> RequestError:
+        return RequestError.of(f"The request body is larger than {limit} bytes.", "REQUEST_TOO_LARGE", 413)
+
+    if length is not None and length.isdigit() and int(length) > limit:
+        raise too_large()
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise too_large()
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            return b"".join(chunks)
 
 
 def build_app(supergraph_sdl: str, *, subgraph_urls: dict[str, str] | None = None,
               subgraph_timeout: float = 30.0, graphql_path: str = "/graphql",
-              propagate_headers: Iterable[str] | None = None) -> Starlette:
+              propagate_headers: Iterable[str] | None = None, verifier: TokenVerifier | None = None,
+              limits: Limits | None = None, settings: Settings | None = None) -> Starlette:
     """The gateway's Starlette application for a supergraph SDL.
 
     ``subgraph_urls`` (by subgraph name) override ``join__graph(url:)``; so do the
     ``SIIR_SUBGRAPH_<NAME>_URL`` environment variables. ``propagate_headers`` names the
-    client headers forwarded to every subgraph (default: ``SIIR_GATEWAY_PROPAGATE_HEADERS``,
-    comma-separated, else none).
+    client headers forwarded to every subgraph besides the verified ``Authorization``
+    (default: ``SIIR_GATEWAY_PROPAGATE_HEADERS``, comma-separated, else none; identity
+    headers are refused). ``verifier`` and ``limits`` default to ``settings`` (default: the
+    environment): the identity provider's keys and the SIIR_GATEWAY_* limits.
     """
     if propagate_headers is None:
         propagate_headers = [h.strip() for h in os.environ.get("SIIR_GATEWAY_PROPAGATE_HEADERS", "").split(",") if h.strip()]
-    gateway = Gateway(Supergraph.parse(supergraph_sdl, subgraph_urls), subgraph_timeout=subgraph_timeout,
-                      propagate_headers=propagate_headers)
+    if verifier is None or limits is None:
+        settings = settings or Settings.from_environment()
+        verifier = verifier or verifier_from_settings(settings)
+        limits = limits or Limits.from_settings(settings)
+    gateway = Gateway(Supergraph.parse(supergraph_sdl, subgraph_urls), verifier=verifier, limits=limits,
+                      subgraph_timeout=subgraph_timeout, propagate_headers=propagate_headers)
 
     async def graphql(request: Request) -> Response:
         media_type = response_media_type(request.headers.get("accept"))
         method = request.method
         try:
+            if method not in ("GET", "POST"):
+                raise RequestError([GraphQLError("GraphQL only supports GET and POST requests.")], 405)
+            if method == "GET" and "query" not in request.query_params \
+                    and "text/html" in request.headers.get("accept", ""):
+                return HTMLResponse(GRAPHIQL_HTML)  # the page itself is public; its requests are not
+            identity = await gateway.authenticate(request.headers.get("authorization"))
+            limit = gateway.limits.max_body_bytes
             if method == "POST":
                 params = params_from_body(await request.body(), request.headers.get("content-type"))
-            elif method == "GET":
-                if "query" not in request.query_params:
-                    if "text/html" in request.headers.get("accept", ""):
-                        return HTMLResponse(GRAPHIQL_HTML)
-                params = params_from_mapping(dict(request.query_params), variables_are_json_text=True)
             else:
-                raise RequestError([GraphQLError("GraphQL only supports GET and POST requests.")], 405)
-            result = await gateway.run(params, method=method, headers=gateway.propagated_headers(request.headers.raw))
+                if len(request.url.query) > limit:
+                    raise RequestError.of(f"The query string is longer than {limit} bytes.", "REQUEST_TOO_LARGE", 413)
+                params = params_from_mapping(dict(request.query_params), variables_are_json_text=True)
+            result = await gateway.run(params, method=method, identity=identity,
+                                       headers=gateway.propagated_headers(request.headers.raw, identity))
         except RequestError as error:
-            headers = {"allow": "POST" if method == "GET" else "GET, POST"} if error.status == 405 else None
+            headers = dict(error.headers)
+            if error.status == 405:
+                headers["allow"] = "POST" if method == "GET" else "GET, POST"
             return Response(_error_body(error), _status(error, media_type), headers=headers, media_type=media_type)
         return Response(orjson.dumps(result), 200, media_type=media_type)
 

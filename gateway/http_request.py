@@ -41,6 +41,10 @@ def response_media_type(accept: str | None) -> str:
 
 def params_from_mapping(raw: Any, *, variables_are_json_text: bool = False) -> GraphQLParams:
     """Validate the ``query``/``operationName``/``variables`` parameters."""
+    if isinstance(raw, list):
+        # No batching: each operation is its own request, authorized, limited and rate counted.
+        raise RequestError.of("Batched requests (a JSON array of operations) are not accepted; send one "
+                              "operation per request.", "BATCHING_NOT_SUPPORTED", well_formed=False)
     if not isinstance(raw, dict):
         raise RequestError([GraphQLError("POST body must be a JSON object.")], well_formed=False)
     query = raw.get("query")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 from graphql import (
     DocumentNode,
@@ -18,6 +19,17 @@ from graphql import (
     validate,
 )
 
+from gateway.authorization import Guard, Guards
+from gateway.limits import (
+    LimitExceeded,
+    Limits,
+    VariableDependent,
+    check_cost,
+    check_shape,
+    estimate_cost,
+    uses_introspection,
+    without_suggestions,
+)
 from gateway.plan import QueryPlan
 from gateway.planner import Planner
 from gateway.shaper import Shaper, compile_shaper
@@ -33,7 +45,7 @@ class RequestError(Exception):
     """
 
     def __init__(self, errors: list[GraphQLError], status: int = 400, *, code: str = "BAD_REQUEST",
-                 well_formed: bool = True) -> None:
+                 well_formed: bool = True, headers: dict[str, str] | None = None) -> None:
         super().__init__("; ".join(e.message for e in errors))
         self.errors = [
             e if e.extensions else GraphQLError(e.message, e.nodes, e.source, e.positions, e.path,
@@ -42,6 +54,12 @@ class RequestError(Exception):
         ]
         self.status = status
         self.well_formed = well_formed
+        self.headers = headers or {}
+
+    @classmethod
+    def of(cls, message: str, code: str, status: int = 400, **kwargs: Any) -> "RequestError":
+        """One error with its code; ``status`` other than 400 is used whatever the media type."""
+        return cls([GraphQLError(message, extensions={"code": code})], status, code=code, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -52,6 +70,9 @@ class PreparedOperation:
     operation: OperationDefinitionNode
     plan: QueryPlan
     shaper: Shaper | None  # None: shaped by graphql-core (introspection, conditional fragments)
+    fragments: dict[str, FragmentDefinitionNode]
+    guards: tuple[Guard, ...] = ()  # authorization directives on the selected fields
+    cost: int | None = 0  # estimated cost; None: depends on variables, computed per request
 
     @property
     def kind(self) -> OperationType:
@@ -62,9 +83,11 @@ class PreparedOperation:
 class OperationCache:
     """LRU of prepared operations keyed by query text and operation name."""
 
-    def __init__(self, supergraph: Supergraph, size: int = 1024) -> None:
+    def __init__(self, supergraph: Supergraph, size: int = 1024, limits: Limits | None = None) -> None:
         self.supergraph = supergraph
         self.planner = Planner(supergraph)
+        self.limits = limits if limits is not None else Limits()
+        self.guards = Guards(supergraph)
         self.size = size
         # Refused documents are cached too: a client repeating a bad query costs a lookup.
         self._entries: OrderedDict[tuple[str, str | None, frozenset[str]], PreparedOperation | RequestError] = \
@@ -95,13 +118,30 @@ class OperationCache:
         return entry
 
     def prepare(self, query: str, operation_name: str | None, labels: frozenset[str] = frozenset()) -> PreparedOperation:
-        """Parse, validate, select the operation and plan it (raises RequestError)."""
+        """Parse, check the limits, validate, select the operation and plan it (raises RequestError).
+
+        The cheap limits run before validation, so an abusive document costs little; the
+        cost estimate needs the types and runs after it. All of it before planning.
+        """
+        limits = self.limits
         try:
-            document = parse(query)
+            document = parse(query, max_tokens=limits.max_tokens)
         except GraphQLError as error:
+            if "Document contains more than" in error.message:
+                raise RequestError.of(f"The operation has more than {limits.max_tokens} tokens; "
+                                      "that is the most allowed.", "MAX_TOKENS_EXCEEDED") from None
             raise RequestError([error], code="GRAPHQL_PARSE_FAILED") from None
+        fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        try:
+            for definition in document.definitions:
+                if isinstance(definition, OperationDefinitionNode):
+                    check_shape(definition, fragments, limits)
+        except LimitExceeded as error:
+            raise RequestError.of(error.message, error.code) from None
         errors = validate(self.supergraph.api_schema, document)
         if errors:
+            if not limits.field_suggestions:
+                errors = [without_suggestions(e) for e in errors]
             raise RequestError(errors, code="GRAPHQL_VALIDATION_FAILED")
         operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
         if operation_name is None:
@@ -117,11 +157,31 @@ class OperationCache:
             operation = found[0]
         if operation.operation == OperationType.SUBSCRIPTION:
             raise RequestError([GraphQLError("Subscriptions are not supported by this gateway.")])
-        fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        if not limits.introspection and uses_introspection(operation, fragments):
+            raise RequestError.of("Introspection is disabled on this gateway (__schema and __type); "
+                                  "the schema is in schema/supergraph.graphql.", "INTROSPECTION_DISABLED")
+        cost: int | None
+        try:
+            cost = estimate_cost(self.supergraph.api_schema, operation, fragments, limits, None)
+            check_cost(cost, limits)
+        except VariableDependent:
+            cost = None
+        except LimitExceeded as error:
+            raise RequestError.of(error.message, error.code) from None
+        guards = self.guards.collect(operation, fragments)
         try:
             plan = self.planner.plan(operation, fragments, labels)
             shaper = compile_shaper(self.supergraph.api_schema, operation, fragments)
         except RecursionError:
             # Planning and shaping recurse per selection level: refuse absurd depths cleanly.
             raise RequestError([GraphQLError("The operation is nested too deeply.")], code="BAD_REQUEST") from None
-        return PreparedOperation(document, operation, plan, shaper)
+        return PreparedOperation(document, operation, plan, shaper, fragments, guards, cost)
+
+    def check_variable_cost(self, prepared: PreparedOperation, variables: dict[str, Any]) -> None:
+        """The cost of an operation whose page sizes are variables, with this request's values."""
+        if prepared.cost is None:
+            try:
+                check_cost(estimate_cost(self.supergraph.api_schema, prepared.operation, prepared.fragments,
+                                         self.limits, variables), self.limits)
+            except LimitExceeded as error:
+                raise RequestError.of(error.message, error.code) from None

@@ -41,6 +41,21 @@ class Settings:
     #: set, the embedded default's own key under ``data_dir/auth`` (``siir token`` signs with it).
     auth_jwks_url: str = ""
     auth_public_keys: tuple[str, ...] = ()
+    #: Gateway abuse limits (gateway/limits.py), no looser than GraphQL Armor's defaults.
+    gateway_max_depth: int = 6
+    gateway_max_aliases: int = 15
+    gateway_max_tokens: int = 1000
+    gateway_max_directives: int = 50
+    gateway_max_cost: int = 5000
+    gateway_default_page_size: int = 10
+    gateway_max_body_bytes: int = 262_144
+    #: Requests per second per subject (token bucket refill) and the bucket size; 0 disables.
+    gateway_rate_limit: float = 50.0
+    gateway_rate_burst: int = 100
+    #: Introspection (``__schema``/``__type``) and "Did you mean …?" hints: off unless set
+    #: (``siir up`` turns introspection on for the embedded default).
+    gateway_introspection: bool = False
+    gateway_field_suggestions: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -62,4 +77,19 @@ class Settings:
             auth_audience=env.get("SIIR_AUTH_AUDIENCE", "siir"),
             auth_jwks_url=env.get("SIIR_AUTH_JWKS_URL", ""),
             auth_public_keys=tuple(p for p in env.get("SIIR_AUTH_PUBLIC_KEYS", "").split(",") if p),
+            gateway_max_depth=int(env.get("SIIR_GATEWAY_MAX_DEPTH", "6")),
+            gateway_max_aliases=int(env.get("SIIR_GATEWAY_MAX_ALIASES", "15")),
+            gateway_max_tokens=int(env.get("SIIR_GATEWAY_MAX_TOKENS", "1000")),
+            gateway_max_directives=int(env.get("SIIR_GATEWAY_MAX_DIRECTIVES", "50")),
+            gateway_max_cost=int(env.get("SIIR_GATEWAY_MAX_COST", "5000")),
+            gateway_default_page_size=int(env.get("SIIR_GATEWAY_DEFAULT_PAGE_SIZE", "10")),
+            gateway_max_body_bytes=int(env.get("SIIR_GATEWAY_MAX_BODY_BYTES", "262144")),
+            gateway_rate_limit=float(env.get("SIIR_GATEWAY_RATE_LIMIT", "50")),
+            gateway_rate_burst=int(env.get("SIIR_GATEWAY_RATE_BURST", "100")),
+            gateway_introspection=_flag(env.get("SIIR_GATEWAY_INTROSPECTION", "")),
+            gateway_field_suggestions=_flag(env.get("SIIR_GATEWAY_FIELD_SUGGESTIONS", "")),
         )
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")

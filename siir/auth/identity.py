@@ -33,13 +33,22 @@ REQUIRED_REGION = {
 }
 
 
+#: A caller's role as a scope: ``role:DISTRICT_OFFICER`` (see ``Identity.scopes``).
+ROLE_SCOPE_PREFIX = "role:"
+
+
 class InvalidClaims(ValueError):
     """The token verified but its claims do not describe a caller we can scope."""
 
 
 @dataclass(frozen=True, slots=True)
 class Identity:
-    """A verified caller. ``token`` is the bearer credential, forwarded by the gateway."""
+    """A verified caller. ``token`` is the bearer credential, forwarded by the gateway.
+
+    ``scopes`` are what ``@requiresScopes`` checks: ``role:<ROLE>`` from the role claim plus
+    the space-separated ``scope`` claim (whose own ``role:…`` entries are ignored, so only
+    the role claim grants a role).
+    """
 
     subject: str
     role: Role
@@ -47,6 +56,7 @@ class Identity:
     partner: str | None
     expires_at: int
     token: str
+    scopes: frozenset[str] = frozenset()
 
     @classmethod
     def from_claims(cls, claims: dict[str, object], token: str) -> "Identity":
@@ -74,6 +84,10 @@ class Identity:
         expires_at = claims.get("exp")
         if not isinstance(expires_at, int):
             raise InvalidClaims("the token has no expiry (exp)")
+        scope = claims.get("scope", "")
+        if not isinstance(scope, str):
+            raise InvalidClaims("the scope claim must be a space-separated string")
+        granted = {s for s in scope.split() if not s.startswith(ROLE_SCOPE_PREFIX)}
         return cls(
             subject=subject,
             role=role,
@@ -81,4 +95,5 @@ class Identity:
             partner=partner,  # type: ignore[arg-type]
             expires_at=expires_at,
             token=token,
+            scopes=frozenset({f"{ROLE_SCOPE_PREFIX}{role}", *granted}),
         )

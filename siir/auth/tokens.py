@@ -34,6 +34,7 @@ def issue_token(
     audience: str,
     region: str | None = None,
     partner: str | None = None,
+    scope: str | None = None,
     lifetime: int = DEFAULT_LIFETIME,
     now: int | None = None,
 ) -> str:
@@ -51,6 +52,8 @@ def issue_token(
         claims["region"] = region
     if partner is not None:
         claims["partner"] = partner
+    if scope is not None:
+        claims["scope"] = scope
     Identity.from_claims(claims, token="")  # refuse to mint what no service would accept
     return jwt.encode(claims, key.private_key, algorithm=key.algorithm, headers={"kid": key.kid})
 

@@ -24,6 +24,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE / "subgraphs"))
 
 from gw_catalog import SUBGRAPHS  # noqa: E402
+from gw_guarded import GUARDED_SUBGRAPHS  # noqa: E402
 
 # Gateways give up on a subgraph after this many seconds (the "slow" subgraph takes 3 s).
 SUBGRAPH_TIMEOUT_S = 1.0
@@ -92,13 +93,79 @@ def supergraph_file(node_modules: Path, subgraphs_url: str, tmp_path_factory: py
 
 
 @pytest.fixture(scope="session")
-def our_gateway(supergraph_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def guarded_supergraph_file(node_modules: Path, subgraphs_url: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The subgraphs carrying @authenticated/@requiresScopes/@policy (subgraphs/gw_guarded.py)."""
+    sdl = compose_services([{"name": name, "url": f"{subgraphs_url}/{name}/graphql", "sdl": spec[0]}
+                            for name, spec in GUARDED_SUBGRAPHS.items()])
+    path = tmp_path_factory.mktemp("guarded") / "supergraph.graphql"
+    path.write_text(sdl)
+    return path
+
+
+#: The differential suite compares federation behaviour, not abuse limits: it runs deep
+#: queries and introspection, so its gateway is configured looser on purpose. The defaults
+#: (strict) are what ``strict_gateway`` and tests/security run against.
+LOOSE_LIMITS = {
+    "SIIR_GATEWAY_MAX_DEPTH": "20", "SIIR_GATEWAY_MAX_ALIASES": "100", "SIIR_GATEWAY_MAX_TOKENS": "20000",
+    "SIIR_GATEWAY_MAX_DIRECTIVES": "200", "SIIR_GATEWAY_MAX_COST": "1000000", "SIIR_GATEWAY_RATE_LIMIT": "0",
+    "SIIR_GATEWAY_INTROSPECTION": "1", "SIIR_GATEWAY_FIELD_SUGGESTIONS": "1",
+}
+
+
+@pytest.fixture(scope="session")
+def trusted_key_file(tokens: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tokens fixture's public key as a PEM file, for gateway processes to trust."""
+    from cryptography.hazmat.primitives import serialization
+
+    path = tmp_path_factory.mktemp("trust") / "public.pem"
+    path.write_bytes(tokens.key.public_key.public_bytes(serialization.Encoding.PEM,
+                                                        serialization.PublicFormat.SubjectPublicKeyInfo))
+    return path
+
+
+def gateway_env(tokens: Any, key_file: Path, **settings: str) -> dict[str, str]:
+    """The environment of a gateway process: trusts the test key; SIIR_GATEWAY_* only as given."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SIIR_GATEWAY_", "SIIR_AUTH_"))}
+    return {**env, "SIIR_AUTH_PUBLIC_KEYS": str(key_file), "SIIR_AUTH_ISSUER": tokens.ISSUER,
+            "SIIR_AUTH_AUDIENCE": tokens.AUDIENCE, **settings}
+
+
+def start_gateway(supergraph: Path, env: dict[str, str], log_dir: Path) -> tuple[subprocess.Popen, str]:
+    """``python -m gateway`` on a free port; returns the process and its GraphQL URL."""
     port = free_port()
-    log = tmp_path_factory.mktemp("ours") / "gateway.log"
-    proc = start([sys.executable, "-m", "gateway", "--supergraph", str(supergraph_file), "--port", str(port),
+    proc = start([sys.executable, "-m", "gateway", "--supergraph", str(supergraph), "--port", str(port),
                   "--subgraph-timeout", str(SUBGRAPH_TIMEOUT_S)],
-                 f"http://127.0.0.1:{port}/healthcheck", log, cwd=ROOT)
-    yield f"http://127.0.0.1:{port}/graphql"
+                 f"http://127.0.0.1:{port}/healthcheck", log_dir / "gateway.log", cwd=ROOT, env=env)
+    return proc, f"http://127.0.0.1:{port}/graphql"
+
+
+@pytest.fixture(scope="session")
+def our_gateway(supergraph_file: Path, tokens: Any, trusted_key_file: Path,
+                tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    proc, url = start_gateway(supergraph_file, gateway_env(tokens, trusted_key_file, **LOOSE_LIMITS),
+                              tmp_path_factory.mktemp("ours"))
+    yield url
+    stop(proc)
+
+
+@pytest.fixture(scope="session")
+def strict_gateway(supergraph_file: Path, tokens: Any, trusted_key_file: Path,
+                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Our gateway with every default limit (nothing SIIR_GATEWAY_* set) but a rate limit
+    high enough that only the rate-limit tests meet it."""
+    env = gateway_env(tokens, trusted_key_file, SIIR_GATEWAY_RATE_LIMIT="1000", SIIR_GATEWAY_RATE_BURST="1000")
+    proc, url = start_gateway(supergraph_file, env, tmp_path_factory.mktemp("strict"))
+    yield url
+    stop(proc)
+
+
+@pytest.fixture(scope="session")
+def guarded_gateway(guarded_supergraph_file: Path, tokens: Any, trusted_key_file: Path,
+                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Our gateway over the subgraphs carrying the authorization directives, default limits."""
+    env = gateway_env(tokens, trusted_key_file, SIIR_GATEWAY_RATE_LIMIT="1000", SIIR_GATEWAY_RATE_BURST="1000")
+    proc, url = start_gateway(guarded_supergraph_file, env, tmp_path_factory.mktemp("guarded-gw"))
+    yield url
     stop(proc)
 
 
@@ -119,7 +186,14 @@ def hive_gateway(supergraph_file: Path, node_modules: Path, tmp_path_factory: py
 
 
 @pytest.fixture(scope="session")
-def http() -> Iterator[httpx.Client]:
+def http(tokens: Any) -> Iterator[httpx.Client]:
+    """A client whose requests carry a valid MINISTRY token (Hive Gateway ignores it)."""
+    with httpx.Client(timeout=30.0, headers=tokens.headers("MINISTRY")) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def anonymous_http() -> Iterator[httpx.Client]:
     with httpx.Client(timeout=30.0) as client:
         yield client
 
@@ -142,7 +216,7 @@ class SubgraphLog:
 
 
 @pytest.fixture()
-def subgraph_log(http: httpx.Client, subgraphs_url: str) -> SubgraphLog:
-    log = SubgraphLog(http, subgraphs_url)
+def subgraph_log(anonymous_http: httpx.Client, subgraphs_url: str) -> SubgraphLog:
+    log = SubgraphLog(anonymous_http, subgraphs_url)
     log.reset()
     return log

@@ -6,14 +6,18 @@ from pathlib import Path
 
 import pytest
 
+from gateway.limits import Limits
 from gateway.operation import OperationCache
 from gateway.planner import Planner
 from gateway.supergraph import Supergraph
 
+# Planning and shaping are tested here, not abuse limits: introspection on, deep queries allowed.
+PLANNING_LIMITS = Limits(max_depth=50, max_aliases=500, max_tokens=50_000, max_cost=10**9, introspection=True)
+
 
 @pytest.fixture(scope="module")
 def operations(supergraph_file: Path) -> OperationCache:
-    return OperationCache(Supergraph.parse(supergraph_file.read_text()))
+    return OperationCache(Supergraph.parse(supergraph_file.read_text()), limits=PLANNING_LIMITS)
 
 
 def plan_text(operations: OperationCache, query: str) -> str:
@@ -175,7 +179,7 @@ def test_every_root_field_of_every_supergraph_plans(operations: OperationCache) 
         supergraphs.append(Supergraph.parse(project.read_text()))
     count = 0
     for sg in supergraphs:
-        cache = OperationCache(sg)
+        cache = OperationCache(sg, limits=PLANNING_LIMITS)
         for root in (sg.api_schema.query_type, sg.api_schema.mutation_type):
             if root is None:
                 continue

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from gateway.app import build_app
+from gateway.limits import Limits
 
 SUPERGRAPH = Path(__file__).resolve().parents[2] / "schema" / "supergraph.graphql"
 
@@ -31,11 +32,16 @@ def registry_url(registry_server: Any) -> str:
 
 
 @pytest.mark.parametrize("query,variables", QUERIES)
-async def test_gateway_answers_as_the_registry_does(registry_url: str, query: str, variables: dict[str, Any]) -> None:
-    app = build_app(SUPERGRAPH.read_text(), subgraph_urls={"registry": registry_url})
+async def test_gateway_answers_as_the_registry_does(registry_url: str, query: str, variables: dict[str, Any],
+                                                    tokens: Any) -> None:
+    # The gateway verifies the caller's token and forwards it; the registry verifies it again.
+    app = build_app(SUPERGRAPH.read_text(), subgraph_urls={"registry": registry_url}, verifier=tokens.verifier,
+                    limits=Limits())
     body = {"query": query, "variables": variables}
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as gateway, \
-            httpx.AsyncClient(timeout=30) as direct:
+    caller = tokens.headers("MINISTRY")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway",
+                                 headers=caller) as gateway, \
+            httpx.AsyncClient(timeout=30, headers=caller) as direct:
         ours = (await gateway.post("/graphql", json=body)).json()
         theirs = (await direct.post(registry_url, json=body)).json()
     await app.state.gateway.client.aclose()

@@ -9,6 +9,7 @@ import pytest
 from graphql import execute
 
 from gateway.executor import _resolve_field, _resolve_type
+from gateway.limits import Limits
 from gateway.operation import OperationCache
 from gateway.supergraph import Supergraph
 
@@ -36,10 +37,13 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ("query($i: Boolean!) { topProducts { upc @include(if: $i) upc } }", {"topProducts": [P1]}, {"i": False}),
 ]
 
+# Planning and shaping are tested here, not abuse limits: introspection on, deep queries allowed.
+PLANNING_LIMITS = Limits(max_depth=50, max_aliases=500, max_tokens=50_000, max_cost=10**9, introspection=True)
+
 
 @pytest.fixture(scope="module")
 def operations(supergraph_file: Path) -> OperationCache:
-    return OperationCache(Supergraph.parse(supergraph_file.read_text()))
+    return OperationCache(Supergraph.parse(supergraph_file.read_text()), limits=PLANNING_LIMITS)
 
 
 @pytest.mark.parametrize("query,data,variables", CASES)

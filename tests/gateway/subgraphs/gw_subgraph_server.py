@@ -2,7 +2,7 @@
 
 Run as ``python tests/gateway/subgraphs/gw_subgraph_server.py --port N``. ``GET /__stats`` returns the
 requests each subgraph received (query and representation count); ``POST /__reset`` clears
-them. The ``broken`` subgraph answers HTTP 500 with an HTML body.
+them (with every header received). The ``broken`` subgraph answers HTTP 500 with an HTML body.
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ from starlette.routing import Route  # noqa: E402
 
 from gw_catalog import FAILING, MUTATION_LOG, SUBGRAPHS  # noqa: E402
 from gw_federation import build_subgraph  # noqa: E402
+from gw_guarded import GUARDED_SUBGRAPHS  # noqa: E402
 
+SUBGRAPHS = {**SUBGRAPHS, **GUARDED_SUBGRAPHS}
 SCHEMAS = {name: build_subgraph(*spec) for name, spec in SUBGRAPHS.items()}
 STATS: list[dict[str, Any]] = []
 
@@ -36,7 +38,8 @@ async def handle(request: Request) -> Response:
     STATS.append({"subgraph": name, "query": body.get("query"),
                   "representations": len(variables.get("representations") or ()),
                   "entities": "_entities" in (body.get("query") or ""),
-                  "authorization": request.headers.get("authorization")})
+                  "authorization": request.headers.get("authorization"),
+                  "headers": dict(request.headers)})
     if name in FAILING:
         return Response("<html>internal error</html>", 500, media_type="text/html")
     result = await graphql(SCHEMAS[name], body["query"], variable_values=variables,

@@ -1,0 +1,254 @@
+"""Abuse limits on operations: depth, aliases, directives, estimated cost, introspection.
+
+Checked once per (document, operation) when it is prepared, before planning, so a refused
+document costs a cache lookup when repeated and never reaches a subgraph. The defaults are
+GraphQL Armor's (max depth 6, aliases 15, tokens 1000, directives 50, cost 5000).
+
+Measures (fragments are expanded where they are spread, each fragment measured once):
+
+- depth: field nesting; ``{ a { b } }`` is 2. Inline fragments and spreads add no level
+  (Armor's ``flattenFragments``). Introspection fields (``__schema``, ``__type``) are not
+  counted when introspection is allowed, as Armor does.
+- aliases and directives: every use in the operation, counted once per spread.
+- cost: every field costs 1 plus its selections; a list field multiplies that by its page
+  size: its own ``first``/``last``/``limit`` argument, else the same argument of the
+  connection field it sits in (``homeIndustries(first: 50) { nodes { … } }``), else the
+  argument's schema default, else ``default_page_size``. Nested lists multiply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+    get_nullable_type,
+    is_list_type,
+)
+
+from siir.settings import Settings
+
+INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
+PAGE_SIZE_ARGUMENTS = ("first", "last", "limit")
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What the gateway refuses before planning (see the module docstring for the measures)."""
+
+    max_depth: int = 6
+    max_aliases: int = 15
+    max_tokens: int = 1000
+    max_directives: int = 50
+    max_cost: int = 5000
+    default_page_size: int = 10
+    max_body_bytes: int = 262_144
+    rate_limit: float = 50.0
+    rate_burst: int = 100
+    introspection: bool = False
+    field_suggestions: bool = False
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Limits":
+        return cls(
+            max_depth=settings.gateway_max_depth,
+            max_aliases=settings.gateway_max_aliases,
+            max_tokens=settings.gateway_max_tokens,
+            max_directives=settings.gateway_max_directives,
+            max_cost=settings.gateway_max_cost,
+            default_page_size=settings.gateway_default_page_size,
+            max_body_bytes=settings.gateway_max_body_bytes,
+            rate_limit=settings.gateway_rate_limit,
+            rate_burst=settings.gateway_rate_burst,
+            introspection=settings.gateway_introspection,
+            field_suggestions=settings.gateway_field_suggestions,
+        )
+
+
+class LimitExceeded(Exception):
+    """An operation over one of the limits; ``code`` names which."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """Depth, alias and directive counts of a selection set (fragments expanded)."""
+
+    depth: int = 0
+    aliases: int = 0
+    directives: int = 0
+
+
+def measure_shape(selection_set: SelectionSetNode | None, fragments: Mapping[str, FragmentDefinitionNode],
+                  *, skip_introspection: bool) -> Shape:
+    """Depth/aliases/directives; cheap and type-free, so it runs before validation."""
+    memo: dict[str, Shape] = {}
+    active: set[str] = set()
+
+    def walk(selections: SelectionSetNode | None) -> Shape:
+        depth = aliases = directives = 0
+        for node in selections.selections if selections is not None else ():
+            directives += len(node.directives or ())
+            if isinstance(node, FieldNode):
+                if skip_introspection and node.name.value in INTROSPECTION_FIELDS:
+                    continue
+                inner = walk(node.selection_set)
+                depth = max(depth, 1 + inner.depth)
+                aliases += inner.aliases + (node.alias is not None)
+                directives += inner.directives
+            else:
+                inner = walk(node.selection_set) if isinstance(node, InlineFragmentNode) else spread(node)
+                depth = max(depth, inner.depth)
+                aliases += inner.aliases
+                directives += inner.directives
+        return Shape(depth, aliases, directives)
+
+    def spread(node: Any) -> Shape:
+        name = node.name.value
+        if name in memo:
+            return memo[name]
+        fragment = fragments.get(name)
+        if fragment is None or name in active:
+            return Shape()  # unknown or cyclic: validation reports it
+        active.add(name)
+        shape = walk(fragment.selection_set)
+        active.discard(name)
+        memo[name] = Shape(shape.depth, shape.aliases, shape.directives + len(fragment.directives or ()))
+        return memo[name]
+
+    return walk(selection_set)
+
+
+def check_shape(operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDefinitionNode],
+                limits: Limits) -> None:
+    shape = measure_shape(operation.selection_set, fragments, skip_introspection=limits.introspection)
+    directives = shape.directives + len(operation.directives or ()) + sum(
+        len(v.directives or ()) for v in operation.variable_definitions or ())
+    if shape.depth > limits.max_depth:
+        raise LimitExceeded("MAX_DEPTH_EXCEEDED",
+                            f"The operation is {shape.depth} fields deep; at most {limits.max_depth} are allowed.")
+    if shape.aliases > limits.max_aliases:
+        raise LimitExceeded("MAX_ALIASES_EXCEEDED",
+                            f"The operation uses {shape.aliases} aliases; at most {limits.max_aliases} are allowed.")
+    if directives > limits.max_directives:
+        raise LimitExceeded("MAX_DIRECTIVES_EXCEEDED",
+                            f"The operation uses {directives} directives; at most {limits.max_directives} are allowed.")
+
+
+def uses_introspection(operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDefinitionNode]) -> bool:
+    """Whether ``__schema`` or ``__type`` is selected anywhere (``__typename`` is not introspection)."""
+    seen: set[str] = set()
+
+    def walk(selections: SelectionSetNode | None) -> bool:
+        for node in selections.selections if selections is not None else ():
+            if isinstance(node, FieldNode):
+                if node.name.value in INTROSPECTION_FIELDS or walk(node.selection_set):
+                    return True
+            elif isinstance(node, InlineFragmentNode):
+                if walk(node.selection_set):
+                    return True
+            elif isinstance(node, FragmentSpreadNode) and node.name.value not in seen:
+                seen.add(node.name.value)
+                fragment = fragments.get(node.name.value)
+                if fragment is not None and walk(fragment.selection_set):
+                    return True
+        return False
+
+    return walk(operation.selection_set)
+
+
+class VariableDependent(Exception):
+    """The cost depends on variable values: compute it per request."""
+
+
+def estimate_cost(schema: GraphQLSchema, operation: OperationDefinitionNode,
+                  fragments: Mapping[str, FragmentDefinitionNode], limits: Limits,
+                  variables: Mapping[str, Any] | None) -> int:
+    """The operation's estimated cost. ``variables`` None: raise VariableDependent when a page
+    size comes from a variable (the caller then computes it again per request)."""
+    memo: dict[tuple[str, int | None], int] = {}
+
+    def page_size(field: FieldNode, definition: Any) -> int | None:
+        for argument in field.arguments or ():
+            if argument.name.value not in PAGE_SIZE_ARGUMENTS:
+                continue
+            value = argument.value
+            if isinstance(value, IntValueNode):
+                return max(int(value.value), 0)
+            if isinstance(value, VariableNode):
+                if variables is None:
+                    raise VariableDependent()
+                given = variables.get(value.name.value)
+                if isinstance(given, int):
+                    return max(given, 0)
+        for name in PAGE_SIZE_ARGUMENTS:
+            arg = definition.args.get(name)
+            if arg is not None and isinstance(arg.default_value, int):
+                return max(arg.default_value, 0)
+        return None
+
+    def walk(selections: SelectionSetNode | None, parent: Any, inherited: int | None) -> int:
+        total = 0
+        for node in selections.selections if selections is not None else ():
+            if isinstance(node, FieldNode):
+                name = node.name.value
+                if name.startswith("__"):
+                    continue  # __typename is free; introspection is gated separately
+                definition = getattr(parent, "fields", {}).get(name)
+                if definition is None:
+                    continue
+                size = page_size(node, definition)
+                field_type = get_nullable_type(definition.type)
+                cost = 1 + walk(node.selection_set, get_named_type(field_type), size)
+                if is_list_type(field_type):
+                    cost *= size if size is not None else (inherited if inherited is not None
+                                                            else limits.default_page_size)
+                total += cost
+            elif isinstance(node, InlineFragmentNode):
+                condition = schema.get_type(node.type_condition.name.value) if node.type_condition else parent
+                total += walk(node.selection_set, condition, inherited)
+            elif isinstance(node, FragmentSpreadNode):
+                key = (node.name.value, inherited)
+                if key not in memo:
+                    fragment = fragments.get(node.name.value)
+                    memo[key] = 0  # validated documents have no cycles; this guards anyway
+                    if fragment is not None:
+                        memo[key] = walk(fragment.selection_set, schema.get_type(fragment.type_condition.name.value),
+                                         inherited)
+                total += memo[key]
+        return total
+
+    root = schema.get_root_type(operation.operation)
+    return walk(operation.selection_set, root, None)
+
+
+def check_cost(cost: int, limits: Limits) -> None:
+    if cost > limits.max_cost:
+        raise LimitExceeded("COST_LIMIT_EXCEEDED",
+                            f"The operation's estimated cost is {cost}; at most {limits.max_cost} is allowed "
+                            "(a field costs 1, a list field times its page size).")
+
+
+def without_suggestions(error: GraphQLError) -> GraphQLError:
+    """The validation error without its "Did you mean …?" hint (it leaks schema names)."""
+    message = error.message
+    cut = message.find(" Did you mean")
+    if cut < 0:
+        return error
+    return GraphQLError(message[:cut], error.nodes, error.source, error.positions, error.path,
+                        error.original_error, error.extensions)
