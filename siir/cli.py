@@ -103,6 +103,25 @@ def cmd_compose(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
+    """Print a bearer token for one caller, signed by the embedded default's own key."""
+    from siir.auth.identity import InvalidClaims
+    from siir.auth.keys import load_or_create_signing_key
+    from siir.auth.tokens import issue_token
+
+    if settings.auth_jwks_url or settings.auth_public_keys:
+        print("siir: warning: SIIR_AUTH_JWKS_URL/SIIR_AUTH_PUBLIC_KEYS are set; services trust that identity "
+              "provider, not this embedded key", file=sys.stderr)
+    try:
+        token = issue_token(load_or_create_signing_key(settings.data_dir), subject=args.sub, role=args.role,
+                            region=args.region, partner=args.partner, scope=args.scope, lifetime=args.lifetime,
+                            issuer=settings.auth_issuer, audience=settings.auth_audience)
+    except InvalidClaims as error:
+        raise SystemExit(f"siir token: {error}") from None
+    print(token)
+    return 0
+
+
 def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -178,6 +197,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "gateway": cmd_gateway,
     "export-schema": cmd_export_schema,
     "compose": cmd_compose,
+    "token": cmd_token,
 }
 SUBCOMMANDS: frozenset[str] = frozenset(COMMANDS)
 
@@ -202,6 +222,15 @@ def parser() -> argparse.ArgumentParser:
     gateway.add_argument("--port", type=int)
     sub.add_parser("export-schema", help="write the served subgraph SDLs to schema/")
     sub.add_parser("compose", help="export the subgraph SDLs and compose schema/supergraph.graphql")
+    token = sub.add_parser("token", help="print a bearer token signed by the embedded default's key")
+    token.add_argument("--role", required=True, choices=["MINISTRY", "PROVINCE_OFFICER", "DISTRICT_OFFICER",
+                                                         "FACILITATOR", "PARTNER", "ANALYST"])
+    token.add_argument("--sub", required=True, help="the caller (subject), e.g. an officer's user name")
+    token.add_argument("--region", help="Kemendagri code: a province for PROVINCE_OFFICER, a regency/city "
+                                        "for DISTRICT_OFFICER and FACILITATOR, optional for ANALYST")
+    token.add_argument("--partner", help="the partner institution's id (PARTNER only)")
+    token.add_argument("--scope", help="extra space-separated scopes, e.g. 'export:read'")
+    token.add_argument("--lifetime", type=int, default=8 * 3600, help="seconds until it expires (default 8 h)")
     return root
 
 
