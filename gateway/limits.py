@@ -197,9 +197,9 @@ def estimate_cost(schema: GraphQLSchema, operation: OperationDefinitionNode,
                 if isinstance(given, int):
                     return max(given, 0)
         for name in PAGE_SIZE_ARGUMENTS:
-            arg = definition.args.get(name)
-            if arg is not None and isinstance(arg.default_value, int):
-                return max(arg.default_value, 0)
+            default = _default_int(definition.args.get(name))
+            if default is not None:
+                return max(default, 0)
         return None
 
     def walk(selections: SelectionSetNode | None, parent: Any, inherited: int | None) -> int:
@@ -214,10 +214,11 @@ def estimate_cost(schema: GraphQLSchema, operation: OperationDefinitionNode,
                     continue
                 size = page_size(node, definition)
                 field_type = get_nullable_type(definition.type)
-                cost = 1 + walk(node.selection_set, get_named_type(field_type), size)
                 if is_list_type(field_type):
-                    cost *= size if size is not None else (inherited if inherited is not None
-                                                            else limits.default_page_size)
+                    cost = (1 + walk(node.selection_set, get_named_type(field_type), None)) * (
+                        size if size is not None else inherited if inherited is not None else limits.default_page_size)
+                else:  # a connection: its page size applies to the lists right inside it
+                    cost = 1 + walk(node.selection_set, get_named_type(field_type), size)
                 total += cost
             elif isinstance(node, InlineFragmentNode):
                 condition = schema.get_type(node.type_condition.name.value) if node.type_condition else parent
@@ -235,6 +236,16 @@ def estimate_cost(schema: GraphQLSchema, operation: OperationDefinitionNode,
 
     root = schema.get_root_type(operation.operation)
     return walk(operation.selection_set, root, None)
+
+
+def _default_int(argument: Any) -> int | None:
+    """An argument's integer default (graphql-core 3.2 keeps the value, 3.3 the literal)."""
+    if argument is None:
+        return None
+    if isinstance(argument.default_value, int):
+        return argument.default_value
+    node = getattr(argument.ast_node, "default_value", None)
+    return int(node.value) if isinstance(node, IntValueNode) else None
 
 
 def check_cost(cost: int, limits: Limits) -> None:

@@ -309,10 +309,12 @@ def _nested(depth: int) -> str:
     ("{ topProducts(first: 1000) { reviews { author { name } } } }", "COST_LIMIT_EXCEEDED"),
     ("{ " + " ".join(f"a{i}: topProducts {{ reviews {{ author {{ reviews {{ body }} }} }} }}" for i in range(5))
      + " }", "COST_LIMIT_EXCEEDED"),
+    ("{ me { ...F0 } } " + " ".join(f"fragment F{i} on User {{ ...F{i + 1} ...F{i + 1} }}" for i in range(40))
+     + " fragment F40 on User { id }", "COST_LIMIT_EXCEEDED"),
     ("{ __schema { types { name } } }", "INTROSPECTION_DISABLED"),
     ('{ me { id } ...T } fragment T on Query { __type(name: "User") { fields { name } } }', "INTROSPECTION_DISABLED"),
 ], ids=["depth-7", "16-aliases", "1001-tokens", "51-directives", "cost-from-a-page-size",
-        "cost-from-aliased-nested-lists", "introspection-schema", "introspection-type-in-a-fragment"])
+        "cost-from-aliased-nested-lists", "fragment-spread-explosion", "introspection-schema", "introspection-type-in-a-fragment"])
 def test_each_default_limit_bites_before_any_subgraph_call(query: str, code: str, tokens: Any, strict_gateway: str,
                                                            anonymous_http: httpx.Client, subgraph_log: Any) -> None:
     errors = denial(post(anonymous_http, strict_gateway, query, tokens("MINISTRY")), 400, code)

@@ -1,0 +1,131 @@
+"""The abuse limits as pure functions: the cost model by example, the shape measures, and the
+rate limiter's arithmetic (the HTTP behaviour is in tests/security/test_gateway_attacks.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
+
+from gateway.authorization import check_policies_known
+from gateway.limits import Limits, VariableDependent, estimate_cost, measure_shape
+from gateway.policies import UnknownPolicy
+from gateway.rate_limit import RateLimiter
+from gateway.supergraph import Supergraph
+
+
+@pytest.fixture(scope="module")
+def supergraph(supergraph_file: Path) -> Supergraph:
+    return Supergraph.parse(supergraph_file.read_text())
+
+
+def _split(query: str) -> tuple[OperationDefinitionNode, dict[str, FragmentDefinitionNode]]:
+    document = parse(query)
+    operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    return operation, {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+
+
+# The cost model: a field costs 1 plus its selections; a list field multiplies that by its page
+# size (its first/last/limit argument, else its schema default, else default_page_size = 10).
+COSTS = [
+    ("{ me { id name } }", 3),                                   # me + id + name
+    ("{ topProducts { upc } }", (1 + 1) * 3),                    # topProducts(first: Int = 3)
+    ("{ topProducts(first: 4) { upc name } }", (1 + 2) * 4),
+    ("{ topProducts(first: 4) { reviews { body } } }", 4 * (1 + 10 * (1 + 1))),  # reviews: default 10
+    ("{ me { __typename id } }", 2),                             # __typename is free
+    ("{ a: me { id } b: me { id } }", 4),                        # aliases count each time
+    ("{ me { ...U } } fragment U on User { id reviews { body } }", 1 + 1 + 10 * 2),
+    ("{ topProducts(first: 0) { upc } }", 0),
+]
+
+
+@pytest.mark.parametrize("query,cost", COSTS, ids=[q for q, _ in COSTS])
+def test_the_cost_model(supergraph: Supergraph, query: str, cost: int) -> None:
+    operation, fragments = _split(query)
+    assert estimate_cost(supergraph.api_schema, operation, fragments, Limits(), None) == cost
+
+
+def test_a_page_size_variable_is_costed_with_the_requests_value(supergraph: Supergraph) -> None:
+    operation, fragments = _split("query($n: Int) { topProducts(first: $n) { upc } }")
+    with pytest.raises(VariableDependent):
+        estimate_cost(supergraph.api_schema, operation, fragments, Limits(), None)
+    assert estimate_cost(supergraph.api_schema, operation, fragments, Limits(), {"n": 50}) == 100
+    # Not given: the argument's schema default.
+    assert estimate_cost(supergraph.api_schema, operation, fragments, Limits(), {}) == 6
+
+
+def test_shape_counts_depth_by_fields_and_aliases_and_directives_per_spread() -> None:
+    operation, fragments = _split("query { a: me { ... on User { x: id @skip(if: false) } ...F ...F } } "
+                                  "fragment F on User { y: reviews { body @include(if: true) } }")
+    shape = measure_shape(operation.selection_set, fragments, skip_introspection=False)
+    assert (shape.depth, shape.aliases, shape.directives) == (3, 1 + 1 + 2, 1 + 2)
+
+
+def test_introspection_is_not_counted_in_depth_when_it_is_allowed() -> None:
+    operation, fragments = _split("{ __schema { types { fields { type { ofType { name } } } } } }")
+    assert measure_shape(operation.selection_set, fragments, skip_introspection=True).depth == 0
+    assert measure_shape(operation.selection_set, fragments, skip_introspection=False).depth == 6
+
+
+def test_the_shape_of_a_fragment_explosion_is_measured_without_expanding_it() -> None:
+    fragments = " ".join(f"fragment F{i} on User {{ ...F{i + 1} ...F{i + 1} }}" for i in range(60))
+    operation, parsed = _split("{ me { ...F0 } } " + fragments + " fragment F60 on User { a: id }")
+    assert measure_shape(operation.selection_set, parsed, skip_introspection=False).aliases == 2 ** 60
+
+
+def test_settings_reach_the_limits() -> None:
+    from siir.settings import Settings
+
+    limits = Limits.from_settings(Settings(gateway_max_depth=9, gateway_introspection=True, gateway_rate_limit=0))
+    assert (limits.max_depth, limits.introspection, limits.rate_limit, limits.max_aliases) == (9, True, 0, 15)
+
+
+def test_the_defaults_are_no_looser_than_graphql_armor() -> None:
+    limits = Limits.from_settings(__import__("siir.settings", fromlist=["Settings"]).Settings())
+    assert (limits.max_depth, limits.max_aliases, limits.max_tokens, limits.max_directives, limits.max_cost) \
+        == (6, 15, 1000, 50, 5000)
+    assert not limits.introspection and not limits.field_suggestions and limits.rate_limit > 0
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_token_bucket_allows_a_burst_then_the_rate_per_subject() -> None:
+    clock = Clock()
+    limiter = RateLimiter(rate=2.0, burst=3, clock=clock)
+    assert [limiter.take("ana") for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert limiter.take("ana") == pytest.approx(0.5)      # next token in half a second
+    assert limiter.take("budi") == 0.0                     # another subject, another bucket
+    clock.now += 0.5
+    assert limiter.take("ana") == 0.0
+    assert limiter.take("ana") > 0
+    clock.now += 60
+    assert [limiter.take("ana") for _ in range(4)][:3] == [0.0, 0.0, 0.0]  # refilled to the burst, no more
+
+
+def test_idle_buckets_are_forgotten_to_bound_memory() -> None:
+    clock = Clock()
+    limiter = RateLimiter(rate=1.0, burst=2, clock=clock, max_subjects=10)
+    for i in range(10):
+        limiter.take(f"s{i}")
+    clock.now += 10
+    limiter.take("new")
+    assert len(limiter._buckets) == 1
+
+
+def test_a_rate_of_zero_disables_the_limit() -> None:
+    limiter = RateLimiter(rate=0, burst=1)
+    assert all(limiter.take("x") == 0.0 for _ in range(1000))
+
+
+def test_a_supergraph_naming_an_unknown_policy_is_refused_at_startup(guarded_supergraph_file: Path) -> None:
+    sdl = guarded_supergraph_file.read_text()
+    check_policies_known(Supergraph.parse(sdl))
+    with pytest.raises(UnknownPolicy, match="'everything'"):
+        check_policies_known(Supergraph.parse(sdl.replace('[["records"]]', '[["everything"]]', 1)))
