@@ -5,7 +5,12 @@ on the same composed supergraph, then runs wrk at a fixed concurrency against ea
 and prints a Markdown table (and writes it into BENCHMARKS.md's Gateway section with
 ``--write``).
 
-    .venv/bin/python bench/gateway/run.py [--duration 10] [--connections 32] [--write]
+    .venv/bin/python bench/gateway/run.py [--duration 10] [--connections 32] [--write] [--baseline REF]
+
+Every request carries a bearer token (our gateway verifies it; the others ignore it); our
+gateway runs with its default limits, the rate limit raised so that it counts but never
+refuses. ``--baseline REF`` also serves the gateway of git revision REF (``git archive``
+into a temporary folder) in the same run, to measure a change as a ratio.
 """
 
 from __future__ import annotations
@@ -32,8 +37,12 @@ sys.path.insert(0, str(ROOT / "tests" / "gateway" / "subgraphs"))
 
 from gw_catalog import SUBGRAPHS  # noqa: E402
 
+from cryptography.hazmat.primitives import serialization  # noqa: E402
+
 from gateway.compose import compose_services  # noqa: E402
 from gateway.node_tools import ensure_installed, node_binary  # noqa: E402
+from siir.auth.keys import load_or_create_signing_key  # noqa: E402
+from siir.auth.tokens import issue_token  # noqa: E402
 
 # Needs three fetches across two subgraphs: products → reviews → products.
 GATEWAY_QUERY = "{ topProducts { name reviews { body product { name price } } } }"
@@ -43,8 +52,10 @@ DIRECT_QUERY = "{ topProducts { name __typename upc } }"
 WRK_LUA = """
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer {token}"
 wrk.body = {body}
 """
+BASELINE = "our gateway before"
 
 
 def free_port() -> int:
@@ -66,9 +77,10 @@ def wait(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
     raise SystemExit(f"{url} did not start")
 
 
-def wrk(url: str, body: bytes, duration: int, connections: int, threads: int, tmp: Path) -> dict[str, float]:
+def wrk(url: str, body: bytes, duration: int, connections: int, threads: int, tmp: Path,
+        token: str) -> dict[str, float]:
     script = tmp / f"req{abs(hash(body))}.lua"
-    script.write_text(WRK_LUA.format(body="[[" + body.decode() + "]]"))
+    script.write_text(WRK_LUA.format(body="[[" + body.decode() + "]]", token=token))
     out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--latency",
                           "-s", str(script), url], capture_output=True, text=True, check=True).stdout
     def ms(label: str) -> float:
@@ -98,6 +110,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--write", action="store_true", help="write the results into BENCHMARKS.md")
+    parser.add_argument("--baseline", help="also measure the gateway of this git revision (e.g. a commit)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install -y wrk")
@@ -113,9 +126,28 @@ def main() -> None:
         supergraph = tmp / "supergraph.graphql"
         supergraph.write_text(sdl)
         ours_port, hive_port = free_port(), free_port()
+        key = load_or_create_signing_key(tmp)
+        token = issue_token(key, subject="bench", role="MINISTRY", issuer="siir-bench", audience="siir")
+        public = tmp / "public.pem"
+        public.write_bytes(key.public_key.public_bytes(serialization.Encoding.PEM,
+                                                       serialization.PublicFormat.SubjectPublicKeyInfo))
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SIIR_GATEWAY_", "SIIR_AUTH_"))}
+        env.update(SIIR_AUTH_PUBLIC_KEYS=str(public), SIIR_AUTH_ISSUER="siir-bench", SIIR_AUTH_AUDIENCE="siir",
+                   SIIR_GATEWAY_RATE_LIMIT="1000000000", SIIR_GATEWAY_RATE_BURST="1000000000")
         procs.append(subprocess.Popen([sys.executable, "-m", "gateway", "--supergraph", str(supergraph),
-                                       "--port", str(ours_port)], cwd=ROOT))
+                                       "--port", str(ours_port)], cwd=ROOT, env=env))
         wait(f"http://127.0.0.1:{ours_port}/healthcheck", procs[-1])
+        baseline_port = free_port()
+        if args.baseline:
+            source = tmp / "baseline"
+            source.mkdir()
+            archive = subprocess.run(["git", "archive", args.baseline, "gateway"], cwd=ROOT, check=True,
+                                     capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(source)], input=archive, check=True)
+            # cwd first on sys.path: this process imports the archived gateway package.
+            procs.append(subprocess.Popen([sys.executable, "-m", "gateway", "--supergraph", str(supergraph),
+                                           "--port", str(baseline_port)], cwd=source, env=env))
+            wait(f"http://127.0.0.1:{baseline_port}/healthcheck", procs[-1])
         config = tmp / "gateway.config.mjs"
         config.write_text("export const gatewayConfig = { logging: 'error' };\n")
         procs.append(subprocess.Popen(
@@ -131,17 +163,23 @@ def main() -> None:
             "our gateway": (f"http://127.0.0.1:{ours_port}/graphql", gw_body),
             "Hive Gateway": (f"http://127.0.0.1:{hive_port}/graphql", gw_body),
         }
-        # Same answer from both gateways before measuring anything.
-        ours = httpx.post(targets["our gateway"][0], content=gw_body, headers={"content-type": "application/json"}).json()
-        hive = httpx.post(targets["Hive Gateway"][0], content=gw_body, headers={"content-type": "application/json"}).json()
-        assert ours == hive and "errors" not in ours, (ours, hive)
+        if args.baseline:
+            targets[BASELINE] = (f"http://127.0.0.1:{baseline_port}/graphql", gw_body)
+        # Same answer from every gateway before measuring anything.
+        headers = {"content-type": "application/json", "authorization": f"Bearer {token}"}
+        hive = httpx.post(targets["Hive Gateway"][0], content=gw_body, headers=headers).json()
+        assert "errors" not in hive, hive
+        for name in ("our gateway", BASELINE):
+            if name in targets:
+                answer = httpx.post(targets[name][0], content=gw_body, headers=headers).json()
+                assert answer == hive, (name, answer, hive)
         results, latency = {}, {}
         for name, (url, body) in targets.items():
-            wrk(url, body, 3, args.connections, args.threads, tmp)  # warm-up (JIT, caches, pools)
-            results[name] = wrk(url, body, args.duration, args.connections, args.threads, tmp)
+            wrk(url, body, 3, args.connections, args.threads, tmp, token)  # warm-up (JIT, caches, pools)
+            results[name] = wrk(url, body, args.duration, args.connections, args.threads, tmp, token)
         # The same targets one request at a time: latency without queueing, i.e. the overhead.
         for name, (url, body) in targets.items():
-            latency[name] = wrk(url, body, args.duration, 1, 1, tmp)
+            latency[name] = wrk(url, body, args.duration, 1, 1, tmp, token)
         report = render(results, latency, args)
         print(report)
         if args.write:
@@ -168,19 +206,23 @@ def render(results: dict[str, dict[str, float]], latency: dict[str, dict[str, fl
         "",
         "Command: `.venv/bin/python bench/gateway/run.py"
         f" --duration {args.duration} --connections {args.connections} --threads {args.threads}"
-        f"{' --write' if args.write else ''}` (wrk, {args.connections} connections, {args.duration} s per target"
-        " after a 3 s warm-up).",
+        f"{' --write' if args.write else ''}{f' --baseline {args.baseline}' if args.baseline else ''}`"
+        f" (wrk, {args.connections} connections, {args.duration} s per target after a 3 s warm-up).",
         "",
         f"Gateway operation (3 fetches, 2 subgraphs: products → reviews → products): `{GATEWAY_QUERY}`.",
         f"Direct call: the first of those fetches straight to the products subgraph: `{DIRECT_QUERY}`.",
         "Subgraphs memoise their answers so that they cost the same for every target.",
-        "Our gateway: `python -m gateway` (uvicorn, uvloop + httptools, 1 worker). Hive Gateway 2.15.1:"
+        "Our gateway: `python -m gateway` (uvicorn, uvloop + httptools, 1 worker), verifying the ES256 bearer token"
+        " every request carries and enforcing its default limits (rate limit raised so it counts but never refuses)."
+        " Hive Gateway 2.15.1:"
         " `hive-gateway supergraph` with one process (`--fork 1`), default settings (no `--jit`), NODE_ENV=production.",
         "",
         f"| target | requests/s ({args.connections} conn.) | p50 (ms) | p99 (ms) "
         "| requests/s (1 conn.) | p50 (ms) | p99 (ms) |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
+    if BASELINE in results:
+        names += (BASELINE,)
     for name in names:
         r, q = results[name], latency[name]
         lines.append(f"| {name} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} "
@@ -194,8 +236,16 @@ def render(results: dict[str, dict[str, float]], latency: dict[str, dict[str, fl
         f"- p50 overhead over the direct call at 1 connection (goal ≤ 1 ms): ours **{l_ours['p50'] - l_direct['p50']:.2f} ms**,"
         f" Hive Gateway {l_hive['p50'] - l_direct['p50']:.2f} ms. Ours makes three sequential subgraph calls"
         " where the direct call makes one, so this includes two extra subgraph round trips.",
-        "",
     ]
+    if BASELINE in results:
+        before, l_before = results[BASELINE], latency[BASELINE]
+        lines += [
+            f"- {BASELINE} = the gateway of `{args.baseline}` (no token verification, limits or rate limit):"
+            f" throughput now / before at {args.connections} connections **{ours['rps'] / before['rps']:.2f}**,"
+            f" at 1 connection {l_ours['rps'] / l_before['rps']:.2f}; p50 at 1 connection"
+            f" {l_ours['p50']:.2f} ms vs {l_before['p50']:.2f} ms.",
+        ]
+    lines.append("")
     return "\n".join(lines)
 
 
