@@ -9,6 +9,10 @@ Modules, one concept each:
 - ``executor``: runs a plan over HTTP and merges the answers; ``shaper``: the compiled
   response shaping (graphql-core for introspection and conditional fragments);
 - ``subgraph_client`` / ``http_pool``: subgraph requests over pooled keep-alive connections;
-- ``http_request`` / ``app`` / ``server`` / ``__main__``: GraphQL over HTTP and serving;
+- ``http_request`` / ``app`` / ``server`` / ``__main__``: GraphQL over HTTP and serving, with
+  the bearer token verified first (``siir.auth``) and forwarded to every subgraph;
+- ``limits`` / ``rate_limit``: abuse limits (GraphQL Armor's defaults) and per-subject rate limit;
+- ``authorization`` / ``policies``: ``@authenticated``/``@requiresScopes``/``@policy`` enforced
+  before planning, and the named policies;
 - ``compose`` / ``node_tools``: supergraph composition with @theguild/federation-composition.
 """

@@ -1,4 +1,8 @@
-"""The GraphiQL page served on ``GET /graphql`` to browsers."""
+"""The GraphiQL page served on ``GET /graphql`` to browsers.
+
+The page is public; the requests it sends need a bearer token: its headers editor starts with
+one to fill in (``siir token`` prints one for the embedded default).
+"""
 
 GRAPHIQL_HTML = """<!doctype html>
 <html lang="en">
@@ -15,7 +19,10 @@ GRAPHIQL_HTML = """<!doctype html>
   <script crossorigin src="https://unpkg.com/graphiql@3/graphiql.min.js"></script>
   <script>
     const fetcher = GraphiQL.createFetcher({ url: window.location.pathname });
-    ReactDOM.createRoot(document.getElementById("graphiql")).render(React.createElement(GraphiQL, { fetcher }));
+    const defaultHeaders = JSON.stringify(
+      { Authorization: "Bearer <the output of: ./siirw token --role MINISTRY --sub you>" }, null, 2);
+    ReactDOM.createRoot(document.getElementById("graphiql")).render(
+      React.createElement(GraphiQL, { fetcher, defaultHeaders, shouldPersistHeaders: true }));
   </script>
 </body>
 </html>

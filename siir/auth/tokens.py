@@ -7,6 +7,7 @@ token signed with ``alg: none`` or an HMAC over a public key never verifies.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -20,6 +21,7 @@ from siir.errors import Unauthenticated
 from siir.settings import Settings
 
 ALGORITHMS = ["ES256", "RS256"]
+_COMPACT_JWT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
 #: Clock skew tolerated between the identity provider and us, in seconds.
 LEEWAY = 30
 DEFAULT_LIFETIME = 8 * 3600
@@ -65,7 +67,12 @@ def bearer_token(authorization: str | None) -> str:
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("the Authorization header must be 'Bearer <token>'")
-    return token.strip()
+    token = token.strip()
+    # Only the compact JWT alphabet: base64 decoding would skip stray characters, and the
+    # gateway forwards this text to subgraphs as a header.
+    if not _COMPACT_JWT.match(token):
+        raise Unauthenticated("the bearer token is not a JWT (three base64url parts separated by dots)")
+    return token
 
 
 class TokenVerifier:

@@ -178,6 +178,10 @@ def test_issue_token_refuses_to_mint_what_no_service_would_accept(key: SigningKe
     ("Bearer", "must be 'Bearer <token>'"),
     ("Bearer    ", "must be 'Bearer <token>'"),
     ("Token abc.def.ghi", "must be 'Bearer <token>'"),
+    ("Bearer abc.def", "not a JWT"),
+    ("Bearer abc.d ef.ghi", "not a JWT"),
+    ("Bearer abc.def.ghi\tx-siir-role: MINISTRY", "not a JWT"),
+    ("Bearer ab+c.de/f.gh=", "not a JWT"),
 ])
 def test_malformed_authorization_headers_are_refused(header: str | None, expected: str) -> None:
     with pytest.raises(Unauthenticated) as caught:
