@@ -390,3 +390,23 @@ def test_a_subject_over_its_rate_is_429_and_others_are_not(tokens: Any, throttle
     again = tokens("PARTNER", partner="bank-1", subject="greedy", lifetime=7200)
     denial(post(anonymous_http, throttled_gateway, SIMPLE, again), 429, "RATE_LIMITED")
     assert post(anonymous_http, throttled_gateway, SIMPLE, tokens("MINISTRY", subject="other")).status_code == 200
+
+
+def test_legacy_json_clients_get_the_same_refusal_with_the_specs_200(tokens: Any, strict_gateway: str,
+                                                                     anonymous_http: httpx.Client,
+                                                                     subgraph_log: Any) -> None:
+    # GraphQL over HTTP: application/json answers a refused (well-formed) document with 200;
+    # the refusal itself is the same, and authentication/authorization keep their 401/403.
+    legacy = {"accept": "application/json"}
+    response = post(anonymous_http, strict_gateway, _nested(7), tokens("MINISTRY"), headers=legacy)
+    denial(response, 200, "MAX_DEPTH_EXCEEDED")
+    denial(post(anonymous_http, strict_gateway, SIMPLE, "x.y.z", headers=legacy), 401, "UNAUTHENTICATED")
+    assert subgraph_log.requests() == []
+
+
+def test_a_get_is_limited_like_a_post(tokens: Any, strict_gateway: str, anonymous_http: httpx.Client,
+                                      subgraph_log: Any) -> None:
+    response = anonymous_http.get(strict_gateway, params={"query": "{ __schema { queryType { name } } }"},
+                                  headers={"accept": GQL, **tokens.headers("MINISTRY")})
+    denial(response, 400, "INTROSPECTION_DISABLED")
+    assert subgraph_log.requests() == []
