@@ -410,3 +410,25 @@ def test_a_get_is_limited_like_a_post(tokens: Any, strict_gateway: str, anonymou
                                   headers={"accept": GQL, **tokens.headers("MINISTRY")})
     denial(response, 400, "INTROSPECTION_DISABLED")
     assert subgraph_log.requests() == []
+
+
+@pytest.fixture(scope="module")
+def default_gateway(supergraph_file: Path, tokens: Any, trusted_key_file: Path,
+                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Nothing SIIR_GATEWAY_* set at all: the default rate limit too (50/s, bursts of 100)."""
+    proc, url = start_gateway(supergraph_file, gateway_env(tokens, trusted_key_file),
+                              tmp_path_factory.mktemp("defaults"))
+    yield url
+    stop(proc)
+
+
+def test_the_default_rate_limit_bites_after_a_burst_of_100(tokens: Any, default_gateway: str,
+                                                          anonymous_http: httpx.Client) -> None:
+    token = tokens("ANALYST", subject="scraper")
+    statuses = []
+    for _ in range(1000):  # as fast as one connection goes; the bucket refills 50 a second
+        statuses.append(post(anonymous_http, default_gateway, "{ __typename }", token).status_code)
+        if statuses[-1] == 429:
+            break
+    assert statuses[:100] == [200] * 100
+    assert statuses[-1] == 429, f"no 429 after {len(statuses)} requests"
