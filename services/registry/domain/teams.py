@@ -47,6 +47,8 @@ def default_team_name(level: TeamLevel, region_name: str | None) -> str:
     """``Tim Pengelola Industri Rumahan Kota Semarang``."""
     if level is TeamLevel.NATIONAL or region_name is None:
         return "Tim Pengelola Industri Rumahan Nasional"
+    if level is TeamLevel.PROVINCE and not region_name.startswith("Provinsi"):
+        region_name = f"Provinsi {region_name}"
     return f"Tim Pengelola Industri Rumahan {region_name}"
 
 
