@@ -180,3 +180,29 @@ async def test_ending_her_service_ends_her_assignments(registry: GraphQLClient) 
     assert {"id": facilitator["id"]} not in region["data"]["region"]["facilitators"]
     listed = await registry('{ facilitators(regionCode: "33", activeOn: "2022-01-01") { id } }')
     assert {"id": facilitator["id"]} in listed["data"]["facilitators"]
+
+
+async def test_the_access_layer_finds_a_facilitator_and_her_scope_by_login_subject(
+    registry: GraphQLClient, database_url: str
+) -> None:
+    """The contract with the access issue: a facilitator's token carries ``sub`` = facilitators.subject."""
+    import datetime as dt
+
+    from services.registry.data import facilitators as facilitator_data
+    from siir.database import create_engine
+
+    ir = await register(registry, villageCode="33.74.07.1001")
+    made = await register_facilitator(registry, subject="keycloak:7d1f-scope", activeFrom="2021-01-01", assignments=[
+        {"villageCode": "33.74.08.1001"}, {"homeIndustryId": ir["id"], "activeUntil": "2022-12-31"}])
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        async with engine.connect() as connection:
+            found = await facilitator_data.facilitator_by_subject(connection, "keycloak:7d1f-scope")
+            assert found is not None and str(found["id"]) == made["id"]
+            assert await facilitator_data.assigned_scope(connection, found["id"], dt.date(2022, 6, 1)) == (
+                ["33.74.08.1001"], [int(ir["id"])]
+            )
+            assert await facilitator_data.assigned_scope(connection, found["id"], dt.date(2023, 1, 1)) == (["33.74.08.1001"], [])
+            assert await facilitator_data.facilitator_by_subject(connection, "nobody") is None
+    finally:
+        await engine.dispose()

@@ -4,6 +4,7 @@ team's records sees, and what the database refuses even when two clerks race."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 from typing import Any
 
@@ -152,9 +153,9 @@ async def test_the_database_itself_refuses_overlapping_teams(database_url: str) 
     )
     try:
         async with connection.transaction():
-            await connection.execute(insert, __import__("datetime").date(2020, 1, 1), None)
+            await connection.execute(insert, dt.date(2020, 1, 1), None)
             try:
-                await connection.execute(insert, __import__("datetime").date(2025, 1, 1), None)
+                await connection.execute(insert, dt.date(2025, 1, 1), None)
             except asyncpg.ExclusionViolationError as error:
                 assert error.constraint_name == "teams_one_active_per_region"
             else:

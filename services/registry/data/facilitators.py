@@ -28,6 +28,24 @@ async def facilitator_by_subject(connection: AsyncConnection, subject: str) -> R
     return result.mappings().first()
 
 
+async def assigned_scope(
+    connection: AsyncConnection, facilitator_id: int, day: dt.date
+) -> tuple[list[str], list[int]]:
+    """The villages and single IR assigned to a facilitator on ``day`` (what her access covers)."""
+    result = await connection.execute(
+        select(facilitator_assignments.c.village_code, facilitator_assignments.c.home_industry_id).where(
+            facilitator_assignments.c.facilitator_id == facilitator_id, _active_on(facilitator_assignments, day)
+        )
+    )
+    villages, home_industry_ids = [], []
+    for village_code, home_industry_id in result:
+        if village_code is not None:
+            villages.append(village_code)
+        else:
+            home_industry_ids.append(home_industry_id)
+    return sorted(villages), sorted(home_industry_ids)
+
+
 async def facilitators_in_regions(
     connection: AsyncConnection, region_codes: Sequence[str], day: dt.date | None
 ) -> dict[str, list[RowMapping]]:
@@ -40,8 +58,7 @@ async def facilitators_in_regions(
         """
         SELECT r.code AS region_code, f.*
         FROM unnest(CAST(:codes AS text[])) AS r(code)
-        JOIN registry.facilitators f
-          ON f.regency_code = r.code OR f.regency_code LIKE r.code || '.%' OR r.code = ''
+        JOIN registry.facilitators f ON f.regency_code = r.code OR f.regency_code LIKE r.code || '.%'
         WHERE CAST(:day AS date) IS NULL OR (f.active_from <= :day AND (f.active_until IS NULL OR f.active_until >= :day))
         ORDER BY r.code, f.person_name, f.id
         """

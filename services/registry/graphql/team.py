@@ -127,11 +127,14 @@ class Team:
         return [TeamMember.from_row(row) for row in rows]
 
     @strawberry.field(
-        description="Facilitators (pendamping) in service today engaged by the offices of the team's region "
-        "(every facilitator for the national team)."
+        description="Facilitators (pendamping) in service today engaged by the offices of the team's region, "
+        "by name. Regency/city offices engage facilitators, so the national team lists none: use "
+        "`facilitators(regionCode:)` for a province or the country."
     )
     async def facilitators(self, info: RegistryInfo) -> list[FacilitatorType]:
         from services.registry.graphql.facilitator import Facilitator
 
-        rows = await info.context.loaders.region_facilitators.load(self.region_code or "")
+        if self.region_code is None:
+            return []
+        rows = await info.context.loaders.region_facilitators.load(self.region_code)
         return [Facilitator.from_row(row) for row in rows]
