@@ -210,3 +210,7 @@ async def test_a_regency_team_page_and_ir_pages_take_a_bounded_number_of_stateme
     assert sum(len(p["interventions"]) for p in pages) == 12
     # IR, facilitators, regions, interventions, partners, programmes (x2 paths), notes, assessments, assessors
     assert ir_statements <= 10, statement_log.statements
+    # The same page for two IR (with interventions) costs the same: the count follows the query's shape.
+    statement_log.clear()
+    await registry(IR_PAGE, {"ids": [{"__typename": "HomeIndustry", "id": i} for i in ir_ids[1:3]]})
+    assert statement_log.count() == ir_statements, statement_log.statements

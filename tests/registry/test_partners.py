@@ -102,3 +102,28 @@ async def test_register_a_bank_with_a_credit_programme(registry: GraphQLClient) 
     listed = await registry('{ partners(kind: BANK) { name programmes { name } } }')
     mine = [p for p in listed["data"]["partners"] if p["name"] == "Bank Jateng Cabang Semarang"][0]
     assert [p["name"] for p in mine["programmes"]] == ["KUR Mikro Perempuan", "Pelatihan Literasi Keuangan"]
+
+
+async def test_the_access_layer_gets_a_partners_running_programme_rules(registry: GraphQLClient, database_url: str) -> None:
+    """The contract with the access issue: a partner's token carries ``partner`` = the Partner's id."""
+    import datetime as dt
+
+    from services.registry.data import partners as partner_data
+    from siir.database import create_engine
+
+    body = await registry(REGISTER, {"input": {"kind": "UNIVERSITY", "name": "LPPM Universitas Negeri Semarang", "programmes": [
+        {"name": "KKN Tematik", "activeFrom": "2022-01-01", "activeUntil": "2022-12-31", "eligibility": {"classes": ["PEMULA"]}},
+        {"name": "Riset Pangan", "activeFrom": "2022-06-01", "eligibility": {"requiresPirt": True, "regionCodes": ["33.74"]}},
+    ]}})
+    partner_id = int(body["data"]["registerPartner"]["id"])
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        async with engine.connect() as connection:
+            mid_2022 = await partner_data.eligibility_rules(connection, partner_id, dt.date(2022, 7, 1))
+            in_2023 = await partner_data.eligibility_rules(connection, partner_id, dt.date(2023, 1, 1))
+    finally:
+        await engine.dispose()
+    assert sorted(len(r.classes) for r in mid_2022) == [0, 1]
+    assert in_2023 == [EligibilityRule(requires_pirt=True, region_codes=("33.74",))]
+    assert visible_to_partner({**IR, "pirt_number": "P-IRT 1"}, in_2023)
+    assert not visible_to_partner({**IR, "pirt_number": "P-IRT 1", "village_code": "35.07.01.2001"}, in_2023)

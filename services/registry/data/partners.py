@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.registry.data.tables import partner_programmes, partners
+from services.registry.domain.eligibility import EligibilityRule
 
 
 async def partners_by_ids(connection: AsyncConnection, ids: Sequence[int]) -> dict[int, RowMapping]:
@@ -75,3 +77,16 @@ async def update_programme(connection: AsyncConnection, programme_id: int, value
         .returning(partner_programmes)
     )
     return result.mappings().first()
+
+
+async def eligibility_rules(connection: AsyncConnection, partner_id: int, day: dt.date) -> list[EligibilityRule]:
+    """The rules of a partner's programmes running on ``day``: what the access layer applies to a
+    PARTNER token (claim ``partner`` = the partner's id), with ``eligibility.visible_to_partner``."""
+    result = await connection.execute(
+        select(partner_programmes.c.eligibility).where(
+            partner_programmes.c.partner_id == partner_id,
+            partner_programmes.c.active_from <= day,
+            or_(partner_programmes.c.active_until.is_(None), partner_programmes.c.active_until >= day),
+        )
+    )
+    return [EligibilityRule.from_json(eligibility) for (eligibility,) in result]
