@@ -202,7 +202,9 @@ async def record_mentoring_note(engine: AsyncEngine, home_industry_id: int, valu
             raise InvalidInput("input.notedOn", f"is before the IR was registered ({ir['registered_on'].isoformat()})")
         await require_facilitator_in_service(connection, values["facilitator_id"], values["noted_on"], "input.facilitatorId")
         row = await facilitator_data.insert_note(connection, {**values, "home_industry_id": home_industry_id})
+        # Its own aggregate: HomeIndustry events carry the IR's snapshot, this one only ids and a date.
         await outbox.publish(
-            connection, events.MENTORING_NOTE_RECORDED, str(home_industry_id), events.mentoring_note_payload(row)
+            connection, events.MENTORING_NOTE_RECORDED, str(row["id"]), events.mentoring_note_payload(row),
+            aggregate_type=events.AGGREGATE_MENTORING_NOTE,
         )
         return row

@@ -60,7 +60,7 @@ DIGEST_QUERIES: dict[str, str] = {
     **{
         table: f"SELECT md5(string_agg((t.*)::text, '|' ORDER BY t.id)) FROM registry.{table} t"
         for table in ("facilitators", "facilitator_assignments", "interventions", "teams", "team_members",
-                      "partners", "partner_programmes")
+                      "partners", "partner_programmes", "mentoring_notes")
     },
 }
 
@@ -478,3 +478,24 @@ async def test_interventions_come_between_assessments_and_more_before_moves_up(c
         assert events[row["id"]] == json.loads(json.dumps(
             intervention_payload(row, irs[row["home_industry_id"]], before["ir_class"]), default=str
         ))
+
+
+async def test_mentoring_notes_by_the_village_facilitator_while_the_ir_runs(connection: asyncpg.Connection) -> None:
+    notes = await connection.fetchval("SELECT count(*) FROM registry.mentoring_notes")
+    irs = await connection.fetchval("SELECT count(*) FROM registry.home_industries")
+    assert irs // 4 < notes < irs * 2
+    stray = await connection.fetchval(
+        """
+        SELECT count(*) FROM registry.mentoring_notes n
+        JOIN registry.home_industries h ON h.id = n.home_industry_id
+        LEFT JOIN registry.facilitator_assignments s
+          ON s.facilitator_id = n.facilitator_id AND s.village_code = h.village_code AND s.active_from <= n.noted_on
+        WHERE s.id IS NULL OR n.noted_on < h.registered_on OR n.noted_on > coalesce(h.status_changed_on, $1)
+        """,
+        HISTORY_END,
+    )
+    assert stray == 0
+    events = await connection.fetchval(
+        "SELECT count(*) FROM registry.outbox WHERE aggregate_type = 'MentoringNote' AND event_type = 'MentoringNoteRecorded'"
+    )
+    assert events == notes

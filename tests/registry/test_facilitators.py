@@ -3,6 +3,7 @@ assessments and mentoring notes; what a regency office and the facilitator herse
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import asyncpg
@@ -155,13 +156,15 @@ async def test_assessments_and_mentoring_notes_record_the_facilitator(registry: 
     connection = await asyncpg.connect(**asyncpg_dsn(database_url))
     try:
         payload = await connection.fetchval(
-            "SELECT payload FROM registry.outbox WHERE event_type = 'MentoringNoteRecorded' AND aggregate_id = $1", ir["id"]
+            "SELECT payload FROM registry.outbox WHERE event_type = 'MentoringNoteRecorded'"
+            " AND aggregate_type = 'MentoringNote' AND payload->'mentoringNote'->>'homeIndustryId' = $1", ir["id"]
         )
         registered = await connection.fetchval(
             "SELECT payload FROM registry.outbox WHERE event_type = 'FacilitatorRegistered' AND aggregate_id = $1", facilitator["id"]
         )
     finally:
         await connection.close()
+    assert json.loads(payload)["mentoringNote"]["facilitatorId"] == facilitator["id"]
     assert "PIRT" not in payload and "Dewi" not in registered and "+62" not in registered
 
 

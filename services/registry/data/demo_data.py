@@ -52,9 +52,11 @@ from services.registry.domain.events import (
     AGGREGATE_FACILITATOR,
     AGGREGATE_HOME_INDUSTRY,
     AGGREGATE_INTERVENTION,
+    AGGREGATE_MENTORING_NOTE,
     ASSESSMENT_RECORDED,
     FACILITATOR_ASSIGNED,
     FACILITATOR_REGISTERED,
+    MENTORING_NOTE_RECORDED,
     HOME_INDUSTRY_CLOSED,
     HOME_INDUSTRY_GRADUATED,
     HOME_INDUSTRY_REGISTERED,
@@ -64,6 +66,7 @@ from services.registry.domain.events import (
     facilitator_assignment_payload,
     facilitator_payload,
     intervention_payload,
+    mentoring_note_payload,
 )
 from services.registry.domain.graduation import GraduationThresholds, is_small_enterprise_candidate
 from services.registry.domain.registration import registration_number
@@ -130,6 +133,9 @@ INTERVENTION_COLUMNS: tuple[str, ...] = (
     "id", "home_industry_id", "type", "topic", "partner_id", "programme_id", "provider_kind", "provider_name",
     "started_on", "ended_on", "value", "outcome_notes", "version", "created_at", "updated_at",
 )
+NOTE_COLUMNS: tuple[str, ...] = ("id", "home_industry_id", "facilitator_id", "noted_on", "notes", "created_at")
+#: Chance of a facilitator's mentoring note between two assessments (and after the last one).
+MENTORING_NOTE_CHANCE = 0.35
 _INTERVENTION_TYPES = tuple(name for name, _, _ in institutions.INTERVENTION_TYPES)
 _INTERVENTION_CUMULATIVE = tuple(
     sum(weight for _, weight, _ in institutions.INTERVENTION_TYPES[: i + 1]) for i in range(len(institutions.INTERVENTION_TYPES))
@@ -200,6 +206,7 @@ class SeedContext:
     first_facilitator_id: int
     first_assignment_id: int
     first_intervention_id: int
+    first_note_id: int
     regency_names: dict[str, str]
     #: Demo partners by kind: (id, kind, name, programme ids).
     partners: dict[str, list[tuple[int, str, str, tuple[int, ...]]]]
@@ -216,6 +223,7 @@ class Chunk:
     facilitators: list[tuple[Any, ...]] = field(default_factory=list)
     assignments: list[tuple[Any, ...]] = field(default_factory=list)
     interventions: list[tuple[Any, ...]] = field(default_factory=list)
+    notes: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 def _at_office_hour(day: dt.date) -> dt.datetime:
@@ -245,6 +253,7 @@ class DemoGenerator:
         self.next_facilitator_id = context.first_facilitator_id
         self.next_assignment_id = context.first_assignment_id
         self.next_intervention_id = context.first_intervention_id
+        self.next_note_id = context.first_note_id
         self.interventions_written = 0
         self.facilitators_written = 0
         #: village → (facilitator id, name); regency → [facilitator id, name, service start, villages left]
@@ -444,6 +453,7 @@ class DemoGenerator:
         chunk.assessments.extend(assessments)
         self._events(chunk, row, history)
         self._interventions(chunk, row, history)
+        self._mentoring_notes(chunk, row, history, facilitator_id)
 
     def _nik(self, village: str, female: bool, birth_year: int) -> str:
         """A structurally valid NIK issued in the village's district: PPKKCC DDMMYY SSSS."""
@@ -644,6 +654,28 @@ class DemoGenerator:
             for _ in range(1 + (moved_up and rng.random() < 0.4)):
                 self._intervention(chunk, row, start, end, class_before)
 
+    def _mentoring_notes(
+        self, chunk: Chunk, row: dict[str, Any], history: list[tuple[tuple[Any, ...], tuple[int, int]]],
+        facilitator_id: int,
+    ) -> None:
+        """Some visits of the village's facilitator between assessments get a note."""
+        rng = self.rng
+        day_at = _ASSESSMENT["assessed_on"]
+        days = [assessment[day_at] for assessment, _ in history]
+        last = row["status_changed_on"] or HISTORY_END
+        for start, end in zip(days, days[1:] + [last]):
+            if (end - start).days < 2 or rng.random() >= MENTORING_NOTE_CHANCE:
+                continue
+            noted_on = start + dt.timedelta(days=self._between(1, (end - start).days - 1))
+            note = (self.next_note_id, row["id"], facilitator_id, noted_on, self._pick(institutions.MENTORING_NOTES),
+                    _at_office_hour(noted_on))
+            self.next_note_id += 1
+            chunk.notes.append(note)
+            chunk.outbox.append((
+                AGGREGATE_MENTORING_NOTE, str(note[0]), MENTORING_NOTE_RECORDED, note[5],
+                _json(mentoring_note_payload(dict(zip(NOTE_COLUMNS, note)))),
+            ))
+
     def _intervention(
         self, chunk: Chunk, row: dict[str, Any], after: dt.date, before: dt.date | None, class_before: str
     ) -> None:
@@ -816,6 +848,7 @@ async def _load_context(connection: asyncpg.Connection, seed: int) -> SeedContex
         first_facilitator_id=await _next_id(connection, "registry.facilitators"),
         first_assignment_id=await _next_id(connection, "registry.facilitator_assignments"),
         first_intervention_id=await _next_id(connection, "registry.interventions"),
+        first_note_id=await _next_id(connection, "registry.mentoring_notes"),
         regency_names=regency_names,
         partners=await network.ensure_partners(connection),
         used_niks=used_niks,
@@ -875,6 +908,10 @@ async def _copy_chunk(connection: asyncpg.Connection, chunk: Chunk) -> None:
     await connection.copy_records_to_table(
         "assessments", schema_name="registry", columns=list(ASSESSMENT_COLUMNS), records=chunk.assessments
     )
+    if chunk.notes:
+        await connection.copy_records_to_table(
+            "mentoring_notes", schema_name="registry", columns=list(NOTE_COLUMNS), records=chunk.notes
+        )
     if chunk.interventions:
         await connection.copy_records_to_table(
             "interventions", schema_name="registry", columns=list(INTERVENTION_COLUMNS), records=chunk.interventions
@@ -902,6 +939,7 @@ async def _advance_sequences(connection: asyncpg.Connection, generator: DemoGene
         ("registry.facilitators", generator.next_facilitator_id - 1),
         ("registry.facilitator_assignments", generator.next_assignment_id - 1),
         ("registry.interventions", generator.next_intervention_id - 1),
+        ("registry.mentoring_notes", generator.next_note_id - 1),
     ):
         if last >= 1:
             await connection.execute(
@@ -949,7 +987,8 @@ async def seed_demo_data(database_url: str, *, count: int, seed: int) -> SeedRep
             # Ids of the smaller tables are allocated here too: their writers wait.
             await connection.execute(
                 "LOCK TABLE registry.facilitators, registry.facilitator_assignments, registry.teams,"
-                " registry.team_members, registry.partners, registry.partner_programmes IN SHARE ROW EXCLUSIVE MODE"
+                " registry.team_members, registry.partners, registry.partner_programmes, registry.mentoring_notes"
+                " IN SHARE ROW EXCLUSIVE MODE"
             )
             context = await _load_context(connection, seed)
             generator = DemoGenerator(context, count=count, seed=seed)

@@ -129,3 +129,17 @@ OUTCOMES: tuple[str, ...] = (
 FACILITATOR_ORGANISATIONS: tuple[str, ...] = (
     "Dinas PPPA", "Pendamping lokal desa", "LSM mitra", "Konsultan PPEP", "TP PKK", "Pendamping PKH",
 )
+
+#: What a facilitator notes after a mentoring visit (catatan pendampingan).
+MENTORING_NOTES: tuple[str, ...] = (
+    "Membahas pencatatan keuangan harian; buku kas mulai diisi.",
+    "Mendampingi pengurusan NIB melalui OSS.",
+    "Evaluasi kemasan dan label; disarankan mencantumkan tanggal kedaluwarsa.",
+    "Mengenalkan penjualan lewat marketplace; akun toko dibuat.",
+    "Membahas rencana pengajuan kredit usaha rakyat.",
+    "Kunjungan rutin: produksi berjalan, bahan baku naik harga.",
+    "Mendampingi persiapan pameran produk daerah.",
+    "Membahas pembagian kerja dan upah pekerja.",
+    "Usaha sempat berhenti; membahas cara memulai lagi.",
+    "Menghubungkan dengan kelompok usaha bersama di desa.",
+)

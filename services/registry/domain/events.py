@@ -38,6 +38,7 @@ AGGREGATE_TEAM = "Team"
 AGGREGATE_FACILITATOR = "Facilitator"
 AGGREGATE_PARTNER = "Partner"
 AGGREGATE_INTERVENTION = "Intervention"
+AGGREGATE_MENTORING_NOTE = "MentoringNote"
 
 
 def _iso(value: Any) -> Any:
