@@ -135,7 +135,7 @@ INTERVENTION_COLUMNS: tuple[str, ...] = (
 )
 NOTE_COLUMNS: tuple[str, ...] = ("id", "home_industry_id", "facilitator_id", "noted_on", "notes", "created_at")
 #: Chance of a facilitator's mentoring note between two assessments (and after the last one).
-MENTORING_NOTE_CHANCE = 0.35
+MENTORING_NOTE_CHANCE = 0.2
 _INTERVENTION_TYPES = tuple(name for name, _, _ in institutions.INTERVENTION_TYPES)
 _INTERVENTION_CUMULATIVE = tuple(
     sum(weight for _, weight, _ in institutions.INTERVENTION_TYPES[: i + 1]) for i in range(len(institutions.INTERVENTION_TYPES))
