@@ -244,3 +244,15 @@ async def test_ending_a_team_ends_its_members_terms_and_versions_guard_edits(reg
     # Members' names and contacts stay in the registry.
     assert "Iswar" not in text and "Prakosa" not in text
     assert json.loads(events[3]["payload"])["team"]["activeUntil"] == "2025-12-31"
+
+
+async def test_two_clerks_appointing_a_coordinator_at_once_make_one(registry: GraphQLClient) -> None:
+    team = await form(registry, "73.71", members=[])  # Kota Makassar
+    results = await asyncio.gather(*(
+        registry(APPOINT, {"team": team["id"], "input": {"personName": f"Sekda {n}", "position": "COORDINATOR", "agency": "Setda"}})
+        for n in range(4)
+    ))
+    assert len([r for r in results if "errors" not in r]) == 1
+    assert {error_of(r)["extensions"]["code"] for r in results if "errors" in r} == {"CONFLICT"}
+    members = await registry("query($id: ID!) { team(id: $id) { members { position } } }", {"id": team["id"]})
+    assert members["data"]["team"]["members"] == [{"position": "COORDINATOR"}]
