@@ -18,6 +18,7 @@ from services.registry.data import assessments as assessment_data
 from services.registry.data import home_industries as home_industry_data
 from services.registry.data import outbox, regions
 from services.registry.domain import events
+from services.registry.facilitator_registrar import require_facilitator_in_service
 from services.registry.domain.classification import ClassificationError, Criteria, RuleSet, classify
 from services.registry.domain.graduation import GraduationThresholds, is_small_enterprise_candidate
 from services.registry.domain.registration import regency_of, registration_number
@@ -46,6 +47,8 @@ async def _write_assessment(
     assessed_on: dt.date = values["assessed_on"]
     if assessed_on < home_industry["business_started_on"]:
         raise InvalidInput(f"{field}.assessedOn", "is before the business started")
+    if values.get("facilitator_id") is not None:
+        await require_facilitator_in_service(connection, values["facilitator_id"], assessed_on, f"{field}.facilitatorId")
     try:
         result = classify(criteria, assessed_on, rule_set)
     except ClassificationError as error:

@@ -35,7 +35,8 @@ from services.registry.domain.classification import (
     RuleSet,
     classify,
 )
-from services.registry.domain.events import event_payload
+from services.registry.domain.eligibility import EligibilityRule
+from services.registry.domain.events import event_payload, intervention_payload
 from services.registry.domain.graduation import GraduationThresholds, is_small_enterprise_candidate
 from siir.database import asyncpg_dsn
 from siir.migrations import prepare_database
@@ -56,6 +57,11 @@ DIGEST_QUERIES: dict[str, str] = {
     "registration_counters": (
         "SELECT md5(string_agg(t::text, '|' ORDER BY t.regency_code)) FROM registry.registration_counters t"
     ),
+    **{
+        table: f"SELECT md5(string_agg((t.*)::text, '|' ORDER BY t.id)) FROM registry.{table} t"
+        for table in ("facilitators", "facilitator_assignments", "interventions", "teams", "team_members",
+                      "partners", "partner_programmes", "mentoring_notes")
+    },
 }
 
 
@@ -108,7 +114,12 @@ async def connection(seeded: SeededRegistry) -> AsyncIterator[asyncpg.Connection
 
 
 async def test_same_seed_and_count_give_identical_data(seeded: SeededRegistry) -> None:
-    assert seeded.report == SeedReport(COUNT, seeded.report.assessments, seeded.report.seconds, skipped=False)
+    report = seeded.report
+    assert report == SeedReport(
+        COUNT, report.assessments, report.seconds, skipped=False,
+        interventions=report.interventions, facilitators=report.facilitators, teams=report.teams,
+    )
+    assert report.interventions > 0 and report.facilitators > 0 and report.teams > 39
     assert all(seeded.digests.values())
     assert seeded.digests == seeded.twin_digests
 
@@ -282,8 +293,7 @@ async def test_outbox_tells_each_home_industry_story_in_order(connection: asyncp
     for row in await connection.fetch("SELECT * FROM registry.assessments ORDER BY assessed_on, id"):
         assessments[row["home_industry_id"]].append(row)
     events: dict[int, list[asyncpg.Record]] = defaultdict(list)
-    for row in await connection.fetch("SELECT * FROM registry.outbox ORDER BY id"):
-        assert row["aggregate_type"] == "HomeIndustry"
+    for row in await connection.fetch("SELECT * FROM registry.outbox WHERE aggregate_type = 'HomeIndustry' ORDER BY id"):
         events[int(row["aggregate_id"])].append(row)
     assert set(events) == set(home_industries)
     for hi_id, home_industry in home_industries.items():
@@ -363,3 +373,129 @@ async def _seed_next_to_a_real_home_industry(url: str, connection: asyncpg.Conne
         "SELECT nextval(pg_get_serial_sequence('registry.home_industries', 'id'))"
     )
     assert next_id > await connection.fetchval("SELECT max(id) FROM registry.home_industries")
+
+
+# -- teams, facilitators, partners, interventions -------------------------------------------------
+
+LAST_DAY = dt.date(2026, 10, 30)
+
+
+async def test_teams_national_every_province_and_every_regency_with_ir(connection: asyncpg.Connection) -> None:
+    current = await connection.fetch(
+        "SELECT level, region_code FROM registry.teams WHERE active_from <= $1 AND (active_until IS NULL OR active_until >= $1)",
+        LAST_DAY,
+    )
+    by_level = Counter(r["level"] for r in current)
+    assert by_level["NATIONAL"] == 1 and by_level["PROVINCE"] == 38
+    regencies_with_ir = {r[0] for r in await connection.fetch("SELECT DISTINCT regency_code FROM registry.home_industries")}
+    assert {r["region_code"] for r in current if r["level"] == "REGENCY"} == regencies_with_ir
+    # Every team has its leadership on its first day, and members only within its period.
+    leadership = await connection.fetch(
+        """
+        SELECT t.id, array_agg(DISTINCT m.position) FILTER (WHERE m.active_from = t.active_from) AS first_day
+        FROM registry.teams t JOIN registry.team_members m ON m.team_id = t.id GROUP BY t.id
+        """
+    )
+    for row in leadership:
+        assert {"COORDINATOR", "SECRETARY", "MEMBER"} <= set(row["first_day"]), row
+    outside = await connection.fetchval(
+        """
+        SELECT count(*) FROM registry.team_members m JOIN registry.teams t ON t.id = m.team_id
+        WHERE m.active_from < t.active_from OR (t.active_until IS NOT NULL AND (m.active_until IS NULL OR m.active_until > t.active_until))
+        """
+    )
+    assert outside == 0
+    replaced = await connection.fetchval(
+        "SELECT count(DISTINCT team_id) FROM registry.team_members WHERE position = 'COORDINATOR' GROUP BY team_id HAVING count(*) > 1 LIMIT 1"
+    )
+    assert replaced  # some coordinators changed mid-term
+
+
+async def test_every_assessment_is_by_a_facilitator_assigned_to_the_village(connection: asyncpg.Connection) -> None:
+    stray = await connection.fetchval(
+        """
+        SELECT count(*) FROM registry.assessments a
+        JOIN registry.home_industries h ON h.id = a.home_industry_id
+        LEFT JOIN registry.facilitators f ON f.id = a.facilitator_id
+        LEFT JOIN registry.facilitator_assignments s
+          ON s.facilitator_id = a.facilitator_id AND s.village_code = h.village_code AND s.active_from <= a.assessed_on
+        WHERE f.id IS NULL OR s.id IS NULL OR f.regency_code <> h.regency_code OR f.active_from > a.assessed_on
+           OR a.assessor <> f.person_name
+        """
+    )
+    assert stray == 0
+    per_facilitator = await connection.fetchval(
+        "SELECT avg(n) FROM (SELECT count(*) AS n FROM registry.facilitator_assignments GROUP BY facilitator_id) t"
+    )
+    assert 1 <= per_facilitator <= 6
+
+
+async def test_a_dozen_partners_of_each_kind_with_programmes_and_rules(connection: asyncpg.Connection) -> None:
+    kinds = dict(await connection.fetch("SELECT kind, count(*) FROM registry.partners GROUP BY kind"))
+    assert kinds == {"BANK": 12, "UNIVERSITY": 12, "NGO": 12, "BUSINESS": 12, "GOVERNMENT_OFFICE": 12}
+    programmes = await connection.fetch("SELECT partner_id, eligibility FROM registry.partner_programmes")
+    assert {r["partner_id"] for r in programmes} == {r[0] for r in await connection.fetch("SELECT id FROM registry.partners")}
+    rules = [EligibilityRule.from_json(json.loads(r["eligibility"])) for r in programmes]
+    assert any(rule.requires_nib for rule in rules) and any(rule.classes for rule in rules)
+
+
+async def test_interventions_come_between_assessments_and_more_before_moves_up(connection: asyncpg.Connection) -> None:
+    history: dict[int, list[asyncpg.Record]] = defaultdict(list)
+    for row in await connection.fetch("SELECT home_industry_id, assessed_on, ir_class FROM registry.assessments ORDER BY assessed_on, id"):
+        history[row["home_industry_id"]].append(row)
+    irs = {r["id"]: r for r in await connection.fetch("SELECT * FROM registry.home_industries")}
+    interventions = await connection.fetch("SELECT * FROM registry.interventions ORDER BY id")
+    assert len(interventions) > len(irs) // 2
+    partners = {r["id"]: (r["kind"], r["name"]) for r in await connection.fetch("SELECT * FROM registry.partners")}
+    rank = {"PEMULA": 1, "BERKEMBANG": 2, "MAJU": 3}
+    spans: Counter[tuple[bool, bool]] = Counter()
+    given: dict[tuple[int, dt.date], int] = Counter()
+    for row in interventions:
+        ir = irs[row["home_industry_id"]]
+        assert row["started_on"] >= ir["registered_on"]
+        assert ir["status"] == "ACTIVE" or row["started_on"] <= ir["status_changed_on"]
+        assert row["ended_on"] is None or row["ended_on"] >= row["started_on"]
+        if row["partner_id"] is None:
+            assert row["provider_kind"] == "GOVERNMENT_OFFICE" and row["provider_name"].startswith("Dinas ")
+        else:
+            assert (row["provider_kind"], row["provider_name"]) == partners[row["partner_id"]]
+        before = [a for a in history[row["home_industry_id"]] if a["assessed_on"] <= row["started_on"]][-1]
+        given[(row["home_industry_id"], before["assessed_on"])] += 1
+    for ir_id, assessments in history.items():
+        for earlier, later in zip(assessments, assessments[1:]):
+            moved_up = rank[later["ir_class"]] > rank[earlier["ir_class"]]
+            spans[(moved_up, given[(ir_id, earlier["assessed_on"])] > 0)] += 1
+    share_up = spans[(True, True)] / (spans[(True, True)] + spans[(True, False)])
+    share_other = spans[(False, True)] / (spans[(False, True)] + spans[(False, False)])
+    assert share_up > 2 * share_other, spans
+    # Every intervention published one event, exactly what the registrar publishes for it.
+    events = {int(r["aggregate_id"]): json.loads(r["payload"]) for r in await connection.fetch(
+        "SELECT aggregate_id, payload FROM registry.outbox WHERE event_type = 'InterventionRecorded'"
+    )}
+    assert set(events) == {r["id"] for r in interventions}
+    for row in interventions[:500]:
+        before = [a for a in history[row["home_industry_id"]] if a["assessed_on"] <= row["started_on"]][-1]
+        assert events[row["id"]] == json.loads(json.dumps(
+            intervention_payload(row, irs[row["home_industry_id"]], before["ir_class"]), default=str
+        ))
+
+
+async def test_mentoring_notes_by_the_village_facilitator_while_the_ir_runs(connection: asyncpg.Connection) -> None:
+    notes = await connection.fetchval("SELECT count(*) FROM registry.mentoring_notes")
+    irs = await connection.fetchval("SELECT count(*) FROM registry.home_industries")
+    assert irs // 4 < notes < irs * 2
+    stray = await connection.fetchval(
+        """
+        SELECT count(*) FROM registry.mentoring_notes n
+        JOIN registry.home_industries h ON h.id = n.home_industry_id
+        LEFT JOIN registry.facilitator_assignments s
+          ON s.facilitator_id = n.facilitator_id AND s.village_code = h.village_code AND s.active_from <= n.noted_on
+        WHERE s.id IS NULL OR n.noted_on < h.registered_on OR n.noted_on > coalesce(h.status_changed_on, $1)
+        """,
+        HISTORY_END,
+    )
+    assert stray == 0
+    events = await connection.fetchval(
+        "SELECT count(*) FROM registry.outbox WHERE aggregate_type = 'MentoringNote' AND event_type = 'MentoringNoteRecorded'"
+    )
+    assert events == notes

@@ -7,6 +7,12 @@ criteria evolve, so that classes move (mostly up: Pemula → Berkembang → Maju
 by the stored rule set with ``classify`` (never by a shortcut), and every change publishes its
 outbox event, so the reporting service sees demo data exactly as it sees real data.
 
+Around the IR: the national team, a team for every province and for every regency/city with IR
+(Tim Pengelola, renewed every five years, with a coordinator who sometimes changes mid-term),
+facilitators (pendamping) assigned village by village as IR appear, who carry out the assessments,
+a dozen partner institutions of each kind with programmes, and interventions between assessments,
+given more often before a move up than before none (``demo_network.py``).
+
 Same seed and count → byte-identical rows in an empty registry: one ``random.Random(seed)``,
 fixed dates, no clock. A completed run is recorded in ``registry.demo_seed_runs``; running it again
 does nothing. Rows are generated in chunks in a worker thread while the previous chunk is loaded
@@ -30,6 +36,8 @@ from typing import Any, Sequence
 import asyncpg
 import orjson
 
+from services.registry.data import demo_network as network
+from services.registry.domain import demo_institutions as institutions
 from services.registry.domain import demo_vocabulary as vocab
 from services.registry.domain.classification import (
     CapitalSource,
@@ -41,13 +49,24 @@ from services.registry.domain.classification import (
     classify,
 )
 from services.registry.domain.events import (
+    AGGREGATE_FACILITATOR,
     AGGREGATE_HOME_INDUSTRY,
+    AGGREGATE_INTERVENTION,
+    AGGREGATE_MENTORING_NOTE,
     ASSESSMENT_RECORDED,
+    FACILITATOR_ASSIGNED,
+    FACILITATOR_REGISTERED,
+    MENTORING_NOTE_RECORDED,
     HOME_INDUSTRY_CLOSED,
     HOME_INDUSTRY_GRADUATED,
     HOME_INDUSTRY_REGISTERED,
+    INTERVENTION_RECORDED,
     assessment_payload,
     event_payload,
+    facilitator_assignment_payload,
+    facilitator_payload,
+    intervention_payload,
+    mentoring_note_payload,
 )
 from services.registry.domain.graduation import GraduationThresholds, is_small_enterprise_candidate
 from services.registry.domain.registration import registration_number
@@ -98,11 +117,34 @@ ASSESSMENT_COLUMNS: tuple[str, ...] = (
     "assets_excluding_land_and_buildings", "annual_turnover", "worker_level", "technology_level",
     "capital_source_level", "capital_amount_level", "business_age_level", "production_pattern_level",
     "score", "ir_class", "rule_set_code", "rule_set_version", "graduation_thresholds_code",
-    "small_enterprise_candidate", "assessor", "notes", "created_at",
+    "small_enterprise_candidate", "assessor", "notes", "created_at", "facilitator_id",
 )
 #: Position of each column in an assessment record.
 _ASSESSMENT = {name: index for index, name in enumerate(ASSESSMENT_COLUMNS)}
 OUTBOX_COLUMNS: tuple[str, ...] = ("aggregate_type", "aggregate_id", "event_type", "occurred_at", "payload")
+FACILITATOR_COLUMNS: tuple[str, ...] = (
+    "id", "regency_code", "person_name", "sex", "organisation", "phone", "email", "subject", "active_from",
+    "active_until", "version", "created_at", "updated_at",
+)
+ASSIGNMENT_COLUMNS: tuple[str, ...] = (
+    "id", "facilitator_id", "village_code", "home_industry_id", "active_from", "active_until", "created_at",
+)
+INTERVENTION_COLUMNS: tuple[str, ...] = (
+    "id", "home_industry_id", "type", "topic", "partner_id", "programme_id", "provider_kind", "provider_name",
+    "started_on", "ended_on", "value", "outcome_notes", "version", "created_at", "updated_at",
+)
+NOTE_COLUMNS: tuple[str, ...] = ("id", "home_industry_id", "facilitator_id", "noted_on", "notes", "created_at")
+#: Chance of a facilitator's mentoring note between two assessments (and after the last one).
+MENTORING_NOTE_CHANCE = 0.2
+_INTERVENTION_TYPES = tuple(name for name, _, _ in institutions.INTERVENTION_TYPES)
+_INTERVENTION_CUMULATIVE = tuple(
+    sum(weight for _, weight, _ in institutions.INTERVENTION_TYPES[: i + 1]) for i in range(len(institutions.INTERVENTION_TYPES))
+)
+_INTERVENTION_VALUES = {name: value for name, _, value in institutions.INTERVENTION_TYPES}
+_CLASS_RANK = {"PEMULA": 1, "BERKEMBANG": 2, "MAJU": 3}
+#: Chance of an intervention between two assessments, when the second shows a move up / does not.
+INTERVENTION_BEFORE_MOVE_UP = 0.8
+INTERVENTION_OTHERWISE = 0.3
 
 #: JSON-valued columns of a home_industries row (COPY takes them as text).
 _JSON_COLUMNS = ("products", "workforce", "assistance_received")
@@ -134,6 +176,9 @@ class SeedReport:
     assessments: int
     seconds: float
     skipped: bool
+    interventions: int = 0
+    facilitators: int = 0
+    teams: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +203,13 @@ class SeedContext:
     counters: dict[str, int]
     first_home_industry_id: int
     first_assessment_id: int
+    first_facilitator_id: int
+    first_assignment_id: int
+    first_intervention_id: int
+    first_note_id: int
+    regency_names: dict[str, str]
+    #: Demo partners by kind: (id, kind, name, programme ids).
+    partners: dict[str, list[tuple[int, str, str, tuple[int, ...]]]]
     used_niks: set[str] = field(default_factory=set)
 
 
@@ -168,6 +220,10 @@ class Chunk:
     home_industries: list[tuple[Any, ...]]
     assessments: list[tuple[Any, ...]]
     outbox: list[tuple[Any, ...]]
+    facilitators: list[tuple[Any, ...]] = field(default_factory=list)
+    assignments: list[tuple[Any, ...]] = field(default_factory=list)
+    interventions: list[tuple[Any, ...]] = field(default_factory=list)
+    notes: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 def _at_office_hour(day: dt.date) -> dt.datetime:
@@ -194,6 +250,17 @@ class DemoGenerator:
         self.next_home_industry_id = context.first_home_industry_id
         self.next_assessment_id = context.first_assessment_id
         self.assessments_written = 0
+        self.next_facilitator_id = context.first_facilitator_id
+        self.next_assignment_id = context.first_assignment_id
+        self.next_intervention_id = context.first_intervention_id
+        self.next_note_id = context.first_note_id
+        self.interventions_written = 0
+        self.facilitators_written = 0
+        #: village → (facilitator id, name); regency → [facilitator id, name, service start, villages left]
+        self.village_facilitator: dict[str, tuple[int, str]] = {}
+        self.regency_facilitator: dict[str, list[Any]] = {}
+        #: The first registration day of each regency that got IR (its team is set up around then).
+        self.first_registration: dict[str, dt.date] = {}
         # Registration dates first, sorted, so that ids and each regency's registration numbers
         # follow the order in which IR were registered, as they would in the field.
         self.registration_days = self._registration_days(count)
@@ -259,6 +326,8 @@ class DemoGenerator:
             bisect.bisect_right(context.regency_cumulative_weights, rng.random() * context.regency_cumulative_weights[-1])
         ]
         village = self._pick(regency.villages)
+        self.first_registration.setdefault(regency.code, registered_on)
+        facilitator_id, facilitator_name = self._facilitator_for(chunk, regency.code, village, registered_on)
         number = context.counters.get(regency.code, 0) + 1
         context.counters[regency.code] = number
 
@@ -282,7 +351,7 @@ class DemoGenerator:
         months_before = self._pick((self._between(0, 11), self._between(0, 11), self._between(12, 24), self._between(25, 120), self._between(25, 240)))
         business_started_on = min(registered_on, _months_before(registered_on, months_before, self._between(1, 28)))
 
-        history = self._assessments(hi_id, registered_on, business_started_on, female)
+        history = self._assessments(hi_id, registered_on, business_started_on, female, facilitator_id, facilitator_name)
         assessments = [row for row, _ in history]
         latest = assessments[-1]
         latest_class = IrClass(latest[_ASSESSMENT["ir_class"]])
@@ -383,6 +452,8 @@ class DemoGenerator:
         chunk.home_industries.append(_home_industry_record(record))
         chunk.assessments.extend(assessments)
         self._events(chunk, row, history)
+        self._interventions(chunk, row, history)
+        self._mentoring_notes(chunk, row, history, facilitator_id)
 
     def _nik(self, village: str, female: bool, birth_year: int) -> str:
         """A structurally valid NIK issued in the village's district: PPKKCC DDMMYY SSSS."""
@@ -440,7 +511,8 @@ class DemoGenerator:
         return received
 
     def _assessments(
-        self, hi_id: int, registered_on: dt.date, started_on: dt.date, female_owner: bool
+        self, hi_id: int, registered_on: dt.date, started_on: dt.date, female_owner: bool,
+        facilitator_id: int, facilitator_name: str,
     ) -> list[tuple[tuple[Any, ...], tuple[int, int]]]:
         """The IR's assessments in date order, each with its (women, men) worker split.
 
@@ -507,13 +579,144 @@ class DemoGenerator:
                     levels.production_technology, levels.capital_source, levels.capital_amount,
                     levels.business_age, levels.production_pattern, result.score, result.ir_class.value,
                     result.rule_set_code, result.rule_set_version, context.thresholds.code, candidate,
-                    f"Pendamping {self._pick(vocab.WOMEN_GIVEN_NAMES)}", notes, _at_office_hour(day),
+                    facilitator_name, notes, _at_office_hour(day), facilitator_id,
                 ),
                 (women, workers - women),
             ))
             self.next_assessment_id += 1
         self.assessments_written += len(history)
         return history
+
+    # -- facilitators and interventions ------------------------------------------------------
+
+    def _facilitator_for(self, chunk: Chunk, regency: str, village: str, day: dt.date) -> tuple[int, str]:
+        """The facilitator of a village: the first IR there gets it one, from the regency's
+        current facilitator while she has room (two to six villages each), else a new one."""
+        found = self.village_facilitator.get(village)
+        if found is not None:
+            return found
+        current = self.regency_facilitator.get(regency)
+        if current is None or current[3] == 0:
+            current = self._new_facilitator(chunk, regency, day)
+            self.regency_facilitator[regency] = current
+        current[3] -= 1
+        since = max(current[2], day - dt.timedelta(days=self._between(0, 60)))
+        assignment = (self.next_assignment_id, current[0], village, None, since, None, _at_office_hour(since))
+        self.next_assignment_id += 1
+        chunk.assignments.append(assignment)
+        chunk.outbox.append((
+            AGGREGATE_FACILITATOR, str(current[0]), FACILITATOR_ASSIGNED, _at_office_hour(since),
+            _json(facilitator_assignment_payload(dict(zip(ASSIGNMENT_COLUMNS, assignment)))),
+        ))
+        self.village_facilitator[village] = (current[0], current[1])
+        return current[0], current[1]
+
+    def _new_facilitator(self, chunk: Chunk, regency: str, day: dt.date) -> list[Any]:
+        rng = self.rng
+        female = rng.random() < 0.8
+        given = self._pick(vocab.WOMEN_GIVEN_NAMES if female else vocab.MEN_GIVEN_NAMES)
+        name = f"{given} {self._pick(vocab.SECOND_NAMES)}"
+        since = day - dt.timedelta(days=self._between(0, 90))
+        facilitator_id = self.next_facilitator_id
+        self.next_facilitator_id += 1
+        self.facilitators_written += 1
+        row = {
+            "id": facilitator_id, "regency_code": regency, "person_name": name, "sex": "FEMALE" if female else "MALE",
+            "organisation": self._pick(institutions.FACILITATOR_ORGANISATIONS),
+            "phone": f"+62{self._pick(_PHONE_PREFIXES)[1:]}{self._between(10**6, 10**8 - 1)}",
+            "email": None, "subject": None, "active_from": since, "active_until": None, "version": 1,
+            "created_at": _at_office_hour(since), "updated_at": _at_office_hour(since),
+        }
+        chunk.facilitators.append(tuple(row[c] for c in FACILITATOR_COLUMNS))
+        chunk.outbox.append((AGGREGATE_FACILITATOR, str(facilitator_id), FACILITATOR_REGISTERED,
+                             _at_office_hour(since), _json(facilitator_payload(row))))
+        return [facilitator_id, name, since, self._between(2, 6)]
+
+    def _interventions(
+        self, chunk: Chunk, row: dict[str, Any], history: list[tuple[tuple[Any, ...], tuple[int, int]]]
+    ) -> None:
+        """Interventions between assessments: likelier, and more of them, before a move up."""
+        rng = self.rng
+        day_at, class_at = _ASSESSMENT["assessed_on"], _ASSESSMENT["ir_class"]
+        spans: list[tuple[dt.date, dt.date | None, str, bool]] = []
+        for earlier, later in zip(history, history[1:]):
+            before, after = earlier[0][class_at], later[0][class_at]
+            spans.append((earlier[0][day_at], later[0][day_at], before, _CLASS_RANK[after] > _CLASS_RANK[before]))
+        if row["status"] == "ACTIVE":
+            last = history[-1][0]
+            spans.append((last[day_at], None, last[class_at], False))
+        for start, end, class_before, moved_up in spans:
+            chance = INTERVENTION_BEFORE_MOVE_UP if moved_up else INTERVENTION_OTHERWISE
+            if end is None:
+                chance = 0.25
+            if rng.random() >= chance:
+                continue
+            for _ in range(1 + (moved_up and rng.random() < 0.4)):
+                self._intervention(chunk, row, start, end, class_before)
+
+    def _mentoring_notes(
+        self, chunk: Chunk, row: dict[str, Any], history: list[tuple[tuple[Any, ...], tuple[int, int]]],
+        facilitator_id: int,
+    ) -> None:
+        """Some visits of the village's facilitator between assessments get a note."""
+        rng = self.rng
+        day_at = _ASSESSMENT["assessed_on"]
+        days = [assessment[day_at] for assessment, _ in history]
+        last = row["status_changed_on"] or HISTORY_END
+        for start, end in zip(days, days[1:] + [last]):
+            if (end - start).days < 2 or rng.random() >= MENTORING_NOTE_CHANCE:
+                continue
+            noted_on = start + dt.timedelta(days=self._between(1, (end - start).days - 1))
+            note = (self.next_note_id, row["id"], facilitator_id, noted_on, self._pick(institutions.MENTORING_NOTES),
+                    _at_office_hour(noted_on))
+            self.next_note_id += 1
+            chunk.notes.append(note)
+            chunk.outbox.append((
+                AGGREGATE_MENTORING_NOTE, str(note[0]), MENTORING_NOTE_RECORDED, note[5],
+                _json(mentoring_note_payload(dict(zip(NOTE_COLUMNS, note)))),
+            ))
+
+    def _intervention(
+        self, chunk: Chunk, row: dict[str, Any], after: dt.date, before: dt.date | None, class_before: str
+    ) -> None:
+        rng = self.rng
+        kind = _INTERVENTION_TYPES[bisect.bisect_right(_INTERVENTION_CUMULATIVE, rng.random() * _INTERVENTION_CUMULATIVE[-1])]
+        last_start = (before - dt.timedelta(days=20)) if before is not None else min(after + dt.timedelta(days=300), HISTORY_END)
+        if last_start <= after:
+            return
+        started = after + dt.timedelta(days=self._between(1, (last_start - after).days))
+        length = self._between(90, 365) if kind == "MENTORING" else self._between(0, 45)
+        ended: dt.date | None = started + dt.timedelta(days=length)
+        if before is not None:
+            ended = min(ended, before - dt.timedelta(days=1))  # type: ignore[type-var]
+        elif ended > HISTORY_END or rng.random() < 0.3:  # type: ignore[operator]
+            ended = None  # still running
+        partner_id = programme_id = None
+        provider_kind = self._pick(institutions.PARTNER_KINDS_BY_TYPE[kind])
+        partners = self.context.partners.get(provider_kind)
+        if provider_kind == "GOVERNMENT_OFFICE" and rng.random() < 0.7 or not partners:
+            provider_kind = "GOVERNMENT_OFFICE"
+            regency_name = self.context.regency_names.get(row["regency_code"], row["regency_code"])
+            provider_name = f"{self._pick(institutions.REGIONAL_OFFICES)} {regency_name}"
+        else:
+            partner_id, _, provider_name, programmes = self._pick(partners)
+            if programmes and rng.random() < 0.6:
+                programme_id = self._pick(programmes)
+        bounds = _INTERVENTION_VALUES[kind]
+        value = self._between(*bounds) // 50_000 * 50_000 if bounds is not None else None
+        outcome = self._pick(institutions.OUTCOMES) if ended is not None and rng.random() < 0.6 else None
+        intervention = (
+            self.next_intervention_id, row["id"], kind, self._pick(institutions.INTERVENTION_TOPICS[kind]), partner_id,
+            programme_id, provider_kind, provider_name, started, ended, value, outcome, 1,
+            _at_office_hour(started), _at_office_hour(ended or started),
+        )
+        self.next_intervention_id += 1
+        self.interventions_written += 1
+        chunk.interventions.append(intervention)
+        chunk.outbox.append((
+            AGGREGATE_INTERVENTION, str(intervention[0]), INTERVENTION_RECORDED, _at_office_hour(started),
+            _json(intervention_payload(dict(zip(INTERVENTION_COLUMNS, intervention)), row, class_before)),
+        ))
 
     def _events(
         self, chunk: Chunk, row: dict[str, Any], history: list[tuple[tuple[Any, ...], tuple[int, int]]]
@@ -609,14 +812,7 @@ async def _participating_regencies(connection: asyncpg.Connection, rng: random.R
     return regencies, _cumulative(weights)
 
 
-async def _next_id(connection: asyncpg.Connection, table: str) -> int:
-    """The first id after every existing row and every id the identity sequence handed out."""
-    sequence = await connection.fetchval("SELECT pg_get_serial_sequence($1, 'id')", table)
-    used = await connection.fetchval(
-        f"SELECT greatest((SELECT max(id) FROM {table}),"
-        f" (SELECT CASE WHEN is_called THEN last_value END FROM {sequence}))"
-    )
-    return (used or 0) + 1
+_next_id = network.next_id
 
 
 async def _load_context(connection: asyncpg.Connection, seed: int) -> SeedContext:
@@ -640,6 +836,7 @@ async def _load_context(connection: asyncpg.Connection, seed: int) -> SeedContex
         for r in await connection.fetch("SELECT regency_code, last_number FROM registry.registration_counters")
     }
     used_niks = {r["owner_nik"] for r in await connection.fetch("SELECT owner_nik FROM registry.home_industries")}
+    regency_names = {r["code"]: r["name"] for r in await connection.fetch("SELECT code, name FROM registry.regions WHERE level = 2")}
     return SeedContext(
         rule_set=rule_set,
         thresholds=GraduationThresholds(thresholds["code"], thresholds["assets_over"], thresholds["turnover_over"]),
@@ -648,6 +845,12 @@ async def _load_context(connection: asyncpg.Connection, seed: int) -> SeedContex
         counters=counters,
         first_home_industry_id=await _next_id(connection, "registry.home_industries"),
         first_assessment_id=await _next_id(connection, "registry.assessments"),
+        first_facilitator_id=await _next_id(connection, "registry.facilitators"),
+        first_assignment_id=await _next_id(connection, "registry.facilitator_assignments"),
+        first_intervention_id=await _next_id(connection, "registry.interventions"),
+        first_note_id=await _next_id(connection, "registry.mentoring_notes"),
+        regency_names=regency_names,
+        partners=await network.ensure_partners(connection),
         used_niks=used_niks,
     )
 
@@ -662,7 +865,7 @@ async def _drop_secondary_structures(connection: asyncpg.Connection) -> list[str
     than building the index once and validating each key with one join afterwards. Read from the
     catalogue, so whatever indexes the migrations define are the ones rebuilt.
     """
-    tables = ("registry.home_industries", "registry.assessments")
+    tables = ("registry.home_industries", "registry.assessments", "registry.interventions")
     rebuild: list[str] = []
     for record in await connection.fetch(
         """
@@ -690,12 +893,29 @@ async def _drop_secondary_structures(connection: asyncpg.Connection) -> list[str
 
 
 async def _copy_chunk(connection: asyncpg.Connection, chunk: Chunk) -> None:
+    # Referenced rows first: foreign keys are live below BIG_LOAD.
+    if chunk.facilitators:
+        await connection.copy_records_to_table(
+            "facilitators", schema_name="registry", columns=list(FACILITATOR_COLUMNS), records=chunk.facilitators
+        )
+    if chunk.assignments:
+        await connection.copy_records_to_table(
+            "facilitator_assignments", schema_name="registry", columns=list(ASSIGNMENT_COLUMNS), records=chunk.assignments
+        )
     await connection.copy_records_to_table(
         "home_industries", schema_name="registry", columns=list(HOME_INDUSTRY_COLUMNS), records=chunk.home_industries
     )
     await connection.copy_records_to_table(
         "assessments", schema_name="registry", columns=list(ASSESSMENT_COLUMNS), records=chunk.assessments
     )
+    if chunk.notes:
+        await connection.copy_records_to_table(
+            "mentoring_notes", schema_name="registry", columns=list(NOTE_COLUMNS), records=chunk.notes
+        )
+    if chunk.interventions:
+        await connection.copy_records_to_table(
+            "interventions", schema_name="registry", columns=list(INTERVENTION_COLUMNS), records=chunk.interventions
+        )
     await connection.copy_records_to_table(
         "outbox", schema_name="registry", columns=list(OUTBOX_COLUMNS), records=chunk.outbox
     )
@@ -716,6 +936,10 @@ async def _advance_sequences(connection: asyncpg.Connection, generator: DemoGene
     for table, last in (
         ("registry.home_industries", generator.next_home_industry_id - 1),
         ("registry.assessments", generator.next_assessment_id - 1),
+        ("registry.facilitators", generator.next_facilitator_id - 1),
+        ("registry.facilitator_assignments", generator.next_assignment_id - 1),
+        ("registry.interventions", generator.next_intervention_id - 1),
+        ("registry.mentoring_notes", generator.next_note_id - 1),
     ):
         if last >= 1:
             await connection.execute(
@@ -757,8 +981,14 @@ async def seed_demo_data(database_url: str, *, count: int, seed: int) -> SeedRep
             # the start rather than upgrading its lock half-way (a deadlock risk).
             mode = "ACCESS EXCLUSIVE" if count > BIG_LOAD else "SHARE ROW EXCLUSIVE"
             await connection.execute(
-                "LOCK TABLE registry.home_industries, registry.assessments, registry.registration_counters"
-                f" IN {mode} MODE"
+                "LOCK TABLE registry.home_industries, registry.assessments, registry.registration_counters,"
+                f" registry.interventions IN {mode} MODE"
+            )
+            # Ids of the smaller tables are allocated here too: their writers wait.
+            await connection.execute(
+                "LOCK TABLE registry.facilitators, registry.facilitator_assignments, registry.teams,"
+                " registry.team_members, registry.partners, registry.partner_programmes, registry.mentoring_notes"
+                " IN SHARE ROW EXCLUSIVE MODE"
             )
             context = await _load_context(connection, seed)
             generator = DemoGenerator(context, count=count, seed=seed)
@@ -771,6 +1001,7 @@ async def seed_demo_data(database_url: str, *, count: int, seed: int) -> SeedRep
                 await connection.execute(statement)
             await _advance_sequences(connection, generator)
             await _save_counters(connection, context.counters)
+            teams = await network.seed_teams(connection, seed, generator.first_registration)
             seconds = time.perf_counter() - started
             await connection.execute(
                 """
@@ -783,7 +1014,12 @@ async def seed_demo_data(database_url: str, *, count: int, seed: int) -> SeedRep
             )
         if count > BIG_LOAD:
             # Fresh statistics, or the first queries plan for empty tables.
-            await connection.execute("ANALYZE registry.home_industries, registry.assessments, registry.outbox")
-        return SeedReport(count, generator.assessments_written, time.perf_counter() - started, skipped=False)
+            await connection.execute(
+                "ANALYZE registry.home_industries, registry.assessments, registry.interventions, registry.outbox"
+            )
+        return SeedReport(
+            count, generator.assessments_written, time.perf_counter() - started, skipped=False,
+            interventions=generator.interventions_written, facilitators=generator.facilitators_written, teams=teams,
+        )
     finally:
         await connection.close()

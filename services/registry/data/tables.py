@@ -111,6 +111,7 @@ assessments = Table(
     Column("assessor", Text),
     Column("notes", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("facilitator_id", BigInteger),
 )
 
 outbox = Table(
@@ -122,4 +123,126 @@ outbox = Table(
     Column("aggregate_id", Text, nullable=False),
     Column("event_type", Text, nullable=False),
     Column("payload", JSONB, nullable=False),
+)
+
+teams = Table(
+    "teams",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("level", Text, nullable=False),
+    Column("region_code", Text),
+    Column("name", Text, nullable=False),
+    Column("decree_number", Text, nullable=False),
+    Column("decree_date", Date, nullable=False),
+    Column("decree_signed_by", Text, nullable=False),
+    Column("active_from", Date, nullable=False),
+    Column("active_until", Date),
+    Column("version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+team_members = Table(
+    "team_members",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("team_id", BigInteger, nullable=False),
+    Column("person_name", Text, nullable=False),
+    Column("position", Text, nullable=False),
+    Column("title", Text),
+    Column("agency", Text, nullable=False),
+    Column("phone", Text),
+    Column("email", Text),
+    Column("active_from", Date, nullable=False),
+    Column("active_until", Date),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+facilitators = Table(
+    "facilitators",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("regency_code", Text, nullable=False),
+    Column("person_name", Text, nullable=False),
+    Column("sex", Text),
+    Column("organisation", Text),
+    Column("phone", Text),
+    Column("email", Text),
+    Column("subject", Text),
+    Column("active_from", Date, nullable=False),
+    Column("active_until", Date),
+    Column("version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+facilitator_assignments = Table(
+    "facilitator_assignments",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("facilitator_id", BigInteger, nullable=False),
+    Column("village_code", Text),
+    Column("home_industry_id", BigInteger),
+    Column("active_from", Date, nullable=False),
+    Column("active_until", Date),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+mentoring_notes = Table(
+    "mentoring_notes",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("home_industry_id", BigInteger, nullable=False),
+    Column("facilitator_id", BigInteger, nullable=False),
+    Column("noted_on", Date, nullable=False),
+    Column("notes", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+partners = Table(
+    "partners",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("region_code", Text),
+    Column("website", Text),
+    Column("version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+partner_programmes = Table(
+    "partner_programmes",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("partner_id", BigInteger, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("description", Text),
+    Column("eligibility", JSONB, nullable=False),
+    Column("active_from", Date, nullable=False),
+    Column("active_until", Date),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+interventions = Table(
+    "interventions",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("home_industry_id", BigInteger, nullable=False),
+    Column("type", Text, nullable=False),
+    Column("topic", Text, nullable=False),
+    Column("partner_id", BigInteger),
+    Column("programme_id", BigInteger),
+    Column("provider_kind", Text, nullable=False),
+    Column("provider_name", Text, nullable=False),
+    Column("started_on", Date, nullable=False),
+    Column("ended_on", Date),
+    Column("value", BigInteger),
+    Column("outcome_notes", Text),
+    Column("version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )

@@ -18,7 +18,27 @@ ASSESSMENT_RECORDED = "AssessmentRecorded"
 HOME_INDUSTRY_CLOSED = "HomeIndustryClosed"
 HOME_INDUSTRY_GRADUATED = "HomeIndustryGraduated"
 
+TEAM_FORMED = "TeamFormed"
+TEAM_UPDATED = "TeamUpdated"
+TEAM_MEMBER_APPOINTED = "TeamMemberAppointed"
+TEAM_MEMBER_UPDATED = "TeamMemberUpdated"
+FACILITATOR_REGISTERED = "FacilitatorRegistered"
+FACILITATOR_UPDATED = "FacilitatorUpdated"
+FACILITATOR_ASSIGNED = "FacilitatorAssigned"
+FACILITATOR_ASSIGNMENT_ENDED = "FacilitatorAssignmentEnded"
+MENTORING_NOTE_RECORDED = "MentoringNoteRecorded"
+PARTNER_REGISTERED = "PartnerRegistered"
+PARTNER_UPDATED = "PartnerUpdated"
+PARTNER_PROGRAMME_SAVED = "PartnerProgrammeSaved"
+INTERVENTION_RECORDED = "InterventionRecorded"
+INTERVENTION_UPDATED = "InterventionUpdated"
+
 AGGREGATE_HOME_INDUSTRY = "HomeIndustry"
+AGGREGATE_TEAM = "Team"
+AGGREGATE_FACILITATOR = "Facilitator"
+AGGREGATE_PARTNER = "Partner"
+AGGREGATE_INTERVENTION = "Intervention"
+AGGREGATE_MENTORING_NOTE = "MentoringNote"
 
 
 def _iso(value: Any) -> Any:
@@ -83,3 +103,130 @@ def event_payload(
     if reason is not None:
         payload["reason"] = reason
     return payload
+
+
+# Teams, facilitators, partners and interventions. Names, phone numbers, e-mail addresses, login
+# subjects and free-text notes stay in the registry: payloads carry ids, codes, kinds and dates.
+
+
+def team_payload(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "schema": PAYLOAD_SCHEMA,
+        "team": {
+            "id": str(row["id"]),
+            "level": row["level"],
+            "regionCode": row["region_code"],
+            "decreeNumber": row["decree_number"],
+            "decreeDate": _iso(row["decree_date"]),
+            "activeFrom": _iso(row["active_from"]),
+            "activeUntil": _iso(row["active_until"]),
+            "version": row["version"],
+        },
+    }
+
+
+def team_member_payload(team: Mapping[str, Any], member: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "schema": PAYLOAD_SCHEMA,
+        "team": {"id": str(team["id"]), "level": team["level"], "regionCode": team["region_code"]},
+        "member": {
+            "id": str(member["id"]),
+            "position": member["position"],
+            "agency": member["agency"],
+            "activeFrom": _iso(member["active_from"]),
+            "activeUntil": _iso(member["active_until"]),
+        },
+    }
+
+
+def facilitator_payload(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "schema": PAYLOAD_SCHEMA,
+        "facilitator": {
+            "id": str(row["id"]),
+            "regencyCode": row["regency_code"],
+            "sex": row["sex"],
+            "activeFrom": _iso(row["active_from"]),
+            "activeUntil": _iso(row["active_until"]),
+            "version": row["version"],
+        },
+    }
+
+
+def facilitator_assignment_payload(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "schema": PAYLOAD_SCHEMA,
+        "assignment": {
+            "id": str(row["id"]),
+            "facilitatorId": str(row["facilitator_id"]),
+            "villageCode": row["village_code"],
+            "homeIndustryId": str(row["home_industry_id"]) if row["home_industry_id"] is not None else None,
+            "activeFrom": _iso(row["active_from"]),
+            "activeUntil": _iso(row["active_until"]),
+        },
+    }
+
+
+def mentoring_note_payload(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A mentoring visit happened (the note's text may name people: it stays in the registry)."""
+    return {
+        "schema": PAYLOAD_SCHEMA,
+        "mentoringNote": {
+            "id": str(row["id"]),
+            "homeIndustryId": str(row["home_industry_id"]),
+            "facilitatorId": str(row["facilitator_id"]),
+            "notedOn": _iso(row["noted_on"]),
+        },
+    }
+
+
+def partner_payload(row: Mapping[str, Any]) -> dict[str, Any]:
+    # An institution's name is not personal data; reports group assistance by provider.
+    return {
+        "schema": PAYLOAD_SCHEMA,
+        "partner": {
+            "id": str(row["id"]),
+            "kind": row["kind"],
+            "name": row["name"],
+            "regionCode": row["region_code"],
+            "version": row["version"],
+        },
+    }
+
+
+def programme_payload(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "schema": PAYLOAD_SCHEMA,
+        "programme": {
+            "id": str(row["id"]),
+            "partnerId": str(row["partner_id"]),
+            "name": row["name"],
+            "eligibility": row["eligibility"],
+            "activeFrom": _iso(row["active_from"]),
+            "activeUntil": _iso(row["active_until"]),
+        },
+    }
+
+
+def intervention_payload(
+    row: Mapping[str, Any], home_industry: Mapping[str, Any], class_before: str | None
+) -> dict[str, Any]:
+    """What reporting needs to relate interventions to moves up: the IR, kind, dates, value, provider kind."""
+    return {
+        "schema": PAYLOAD_SCHEMA,
+        "intervention": {
+            "id": str(row["id"]),
+            "homeIndustryId": str(row["home_industry_id"]),
+            "regencyCode": home_industry["regency_code"],
+            "villageCode": home_industry["village_code"],
+            "type": row["type"],
+            "providerKind": row["provider_kind"],
+            "partnerId": str(row["partner_id"]) if row["partner_id"] is not None else None,
+            "programmeId": str(row["programme_id"]) if row["programme_id"] is not None else None,
+            "startedOn": _iso(row["started_on"]),
+            "endedOn": _iso(row["ended_on"]),
+            "value": row["value"],
+            "classBefore": class_before,
+            "version": row["version"],
+        },
+    }

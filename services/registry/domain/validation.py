@@ -69,6 +69,46 @@ def rupiah(field: str, value: int | None) -> int | None:
     return value
 
 
+def record_id(field: str, value: str | None, *, required: bool = False) -> int | None:
+    """A record id as the API shows it (a positive integer as a string)."""
+    if value is None:
+        if required:
+            raise InvalidInput(field, "is required")
+        return None
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise InvalidInput(field, f"{value!r} is not an id") from None
+    if not 0 < number < 2**63:
+        raise InvalidInput(field, f"{value!r} is not an id")
+    return number
+
+
+def period(field: str, start: dt.date | None, end: dt.date | None, *, required: bool = True) -> tuple[dt.date | None, dt.date | None]:
+    """``[start, end]``: end on or after start; dates in the programme's era."""
+    if start is None:
+        if required:
+            raise InvalidInput(f"{field}From", "is required")
+    elif start < EARLIEST_DATE:
+        raise InvalidInput(f"{field}From", f"is before {EARLIEST_DATE.isoformat()}")
+    if end is not None:
+        if end < EARLIEST_DATE:
+            raise InvalidInput(f"{field}Until", f"is before {EARLIEST_DATE.isoformat()}")
+        if start is not None and end < start:
+            raise InvalidInput(f"{field}Until", "is before the period starts")
+    return start, end
+
+
+def email(field: str, value: str | None) -> str | None:
+    value = text(field, value, max_length=254)
+    if value is None:
+        return None
+    local, at, domain = value.partition("@")
+    if not at or not local or "." not in domain or " " in value:
+        raise InvalidInput(field, "is not an e-mail address")
+    return value
+
+
 def past_date(field: str, value: dt.date | None, today: dt.date, *, required: bool = False) -> dt.date | None:
     if value is None:
         if required:

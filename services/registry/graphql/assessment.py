@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from sqlalchemy.engine import RowMapping
 
 from services.registry.graphql.enums import CapitalSource, IrClass, ProductionPattern, ProductionTechnology
+from services.registry.graphql.context import RegistryInfo
 from services.registry.graphql.scalars import Rupiah
+
+if TYPE_CHECKING:
+    from services.registry.graphql.facilitator import Facilitator
+
+FacilitatorType = Annotated["Facilitator", strawberry.lazy("services.registry.graphql.facilitator")]
 
 
 @strawberry.type(description="The level (1–3) each criterion reached under the rule set.")
@@ -55,6 +62,7 @@ class Assessment:
     )
     assessor: str | None
     notes: str | None
+    facilitator_id: strawberry.Private[int | None]
 
     @classmethod
     def from_row(cls, row: RowMapping) -> "Assessment":
@@ -85,4 +93,14 @@ class Assessment:
             small_enterprise_candidate=row["small_enterprise_candidate"],
             assessor=row["assessor"],
             notes=row["notes"],
+            facilitator_id=row["facilitator_id"],
         )
+
+    @strawberry.field(description="The facilitator (pendamping) who assessed the IR, if one did.")
+    async def facilitator(self, info: RegistryInfo) -> FacilitatorType | None:
+        from services.registry.graphql.facilitator import Facilitator
+
+        if self.facilitator_id is None:
+            return None
+        row = await info.context.loaders.facilitator.load(self.facilitator_id)
+        return Facilitator.from_row(row) if row is not None else None

@@ -24,7 +24,7 @@ class RegistryContext:
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.engine)
+        self.loaders = Loaders(self.engine, self.today())
 
     def today(self) -> dt.date:
         """Dates in the programme are Indonesian (WIB) dates."""

@@ -6,7 +6,7 @@ from enum import Enum
 
 import strawberry
 
-from services.registry.domain import classification
+from services.registry.domain import classification, interventions, teams
 
 IrClass = strawberry.enum(
     classification.IrClass,
@@ -97,3 +97,25 @@ class ProviderKind(Enum):
     BUSINESS = "BUSINESS"
     BANK = "BANK"
     UNIVERSITY = "UNIVERSITY"
+
+
+TeamLevel = strawberry.enum(
+    teams.TeamLevel,
+    name="TeamLevel",
+    description="Level of a managing team (Tim Pengelola): national (ministry), province, regency/city.",
+)
+TeamPosition = strawberry.enum(
+    teams.Position,
+    name="TeamPosition",
+    description="Position in a managing team: coordinator (Koordinator, the Sekda; nationally the Deputy for "
+    "Gender Equality), daily head (Ketua harian, head of Bappeda), deputy coordinator (Wakil koordinator), "
+    "secretary (Sekretaris), member (Anggota). Every position but MEMBER has one holder at a time.",
+)
+InterventionType = strawberry.enum(
+    interventions.InterventionType,
+    name="InterventionType",
+    description="Kind of intervention (intervensi, Permen PPPA 2/2016 BAB III): capital (modal), production "
+    "equipment (alat produksi), training (pelatihan), technical guidance (bimbingan teknis: quality, "
+    "packaging, bookkeeping, sanitation, ICT), business mentoring (pendampingan), marketing and market "
+    "access, licensing (NIB, SPP-IRT, halal), other.",
+)

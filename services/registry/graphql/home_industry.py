@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from sqlalchemy.engine import RowMapping
@@ -22,6 +22,14 @@ from services.registry.graphql.enums import (
 )
 from services.registry.graphql.region import Region
 from services.registry.graphql.scalars import Rupiah
+
+if TYPE_CHECKING:
+    from services.registry.graphql.facilitator import Facilitator, MentoringNote
+    from services.registry.graphql.intervention import Intervention
+
+FacilitatorType = Annotated["Facilitator", strawberry.lazy("services.registry.graphql.facilitator")]
+MentoringNoteType = Annotated["MentoringNote", strawberry.lazy("services.registry.graphql.facilitator")]
+InterventionRef = Annotated["Intervention", strawberry.lazy("services.registry.graphql.intervention")]
 
 
 @strawberry.type(description="The owner (pelaku usaha): identity as surveyed.")
@@ -248,3 +256,26 @@ class HomeIndustry:
     async def assessments(self, info: RegistryInfo) -> list[Assessment]:
         rows = await info.context.loaders.assessment_history.load(self.pk)
         return [Assessment.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="Facilitators (pendamping) assigned to this IR today, directly or through its village."
+    )
+    async def facilitators(self, info: RegistryInfo) -> list[FacilitatorType]:
+        from services.registry.graphql.facilitator import Facilitator
+
+        rows = await info.context.loaders.home_industry_facilitators.load(self.pk)
+        return [Facilitator.from_row(row) for row in rows]
+
+    @strawberry.field(description="Interventions given to this IR, oldest first, with its class before and after each.")
+    async def interventions(self, info: RegistryInfo) -> list[InterventionRef]:
+        from services.registry.graphql.intervention import Intervention
+
+        rows = await info.context.loaders.interventions.load(self.pk)
+        return [Intervention.from_row(row) for row in rows]
+
+    @strawberry.field(description="Facilitators' mentoring notes, newest first.")
+    async def mentoring_notes(self, info: RegistryInfo) -> list[MentoringNoteType]:
+        from services.registry.graphql.facilitator import MentoringNote
+
+        rows = await info.context.loaders.mentoring_notes.load(self.pk)
+        return [MentoringNote.from_row(row) for row in rows]

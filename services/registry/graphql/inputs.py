@@ -105,6 +105,9 @@ class AssessmentInput:
     annual_turnover: Rupiah | None = None
     assessor: str | None = None
     notes: str | None = None
+    facilitator_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The facilitator (pendamping) who assessed the IR, if one did."
+    )
 
 
 @strawberry.input(description="A new IR record with its first assessment.")
@@ -308,5 +311,6 @@ def assessment_values(field: str, data: AssessmentInput, business_started_on: dt
         "annual_turnover": check.rupiah(f"{field}.annualTurnover", data.annual_turnover),
         "assessor": check.text(f"{field}.assessor", data.assessor),
         "notes": check.text(f"{field}.notes", data.notes, max_length=check.MAX_TEXT),
+        "facilitator_id": check.record_id(f"{field}.facilitatorId", data.facilitator_id),
     }
     return criteria, values

@@ -7,14 +7,16 @@ a page of IR costs one statement, not one per level.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from aiodataloader import DataLoader
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from services.registry.data import assessments, home_industries, regions
+from services.registry.data import assessments, facilitators, home_industries, interventions, partners, regions, teams
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -53,16 +55,46 @@ class RegionLoader(DataLoader[str, RowMapping | None]):
         return [found.get(code) for code in codes]
 
 
+async def _on_day(
+    fetch: Callable[[AsyncConnection, Sequence[Any], dt.date], Awaitable[Mapping[Any, Any]]],
+    day: dt.date,
+    connection: AsyncConnection,
+    keys: Sequence[Any],
+) -> Mapping[Any, Any]:
+    return await fetch(connection, keys, day)
+
+
 class Loaders:
     """The loaders of one request (never shared: their caches would outlive a write)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, today: dt.date) -> None:
         self.region = RegionLoader(engine)
         # children_of and assessments_of answer every key (an empty list when there is none).
         self.child_regions: QueryLoader[str, list[RowMapping]] = QueryLoader(engine, regions.children_of)
         self.home_industry: QueryLoader[int, RowMapping] = QueryLoader(engine, home_industries.home_industries_by_ids)
         self.assessment_history: QueryLoader[int, list[RowMapping]] = QueryLoader(engine, assessments.assessments_of)
         self.latest_assessment: QueryLoader[int, RowMapping] = QueryLoader(engine, assessments.latest_assessments)
+        # Teams, facilitators, partners, interventions. "Current" answers are as of the request's day.
+        self.team: QueryLoader[int, RowMapping] = QueryLoader(engine, teams.teams_by_ids)
+        self.current_team: QueryLoader[str, RowMapping] = QueryLoader(engine, partial(_on_day, teams.current_teams, today))
+        self.team_members: QueryLoader[int, list[RowMapping]] = QueryLoader(engine, teams.members_of)
+        self.facilitator: QueryLoader[int, RowMapping] = QueryLoader(engine, facilitators.facilitators_by_ids)
+        self.region_facilitators: QueryLoader[str, list[RowMapping]] = QueryLoader(
+            engine, partial(_on_day, facilitators.facilitators_in_regions, today)
+        )
+        self.facilitator_assignments: QueryLoader[int, list[RowMapping]] = QueryLoader(engine, facilitators.assignments_of)
+        self.home_industry_facilitators: QueryLoader[int, list[RowMapping]] = QueryLoader(
+            engine, partial(_on_day, facilitators.facilitators_of_home_industries, today)
+        )
+        self.facilitator_home_industries: QueryLoader[int, list[RowMapping]] = QueryLoader(
+            engine, partial(_on_day, facilitators.home_industries_of_facilitators, today)
+        )
+        self.mentoring_notes: QueryLoader[int, list[RowMapping]] = QueryLoader(engine, facilitators.notes_of_home_industries)
+        self.partner: QueryLoader[int, RowMapping] = QueryLoader(engine, partners.partners_by_ids)
+        self.partner_programmes: QueryLoader[int, list[RowMapping]] = QueryLoader(engine, partners.programmes_of)
+        self.programme: QueryLoader[int, RowMapping] = QueryLoader(engine, partners.programmes_by_ids)
+        self.interventions: QueryLoader[int, list[RowMapping]] = QueryLoader(engine, interventions.interventions_of)
+        self.intervention: QueryLoader[int, RowMapping] = QueryLoader(engine, interventions.interventions_by_ids)
 
     def prime_home_industry(self, row: Any) -> None:
         self.home_industry.prime(row["id"], row)

@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 
 import strawberry
 
+from services.registry.data import facilitators as facilitator_data
 from services.registry.data import home_industries as home_industry_data
+from services.registry.data import partners as partner_data
 from services.registry.data import regions as region_data
+from services.registry.data import teams as team_data
 from services.registry.graphql.context import RegistryInfo
-from services.registry.graphql.enums import HomeIndustryStatus, IrClass, RegionLevel, Sex
+from services.registry.graphql.enums import HomeIndustryStatus, IrClass, ProviderKind, RegionLevel, Sex, TeamLevel
+from services.registry.graphql.facilitator import Facilitator
+from services.registry.graphql.intervention import Intervention
+from services.registry.graphql.partner import Partner
+from services.registry.graphql.team import Team
 from services.registry.graphql.home_industry import HomeIndustry
 from services.registry.graphql.region import Region
 from siir.errors import InvalidInput
 
 MAX_PAGE = 500
+#: Teams, facilitators and partners are listed whole, up to this many (there are 553 teams at most
+#: in office at once; a province has a few hundred facilitators).
+MAX_LIST = 2000
 #: Enough for every sub-district of a regency or every village of a sub-district.
 MAX_REGIONS = 1000
 
@@ -74,6 +85,13 @@ def decode_cursor(cursor: str) -> int:
         return int(value)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise InvalidInput("after", "is not a cursor from this connection") from None
+
+
+def _region_code(field: str, code: str | None) -> str | None:
+    code = code.strip() if code else None
+    if code is not None and (len(code) > 20 or not all(part.isdigit() for part in code.split("."))):
+        raise InvalidInput(field, f"{code!r} is not a Kemendagri region code")
+    return code
 
 
 def _query_spec(filter: HomeIndustryFilter | None) -> home_industry_data.HomeIndustryQuery:
@@ -156,3 +174,63 @@ class Query:
             ),
             query=spec,
         )
+
+    @strawberry.field(description="The national team in office today (Tim Pengelola Nasional), or null.")
+    async def national_team(self, info: RegistryInfo) -> Team | None:
+        async with info.context.engine.connect() as connection:
+            row = await team_data.current_national_team(connection, info.context.today())
+        return Team.from_row(row) if row is not None else None
+
+    @strawberry.field(description="A managing team by id, or null.")
+    async def team(self, info: RegistryInfo, id: strawberry.ID) -> Team | None:
+        return await Team.resolve_reference(info, id)
+
+    @strawberry.field(
+        description="Managing teams by level and/or region (the region's own and those inside it), current and "
+        "past; `activeOn` keeps those in office that day."
+    )
+    async def teams(
+        self,
+        info: RegistryInfo,
+        level: TeamLevel | None = None,
+        region_code: str | None = None,
+        active_on: dt.date | None = None,
+    ) -> list[Team]:
+        code = _region_code("regionCode", region_code)
+        async with info.context.engine.connect() as connection:
+            rows = await team_data.list_teams(
+                connection, level=level.value if level else None, region_code=code, active_on=active_on, limit=MAX_LIST
+            )
+        return [Team.from_row(row) for row in rows]
+
+    @strawberry.field(description="A facilitator by id, or null.")
+    async def facilitator(self, info: RegistryInfo, id: strawberry.ID) -> Facilitator | None:
+        return await Facilitator.resolve_reference(info, id)
+
+    @strawberry.field(
+        description="Facilitators engaged in a region (and the regions inside it); `activeOn` keeps those in "
+        "service that day."
+    )
+    async def facilitators(
+        self, info: RegistryInfo, region_code: str, active_on: dt.date | None = None
+    ) -> list[Facilitator]:
+        code = _region_code("regionCode", region_code)
+        async with info.context.engine.connect() as connection:
+            rows = await facilitator_data.list_facilitators(
+                connection, region_code=code, active_on=active_on, limit=MAX_LIST
+            )
+        return [Facilitator.from_row(row) for row in rows]
+
+    @strawberry.field(description="A partner institution by id, or null.")
+    async def partner(self, info: RegistryInfo, id: strawberry.ID) -> Partner | None:
+        return await Partner.resolve_reference(info, id)
+
+    @strawberry.field(description="Partner institutions, by kind and name.")
+    async def partners(self, info: RegistryInfo, kind: ProviderKind | None = None) -> list[Partner]:
+        async with info.context.engine.connect() as connection:
+            rows = await partner_data.list_partners(connection, kind=kind.value if kind else None, limit=MAX_LIST)
+        return [Partner.from_row(row) for row in rows]
+
+    @strawberry.field(description="An intervention by id, or null.")
+    async def intervention(self, info: RegistryInfo, id: strawberry.ID) -> Intervention | None:
+        return await Intervention.resolve_reference(info, id)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from sqlalchemy.engine import RowMapping
 
 from services.registry.graphql.context import RegistryInfo
 from services.registry.graphql.enums import RegionLevel
+
+if TYPE_CHECKING:
+    from services.registry.graphql.facilitator import Facilitator
+    from services.registry.graphql.team import Team
+
+TeamType = Annotated["Team", strawberry.lazy("services.registry.graphql.team")]
+FacilitatorType = Annotated["Facilitator", strawberry.lazy("services.registry.graphql.facilitator")]
 
 
 @strawberry.federation.type(
@@ -53,3 +60,24 @@ class Region:
     async def children(self, info: RegistryInfo) -> list["Region"]:
         rows = await info.context.loaders.child_regions.load(str(self.code))
         return [Region.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="The managing team (Tim Pengelola) of this province or regency/city in office today, or null."
+    )
+    async def team(self, info: RegistryInfo) -> TeamType | None:
+        from services.registry.graphql.team import Team
+
+        if self.level not in (RegionLevel.PROVINCE, RegionLevel.REGENCY):
+            return None
+        row = await info.context.loaders.current_team.load(str(self.code))
+        return Team.from_row(row) if row is not None else None
+
+    @strawberry.field(
+        description="Facilitators (pendamping) in service today engaged by the offices of this region or of "
+        "regions inside it, by name."
+    )
+    async def facilitators(self, info: RegistryInfo) -> list[FacilitatorType]:
+        from services.registry.graphql.facilitator import Facilitator
+
+        rows = await info.context.loaders.region_facilitators.load(str(self.code))
+        return [Facilitator.from_row(row) for row in rows]

@@ -1,0 +1,172 @@
+"""Facilitators (pendamping), their assignments and their mentoring notes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from sqlalchemy.engine import RowMapping
+
+from services.registry.domain.periods import Period
+from services.registry.graphql.context import RegistryInfo
+from services.registry.graphql.enums import Sex
+from services.registry.graphql.region import Region
+
+if TYPE_CHECKING:
+    from services.registry.graphql.home_industry import HomeIndustry
+
+HomeIndustryType = Annotated["HomeIndustry", strawberry.lazy("services.registry.graphql.home_industry")]
+
+
+def _home_industry(row: RowMapping) -> "HomeIndustry":
+    from services.registry.graphql.home_industry import HomeIndustry
+
+    return HomeIndustry.from_row(row)
+
+
+@strawberry.type(description="A village or a single IR assigned to a facilitator for a period.")
+class FacilitatorAssignment:
+    id: strawberry.ID
+    active_from: dt.date
+    active_until: dt.date | None = strawberry.field(description="Last day of the assignment; null while open.")
+    village_code: strawberry.Private[str | None]
+    home_industry_id: strawberry.Private[int | None]
+    facilitator_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> "FacilitatorAssignment":
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            active_from=row["active_from"],
+            active_until=row["active_until"],
+            village_code=row["village_code"],
+            home_industry_id=row["home_industry_id"],
+            facilitator_id=row["facilitator_id"],
+        )
+
+    @strawberry.field(description="The village assigned (every IR in it), or null for a single IR.")
+    async def village(self, info: RegistryInfo) -> Region | None:
+        if self.village_code is None:
+            return None
+        row = await info.context.loaders.region.load(self.village_code)
+        return Region.from_row(row) if row is not None else None
+
+    @strawberry.field(description="The IR assigned, or null for a whole village.")
+    async def home_industry(self, info: RegistryInfo) -> HomeIndustryType | None:
+        if self.home_industry_id is None:
+            return None
+        row = await info.context.loaders.home_industry.load(self.home_industry_id)
+        return _home_industry(row) if row is not None else None
+
+    @strawberry.field
+    async def facilitator(self, info: RegistryInfo) -> "Facilitator":
+        row = await info.context.loaders.facilitator.load(self.facilitator_id)
+        assert row is not None, "facilitator_id is a foreign key"
+        return Facilitator.from_row(row)
+
+
+@strawberry.federation.type(
+    keys=["id"],
+    description="A facilitator (pendamping) or consultant engaged by a regency/city office to survey, "
+    "re-assess and mentor the IR of assigned villages or single IR (mentoring lasts at least three years).",
+)
+class Facilitator:
+    id: strawberry.ID
+    person_name: str
+    sex: Sex | None
+    organisation: str | None = strawberry.field(description="Employer, e.g. a local NGO or the Dinas itself.")
+    phone: str | None = strawberry.field(description="Phone number in E.164 form (+62…).")
+    email: str | None
+    active_from: dt.date
+    active_until: dt.date | None = strawberry.field(description="Last day of service; null while open.")
+    version: int = strawberry.field(description="Row version for optimistic concurrency: pass it back as `expectedVersion`.")
+    regency_code: strawberry.Private[str]
+    pk: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> "Facilitator":
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            pk=row["id"],
+            person_name=row["person_name"],
+            sex=Sex(row["sex"]) if row["sex"] else None,
+            organisation=row["organisation"],
+            phone=row["phone"],
+            email=row["email"],
+            active_from=row["active_from"],
+            active_until=row["active_until"],
+            version=row["version"],
+            regency_code=row["regency_code"],
+        )
+
+    @classmethod
+    async def resolve_reference(cls, info: RegistryInfo, id: strawberry.ID) -> "Facilitator | None":
+        try:
+            pk = int(id)
+        except (TypeError, ValueError):
+            return None
+        row = await info.context.loaders.facilitator.load(pk)
+        return cls.from_row(row) if row is not None else None
+
+    @strawberry.field(description="Whether the facilitator is in service today (WIB).")
+    def is_active(self, info: RegistryInfo) -> bool:
+        return Period(self.active_from, self.active_until).includes(info.context.today())
+
+    @strawberry.field(description="The regency/city whose office engaged the facilitator.")
+    async def regency(self, info: RegistryInfo) -> Region:
+        row = await info.context.loaders.region.load(self.regency_code)
+        assert row is not None, "regency_code is a foreign key"
+        return Region.from_row(row)
+
+    @strawberry.field(description="Every assignment, current and past, newest first.")
+    async def assignments(self, info: RegistryInfo) -> list[FacilitatorAssignment]:
+        rows = await info.context.loaders.facilitator_assignments.load(self.pk)
+        return [FacilitatorAssignment.from_row(row) for row in rows]
+
+    @strawberry.field(description="The villages assigned today.")
+    async def villages(self, info: RegistryInfo) -> list[Region]:
+        today = info.context.today()
+        rows = await info.context.loaders.facilitator_assignments.load(self.pk)
+        codes = [
+            r["village_code"] for r in rows
+            if r["village_code"] is not None and Period(r["active_from"], r["active_until"]).includes(today)
+        ]
+        regions = await info.context.loaders.region.load_many(codes)
+        return [Region.from_row(row) for row in regions if row is not None]
+
+    @strawberry.field(description="The IR she looks after today: assigned directly or in an assigned village, by id.")
+    async def home_industries(self, info: RegistryInfo) -> list[HomeIndustryType]:
+        rows = await info.context.loaders.facilitator_home_industries.load(self.pk)
+        return [_home_industry(row) for row in rows]
+
+
+@strawberry.type(description="A facilitator's note of a mentoring visit (pendampingan) to an IR.")
+class MentoringNote:
+    id: strawberry.ID
+    noted_on: dt.date = strawberry.field(description="Date of the visit.")
+    notes: str
+    home_industry_id: strawberry.Private[int]
+    facilitator_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> "MentoringNote":
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            noted_on=row["noted_on"],
+            notes=row["notes"],
+            home_industry_id=row["home_industry_id"],
+            facilitator_id=row["facilitator_id"],
+        )
+
+    @strawberry.field(description="Who mentored.")
+    async def facilitator(self, info: RegistryInfo) -> Facilitator:
+        row = await info.context.loaders.facilitator.load(self.facilitator_id)
+        assert row is not None, "facilitator_id is a foreign key"
+        return Facilitator.from_row(row)
+
+    @strawberry.field
+    async def home_industry(self, info: RegistryInfo) -> HomeIndustryType:
+        row = await info.context.loaders.home_industry.load(self.home_industry_id)
+        assert row is not None, "home_industry_id is a foreign key"
+        return _home_industry(row)

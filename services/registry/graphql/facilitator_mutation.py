@@ -1,0 +1,159 @@
+"""Mutations of facilitators (pendamping), their assignments and mentoring notes, with their inputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import strawberry
+from strawberry import UNSET
+
+from services.registry import facilitator_registrar
+from services.registry.domain import validation as check
+from services.registry.graphql.context import RegistryInfo
+from services.registry.graphql.enums import Sex
+from services.registry.graphql.facilitator import Facilitator, FacilitatorAssignment, MentoringNote
+from siir.errors import InvalidInput
+
+
+@strawberry.input(description="A village, or a single IR, for a facilitator to look after. The period defaults to her service.")
+class FacilitatorAssignmentInput:
+    village_code: str | None = strawberry.field(default=None, description="A village (desa/kelurahan): every IR in it.")
+    home_industry_id: strawberry.ID | None = strawberry.field(default=None, description="A single IR.")
+    active_from: dt.date | None = None
+    active_until: dt.date | None = None
+
+
+@strawberry.input(description="A facilitator engaged by a regency/city office, with her first assignments.")
+class RegisterFacilitatorInput:
+    regency_code: str = strawberry.field(description="The regency/city whose office engages her.")
+    person_name: str
+    active_from: dt.date
+    active_until: dt.date | None = None
+    sex: Sex | None = None
+    organisation: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    subject: str | None = strawberry.field(
+        default=None, description="Her login subject (`sub` of her access token), linking her account to this record."
+    )
+    assignments: list[FacilitatorAssignmentInput] = strawberry.field(default_factory=list)
+
+
+@strawberry.input(description="Changes to a facilitator; fields left out stay as they are. `activeUntil` ends her service and assignments.")
+class UpdateFacilitatorInput:
+    person_name: str | None = UNSET
+    sex: Sex | None = UNSET
+    organisation: str | None = UNSET
+    phone: str | None = UNSET
+    email: str | None = UNSET
+    subject: str | None = UNSET
+    active_from: dt.date | None = UNSET
+    active_until: dt.date | None = UNSET
+
+
+@strawberry.input(description="A mentoring visit to an IR.")
+class MentoringNoteInput:
+    facilitator_id: strawberry.ID
+    noted_on: dt.date
+    notes: str
+
+
+def _id(field: str, value: Any) -> int:
+    number = check.record_id(field, value, required=True)
+    assert number is not None
+    return number
+
+
+def _assignment(field: str, data: FacilitatorAssignmentInput) -> dict[str, Any]:
+    if (data.village_code is None) == (data.home_industry_id is None):
+        raise InvalidInput(field, "give either a villageCode or a homeIndustryId")
+    start, end = check.period(f"{field}.active", data.active_from, data.active_until, required=False)
+    return {
+        "village_code": check.text(f"{field}.villageCode", data.village_code, max_length=20),
+        "home_industry_id": check.record_id(f"{field}.homeIndustryId", data.home_industry_id),
+        "active_from": start,
+        "active_until": end,
+    }
+
+
+@strawberry.type
+class FacilitatorMutation:
+    @strawberry.mutation(description="Engage a facilitator, with the villages and IR assigned to her.")
+    async def register_facilitator(self, info: RegistryInfo, input: RegisterFacilitatorInput) -> Facilitator:
+        start, end = check.period("input.active", input.active_from, input.active_until)
+        values = {
+            "regency_code": check.text("input.regencyCode", input.regency_code, required=True, max_length=20),
+            "person_name": check.text("input.personName", input.person_name, required=True),
+            "sex": input.sex.value if input.sex else None,
+            "organisation": check.text("input.organisation", input.organisation),
+            "phone": check.phone("input.phone", input.phone),
+            "email": check.email("input.email", input.email),
+            "subject": check.text("input.subject", input.subject),
+            "active_from": start,
+            "active_until": end,
+        }
+        check.list_length("input.assignments", input.assignments)
+        assignments = [_assignment(f"input.assignments[{i}]", a) for i, a in enumerate(input.assignments)]
+        row = await facilitator_registrar.register_facilitator(info.context.engine, values, assignments)
+        return Facilitator.from_row(row)
+
+    @strawberry.mutation(description="Change a facilitator's details or service; CONFLICT when `expectedVersion` is stale.")
+    async def update_facilitator(
+        self, info: RegistryInfo, id: strawberry.ID, expected_version: int, input: UpdateFacilitatorInput
+    ) -> Facilitator:
+        values: dict[str, Any] = {}
+        if input.person_name is not UNSET:
+            values["person_name"] = check.text("input.personName", input.person_name, required=True)
+        if input.sex is not UNSET:
+            values["sex"] = input.sex.value if input.sex else None
+        if input.organisation is not UNSET:
+            values["organisation"] = check.text("input.organisation", input.organisation)
+        if input.phone is not UNSET:
+            values["phone"] = check.phone("input.phone", input.phone)
+        if input.email is not UNSET:
+            values["email"] = check.email("input.email", input.email)
+        if input.subject is not UNSET:
+            values["subject"] = check.text("input.subject", input.subject)
+        if input.active_from is not UNSET:
+            if input.active_from is None:
+                raise InvalidInput("input.activeFrom", "is required")
+            values["active_from"] = check.period("input.active", input.active_from, None)[0]
+        if input.active_until is not UNSET:
+            values["active_until"] = check.period("input.active", values.get("active_from") or check.EARLIEST_DATE, input.active_until)[1]
+        row = await facilitator_registrar.update_facilitator(info.context.engine, _id("id", id), expected_version, values)
+        return Facilitator.from_row(row)
+
+    @strawberry.mutation(description="Assign a village or an IR of her regency/city to a facilitator.")
+    async def assign_facilitator(
+        self, info: RegistryInfo, facilitator_id: strawberry.ID, input: FacilitatorAssignmentInput
+    ) -> FacilitatorAssignment:
+        row = await facilitator_registrar.assign(
+            info.context.engine, _id("facilitatorId", facilitator_id), _assignment("input", input)
+        )
+        return FacilitatorAssignment.from_row(row)
+
+    @strawberry.mutation(description="End an assignment: `endedOn` is the last day (defaults to today, WIB).")
+    async def end_facilitator_assignment(
+        self, info: RegistryInfo, id: strawberry.ID, ended_on: dt.date | None = None
+    ) -> FacilitatorAssignment:
+        until = ended_on or info.context.today()
+        if until < check.EARLIEST_DATE:
+            raise InvalidInput("endedOn", f"is before {check.EARLIEST_DATE.isoformat()}")
+        row = await facilitator_registrar.end_assignment(info.context.engine, _id("id", id), until)
+        return FacilitatorAssignment.from_row(row)
+
+    @strawberry.mutation(description="Record a facilitator's mentoring visit (pendampingan) to an IR.")
+    async def record_mentoring_note(
+        self, info: RegistryInfo, home_industry_id: strawberry.ID, input: MentoringNoteInput
+    ) -> MentoringNote:
+        today = info.context.today()
+        values = {
+            "facilitator_id": _id("input.facilitatorId", input.facilitator_id),
+            "noted_on": check.past_date("input.notedOn", input.noted_on, today, required=True),
+            "notes": check.text("input.notes", input.notes, required=True, max_length=check.MAX_TEXT),
+        }
+        row = await facilitator_registrar.record_mentoring_note(
+            info.context.engine, _id("homeIndustryId", home_industry_id), values
+        )
+        return MentoringNote.from_row(row)

@@ -1,0 +1,117 @@
+"""Mutations of interventions, with their inputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import strawberry
+from strawberry import UNSET
+
+from services.registry import intervention_registrar
+from services.registry.domain import validation as check
+from services.registry.graphql.context import RegistryInfo
+from services.registry.graphql.enums import InterventionType
+from services.registry.graphql.intervention import Intervention
+from services.registry.graphql.scalars import Rupiah
+from siir.errors import InvalidInput
+
+
+@strawberry.input(
+    description="An intervention given to an IR. The provider is a registered partner (`partnerId`, optionally "
+    "its `programmeId`) or a government office named in `governmentOffice`."
+)
+class InterventionInput:
+    type: InterventionType
+    topic: str
+    started_on: dt.date
+    ended_on: dt.date | None = None
+    partner_id: strawberry.ID | None = None
+    programme_id: strawberry.ID | None = None
+    government_office: str | None = strawberry.field(default=None, description="The SKPD, e.g. `Dinas Koperasi dan UKM Kota Semarang`.")
+    value: Rupiah | None = strawberry.field(default=None, description="Value in rupiah.")
+    outcome_notes: str | None = None
+
+
+@strawberry.input(description="Changes to an intervention; fields left out stay as they are. A new provider replaces the old one.")
+class UpdateInterventionInput:
+    type: InterventionType | None = UNSET
+    topic: str | None = UNSET
+    started_on: dt.date | None = UNSET
+    ended_on: dt.date | None = UNSET
+    partner_id: strawberry.ID | None = UNSET
+    programme_id: strawberry.ID | None = UNSET
+    government_office: str | None = UNSET
+    value: Rupiah | None = UNSET
+    outcome_notes: str | None = UNSET
+
+
+def _id(field: str, value: Any) -> int:
+    number = check.record_id(field, value, required=True)
+    assert number is not None
+    return number
+
+
+def _ended_on(value: dt.date | None, today: dt.date) -> dt.date | None:
+    """An end date; a running intervention may carry its planned end, at most three years ahead."""
+    if value is not None and value > today + dt.timedelta(days=3 * 366):
+        raise InvalidInput("input.endedOn", "is more than three years ahead")
+    if value is not None and value < check.EARLIEST_DATE:
+        raise InvalidInput("input.endedOn", f"is before {check.EARLIEST_DATE.isoformat()}")
+    return value
+
+
+@strawberry.type
+class InterventionMutation:
+    @strawberry.mutation(
+        description="Record an intervention given to an IR. Refused when it starts before the IR was registered, "
+        "has a negative value or names an unknown partner."
+    )
+    async def record_intervention(
+        self, info: RegistryInfo, home_industry_id: strawberry.ID, input: InterventionInput
+    ) -> Intervention:
+        today = info.context.today()
+        values = {
+            "type": input.type.value,
+            "topic": check.text("input.topic", input.topic, required=True),
+            "started_on": check.past_date("input.startedOn", input.started_on, today, required=True),
+            "ended_on": _ended_on(input.ended_on, today),
+            "partner_id": check.record_id("input.partnerId", input.partner_id),
+            "programme_id": check.record_id("input.programmeId", input.programme_id),
+            "government_office": check.text("input.governmentOffice", input.government_office),
+            "value": check.rupiah("input.value", input.value),
+            "outcome_notes": check.text("input.outcomeNotes", input.outcome_notes, max_length=check.MAX_TEXT),
+        }
+        row = await intervention_registrar.record_intervention(
+            info.context.engine, _id("homeIndustryId", home_industry_id), values
+        )
+        return Intervention.from_row(row)
+
+    @strawberry.mutation(description="Change an intervention (its end, value, outcome); CONFLICT when `expectedVersion` is stale.")
+    async def update_intervention(
+        self, info: RegistryInfo, id: strawberry.ID, expected_version: int, input: UpdateInterventionInput
+    ) -> Intervention:
+        today = info.context.today()
+        values: dict[str, Any] = {}
+        if input.type is not UNSET:
+            if input.type is None:
+                raise InvalidInput("input.type", "is required")
+            values["type"] = input.type.value
+        if input.topic is not UNSET:
+            values["topic"] = check.text("input.topic", input.topic, required=True)
+        if input.started_on is not UNSET:
+            values["started_on"] = check.past_date("input.startedOn", input.started_on, today, required=True)
+        if input.ended_on is not UNSET:
+            values["ended_on"] = _ended_on(input.ended_on, today)
+        if input.partner_id is not UNSET:
+            values["partner_id"] = check.record_id("input.partnerId", input.partner_id)
+        if input.programme_id is not UNSET:
+            values["programme_id"] = check.record_id("input.programmeId", input.programme_id)
+        if input.government_office is not UNSET:
+            values["government_office"] = check.text("input.governmentOffice", input.government_office)
+        if input.value is not UNSET:
+            values["value"] = check.rupiah("input.value", input.value)
+        if input.outcome_notes is not UNSET:
+            values["outcome_notes"] = check.text("input.outcomeNotes", input.outcome_notes, max_length=check.MAX_TEXT)
+        row = await intervention_registrar.update_intervention(info.context.engine, _id("id", id), expected_version, values)
+        return Intervention.from_row(row)

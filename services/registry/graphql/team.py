@@ -1,0 +1,140 @@
+"""Managing teams (Tim Pengelola) and their members."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from sqlalchemy.engine import RowMapping
+
+from services.registry.domain.periods import Period
+from services.registry.graphql.context import RegistryInfo
+from services.registry.graphql.enums import TeamLevel, TeamPosition
+from services.registry.graphql.region import Region
+
+if TYPE_CHECKING:
+    from services.registry.graphql.facilitator import Facilitator
+
+FacilitatorType = Annotated["Facilitator", strawberry.lazy("services.registry.graphql.facilitator")]
+
+
+@strawberry.type(description="The decree (surat keputusan) that set up a team: a Bupati/Walikota's decree for a "
+                 "regency/city team, a Governor's for a province, a Minister's for the national team.")
+class Decree:
+    number: str
+    date: dt.date
+    signed_by: str = strawberry.field(description="Who signed it, e.g. `Walikota Semarang`.")
+
+
+@strawberry.type(description="A member of a managing team, in one position for one period.")
+class TeamMember:
+    id: strawberry.ID
+    person_name: str
+    position: TeamPosition
+    title: str | None = strawberry.field(description="Office held, e.g. `Sekretaris Daerah` or `Kepala Bappeda`.")
+    agency: str = strawberry.field(description="Agency represented: an SKPD, a ministry or another institution.")
+    phone: str | None = strawberry.field(description="Phone number in E.164 form (+62…).")
+    email: str | None
+    active_from: dt.date
+    active_until: dt.date | None = strawberry.field(description="Last day in the position; null while open.")
+    team_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> "TeamMember":
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            person_name=row["person_name"],
+            position=TeamPosition(row["position"]),
+            title=row["title"],
+            agency=row["agency"],
+            phone=row["phone"],
+            email=row["email"],
+            active_from=row["active_from"],
+            active_until=row["active_until"],
+            team_id=row["team_id"],
+        )
+
+    @strawberry.field(description="Whether the member is in the position today (WIB).")
+    def is_active(self, info: RegistryInfo) -> bool:
+        return Period(self.active_from, self.active_until).includes(info.context.today())
+
+    @strawberry.field(description="The team.")
+    async def team(self, info: RegistryInfo) -> "Team":
+        row = await info.context.loaders.team.load(self.team_id)
+        assert row is not None, "team_id is a foreign key"
+        return Team.from_row(row)
+
+
+@strawberry.federation.type(
+    keys=["id"],
+    description="A managing team (Tim Pengelola Industri Rumahan, Permen PPPA 2/2016 BAB IV A): national, "
+    "province or regency/city, set up by decree for a period. One team per region and level at a time.",
+)
+class Team:
+    id: strawberry.ID
+    level: TeamLevel
+    name: str
+    decree: Decree
+    active_from: dt.date
+    active_until: dt.date | None = strawberry.field(description="Last day in office; null while open.")
+    version: int = strawberry.field(description="Row version for optimistic concurrency: pass it back as `expectedVersion`.")
+    region_code: strawberry.Private[str | None]
+    pk: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> "Team":
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            pk=row["id"],
+            level=TeamLevel(row["level"]),
+            name=row["name"],
+            decree=Decree(number=row["decree_number"], date=row["decree_date"], signed_by=row["decree_signed_by"]),
+            active_from=row["active_from"],
+            active_until=row["active_until"],
+            version=row["version"],
+            region_code=row["region_code"],
+        )
+
+    @classmethod
+    async def resolve_reference(cls, info: RegistryInfo, id: strawberry.ID) -> "Team | None":
+        try:
+            pk = int(id)
+        except (TypeError, ValueError):
+            return None
+        row = await info.context.loaders.team.load(pk)
+        return cls.from_row(row) if row is not None else None
+
+    @strawberry.field(description="Whether the team is in office today (WIB).")
+    def is_active(self, info: RegistryInfo) -> bool:
+        return Period(self.active_from, self.active_until).includes(info.context.today())
+
+    @strawberry.field(description="The province or regency/city; null for the national team.")
+    async def region(self, info: RegistryInfo) -> Region | None:
+        if self.region_code is None:
+            return None
+        row = await info.context.loaders.region.load(self.region_code)
+        return Region.from_row(row) if row is not None else None
+
+    @strawberry.field(
+        description="Members, leadership first. `activeOn` keeps those in office on that day; without it, "
+        "every member the team has had."
+    )
+    async def members(self, info: RegistryInfo, active_on: dt.date | None = None) -> list[TeamMember]:
+        rows = await info.context.loaders.team_members.load(self.pk)
+        if active_on is not None:
+            rows = [r for r in rows if Period(r["active_from"], r["active_until"]).includes(active_on)]
+        return [TeamMember.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="Facilitators (pendamping) in service today engaged by the offices of the team's region, "
+        "by name. Regency/city offices engage facilitators, so the national team lists none: use "
+        "`facilitators(regionCode:)` for a province or the country."
+    )
+    async def facilitators(self, info: RegistryInfo) -> list[FacilitatorType]:
+        from services.registry.graphql.facilitator import Facilitator
+
+        if self.region_code is None:
+            return []
+        rows = await info.context.loaders.region_facilitators.load(self.region_code)
+        return [Facilitator.from_row(row) for row in rows]
