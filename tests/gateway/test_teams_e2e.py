@@ -36,7 +36,7 @@ query Tour($regency: String!, $ir: ID!) {
 
 
 async def test_regency_team_facilitators_and_interventions_in_one_gateway_request(
-    registry: GraphQLClient, registry_server: Any
+    registry: GraphQLClient, registry_server: Any, tokens: Any
 ) -> None:
     regency, village = "33.08", "33.08.01.2001"  # Kabupaten Magelang
     ir = await register(registry, villageCode=village, businessName="Slondok Bu Marni",
@@ -53,10 +53,11 @@ async def test_regency_team_facilitators_and_interventions_in_one_gateway_reques
     assert "errors" not in recorded, recorded
 
     registry_url = registry_server.url + "/graphql"
-    app = build_app(SUPERGRAPH.read_text(), subgraph_urls={"registry": registry_url})
+    app = build_app(SUPERGRAPH.read_text(), subgraph_urls={"registry": registry_url}, verifier=tokens.verifier)
     body = {"query": TOUR, "variables": {"regency": regency, "ir": ir["id"]}}
+    caller = tokens.headers("DISTRICT_OFFICER", regency)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as gateway:
-        response = await gateway.post("/graphql", json=body)
+        response = await gateway.post("/graphql", json=body, headers=caller)
     await app.state.gateway.client.aclose()
     assert response.status_code == 200
     answer = response.json()
@@ -76,4 +77,4 @@ async def test_regency_team_facilitators_and_interventions_in_one_gateway_reques
     }]
     # The gateway answers exactly what the registry answers directly.
     async with httpx.AsyncClient(timeout=30) as direct:
-        assert (await direct.post(registry_url, json=body)).json() == answer
+        assert (await direct.post(registry_url, json=body, headers=caller)).json() == answer
