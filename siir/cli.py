@@ -146,7 +146,8 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
         report = asyncio.run(seed_demo_data(url, count=args.demo_count, seed=2016))
         print(f"siir: demo data {report}", flush=True)
 
-    env = {**os.environ, "DATABASE_URL": url}
+    # The embedded default is for trying things: GraphiQL and portal tooling need introspection.
+    env = {"SIIR_GATEWAY_INTROSPECTION": "1", **os.environ, "DATABASE_URL": url}
     services: list[tuple[str, list[str], str, str]] = [
         (
             "registry",
