@@ -123,3 +123,21 @@ outbox = Table(
     Column("event_type", Text, nullable=False),
     Column("payload", JSONB, nullable=False),
 )
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("action", Text, nullable=False),
+    Column("operation", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("actor_region", Text),
+    Column("partner", Text),
+    Column("home_industry_id", BigInteger, nullable=False),
+    Column("regency_code", Text, nullable=False),
+    Column("fields", JSONB, nullable=False),
+    Column("before", JSONB),
+    Column("after", JSONB),
+)

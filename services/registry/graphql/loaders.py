@@ -15,6 +15,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.registry.data import assessments, home_industries, regions
+from services.registry.domain.access import RecordScope
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -56,11 +57,14 @@ class RegionLoader(DataLoader[str, RowMapping | None]):
 class Loaders:
     """The loaders of one request (never shared: their caches would outlive a write)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, record_scope: Callable[[], RecordScope]) -> None:
         self.region = RegionLoader(engine)
         # children_of and assessments_of answer every key (an empty list when there is none).
         self.child_regions: QueryLoader[str, list[RowMapping]] = QueryLoader(engine, regions.children_of)
-        self.home_industry: QueryLoader[int, RowMapping] = QueryLoader(engine, home_industries.home_industries_by_ids)
+        # Only the IR the caller may read: one outside the scope loads as missing.
+        self.home_industry: QueryLoader[int, RowMapping] = QueryLoader(
+            engine, lambda connection, ids: home_industries.home_industries_by_ids(connection, ids, record_scope())
+        )
         self.assessment_history: QueryLoader[int, list[RowMapping]] = QueryLoader(engine, assessments.assessments_of)
         self.latest_assessment: QueryLoader[int, RowMapping] = QueryLoader(engine, assessments.latest_assessments)
 

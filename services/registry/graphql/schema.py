@@ -5,6 +5,7 @@ from __future__ import annotations
 from services.registry.graphql.home_industry import HomeIndustry
 from services.registry.graphql.mutation import Mutation
 from services.registry.graphql.query import Query
+from services.registry.graphql.read_audit import AuditReads
 from services.registry.graphql.region import Region
 from siir.graphql import DomainErrorMasking, SubgraphSchema
 
@@ -13,5 +14,5 @@ schema = SubgraphSchema(
     mutation=Mutation,
     types=[Region, HomeIndustry],
     federation_version="2.7",
-    extensions=[DomainErrorMasking],
+    extensions=[AuditReads, DomainErrorMasking],
 )
