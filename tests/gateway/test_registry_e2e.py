@@ -31,13 +31,17 @@ def registry_url(registry_server: Any) -> str:
 
 
 @pytest.mark.parametrize("query,variables", QUERIES)
-async def test_gateway_answers_as_the_registry_does(registry_url: str, query: str, variables: dict[str, Any]) -> None:
-    app = build_app(SUPERGRAPH.read_text(), subgraph_urls={"registry": registry_url})
+async def test_gateway_answers_as_the_registry_does(
+    registry_url: str, tokens: Any, query: str, variables: dict[str, Any]
+) -> None:
+    # The registry answers only a verified caller: the gateway forwards the caller's token.
+    app = build_app(SUPERGRAPH.read_text(), subgraph_urls={"registry": registry_url}, propagate_headers=["Authorization"])
     body = {"query": query, "variables": variables}
+    headers = tokens.headers("MINISTRY")
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as gateway, \
             httpx.AsyncClient(timeout=30) as direct:
-        ours = (await gateway.post("/graphql", json=body)).json()
-        theirs = (await direct.post(registry_url, json=body)).json()
+        ours = (await gateway.post("/graphql", json=body, headers=headers)).json()
+        theirs = (await direct.post(registry_url, json=body, headers=headers)).json()
     await app.state.gateway.client.aclose()
     assert "errors" not in theirs, theirs
     assert ours == theirs
