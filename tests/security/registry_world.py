@@ -52,7 +52,7 @@ async def world(registry_server: ServerThread, tokens: Tokens) -> Any:
         common = {"address": "Jl. Pemuda No. 12", "location": {"latitude": -6.98312, "longitude": 110.41234}}
         own = await _register(semarang, businessName="Bakpia Rahasia Semarang", **common)
         own_private = await _register(
-            semarang, businessName="Lumpia Tertutup Semarang", consent={"granted": False}, **common
+            semarang, businessName="Lumpia Rahasia Tertutup", consent={"granted": False}, **common
         )
         other = await _register(
             malang,

@@ -138,6 +138,6 @@ audit_events = Table(
     Column("home_industry_id", BigInteger, nullable=False),
     Column("regency_code", Text, nullable=False),
     Column("fields", JSONB, nullable=False),
-    Column("before", JSONB),
-    Column("after", JSONB),
+    Column("before", JSONB(none_as_null=True)),
+    Column("after", JSONB(none_as_null=True)),
 )
