@@ -1,0 +1,67 @@
+"""The access rules as plain Python (services/registry/domain/access.py): scope, writes, fields."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.registry.domain import access
+from siir.auth.identity import Identity, Role
+from siir.errors import Forbidden
+
+
+def who(role: Role, region: str | None = None, partner: str | None = None) -> Identity:
+    return Identity(subject="someone", role=role, region=region, partner=partner, expires_at=0, token="")
+
+
+ROW = {"village_code": "33.74.01.1001", "consent_to_share": True, "status": "ACTIVE"}
+
+
+def test_a_scope_reaches_whole_code_segments_only() -> None:
+    scope = access.RecordScope(region="33.74")
+    assert scope.reaches_region("33.74") and scope.reaches_region("33.74.01.1001")
+    assert not scope.reaches_region("33.7") and not scope.reaches_region("33.741") and not scope.reaches_region("33")
+    assert access.RecordScope(region=None).reaches_region("35")
+
+
+def test_partner_scope_needs_consent_and_an_active_record() -> None:
+    scope = access.record_scope(who(Role.PARTNER, partner="bank-a"))
+    assert scope.admits(ROW)
+    assert not scope.admits({**ROW, "consent_to_share": False})
+    assert not scope.admits({**ROW, "status": "CLOSED"})
+
+
+def test_analyst_has_no_record_scope() -> None:
+    with pytest.raises(Forbidden):
+        access.record_scope(who(Role.ANALYST))
+
+
+@pytest.mark.parametrize(("role", "operation", "allowed"), [
+    (Role.DISTRICT_OFFICER, access.REGISTER, True),
+    (Role.FACILITATOR, access.ASSESS, True),
+    (Role.FACILITATOR, access.UPDATE, False),
+    (Role.PROVINCE_OFFICER, access.CLOSE, False),
+    (Role.MINISTRY, access.GRADUATE, False),
+])
+def test_who_may_change_what(role: Role, operation: str, allowed: bool) -> None:
+    identity = who(role, "33" if role is Role.PROVINCE_OFFICER else None if role is Role.MINISTRY else "33.74")
+    if allowed:
+        assert access.write_scope(identity, operation).region == "33.74"
+    else:
+        with pytest.raises(Forbidden):
+            access.write_scope(identity, operation)
+
+
+def test_field_disclosure_by_role() -> None:
+    assert access.field_disclosure(who(Role.MINISTRY), access.NIK, consented=True) is access.Disclosure.MASKED
+    assert access.field_disclosure(who(Role.DISTRICT_OFFICER, "33.74"), access.NIK, consented=False) is access.Disclosure.FULL
+    partner = who(Role.PARTNER, partner="bank-a")
+    assert access.field_disclosure(partner, access.NIK, consented=True) is access.Disclosure.WITHHELD
+    assert access.field_disclosure(partner, access.PHONE, consented=True) is access.Disclosure.FULL
+    assert access.field_disclosure(partner, access.PHONE, consented=False) is access.Disclosure.WITHHELD
+    assert access.field_disclosure(who(Role.ANALYST), access.OWNER_NAME, consented=True) is access.Disclosure.WITHHELD
+
+
+def test_masks_are_lokal_ids() -> None:
+    assert access.mask_nik("3374015507900001") == "3374********0001"
+    assert access.mask_phone("+6281234567890") == "0812****7890"
+    assert access.generalise_coordinate(-6.98312) == -6.9 and access.generalise_coordinate(110.41234) == 110.4
