@@ -76,7 +76,7 @@ async def test_writes_record_before_and_after_in_their_transaction(registry: Gra
 
 
 TRAIL = """
-query($f: AuditTrailFilter, $first: Int, $after: String) {
+query Trail($f: AuditTrailFilter, $first: Int, $after: String) {
   auditTrail(filter: $f, first: $first, after: $after) {
     hasNextPage endCursor
     edges { node { action operation subject role homeIndustryId regencyCode fields { name disclosure }
@@ -86,7 +86,9 @@ query($f: AuditTrailFilter, $first: Int, $after: String) {
 """
 
 
-async def test_audit_trail_query_filters_paginates_and_masks_for_the_ministry(registry: GraphQLClient) -> None:
+async def test_audit_trail_query_filters_paginates_and_masks_for_the_ministry(
+    registry: GraphQLClient, database_url: str
+) -> None:
     ir = await register(registry, owner={"name": "Sri Wahyuni", "nik": NIK_WOMAN_1990, "phone": "0812-3456-7890"})
     await registry.as_role("DISTRICT_OFFICER", "33.74", subject="clerk-ani")(
         UPDATE, {"id": ir["id"], "v": 1, "input": {"owner": {"name": "Sri Wahyuni", "nik": NIK_WOMAN_1990, "phone": "0813-1111-2222"}}}
@@ -96,14 +98,18 @@ async def test_audit_trail_query_filters_paginates_and_masks_for_the_ministry(re
     assert len(events) == 1 and events[0]["node"]["action"] == "WRITE"
     phone = next(c for c in events[0]["node"]["changes"] if c["column"] == "owner_phone")
     assert (phone["before"], phone["after"]) == ('"+6281234567890"', '"+6281311112222"')
+    # Reading personal values in the trail is itself a logged read.
+    trail_reads = [r for r in await audit_rows(database_url, ir["id"]) if r["operation"] == "query Trail"]
+    assert len(trail_reads) == 1 and json.loads(trail_reads[0]["fields"])["owner.phone"] == "FULL"
     ministry = await registry.as_role("MINISTRY")(TRAIL, {"f": {"homeIndustryId": ir["id"], "subject": "clerk-ani"}})
     phone = next(c for c in ministry["data"]["auditTrail"]["edges"][0]["node"]["changes"] if c["column"] == "owner_phone")
     assert (phone["before"], phone["after"]) == ('"0812****7890"', '"0813****2222"')
     # Newest first, a page at a time; a date range in the future is empty.
-    everything = await registry(TRAIL, {"f": {"homeIndustryId": ir["id"]}, "first": 1})
+    writes = {"homeIndustryId": ir["id"], "action": "WRITE"}
+    everything = await registry(TRAIL, {"f": writes, "first": 1})
     page = everything["data"]["auditTrail"]
     assert page["hasNextPage"] is True and page["edges"][0]["node"]["operation"] == "mutation Update"
-    rest = await registry(TRAIL, {"f": {"homeIndustryId": ir["id"]}, "first": 10, "after": page["endCursor"]})
+    rest = await registry(TRAIL, {"f": writes, "first": 10, "after": page["endCursor"]})
     assert [e["node"]["operation"] for e in rest["data"]["auditTrail"]["edges"]][-1] == "mutation Register"
     tomorrow = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).isoformat()
     future = await registry(TRAIL, {"f": {"homeIndustryId": ir["id"], "since": tomorrow}})

@@ -7,11 +7,12 @@ when the operation ends; each write appends its event in the write's own transac
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -58,22 +59,33 @@ class ReadLog:
         self.fields.setdefault(home_industry_id, {})[name] = disclosure
         self.regency[home_industry_id] = regency_code
 
-    def rows(self, actor: Actor) -> list[dict[str, Any]]:
-        common = {**actor.columns(), "action": READ}
-        return [
-            {**common, "home_industry_id": pk, "regency_code": self.regency[pk], "fields": read}
-            for pk, read in sorted(self.fields.items())
-        ]
-
     async def flush(self, engine: AsyncEngine, actor: Actor) -> None:
         """Append the collected reads in one statement, then forget them."""
-        rows = self.rows(actor)
-        if not rows:
+        if not self.fields:
             return
+        ids = sorted(self.fields)
         async with engine.begin() as connection:
-            await connection.execute(insert(audit_events).values(rows))
+            await connection.execute(
+                _APPEND_READS,
+                {
+                    **actor.columns(),
+                    "ids": ids,
+                    "regencies": [self.regency[pk] for pk in ids],
+                    "fields": [json.dumps(self.fields[pk]) for pk in ids],
+                },
+            )
         self.fields.clear()
         self.regency.clear()
+
+
+# One statement text whatever the number of IR (arrays, not a VALUES row per IR): compiled and
+# prepared once, not once per page size.
+_APPEND_READS = text(
+    "INSERT INTO registry.audit_events "
+    "(action, operation, subject, role, actor_region, partner, home_industry_id, regency_code, fields) "
+    "SELECT 'READ', :operation, :subject, :role, :actor_region, :partner, r.id, r.regency, r.fields::jsonb "
+    "FROM unnest(CAST(:ids AS bigint[]), CAST(:regencies AS text[]), CAST(:fields AS text[])) AS r(id, regency, fields)"
+)
 
 
 async def record_write(

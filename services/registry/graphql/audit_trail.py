@@ -189,6 +189,13 @@ async def audit_trail(
     async with info.context.engine.connect() as connection:
         rows = await audit_data.audit_page(connection, spec, first=first, before_id=before_id)
     edges = [AuditEventEdge(cursor=_encode(row["id"]), node=_event(identity, row)) for row in rows[:first]]
+    # Personal values shown in changes are reads like any other: the trail records its own readers.
+    for row in rows[:first]:
+        for column in set(row["before"] or {}) | set(row["after"] or {}):
+            field = _PERSONAL_COLUMNS.get(column)
+            if field is not None:
+                disclosure = access.field_disclosure(identity, field, consented=False)
+                info.context.reads.record(row["home_industry_id"], row["regency_code"], field, disclosure.value)
     return AuditEventConnection(
         edges=edges, has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None
     )
