@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from services.registry.domain import access
@@ -65,3 +67,38 @@ def test_masks_are_lokal_ids() -> None:
     assert access.mask_nik("3374015507900001") == "3374********0001"
     assert access.mask_phone("+6281234567890") == "0812****7890"
     assert access.generalise_coordinate(-6.98312) == -6.9 and access.generalise_coordinate(110.41234) == 110.4
+
+
+def test_a_facilitator_assignment_admits_its_villages_and_its_ir() -> None:
+    scope = access.RecordScope(region="33.74", villages=frozenset({"33.74.01.1001"}), home_industry_ids=frozenset({7}))
+    assert scope.admits({**ROW, "id": 1})  # in an assigned village
+    assert scope.admits({**ROW, "id": 7, "village_code": "33.74.02.1001"})  # an assigned IR
+    assert not scope.admits({**ROW, "id": 8, "village_code": "33.74.02.1001"})
+
+
+async def test_the_sql_scope_agrees_with_admits_for_an_assignment(registry: Any, database_url: str) -> None:
+    from services.registry.data.home_industries import HomeIndustryQuery, home_industry_page
+    from siir.database import create_engine
+    from tests.registry.test_registry_api import register
+
+    a = await register(registry, villageCode="33.74.01.1001", businessName="Tugas Pendamping A")
+    b = await register(registry, villageCode="33.74.02.1001", businessName="Tugas Pendamping B")
+    c = await register(registry, villageCode="33.74.03.1001", businessName="Tugas Pendamping C")
+    scope = access.RecordScope(
+        region="33.74", villages=frozenset({"33.74.01.1001"}), home_industry_ids=frozenset({int(c["id"])})
+    )
+    everyone = access.RecordScope(region="33.74")
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            assigned = await home_industry_page(
+                connection, HomeIndustryQuery(search="Tugas Pendamping"), scope, first=50, after_id=None
+            )
+            unassigned = await home_industry_page(
+                connection, HomeIndustryQuery(search="Tugas Pendamping"), everyone, first=50, after_id=None
+            )
+    finally:
+        await engine.dispose()
+    assert {str(r["id"]) for r in assigned} == {a["id"], c["id"]}
+    assert [r for r in unassigned if scope.admits(r)] == assigned
+    assert b["id"] in {str(r["id"]) for r in unassigned}

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, literal, select, text, update
+from sqlalchemy import func, insert, literal, or_, select, text, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Select
@@ -50,6 +50,13 @@ def scoped(query: Select[Any], scope: RecordScope) -> Select[Any]:
         query = query.where(home_industries.c.consent_to_share.is_(True))
     if scope.statuses is not None:
         query = query.where(home_industries.c.status.in_(sorted(scope.statuses)))
+    if scope.assigned_only:
+        query = query.where(
+            or_(
+                home_industries.c.village_code.in_(sorted(scope.villages or ())),
+                home_industries.c.id.in_(sorted(scope.home_industry_ids or ())),
+            )
+        )
     return query
 
 

@@ -38,6 +38,14 @@ class RecordScope:
     consented_only: bool = False
     #: Only IR in these statuses; None is every status.
     statuses: frozenset[str] | None = None
+    #: A facilitator's assignment: only IR in these villages or with these ids (either suffices);
+    #: None for both is no assignment limit. Filled from issue 6's assignment tables.
+    villages: frozenset[str] | None = None
+    home_industry_ids: frozenset[int] | None = None
+
+    @property
+    def assigned_only(self) -> bool:
+        return self.villages is not None or self.home_industry_ids is not None
 
     def reaches_region(self, code: str) -> bool:
         """Whether everything inside region ``code`` lies inside this scope."""
@@ -48,6 +56,10 @@ class RecordScope:
         if not self.reaches_region(row["village_code"]):
             return False
         if self.consented_only and not row["consent_to_share"]:
+            return False
+        if self.assigned_only and not (
+            row["village_code"] in (self.villages or ()) or row["id"] in (self.home_industry_ids or ())
+        ):
             return False
         return self.statuses is None or row["status"] in self.statuses
 
@@ -60,8 +72,10 @@ def record_scope(identity: Identity) -> RecordScope:
         case Role.PROVINCE_OFFICER | Role.DISTRICT_OFFICER:
             return RecordScope(region=identity.region)
         case Role.FACILITATOR:
-            # TODO(issue 6): the IR and villages the facilitator (registry.facilitators.subject =
-            # sub) is assigned to. Until those tables exist: the regency of the region claim.
+            # TODO(issue 6): add villages= and home_industry_ids= from the facilitator's assignments
+            # (registry.facilitators.subject = sub), loaded once per request by the context
+            # (RegistryGraphQL.get_context) and passed in here. ``scoped``/``admits`` already apply
+            # them. Until those tables exist: the regency of the region claim.
             return RecordScope(region=identity.region)
         case Role.PARTNER:
             # TODO(issue 6): and the partner programme's Eligibility.admits(row).
