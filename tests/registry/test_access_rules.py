@@ -102,3 +102,41 @@ async def test_the_sql_scope_agrees_with_admits_for_an_assignment(registry: Any,
     assert {str(r["id"]) for r in assigned} == {a["id"], c["id"]}
     assert [r for r in unassigned if scope.admits(r)] == assigned
     assert b["id"] in {str(r["id"]) for r in unassigned}
+
+
+async def test_partner_programme_rules_filter_in_sql(registry: Any, database_url: str) -> None:
+    """Issue 6's EligibilityRule (same attributes) turned into SQL: an IR must meet one programme."""
+    from dataclasses import dataclass, field
+
+    from services.registry.data.home_industries import HomeIndustryQuery, home_industry_page
+    from siir.database import create_engine
+    from tests.registry.test_registry_api import register
+
+    @dataclass(frozen=True)
+    class Rule:  # the attributes of services/registry/domain/eligibility.py's EligibilityRule
+        classes: frozenset[str] = frozenset()
+        requires_nib: bool = False
+        requires_pirt: bool = False
+        requires_halal_certificate: bool = False
+        statuses: frozenset[str] = field(default_factory=lambda: frozenset({"ACTIVE"}))
+        region_codes: tuple[str, ...] = ()
+
+    with_nib = await register(registry, businessName="Program Bank Satu", legality={"nib": "1234567890123"})
+    without = await register(registry, villageCode="33.74.02.1001", businessName="Program Bank Dua")
+    search = HomeIndustryQuery(search="Program Bank")
+    cases = [
+        ((Rule(requires_nib=True),), {with_nib["id"]}),
+        ((Rule(region_codes=("33.74.02",)),), {without["id"]}),
+        ((Rule(requires_nib=True), Rule(region_codes=("33.74.02",))), {with_nib["id"], without["id"]}),
+        ((Rule(classes=frozenset({"MAJU"})),), set()),  # both are Berkembang
+        ((), set()),  # no running programme: nothing
+    ]
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            for rules, expected in cases:
+                scope = access.RecordScope(region=None, consented_only=True, eligibility=rules)
+                rows = await home_industry_page(connection, search, scope, first=50, after_id=None)
+                assert {str(r["id"]) for r in rows} == expected, rules
+    finally:
+        await engine.dispose()

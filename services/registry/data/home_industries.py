@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, literal, or_, select, text, update
+from sqlalchemy import and_, false, func, insert, literal, or_, select, text, true, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Select
@@ -42,6 +42,29 @@ def _in_region(query: Select[Any], code: str) -> Select[Any]:
     return query.where(home_industries.c.village_code.like(_escape_like(code) + ".%"))
 
 
+def _eligible(rule: Any) -> Any:
+    """One partner programme's eligibility rule (``EligibilityRule``) as a SQL condition."""
+    column = home_industries.c
+    conditions: list[Any] = [true()]
+    if rule.classes:
+        conditions.append(column.current_class.in_(sorted(str(getattr(c, "value", c)) for c in rule.classes)))
+    for required, permit in (
+        (rule.requires_nib, column.nib),
+        (rule.requires_pirt, column.pirt_number),
+        (rule.requires_halal_certificate, column.halal_certificate_number),
+    ):
+        if required:
+            conditions.append(func.coalesce(permit, "") != "")
+    if rule.statuses:
+        conditions.append(column.status.in_(sorted(rule.statuses)))
+    if rule.region_codes:
+        conditions.append(
+            or_(*(or_(column.village_code == code, column.village_code.like(_escape_like(code) + ".%"))
+                  for code in rule.region_codes))
+        )
+    return and_(*conditions)
+
+
 def scoped(query: Select[Any], scope: RecordScope) -> Select[Any]:
     """Only the IR the caller's scope reaches (``RecordScope.admits`` as SQL)."""
     if scope.region is not None:
@@ -50,6 +73,8 @@ def scoped(query: Select[Any], scope: RecordScope) -> Select[Any]:
         query = query.where(home_industries.c.consent_to_share.is_(True))
     if scope.statuses is not None:
         query = query.where(home_industries.c.status.in_(sorted(scope.statuses)))
+    if scope.eligibility is not None:
+        query = query.where(or_(false(), *(_eligible(rule) for rule in scope.eligibility)))
     if scope.assigned_only:
         query = query.where(
             or_(

@@ -42,6 +42,10 @@ class RecordScope:
     #: None for both is no assignment limit. Filled from issue 6's assignment tables.
     villages: frozenset[str] | None = None
     home_industry_ids: frozenset[int] | None = None
+    #: A partner's running programmes' eligibility rules (issue 6's ``EligibilityRule``: classes,
+    #: requires_nib/pirt/halal_certificate, statuses, region_codes, and ``admits(row)``): an IR must
+    #: meet one. None is no programme limit; an empty tuple admits nothing.
+    eligibility: tuple[Any, ...] | None = None
 
     @property
     def assigned_only(self) -> bool:
@@ -61,6 +65,8 @@ class RecordScope:
             row["village_code"] in (self.villages or ()) or row["id"] in (self.home_industry_ids or ())
         ):
             return False
+        if self.eligibility is not None and not any(rule.admits(row) for rule in self.eligibility):
+            return False
         return self.statuses is None or row["status"] in self.statuses
 
 
@@ -78,7 +84,10 @@ def record_scope(identity: Identity) -> RecordScope:
             # them. Until those tables exist: the regency of the region claim.
             return RecordScope(region=identity.region)
         case Role.PARTNER:
-            # TODO(issue 6): and the partner programme's Eligibility.admits(row).
+            # TODO(issue 6): eligibility= the rules of the partner's running programmes
+            # (data.partners.eligibility_rules(partner id, today)), loaded once per request by the
+            # context and passed in here; ``scoped``/``admits`` already apply them. Until then:
+            # consent + ACTIVE.
             return RecordScope(region=None, consented_only=True, statuses=PARTNER_STATUSES)
         case Role.ANALYST:
             raise Forbidden("ANALYST sees aggregates only (the reporting service), not IR records")
