@@ -135,30 +135,47 @@ class ServerThread:
 
 
 @pytest.fixture(scope="session")
-def registry_server(database_url: str, statement_log: StatementLog) -> Iterator[ServerThread]:
+def registry_server(database_url: str, statement_log: StatementLog, tokens: "Tokens") -> Iterator[ServerThread]:
     from services.registry.app import build_app
 
-    with ServerThread(build_app(database_url)) as server:
+    with ServerThread(build_app(database_url, verifier=tokens.verifier)) as server:
         yield server
 
 
 class GraphQLClient:
-    """Posts GraphQL over real HTTP and returns the decoded JSON body."""
+    """Posts GraphQL over real HTTP, as one caller (its bearer token), and returns the decoded JSON body."""
 
-    def __init__(self, client: httpx.AsyncClient, url: str) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient, url: str, headers: dict[str, str] | None = None, tokens: "Tokens | None" = None
+    ) -> None:
         self.client = client
         self.url = url
+        self.headers = headers or {}
+        self.tokens = tokens
 
     async def __call__(self, query: str, variables: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
-        response = await self.client.post(self.url, json={"query": query, "variables": variables or {}}, **kwargs)
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        response = await self.client.post(
+            self.url, json={"query": query, "variables": variables or {}}, headers=headers, **kwargs
+        )
         assert response.status_code < 500, response.text
         return response.json()
 
+    def as_role(self, role: str, region: str | None = None, **claims: Any) -> "GraphQLClient":
+        """The same server, called with a token of another role (``tokens(role, region, **claims)``)."""
+        assert self.tokens is not None
+        return GraphQLClient(self.client, self.url, self.tokens.headers(role, region, **claims), self.tokens)
+
+
+#: The registry client's default caller: the office that owns the test villages' records.
+DEFAULT_ROLE = ("DISTRICT_OFFICER", "33.74")
+
 
 @pytest.fixture
-async def registry(registry_server: ServerThread) -> AsyncIterator[GraphQLClient]:
+async def registry(registry_server: ServerThread, tokens: "Tokens") -> AsyncIterator[GraphQLClient]:
+    """A DISTRICT_OFFICER of Kota Semarang (33.74); ``registry.as_role(...)`` calls as someone else."""
     async with httpx.AsyncClient(timeout=30) as client:
-        yield GraphQLClient(client, registry_server.url + "/graphql")
+        yield GraphQLClient(client, registry_server.url + "/graphql", tokens.headers(*DEFAULT_ROLE), tokens)
 
 
 class Tokens:

@@ -1,4 +1,8 @@
-"""The registry subgraph as an ASGI application: ``/graphql`` and the health endpoints."""
+"""The registry subgraph as an ASGI application: ``/graphql`` and the health endpoints.
+
+Every request but ``/healthcheck`` needs a verified bearer token (401 otherwise); the caller's
+``Identity`` reaches every resolver through the context, which scopes what it may read and change.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -15,6 +20,8 @@ from strawberry.asgi import GraphQL
 from services.registry.data.rule_sets import load_graduation_thresholds, load_rule_set
 from services.registry.graphql.context import RegistryContext
 from services.registry.graphql.schema import schema
+from siir.auth.middleware import RequireIdentity, identity_of
+from siir.auth.tokens import TokenVerifier, verifier_from_settings
 from siir.database import create_engine
 from siir.settings import Settings
 from sqlalchemy import text
@@ -33,12 +40,24 @@ class RegistryGraphQL(GraphQL):
             engine=self.state["engine"],
             rule_set=self.state["rule_set"],
             graduation_thresholds=self.state["graduation_thresholds"],
+            identity=identity_of(request),
         )
 
 
-def build_app(database_url: str, settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Starlette:
-    """The registry app on ``database_url`` (already migrated), or on a given engine (tests)."""
+def build_app(
+    database_url: str,
+    settings: Settings | None = None,
+    *,
+    engine: AsyncEngine | None = None,
+    verifier: TokenVerifier | None = None,
+) -> Starlette:
+    """The registry app on ``database_url`` (already migrated), or on a given engine (tests).
+
+    Tokens are checked by ``verifier``, by default the configured identity provider's keys (or the
+    embedded default's own key).
+    """
     settings = settings or Settings.from_environment()
+    verifier = verifier or verifier_from_settings(settings)
     state: dict[str, Any] = {}
 
     @contextlib.asynccontextmanager
@@ -71,4 +90,5 @@ def build_app(database_url: str, settings: Settings | None = None, *, engine: As
             Route("/healthcheck", healthcheck, methods=["GET"]),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(RequireIdentity, verifier=verifier)],
     )

@@ -15,10 +15,12 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.registry.data import assessments as assessment_data
+from services.registry.data import audit
 from services.registry.data import home_industries as home_industry_data
 from services.registry.data import outbox, regions
 from services.registry.domain import events
 from services.registry.facilitator_registrar import require_facilitator_in_service
+from services.registry.domain.access import RecordScope
 from services.registry.domain.classification import ClassificationError, Criteria, RuleSet, classify
 from services.registry.domain.graduation import GraduationThresholds, is_small_enterprise_candidate
 from services.registry.domain.registration import regency_of, registration_number
@@ -108,8 +110,9 @@ async def register(
     rule_set: RuleSet,
     thresholds: GraduationThresholds,
     today: dt.date,
+    actor: audit.Actor,
 ) -> RowMapping:
-    """Register an IR with its first assessment."""
+    """Register an IR with its first assessment (the caller checked the village is in its scope)."""
     async with engine.begin() as connection:
         await _require_village(connection, "input.villageCode", values["village_code"])
         regency = regency_of(values["village_code"])
@@ -134,7 +137,16 @@ async def register(
         await outbox.publish(
             connection, events.ASSESSMENT_RECORDED, str(row["id"]), events.event_payload(row, assessment=assessment_row)
         )
+        await audit.record_write(connection, actor, None, row, added={"firstAssessment": assessment_row})
         return row
+
+
+async def _lock_in_scope(connection: AsyncConnection, home_industry_id: int, scope: RecordScope) -> RowMapping:
+    """The IR, locked; one outside the caller's scope is as missing as one that does not exist."""
+    row = await home_industry_data.lock_home_industry(connection, home_industry_id)
+    if row is None or not scope.admits(row):
+        raise NotFound(f"no home industry with id {home_industry_id}")
+    return row
 
 
 async def _missing_or_conflict(connection: AsyncConnection, home_industry_id: int, expected_version: int) -> Exception:
@@ -148,9 +160,17 @@ async def _missing_or_conflict(connection: AsyncConnection, home_industry_id: in
     )
 
 
-async def update(engine: AsyncEngine, home_industry_id: int, expected_version: int, values: dict[str, Any]) -> RowMapping:
+async def update(
+    engine: AsyncEngine,
+    home_industry_id: int,
+    expected_version: int,
+    values: dict[str, Any],
+    scope: RecordScope,
+    actor: audit.Actor,
+) -> RowMapping:
     """Change an IR record if nobody changed it since ``expected_version``."""
     async with engine.begin() as connection:
+        before = await _lock_in_scope(connection, home_industry_id, scope)
         if "village_code" in values:
             await _require_village(connection, "input.villageCode", values["village_code"])
         row = await home_industry_data.update_home_industry(connection, home_industry_id, expected_version, values)
@@ -165,6 +185,7 @@ async def update(engine: AsyncEngine, home_industry_id: int, expected_version: i
         if row["last_assessed_on"] is not None and row["business_started_on"] > row["last_assessed_on"]:
             raise InvalidInput("input.businessStartedOn", "is after the IR's latest assessment")
         await outbox.publish(connection, events.HOME_INDUSTRY_UPDATED, str(row["id"]), events.event_payload(row))
+        await audit.record_write(connection, actor, before, row)
         return row
 
 
@@ -174,12 +195,12 @@ async def record_assessment(
     build: Any,
     rule_set: RuleSet,
     thresholds: GraduationThresholds,
+    scope: RecordScope,
+    actor: audit.Actor,
 ) -> tuple[RowMapping, RowMapping]:
     """Record a (re-)assessment. ``build(business_started_on)`` returns (criteria, values)."""
     async with engine.begin() as connection:
-        home_industry = await home_industry_data.lock_home_industry(connection, home_industry_id)
-        if home_industry is None:
-            raise NotFound(f"no home industry with id {home_industry_id}")
+        home_industry = await _lock_in_scope(connection, home_industry_id, scope)
         if home_industry["status"] != "ACTIVE":
             raise InvalidInput("homeIndustryId", f"the IR is {home_industry['status']}; only active IR are assessed")
         criteria, values = build(home_industry["business_started_on"])
@@ -189,17 +210,23 @@ async def record_assessment(
         await outbox.publish(
             connection, events.ASSESSMENT_RECORDED, str(row["id"]), events.event_payload(row, assessment=assessment_row)
         )
+        await audit.record_write(connection, actor, home_industry, row, added={"assessment": assessment_row})
         return row, assessment_row
 
 
 async def change_status(
-    engine: AsyncEngine, home_industry_id: int, status: str, on: dt.date, reason: str | None, event_type: str
+    engine: AsyncEngine,
+    home_industry_id: int,
+    status: str,
+    on: dt.date,
+    reason: str | None,
+    event_type: str,
+    scope: RecordScope,
+    actor: audit.Actor,
 ) -> RowMapping:
     """Close an IR (gulung tikar, moved away) or record its graduation to small enterprise."""
     async with engine.begin() as connection:
-        current = await home_industry_data.lock_home_industry(connection, home_industry_id)
-        if current is None:
-            raise NotFound(f"no home industry with id {home_industry_id}")
+        current = await _lock_in_scope(connection, home_industry_id, scope)
         if current["status"] != "ACTIVE":
             raise Conflict(f"home industry {home_industry_id} is already {current['status']}")
         if on < current["registered_on"]:
@@ -218,4 +245,5 @@ async def change_status(
         )
         assert row is not None
         await outbox.publish(connection, event_type, str(row["id"]), events.event_payload(row, reason=reason))
+        await audit.record_write(connection, actor, current, row)
         return row

@@ -92,7 +92,7 @@ async def test_register_classifies_and_numbers_within_the_regency(registry: Grap
         ({"owner": {"name": "Sri", "nik": NIK_WOMAN_1990, "sex": "MALE"}}, "input.owner.sex"),
         ({"owner": {"name": "Budi", "nik": NIK_MAN_1985, "isFemaleHeadOfHousehold": True}}, "input.owner.isFemaleHeadOfHousehold"),
         ({"owner": {"name": "Sri", "nik": NIK_WOMAN_1990, "phone": "12345"}}, "input.owner.phone"),
-        ({"villageCode": "99.99.99.9999"}, "input.villageCode"),
+        ({"villageCode": "33.74.99.9999"}, "input.villageCode"),  # in scope, but no such village
         ({"villageCode": "33.74.01"}, "input.villageCode"),  # a sub-district, not a village
         ({"businessName": "x" * 201}, "input.businessName"),
         ({"businessName": "   "}, "input.businessName"),
@@ -288,8 +288,9 @@ async def test_filters_search_and_pagination(registry: GraphQLClient) -> None:
     assert in_subdistrict["data"]["homeIndustries"]["totalCount"] == 6
     elsewhere = await registry(LIST, {"filter": {"regionCode": "33.74.01", "search": "zulaikha"}})
     assert elsewhere["data"]["homeIndustries"]["totalCount"] == 0
-    # "33.7" is not a prefix of "33.74": region codes match whole segments.
-    assert (await registry(LIST, {"filter": {"regionCode": "33.7", "search": "zulaikha"}}))["data"]["homeIndustries"]["totalCount"] == 0
+    # "33.7" is not a prefix of "33.74": region codes match whole segments (asked nationally).
+    ministry = registry.as_role("MINISTRY")
+    assert (await ministry(LIST, {"filter": {"regionCode": "33.7", "search": "zulaikha"}}))["data"]["homeIndustries"]["totalCount"] == 0
     short = await registry(LIST, {"filter": {"search": "ab"}})
     assert error_of(short)["extensions"] == {"code": "BAD_USER_INPUT", "field": "filter.search"}
     too_many = await registry(LIST, {"first": 100000})
@@ -305,24 +306,27 @@ async def test_listing_100_with_village_ancestry_and_latest_assessment_is_a_fixe
     niks = {"33.74": NIK_WOMAN_1990, "35.07": "3507015507900003", "32.01": "3201015507900004"}
     for n in range(100):
         village = villages[n % 4]
-        await register(registry, villageCode=village, businessName=f"Kue Basah Nomor {n}",
+        office = registry.as_role("DISTRICT_OFFICER", village[:5])
+        await register(office, villageCode=village, businessName=f"Kue Basah Nomor {n}",
                        owner={"name": f"Ibu {n}", "nik": niks[village[:5]]})
     query = """
     query { homeIndustries(filter: {search: "Kue Basah Nomor"}, first: 100) {
-      edges { node { id currentClass
+      edges { node { id currentClass owner { nik }
         village { name parent { name parent { name parent { name } } } }
         latestAssessment { score class } assessments { score } } } } }
     """
     statement_log.clear()
-    body = await registry(query)
+    body = await registry.as_role("MINISTRY")(query)
     count = statement_log.count()
     edges = body["data"]["homeIndustries"]["edges"]
     assert len(edges) == 100
     assert {e["node"]["village"]["parent"]["parent"]["parent"]["name"] for e in edges} == {
         "Jawa Tengah", "Jawa Timur", "Jawa Barat"
     }
-    # list + regions with their ancestors + latest assessments + histories
-    assert count <= 4, statement_log.statements
+    assert {e["node"]["owner"]["nik"][4:12] for e in edges} == {"********"}  # masked nationally
+    # list + regions with their ancestors + latest assessments + histories + one audit insert for all 100
+    assert count <= 5, statement_log.statements
+    assert sum("INSERT INTO registry.audit_events" in s for s in statement_log.statements) == 1
 
 
 ENTITIES = """

@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, literal, select, text, update
+from sqlalchemy import and_, false, func, insert, literal, or_, select, text, true, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Select
 
 from services.registry.data.tables import home_industries
+from services.registry.domain.access import RecordScope
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,14 +34,60 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _in_region(query: Select[Any], code: str) -> Select[Any]:
+    # A village code starts with its ancestors' codes: prefix match, served by the
+    # text_pattern_ops index. The dot stops "33.7" from matching "33.74".
+    if code.count(".") == 3:
+        return query.where(home_industries.c.village_code == code)
+    return query.where(home_industries.c.village_code.like(_escape_like(code) + ".%"))
+
+
+def _eligible(rule: Any) -> Any:
+    """One partner programme's eligibility rule (``EligibilityRule``) as a SQL condition."""
+    column = home_industries.c
+    conditions: list[Any] = [true()]
+    if rule.classes:
+        conditions.append(column.current_class.in_(sorted(str(getattr(c, "value", c)) for c in rule.classes)))
+    for required, permit in (
+        (rule.requires_nib, column.nib),
+        (rule.requires_pirt, column.pirt_number),
+        (rule.requires_halal_certificate, column.halal_certificate_number),
+    ):
+        if required:
+            conditions.append(func.coalesce(permit, "") != "")
+    if rule.statuses:
+        conditions.append(column.status.in_(sorted(rule.statuses)))
+    if rule.region_codes:
+        conditions.append(
+            or_(*(or_(column.village_code == code, column.village_code.like(_escape_like(code) + ".%"))
+                  for code in rule.region_codes))
+        )
+    return and_(*conditions)
+
+
+def scoped(query: Select[Any], scope: RecordScope) -> Select[Any]:
+    """Only the IR the caller's scope reaches (``RecordScope.admits`` as SQL)."""
+    if scope.region is not None:
+        query = _in_region(query, scope.region)
+    if scope.consented_only:
+        query = query.where(home_industries.c.consent_to_share.is_(True))
+    if scope.statuses is not None:
+        query = query.where(home_industries.c.status.in_(sorted(scope.statuses)))
+    if scope.eligibility is not None:
+        query = query.where(or_(false(), *(_eligible(rule) for rule in scope.eligibility)))
+    if scope.assigned_only:
+        query = query.where(
+            or_(
+                home_industries.c.village_code.in_(sorted(scope.villages or ())),
+                home_industries.c.id.in_(sorted(scope.home_industry_ids or ())),
+            )
+        )
+    return query
+
+
 def _filtered(query: Select[Any], spec: HomeIndustryQuery) -> Select[Any]:
     if spec.region_code is not None:
-        # A village code starts with its ancestors' codes: prefix match, served by the
-        # text_pattern_ops index. The dot stops "33.7" from matching "33.74".
-        if spec.region_code.count(".") == 3:
-            query = query.where(home_industries.c.village_code == spec.region_code)
-        else:
-            query = query.where(home_industries.c.village_code.like(_escape_like(spec.region_code) + ".%"))
+        query = _in_region(query, spec.region_code)
     if spec.ir_class is not None:
         query = query.where(home_industries.c.current_class == spec.ir_class)
     if spec.status is not None:
@@ -57,24 +104,44 @@ def _filtered(query: Select[Any], spec: HomeIndustryQuery) -> Select[Any]:
     return query
 
 
-async def home_industries_by_ids(connection: AsyncConnection, ids: Sequence[int]) -> dict[int, RowMapping]:
-    result = await connection.execute(select(home_industries).where(home_industries.c.id.in_(list(ids))))
+async def home_industries_by_ids(
+    connection: AsyncConnection, ids: Sequence[int], scope: RecordScope | None = None
+) -> dict[int, RowMapping]:
+    """The IR with these ids, keyed by id; with a ``scope``, only those it reaches."""
+    query = select(home_industries).where(home_industries.c.id.in_(list(ids)))
+    if scope is not None:
+        query = scoped(query, scope)
+    result = await connection.execute(query)
     return {row["id"]: row for row in result.mappings()}
 
 
+async def home_industry_by_registration_number(
+    connection: AsyncConnection, number: str, scope: RecordScope
+) -> RowMapping | None:
+    # IR-33.74-000123 names its regency: that lets the (regency_code, registration_number) key answer.
+    regency = number.split("-")[1] if number.count("-") == 2 else ""
+    query = select(home_industries).where(
+        home_industries.c.regency_code == regency, home_industries.c.registration_number == number
+    )
+    result = await connection.execute(scoped(query, scope))
+    return result.mappings().first()
+
+
 async def home_industry_page(
-    connection: AsyncConnection, spec: HomeIndustryQuery, *, first: int, after_id: int | None
+    connection: AsyncConnection, spec: HomeIndustryQuery, scope: RecordScope, *, first: int, after_id: int | None
 ) -> list[RowMapping]:
     """Up to ``first + 1`` IR after ``after_id`` in id order (the extra row says a next page exists)."""
-    query = _filtered(select(home_industries), spec).order_by(home_industries.c.id).limit(first + 1)
+    query = scoped(_filtered(select(home_industries), spec), scope).order_by(home_industries.c.id).limit(first + 1)
     if after_id is not None:
         query = query.where(home_industries.c.id > after_id)
     result = await connection.execute(query)
     return list(result.mappings())
 
 
-async def count_home_industries(connection: AsyncConnection, spec: HomeIndustryQuery) -> int:
-    result = await connection.execute(_filtered(select(func.count()).select_from(home_industries), spec))
+async def count_home_industries(connection: AsyncConnection, spec: HomeIndustryQuery, scope: RecordScope) -> int:
+    result = await connection.execute(
+        scoped(_filtered(select(func.count()).select_from(home_industries), spec), scope)
+    )
     return int(result.scalar_one())
 
 

@@ -246,3 +246,22 @@ interventions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("action", Text, nullable=False),
+    Column("operation", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("actor_region", Text),
+    Column("partner", Text),
+    Column("home_industry_id", BigInteger, nullable=False),
+    Column("regency_code", Text, nullable=False),
+    Column("fields", JSONB, nullable=False),
+    Column("before", JSONB(none_as_null=True)),
+    Column("after", JSONB(none_as_null=True)),
+)

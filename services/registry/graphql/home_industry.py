@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from sqlalchemy.engine import RowMapping
 
+from services.registry.domain import access
 from services.registry.graphql.assessment import Assessment
 from services.registry.graphql.context import RegistryInfo
 from services.registry.graphql.enums import (
@@ -32,23 +34,80 @@ MentoringNoteType = Annotated["MentoringNote", strawberry.lazy("services.registr
 InterventionRef = Annotated["Intervention", strawberry.lazy("services.registry.graphql.intervention")]
 
 
+#: Authorization directive of the personal fields (the gateway enforces it too).
+PERSONAL_DATA = [["personal_data"]]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalRecord:
+    """The personal fields of one IR as stored, released one field at a time by ``disclose``."""
+
+    pk: int
+    regency_code: str
+    consented: bool
+    values: dict[str, Any]
+
+    def disclose(self, info: RegistryInfo, field: str) -> Any:
+        """The field as the caller may see it (full or masked), audit-logged; FORBIDDEN when withheld."""
+        identity = info.context.identity
+        disclosure = access.field_disclosure(identity, field, consented=self.consented)
+        if disclosure is access.Disclosure.WITHHELD:
+            raise access.refuse_field(identity, field)
+        value = self.values[field]
+        if value is None:
+            return None
+        info.context.reads.record(self.pk, self.regency_code, field, disclosure.value)
+        if disclosure is access.Disclosure.MASKED:
+            return MASKS[field](value)
+        return value
+
+
+def _generalised(location: "Location") -> "Location":
+    return Location(
+        latitude=access.generalise_coordinate(location.latitude),
+        longitude=access.generalise_coordinate(location.longitude),
+        exact=False,
+    )
+
+
 @strawberry.type(description="The owner (pelaku usaha): identity as surveyed.")
 class Owner:
-    name: str
-    nik: str = strawberry.field(description="National identity number (NIK), 16 digits.")
     sex: Sex
     birth_year: int | None
     education: Education | None
     is_female_head_of_household: bool = strawberry.field(
         description="Female head of household (Kepala Rumah Tangga Perempuan, KRTP)."
     )
-    phone: str | None = strawberry.field(description="Phone number in E.164 form (+62…).")
+    record: strawberry.Private[PersonalRecord]
+
+    @strawberry.federation.field(description="The owner's name.", policy=PERSONAL_DATA)
+    def name(self, info: RegistryInfo) -> str:
+        return self.record.disclose(info, access.OWNER_NAME)  # type: ignore[no-any-return]
+
+    @strawberry.federation.field(
+        description="National identity number (NIK), 16 digits; masked (3374********0001) for national and "
+        "province roles; never shown to partners.",
+        policy=PERSONAL_DATA,
+    )
+    def nik(self, info: RegistryInfo) -> str:
+        return self.record.disclose(info, access.NIK)  # type: ignore[no-any-return]
+
+    @strawberry.federation.field(
+        description="Phone number in E.164 form (+62…); masked (0812****7890) for national and province roles; "
+        "partners see it only with the owner's consent.",
+        policy=PERSONAL_DATA,
+    )
+    def phone(self, info: RegistryInfo) -> str | None:
+        return self.record.disclose(info, access.PHONE)  # type: ignore[no-any-return]
 
 
 @strawberry.type(description="Coordinates of the business (WGS 84).")
 class Location:
     latitude: float
     longitude: float
+    exact: bool = strawberry.field(
+        description="False when cut to one decimal (about 11 km) because your role sees personal data masked."
+    )
 
 
 @strawberry.type(description="Permits and certificates (legalitas usaha).")
@@ -106,6 +165,14 @@ class SharingConsent:
     recorded_on: dt.date | None
 
 
+MASKS = {
+    access.NIK: access.mask_nik,
+    access.PHONE: access.mask_phone,
+    access.ADDRESS: access.mask_address,
+    access.LOCATION: _generalised,
+}
+
+
 def _products(items: list[dict[str, Any]]) -> list[Product]:
     return [
         Product(
@@ -151,6 +218,7 @@ def _assistance(items: list[dict[str, Any]]) -> list[AssistanceReceived]:
 
 @strawberry.federation.type(
     keys=["id"],
+    policy=[["records"]],
     description="A home industry (Industri Rumahan, IR): a micro-enterprise run from the home, as registered "
     "and surveyed by its regency/city office.",
 )
@@ -163,8 +231,6 @@ class HomeIndustry:
     business_name: str
     business_category: BusinessCategory
     owner: Owner
-    address: str | None
-    location: Location | None
     business_started_on: dt.date
     registered_on: dt.date
     legality: Legality
@@ -185,12 +251,25 @@ class HomeIndustry:
     version: int = strawberry.field(description="Row version for optimistic concurrency: pass it back as `expectedVersion`.")
     village_code: strawberry.Private[str]
     pk: strawberry.Private[int]
+    record: strawberry.Private[PersonalRecord]
 
     @classmethod
     def from_row(cls, row: RowMapping) -> "HomeIndustry":
         location = None
         if row["latitude"] is not None and row["longitude"] is not None:
-            location = Location(latitude=row["latitude"], longitude=row["longitude"])
+            location = Location(latitude=row["latitude"], longitude=row["longitude"], exact=True)
+        record = PersonalRecord(
+            pk=row["id"],
+            regency_code=row["regency_code"],
+            consented=row["consent_to_share"],
+            values={
+                access.OWNER_NAME: row["owner_name"],
+                access.NIK: row["owner_nik"],
+                access.PHONE: row["owner_phone"],
+                access.ADDRESS: row["address"],
+                access.LOCATION: location,
+            },
+        )
         return cls(
             id=strawberry.ID(str(row["id"])),
             pk=row["id"],
@@ -201,16 +280,13 @@ class HomeIndustry:
             business_name=row["business_name"],
             business_category=BusinessCategory(row["business_category"]),
             owner=Owner(
-                name=row["owner_name"],
-                nik=row["owner_nik"],
                 sex=Sex(row["owner_sex"]),
                 birth_year=row["owner_birth_year"],
                 education=Education(row["owner_education"]) if row["owner_education"] else None,
                 is_female_head_of_household=row["owner_is_female_head_of_household"],
-                phone=row["owner_phone"],
+                record=record,
             ),
-            address=row["address"],
-            location=location,
+            record=record,
             business_started_on=row["business_started_on"],
             registered_on=row["registered_on"],
             legality=Legality(
@@ -234,17 +310,48 @@ class HomeIndustry:
 
     @classmethod
     async def resolve_reference(cls, info: RegistryInfo, id: strawberry.ID) -> "HomeIndustry | None":
+        """An IR by id; one outside the caller's scope resolves as missing (null)."""
+        info.context.record_scope()  # FORBIDDEN for a role without record-level access
         try:
             pk = int(id)
         except (TypeError, ValueError):
             return None
+        if not 0 < pk < 2**63:
+            return None
         row = await info.context.loaders.home_industry.load(pk)
         return cls.from_row(row) if row is not None else None
 
-    @strawberry.field(description="The village (desa/kelurahan) where the business is; its `parent` chain reaches the province.")
+    @strawberry.federation.field(
+        description="Street address; masked to its first word for national and province roles, never shown "
+        "to partners.",
+        policy=PERSONAL_DATA,
+    )
+    def address(self, info: RegistryInfo) -> str | None:
+        return self.record.disclose(info, access.ADDRESS)  # type: ignore[no-any-return]
+
+    @strawberry.federation.field(
+        description="Coordinates; cut to one decimal for national and province roles, never shown to partners.",
+        policy=PERSONAL_DATA,
+    )
+    def location(self, info: RegistryInfo) -> Location | None:
+        return self.record.disclose(info, access.LOCATION)  # type: ignore[no-any-return]
+
+    @strawberry.field(
+        description="The village (desa/kelurahan) where the business is; its `parent` chain reaches the province. "
+        "Partners see the sub-district only (`subDistrict`)."
+    )
     async def village(self, info: RegistryInfo) -> Region:
+        identity = info.context.identity
+        if access.field_disclosure(identity, access.VILLAGE, consented=self.record.consented) is access.Disclosure.WITHHELD:
+            raise access.refuse_field(identity, access.VILLAGE)
         row = await info.context.loaders.region.load(self.village_code)
         assert row is not None, "village_code is a foreign key"
+        return Region.from_row(row)
+
+    @strawberry.field(description="The sub-district (kecamatan) where the business is.")
+    async def sub_district(self, info: RegistryInfo) -> Region:
+        row = await info.context.loaders.region.load(self.village_code.rsplit(".", 1)[0])
+        assert row is not None, "a village's parent is a sub-district"
         return Region.from_row(row)
 
     @strawberry.field(description="The newest assessment (by date), or null before the first.")

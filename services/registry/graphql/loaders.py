@@ -17,6 +17,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.registry.data import assessments, facilitators, home_industries, interventions, partners, regions, teams
+from services.registry.domain.access import RecordScope
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -67,11 +68,14 @@ async def _on_day(
 class Loaders:
     """The loaders of one request (never shared: their caches would outlive a write)."""
 
-    def __init__(self, engine: AsyncEngine, today: dt.date) -> None:
+    def __init__(self, engine: AsyncEngine, today: dt.date, record_scope: Callable[[], RecordScope]) -> None:
         self.region = RegionLoader(engine)
         # children_of and assessments_of answer every key (an empty list when there is none).
         self.child_regions: QueryLoader[str, list[RowMapping]] = QueryLoader(engine, regions.children_of)
-        self.home_industry: QueryLoader[int, RowMapping] = QueryLoader(engine, home_industries.home_industries_by_ids)
+        # Only the IR the caller may read: one outside the scope loads as missing.
+        self.home_industry: QueryLoader[int, RowMapping] = QueryLoader(
+            engine, lambda connection, ids: home_industries.home_industries_by_ids(connection, ids, record_scope())
+        )
         self.assessment_history: QueryLoader[int, list[RowMapping]] = QueryLoader(engine, assessments.assessments_of)
         self.latest_assessment: QueryLoader[int, RowMapping] = QueryLoader(engine, assessments.latest_assessments)
         # Teams, facilitators, partners, interventions. "Current" answers are as of the request's day.

@@ -1,4 +1,8 @@
-"""Root mutation fields of the registry: each is one transaction (see ``registrar``)."""
+"""Root mutation fields of the registry: each is one transaction (see ``registrar``).
+
+Each checks the caller's right to the change and its scope before anything is written, and
+appends its audit event in the same transaction as the change.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from typing import Any
 import strawberry
 
 from services.registry import registrar
-from services.registry.domain import events
+from services.registry.domain import access, events
 from services.registry.domain import validation as check
 from services.registry.graphql.assessment import Assessment
 from services.registry.graphql.context import RegistryInfo
@@ -21,6 +25,10 @@ from services.registry.graphql.inputs import (
     record_values,
 )
 from siir.errors import InvalidInput
+
+#: Authorization directives (the gateway enforces them too; scopes are ``role:<ROLE>``).
+DISTRICT_OFFICER = [["role:DISTRICT_OFFICER"]]
+ASSESSORS = [["role:DISTRICT_OFFICER"], ["role:FACILITATOR"]]
 
 
 def _pk(field: str, value: strawberry.ID) -> int:
@@ -41,36 +49,51 @@ class RecordAssessmentPayload:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Register a new IR with its first assessment.")
+    @strawberry.federation.mutation(
+        description="Register a new IR with its first assessment, in a village of your regency/city.",
+        requires_scopes=DISTRICT_OFFICER,
+    )
     async def register_home_industry(self, info: RegistryInfo, input: RegisterHomeIndustryInput) -> HomeIndustry:
         context = info.context
+        scope = access.write_scope(context.identity, access.REGISTER)
+        access.check_write_region(scope, input.village_code.strip(), "input.villageCode")
         today = context.today()
         values = record_values(input, today)
         values["registered_on"] = check.past_date("input.registeredOn", input.registered_on, today)
         assessment = assessment_values(
             "input.firstAssessment", input.first_assessment, values["business_started_on"], today
         )
+        access.check_write_region(scope, values["village_code"], "input.villageCode")
         row = await registrar.register(
-            context.engine, values, assessment, context.rule_set, context.graduation_thresholds, today
+            context.engine, values, assessment, context.rule_set, context.graduation_thresholds, today, context.actor()
         )
         return HomeIndustry.from_row(row)
 
-    @strawberry.mutation(
-        description="Change an IR record. Fails with CONFLICT when `expectedVersion` is not the current version."
+    @strawberry.federation.mutation(
+        description="Change an IR record. Fails with CONFLICT when `expectedVersion` is not the current version.",
+        requires_scopes=DISTRICT_OFFICER,
     )
     async def update_home_industry(
         self, info: RegistryInfo, id: strawberry.ID, expected_version: int, input: UpdateHomeIndustryInput
     ) -> HomeIndustry:
+        context = info.context
+        scope = access.write_scope(context.identity, access.UPDATE)
         pk = _pk("id", id)
-        values = record_values(input, info.context.today())
-        row = await registrar.update(info.context.engine, pk, expected_version, values)
+        values = record_values(input, context.today())
+        if "village_code" in values:
+            access.check_write_region(scope, values["village_code"], "input.villageCode")
+        row = await registrar.update(context.engine, pk, expected_version, values, scope, context.actor())
         return HomeIndustry.from_row(row)
 
-    @strawberry.mutation(description="Record a (re-)assessment; the IR's current class follows its newest assessment.")
+    @strawberry.federation.mutation(
+        description="Record a (re-)assessment; the IR's current class follows its newest assessment.",
+        requires_scopes=ASSESSORS,
+    )
     async def record_assessment(
         self, info: RegistryInfo, home_industry_id: strawberry.ID, input: AssessmentInput
     ) -> RecordAssessmentPayload:
         context = info.context
+        scope = access.write_scope(context.identity, access.ASSESS)
         pk = _pk("homeIndustryId", home_industry_id)
         today = context.today()
 
@@ -78,33 +101,42 @@ class Mutation:
             return assessment_values("input", input, business_started_on, today)
 
         row, assessment_row = await registrar.record_assessment(
-            context.engine, pk, build, context.rule_set, context.graduation_thresholds
+            context.engine, pk, build, context.rule_set, context.graduation_thresholds, scope, context.actor()
         )
         return RecordAssessmentPayload(assessment=Assessment.from_row(assessment_row), home_industry=HomeIndustry.from_row(row))
 
-    @strawberry.mutation(description="Close an IR (e.g. gulung tikar): it stays in the registry and in the reports.")
+    @strawberry.federation.mutation(
+        description="Close an IR (e.g. gulung tikar): it stays in the registry and in the reports.",
+        requires_scopes=DISTRICT_OFFICER,
+    )
     async def close_home_industry(
         self, info: RegistryInfo, id: strawberry.ID, reason: str, closed_on: dt.date | None = None
     ) -> HomeIndustry:
-        today = info.context.today()
+        context = info.context
+        scope = access.write_scope(context.identity, access.CLOSE)
+        today = context.today()
         reason_text = check.text("reason", reason, required=True, max_length=check.MAX_TEXT)
         on = check.past_date("closedOn", closed_on, today) or today
         row = await registrar.change_status(
-            info.context.engine, _pk("id", id), "CLOSED", on, reason_text, events.HOME_INDUSTRY_CLOSED
+            context.engine, _pk("id", id), "CLOSED", on, reason_text, events.HOME_INDUSTRY_CLOSED, scope, context.actor()
         )
         return HomeIndustry.from_row(row)
 
-    @strawberry.mutation(
+    @strawberry.federation.mutation(
         description="Record the hand-over of an IR Maju to the Ministry of Cooperatives and SMEs as a small "
-        "enterprise (Usaha Kecil). Its latest assessment must make it a small-enterprise candidate."
+        "enterprise (Usaha Kecil). Its latest assessment must make it a small-enterprise candidate.",
+        requires_scopes=DISTRICT_OFFICER,
     )
     async def graduate_home_industry(
         self, info: RegistryInfo, id: strawberry.ID, graduated_on: dt.date | None = None, note: str | None = None
     ) -> HomeIndustry:
-        today = info.context.today()
+        context = info.context
+        scope = access.write_scope(context.identity, access.GRADUATE)
+        today = context.today()
         on = check.past_date("graduatedOn", graduated_on, today) or today
         note_text = check.text("note", note, max_length=check.MAX_TEXT)
         row = await registrar.change_status(
-            info.context.engine, _pk("id", id), "GRADUATED", on, note_text, events.HOME_INDUSTRY_GRADUATED
+            context.engine, _pk("id", id), "GRADUATED", on, note_text, events.HOME_INDUSTRY_GRADUATED, scope,
+            context.actor(),
         )
         return HomeIndustry.from_row(row)

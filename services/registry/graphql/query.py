@@ -13,6 +13,8 @@ from services.registry.data import home_industries as home_industry_data
 from services.registry.data import partners as partner_data
 from services.registry.data import regions as region_data
 from services.registry.data import teams as team_data
+from services.registry.domain import access
+from services.registry.graphql.audit_trail import AuditEventConnection, AuditTrailFilter, audit_trail
 from services.registry.graphql.context import RegistryInfo
 from services.registry.graphql.enums import HomeIndustryStatus, IrClass, ProviderKind, RegionLevel, Sex, TeamLevel
 from services.registry.graphql.facilitator import Facilitator
@@ -27,6 +29,9 @@ MAX_PAGE = 500
 #: Teams, facilitators and partners are listed whole, up to this many (there are 553 teams at most
 #: in office at once; a province has a few hundred facilitators).
 MAX_LIST = 2000
+#: Authorization directives (the gateway enforces them too).
+RECORDS = [["records"]]
+AUDITORS = [["role:MINISTRY"], ["role:DISTRICT_OFFICER"]]
 #: Enough for every sub-district of a regency or every village of a sub-district.
 MAX_REGIONS = 1000
 
@@ -66,11 +71,12 @@ class HomeIndustryConnection:
     edges: list[HomeIndustryEdge]
     page_info: PageInfo
     query: strawberry.Private[home_industry_data.HomeIndustryQuery]
+    scope: strawberry.Private[access.RecordScope]
 
-    @strawberry.field(description="How many IR match the filter, across all pages.")
+    @strawberry.field(description="How many IR match the filter, across all pages (within your scope).")
     async def total_count(self, info: RegistryInfo) -> int:
         async with info.context.engine.connect() as connection:
-            return await home_industry_data.count_home_industries(connection, self.query)
+            return await home_industry_data.count_home_industries(connection, self.query, self.scope)
 
 
 def encode_cursor(home_industry_id: int) -> str:
@@ -94,7 +100,8 @@ def _region_code(field: str, code: str | None) -> str | None:
     return code
 
 
-def _query_spec(filter: HomeIndustryFilter | None) -> home_industry_data.HomeIndustryQuery:
+def _query_spec(filter: HomeIndustryFilter | None, scope: access.RecordScope) -> home_industry_data.HomeIndustryQuery:
+    """The filter, checked against the caller's scope: asking outside it is FORBIDDEN, not empty."""
     if filter is None:
         return home_industry_data.HomeIndustryQuery()
     search = filter.search.strip() if filter.search else None
@@ -105,6 +112,10 @@ def _query_spec(filter: HomeIndustryFilter | None) -> home_industry_data.HomeInd
     region = filter.region_code.strip() if filter.region_code else None
     if region is not None and (len(region) > 20 or not all(part.isdigit() for part in region.split("."))):
         raise InvalidInput("filter.regionCode", f"{region!r} is not a Kemendagri region code")
+    if region is not None:
+        access.check_region_filter(scope, region)
+    if filter.status is not None:
+        access.check_status_filter(scope, filter.status.value)
     return home_industry_data.HomeIndustryQuery(
         region_code=region,
         ir_class=filter.ir_class.value if filter.ir_class else None,
@@ -117,14 +128,15 @@ def _query_spec(filter: HomeIndustryFilter | None) -> home_industry_data.HomeInd
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="A region by its Kemendagri code, or null when there is none.")
+    @strawberry.federation.field(description="A region by its Kemendagri code, or null when there is none.", authenticated=True)
     async def region(self, info: RegistryInfo, code: str) -> Region | None:
         row = await info.context.loaders.region.load(code.strip())
         return Region.from_row(row) if row is not None else None
 
-    @strawberry.field(
+    @strawberry.federation.field(
         description="Regions under a parent and/or at a level, ordered by code. Sub-districts and villages "
-        "need a parentCode (there are 83,762 villages)."
+        "need a parentCode (there are 83,762 villages).",
+        authenticated=True,
     )
     async def regions(
         self, info: RegistryInfo, parent_code: str | None = None, level: RegionLevel | None = None
@@ -142,11 +154,32 @@ class Query:
             )
         return [Region.from_row(row) for row in rows]
 
-    @strawberry.field(description="An IR by id, or null when there is none.")
+    @strawberry.federation.field(
+        description="An IR by id, or null when there is none within your scope.", policy=RECORDS
+    )
     async def home_industry(self, info: RegistryInfo, id: strawberry.ID) -> HomeIndustry | None:
         return await HomeIndustry.resolve_reference(info, id)
 
-    @strawberry.field(description="IR matching a filter, a page at a time, in registration order.")
+    @strawberry.federation.field(
+        description="An IR by its registration number (IR-33.74-000123), or null when there is none within your scope.",
+        policy=RECORDS,
+    )
+    async def home_industry_by_registration_number(self, info: RegistryInfo, number: str) -> HomeIndustry | None:
+        scope = info.context.record_scope()
+        if len(number) > 40:
+            raise InvalidInput("number", "is not a registration number")
+        async with info.context.engine.connect() as connection:
+            row = await home_industry_data.home_industry_by_registration_number(connection, number.strip(), scope)
+        if row is None:
+            return None
+        info.context.loaders.prime_home_industry(row)
+        return HomeIndustry.from_row(row)
+
+    @strawberry.federation.field(
+        description="IR matching a filter, a page at a time, in registration order. Only IR within your scope: "
+        "a filter reaching outside it is FORBIDDEN.",
+        policy=RECORDS,
+    )
     async def home_industries(
         self,
         info: RegistryInfo,
@@ -156,10 +189,11 @@ class Query:
     ) -> HomeIndustryConnection:
         if not 0 <= first <= MAX_PAGE:
             raise InvalidInput("first", f"must be between 0 and {MAX_PAGE}")
-        spec = _query_spec(filter)
+        scope = info.context.record_scope()
+        spec = _query_spec(filter, scope)
         after_id = decode_cursor(after) if after else None
         async with info.context.engine.connect() as connection:
-            rows = await home_industry_data.home_industry_page(connection, spec, first=first, after_id=after_id)
+            rows = await home_industry_data.home_industry_page(connection, spec, scope, first=first, after_id=after_id)
         page = rows[:first]
         for row in page:
             info.context.loaders.prime_home_industry(row)
@@ -173,6 +207,7 @@ class Query:
                 end_cursor=edges[-1].cursor if edges else None,
             ),
             query=spec,
+            scope=scope,
         )
 
     @strawberry.field(description="The national team in office today (Tim Pengelola Nasional), or null.")
@@ -234,3 +269,12 @@ class Query:
     @strawberry.field(description="An intervention by id, or null.")
     async def intervention(self, info: RegistryInfo, id: strawberry.ID) -> Intervention | None:
         return await Intervention.resolve_reference(info, id)
+    @strawberry.federation.field(
+        description="The audit trail (newest first): reads of personal data and every change, for your "
+        "regency/city (DISTRICT_OFFICER) or national (MINISTRY). Nobody can change it.",
+        requires_scopes=AUDITORS,
+    )
+    async def audit_trail(
+        self, info: RegistryInfo, filter: AuditTrailFilter | None = None, first: int = 50, after: str | None = None
+    ) -> AuditEventConnection:
+        return await audit_trail(info, filter, first, after)

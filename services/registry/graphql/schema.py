@@ -13,6 +13,7 @@ from services.registry.graphql.mutation import Mutation
 from services.registry.graphql.partner import Partner
 from services.registry.graphql.partner_mutation import PartnerMutation
 from services.registry.graphql.query import Query
+from services.registry.graphql.read_audit import AuditReads
 from services.registry.graphql.region import Region
 from services.registry.graphql.team import Team
 from services.registry.graphql.team_mutation import TeamMutation
@@ -23,5 +24,5 @@ schema = SubgraphSchema(
     mutation=merge_types("Mutation", (Mutation, TeamMutation, FacilitatorMutation, PartnerMutation, InterventionMutation)),
     types=[Region, HomeIndustry, Team, Facilitator, Partner, Intervention],
     federation_version="2.7",
-    extensions=[DomainErrorMasking],
+    extensions=[AuditReads, DomainErrorMasking],
 )

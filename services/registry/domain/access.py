@@ -1,0 +1,219 @@
+"""Who may see and change which IR records, and how much of each (DOMAIN.md, "Roles and what each
+may see"). Plain rules on an ``Identity``: ``data/`` turns a ``RecordScope`` into SQL, the GraphQL
+types apply a ``FieldPolicy`` to each record.
+
+Decisions where the issue is silent:
+- A look-up by id or registration number outside the caller's scope answers exactly as a missing
+  one (null, or NOT_FOUND for a change), so nobody learns which ids exist in other regions.
+- A *filter* outside the scope, a registration *into* another region, a role without the right to a
+  field or an operation answer FORBIDDEN: nothing about a record is revealed by saying no.
+- Street address and coordinates are personal data like NIK and phone: masked roles get the first
+  word of the address and coordinates cut to one decimal (about 11 km), as lokal-id's partial masks.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from lokal.samaran import partial_mask
+
+from siir.auth.identity import Identity, Role
+from siir.errors import Forbidden
+
+#: Statuses a partner may see: its programmes serve running businesses.
+PARTNER_STATUSES = frozenset({"ACTIVE"})
+
+
+@dataclass(frozen=True, slots=True)
+class RecordScope:
+    """Which IR records a caller reaches: all conditions hold together."""
+
+    #: Region code whose IR are reachable (prefix match on the village code); None is national.
+    region: str | None
+    #: Only IR whose owner consented to sharing with partner institutions (UU 27/2022 PDP).
+    consented_only: bool = False
+    #: Only IR in these statuses; None is every status.
+    statuses: frozenset[str] | None = None
+    #: A facilitator's assignment: only IR in these villages or with these ids (either suffices);
+    #: None for both is no assignment limit. Filled from issue 6's assignment tables.
+    villages: frozenset[str] | None = None
+    home_industry_ids: frozenset[int] | None = None
+    #: A partner's running programmes' eligibility rules (issue 6's ``EligibilityRule``: classes,
+    #: requires_nib/pirt/halal_certificate, statuses, region_codes, and ``admits(row)``): an IR must
+    #: meet one. None is no programme limit; an empty tuple admits nothing.
+    eligibility: tuple[Any, ...] | None = None
+
+    @property
+    def assigned_only(self) -> bool:
+        return self.villages is not None or self.home_industry_ids is not None
+
+    def reaches_region(self, code: str) -> bool:
+        """Whether everything inside region ``code`` lies inside this scope."""
+        return self.region is None or code == self.region or code.startswith(self.region + ".")
+
+    def admits(self, row: Mapping[str, Any]) -> bool:
+        """Whether one IR row lies inside this scope (the SQL filter's twin, for rows in hand)."""
+        if not self.reaches_region(row["village_code"]):
+            return False
+        if self.consented_only and not row["consent_to_share"]:
+            return False
+        if self.assigned_only and not (
+            row["village_code"] in (self.villages or ()) or row["id"] in (self.home_industry_ids or ())
+        ):
+            return False
+        if self.eligibility is not None and not any(rule.admits(row) for rule in self.eligibility):
+            return False
+        return self.statuses is None or row["status"] in self.statuses
+
+
+def record_scope(identity: Identity) -> RecordScope:
+    """The IR records a caller may read; FORBIDDEN for a role without record-level access."""
+    match identity.role:
+        case Role.MINISTRY:
+            return RecordScope(region=None)
+        case Role.PROVINCE_OFFICER | Role.DISTRICT_OFFICER:
+            return RecordScope(region=identity.region)
+        case Role.FACILITATOR:
+            # TODO(issue 6): add villages= and home_industry_ids= from the facilitator's assignments
+            # (registry.facilitators.subject = sub), loaded once per request by the context
+            # (RegistryGraphQL.get_context) and passed in here. ``scoped``/``admits`` already apply
+            # them. Until those tables exist: the regency of the region claim.
+            return RecordScope(region=identity.region)
+        case Role.PARTNER:
+            # TODO(issue 6): eligibility= the rules of the partner's running programmes
+            # (data.partners.eligibility_rules(partner id, today)), loaded once per request by the
+            # context and passed in here; ``scoped``/``admits`` already apply them. Until then:
+            # consent + ACTIVE.
+            return RecordScope(region=None, consented_only=True, statuses=PARTNER_STATUSES)
+        case Role.ANALYST:
+            raise Forbidden("ANALYST sees aggregates only (the reporting service), not IR records")
+    raise Forbidden(f"role {identity.role} has no access to IR records")
+
+
+def check_region_filter(scope: RecordScope, code: str) -> None:
+    """A filter reaching outside the scope is refused, never answered with a misleading empty list."""
+    if not scope.reaches_region(code):
+        raise Forbidden(
+            f"region {code} is outside your scope ({scope.region or 'national'})", field="filter.regionCode"
+        )
+
+
+def check_status_filter(scope: RecordScope, status: str) -> None:
+    if scope.statuses is not None and status not in scope.statuses:
+        raise Forbidden(f"status {status} is outside your scope", field="filter.status")
+
+
+# --- writes -------------------------------------------------------------------------------------
+
+REGISTER = "registerHomeIndustry"
+UPDATE = "updateHomeIndustry"
+ASSESS = "recordAssessment"
+CLOSE = "closeHomeIndustry"
+GRADUATE = "graduateHomeIndustry"
+
+#: Which roles may make each change, each within its own scope (DOMAIN.md "writes").
+WRITERS: dict[str, frozenset[Role]] = {
+    REGISTER: frozenset({Role.DISTRICT_OFFICER}),
+    UPDATE: frozenset({Role.DISTRICT_OFFICER}),
+    ASSESS: frozenset({Role.DISTRICT_OFFICER, Role.FACILITATOR}),
+    CLOSE: frozenset({Role.DISTRICT_OFFICER}),
+    GRADUATE: frozenset({Role.DISTRICT_OFFICER}),
+}
+
+
+def write_scope(identity: Identity, operation: str) -> RecordScope:
+    """The records a caller may change with ``operation``; FORBIDDEN for a role that may not."""
+    if identity.role not in WRITERS[operation]:
+        allowed = ", ".join(sorted(WRITERS[operation]))
+        raise Forbidden(f"{operation} is for {allowed}; you are {identity.role}")
+    return record_scope(identity)
+
+
+def check_write_region(scope: RecordScope, village_code: str, field: str) -> None:
+    """Registering into, or moving a record to, a village outside the scope is refused."""
+    if not scope.reaches_region(village_code):
+        raise Forbidden(f"village {village_code} is outside your scope ({scope.region or 'national'})", field=field)
+
+
+# --- the audit trail ---------------------------------------------------------------------------
+
+AUDIT_READERS = frozenset({Role.MINISTRY, Role.DISTRICT_OFFICER})
+
+
+def audit_scope(identity: Identity) -> str | None:
+    """The region whose audit events a caller may read (None: national); FORBIDDEN for others."""
+    if identity.role not in AUDIT_READERS:
+        raise Forbidden(f"the audit trail is for MINISTRY and DISTRICT_OFFICER; you are {identity.role}")
+    return identity.region
+
+
+# --- fields -------------------------------------------------------------------------------------
+
+
+class Disclosure(enum.StrEnum):
+    """How much of a personal field a caller sees."""
+
+    FULL = "FULL"
+    MASKED = "MASKED"
+    WITHHELD = "WITHHELD"
+
+
+#: The personal fields of an IR record, by their GraphQL path under HomeIndustry. Each read of one
+#: is audit-logged.
+OWNER_NAME = "owner.name"
+NIK = "owner.nik"
+PHONE = "owner.phone"
+ADDRESS = "address"
+LOCATION = "location"
+VILLAGE = "village"
+PERSONAL_FIELDS = (OWNER_NAME, NIK, PHONE, ADDRESS, LOCATION)
+
+_FULL = {OWNER_NAME: Disclosure.FULL, NIK: Disclosure.FULL, PHONE: Disclosure.FULL, ADDRESS: Disclosure.FULL,
+         LOCATION: Disclosure.FULL, VILLAGE: Disclosure.FULL}
+_MASKED = {**_FULL, NIK: Disclosure.MASKED, PHONE: Disclosure.MASKED, ADDRESS: Disclosure.MASKED,
+           LOCATION: Disclosure.MASKED}
+# Partners: never NIK; location to the sub-district only (no village, street or coordinates).
+_PARTNER = {**_FULL, NIK: Disclosure.WITHHELD, ADDRESS: Disclosure.WITHHELD, LOCATION: Disclosure.WITHHELD,
+            VILLAGE: Disclosure.WITHHELD}
+
+
+def field_disclosure(identity: Identity, field: str, *, consented: bool) -> Disclosure:
+    """How much of ``field`` of one IR (whose owner did or did not consent to sharing) the caller sees."""
+    match identity.role:
+        case Role.DISTRICT_OFFICER | Role.FACILITATOR:
+            return _FULL[field]
+        case Role.MINISTRY | Role.PROVINCE_OFFICER:
+            return _MASKED[field]
+        case Role.PARTNER:
+            if field == PHONE and not consented:
+                return Disclosure.WITHHELD  # contact only with the owner's consent
+            return _PARTNER[field]
+    return Disclosure.WITHHELD
+
+
+def refuse_field(identity: Identity, field: str) -> Forbidden:
+    return Forbidden(f"{identity.role} may not read {field}", field=field)
+
+
+def mask_nik(nik: str) -> str:
+    """``3374********0001``: lokal-id's partial mask keeps the regency and the serial."""
+    return partial_mask("NIK", nik)
+
+
+def mask_phone(phone: str) -> str:
+    """``0812****7890``."""
+    return partial_mask("PHONE", phone)
+
+
+def mask_address(address: str) -> str:
+    """``Jl. ***``: the first word only."""
+    return partial_mask("ADDRESS", address)
+
+
+def generalise_coordinate(value: float) -> float:
+    """Cut to one decimal (toward zero), as lokal-id's GEO mask keeps one digit: about 11 km."""
+    return math.trunc(value * 10) / 10

@@ -1,0 +1,201 @@
+"""The audit trail as GraphQL: who read which IR's personal data and who changed what.
+
+Read-only: no mutation touches ``registry.audit_events`` and the database refuses UPDATE and
+DELETE on it. Values of personal columns in a change are masked as the viewer sees them elsewhere.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import enum
+import json
+from typing import Any
+
+import strawberry
+from sqlalchemy.engine import RowMapping
+
+from services.registry.data import audit as audit_data
+from services.registry.domain import access
+from services.registry.graphql.context import RegistryInfo
+from siir.auth.identity import Identity
+from siir.errors import InvalidInput
+
+MAX_PAGE = 500
+
+#: Stored column → the personal field whose disclosure rule applies to its value.
+_PERSONAL_COLUMNS = {
+    "owner_name": access.OWNER_NAME,
+    "owner_nik": access.NIK,
+    "owner_phone": access.PHONE,
+    "address": access.ADDRESS,
+    "latitude": access.LOCATION,
+    "longitude": access.LOCATION,
+}
+
+
+@strawberry.enum(description="What happened: a read of personal data, or a change.")
+class AuditAction(enum.Enum):
+    READ = "READ"
+    WRITE = "WRITE"
+
+
+@strawberry.type(description="A personal field read, and how much of it the reader saw (FULL or MASKED).")
+class AuditField:
+    name: str
+    disclosure: str
+
+
+@strawberry.type(description="One changed column: its value before and after, as JSON text (masked for your role).")
+class AuditChange:
+    column: str
+    before: str | None
+    after: str | None
+
+
+@strawberry.type(description="One audit event: who (subject, role, region, partner), when, through which operation, "
+                 "on which IR, which personal fields were read or which columns changed.")
+class AuditEvent:
+    id: strawberry.ID
+    occurred_at: dt.datetime
+    action: AuditAction
+    operation: str = strawberry.field(description="The GraphQL operation, e.g. `query ListHomeIndustries`.")
+    subject: str
+    role: str
+    actor_region: str | None
+    partner: str | None
+    home_industry_id: strawberry.ID
+    regency_code: str
+    fields: list[AuditField]
+    changes: list[AuditChange]
+
+
+@strawberry.type
+class AuditEventEdge:
+    cursor: str
+    node: AuditEvent
+
+
+@strawberry.type(description="A page of audit events, newest first.")
+class AuditEventConnection:
+    edges: list[AuditEventEdge]
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.input(description="Which audit events to list; parts combine with AND.")
+class AuditTrailFilter:
+    home_industry_id: strawberry.ID | None = None
+    subject: str | None = None
+    action: AuditAction | None = None
+    since: dt.datetime | None = strawberry.field(default=None, description="From this moment (inclusive).")
+    until: dt.datetime | None = strawberry.field(default=None, description="Until this moment (exclusive).")
+    region_code: str | None = strawberry.field(default=None, description="A regency/city (or province) inside your scope.")
+
+
+def _encode(event_id: int) -> str:
+    return base64.urlsafe_b64encode(f"AuditEvent:{event_id}".encode()).decode()
+
+
+def _decode(cursor: str) -> int:
+    try:
+        kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+        if kind != "AuditEvent":
+            raise ValueError(kind)
+        return int(value)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise InvalidInput("after", "is not a cursor from this connection") from None
+
+
+def _shown(identity: Identity, column: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    field = _PERSONAL_COLUMNS.get(column)
+    if field is not None and access.field_disclosure(identity, field, consented=False) is access.Disclosure.MASKED:
+        if field == access.LOCATION:
+            value = access.generalise_coordinate(float(value))
+        elif field == access.NIK:
+            value = access.mask_nik(str(value))
+        elif field == access.PHONE:
+            value = access.mask_phone(str(value))
+        elif field == access.ADDRESS:
+            value = access.mask_address(str(value))
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _event(identity: Identity, row: RowMapping) -> AuditEvent:
+    before = row["before"] or {}
+    after = row["after"] or {}
+    changes = [
+        AuditChange(column=column, before=_shown(identity, column, before.get(column)),
+                    after=_shown(identity, column, after.get(column)))
+        for column in sorted(set(before) | set(after))
+        if not isinstance(after.get(column), dict)
+    ]
+    # Rows created beside the IR (an assessment) carry no personal data: shown whole.
+    changes += [
+        AuditChange(column=name, before=None, after=json.dumps(value, ensure_ascii=False))
+        for name, value in sorted(after.items())
+        if isinstance(value, dict)
+    ]
+    fields = row["fields"] if row["action"] == audit_data.READ else {}
+    return AuditEvent(
+        id=strawberry.ID(str(row["id"])),
+        occurred_at=row["occurred_at"],
+        action=AuditAction(row["action"]),
+        operation=row["operation"],
+        subject=row["subject"],
+        role=row["role"],
+        actor_region=row["actor_region"],
+        partner=row["partner"],
+        home_industry_id=strawberry.ID(str(row["home_industry_id"])),
+        regency_code=row["regency_code"],
+        fields=[AuditField(name=name, disclosure=how) for name, how in sorted(fields.items())],
+        changes=changes,
+    )
+
+
+async def audit_trail(
+    info: RegistryInfo, filter: AuditTrailFilter | None, first: int, after: str | None
+) -> AuditEventConnection:
+    identity = info.context.identity
+    region = access.audit_scope(identity)
+    if not 0 <= first <= MAX_PAGE:
+        raise InvalidInput("first", f"must be between 0 and {MAX_PAGE}")
+    spec = audit_data.AuditQuery(region=region)
+    if filter is not None:
+        home_industry_id = None
+        if filter.home_industry_id is not None:
+            try:
+                home_industry_id = int(filter.home_industry_id)
+            except ValueError:
+                raise InvalidInput("filter.homeIndustryId", "is not a home industry id") from None
+        if filter.region_code is not None:
+            wanted = filter.region_code.strip()
+            access.check_region_filter(access.RecordScope(region=region), wanted)
+            region = wanted
+        if filter.since and filter.until and filter.since >= filter.until:
+            raise InvalidInput("filter.until", "must be after filter.since")
+        spec = audit_data.AuditQuery(
+            region=region,
+            home_industry_id=home_industry_id,
+            subject=filter.subject,
+            action=filter.action.value if filter.action else None,
+            since=filter.since,
+            until=filter.until,
+        )
+    before_id = _decode(after) if after else None
+    async with info.context.engine.connect() as connection:
+        rows = await audit_data.audit_page(connection, spec, first=first, before_id=before_id)
+    edges = [AuditEventEdge(cursor=_encode(row["id"]), node=_event(identity, row)) for row in rows[:first]]
+    # Personal values shown in changes are reads like any other: the trail records its own readers.
+    for row in rows[:first]:
+        for column in set(row["before"] or {}) | set(row["after"] or {}):
+            field = _PERSONAL_COLUMNS.get(column)
+            if field is not None:
+                disclosure = access.field_disclosure(identity, field, consented=False)
+                info.context.reads.record(row["home_industry_id"], row["regency_code"], field, disclosure.value)
+    return AuditEventConnection(
+        edges=edges, has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None
+    )

@@ -1,0 +1,62 @@
+"""The audit trail: every read of personal data and every write, append-only.
+
+Revision ID: 0004_audit
+Revises: 0002 (re-point to 0003_teams when the teams branch merges)
+"""
+from alembic import op
+
+from siir.migrations import execute_script
+
+revision = "0004_audit"
+down_revision = "0003_teams"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    execute_script(
+        """
+        CREATE TABLE registry.audit_events (
+            id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            occurred_at      timestamptz NOT NULL DEFAULT now(),
+            action           text NOT NULL CHECK (action IN ('READ', 'WRITE')),
+            operation        text NOT NULL,
+            subject          text NOT NULL,
+            role             text NOT NULL,
+            actor_region     text,
+            partner          text,
+            home_industry_id bigint NOT NULL,
+            regency_code     text NOT NULL,
+            fields           jsonb NOT NULL,
+            before           jsonb,
+            after            jsonb,
+            CHECK (jsonb_typeof(fields) = 'object'),
+            CHECK (action = 'WRITE' OR (before IS NULL AND after IS NULL))
+        );
+        COMMENT ON TABLE registry.audit_events IS
+            'Append-only audit trail (UU 27/2022 PDP): one row per IR per request that read its personal '
+            'fields (fields: field -> FULL or MASKED), and one per write with the changed columns before and after';
+        -- The questions a data protection officer asks: who touched this IR, what did this person
+        -- touch, what happened in this regency, in a period.
+        CREATE INDEX audit_events_home_industry ON registry.audit_events (home_industry_id, id);
+        CREATE INDEX audit_events_subject ON registry.audit_events (subject, id);
+        CREATE INDEX audit_events_regency ON registry.audit_events (regency_code text_pattern_ops, id);
+        CREATE INDEX audit_events_occurred_at ON registry.audit_events (occurred_at);
+
+        CREATE FUNCTION registry.audit_events_refuse_change() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'registry.audit_events is append-only: % refused', TG_OP
+            USING ERRCODE = 'insufficient_privilege'; END
+        $$;
+        CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON registry.audit_events
+            FOR EACH ROW EXECUTE FUNCTION registry.audit_events_refuse_change();
+        CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON registry.audit_events
+            FOR EACH STATEMENT EXECUTE FUNCTION registry.audit_events_refuse_change();
+        REVOKE UPDATE, DELETE, TRUNCATE ON registry.audit_events FROM PUBLIC
+        """
+    )
+
+
+def downgrade() -> None:
+    op.execute("DROP TABLE registry.audit_events")
+    op.execute("DROP FUNCTION registry.audit_events_refuse_change()")

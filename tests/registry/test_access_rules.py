@@ -1,0 +1,142 @@
+"""The access rules as plain Python (services/registry/domain/access.py): scope, writes, fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from services.registry.domain import access
+from siir.auth.identity import Identity, Role
+from siir.errors import Forbidden
+
+
+def who(role: Role, region: str | None = None, partner: str | None = None) -> Identity:
+    return Identity(subject="someone", role=role, region=region, partner=partner, expires_at=0, token="")
+
+
+ROW = {"village_code": "33.74.01.1001", "consent_to_share": True, "status": "ACTIVE"}
+
+
+def test_a_scope_reaches_whole_code_segments_only() -> None:
+    scope = access.RecordScope(region="33.74")
+    assert scope.reaches_region("33.74") and scope.reaches_region("33.74.01.1001")
+    assert not scope.reaches_region("33.7") and not scope.reaches_region("33.741") and not scope.reaches_region("33")
+    assert access.RecordScope(region=None).reaches_region("35")
+
+
+def test_partner_scope_needs_consent_and_an_active_record() -> None:
+    scope = access.record_scope(who(Role.PARTNER, partner="bank-a"))
+    assert scope.admits(ROW)
+    assert not scope.admits({**ROW, "consent_to_share": False})
+    assert not scope.admits({**ROW, "status": "CLOSED"})
+
+
+def test_analyst_has_no_record_scope() -> None:
+    with pytest.raises(Forbidden):
+        access.record_scope(who(Role.ANALYST))
+
+
+@pytest.mark.parametrize(("role", "operation", "allowed"), [
+    (Role.DISTRICT_OFFICER, access.REGISTER, True),
+    (Role.FACILITATOR, access.ASSESS, True),
+    (Role.FACILITATOR, access.UPDATE, False),
+    (Role.PROVINCE_OFFICER, access.CLOSE, False),
+    (Role.MINISTRY, access.GRADUATE, False),
+])
+def test_who_may_change_what(role: Role, operation: str, allowed: bool) -> None:
+    identity = who(role, "33" if role is Role.PROVINCE_OFFICER else None if role is Role.MINISTRY else "33.74")
+    if allowed:
+        assert access.write_scope(identity, operation).region == "33.74"
+    else:
+        with pytest.raises(Forbidden):
+            access.write_scope(identity, operation)
+
+
+def test_field_disclosure_by_role() -> None:
+    assert access.field_disclosure(who(Role.MINISTRY), access.NIK, consented=True) is access.Disclosure.MASKED
+    assert access.field_disclosure(who(Role.DISTRICT_OFFICER, "33.74"), access.NIK, consented=False) is access.Disclosure.FULL
+    partner = who(Role.PARTNER, partner="bank-a")
+    assert access.field_disclosure(partner, access.NIK, consented=True) is access.Disclosure.WITHHELD
+    assert access.field_disclosure(partner, access.PHONE, consented=True) is access.Disclosure.FULL
+    assert access.field_disclosure(partner, access.PHONE, consented=False) is access.Disclosure.WITHHELD
+    assert access.field_disclosure(who(Role.ANALYST), access.OWNER_NAME, consented=True) is access.Disclosure.WITHHELD
+
+
+def test_masks_are_lokal_ids() -> None:
+    assert access.mask_nik("3374015507900001") == "3374********0001"
+    assert access.mask_phone("+6281234567890") == "0812****7890"
+    assert access.generalise_coordinate(-6.98312) == -6.9 and access.generalise_coordinate(110.41234) == 110.4
+
+
+def test_a_facilitator_assignment_admits_its_villages_and_its_ir() -> None:
+    scope = access.RecordScope(region="33.74", villages=frozenset({"33.74.01.1001"}), home_industry_ids=frozenset({7}))
+    assert scope.admits({**ROW, "id": 1})  # in an assigned village
+    assert scope.admits({**ROW, "id": 7, "village_code": "33.74.02.1001"})  # an assigned IR
+    assert not scope.admits({**ROW, "id": 8, "village_code": "33.74.02.1001"})
+
+
+async def test_the_sql_scope_agrees_with_admits_for_an_assignment(registry: Any, database_url: str) -> None:
+    from services.registry.data.home_industries import HomeIndustryQuery, home_industry_page
+    from siir.database import create_engine
+    from tests.registry.test_registry_api import register
+
+    a = await register(registry, villageCode="33.74.01.1001", businessName="Tugas Pendamping A")
+    b = await register(registry, villageCode="33.74.02.1001", businessName="Tugas Pendamping B")
+    c = await register(registry, villageCode="33.74.03.1001", businessName="Tugas Pendamping C")
+    scope = access.RecordScope(
+        region="33.74", villages=frozenset({"33.74.01.1001"}), home_industry_ids=frozenset({int(c["id"])})
+    )
+    everyone = access.RecordScope(region="33.74")
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            assigned = await home_industry_page(
+                connection, HomeIndustryQuery(search="Tugas Pendamping"), scope, first=50, after_id=None
+            )
+            unassigned = await home_industry_page(
+                connection, HomeIndustryQuery(search="Tugas Pendamping"), everyone, first=50, after_id=None
+            )
+    finally:
+        await engine.dispose()
+    assert {str(r["id"]) for r in assigned} == {a["id"], c["id"]}
+    assert [r for r in unassigned if scope.admits(r)] == assigned
+    assert b["id"] in {str(r["id"]) for r in unassigned}
+
+
+async def test_partner_programme_rules_filter_in_sql(registry: Any, database_url: str) -> None:
+    """Issue 6's EligibilityRule (same attributes) turned into SQL: an IR must meet one programme."""
+    from dataclasses import dataclass, field
+
+    from services.registry.data.home_industries import HomeIndustryQuery, home_industry_page
+    from siir.database import create_engine
+    from tests.registry.test_registry_api import register
+
+    @dataclass(frozen=True)
+    class Rule:  # the attributes of services/registry/domain/eligibility.py's EligibilityRule
+        classes: frozenset[str] = frozenset()
+        requires_nib: bool = False
+        requires_pirt: bool = False
+        requires_halal_certificate: bool = False
+        statuses: frozenset[str] = field(default_factory=lambda: frozenset({"ACTIVE"}))
+        region_codes: tuple[str, ...] = ()
+
+    with_nib = await register(registry, businessName="Program Bank Satu", legality={"nib": "1234567890123"})
+    without = await register(registry, villageCode="33.74.02.1001", businessName="Program Bank Dua")
+    search = HomeIndustryQuery(search="Program Bank")
+    cases = [
+        ((Rule(requires_nib=True),), {with_nib["id"]}),
+        ((Rule(region_codes=("33.74.02",)),), {without["id"]}),
+        ((Rule(requires_nib=True), Rule(region_codes=("33.74.02",))), {with_nib["id"], without["id"]}),
+        ((Rule(classes=frozenset({"MAJU"})),), set()),  # both are Berkembang
+        ((), set()),  # no running programme: nothing
+    ]
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            for rules, expected in cases:
+                scope = access.RecordScope(region=None, consented_only=True, eligibility=rules)
+                rows = await home_industry_page(connection, search, scope, first=50, after_id=None)
+                assert {str(r["id"]) for r in rows} == expected, rules
+    finally:
+        await engine.dispose()

@@ -1,0 +1,113 @@
+"""What each role sees in the registry: one test per role, to read as the policy.
+
+The same three IR for everyone (tests/security/registry_world.py): in Kota Semarang (33.74) one
+whose owner consented to sharing and one who did not, in Kabupaten Malang (35.07) one who did.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.registry.test_registry_api import ASSESS, MAJU, UPDATE, register_input, REGISTER
+from tests.security.registry_world import (
+    MALANG,
+    NIK_SEMARANG,
+    SEMARANG,
+    World,
+    world,  # noqa: F401 (fixture)
+)
+
+RECORD = """
+query($id: ID!) {
+  homeIndustry(id: $id) {
+    businessName owner { name nik phone } address location { latitude longitude exact }
+    village { code } subDistrict { code name }
+  }
+}
+"""
+LIST = "query($f: HomeIndustryFilter) { homeIndustries(filter: $f, first: 500) { edges { node { id } } } }"
+
+
+async def visible_ids(client: Any, world: World) -> set[str]:
+    body = await client(LIST, {"f": {"search": "Rahasia"}})
+    ours = {world.own["id"], world.own_private["id"], world.other["id"]}
+    return {e["node"]["id"] for e in body["data"]["homeIndustries"]["edges"]} & ours
+
+
+def code_of(body: dict[str, Any]) -> str:
+    return str(body["errors"][0]["extensions"]["code"])
+
+
+async def test_ministry_sees_every_record_nationally_with_personal_data_masked(world: World) -> None:
+    ministry = world.as_role("MINISTRY")
+    assert await visible_ids(ministry, world) == {world.own["id"], world.own_private["id"], world.other["id"]}
+    record = (await ministry(RECORD, {"id": world.own["id"]}))["data"]["homeIndustry"]
+    assert record["owner"] == {"name": "Sri Wahyuni", "nik": "3374********0001", "phone": "0812****7890"}
+    assert record["address"] == "Jl. ***"
+    assert record["location"] == {"latitude": -6.9, "longitude": 110.4, "exact": False}
+    assert record["village"] == {"code": "33.74.01.1001"}
+    # It reads the audit trail nationally, and may not change records.
+    assert "errors" not in await ministry("{ auditTrail(first: 1) { hasNextPage } }")
+    assert code_of(await ministry(REGISTER, {"input": register_input()})) == "FORBIDDEN"
+
+
+async def test_province_officer_sees_its_province_masked(world: World) -> None:
+    province = world.as_role("PROVINCE_OFFICER", "33")
+    assert await visible_ids(province, world) == {world.own["id"], world.own_private["id"]}
+    record = (await province(RECORD, {"id": world.own["id"]}))["data"]["homeIndustry"]
+    assert record["owner"]["nik"] == "3374********0001" and record["owner"]["phone"] == "0812****7890"
+    assert (await province(RECORD, {"id": world.other["id"]}))["data"]["homeIndustry"] is None
+    assert code_of(await province("{ auditTrail(first: 1) { hasNextPage } }")) == "FORBIDDEN"
+
+
+async def test_district_officer_sees_its_regency_in_full_and_changes_it(world: World) -> None:
+    office = world.as_role("DISTRICT_OFFICER", SEMARANG)
+    assert await visible_ids(office, world) == {world.own["id"], world.own_private["id"]}
+    record = (await office(RECORD, {"id": world.own["id"]}))["data"]["homeIndustry"]
+    assert record["owner"] == {"name": "Sri Wahyuni", "nik": NIK_SEMARANG, "phone": "+6281234567890"}
+    assert record["address"] == "Jl. Pemuda No. 12"
+    assert record["location"] == {"latitude": -6.98312, "longitude": 110.41234, "exact": True}
+    assert record["subDistrict"] == {"code": "33.74.01", "name": "Semarang Tengah"}
+    fresh = (await office(REGISTER, {"input": register_input()}))["data"]["registerHomeIndustry"]
+    changed = await office(UPDATE, {"id": fresh["id"], "v": 1, "input": {"address": "Jl. Gajahmada 3"}})
+    assert changed["data"]["updateHomeIndustry"]["address"] == "Jl. Gajahmada 3"
+    trail = await office("{ auditTrail(first: 500) { edges { node { regencyCode } } } }")
+    assert {e["node"]["regencyCode"] for e in trail["data"]["auditTrail"]["edges"]} == {SEMARANG}
+
+
+async def test_facilitator_sees_its_area_in_full_and_records_assessments_only(world: World) -> None:
+    # Until facilitator assignments exist (issue 6), a facilitator's area is its token's regency.
+    facilitator = world.as_role("FACILITATOR", SEMARANG)
+    assert await visible_ids(facilitator, world) == {world.own["id"], world.own_private["id"]}
+    record = (await facilitator(RECORD, {"id": world.own["id"]}))["data"]["homeIndustry"]
+    assert record["owner"]["nik"] == NIK_SEMARANG
+    assessed = await facilitator(ASSESS, {"id": world.own["id"], "input": {**MAJU, "assessedOn": "2024-02-01"}})
+    assert assessed["data"]["recordAssessment"]["assessment"]["class"] == "MAJU"
+    assert code_of(await facilitator(UPDATE, {"id": world.own["id"], "v": 1, "input": {"address": "x"}})) == "FORBIDDEN"
+
+
+async def test_partner_sees_consenting_active_ir_nationally_without_nik_or_exact_location(world: World) -> None:
+    partner = world.as_role("PARTNER", partner="pnm-mekaar")
+    assert await visible_ids(partner, world) == {world.own["id"], world.other["id"]}
+    body = await partner(
+        "query($id: ID!) { homeIndustry(id: $id) { businessName owner { name phone } subDistrict { code } consent { granted } } }",
+        {"id": world.own["id"]},
+    )
+    assert body["data"]["homeIndustry"] == {
+        "businessName": "Bakpia Rahasia Semarang",
+        "owner": {"name": "Sri Wahyuni", "phone": "+6281234567890"},  # contact, with the owner's consent
+        "subDistrict": {"code": "33.74.01"},
+        "consent": {"granted": True},
+    }
+    for field in ("owner { nik }", "address", "location { latitude }", "village { code }"):
+        assert code_of(await partner(f"query($id: ID!) {{ homeIndustry(id: $id) {{ {field} }} }}", {"id": world.own["id"]})) == "FORBIDDEN"
+    assert code_of(await partner(REGISTER, {"input": register_input()})) == "FORBIDDEN"
+
+
+async def test_analyst_sees_regions_but_no_record(world: World) -> None:
+    analyst = world.as_role("ANALYST")
+    regions = await analyst('{ region(code: "35.07") { name } }')
+    assert regions["data"]["region"]["name"] == "Kabupaten Malang"
+    assert code_of(await analyst(LIST, {})) == "FORBIDDEN"
+    assert code_of(await analyst(RECORD, {"id": world.other["id"]})) == "FORBIDDEN"
+    assert MALANG  # aggregates for analysts come from the reporting service, not from here
