@@ -8,6 +8,7 @@ than deleted, and the history stays.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.engine import RowMapping
@@ -16,11 +17,24 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.registry.data import facilitators as facilitator_data
 from services.registry.data import home_industries as home_industry_data
-from services.registry.data import outbox, regions
+from services.registry.data import audit, outbox, regions
 from services.registry.data.constraints import violated_constraint
 from services.registry.domain import events
+from services.registry.domain.access import RecordScope
 from services.registry.domain.periods import Period
 from siir.errors import Conflict, InvalidInput, NotFound
+
+
+#: Whether the caller's office reaches a facilitator engaged by this regency/city.
+Reach = Callable[[str], bool]
+
+
+def _facilitator_record(row: RowMapping) -> audit.Record:
+    return audit.Record("Facilitator", row["id"], row["regency_code"])
+
+
+def _assignment_record(facilitator: RowMapping, row: RowMapping) -> audit.Record:
+    return audit.Record("FacilitatorAssignment", row["id"], facilitator["regency_code"], row["home_industry_id"])
 
 
 def _describe(period: Period) -> str:
@@ -101,7 +115,7 @@ async def _assign(
 
 
 async def register_facilitator(
-    engine: AsyncEngine, values: dict[str, Any], assignments: list[dict[str, Any]]
+    engine: AsyncEngine, values: dict[str, Any], assignments: list[dict[str, Any]], actor: audit.Actor
 ) -> RowMapping:
     """Engage a facilitator with her first villages and IR."""
     async with engine.begin() as connection:
@@ -115,19 +129,28 @@ async def register_facilitator(
             connection, events.FACILITATOR_REGISTERED, str(row["id"]), events.facilitator_payload(row),
             aggregate_type=events.AGGREGATE_FACILITATOR,
         )
+        added = {}
         for index, assignment in enumerate(assignments):
-            await _assign(connection, row, assignment, f"input.assignments[{index}]")
+            added[f"assignments[{index}]"] = await _assign(connection, row, assignment, f"input.assignments[{index}]")
+        await audit.record_write(connection, actor, None, row, added=added, record=_facilitator_record(row))
         return row
 
 
+async def _lock_in_reach(connection: AsyncConnection, facilitator_id: int, reach: Reach) -> RowMapping:
+    """The facilitator, locked; one outside the caller's region is as missing as one that does not exist."""
+    row = await facilitator_data.lock_facilitator(connection, facilitator_id)
+    if row is None or not reach(row["regency_code"]):
+        raise NotFound(f"no facilitator with id {facilitator_id}")
+    return row
+
+
 async def update_facilitator(
-    engine: AsyncEngine, facilitator_id: int, expected_version: int, values: dict[str, Any]
+    engine: AsyncEngine, facilitator_id: int, expected_version: int, values: dict[str, Any], reach: Reach,
+    actor: audit.Actor,
 ) -> RowMapping:
     """Change a facilitator's details or service period (ending it ends her open assignments)."""
     async with engine.begin() as connection:
-        current = await facilitator_data.lock_facilitator(connection, facilitator_id)
-        if current is None:
-            raise NotFound(f"no facilitator with id {facilitator_id}")
+        current = await _lock_in_reach(connection, facilitator_id, reach)
         if current["version"] != expected_version:
             raise Conflict(
                 f"facilitator {facilitator_id} is at version {current['version']}, not {expected_version}",
@@ -153,31 +176,41 @@ async def update_facilitator(
             connection, events.FACILITATOR_UPDATED, str(row["id"]), events.facilitator_payload(row),
             aggregate_type=events.AGGREGATE_FACILITATOR,
         )
+        ended_assignments = {}
         for assignment in assignments:
             if service.end is not None and (assignment["active_until"] is None or assignment["active_until"] > service.end):
                 ended = await facilitator_data.end_assignment(connection, assignment["id"], service.end)
                 assert ended is not None
+                ended_assignments[f"assignment {assignment['id']} activeUntil"] = {"active_until": ended["active_until"]}
                 await outbox.publish(
                     connection, events.FACILITATOR_ASSIGNMENT_ENDED, str(row["id"]),
                     events.facilitator_assignment_payload(ended), aggregate_type=events.AGGREGATE_FACILITATOR,
                 )
+        await audit.record_write(connection, actor, current, row, added=ended_assignments, record=_facilitator_record(row))
         return row
 
 
-async def assign(engine: AsyncEngine, facilitator_id: int, values: dict[str, Any]) -> RowMapping:
+async def assign(
+    engine: AsyncEngine, facilitator_id: int, values: dict[str, Any], reach: Reach, actor: audit.Actor
+) -> RowMapping:
     """Assign a village or an IR to a facilitator for a period (defaults to her service)."""
     async with engine.begin() as connection:
-        facilitator = await facilitator_data.lock_facilitator(connection, facilitator_id)
-        if facilitator is None:
-            raise NotFound(f"no facilitator with id {facilitator_id}")
-        return await _assign(connection, facilitator, values, "input")
+        facilitator = await _lock_in_reach(connection, facilitator_id, reach)
+        row = await _assign(connection, facilitator, values, "input")
+        await audit.record_write(connection, actor, None, row, record=_assignment_record(facilitator, row))
+        return row
 
 
-async def end_assignment(engine: AsyncEngine, assignment_id: int, until: dt.date) -> RowMapping:
+async def end_assignment(
+    engine: AsyncEngine, assignment_id: int, until: dt.date, reach: Reach, actor: audit.Actor
+) -> RowMapping:
     """End an assignment on ``until`` (the last day she looks after the village or IR)."""
     async with engine.begin() as connection:
         current = (await facilitator_data.assignments_by_ids(connection, [assignment_id])).get(assignment_id)
         if current is None:
+            raise NotFound(f"no facilitator assignment with id {assignment_id}")
+        facilitator = await facilitator_data.lock_facilitator(connection, current["facilitator_id"])
+        if facilitator is None or not reach(facilitator["regency_code"]):
             raise NotFound(f"no facilitator assignment with id {assignment_id}")
         if until < current["active_from"]:
             raise InvalidInput("endedOn", f"is before the assignment started ({current['active_from'].isoformat()})")
@@ -189,13 +222,16 @@ async def end_assignment(engine: AsyncEngine, assignment_id: int, until: dt.date
             connection, events.FACILITATOR_ASSIGNMENT_ENDED, str(row["facilitator_id"]),
             events.facilitator_assignment_payload(row), aggregate_type=events.AGGREGATE_FACILITATOR,
         )
+        await audit.record_write(connection, actor, current, row, record=_assignment_record(facilitator, row))
         return row
 
 
-async def record_mentoring_note(engine: AsyncEngine, home_industry_id: int, values: dict[str, Any]) -> RowMapping:
-    """A facilitator's note of a mentoring visit (pendampingan) to an IR."""
+async def record_mentoring_note(
+    engine: AsyncEngine, home_industry_id: int, values: dict[str, Any], scope: RecordScope, actor: audit.Actor
+) -> RowMapping:
+    """A facilitator's note of a mentoring visit (pendampingan) to an IR of her scope."""
     async with engine.begin() as connection:
-        ir = (await home_industry_data.home_industries_by_ids(connection, [home_industry_id])).get(home_industry_id)
+        ir = (await home_industry_data.home_industries_by_ids(connection, [home_industry_id], scope)).get(home_industry_id)
         if ir is None:
             raise NotFound(f"no home industry with id {home_industry_id}")
         if values["noted_on"] < ir["registered_on"]:
@@ -206,5 +242,8 @@ async def record_mentoring_note(engine: AsyncEngine, home_industry_id: int, valu
         await outbox.publish(
             connection, events.MENTORING_NOTE_RECORDED, str(row["id"]), events.mentoring_note_payload(row),
             aggregate_type=events.AGGREGATE_MENTORING_NOTE,
+        )
+        await audit.record_write(
+            connection, actor, None, row, record=audit.Record("MentoringNote", row["id"], ir["regency_code"], ir["id"])
         )
         return row

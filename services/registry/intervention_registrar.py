@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.registry.data import home_industries as home_industry_data
 from services.registry.data import interventions as intervention_data
-from services.registry.data import outbox
+from services.registry.data import audit, outbox
 from services.registry.data import partners as partner_data
 from services.registry.domain import events
+from services.registry.domain.access import RecordScope
 from siir.errors import Conflict, InvalidInput, NotFound
 
 
@@ -60,12 +61,24 @@ def _check_dates(home_industry: RowMapping, started_on: dt.date, ended_on: dt.da
         )
 
 
-async def record_intervention(engine: AsyncEngine, home_industry_id: int, values: dict[str, Any]) -> RowMapping:
+def _record(row: RowMapping, home_industry: RowMapping) -> audit.Record:
+    return audit.Record("Intervention", row["id"], home_industry["regency_code"], home_industry["id"])
+
+
+async def _lock_in_scope(connection: AsyncConnection, home_industry_id: int, scope: RecordScope) -> RowMapping:
+    """The IR, locked; one outside the caller's scope is as missing as one that does not exist."""
+    row = await home_industry_data.lock_home_industry(connection, home_industry_id)
+    if row is None or not scope.admits(row):
+        raise NotFound(f"no home industry with id {home_industry_id}")
+    return row
+
+
+async def record_intervention(
+    engine: AsyncEngine, home_industry_id: int, values: dict[str, Any], scope: RecordScope, actor: audit.Actor
+) -> RowMapping:
     """Record an intervention; answers the row with ``class_before``/``class_after``."""
     async with engine.begin() as connection:
-        home_industry = await home_industry_data.lock_home_industry(connection, home_industry_id)
-        if home_industry is None:
-            raise NotFound(f"no home industry with id {home_industry_id}")
+        home_industry = await _lock_in_scope(connection, home_industry_id, scope)
         _check_dates(home_industry, values["started_on"], values.get("ended_on"))
         values = await _provider(connection, dict(values))
         row = await intervention_data.insert_intervention(connection, {**values, "home_industry_id": home_industry_id})
@@ -74,11 +87,13 @@ async def record_intervention(engine: AsyncEngine, home_industry_id: int, values
             connection, events.INTERVENTION_RECORDED, str(row["id"]),
             events.intervention_payload(row, home_industry, class_before), aggregate_type=events.AGGREGATE_INTERVENTION,
         )
+        await audit.record_write(connection, actor, None, row, record=_record(row, home_industry))
         return (await intervention_data.interventions_by_ids(connection, [row["id"]]))[row["id"]]
 
 
 async def update_intervention(
-    engine: AsyncEngine, intervention_id: int, expected_version: int, values: dict[str, Any]
+    engine: AsyncEngine, intervention_id: int, expected_version: int, values: dict[str, Any], scope: RecordScope,
+    actor: audit.Actor,
 ) -> RowMapping:
     """Change an intervention (typically: its end date, value and outcome once it is over)."""
     async with engine.begin() as connection:
@@ -87,6 +102,8 @@ async def update_intervention(
             raise NotFound(f"no intervention with id {intervention_id}")
         home_industry = await home_industry_data.lock_home_industry(connection, current["home_industry_id"])
         assert home_industry is not None, "home_industry_id is a foreign key"
+        if not scope.admits(home_industry):
+            raise NotFound(f"no intervention with id {intervention_id}")
         if any(key in values for key in ("partner_id", "programme_id", "government_office")):
             # A new provider replaces the old one as a whole: partner (and programme) or office.
             provider = {key: values.pop(key, None) for key in ("partner_id", "programme_id", "government_office")}
@@ -106,4 +123,5 @@ async def update_intervention(
             connection, events.INTERVENTION_UPDATED, str(row["id"]),
             events.intervention_payload(row, home_industry, class_before), aggregate_type=events.AGGREGATE_INTERVENTION,
         )
+        await audit.record_write(connection, actor, current, row, record=_record(row, home_industry))
         return (await intervention_data.interventions_by_ids(connection, [row["id"]]))[row["id"]]

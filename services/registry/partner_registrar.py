@@ -8,7 +8,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from services.registry.data import outbox, regions
+from services.registry.data import audit, outbox, regions
 from services.registry.data import partners as partner_data
 from services.registry.data.constraints import violated_constraint
 from services.registry.domain import events
@@ -53,7 +53,18 @@ async def _add_programme(connection: AsyncConnection, partner: RowMapping, value
     return row
 
 
-async def register_partner(engine: AsyncEngine, values: dict[str, Any], programmes: list[dict[str, Any]]) -> RowMapping:
+def _partner_record(row: RowMapping) -> audit.Record:
+    # Partners are national agreements (recorded by MINISTRY): no region, whatever their seat.
+    return audit.Record("Partner", row["id"], None)
+
+
+def _programme_record(row: RowMapping) -> audit.Record:
+    return audit.Record("PartnerProgramme", row["id"], None)
+
+
+async def register_partner(
+    engine: AsyncEngine, values: dict[str, Any], programmes: list[dict[str, Any]], actor: audit.Actor
+) -> RowMapping:
     async with engine.begin() as connection:
         await _check_region(connection, values.get("region_code"), "input.regionCode")
         try:
@@ -65,14 +76,19 @@ async def register_partner(engine: AsyncEngine, values: dict[str, Any], programm
             connection, events.PARTNER_REGISTERED, str(row["id"]), events.partner_payload(row),
             aggregate_type=events.AGGREGATE_PARTNER,
         )
+        added = {}
         for index, programme in enumerate(programmes):
-            await _add_programme(connection, row, programme, f"input.programmes[{index}]")
+            added[f"programmes[{index}]"] = await _add_programme(connection, row, programme, f"input.programmes[{index}]")
+        await audit.record_write(connection, actor, None, row, added=added, record=_partner_record(row))
         return row
 
 
-async def update_partner(engine: AsyncEngine, partner_id: int, expected_version: int, values: dict[str, Any]) -> RowMapping:
+async def update_partner(
+    engine: AsyncEngine, partner_id: int, expected_version: int, values: dict[str, Any], actor: audit.Actor
+) -> RowMapping:
     async with engine.begin() as connection:
         await _check_region(connection, values.get("region_code"), "input.regionCode")
+        before = (await partner_data.partners_by_ids(connection, [partner_id])).get(partner_id)
         try:
             async with connection.begin_nested():
                 row = await partner_data.update_partner(connection, partner_id, expected_version, values)
@@ -90,18 +106,21 @@ async def update_partner(engine: AsyncEngine, partner_id: int, expected_version:
             connection, events.PARTNER_UPDATED, str(row["id"]), events.partner_payload(row),
             aggregate_type=events.AGGREGATE_PARTNER,
         )
+        await audit.record_write(connection, actor, before, row, record=_partner_record(row))
         return row
 
 
-async def add_programme(engine: AsyncEngine, partner_id: int, values: dict[str, Any]) -> RowMapping:
+async def add_programme(engine: AsyncEngine, partner_id: int, values: dict[str, Any], actor: audit.Actor) -> RowMapping:
     async with engine.begin() as connection:
         partner = (await partner_data.partners_by_ids(connection, [partner_id])).get(partner_id)
         if partner is None:
             raise NotFound(f"no partner with id {partner_id}")
-        return await _add_programme(connection, partner, values, "input")
+        row = await _add_programme(connection, partner, values, "input")
+        await audit.record_write(connection, actor, None, row, record=_programme_record(row))
+        return row
 
 
-async def update_programme(engine: AsyncEngine, programme_id: int, values: dict[str, Any]) -> RowMapping:
+async def update_programme(engine: AsyncEngine, programme_id: int, values: dict[str, Any], actor: audit.Actor) -> RowMapping:
     async with engine.begin() as connection:
         current = (await partner_data.programmes_by_ids(connection, [programme_id])).get(programme_id)
         if current is None:
@@ -121,4 +140,5 @@ async def update_programme(engine: AsyncEngine, programme_id: int, values: dict[
             connection, events.PARTNER_PROGRAMME_SAVED, str(row["partner_id"]), events.programme_payload(row),
             aggregate_type=events.AGGREGATE_PARTNER,
         )
+        await audit.record_write(connection, actor, current, row, record=_programme_record(row))
         return row

@@ -9,13 +9,14 @@ clerks ends in CONFLICT, never in two teams.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from services.registry.data import outbox, regions
+from services.registry.data import audit, outbox, regions
 from services.registry.data import teams as team_data
 from services.registry.data.constraints import violated_constraint
 from services.registry.domain import events
@@ -113,11 +114,25 @@ def _within_team(team: RowMapping, member: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+#: Checks the caller may change this team (raises FORBIDDEN); called with the locked team row.
+Authorize = Callable[[RowMapping], None]
+
+
+def _team_record(team: RowMapping) -> audit.Record:
+    return audit.Record("Team", team["id"], team["region_code"])
+
+
+def _member_record(team: RowMapping, member: RowMapping) -> audit.Record:
+    return audit.Record("TeamMember", member["id"], team["region_code"])
+
+
 def _holders(members: list[RowMapping]) -> list[tuple[int, Position, Period]]:
     return [(m["id"], Position(m["position"]), _period(m)) for m in members]
 
 
-async def form_team(engine: AsyncEngine, values: dict[str, Any], members: list[dict[str, Any]]) -> RowMapping:
+async def form_team(
+    engine: AsyncEngine, values: dict[str, Any], members: list[dict[str, Any]], actor: audit.Actor
+) -> RowMapping:
     """Record a team set up by decree, with its first members (periods default to the team's)."""
     level = TeamLevel(values["level"])
     async with engine.begin() as connection:
@@ -134,17 +149,24 @@ async def form_team(engine: AsyncEngine, values: dict[str, Any], members: list[d
             connection, events.TEAM_FORMED, str(team["id"]), events.team_payload(team), aggregate_type=events.AGGREGATE_TEAM
         )
         holders: list[tuple[int, Position, Period]] = []
+        added = {}
         for index, member in enumerate(members):
-            await _add_member(connection, team, _within_team(team, member), holders, f"input.members[{index}]")
+            row = await _add_member(connection, team, _within_team(team, member), holders, f"input.members[{index}]")
+            added[f"members[{index}]"] = row
+        await audit.record_write(connection, actor, None, team, added=added, record=_team_record(team))
         return team
 
 
-async def update_team(engine: AsyncEngine, team_id: int, expected_version: int, values: dict[str, Any]) -> RowMapping:
+async def update_team(
+    engine: AsyncEngine, team_id: int, expected_version: int, values: dict[str, Any], authorize: Authorize,
+    actor: audit.Actor,
+) -> RowMapping:
     """Change a team's decree, name or period (``active_until`` ends it: members' terms end with it)."""
     async with engine.begin() as connection:
         current = await team_data.lock_team(connection, team_id)
         if current is None:
             raise NotFound(f"no team with id {team_id}")
+        authorize(current)
         if current["version"] != expected_version:
             raise Conflict(
                 f"team {team_id} is at version {current['version']}, not {expected_version}: reload it and apply "
@@ -178,29 +200,39 @@ async def update_team(engine: AsyncEngine, team_id: int, expected_version: int, 
             connection, events.TEAM_UPDATED, str(team_id), events.team_payload(team), aggregate_type=events.AGGREGATE_TEAM
         )
         # A team that ends takes its members' terms with it.
+        ended_terms = {}
         for member in members:
             if period.end is not None and (member["active_until"] is None or member["active_until"] > period.end):
                 ended = await team_data.update_member(connection, member["id"], {"active_until": period.end})
                 assert ended is not None
+                ended_terms[f"member {member['id']} activeUntil"] = {"active_until": ended["active_until"]}
                 await outbox.publish(
                     connection, events.TEAM_MEMBER_UPDATED, str(team_id), events.team_member_payload(team, ended),
                     aggregate_type=events.AGGREGATE_TEAM,
                 )
+        await audit.record_write(connection, actor, current, team, added=ended_terms, record=_team_record(team))
         return team
 
 
-async def appoint_member(engine: AsyncEngine, team_id: int, values: dict[str, Any]) -> RowMapping:
+async def appoint_member(
+    engine: AsyncEngine, team_id: int, values: dict[str, Any], authorize: Authorize, actor: audit.Actor
+) -> RowMapping:
     """Add a member (or a new holder of a position) to a team; the period defaults to the team's."""
     async with engine.begin() as connection:
         team = await team_data.lock_team(connection, team_id)
         if team is None:
             raise NotFound(f"no team with id {team_id}")
+        authorize(team)
         values = _within_team(team, values)
         members = (await team_data.members_of(connection, [team_id]))[team_id]
-        return await _add_member(connection, team, values, _holders(members), "input")
+        row = await _add_member(connection, team, values, _holders(members), "input")
+        await audit.record_write(connection, actor, None, row, record=_member_record(team, row))
+        return row
 
 
-async def update_member(engine: AsyncEngine, member_id: int, values: dict[str, Any]) -> RowMapping:
+async def update_member(
+    engine: AsyncEngine, member_id: int, values: dict[str, Any], authorize: Authorize, actor: audit.Actor
+) -> RowMapping:
     """Change a member's details or period (``active_until`` ends the term)."""
     async with engine.begin() as connection:
         current = (await team_data.members_by_ids(connection, [member_id])).get(member_id)
@@ -208,6 +240,7 @@ async def update_member(engine: AsyncEngine, member_id: int, values: dict[str, A
             raise NotFound(f"no team member with id {member_id}")
         team = await team_data.lock_team(connection, current["team_id"])
         assert team is not None, "team_id is a foreign key"
+        authorize(team)
         merged = {**current, **values}
         if merged["active_until"] is not None and merged["active_until"] < merged["active_from"]:
             raise InvalidInput("input.activeUntil", "is before the member's start")
@@ -235,5 +268,6 @@ async def update_member(engine: AsyncEngine, member_id: int, values: dict[str, A
             connection, events.TEAM_MEMBER_UPDATED, str(team["id"]), events.team_member_payload(team, row),
             aggregate_type=events.AGGREGATE_TEAM,
         )
+        await audit.record_write(connection, actor, current, row, record=_member_record(team, row))
         return row
 

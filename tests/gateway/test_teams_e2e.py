@@ -11,7 +11,7 @@ import httpx
 from gateway.app import build_app
 from tests.conftest import GraphQLClient
 from tests.registry.test_facilitators import register_facilitator
-from tests.registry.test_registry_api import register
+from tests.registry.test_registry_api import office_of, register
 from tests.registry.test_teams import LEADERS, form
 
 SUPERGRAPH = Path(__file__).resolve().parents[2] / "schema" / "supergraph.graphql"
@@ -44,7 +44,7 @@ async def test_regency_team_facilitators_and_interventions_in_one_gateway_reques
     await form(registry, regency, activeUntil=None, members=LEADERS[:4],
                decree={"number": "188.45/77/2021", "date": "2021-02-01", "signedBy": "Bupati Magelang"})
     await register_facilitator(registry, regencyCode=regency, personName="Wulan Sari", assignments=[{"villageCode": village}])
-    recorded = await registry(
+    recorded = await office_of(registry, regency)(
         """mutation($id: ID!) { recordIntervention(homeIndustryId: $id, input: {type: TECHNICAL_GUIDANCE,
              topic: "Sanitasi dan higiene pangan", governmentOffice: "Dinas Kesehatan Kabupaten Magelang",
              startedOn: "2021-05-03", endedOn: "2021-05-05", value: 1500000}) { id } }""",

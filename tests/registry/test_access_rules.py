@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 
 from services.registry.domain import access
+from services.registry.domain.classification import IrClass
+from services.registry.domain.eligibility import EligibilityRule
 from siir.auth.identity import Identity, Role
 from siir.errors import Forbidden
 
@@ -25,11 +27,31 @@ def test_a_scope_reaches_whole_code_segments_only() -> None:
     assert access.RecordScope(region=None).reaches_region("35")
 
 
-def test_partner_scope_needs_consent_and_an_active_record() -> None:
-    scope = access.record_scope(who(Role.PARTNER, partner="bank-a"))
-    assert scope.admits(ROW)
-    assert not scope.admits({**ROW, "consent_to_share": False})
-    assert not scope.admits({**ROW, "status": "CLOSED"})
+LEGAL = {**ROW, "id": 1, "current_class": "BERKEMBANG", "nib": "9120001234567", "pirt_number": None,
+         "halal_certificate_number": None}
+
+
+def test_partner_scope_needs_consent_and_one_running_programme_that_admits_the_record() -> None:
+    credit = EligibilityRule(classes=frozenset({IrClass.BERKEMBANG, IrClass.MAJU}), requires_nib=True)
+    scope = access.record_scope(who(Role.PARTNER, partner="7"), eligibility=(credit,))
+    assert scope.admits(LEGAL)
+    assert not scope.admits({**LEGAL, "consent_to_share": False})  # eligible, but no consent
+    assert not scope.admits({**LEGAL, "nib": None})  # consent, but not eligible
+    assert not scope.admits({**LEGAL, "status": "CLOSED"})
+    assert scope.statuses == frozenset({"ACTIVE"})  # a status filter outside the programmes is refused
+    # No programme running: nothing. A claim naming no registered partner: FORBIDDEN.
+    assert not access.record_scope(who(Role.PARTNER, partner="7"), eligibility=()).admits(LEGAL)
+    with pytest.raises(Forbidden):
+        access.record_scope(who(Role.PARTNER, partner="pnm-mekaar"), eligibility=None)
+
+
+def test_facilitator_scope_is_her_assignment_and_needs_her_record() -> None:
+    mine = access.Assignment(3, "33.74", frozenset({"33.74.01.1001"}), frozenset({9}))
+    scope = access.record_scope(who(Role.FACILITATOR, "33.74"), assignment=mine)
+    assert scope.admits({**LEGAL, "id": 1}) and scope.admits({**LEGAL, "id": 9, "village_code": "33.74.02.1002"})
+    assert not scope.admits({**LEGAL, "id": 2, "village_code": "33.74.02.1002"})
+    with pytest.raises(Forbidden):
+        access.record_scope(who(Role.FACILITATOR, "33.74"), assignment=None)
 
 
 def test_analyst_has_no_record_scope() -> None:
@@ -47,10 +69,10 @@ def test_analyst_has_no_record_scope() -> None:
 def test_who_may_change_what(role: Role, operation: str, allowed: bool) -> None:
     identity = who(role, "33" if role is Role.PROVINCE_OFFICER else None if role is Role.MINISTRY else "33.74")
     if allowed:
-        assert access.write_scope(identity, operation).region == "33.74"
+        access.check_writer(identity, operation)
     else:
         with pytest.raises(Forbidden):
-            access.write_scope(identity, operation)
+            access.check_writer(identity, operation)
 
 
 def test_field_disclosure_by_role() -> None:

@@ -40,8 +40,8 @@ async def test_a_page_of_personal_data_is_one_audit_row_per_ir_in_one_statement(
         reads = [r for r in await audit_rows(database_url, ir["id"]) if r["role"] == "MINISTRY"]
         assert len(reads) == 1
         read = reads[0]
-        assert (read["subject"], read["role"], read["operation"], read["regency_code"]) == (
-            "dpo-demo-ministry", "MINISTRY", "query MinistryLooks", "33.74"
+        assert (read["subject"], read["role"], read["operation"], read["region_code"], read["entity_type"]) == (
+            "dpo-demo-ministry", "MINISTRY", "query MinistryLooks", "33.74", "HomeIndustry"
         )
         assert json.loads(read["fields"]) == {"owner.nik": "MASKED", "owner.phone": "MASKED"}
 

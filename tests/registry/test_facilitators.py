@@ -10,7 +10,7 @@ import asyncpg
 
 from siir.database import asyncpg_dsn
 from tests.conftest import GraphQLClient
-from tests.registry.test_registry_api import MAJU, register
+from tests.registry.test_registry_api import MAJU, office_of, register
 
 REGISTER = """
 mutation($input: RegisterFacilitatorInput!) {
@@ -47,7 +47,9 @@ def facilitator_input(**changes: Any) -> dict[str, Any]:
 
 
 async def register_facilitator(registry: GraphQLClient, **changes: Any) -> dict[str, Any]:
-    body = await registry(REGISTER, {"input": facilitator_input(**changes)})
+    """Engage a facilitator, as the office of her regency/city (Kota Semarang's unless told)."""
+    office = office_of(registry, changes.get("regencyCode") or "33.74")
+    body = await office(REGISTER, {"input": facilitator_input(**changes)})
     assert "errors" not in body, body
     return body["data"]["registerFacilitator"]
 
@@ -94,7 +96,8 @@ async def test_bad_assignments_and_duplicate_login_subject(registry: GraphQLClie
         )
         outside_ir = await register(registry, villageCode="35.07.01.2001")
         cases = [
-            ({"regencyCode": "33"}, "BAD_USER_INPUT", "input.regencyCode"),
+            ({"regencyCode": "33.74.01"}, "BAD_USER_INPUT", "input.regencyCode"),
+            ({"regencyCode": "35.07"}, "FORBIDDEN", "input.regencyCode"),
             ({"assignments": [{"villageCode": "35.07.01.2001"}]}, "BAD_USER_INPUT", "input.assignments[0].villageCode"),
             ({"assignments": [{"villageCode": "33.74.01"}]}, "BAD_USER_INPUT", "input.assignments[0].villageCode"),
             ({"assignments": [{"homeIndustryId": outside_ir["id"]}]}, "BAD_USER_INPUT", "input.assignments[0].homeIndustryId"),
@@ -124,8 +127,9 @@ async def test_bad_assignments_and_duplicate_login_subject(registry: GraphQLClie
 
 async def test_assessments_and_mentoring_notes_record_the_facilitator(registry: GraphQLClient, database_url: str) -> None:
     ir = await register(registry)
-    facilitator = await register_facilitator(registry, personName="Dewi Lestari", activeFrom="2021-01-01", activeUntil="2024-12-31",
-                                             assignments=[{"homeIndustryId": ir["id"]}])
+    facilitator = await register_facilitator(registry, personName="Dewi Lestari", activeFrom="2021-01-01",
+                                             subject="test-dewi-lestari", assignments=[{"homeIndustryId": ir["id"]}])
+    dewi = registry.as_role("FACILITATOR", "33.74", subject="test-dewi-lestari")
     assessed = await registry(
         """mutation($id: ID!, $input: AssessmentInput!) { recordAssessment(homeIndustryId: $id, input: $input) {
              assessment { class facilitator { personName } } } }""",
@@ -134,20 +138,23 @@ async def test_assessments_and_mentoring_notes_record_the_facilitator(registry: 
     assert assessed["data"]["recordAssessment"]["assessment"] == {"class": "MAJU", "facilitator": {"personName": "Dewi Lestari"}}
     out_of_service = await registry(
         "mutation($id: ID!, $input: AssessmentInput!) { recordAssessment(homeIndustryId: $id, input: $input) { assessment { class } } }",
-        {"id": ir["id"], "input": {**MAJU, "assessedOn": "2025-03-01", "facilitatorId": facilitator["id"]}},
+        {"id": ir["id"], "input": {**MAJU, "assessedOn": "2020-12-01", "facilitatorId": facilitator["id"]}},
     )
     assert error_of(out_of_service)["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.facilitatorId"}
     note = """mutation($id: ID!, $input: MentoringNoteInput!) { recordMentoringNote(homeIndustryId: $id, input: $input) {
                 notedOn notes facilitator { id } homeIndustry { id } } }"""
-    recorded = await registry(note, {"id": ir["id"], "input": {
+    recorded = await dewi(note, {"id": ir["id"], "input": {
         "facilitatorId": facilitator["id"], "notedOn": "2023-06-10", "notes": "Label kemasan baru; daftar PIRT."}})
     assert recorded["data"]["recordMentoringNote"] == {
         "notedOn": "2023-06-10", "notes": "Label kemasan baru; daftar PIRT.",
         "facilitator": {"id": facilitator["id"]}, "homeIndustry": {"id": ir["id"]},
     }
-    unknown = await registry(note, {"id": ir["id"], "input": {"facilitatorId": "424242", "notedOn": "2023-06-10", "notes": "x"}})
-    assert error_of(unknown)["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.facilitatorId"}
-    before_registration = await registry(note, {"id": ir["id"], "input": {
+    # She notes her own visits only; the office does not write notes for her.
+    someone_else = await dewi(note, {"id": ir["id"], "input": {"facilitatorId": "424242", "notedOn": "2023-06-10", "notes": "x"}})
+    assert error_of(someone_else)["extensions"] == {"code": "FORBIDDEN", "field": "input.facilitatorId"}
+    office = await registry(note, {"id": ir["id"], "input": {"facilitatorId": facilitator["id"], "notedOn": "2023-06-10", "notes": "x"}})
+    assert error_of(office)["extensions"] == {"code": "FORBIDDEN"}
+    before_registration = await dewi(note, {"id": ir["id"], "input": {
         "facilitatorId": facilitator["id"], "notedOn": "2020-06-10", "notes": "x"}})
     assert error_of(before_registration)["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.notedOn"}
     history = await registry("query($id: ID!) { homeIndustry(id: $id) { mentoringNotes { notedOn } assessments { facilitator { id } } } }", {"id": ir["id"]})
@@ -171,6 +178,7 @@ async def test_assessments_and_mentoring_notes_record_the_facilitator(registry: 
 async def test_ending_her_service_ends_her_assignments(registry: GraphQLClient) -> None:
     facilitator = await register_facilitator(registry, regencyCode="33.22", personName="Tri Handayani",
                                              assignments=[{"villageCode": "33.22.01.2001"}])
+    registry = office_of(registry, "33.22")
     update = """mutation($id: ID!, $v: Int!, $input: UpdateFacilitatorInput!) {
                   updateFacilitator(id: $id, expectedVersion: $v, input: $input) { version activeUntil isActive assignments { activeUntil } } }"""
     ended = await registry(update, {"id": facilitator["id"], "v": 1, "input": {"activeUntil": "2023-12-31"}})
@@ -181,7 +189,7 @@ async def test_ending_her_service_ends_her_assignments(registry: GraphQLClient) 
     assert error_of(stale)["extensions"] == {"code": "CONFLICT", "currentVersion": 2}
     region = await registry('{ region(code: "33.22") { facilitators { id } } }')
     assert {"id": facilitator["id"]} not in region["data"]["region"]["facilitators"]
-    listed = await registry('{ facilitators(regionCode: "33", activeOn: "2022-01-01") { id } }')
+    listed = await registry.as_role("PROVINCE_OFFICER", "33")('{ facilitators(regionCode: "33", activeOn: "2022-01-01") { id } }')
     assert {"id": facilitator["id"]} in listed["data"]["facilitators"]
 
 

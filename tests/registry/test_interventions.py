@@ -11,7 +11,7 @@ import asyncpg
 from siir.database import asyncpg_dsn
 from tests.conftest import GraphQLClient, StatementLog
 from tests.registry.test_facilitators import register_facilitator
-from tests.registry.test_registry_api import MAJU, register
+from tests.registry.test_registry_api import MAJU, office_of, register
 from tests.registry.test_teams import LEADERS, form
 
 RECORD = """
@@ -36,7 +36,8 @@ def error_of(body: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _partner(registry: GraphQLClient, name: str) -> dict[str, Any]:
-    body = await registry(
+    """A bank with a credit programme, registered by the ministry (partners are national agreements)."""
+    body = await registry.as_role("MINISTRY")(
         """mutation($name: String!) { registerPartner(input: {kind: BANK, name: $name, programmes: [
              {name: "Kredit Usaha Rakyat", activeFrom: "2020-01-01", eligibility: {classes: [BERKEMBANG]}}]}) {
            id programmes { id } } }""",
@@ -177,6 +178,7 @@ async def test_a_regency_team_page_and_ir_pages_take_a_bounded_number_of_stateme
     registry: GraphQLClient, statement_log: StatementLog
 ) -> None:
     regency, villages = "33.71", ["33.71.01.1003", "33.71.01.1007", "33.71.02.1003"]  # Kota Magelang
+    registry = office_of(registry, regency)  # the office that keeps Kota Magelang's records
     bank = await _partner(registry, "Bank Magelang")
     ir_ids = []
     for n in range(12):
@@ -189,7 +191,7 @@ async def test_a_regency_team_page_and_ir_pages_take_a_bounded_number_of_stateme
                 "startedOn": "2021-02-01", "endedOn": "2021-03-01"}})
     await form(registry, regency, activeUntil=None, members=LEADERS)
     for n, village in enumerate(villages):
-        await register_facilitator(registry, regencyCode=regency, personName=f"Pendamping {n}",
+        await register_facilitator(registry, regencyCode=regency, personName=f"Pendamping {n}", subject=f"test-magelang-{n}",
                                    assignments=[{"villageCode": village}, {"homeIndustryId": ir_ids[(n + 1) % 12]}])
 
     statement_log.clear()
@@ -214,3 +216,15 @@ async def test_a_regency_team_page_and_ir_pages_take_a_bounded_number_of_stateme
     statement_log.clear()
     await registry(IR_PAGE, {"ids": [{"__typename": "HomeIndustry", "id": i} for i in ir_ids[1:3]]})
     assert statement_log.count() == ir_statements, statement_log.statements
+    # A facilitator's scope (her record, her assignments) is looked up once per request: two statements
+    # more, whatever the number of IR; she sees her assigned IR only (village 0 and one single IR).
+    facilitator = registry.as_role("FACILITATOR", regency, subject="test-magelang-0")
+    statement_log.clear()
+    hers = await facilitator(IR_PAGE, {"ids": [{"__typename": "HomeIndustry", "id": i} for i in ir_ids]})
+    assert "errors" not in hers, hers
+    assert statement_log.count() <= ir_statements + 2, "\n".join(x[:150] for x in statement_log.statements)
+    seen = [ir_ids[k] for k, page in enumerate(hers["data"]["_entities"]) if page is not None]
+    assert seen == sorted({*ir_ids[0::3], ir_ids[1]}, key=ir_ids.index)
+    statement_log.clear()
+    await facilitator(TEAM_PAGE, {"code": regency})
+    assert statement_log.count() <= team_statements + 2, statement_log.statements

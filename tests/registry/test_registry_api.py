@@ -58,7 +58,16 @@ def register_input(**changes: Any) -> dict[str, Any]:
     return data
 
 
+def office_of(registry: GraphQLClient, region: str) -> GraphQLClient:
+    """The district office of ``region``'s regency/city (the default caller is Kota Semarang's)."""
+    regency = ".".join(region.split(".")[:2])
+    return registry if regency == "33.74" else registry.as_role("DISTRICT_OFFICER", regency)
+
+
 async def register(registry: GraphQLClient, **changes: Any) -> dict[str, Any]:
+    """Register an IR, as the office of its village's regency/city when that is not Kota Semarang."""
+    if changes.get("villageCode"):
+        registry = office_of(registry, changes["villageCode"])
     body = await registry(REGISTER, {"input": register_input(**changes)})
     assert "errors" not in body, body
     return body["data"]["registerHomeIndustry"]

@@ -12,6 +12,7 @@ import asyncpg
 
 from siir.database import asyncpg_dsn
 from tests.conftest import GraphQLClient
+from tests.registry.test_registry_api import office_of
 
 FORM = """
 mutation Form($input: FormTeamInput!) {
@@ -41,7 +42,7 @@ LEADERS = [
 ]
 
 
-def team_input(region: str, level: str = "REGENCY", **changes: Any) -> dict[str, Any]:
+def team_input(region: str | None, level: str = "REGENCY", **changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "level": level,
         "regionCode": region,
@@ -54,8 +55,19 @@ def team_input(region: str, level: str = "REGENCY", **changes: Any) -> dict[str,
     return data
 
 
-async def form(registry: GraphQLClient, region: str, **changes: Any) -> dict[str, Any]:
-    body = await registry(FORM, {"input": team_input(region, **changes)})
+def team_office(registry: GraphQLClient, region: str | None, level: str = "REGENCY") -> GraphQLClient:
+    """The office that records a team: MINISTRY the national one, a province's or a regency's own office."""
+    if level == "NATIONAL":
+        return registry.as_role("MINISTRY")
+    if level == "PROVINCE":
+        return registry.as_role("PROVINCE_OFFICER", region)
+    return office_of(registry, region or "33.74")
+
+
+async def form(registry: GraphQLClient, region: str | None, **changes: Any) -> dict[str, Any]:
+    """Form a team as the office that records it."""
+    office = team_office(registry, region, changes.get("level", "REGENCY"))
+    body = await office(FORM, {"input": team_input(region, **changes)})
     assert "errors" not in body, body
     return body["data"]["formTeam"]
 
@@ -91,8 +103,8 @@ async def test_a_regency_team_with_its_leadership_and_members(registry: GraphQLC
     current = await registry('{ region(code: "33.22") { team { id isActive members { personName } } } }')
     assert current["data"]["region"]["team"]["id"] == team["id"]
     assert current["data"]["region"]["team"]["isActive"] is True
-    # The secretary's phone is normalised like an IR owner's.
-    detail = await registry("query($id: ID!) { team(id: $id) { members { position phone email } } }", {"id": team["id"]})
+    # The secretary's phone is normalised like an IR owner's (contacts: for the team's own offices).
+    detail = await office_of(registry, "33.22")("query($id: ID!) { team(id: $id) { members { position phone email } } }", {"id": team["id"]})
     secretary = [m for m in detail["data"]["team"]["members"] if m["position"] == "SECRETARY"][0]
     assert secretary == {"position": "SECRETARY", "phone": "+6281225001111", "email": "pug@semarangkota.go.id"}
 
@@ -111,15 +123,17 @@ async def test_national_and_province_teams_and_listing(registry: GraphQLClient) 
     # A region with no team in office today answers null, as does a village (no teams there).
     empty = await registry('{ a: region(code: "51") { team { id } } b: region(code: "33.74.01.1001") { team { id } } }')
     assert empty["data"] == {"a": {"team": None}, "b": {"team": None}}
-    wrong_level = await registry(FORM, {"input": team_input("33.74", level="PROVINCE")})
+    province_office = registry.as_role("PROVINCE_OFFICER", "33")
+    wrong_level = await province_office(FORM, {"input": team_input("33.74", level="PROVINCE")})
     assert error_of(wrong_level)["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.regionCode"}
-    national_with_region = await registry(FORM, {"input": team_input("33", level="NATIONAL")})
+    national_with_region = await registry.as_role("MINISTRY")(FORM, {"input": team_input("33", level="NATIONAL")})
     assert error_of(national_with_region)["extensions"]["field"] == "input.regionCode"
 
 
 async def test_second_team_for_the_same_region_and_period_is_a_conflict_and_nothing_is_written(
     registry: GraphQLClient, database_url: str
 ) -> None:
+    registry = office_of(registry, "35.07")
     first = await form(registry, "35.07")
     before = await _row_counts(database_url)
     overlapping = await registry(FORM, {"input": team_input("35.07", activeFrom="2023-06-01", activeUntil=None)})
@@ -133,6 +147,7 @@ async def test_second_team_for_the_same_region_and_period_is_a_conflict_and_noth
 
 
 async def test_two_clerks_forming_the_same_team_at_once_make_one_team(registry: GraphQLClient, database_url: str) -> None:
+    registry = office_of(registry, "36.01")
     results = await asyncio.gather(*(registry(FORM, {"input": team_input("36.01", members=[])}) for _ in range(4)))
     made = [r for r in results if "errors" not in r]
     refused = [r for r in results if "errors" in r]
@@ -168,6 +183,7 @@ async def test_the_database_itself_refuses_overlapping_teams(database_url: str) 
 
 
 async def test_second_coordinator_is_a_conflict_until_the_first_leaves(registry: GraphQLClient, database_url: str) -> None:
+    registry = office_of(registry, "34.04")
     team = await form(registry, "34.04")
     before = await _row_counts(database_url)
     second = await registry(APPOINT, {"team": team["id"], "input": {
@@ -196,6 +212,7 @@ async def test_second_coordinator_is_a_conflict_until_the_first_leaves(registry:
 
 
 async def test_two_coordinators_in_one_form_and_member_periods_outside_the_team(registry: GraphQLClient, database_url: str) -> None:
+    registry = office_of(registry, "32.01")
     before = await _row_counts(database_url)
     doubled = await registry(FORM, {"input": team_input("32.01", members=[LEADERS[0], {**LEADERS[0], "personName": "Dua"}])})
     assert error_of(doubled)["extensions"] == {
@@ -217,6 +234,7 @@ async def test_two_coordinators_in_one_form_and_member_periods_outside_the_team(
 
 
 async def test_ending_a_team_ends_its_members_terms_and_versions_guard_edits(registry: GraphQLClient, database_url: str) -> None:
+    registry = office_of(registry, "33.01")
     team = await form(registry, "33.01", activeUntil=None, members=LEADERS[:2])
     update = """
     mutation($id: ID!, $v: Int!, $input: UpdateTeamInput!) {
@@ -247,6 +265,7 @@ async def test_ending_a_team_ends_its_members_terms_and_versions_guard_edits(reg
 
 
 async def test_two_clerks_appointing_a_coordinator_at_once_make_one(registry: GraphQLClient) -> None:
+    registry = office_of(registry, "73.71")
     team = await form(registry, "73.71", members=[])  # Kota Makassar
     results = await asyncio.gather(*(
         registry(APPOINT, {"team": team["id"], "input": {"personName": f"Sekda {n}", "position": "COORDINATOR", "agency": "Setda"}})

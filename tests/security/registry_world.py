@@ -1,13 +1,17 @@
 """A small registry world for the security tests: IR in two regencies, with and without consent.
 
 Kota Semarang (33.74) holds a consenting IR and one whose owner refused sharing; Kabupaten Malang
-(35.07) holds a consenting one. Records are registered by their own district office.
+(35.07) holds a consenting one. Records are registered by their own district office. Each regency
+has a facilitator assigned the village of its IR (her login subject is the world's, see
+``World.as_role``), and one partner runs a programme open to every active IR (``World.partner``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+import secrets
 
 import httpx
 import pytest
@@ -32,9 +36,41 @@ class World:
     client: httpx.AsyncClient
     url: str
     tokens: Tokens
+    partner: str  # id of a partner whose programme admits every active IR
+    facilitators: dict[str, str]  # regency -> facilitator id
+    tag: str  # unique to this world: facilitators' login subjects
 
     def as_role(self, role: str, region: str | None = None, **claims: Any) -> GraphQLClient:
+        """A caller; a FACILITATOR of Semarang or Malang is the world's facilitator there unless told."""
+        if role == "FACILITATOR" and "subject" not in claims and region in self.facilitators:
+            claims["subject"] = facilitator_subject(self.tag, region)
         return GraphQLClient(self.client, self.url, self.tokens.headers(role, region, **claims), self.tokens)
+
+
+def facilitator_subject(tag: str, regency: str) -> str:
+    return f"world-{tag}-facilitator-{regency}"
+
+
+OPEN_PROGRAMME = {"name": "Kredit Mikro", "activeFrom": "2020-01-01", "eligibility": {"statuses": ["ACTIVE"]}}
+
+
+async def register_partner(client: GraphQLClient, name: str, programmes: list[dict[str, Any]]) -> str:
+    body = await client.as_role("MINISTRY")(
+        "mutation($input: RegisterPartnerInput!) { registerPartner(input: $input) { id } }",
+        {"input": {"kind": "BANK", "name": name, "programmes": programmes}},
+    )
+    assert "errors" not in body, body
+    return str(body["data"]["registerPartner"]["id"])
+
+
+async def _facilitator(office: GraphQLClient, regency: str, village: str, subject: str, name: str) -> str:
+    body = await office(
+        "mutation($input: RegisterFacilitatorInput!) { registerFacilitator(input: $input) { id } }",
+        {"input": {"regencyCode": regency, "personName": name, "activeFrom": "2020-01-01", "subject": subject,
+                   "phone": "081390005555", "email": f"{subject}@pendamping.id", "assignments": [{"villageCode": village}]}},
+    )
+    assert "errors" not in body, body
+    return str(body["data"]["registerFacilitator"]["id"])
 
 
 async def _register(office: GraphQLClient, **changes: Any) -> dict[str, Any]:
@@ -61,4 +97,10 @@ async def world(registry_server: ServerThread, tokens: Tokens) -> Any:
             owner={"name": "Siti Aminah", "nik": NIK_MALANG, "phone": "0812-3456-7890"},
             **common,
         )
-        yield World(own, own_private, other, client, url, tokens)
+        tag = secrets.token_hex(4)
+        partner = await register_partner(semarang, f"Bank Dunia Uji {tag}", [OPEN_PROGRAMME])
+        facilitators = {
+            SEMARANG: await _facilitator(semarang, SEMARANG, SEMARANG_VILLAGE, facilitator_subject(tag, SEMARANG), "Wulan Pendamping"),
+            MALANG: await _facilitator(malang, MALANG, MALANG_VILLAGE, facilitator_subject(tag, MALANG), "Ratna Pendamping"),
+        }
+        yield World(own, own_private, other, client, url, tokens, partner, facilitators, tag)

@@ -175,7 +175,7 @@ async def test_forbidden_filter_inside_a_named_fragment_is_still_forbidden(world
 
 
 async def test_partner_asking_nik_under_an_alias_is_forbidden(world: World) -> None:
-    body = await world.as_role("PARTNER", partner="bank-a")(
+    body = await world.as_role("PARTNER", partner=world.partner)(
         "query($id: ID!) { homeIndustry(id: $id) { id owner { idNumber: nik } } }", {"id": world.own["id"]}
     )
     assert_denied(body, "FORBIDDEN", ["homeIndustry", "owner", "idNumber"], "owner.nik")
@@ -184,7 +184,7 @@ async def test_partner_asking_nik_under_an_alias_is_forbidden(world: World) -> N
 
 
 async def test_partner_asking_nik_inside_a_fragment_is_forbidden(world: World) -> None:
-    body = await world.as_role("PARTNER", partner="bank-a")(
+    body = await world.as_role("PARTNER", partner=world.partner)(
         "query($id: ID!) { homeIndustry(id: $id) { id owner { ...Who } } } fragment Who on Owner { name nik }",
         {"id": world.own["id"]},
     )
@@ -193,7 +193,7 @@ async def test_partner_asking_nik_inside_a_fragment_is_forbidden(world: World) -
 
 
 async def test_partner_asking_nik_in_an_inline_fragment_of_entities_is_forbidden(world: World) -> None:
-    body = await world.as_role("PARTNER", partner="bank-a")(
+    body = await world.as_role("PARTNER", partner=world.partner)(
         "query($r: [_Any!]!) { _entities(representations: $r) { ... on HomeIndustry { owner { ... on Owner { nik } } } } }",
         {"r": [{"__typename": "HomeIndustry", "id": world.own["id"]}]},
     )
@@ -203,7 +203,7 @@ async def test_partner_asking_nik_in_an_inline_fragment_of_entities_is_forbidden
 
 @pytest.mark.parametrize("field", ["address", "location { latitude longitude }", "village { code }"])
 async def test_partner_never_sees_address_coordinates_or_village(world: World, field: str) -> None:
-    body = await world.as_role("PARTNER", partner="bank-a")(
+    body = await world.as_role("PARTNER", partner=world.partner)(
         f"query($id: ID!) {{ homeIndustry(id: $id) {{ id {field} }} }}", {"id": world.own["id"]}
     )
     assert_denied(body, "FORBIDDEN", ["homeIndustry", field.split()[0]])
@@ -214,7 +214,7 @@ async def test_partner_never_sees_address_coordinates_or_village(world: World, f
 
 
 async def test_partner_cannot_read_an_ir_without_consent(world: World) -> None:
-    partner = world.as_role("PARTNER", partner="bank-a")
+    partner = world.as_role("PARTNER", partner=world.partner)
     body = await partner(
         "query($id: ID!) { homeIndustry(id: $id) { id owner { name phone } } }", {"id": world.own_private["id"]}
     )
@@ -226,7 +226,7 @@ async def test_partner_cannot_read_an_ir_without_consent(world: World) -> None:
 
 
 async def test_partner_asking_for_closed_ir_is_forbidden(world: World) -> None:
-    body = await world.as_role("PARTNER", partner="bank-a")(LIST, {"filter": {"status": "CLOSED"}})
+    body = await world.as_role("PARTNER", partner=world.partner)(LIST, {"filter": {"status": "CLOSED"}})
     assert_denied(body, "FORBIDDEN", ["homeIndustries"], "filter.status")
 
 

@@ -87,7 +87,7 @@ async def test_facilitator_sees_its_area_in_full_and_records_assessments_only(wo
 
 
 async def test_partner_sees_consenting_active_ir_nationally_without_nik_or_exact_location(world: World) -> None:
-    partner = world.as_role("PARTNER", partner="pnm-mekaar")
+    partner = world.as_role("PARTNER", partner=world.partner)
     assert await visible_ids(partner, world) == {world.own["id"], world.other["id"]}
     body = await partner(
         "query($id: ID!) { homeIndustry(id: $id) { businessName owner { name phone } subDistrict { code } consent { granted } } }",

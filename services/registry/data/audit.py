@@ -48,43 +48,65 @@ class Actor:
         }
 
 
+HOME_INDUSTRY = "HomeIndustry"
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """Which record an event is about: its type and id, the IR it belongs to, its region."""
+
+    entity_type: str
+    entity_id: int
+    region_code: str | None
+    home_industry_id: int | None = None
+
+    @classmethod
+    def home_industry(cls, row: Mapping[str, Any]) -> "Record":
+        return cls(HOME_INDUSTRY, row["id"], row["regency_code"], row["id"])
+
+
 @dataclass
 class ReadLog:
-    """Personal fields read during one request, per IR: one audit row per IR."""
+    """Personal fields read during one request, per record: one audit row per record."""
 
-    fields: dict[int, dict[str, str]] = field(default_factory=dict)
-    regency: dict[int, str] = field(default_factory=dict)
+    fields: dict[Record, dict[str, str]] = field(default_factory=dict)
 
     def record(self, home_industry_id: int, regency_code: str, name: str, disclosure: str) -> None:
-        self.fields.setdefault(home_industry_id, {})[name] = disclosure
-        self.regency[home_industry_id] = regency_code
+        """A personal field of an IR was read."""
+        self.note(Record(HOME_INDUSTRY, home_industry_id, regency_code, home_industry_id), name, disclosure)
+
+    def note(self, record: Record, name: str, disclosure: str) -> None:
+        """A personal field of any record (a team member's phone, a facilitator's e-mail) was read."""
+        self.fields.setdefault(record, {})[name] = disclosure
 
     async def flush(self, engine: AsyncEngine, actor: Actor) -> None:
         """Append the collected reads in one statement, then forget them."""
         if not self.fields:
             return
-        ids = sorted(self.fields)
+        records = sorted(self.fields, key=lambda r: (r.entity_type, r.entity_id))
         async with engine.begin() as connection:
             await connection.execute(
                 _APPEND_READS,
                 {
                     **actor.columns(),
-                    "ids": ids,
-                    "regencies": [self.regency[pk] for pk in ids],
-                    "fields": [json.dumps(self.fields[pk]) for pk in ids],
+                    "types": [r.entity_type for r in records],
+                    "ids": [r.entity_id for r in records],
+                    "irs": [r.home_industry_id for r in records],
+                    "regions": [r.region_code for r in records],
+                    "fields": [json.dumps(self.fields[r]) for r in records],
                 },
             )
         self.fields.clear()
-        self.regency.clear()
 
 
-# One statement text whatever the number of IR (arrays, not a VALUES row per IR): compiled and
-# prepared once, not once per page size.
+# One statement text whatever the number of records (arrays, not a VALUES row per record):
+# compiled and prepared once, not once per page size.
 _APPEND_READS = text(
-    "INSERT INTO registry.audit_events "
-    "(action, operation, subject, role, actor_region, partner, home_industry_id, regency_code, fields) "
-    "SELECT 'READ', :operation, :subject, :role, :actor_region, :partner, r.id, r.regency, r.fields::jsonb "
-    "FROM unnest(CAST(:ids AS bigint[]), CAST(:regencies AS text[]), CAST(:fields AS text[])) AS r(id, regency, fields)"
+    "INSERT INTO registry.audit_events (action, operation, subject, role, actor_region, partner, "
+    "entity_type, entity_id, home_industry_id, region_code, fields) "
+    "SELECT 'READ', :operation, :subject, :role, :actor_region, :partner, r.type, r.id, r.ir, r.region, r.fields::jsonb "
+    "FROM unnest(CAST(:types AS text[]), CAST(:ids AS bigint[]), CAST(:irs AS bigint[]), CAST(:regions AS text[]), "
+    "CAST(:fields AS text[])) AS r(type, id, ir, region, fields)"
 )
 
 
@@ -95,11 +117,14 @@ async def record_write(
     after: Mapping[str, Any],
     *,
     added: Mapping[str, Mapping[str, Any]] | None = None,
+    record: Record | None = None,
 ) -> None:
     """Append a write's event; call it inside the write's transaction.
 
-    ``added`` names rows the write created beside the IR (an assessment), recorded whole in ``after``.
+    ``record`` names what was written (default: the IR ``after`` is a row of). ``added`` names
+    rows the write created beside it (an assessment), recorded whole in ``after``.
     """
+    record = record or Record.home_industry(after)
     old, new = changes(before, after)
     for name, row in (added or {}).items():
         new[name] = changes(None, row)[1]
@@ -107,8 +132,10 @@ async def record_write(
         insert(audit_events).values(
             **actor.columns(),
             action=WRITE,
-            home_industry_id=after["id"],
-            regency_code=after["regency_code"],
+            entity_type=record.entity_type,
+            entity_id=record.entity_id,
+            home_industry_id=record.home_industry_id,
+            region_code=record.region_code,
             fields={name: "WRITTEN" for name in new},
             before=old,
             after=new,
@@ -122,6 +149,8 @@ class AuditQuery:
 
     region: str | None = None
     home_industry_id: int | None = None
+    entity_type: str | None = None
+    entity_id: int | None = None
     subject: str | None = None
     action: str | None = None
     since: dt.datetime | None = None
@@ -134,12 +163,17 @@ async def audit_page(
     """Up to ``first + 1`` events older than ``before_id``, newest first."""
     query = select(audit_events).order_by(audit_events.c.id.desc()).limit(first + 1)
     if spec.region is not None:
-        # Regency codes: an exact match for a regency, a prefix for a province.
+        # Region codes: an exact match, or a prefix for what lies inside. National records (no
+        # region) are for a national reader only.
         query = query.where(
-            (audit_events.c.regency_code == spec.region) | audit_events.c.regency_code.like(spec.region + ".%")
+            (audit_events.c.region_code == spec.region) | audit_events.c.region_code.like(spec.region + ".%")
         )
     if spec.home_industry_id is not None:
         query = query.where(audit_events.c.home_industry_id == spec.home_industry_id)
+    if spec.entity_type is not None:
+        query = query.where(audit_events.c.entity_type == spec.entity_type)
+    if spec.entity_id is not None:
+        query = query.where(audit_events.c.entity_id == spec.entity_id)
     if spec.subject is not None:
         query = query.where(audit_events.c.subject == spec.subject)
     if spec.action is not None:
@@ -154,4 +188,4 @@ async def audit_page(
     return list(result.mappings())
 
 
-__all__ = ["Actor", "AuditQuery", "ReadLog", "audit_page", "record_write"]
+__all__ = ["Actor", "AuditQuery", "ReadLog", "Record", "audit_page", "record_write"]

@@ -21,12 +21,9 @@ from typing import Any
 
 from lokal.samaran import partial_mask
 
+from services.registry.domain.eligibility import EligibilityRule
 from siir.auth.identity import Identity, Role
 from siir.errors import Forbidden
-
-#: Statuses a partner may see: its programmes serve running businesses.
-PARTNER_STATUSES = frozenset({"ACTIVE"})
-
 
 @dataclass(frozen=True, slots=True)
 class RecordScope:
@@ -39,13 +36,12 @@ class RecordScope:
     #: Only IR in these statuses; None is every status.
     statuses: frozenset[str] | None = None
     #: A facilitator's assignment: only IR in these villages or with these ids (either suffices);
-    #: None for both is no assignment limit. Filled from issue 6's assignment tables.
+    #: None for both is no assignment limit.
     villages: frozenset[str] | None = None
     home_industry_ids: frozenset[int] | None = None
-    #: A partner's running programmes' eligibility rules (issue 6's ``EligibilityRule``: classes,
-    #: requires_nib/pirt/halal_certificate, statuses, region_codes, and ``admits(row)``): an IR must
-    #: meet one. None is no programme limit; an empty tuple admits nothing.
-    eligibility: tuple[Any, ...] | None = None
+    #: A partner's running programmes' eligibility rules: an IR must meet one. None is no programme
+    #: limit; an empty tuple (no programme running) admits nothing.
+    eligibility: tuple[EligibilityRule, ...] | None = None
 
     @property
     def assigned_only(self) -> bool:
@@ -70,28 +66,60 @@ class RecordScope:
         return self.statuses is None or row["status"] in self.statuses
 
 
-def record_scope(identity: Identity) -> RecordScope:
-    """The IR records a caller may read; FORBIDDEN for a role without record-level access."""
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """A facilitator's record and what she is assigned today (loaded by the request's context)."""
+
+    facilitator_id: int
+    regency_code: str
+    villages: frozenset[str]
+    home_industry_ids: frozenset[int]
+
+
+def record_scope(
+    identity: Identity,
+    *,
+    assignment: Assignment | None = None,
+    eligibility: tuple[EligibilityRule, ...] | None = None,
+) -> RecordScope:
+    """The IR records a caller may read; FORBIDDEN for a role without record-level access.
+
+    ``assignment`` is the FACILITATOR's (None: no facilitator record carries her login subject),
+    ``eligibility`` the PARTNER's running programmes' rules (None: her ``partner`` claim names no
+    registered partner). Both are looked up by the context, once per request; the rules are here.
+    """
     match identity.role:
         case Role.MINISTRY:
             return RecordScope(region=None)
         case Role.PROVINCE_OFFICER | Role.DISTRICT_OFFICER:
             return RecordScope(region=identity.region)
         case Role.FACILITATOR:
-            # TODO(issue 6): add villages= and home_industry_ids= from the facilitator's assignments
-            # (registry.facilitators.subject = sub), loaded once per request by the context
-            # (RegistryGraphQL.get_context) and passed in here. ``scoped``/``admits`` already apply
-            # them. Until those tables exist: the regency of the region claim.
-            return RecordScope(region=identity.region)
+            if assignment is None:
+                # A login no office has linked to a facilitator record: saying so helps the office fix
+                # it, where an empty list would look like "no IR assigned".
+                raise Forbidden(f"no facilitator record has your login subject {identity.subject!r}")
+            # The token's region and the assignments both hold (an assignment lies in her regency).
+            return RecordScope(
+                region=identity.region, villages=assignment.villages, home_industry_ids=assignment.home_industry_ids
+            )
         case Role.PARTNER:
-            # TODO(issue 6): eligibility= the rules of the partner's running programmes
-            # (data.partners.eligibility_rules(partner id, today)), loaded once per request by the
-            # context and passed in here; ``scoped``/``admits`` already apply them. Until then:
-            # consent + ACTIVE.
-            return RecordScope(region=None, consented_only=True, statuses=PARTNER_STATUSES)
+            if eligibility is None:
+                raise Forbidden(f"your token names no registered partner ({identity.partner!r})")
+            # Statuses any programme admits, so a status filter outside them is refused (None: any).
+            statuses: frozenset[str] | None = frozenset().union(*(rule.statuses for rule in eligibility))
+            if any(not rule.statuses for rule in eligibility):
+                statuses = None
+            return RecordScope(region=None, consented_only=True, statuses=statuses, eligibility=eligibility)
         case Role.ANALYST:
             raise Forbidden("ANALYST sees aggregates only (the reporting service), not IR records")
     raise Forbidden(f"role {identity.role} has no access to IR records")
+
+
+def check_record_role(identity: Identity) -> None:
+    """FORBIDDEN for a role without record-level access, before anything is looked up."""
+    if identity.role not in (Role.MINISTRY, Role.PROVINCE_OFFICER, Role.DISTRICT_OFFICER, Role.FACILITATOR, Role.PARTNER):
+        record_scope(identity)  # raises, with the role's reason
+        raise Forbidden(f"role {identity.role} has no access to IR records")
 
 
 def check_region_filter(scope: RecordScope, code: str) -> None:
@@ -125,12 +153,12 @@ WRITERS: dict[str, frozenset[Role]] = {
 }
 
 
-def write_scope(identity: Identity, operation: str) -> RecordScope:
-    """The records a caller may change with ``operation``; FORBIDDEN for a role that may not."""
+def check_writer(identity: Identity, operation: str) -> None:
+    """FORBIDDEN for a role that may not make ``operation``; the records it may change are its
+    ``record_scope`` (the same as it reads)."""
     if identity.role not in WRITERS[operation]:
         allowed = ", ".join(sorted(WRITERS[operation]))
         raise Forbidden(f"{operation} is for {allowed}; you are {identity.role}")
-    return record_scope(identity)
 
 
 def check_write_region(scope: RecordScope, village_code: str, field: str) -> None:

@@ -11,6 +11,8 @@ from sqlalchemy.engine import RowMapping
 from services.registry.graphql.enums import CapitalSource, IrClass, ProductionPattern, ProductionTechnology
 from services.registry.graphql.context import RegistryInfo
 from services.registry.graphql.scalars import Rupiah
+from services.registry.domain import network_access
+from services.registry.graphql.requirements import PEOPLE
 
 if TYPE_CHECKING:
     from services.registry.graphql.facilitator import Facilitator
@@ -96,11 +98,18 @@ class Assessment:
             facilitator_id=row["facilitator_id"],
         )
 
-    @strawberry.field(description="The facilitator (pendamping) who assessed the IR, if one did.")
+    @strawberry.federation.field(
+        description="The facilitator (pendamping) who assessed the IR, if one did (for the offices and facilitators).",
+        requires_scopes=PEOPLE,
+    )
     async def facilitator(self, info: RegistryInfo) -> FacilitatorType | None:
         from services.registry.graphql.facilitator import Facilitator
 
+        identity = info.context.identity
+        network_access.facilitator_region(identity)  # FORBIDDEN for partners and analysts
         if self.facilitator_id is None:
             return None
         row = await info.context.loaders.facilitator.load(self.facilitator_id)
-        return Facilitator.from_row(row) if row is not None else None
+        if row is None or not network_access.admits_facilitator(identity, row["regency_code"]):
+            return None
+        return Facilitator.from_row(row)

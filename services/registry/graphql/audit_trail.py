@@ -55,7 +55,8 @@ class AuditChange:
 
 
 @strawberry.type(description="One audit event: who (subject, role, region, partner), when, through which operation, "
-                 "on which IR, which personal fields were read or which columns changed.")
+                 "on which record (an IR, a team, a team member, a facilitator, an intervention, a partner…), "
+                 "which personal fields were read or which columns changed.")
 class AuditEvent:
     id: strawberry.ID
     occurred_at: dt.datetime
@@ -65,8 +66,17 @@ class AuditEvent:
     role: str
     actor_region: str | None
     partner: str | None
-    home_industry_id: strawberry.ID
-    regency_code: str
+    entity_type: str = strawberry.field(
+        description="The kind of record: HomeIndustry, Team, TeamMember, Facilitator, FacilitatorAssignment, "
+        "MentoringNote, Intervention, Partner or PartnerProgramme."
+    )
+    entity_id: strawberry.ID
+    home_industry_id: strawberry.ID | None = strawberry.field(description="The IR the record belongs to, if any.")
+    region_code: str | None = strawberry.field(
+        description="The record's region: an IR's regency/city, a team's province or regency/city, a "
+        "facilitator's regency/city; null for national records (the national team, partners)."
+    )
+    regency_code: str | None = strawberry.field(deprecation_reason="Use `regionCode`: not every record has a regency.")
     fields: list[AuditField]
     changes: list[AuditChange]
 
@@ -87,6 +97,8 @@ class AuditEventConnection:
 @strawberry.input(description="Which audit events to list; parts combine with AND.")
 class AuditTrailFilter:
     home_industry_id: strawberry.ID | None = None
+    entity_type: str | None = strawberry.field(default=None, description="e.g. `Team` or `Facilitator`.")
+    entity_id: strawberry.ID | None = None
     subject: str | None = None
     action: AuditAction | None = None
     since: dt.datetime | None = strawberry.field(default=None, description="From this moment (inclusive).")
@@ -149,8 +161,11 @@ def _event(identity: Identity, row: RowMapping) -> AuditEvent:
         role=row["role"],
         actor_region=row["actor_region"],
         partner=row["partner"],
-        home_industry_id=strawberry.ID(str(row["home_industry_id"])),
-        regency_code=row["regency_code"],
+        entity_type=row["entity_type"],
+        entity_id=strawberry.ID(str(row["entity_id"])),
+        home_industry_id=strawberry.ID(str(row["home_industry_id"])) if row["home_industry_id"] is not None else None,
+        region_code=row["region_code"],
+        regency_code=row["region_code"],
         fields=[AuditField(name=name, disclosure=how) for name, how in sorted(fields.items())],
         changes=changes,
     )
@@ -171,6 +186,14 @@ async def audit_trail(
                 home_industry_id = int(filter.home_industry_id)
             except ValueError:
                 raise InvalidInput("filter.homeIndustryId", "is not a home industry id") from None
+        entity_id = None
+        if filter.entity_id is not None:
+            try:
+                entity_id = int(filter.entity_id)
+                if not 0 < entity_id < 2**63:
+                    raise ValueError(entity_id)
+            except ValueError:
+                raise InvalidInput("filter.entityId", "is not a record id") from None
         if filter.region_code is not None:
             wanted = filter.region_code.strip()
             access.check_region_filter(access.RecordScope(region=region), wanted)
@@ -180,6 +203,8 @@ async def audit_trail(
         spec = audit_data.AuditQuery(
             region=region,
             home_industry_id=home_industry_id,
+            entity_type=filter.entity_type,
+            entity_id=entity_id,
             subject=filter.subject,
             action=filter.action.value if filter.action else None,
             since=filter.since,
@@ -195,7 +220,10 @@ async def audit_trail(
             field = _PERSONAL_COLUMNS.get(column)
             if field is not None:
                 disclosure = access.field_disclosure(identity, field, consented=False)
-                info.context.reads.record(row["home_industry_id"], row["regency_code"], field, disclosure.value)
+                info.context.reads.note(
+                    audit_data.Record(row["entity_type"], row["entity_id"], row["region_code"], row["home_industry_id"]),
+                    field, disclosure.value,
+                )
     return AuditEventConnection(
         edges=edges, has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None
     )

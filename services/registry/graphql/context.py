@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import asyncio
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.types import Info
 
+from services.registry.data import facilitators as facilitator_data
+from services.registry.data import partners as partner_data
 from services.registry.data.audit import Actor, ReadLog
-from services.registry.domain import access
+from services.registry.domain import access, network_access
 from services.registry.domain.classification import RuleSet
 from services.registry.domain.graduation import GraduationThresholds
 from services.registry.graphql.loaders import Loaders
-from siir.auth.identity import Identity
+from siir.auth.identity import Identity, Role
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
@@ -29,14 +32,56 @@ class RegistryContext:
     operation: str = "query (anonymous)"
     loaders: Loaders = field(init=False)
     reads: ReadLog = field(init=False)
+    #: The caller's facilitator record id (FACILITATOR only), known once the scope is loaded.
+    facilitator_id: int | None = field(init=False, default=None)
+    _scope: "asyncio.Future[access.RecordScope] | None" = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.engine, self.today(), self.record_scope)
         self.reads = ReadLog()
 
-    def record_scope(self) -> access.RecordScope:
-        """The IR this caller may read (FORBIDDEN for a role without record-level access)."""
-        return access.record_scope(self.identity)
+    async def record_scope(self) -> access.RecordScope:
+        """The IR this caller may read (FORBIDDEN for a role without record-level access).
+
+        A facilitator's assignments and a partner's programme rules are looked up once per request,
+        on first need (two statements), whatever the number of records the request touches. Every
+        resolver awaits the same task, so they all resume together and their loads stay batched.
+        """
+        if self._scope is None:
+            self._scope = asyncio.ensure_future(self._load_scope())
+        return await asyncio.shield(self._scope)
+
+    async def _load_scope(self) -> access.RecordScope:
+        identity = self.identity
+        if identity.role is Role.FACILITATOR:
+            return access.record_scope(identity, assignment=await self._assignment())
+        if identity.role is Role.PARTNER:
+            return access.record_scope(identity, eligibility=await self._eligibility())
+        return access.record_scope(identity)
+
+    async def _assignment(self) -> access.Assignment | None:
+        async with self.engine.connect() as connection:
+            row = await facilitator_data.facilitator_by_subject(connection, self.identity.subject)
+            if row is None:
+                return None
+            villages, home_industry_ids = await facilitator_data.assigned_scope(connection, row["id"], self.today())
+        self.facilitator_id = row["id"]
+        return access.Assignment(row["id"], row["regency_code"], frozenset(villages), frozenset(home_industry_ids))
+
+    async def _eligibility(self) -> tuple[access.EligibilityRule, ...] | None:
+        partner_id = network_access.partner_reach(self.identity)
+        assert partner_id is not None
+        async with self.engine.connect() as connection:
+            if partner_id not in await partner_data.partners_by_ids(connection, [partner_id]):
+                return None
+            return tuple(await partner_data.eligibility_rules(connection, partner_id, self.today()))
+
+    async def own_facilitator_id(self) -> int | None:
+        """The caller's facilitator record (FACILITATOR only; FORBIDDEN when there is none)."""
+        if self.identity.role is not Role.FACILITATOR:
+            return None
+        await self.record_scope()
+        return self.facilitator_id
 
     def actor(self) -> Actor:
         return Actor.of(self.identity, self.operation)

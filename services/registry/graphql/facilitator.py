@@ -8,10 +8,14 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from sqlalchemy.engine import RowMapping
 
+from services.registry.data.audit import Record
+from services.registry.domain import network_access
 from services.registry.domain.periods import Period
 from services.registry.graphql.context import RegistryInfo
 from services.registry.graphql.enums import Sex
 from services.registry.graphql.region import Region
+from services.registry.graphql.requirements import MENTORING_TEXT, PEOPLE, RECORDS
+from siir.errors import Forbidden
 
 if TYPE_CHECKING:
     from services.registry.graphql.home_industry import HomeIndustry
@@ -68,6 +72,7 @@ class FacilitatorAssignment:
 
 @strawberry.federation.type(
     keys=["id"],
+    requires_scopes=PEOPLE,
     description="A facilitator (pendamping) or consultant engaged by a regency/city office to survey, "
     "re-assess and mentor the IR of assigned villages or single IR (mentoring lasts at least three years).",
 )
@@ -76,13 +81,12 @@ class Facilitator:
     person_name: str
     sex: Sex | None
     organisation: str | None = strawberry.field(description="Employer, e.g. a local NGO or the Dinas itself.")
-    phone: str | None = strawberry.field(description="Phone number in E.164 form (+62…).")
-    email: str | None
     active_from: dt.date
     active_until: dt.date | None = strawberry.field(description="Last day of service; null while open.")
     version: int = strawberry.field(description="Row version for optimistic concurrency: pass it back as `expectedVersion`.")
     regency_code: strawberry.Private[str]
     pk: strawberry.Private[int]
+    contact: strawberry.Private[dict[str, str | None]]
 
     @classmethod
     def from_row(cls, row: RowMapping) -> "Facilitator":
@@ -92,8 +96,7 @@ class Facilitator:
             person_name=row["person_name"],
             sex=Sex(row["sex"]) if row["sex"] else None,
             organisation=row["organisation"],
-            phone=row["phone"],
-            email=row["email"],
+            contact={"phone": row["phone"], "email": row["email"]},
             active_from=row["active_from"],
             active_until=row["active_until"],
             version=row["version"],
@@ -102,12 +105,44 @@ class Facilitator:
 
     @classmethod
     async def resolve_reference(cls, info: RegistryInfo, id: strawberry.ID) -> "Facilitator | None":
+        """A facilitator by id; one outside the caller's region resolves as missing (null)."""
+        identity = info.context.identity
+        network_access.facilitator_region(identity)  # FORBIDDEN for partners and analysts
         try:
             pk = int(id)
         except (TypeError, ValueError):
             return None
+        if not 0 < pk < 2**63:
+            return None
         row = await info.context.loaders.facilitator.load(pk)
-        return cls.from_row(row) if row is not None else None
+        if row is None or not network_access.admits_facilitator(identity, row["regency_code"]):
+            return None
+        return cls.from_row(row)
+
+    async def _contact(self, info: RegistryInfo, name: str) -> str | None:
+        identity = info.context.identity
+        own = await info.context.own_facilitator_id()
+        if not network_access.sees_facilitator_contacts(identity, self.regency_code, self.pk, own):
+            raise Forbidden(f"{identity.role} may not read this facilitator's contacts", field=name)
+        value = self.contact[name]
+        if value is not None:
+            info.context.reads.note(Record("Facilitator", self.pk, self.regency_code), name, "FULL")
+        return value
+
+    @strawberry.federation.field(
+        description="Phone number in E.164 form (+62…); for the offices whose region covers her regency/city, "
+        "and for herself.",
+        requires_scopes=PEOPLE,
+    )
+    async def phone(self, info: RegistryInfo) -> str | None:
+        return await self._contact(info, "phone")
+
+    @strawberry.federation.field(
+        description="E-mail; for the offices whose region covers her regency/city, and for herself.",
+        requires_scopes=PEOPLE,
+    )
+    async def email(self, info: RegistryInfo) -> str | None:
+        return await self._contact(info, "email")
 
     @strawberry.field(description="Whether the facilitator is in service today (WIB).")
     def is_active(self, info: RegistryInfo) -> bool:
@@ -135,17 +170,22 @@ class Facilitator:
         regions = await info.context.loaders.region.load_many(codes)
         return [Region.from_row(row) for row in regions if row is not None]
 
-    @strawberry.field(description="The IR she looks after today: assigned directly or in an assigned village, by id.")
+    @strawberry.federation.field(
+        description="The IR she looks after today: assigned directly or in an assigned village, by id; only "
+        "those within your scope.",
+        policy=RECORDS,
+    )
     async def home_industries(self, info: RegistryInfo) -> list[HomeIndustryType]:
         rows = await info.context.loaders.facilitator_home_industries.load(self.pk)
-        return [_home_industry(row) for row in rows]
+        scope = await info.context.record_scope()
+        return [_home_industry(row) for row in rows if scope.admits(row)]
 
 
 @strawberry.type(description="A facilitator's note of a mentoring visit (pendampingan) to an IR.")
 class MentoringNote:
     id: strawberry.ID
     noted_on: dt.date = strawberry.field(description="Date of the visit.")
-    notes: str
+    text: strawberry.Private[str]
     home_industry_id: strawberry.Private[int]
     facilitator_id: strawberry.Private[int]
 
@@ -154,10 +194,18 @@ class MentoringNote:
         return cls(
             id=strawberry.ID(str(row["id"])),
             noted_on=row["noted_on"],
-            notes=row["notes"],
+            text=row["notes"],
             home_industry_id=row["home_industry_id"],
             facilitator_id=row["facilitator_id"],
         )
+
+    @strawberry.federation.field(
+        description="What the facilitator noted; for the IR's regency/city office and its facilitator only.",
+        requires_scopes=MENTORING_TEXT,
+    )
+    def notes(self, info: RegistryInfo) -> str:
+        network_access.mentoring_text_check(info.context.identity)
+        return self.text
 
     @strawberry.field(description="Who mentored.")
     async def facilitator(self, info: RegistryInfo) -> Facilitator:

@@ -9,7 +9,9 @@ import strawberry
 from strawberry import UNSET
 
 from services.registry import facilitator_registrar
+from services.registry.domain import network_access
 from services.registry.domain import validation as check
+from services.registry.graphql import requirements
 from services.registry.graphql.context import RegistryInfo
 from services.registry.graphql.enums import Sex
 from services.registry.graphql.facilitator import Facilitator, FacilitatorAssignment, MentoringNote
@@ -77,10 +79,23 @@ def _assignment(field: str, data: FacilitatorAssignmentInput) -> dict[str, Any]:
     }
 
 
+def _reach(info: RegistryInfo) -> facilitator_registrar.Reach:
+    """Whether a facilitator of a regency lies in the writer's region (after ``facilitator_writer_check``)."""
+    identity = info.context.identity
+    return lambda regency_code: network_access.admits_facilitator(identity, regency_code)
+
+
 @strawberry.type
 class FacilitatorMutation:
-    @strawberry.mutation(description="Engage a facilitator, with the villages and IR assigned to her.")
+    @strawberry.federation.mutation(
+        description="Engage a facilitator, with the villages and IR assigned to her (a regency/city office, for "
+        "its own regency/city).",
+        requires_scopes=requirements.DISTRICT_OFFICER,
+    )
     async def register_facilitator(self, info: RegistryInfo, input: RegisterFacilitatorInput) -> Facilitator:
+        identity = info.context.identity
+        network_access.facilitator_writer_check(identity)
+        network_access.check_facilitator_regency(identity, input.regency_code.strip(), "input.regencyCode")
         start, end = check.period("input.active", input.active_from, input.active_until)
         values = {
             "regency_code": check.text("input.regencyCode", input.regency_code, required=True, max_length=20),
@@ -95,13 +110,17 @@ class FacilitatorMutation:
         }
         check.list_length("input.assignments", input.assignments)
         assignments = [_assignment(f"input.assignments[{i}]", a) for i, a in enumerate(input.assignments)]
-        row = await facilitator_registrar.register_facilitator(info.context.engine, values, assignments)
+        row = await facilitator_registrar.register_facilitator(info.context.engine, values, assignments, info.context.actor())
         return Facilitator.from_row(row)
 
-    @strawberry.mutation(description="Change a facilitator's details or service; CONFLICT when `expectedVersion` is stale.")
+    @strawberry.federation.mutation(
+        description="Change a facilitator's details or service; CONFLICT when `expectedVersion` is stale.",
+        requires_scopes=requirements.DISTRICT_OFFICER,
+    )
     async def update_facilitator(
         self, info: RegistryInfo, id: strawberry.ID, expected_version: int, input: UpdateFacilitatorInput
     ) -> Facilitator:
+        network_access.facilitator_writer_check(info.context.identity)
         values: dict[str, Any] = {}
         if input.person_name is not UNSET:
             values["person_name"] = check.text("input.personName", input.person_name, required=True)
@@ -121,39 +140,60 @@ class FacilitatorMutation:
             values["active_from"] = check.period("input.active", input.active_from, None)[0]
         if input.active_until is not UNSET:
             values["active_until"] = check.period("input.active", values.get("active_from") or check.EARLIEST_DATE, input.active_until)[1]
-        row = await facilitator_registrar.update_facilitator(info.context.engine, _id("id", id), expected_version, values)
+        row = await facilitator_registrar.update_facilitator(
+            info.context.engine, _id("id", id), expected_version, values, _reach(info), info.context.actor()
+        )
         return Facilitator.from_row(row)
 
-    @strawberry.mutation(description="Assign a village or an IR of her regency/city to a facilitator.")
+    @strawberry.federation.mutation(
+        description="Assign a village or an IR of her regency/city to a facilitator.",
+        requires_scopes=requirements.DISTRICT_OFFICER,
+    )
     async def assign_facilitator(
         self, info: RegistryInfo, facilitator_id: strawberry.ID, input: FacilitatorAssignmentInput
     ) -> FacilitatorAssignment:
+        network_access.facilitator_writer_check(info.context.identity)
         row = await facilitator_registrar.assign(
-            info.context.engine, _id("facilitatorId", facilitator_id), _assignment("input", input)
+            info.context.engine, _id("facilitatorId", facilitator_id), _assignment("input", input), _reach(info),
+            info.context.actor(),
         )
         return FacilitatorAssignment.from_row(row)
 
-    @strawberry.mutation(description="End an assignment: `endedOn` is the last day (defaults to today, WIB).")
+    @strawberry.federation.mutation(
+        description="End an assignment: `endedOn` is the last day (defaults to today, WIB).",
+        requires_scopes=requirements.DISTRICT_OFFICER,
+    )
     async def end_facilitator_assignment(
         self, info: RegistryInfo, id: strawberry.ID, ended_on: dt.date | None = None
     ) -> FacilitatorAssignment:
+        network_access.facilitator_writer_check(info.context.identity)
         until = ended_on or info.context.today()
         if until < check.EARLIEST_DATE:
             raise InvalidInput("endedOn", f"is before {check.EARLIEST_DATE.isoformat()}")
-        row = await facilitator_registrar.end_assignment(info.context.engine, _id("id", id), until)
+        row = await facilitator_registrar.end_assignment(
+            info.context.engine, _id("id", id), until, _reach(info), info.context.actor()
+        )
         return FacilitatorAssignment.from_row(row)
 
-    @strawberry.mutation(description="Record a facilitator's mentoring visit (pendampingan) to an IR.")
+    @strawberry.federation.mutation(
+        description="Record a facilitator's mentoring visit (pendampingan) to an IR assigned to her, in her own name.",
+        requires_scopes=requirements.FACILITATOR,
+    )
     async def record_mentoring_note(
         self, info: RegistryInfo, home_industry_id: strawberry.ID, input: MentoringNoteInput
     ) -> MentoringNote:
+        context = info.context
+        facilitator_id = _id("input.facilitatorId", input.facilitator_id)
+        own = await context.own_facilitator_id()  # None for other roles, refused just below
+        network_access.mentoring_writer_check(context.identity, facilitator_id, own)
         today = info.context.today()
         values = {
-            "facilitator_id": _id("input.facilitatorId", input.facilitator_id),
+            "facilitator_id": facilitator_id,
             "noted_on": check.past_date("input.notedOn", input.noted_on, today, required=True),
             "notes": check.text("input.notes", input.notes, required=True, max_length=check.MAX_TEXT),
         }
         row = await facilitator_registrar.record_mentoring_note(
-            info.context.engine, _id("homeIndustryId", home_industry_id), values
+            context.engine, _id("homeIndustryId", home_industry_id), values, await context.record_scope(),
+            context.actor(),
         )
         return MentoringNote.from_row(row)

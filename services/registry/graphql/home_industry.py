@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from sqlalchemy.engine import RowMapping
 
-from services.registry.domain import access
+from services.registry.domain import access, network_access
 from services.registry.graphql.assessment import Assessment
 from services.registry.graphql.context import RegistryInfo
 from services.registry.graphql.enums import (
@@ -23,6 +23,7 @@ from services.registry.graphql.enums import (
     Sex,
 )
 from services.registry.graphql.region import Region
+from services.registry.graphql.requirements import PEOPLE
 from services.registry.graphql.scalars import Rupiah
 
 if TYPE_CHECKING:
@@ -311,7 +312,7 @@ class HomeIndustry:
     @classmethod
     async def resolve_reference(cls, info: RegistryInfo, id: strawberry.ID) -> "HomeIndustry | None":
         """An IR by id; one outside the caller's scope resolves as missing (null)."""
-        info.context.record_scope()  # FORBIDDEN for a role without record-level access
+        access.check_record_role(info.context.identity)  # the loader applies the scope itself
         try:
             pk = int(id)
         except (TypeError, ValueError):
@@ -364,14 +365,18 @@ class HomeIndustry:
         rows = await info.context.loaders.assessment_history.load(self.pk)
         return [Assessment.from_row(row) for row in rows]
 
-    @strawberry.field(
-        description="Facilitators (pendamping) assigned to this IR today, directly or through its village."
+    @strawberry.federation.field(
+        description="Facilitators (pendamping) assigned to this IR today, directly or through its village "
+        "(for the offices and facilitators).",
+        requires_scopes=PEOPLE,
     )
     async def facilitators(self, info: RegistryInfo) -> list[FacilitatorType]:
         from services.registry.graphql.facilitator import Facilitator
 
+        identity = info.context.identity
+        network_access.facilitator_region(identity)  # FORBIDDEN for partners and analysts
         rows = await info.context.loaders.home_industry_facilitators.load(self.pk)
-        return [Facilitator.from_row(row) for row in rows]
+        return [Facilitator.from_row(row) for row in rows if network_access.admits_facilitator(identity, row["regency_code"])]
 
     @strawberry.field(description="Interventions given to this IR, oldest first, with its class before and after each.")
     async def interventions(self, info: RegistryInfo) -> list[InterventionRef]:
@@ -380,9 +385,14 @@ class HomeIndustry:
         rows = await info.context.loaders.interventions.load(self.pk)
         return [Intervention.from_row(row) for row in rows]
 
-    @strawberry.field(description="Facilitators' mentoring notes, newest first.")
+    @strawberry.federation.field(
+        description="Facilitators' mentoring notes, newest first (for the offices and facilitators; the text "
+        "for the regency/city office and the facilitator only).",
+        requires_scopes=PEOPLE,
+    )
     async def mentoring_notes(self, info: RegistryInfo) -> list[MentoringNoteType]:
         from services.registry.graphql.facilitator import MentoringNote
 
+        network_access.mentoring_notes_check(info.context.identity)
         rows = await info.context.loaders.mentoring_notes.load(self.pk)
         return [MentoringNote.from_row(row) for row in rows]

@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from sqlalchemy.engine import RowMapping
 
+from services.registry.domain import access, network_access
 from services.registry.domain.classification import IrClass as DomainClass
 from services.registry.domain.interventions import class_change
 from services.registry.graphql.context import RegistryInfo
 from services.registry.graphql.enums import InterventionType, IrClass, ProviderKind
 from services.registry.graphql.partner import Partner, PartnerProgramme
 from services.registry.graphql.scalars import Rupiah
+from services.registry.graphql.requirements import RECORDS
 
 if TYPE_CHECKING:
     from services.registry.graphql.home_industry import HomeIndustry
@@ -30,7 +32,8 @@ class InterventionProvider:
 
     @strawberry.field(description="The partner, when the provider is a registered one.")
     async def partner(self, info: RegistryInfo) -> Partner | None:
-        if self.partner_id is None:
+        # A partner reads its own record only; the provider's name above is always shown.
+        if self.partner_id is None or not network_access.admits_partner(info.context.identity, self.partner_id):
             return None
         row = await info.context.loaders.partner.load(self.partner_id)
         return Partner.from_row(row) if row is not None else None
@@ -40,11 +43,14 @@ class InterventionProvider:
         if self.programme_id is None:
             return None
         row = await info.context.loaders.programme.load(self.programme_id)
-        return PartnerProgramme.from_row(row) if row is not None else None
+        if row is None or not network_access.admits_partner(info.context.identity, row["partner_id"]):
+            return None
+        return PartnerProgramme.from_row(row)
 
 
 @strawberry.federation.type(
     keys=["id"],
+    policy=RECORDS,
     description="An intervention (intervensi) given to an IR: capital, equipment, training, technical guidance, "
     "mentoring, marketing or licensing, with its provider, dates, value and outcome, and the IR's class "
     "before and after, so reports can tell which interventions came before a move up.",
@@ -93,12 +99,18 @@ class Intervention:
 
     @classmethod
     async def resolve_reference(cls, info: RegistryInfo, id: strawberry.ID) -> "Intervention | None":
+        """An intervention by id; one whose IR is outside the caller's scope resolves as missing (null)."""
+        access.check_record_role(info.context.identity)  # the loader applies the scope itself
         try:
             pk = int(id)
         except (TypeError, ValueError):
             return None
+        if not 0 < pk < 2**63:
+            return None
         row = await info.context.loaders.intervention.load(pk)
-        return cls.from_row(row) if row is not None else None
+        if row is None or await info.context.loaders.home_industry.load(row["home_industry_id"]) is None:
+            return None
+        return cls.from_row(row)
 
     @strawberry.field(
         description="Classes moved between `classBefore` and `classAfter`: 1 for Pemula → Berkembang, 2 for "

@@ -9,7 +9,9 @@ import strawberry
 from strawberry import UNSET
 
 from services.registry import intervention_registrar
+from services.registry.domain import network_access
 from services.registry.domain import validation as check
+from services.registry.graphql import requirements
 from services.registry.graphql.context import RegistryInfo
 from services.registry.graphql.enums import InterventionType
 from services.registry.graphql.intervention import Intervention
@@ -63,13 +65,15 @@ def _ended_on(value: dt.date | None, today: dt.date) -> dt.date | None:
 
 @strawberry.type
 class InterventionMutation:
-    @strawberry.mutation(
-        description="Record an intervention given to an IR. Refused when it starts before the IR was registered, "
-        "has a negative value or names an unknown partner."
+    @strawberry.federation.mutation(
+        description="Record an intervention given to an IR of your regency/city. Refused when it starts before "
+        "the IR was registered, has a negative value or names an unknown partner.",
+        requires_scopes=requirements.DISTRICT_OFFICER,
     )
     async def record_intervention(
         self, info: RegistryInfo, home_industry_id: strawberry.ID, input: InterventionInput
     ) -> Intervention:
+        network_access.intervention_writer_check(info.context.identity)
         today = info.context.today()
         values = {
             "type": input.type.value,
@@ -83,14 +87,19 @@ class InterventionMutation:
             "outcome_notes": check.text("input.outcomeNotes", input.outcome_notes, max_length=check.MAX_TEXT),
         }
         row = await intervention_registrar.record_intervention(
-            info.context.engine, _id("homeIndustryId", home_industry_id), values
+            info.context.engine, _id("homeIndustryId", home_industry_id), values, await info.context.record_scope(),
+            info.context.actor(),
         )
         return Intervention.from_row(row)
 
-    @strawberry.mutation(description="Change an intervention (its end, value, outcome); CONFLICT when `expectedVersion` is stale.")
+    @strawberry.federation.mutation(
+        description="Change an intervention (its end, value, outcome); CONFLICT when `expectedVersion` is stale.",
+        requires_scopes=requirements.DISTRICT_OFFICER,
+    )
     async def update_intervention(
         self, info: RegistryInfo, id: strawberry.ID, expected_version: int, input: UpdateInterventionInput
     ) -> Intervention:
+        network_access.intervention_writer_check(info.context.identity)
         today = info.context.today()
         values: dict[str, Any] = {}
         if input.type is not UNSET:
@@ -113,5 +122,8 @@ class InterventionMutation:
             values["value"] = check.rupiah("input.value", input.value)
         if input.outcome_notes is not UNSET:
             values["outcome_notes"] = check.text("input.outcomeNotes", input.outcome_notes, max_length=check.MAX_TEXT)
-        row = await intervention_registrar.update_intervention(info.context.engine, _id("id", id), expected_version, values)
+        row = await intervention_registrar.update_intervention(
+            info.context.engine, _id("id", id), expected_version, values, await info.context.record_scope(),
+            info.context.actor(),
+        )
         return Intervention.from_row(row)

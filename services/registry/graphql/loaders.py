@@ -56,6 +56,21 @@ class RegionLoader(DataLoader[str, RowMapping | None]):
         return [found.get(code) for code in codes]
 
 
+class HomeIndustryLoader(DataLoader[int, RowMapping | None]):
+    """IR by id, only those the caller's scope reaches (its scope is settled before the statement)."""
+
+    def __init__(self, engine: AsyncEngine, record_scope: Callable[[], Awaitable[RecordScope]]) -> None:
+        super().__init__()
+        self.engine = engine
+        self.record_scope = record_scope
+
+    async def batch_load_fn(self, ids: Sequence[int]) -> list[RowMapping | None]:
+        scope = await self.record_scope()
+        async with self.engine.connect() as connection:
+            found = await home_industries.home_industries_by_ids(connection, ids, scope)
+        return [found.get(pk) for pk in ids]
+
+
 async def _on_day(
     fetch: Callable[[AsyncConnection, Sequence[Any], dt.date], Awaitable[Mapping[Any, Any]]],
     day: dt.date,
@@ -68,14 +83,14 @@ async def _on_day(
 class Loaders:
     """The loaders of one request (never shared: their caches would outlive a write)."""
 
-    def __init__(self, engine: AsyncEngine, today: dt.date, record_scope: Callable[[], RecordScope]) -> None:
+    def __init__(
+        self, engine: AsyncEngine, today: dt.date, record_scope: Callable[[], Awaitable[RecordScope]]
+    ) -> None:
         self.region = RegionLoader(engine)
         # children_of and assessments_of answer every key (an empty list when there is none).
         self.child_regions: QueryLoader[str, list[RowMapping]] = QueryLoader(engine, regions.children_of)
         # Only the IR the caller may read: one outside the scope loads as missing.
-        self.home_industry: QueryLoader[int, RowMapping] = QueryLoader(
-            engine, lambda connection, ids: home_industries.home_industries_by_ids(connection, ids, record_scope())
-        )
+        self.home_industry = HomeIndustryLoader(engine, record_scope)
         self.assessment_history: QueryLoader[int, list[RowMapping]] = QueryLoader(engine, assessments.assessments_of)
         self.latest_assessment: QueryLoader[int, RowMapping] = QueryLoader(engine, assessments.latest_assessments)
         # Teams, facilitators, partners, interventions. "Current" answers are as of the request's day.

@@ -12,7 +12,7 @@ from typing import Any
 import strawberry
 
 from services.registry import registrar
-from services.registry.domain import access, events
+from services.registry.domain import access, events, network_access
 from services.registry.domain import validation as check
 from services.registry.graphql.assessment import Assessment
 from services.registry.graphql.context import RegistryInfo
@@ -55,7 +55,8 @@ class Mutation:
     )
     async def register_home_industry(self, info: RegistryInfo, input: RegisterHomeIndustryInput) -> HomeIndustry:
         context = info.context
-        scope = access.write_scope(context.identity, access.REGISTER)
+        access.check_writer(context.identity, access.REGISTER)
+        scope = await context.record_scope()
         access.check_write_region(scope, input.village_code.strip(), "input.villageCode")
         today = context.today()
         values = record_values(input, today)
@@ -77,7 +78,8 @@ class Mutation:
         self, info: RegistryInfo, id: strawberry.ID, expected_version: int, input: UpdateHomeIndustryInput
     ) -> HomeIndustry:
         context = info.context
-        scope = access.write_scope(context.identity, access.UPDATE)
+        access.check_writer(context.identity, access.UPDATE)
+        scope = await context.record_scope()
         pk = _pk("id", id)
         values = record_values(input, context.today())
         if "village_code" in values:
@@ -93,12 +95,19 @@ class Mutation:
         self, info: RegistryInfo, home_industry_id: strawberry.ID, input: AssessmentInput
     ) -> RecordAssessmentPayload:
         context = info.context
-        scope = access.write_scope(context.identity, access.ASSESS)
+        access.check_writer(context.identity, access.ASSESS)
+        scope = await context.record_scope()
         pk = _pk("homeIndustryId", home_industry_id)
         today = context.today()
 
+        own = await context.own_facilitator_id()
+
         def build(business_started_on: dt.date) -> Any:
-            return assessment_values("input", input, business_started_on, today)
+            criteria, values = assessment_values("input", input, business_started_on, today)
+            values["facilitator_id"] = network_access.assessment_facilitator(
+                context.identity, values.get("facilitator_id"), own
+            )
+            return criteria, values
 
         row, assessment_row = await registrar.record_assessment(
             context.engine, pk, build, context.rule_set, context.graduation_thresholds, scope, context.actor()
@@ -113,7 +122,8 @@ class Mutation:
         self, info: RegistryInfo, id: strawberry.ID, reason: str, closed_on: dt.date | None = None
     ) -> HomeIndustry:
         context = info.context
-        scope = access.write_scope(context.identity, access.CLOSE)
+        access.check_writer(context.identity, access.CLOSE)
+        scope = await context.record_scope()
         today = context.today()
         reason_text = check.text("reason", reason, required=True, max_length=check.MAX_TEXT)
         on = check.past_date("closedOn", closed_on, today) or today
@@ -131,7 +141,8 @@ class Mutation:
         self, info: RegistryInfo, id: strawberry.ID, graduated_on: dt.date | None = None, note: str | None = None
     ) -> HomeIndustry:
         context = info.context
-        scope = access.write_scope(context.identity, access.GRADUATE)
+        access.check_writer(context.identity, access.GRADUATE)
+        scope = await context.record_scope()
         today = context.today()
         on = check.past_date("graduatedOn", graduated_on, today) or today
         note_text = check.text("note", note, max_length=check.MAX_TEXT)

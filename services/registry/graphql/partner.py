@@ -7,10 +7,12 @@ import datetime as dt
 import strawberry
 from sqlalchemy.engine import RowMapping
 
+from services.registry.domain import network_access
 from services.registry.domain.eligibility import EligibilityRule as Rule
 from services.registry.graphql.context import RegistryInfo
 from services.registry.graphql.enums import HomeIndustryStatus, IrClass, ProviderKind
 from services.registry.graphql.region import Region
+from services.registry.graphql.requirements import PARTNER_READERS
 
 
 @strawberry.type(
@@ -70,6 +72,7 @@ class PartnerProgramme:
 
 @strawberry.federation.type(
     keys=["id"],
+    requires_scopes=PARTNER_READERS,
     description="A partner institution of the programme (lembaga mitra): a bank, university, NGO, business "
     "or government office, with its programmes for IR.",
 )
@@ -96,9 +99,13 @@ class Partner:
 
     @classmethod
     async def resolve_reference(cls, info: RegistryInfo, id: strawberry.ID) -> "Partner | None":
+        """A partner by id; a PARTNER reads only itself (another one resolves as missing)."""
+        network_access.partner_reach(info.context.identity)  # FORBIDDEN for analysts
         try:
             pk = int(id)
         except (TypeError, ValueError):
+            return None
+        if not 0 < pk < 2**63 or not network_access.admits_partner(info.context.identity, pk):
             return None
         row = await info.context.loaders.partner.load(pk)
         return cls.from_row(row) if row is not None else None

@@ -9,7 +9,9 @@ import strawberry
 from strawberry import UNSET
 
 from services.registry import partner_registrar
+from services.registry.domain import network_access
 from services.registry.domain import validation as check
+from services.registry.graphql import requirements
 from services.registry.domain.classification import IrClass as DomainClass
 from services.registry.domain.eligibility import EligibilityRule as Rule
 from services.registry.graphql.context import RegistryInfo
@@ -95,8 +97,12 @@ def _programme(field: str, data: PartnerProgrammeInput) -> dict[str, Any]:
 
 @strawberry.type
 class PartnerMutation:
-    @strawberry.mutation(description="Register a partner institution with its programmes. CONFLICT when the name is taken.")
+    @strawberry.federation.mutation(
+        description="Register a partner institution with its programmes. CONFLICT when the name is taken.",
+        requires_scopes=requirements.MINISTRY,
+    )
     async def register_partner(self, info: RegistryInfo, input: RegisterPartnerInput) -> Partner:
+        network_access.partner_writer_check(info.context.identity)
         values = {
             "kind": input.kind.value,
             "name": check.text("input.name", input.name, required=True),
@@ -105,13 +111,17 @@ class PartnerMutation:
         }
         check.list_length("input.programmes", input.programmes)
         programmes = [_programme(f"input.programmes[{i}]", p) for i, p in enumerate(input.programmes)]
-        row = await partner_registrar.register_partner(info.context.engine, values, programmes)
+        row = await partner_registrar.register_partner(info.context.engine, values, programmes, info.context.actor())
         return Partner.from_row(row)
 
-    @strawberry.mutation(description="Change a partner; CONFLICT when `expectedVersion` is stale.")
+    @strawberry.federation.mutation(
+        description="Change a partner; CONFLICT when `expectedVersion` is stale.",
+        requires_scopes=requirements.MINISTRY,
+    )
     async def update_partner(
         self, info: RegistryInfo, id: strawberry.ID, expected_version: int, input: UpdatePartnerInput
     ) -> Partner:
+        network_access.partner_writer_check(info.context.identity)
         values: dict[str, Any] = {}
         if input.name is not UNSET:
             values["name"] = check.text("input.name", input.name, required=True)
@@ -119,20 +129,32 @@ class PartnerMutation:
             values["region_code"] = check.text("input.regionCode", input.region_code, max_length=20)
         if input.website is not UNSET:
             values["website"] = check.text("input.website", input.website, max_length=300)
-        row = await partner_registrar.update_partner(info.context.engine, _id("id", id), expected_version, values)
+        row = await partner_registrar.update_partner(
+            info.context.engine, _id("id", id), expected_version, values, info.context.actor()
+        )
         return Partner.from_row(row)
 
-    @strawberry.mutation(description="Add a programme to a partner.")
+    @strawberry.federation.mutation(
+        description="Add a programme to a partner.",
+        requires_scopes=requirements.MINISTRY,
+    )
     async def add_partner_programme(
         self, info: RegistryInfo, partner_id: strawberry.ID, input: PartnerProgrammeInput
     ) -> PartnerProgramme:
-        row = await partner_registrar.add_programme(info.context.engine, _id("partnerId", partner_id), _programme("input", input))
+        network_access.partner_writer_check(info.context.identity)
+        row = await partner_registrar.add_programme(
+            info.context.engine, _id("partnerId", partner_id), _programme("input", input), info.context.actor()
+        )
         return PartnerProgramme.from_row(row)
 
-    @strawberry.mutation(description="Change a programme: its name, description, eligibility rule or period.")
+    @strawberry.federation.mutation(
+        description="Change a programme: its name, description, eligibility rule or period.",
+        requires_scopes=requirements.MINISTRY,
+    )
     async def update_partner_programme(
         self, info: RegistryInfo, id: strawberry.ID, input: UpdatePartnerProgrammeInput
     ) -> PartnerProgramme:
+        network_access.partner_writer_check(info.context.identity)
         values: dict[str, Any] = {}
         if input.name is not UNSET:
             values["name"] = check.text("input.name", input.name, required=True)
@@ -148,5 +170,5 @@ class PartnerMutation:
             values["active_from"] = check.period("input.active", input.active_from, None)[0]
         if input.active_until is not UNSET:
             values["active_until"] = check.period("input.active", values.get("active_from") or check.EARLIEST_DATE, input.active_until)[1]
-        row = await partner_registrar.update_programme(info.context.engine, _id("id", id), values)
+        row = await partner_registrar.update_programme(info.context.engine, _id("id", id), values, info.context.actor())
         return PartnerProgramme.from_row(row)

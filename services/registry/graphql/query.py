@@ -13,7 +13,7 @@ from services.registry.data import home_industries as home_industry_data
 from services.registry.data import partners as partner_data
 from services.registry.data import regions as region_data
 from services.registry.data import teams as team_data
-from services.registry.domain import access
+from services.registry.domain import access, network_access
 from services.registry.graphql.audit_trail import AuditEventConnection, AuditTrailFilter, audit_trail
 from services.registry.graphql.context import RegistryInfo
 from services.registry.graphql.enums import HomeIndustryStatus, IrClass, ProviderKind, RegionLevel, Sex, TeamLevel
@@ -23,6 +23,7 @@ from services.registry.graphql.partner import Partner
 from services.registry.graphql.team import Team
 from services.registry.graphql.home_industry import HomeIndustry
 from services.registry.graphql.region import Region
+from services.registry.graphql.requirements import PARTNER_READERS, PEOPLE
 from siir.errors import InvalidInput
 
 MAX_PAGE = 500
@@ -32,6 +33,7 @@ MAX_LIST = 2000
 #: Authorization directives (the gateway enforces them too).
 RECORDS = [["records"]]
 AUDITORS = [["role:MINISTRY"], ["role:DISTRICT_OFFICER"]]
+
 #: Enough for every sub-district of a regency or every village of a sub-district.
 MAX_REGIONS = 1000
 
@@ -165,7 +167,7 @@ class Query:
         policy=RECORDS,
     )
     async def home_industry_by_registration_number(self, info: RegistryInfo, number: str) -> HomeIndustry | None:
-        scope = info.context.record_scope()
+        scope = await info.context.record_scope()
         if len(number) > 40:
             raise InvalidInput("number", "is not a registration number")
         async with info.context.engine.connect() as connection:
@@ -189,7 +191,7 @@ class Query:
     ) -> HomeIndustryConnection:
         if not 0 <= first <= MAX_PAGE:
             raise InvalidInput("first", f"must be between 0 and {MAX_PAGE}")
-        scope = info.context.record_scope()
+        scope = await info.context.record_scope()
         spec = _query_spec(filter, scope)
         after_id = decode_cursor(after) if after else None
         async with info.context.engine.connect() as connection:
@@ -210,19 +212,23 @@ class Query:
             scope=scope,
         )
 
-    @strawberry.field(description="The national team in office today (Tim Pengelola Nasional), or null.")
+    @strawberry.federation.field(
+        description="The national team in office today (Tim Pengelola Nasional), or null.", authenticated=True
+    )
     async def national_team(self, info: RegistryInfo) -> Team | None:
         async with info.context.engine.connect() as connection:
             row = await team_data.current_national_team(connection, info.context.today())
         return Team.from_row(row) if row is not None else None
 
-    @strawberry.field(description="A managing team by id, or null.")
+    @strawberry.federation.field(description="A managing team by id, or null.", authenticated=True)
     async def team(self, info: RegistryInfo, id: strawberry.ID) -> Team | None:
         return await Team.resolve_reference(info, id)
 
-    @strawberry.field(
+    @strawberry.federation.field(
         description="Managing teams by level and/or region (the region's own and those inside it), current and "
-        "past; `activeOn` keeps those in office that day."
+        "past; `activeOn` keeps those in office that day. Team structures are public-service information; "
+        "members' contacts are for the offices whose region covers the team.",
+        authenticated=True,
     )
     async def teams(
         self,
@@ -238,37 +244,55 @@ class Query:
             )
         return [Team.from_row(row) for row in rows]
 
-    @strawberry.field(description="A facilitator by id, or null.")
+    @strawberry.federation.field(
+        description="A facilitator by id, or null when there is none within your region.", requires_scopes=PEOPLE
+    )
     async def facilitator(self, info: RegistryInfo, id: strawberry.ID) -> Facilitator | None:
         return await Facilitator.resolve_reference(info, id)
 
-    @strawberry.field(
+    @strawberry.federation.field(
         description="Facilitators engaged in a region (and the regions inside it); `activeOn` keeps those in "
-        "service that day."
+        "service that day. A region outside yours is FORBIDDEN.",
+        requires_scopes=PEOPLE,
     )
     async def facilitators(
         self, info: RegistryInfo, region_code: str, active_on: dt.date | None = None
     ) -> list[Facilitator]:
         code = _region_code("regionCode", region_code)
+        assert code is not None
+        network_access.check_facilitator_filter(info.context.identity, code, "regionCode")
         async with info.context.engine.connect() as connection:
             rows = await facilitator_data.list_facilitators(
                 connection, region_code=code, active_on=active_on, limit=MAX_LIST
             )
         return [Facilitator.from_row(row) for row in rows]
 
-    @strawberry.field(description="A partner institution by id, or null.")
+    @strawberry.federation.field(
+        description="A partner institution by id, or null (a partner sees only itself).", requires_scopes=PARTNER_READERS
+    )
     async def partner(self, info: RegistryInfo, id: strawberry.ID) -> Partner | None:
+        network_access.partner_reach(info.context.identity)  # FORBIDDEN for a role without access
         return await Partner.resolve_reference(info, id)
 
-    @strawberry.field(description="Partner institutions, by kind and name.")
+    @strawberry.federation.field(
+        description="Partner institutions, by kind and name (a partner sees only itself).", requires_scopes=PARTNER_READERS
+    )
     async def partners(self, info: RegistryInfo, kind: ProviderKind | None = None) -> list[Partner]:
+        only = network_access.partner_reach(info.context.identity)
         async with info.context.engine.connect() as connection:
-            rows = await partner_data.list_partners(connection, kind=kind.value if kind else None, limit=MAX_LIST)
+            if only is not None:
+                rows = list((await partner_data.partners_by_ids(connection, [only])).values())
+                rows = [row for row in rows if kind is None or row["kind"] == kind.value]
+            else:
+                rows = await partner_data.list_partners(connection, kind=kind.value if kind else None, limit=MAX_LIST)
         return [Partner.from_row(row) for row in rows]
 
-    @strawberry.field(description="An intervention by id, or null.")
+    @strawberry.federation.field(
+        description="An intervention by id, or null when its IR is not within your scope.", policy=RECORDS
+    )
     async def intervention(self, info: RegistryInfo, id: strawberry.ID) -> Intervention | None:
         return await Intervention.resolve_reference(info, id)
+
     @strawberry.federation.field(
         description="The audit trail (newest first): reads of personal data and every change, for your "
         "regency/city (DISTRICT_OFFICER) or national (MINISTRY). Nobody can change it.",

@@ -8,7 +8,9 @@ import strawberry
 from sqlalchemy.engine import RowMapping
 
 from services.registry.graphql.context import RegistryInfo
+from services.registry.domain import network_access
 from services.registry.graphql.enums import RegionLevel
+from services.registry.graphql.requirements import PEOPLE
 
 if TYPE_CHECKING:
     from services.registry.graphql.facilitator import Facilitator
@@ -72,12 +74,14 @@ class Region:
         row = await info.context.loaders.current_team.load(str(self.code))
         return Team.from_row(row) if row is not None else None
 
-    @strawberry.field(
+    @strawberry.federation.field(
         description="Facilitators (pendamping) in service today engaged by the offices of this region or of "
-        "regions inside it, by name."
+        "regions inside it, by name. FORBIDDEN for a region outside yours.",
+        requires_scopes=PEOPLE,
     )
     async def facilitators(self, info: RegistryInfo) -> list[FacilitatorType]:
         from services.registry.graphql.facilitator import Facilitator
 
+        network_access.check_facilitator_filter(info.context.identity, str(self.code), "facilitators")
         rows = await info.context.loaders.region_facilitators.load(str(self.code))
         return [Facilitator.from_row(row) for row in rows]

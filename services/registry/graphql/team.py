@@ -8,10 +8,14 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from sqlalchemy.engine import RowMapping
 
+from services.registry.data.audit import Record
+from services.registry.domain import network_access
 from services.registry.domain.periods import Period
 from services.registry.graphql.context import RegistryInfo
 from services.registry.graphql.enums import TeamLevel, TeamPosition
 from services.registry.graphql.region import Region
+from services.registry.graphql.requirements import OFFICIALS, PEOPLE
+from siir.errors import Forbidden
 
 if TYPE_CHECKING:
     from services.registry.graphql.facilitator import Facilitator
@@ -34,26 +38,46 @@ class TeamMember:
     position: TeamPosition
     title: str | None = strawberry.field(description="Office held, e.g. `Sekretaris Daerah` or `Kepala Bappeda`.")
     agency: str = strawberry.field(description="Agency represented: an SKPD, a ministry or another institution.")
-    phone: str | None = strawberry.field(description="Phone number in E.164 form (+62…).")
-    email: str | None
     active_from: dt.date
     active_until: dt.date | None = strawberry.field(description="Last day in the position; null while open.")
     team_id: strawberry.Private[int]
+    team_region: strawberry.Private[str | None]
+    contact: strawberry.Private[dict[str, str | None]]
 
     @classmethod
-    def from_row(cls, row: RowMapping) -> "TeamMember":
+    def from_row(cls, row: RowMapping, team_region: str | None) -> "TeamMember":
         return cls(
             id=strawberry.ID(str(row["id"])),
             person_name=row["person_name"],
             position=TeamPosition(row["position"]),
             title=row["title"],
             agency=row["agency"],
-            phone=row["phone"],
-            email=row["email"],
+            contact={"phone": row["phone"], "email": row["email"]},
             active_from=row["active_from"],
             active_until=row["active_until"],
             team_id=row["team_id"],
+            team_region=team_region,
         )
+
+    def _contact(self, info: RegistryInfo, name: str) -> str | None:
+        identity = info.context.identity
+        if not network_access.sees_team_contacts(identity, self.team_region):
+            raise Forbidden(f"{identity.role} may not read the contacts of this team's members", field=name)
+        value = self.contact[name]
+        if value is not None:
+            info.context.reads.note(Record("TeamMember", int(self.id), self.team_region), name, "FULL")
+        return value
+
+    @strawberry.federation.field(
+        description="Phone number in E.164 form (+62…); for the offices whose region covers the team.",
+        requires_scopes=OFFICIALS,
+    )
+    def phone(self, info: RegistryInfo) -> str | None:
+        return self._contact(info, "phone")
+
+    @strawberry.federation.field(description="E-mail; for the offices whose region covers the team.", requires_scopes=OFFICIALS)
+    def email(self, info: RegistryInfo) -> str | None:
+        return self._contact(info, "email")
 
     @strawberry.field(description="Whether the member is in the position today (WIB).")
     def is_active(self, info: RegistryInfo) -> bool:
@@ -124,17 +148,20 @@ class Team:
         rows = await info.context.loaders.team_members.load(self.pk)
         if active_on is not None:
             rows = [r for r in rows if Period(r["active_from"], r["active_until"]).includes(active_on)]
-        return [TeamMember.from_row(row) for row in rows]
+        return [TeamMember.from_row(row, self.region_code) for row in rows]
 
-    @strawberry.field(
+    @strawberry.federation.field(
         description="Facilitators (pendamping) in service today engaged by the offices of the team's region, "
         "by name. Regency/city offices engage facilitators, so the national team lists none: use "
-        "`facilitators(regionCode:)` for a province or the country."
+        "`facilitators(regionCode:)` for a province or the country. FORBIDDEN outside your region.",
+        requires_scopes=PEOPLE,
     )
     async def facilitators(self, info: RegistryInfo) -> list[FacilitatorType]:
         from services.registry.graphql.facilitator import Facilitator
 
         if self.region_code is None:
+            network_access.facilitator_region(info.context.identity)  # FORBIDDEN for partners, analysts
             return []
+        network_access.check_facilitator_filter(info.context.identity, self.region_code, "facilitators")
         rows = await info.context.loaders.region_facilitators.load(self.region_code)
         return [Facilitator.from_row(row) for row in rows]

@@ -9,7 +9,9 @@ import strawberry
 from strawberry import UNSET
 
 from services.registry import team_registrar
+from services.registry.domain import network_access
 from services.registry.domain import validation as check
+from services.registry.graphql import requirements
 from services.registry.graphql.context import RegistryInfo
 from services.registry.graphql.enums import TeamLevel, TeamPosition
 from services.registry.graphql.team import Team, TeamMember
@@ -95,13 +97,24 @@ def _id(field: str, value: strawberry.ID) -> int:
     return number
 
 
+def _authorize(info: RegistryInfo) -> team_registrar.Authorize:
+    """The check a change of an existing team makes on its locked row."""
+    identity = info.context.identity
+    return lambda team: network_access.team_writer_check(identity, team["level"], team["region_code"])
+
+
 @strawberry.type
 class TeamMutation:
-    @strawberry.mutation(
+    @strawberry.federation.mutation(
         description="Record a managing team set up by decree, with its members. CONFLICT when another team "
-        "of the same level is in office for the region during the period."
+        "of the same level is in office for the region during the period. The national team is recorded "
+        "by MINISTRY, a province's by its PROVINCE_OFFICER, a regency/city's by its DISTRICT_OFFICER.",
+        requires_scopes=requirements.TEAM_WRITERS,
     )
     async def form_team(self, info: RegistryInfo, input: FormTeamInput) -> Team:
+        network_access.team_writer_check(
+            info.context.identity, input.level.value, input.region_code.strip() if input.region_code else None
+        )
         today = info.context.today()
         start, end = check.period("input.active", input.active_from, input.active_until)
         values = {
@@ -116,10 +129,13 @@ class TeamMutation:
             raise InvalidInput("input.decree.date", "is after the team's start: a team starts on or after its decree")
         check.list_length("input.members", input.members)
         members = [_member(f"input.members[{i}]", m) for i, m in enumerate(input.members)]
-        row = await team_registrar.form_team(info.context.engine, values, members)
+        row = await team_registrar.form_team(info.context.engine, values, members, info.context.actor())
         return Team.from_row(row)
 
-    @strawberry.mutation(description="Change a team's name, decree or period; CONFLICT when `expectedVersion` is stale.")
+    @strawberry.federation.mutation(
+        description="Change a team's name, decree or period; CONFLICT when `expectedVersion` is stale.",
+        requires_scopes=requirements.TEAM_WRITERS,
+    )
     async def update_team(
         self, info: RegistryInfo, id: strawberry.ID, expected_version: int, input: UpdateTeamInput
     ) -> Team:
@@ -137,19 +153,27 @@ class TeamMutation:
             values["active_from"] = check.period("input.active", input.active_from, None)[0]
         if input.active_until is not UNSET:
             values["active_until"] = check.period("input.active", values.get("active_from") or check.EARLIEST_DATE, input.active_until)[1]
-        row = await team_registrar.update_team(info.context.engine, _id("id", id), expected_version, values)
+        row = await team_registrar.update_team(
+            info.context.engine, _id("id", id), expected_version, values, _authorize(info), info.context.actor()
+        )
         return Team.from_row(row)
 
-    @strawberry.mutation(
+    @strawberry.federation.mutation(
         description="Appoint a member. CONFLICT when the position (other than MEMBER) already has a holder in "
-        "the period; BAD_USER_INPUT when the period is not inside the team's."
+        "the period; BAD_USER_INPUT when the period is not inside the team's.",
+        requires_scopes=requirements.TEAM_WRITERS,
     )
     async def appoint_team_member(self, info: RegistryInfo, team_id: strawberry.ID, input: TeamMemberInput) -> TeamMember:
         values = _member("input", input)
-        row = await team_registrar.appoint_member(info.context.engine, _id("teamId", team_id), values)
-        return TeamMember.from_row(row)
+        row = await team_registrar.appoint_member(
+            info.context.engine, _id("teamId", team_id), values, _authorize(info), info.context.actor()
+        )
+        return await _member_of_team(info, row)
 
-    @strawberry.mutation(description="Change a member's details or period (`activeUntil` ends the term).")
+    @strawberry.federation.mutation(
+        description="Change a member's details or period (`activeUntil` ends the term).",
+        requires_scopes=requirements.TEAM_WRITERS,
+    )
     async def update_team_member(self, info: RegistryInfo, id: strawberry.ID, input: UpdateTeamMemberInput) -> TeamMember:
         values: dict[str, Any] = {}
         for name, required in (("person_name", True), ("title", False), ("agency", True)):
@@ -166,8 +190,16 @@ class TeamMutation:
             values["active_from"] = check.period("input.active", input.active_from, None)[0]
         if input.active_until is not UNSET:
             values["active_until"] = check.period("input.active", values.get("active_from") or check.EARLIEST_DATE, input.active_until)[1]
-        row = await team_registrar.update_member(info.context.engine, _id("id", id), values)
-        return TeamMember.from_row(row)
+        row = await team_registrar.update_member(
+            info.context.engine, _id("id", id), values, _authorize(info), info.context.actor()
+        )
+        return await _member_of_team(info, row)
+
+
+async def _member_of_team(info: RegistryInfo, row: Any) -> TeamMember:
+    team = await info.context.loaders.team.load(row["team_id"])
+    assert team is not None, "team_id is a foreign key"
+    return TeamMember.from_row(row, team["region_code"])
 
 
 def _camel(name: str) -> str:

@@ -1,7 +1,7 @@
 """The audit trail: every read of personal data and every write, append-only.
 
 Revision ID: 0004_audit
-Revises: 0002 (re-point to 0003_teams when the teams branch merges)
+Revises: 0003_teams
 """
 from alembic import op
 
@@ -25,22 +25,30 @@ def upgrade() -> None:
             role             text NOT NULL,
             actor_region     text,
             partner          text,
-            home_industry_id bigint NOT NULL,
-            regency_code     text NOT NULL,
+            entity_type      text NOT NULL,
+            entity_id        bigint NOT NULL,
+            home_industry_id bigint,
+            region_code      text,
             fields           jsonb NOT NULL,
             before           jsonb,
             after            jsonb,
             CHECK (jsonb_typeof(fields) = 'object'),
-            CHECK (action = 'WRITE' OR (before IS NULL AND after IS NULL))
+            CHECK (action = 'WRITE' OR (before IS NULL AND after IS NULL)),
+            CHECK (entity_type <> 'HomeIndustry' OR (home_industry_id = entity_id AND region_code IS NOT NULL))
         );
         COMMENT ON TABLE registry.audit_events IS
-            'Append-only audit trail (UU 27/2022 PDP): one row per IR per request that read its personal '
-            'fields (fields: field -> FULL or MASKED), and one per write with the changed columns before and after';
+            'Append-only audit trail (UU 27/2022 PDP): one row per record (an IR, a team member, a facilitator…) '
+            'per request that read its personal fields (fields: field -> FULL or MASKED), and one per write '
+            'with the changed columns before and after. region_code: the IR''s regency, a team''s province or '
+            'regency, a facilitator''s regency; null for national records (national team, partners). '
+            'home_industry_id: the IR the record belongs to, if any';
         -- The questions a data protection officer asks: who touched this IR, what did this person
         -- touch, what happened in this regency, in a period.
-        CREATE INDEX audit_events_home_industry ON registry.audit_events (home_industry_id, id);
+        CREATE INDEX audit_events_home_industry ON registry.audit_events (home_industry_id, id)
+            WHERE home_industry_id IS NOT NULL;
+        CREATE INDEX audit_events_entity ON registry.audit_events (entity_type, entity_id, id);
         CREATE INDEX audit_events_subject ON registry.audit_events (subject, id);
-        CREATE INDEX audit_events_regency ON registry.audit_events (regency_code text_pattern_ops, id);
+        CREATE INDEX audit_events_region ON registry.audit_events (region_code text_pattern_ops, id);
         CREATE INDEX audit_events_occurred_at ON registry.audit_events (occurred_at);
 
         CREATE FUNCTION registry.audit_events_refuse_change() RETURNS trigger
