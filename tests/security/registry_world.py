@@ -104,3 +104,82 @@ async def world(registry_server: ServerThread, tokens: Tokens) -> Any:
             MALANG: await _facilitator(malang, MALANG, MALANG_VILLAGE, facilitator_subject(tag, MALANG), "Ratna Pendamping"),
         }
         yield World(own, own_private, other, client, url, tokens, partner, facilitators, tag)
+
+
+@dataclass
+class Network:
+    """Teams, facilitators, partners and interventions around the world's IR."""
+
+    team: str  # Kota Semarang's team in office (members with phone and e-mail)
+    secretary: str  # its secretary's member id
+    own_intervention: str  # on world.own (Semarang)
+    other_intervention: str  # on world.other (Malang)
+    note: str  # Semarang facilitator's mentoring note on world.own
+    narrow_partner: str  # its only programme needs an NIB, which the world's IR lack
+    colleague: str  # a second Semarang facilitator, assigned another village
+    colleague_ir: str  # the IR in her village (not assigned to the world's Semarang facilitator)
+
+    NOTE_TEXT = "Kemasan baru; rahasia keluarga dibahas"
+
+
+SEMARANG_TEAM = """
+mutation($input: FormTeamInput!) { formTeam(input: $input) { id members { id position } } }
+"""
+CURRENT_TEAM = '{ region(code: "33.74") { team { id members { id position } } } }'
+
+
+async def _semarang_team(office: GraphQLClient) -> dict[str, Any]:
+    """Kota Semarang's team in office: the one there is, or a new one (teams are one per region at a time)."""
+    body = await office(CURRENT_TEAM)
+    team = body["data"]["region"]["team"]
+    if team is not None:
+        return team
+    body = await office(SEMARANG_TEAM, {"input": {
+        "level": "REGENCY", "regionCode": SEMARANG, "activeFrom": "2021-03-01",
+        "decree": {"number": "050/77/2021", "date": "2021-02-01", "signedBy": "Walikota Semarang"},
+        "members": [
+            {"personName": "Iswar Aminuddin", "position": "COORDINATOR", "agency": "Setda Kota Semarang"},
+            {"personName": "Endah Sulistyowati", "position": "SECRETARY", "agency": "DP3A Kota Semarang",
+             "phone": "0812-2500-1111", "email": "pug@semarangkota.go.id"},
+        ],
+    }})
+    assert "errors" not in body, body
+    return body["data"]["formTeam"]
+
+
+INTERVENTION = """
+mutation($id: ID!, $input: InterventionInput!) { recordIntervention(homeIndustryId: $id, input: $input) { id } }
+"""
+
+
+async def _intervention(office: GraphQLClient, home_industry_id: str, topic: str) -> str:
+    body = await office(INTERVENTION, {"id": home_industry_id, "input": {
+        "type": "TRAINING", "topic": topic, "governmentOffice": "Dinas Koperasi", "startedOn": "2022-02-01",
+        "value": 2500000}})
+    assert "errors" not in body, body
+    return str(body["data"]["recordIntervention"]["id"])
+
+
+@pytest.fixture(scope="module")
+async def network(world: World) -> Network:
+    semarang = world.as_role("DISTRICT_OFFICER", SEMARANG)
+    malang = world.as_role("DISTRICT_OFFICER", MALANG)
+    team = await _semarang_team(semarang)
+    [secretary] = [m["id"] for m in team["members"] if m["position"] == "SECRETARY"]
+    note = await world.as_role("FACILITATOR", SEMARANG)(
+        "mutation($id: ID!, $input: MentoringNoteInput!) { recordMentoringNote(homeIndustryId: $id, input: $input) { id } }",
+        {"id": world.own["id"], "input": {"facilitatorId": world.facilitators[SEMARANG], "notedOn": "2023-06-10",
+                                          "notes": Network.NOTE_TEXT}},
+    )
+    assert "errors" not in note, note
+    narrow = await register_partner(semarang, f"Bank Syarat NIB {world.tag}", [
+        {"name": "KUR Formal", "activeFrom": "2020-01-01", "eligibility": {"requiresNib": True}}])
+    colleague_ir = await _register(semarang, villageCode="33.74.02.1001", businessName="Wingko Rahasia Kolega")
+    colleague = await _facilitator(semarang, SEMARANG, "33.74.02.1001", f"world-{world.tag}-colleague", "Sari Kolega")
+    return Network(
+        team=team["id"], secretary=secretary,
+        own_intervention=await _intervention(semarang, world.own["id"], "Pengemasan Semarang"),
+        other_intervention=await _intervention(malang, world.other["id"], "Pengemasan Malang"),
+        note=note["data"]["recordMentoringNote"]["id"], narrow_partner=narrow,
+        colleague=colleague, colleague_ir=colleague_ir["id"],
+    )
