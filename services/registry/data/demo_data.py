@@ -624,7 +624,8 @@ class DemoGenerator:
             "id": facilitator_id, "regency_code": regency, "person_name": name, "sex": "FEMALE" if female else "MALE",
             "organisation": self._pick(institutions.FACILITATOR_ORGANISATIONS),
             "phone": f"+62{self._pick(_PHONE_PREFIXES)[1:]}{self._between(10**6, 10**8 - 1)}",
-            "email": None, "subject": None, "active_from": since, "active_until": None, "version": 1,
+            # A login subject per facilitator, so `siir token --role FACILITATOR --sub pendamping-<id>` tries one.
+            "email": None, "subject": f"pendamping-{facilitator_id}", "active_from": since, "active_until": None, "version": 1,
             "created_at": _at_office_hour(since), "updated_at": _at_office_hour(since),
         }
         chunk.facilitators.append(tuple(row[c] for c in FACILITATOR_COLUMNS))
