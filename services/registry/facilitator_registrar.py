@@ -228,8 +228,8 @@ async def end_assignment(
 
 async def record_mentoring_note(
     engine: AsyncEngine, home_industry_id: int, values: dict[str, Any], scope: RecordScope, actor: audit.Actor
-) -> RowMapping:
-    """A facilitator's note of a mentoring visit (pendampingan) to an IR of her scope."""
+) -> tuple[RowMapping, str]:
+    """A facilitator's note of a mentoring visit (pendampingan) to an IR of her scope; (note, IR's regency)."""
     async with engine.begin() as connection:
         ir = (await home_industry_data.home_industries_by_ids(connection, [home_industry_id], scope)).get(home_industry_id)
         if ir is None:
@@ -246,4 +246,4 @@ async def record_mentoring_note(
         await audit.record_write(
             connection, actor, None, row, record=audit.Record("MentoringNote", row["id"], ir["regency_code"], ir["id"])
         )
-        return row
+        return row, ir["regency_code"]

@@ -307,3 +307,19 @@ async def test_network_writes_are_in_the_audit_trail_for_their_region_only(world
     # Partners are national records: the ministry's trail has them, with no region.
     ministry = await world.as_role("MINISTRY")(trail, {"f": {"entityType": "Partner", "entityId": network.narrow_partner}})
     assert [e["node"]["regionCode"] for e in ministry["data"]["auditTrail"]["edges"]] == [None]
+
+
+async def test_reading_a_mentoring_note_or_a_contact_is_in_the_audit_trail(world: World, network: Network) -> None:
+    office = world.as_role("DISTRICT_OFFICER", SEMARANG, subject="dpo-check-notes")
+    read = await office("query ReadNotes($id: ID!) { homeIndustry(id: $id) { mentoringNotes { notes } } }", {"id": world.own["id"]})
+    assert read["data"]["homeIndustry"]["mentoringNotes"][0]["notes"] == Network.NOTE_TEXT
+    await office("query ReadContacts($id: ID!) { team(id: $id) { members { email } } }", {"id": network.team})
+    trail = await office(
+        'query { auditTrail(filter: {subject: "dpo-check-notes", action: READ}, first: 50) '
+        "{ edges { node { operation entityType entityId regionCode fields { name disclosure } } } } }"
+    )
+    events = {(e["node"]["operation"], e["node"]["entityType"], e["node"]["entityId"]): e["node"]
+              for e in trail["data"]["auditTrail"]["edges"]}
+    note = events[("query ReadNotes", "MentoringNote", network.note)]
+    assert note["regionCode"] == SEMARANG and note["fields"] == [{"name": "notes", "disclosure": "FULL"}]
+    assert events[("query ReadContacts", "TeamMember", network.secretary)]["fields"] == [{"name": "email", "disclosure": "FULL"}]

@@ -188,10 +188,13 @@ class MentoringNote:
     text: strawberry.Private[str]
     home_industry_id: strawberry.Private[int]
     facilitator_id: strawberry.Private[int]
+    #: The IR's regency/city, for the audit trail of who read the text.
+    regency_code: strawberry.Private[str]
 
     @classmethod
-    def from_row(cls, row: RowMapping) -> "MentoringNote":
+    def from_row(cls, row: RowMapping, regency_code: str) -> "MentoringNote":
         return cls(
+            regency_code=regency_code,
             id=strawberry.ID(str(row["id"])),
             noted_on=row["noted_on"],
             text=row["notes"],
@@ -205,6 +208,10 @@ class MentoringNote:
     )
     def notes(self, info: RegistryInfo) -> str:
         network_access.mentoring_text_check(info.context.identity)
+        # What a visit found out about a family business is personal data: its reads are audited.
+        info.context.reads.note(
+            Record("MentoringNote", int(self.id), self.regency_code, self.home_industry_id), "notes", "FULL"
+        )
         return self.text
 
     @strawberry.field(description="Who mentored.")

@@ -192,8 +192,8 @@ class FacilitatorMutation:
             "noted_on": check.past_date("input.notedOn", input.noted_on, today, required=True),
             "notes": check.text("input.notes", input.notes, required=True, max_length=check.MAX_TEXT),
         }
-        row = await facilitator_registrar.record_mentoring_note(
+        row, regency_code = await facilitator_registrar.record_mentoring_note(
             context.engine, _id("homeIndustryId", home_industry_id), values, await context.record_scope(),
             context.actor(),
         )
-        return MentoringNote.from_row(row)
+        return MentoringNote.from_row(row, regency_code)

@@ -395,4 +395,4 @@ class HomeIndustry:
 
         network_access.mentoring_notes_check(info.context.identity)
         rows = await info.context.loaders.mentoring_notes.load(self.pk)
-        return [MentoringNote.from_row(row) for row in rows]
+        return [MentoringNote.from_row(row, self.record.regency_code) for row in rows]
