@@ -78,3 +78,24 @@ async def test_regency_team_facilitators_and_interventions_in_one_gateway_reques
     # The gateway answers exactly what the registry answers directly.
     async with httpx.AsyncClient(timeout=30) as direct:
         assert (await direct.post(registry_url, json=body, headers=caller)).json() == answer
+
+
+async def test_the_gateway_refuses_the_networks_people_to_roles_without_them_before_planning(
+    registry_server: Any, tokens: Any
+) -> None:
+    """The directives in the schema: contacts, facilitators and mentoring notes are refused at the
+    gateway itself for partners and analysts (the registry refuses them again on its own)."""
+    app = build_app(SUPERGRAPH.read_text(), subgraph_urls={"registry": registry_server.url + "/graphql"}, verifier=tokens.verifier)
+    cases = [
+        (tokens.headers("PARTNER", partner="1"), '{ homeIndustry(id: "1") { mentoringNotes { notedOn } } }'),
+        (tokens.headers("PARTNER", partner="1"), '{ nationalTeam { members { phone } } }'),
+        (tokens.headers("ANALYST"), '{ facilitators(regionCode: "33.74") { personName } }'),
+        (tokens.headers("MINISTRY"), '{ homeIndustry(id: "1") { mentoringNotes { notes } } }'),
+        (tokens.headers("DISTRICT_OFFICER", "33.74"), 'mutation { registerPartner(input: {kind: BANK, name: "X"}) { id } }'),
+    ]
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as gateway:
+        for headers, query in cases:
+            answer = (await gateway.post("/graphql", json={"query": query}, headers=headers)).json()
+            assert answer.get("data") is None, (query, answer)
+            assert {e["extensions"]["code"] for e in answer["errors"]} == {"FORBIDDEN"}, (query, answer)
+    await app.state.gateway.client.aclose()
