@@ -34,6 +34,16 @@ class Settings:
     graduation_thresholds: str = "UU_20_2008"
     #: Database connection pool per process.
     pool_size: int = 10
+    #: Where reporting reads the registry's outbox feed (default: DATABASE_URL).
+    reporting_source_url: str = ""
+    #: Where reporting keeps its schema ``reporting`` (default: DATABASE_URL): another server works.
+    reporting_database_url: str = ""
+    #: Whether ``siir reporting`` also runs the outbox consumer (one runs at a time: advisory lock).
+    reporting_consumer: bool = True
+    #: Events applied per consumer transaction.
+    reporting_batch_size: int = 5000
+    #: Seconds the consumer waits when the outbox has nothing new.
+    reporting_poll_interval: float = 0.5
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -51,4 +61,9 @@ class Settings:
             rule_set=env.get("SIIR_RULE_SET", "PERMEN_PPPA_2_2016"),
             graduation_thresholds=env.get("SIIR_GRADUATION_THRESHOLDS", "UU_20_2008"),
             pool_size=int(env.get("SIIR_DB_POOL_SIZE", "10")),
+            reporting_source_url=env.get("SIIR_REPORTING_SOURCE_URL", ""),
+            reporting_database_url=env.get("SIIR_REPORTING_DATABASE_URL", ""),
+            reporting_consumer=env.get("SIIR_REPORTING_CONSUMER", "on").lower() not in {"off", "0", "false", "no"},
+            reporting_batch_size=int(env.get("SIIR_REPORTING_BATCH_SIZE", "5000")),
+            reporting_poll_interval=float(env.get("SIIR_REPORTING_POLL_INTERVAL", "0.5")),
         )
