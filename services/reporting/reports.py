@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.reporting.data import regions as region_data
 from services.reporting.data import reports as report_data
-from services.reporting.domain.access import Identity, authorize_region
+from services.reporting.domain import access
+from services.reporting.domain.access import Identity
 from services.reporting.domain.periods import today_in_jakarta
 from services.reporting.domain.reports import (
     MoveLine,
@@ -53,7 +54,7 @@ async def region(connection: AsyncConnection, code: str | None, identity: Identi
         ref = RegionRef(code, found["name"], found["level"])
     else:
         ref = RegionRef(NATION, NATION_NAME, 0)
-    authorize_region(identity, ref.code)
+    access.authorize_region(identity, ref.code)
     return ref
 
 

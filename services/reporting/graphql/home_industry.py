@@ -6,7 +6,7 @@ import datetime as dt
 
 import strawberry
 
-from services.reporting.domain.access import authorize_region
+from services.reporting.domain import access
 from services.reporting.domain.periods import today_in_jakarta
 from services.reporting.domain.standing import is_move_down, is_move_up
 from services.reporting.graphql.context import ReportingInfo
@@ -48,7 +48,7 @@ class HomeIndustry:
         record = await info.context.loaders.record.load(key)
         if record is None:
             return None
-        authorize_region(info.context.identity, record.village_code)
+        access.authorize_region(info.context.identity, record.village_code)
         changes = record.changes()
         # Stretches where only the candidacy changed stay one: the standing is what a report shows.
         merged: list[StandingPeriod] = []

@@ -11,7 +11,7 @@ from services.reporting import reports
 from services.reporting.data import outbox_feed
 from services.reporting.data import reports as report_data
 from services.reporting.data.outbox_feed import Cursor
-from services.reporting.domain.access import authorize_region
+from services.reporting.domain import access
 from services.reporting.graphql.context import ReportingInfo
 from services.reporting.graphql.home_industry import HomeIndustry
 from services.reporting.graphql.region import Region
@@ -95,7 +95,7 @@ class Query:
 
     @strawberry.field(description="How far the projection is behind the registry (for operators and dashboards).")
     async def reporting_status(self, info: ReportingInfo) -> ReportingStatus:
-        authorize_region(info.context.identity, reports.NATION)
+        access.authorize_region(info.context.identity, reports.NATION)
         async with info.context.engine.connect() as connection:
             state = await report_data.consumer_state(connection)
         cursor = Cursor(int(state["transaction_id"]), state["event_id"]) if state else Cursor()

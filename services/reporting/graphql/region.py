@@ -6,7 +6,7 @@ import datetime as dt
 
 import strawberry
 
-from services.reporting.domain.access import authorize_region
+from services.reporting.domain import access
 from services.reporting.domain.periods import today_in_jakarta
 from services.reporting.domain.reports import statistics
 from services.reporting.graphql.context import ReportingInfo
@@ -25,7 +25,7 @@ class Region:
     @strawberry.field(description="Home-industry figures of everything inside this region at the end of `asOf` "
                       "(Asia/Jakarta; default today): by class, by owner's sex, KRTP, workers, candidates.")
     async def ir_statistics(self, info: ReportingInfo, as_of: dt.date | None = None) -> IrStatistics:
-        authorize_region(info.context.identity, str(self.code))
+        access.authorize_region(info.context.identity, str(self.code))
         day = as_of or today_in_jakarta()
         lines = await info.context.loaders.stock.load((str(self.code), day))
         if lines is None:
