@@ -334,3 +334,14 @@ async def test_every_entry_point_asks_authorize_region(
         response = await http.get(path)
         assert response.status_code == 403 and response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert len(asked) == 10
+
+
+async def test_served_sdl_matches_the_checked_in_contract(reporting: GraphQLClient) -> None:
+    from services.reporting.sdl import reporting_sdl
+    from siir.settings import PROJECT_ROOT
+
+    served = (await reporting("{ _service { sdl } }"))["data"]["_service"]["sdl"]
+    checked_in = (PROJECT_ROOT / "schema" / "reporting.graphql").read_text()
+    assert served.strip() == checked_in.strip() == reporting_sdl().strip(), (
+        "schema/reporting.graphql is stale: run `siir compose` and commit"
+    )
