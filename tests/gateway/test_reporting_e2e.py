@@ -124,3 +124,22 @@ async def test_hive_gateway_answers_the_same(registry_server: Any, reporting_url
     for answer in (ours_bad, hive_bad):
         assert answer["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", answer
         assert answer["errors"][0]["extensions"]["field"] == "from"
+
+
+async def test_exports_are_reachable_on_the_gateway_host(registry_server: Any, reporting_url: str, seeded: None) -> None:
+    app = build_app(SUPERGRAPH.read_text(), subgraph_urls={"registry": registry_server.url + "/graphql", "reporting": reporting_url})
+    base = reporting_url.removesuffix("/graphql")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as gateway, \
+            httpx.AsyncClient(timeout=60) as direct:
+        for path in ("/exports/annual-report.csv?regionCode=33.74&year=2025",
+                     "/exports/class-distribution.xlsx?regionCode=33&groupByChildren=true&asOf=2026-06-30"):
+            through = await gateway.get(path)
+            straight = await direct.get(base + path)
+            assert through.status_code == straight.status_code == 200, through.text
+            assert through.content == straight.content and len(through.content) > 100
+            assert through.headers["content-type"] == straight.headers["content-type"]
+            assert through.headers["content-disposition"] == straight.headers["content-disposition"]
+        refused = await gateway.get("/exports/annual-report.pdf?regionCode=33&year=2025")
+        assert refused.status_code == 400
+        assert refused.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "format"}
+    await app.state.gateway.client.aclose()
