@@ -170,6 +170,9 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
                 f"http://{settings.gateway_host}:{settings.gateway_port}/graphql",
             )
         )
+    # The gateway reaches each subgraph where this run serves it (ports may differ from the supergraph's).
+    for name, _, _, endpoint in services:
+        env.setdefault(f"SIIR_SUBGRAPH_{name.upper()}_URL", endpoint)
     processes: list[subprocess.Popen[bytes]] = []
     try:
         for name, argv, health, endpoint in services:
