@@ -33,8 +33,8 @@ from siir.errors import InvalidInput
 
 NATION = ""
 NATION_NAME = "Indonesia"
-#: Largest level answered from the rollups; below it, from the per-IR projection.
-ROLLUP_DEPTH = 2
+#: Deepest level answered from the rollups (sub-districts); villages from the per-IR projection.
+ROLLUP_DEPTH = 3
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,7 +80,7 @@ async def assert_projection_matches_registry(pg: asyncpg.Connection) -> None:
     assert [tuple(r) for r in history] == [tuple(r) for r in assessments]
 
     # Rollups (nation, provinces, regencies): the stock on several dates and the moves of several periods.
-    for level in (0, 1, 2):
+    for level in (0, 1, 2, 3):
         for day in DATES:
             expected = await registry_recompute.stock(pg, level, day)
             assert await _rollup_stock(pg, level, day) == expected, (level, day)
@@ -88,7 +88,16 @@ async def assert_projection_matches_registry(pg: asyncpg.Connection) -> None:
             expected_moves = await registry_recompute.moves(pg, level, first, last)
             assert await _rollup_moves(pg, level, first, last) == expected_moves, (level, first, last)
 
-    # Sub-districts and villages are answered from the per-IR projection: same figures.
+    # The all-time bucket is today's stock.
+    everything = dt.date(2999, 12, 31)
+    for level in (0, 1, 2, 3):
+        now = await pg.fetch(
+            "SELECT region_code, standing, owner_sex, female_head_of_household AS krtp, candidate, home_industries AS n,"
+            " workers_female AS wf, workers_male AS wm FROM reporting.stock_changes WHERE level = $1 AND period = 'A'", level)
+        assert {(r["region_code"], r["standing"], r["owner_sex"], r["krtp"], r["candidate"]): (r["n"], r["wf"], r["wm"])
+                for r in now if (r["n"], r["wf"], r["wm"]) != (0, 0, 0)} == await registry_recompute.stock(pg, level, everything)
+
+    # Villages are answered from the per-IR projection: same figures.
     subdistricts = [r[0] for r in await pg.fetch(
         "SELECT DISTINCT array_to_string((string_to_array(village_code, '.'))[1:3], '.') FROM registry.home_industries ORDER BY 1 LIMIT 6")]
     for code in subdistricts:

@@ -3,6 +3,8 @@ then the projection must equal a recomputation from the registry's tables, exact
 
 from __future__ import annotations
 
+import asyncio
+
 import asyncpg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -17,6 +19,16 @@ from tests.reporting.registry_changes import RegistryChanges
 async def _applied(pg: asyncpg.Connection) -> tuple[int, int]:
     row = await pg.fetchrow("SELECT events_applied, events_skipped FROM reporting.consumer_state WHERE consumer = 'registry-outbox'")
     return (row["events_applied"], row["events_skipped"]) if row else (0, 0)
+
+
+async def _settled(pg: asyncpg.Connection) -> None:
+    """Wait until every outbox event is readable (older transactions elsewhere on the server have ended)."""
+    for _ in range(3000):
+        if await pg.fetchval("SELECT coalesce(max(transaction_id) < pg_snapshot_xmin(pg_current_snapshot()), true)"
+                             " FROM registry.outbox"):
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError("outbox events did not settle")
 
 
 async def test_random_changes_project_exactly(registry_engine: AsyncEngine, consumer: OutboxConsumer, pg: asyncpg.Connection) -> None:
@@ -41,7 +53,8 @@ async def test_stopped_part_way_and_restarted_loses_and_doubles_nothing(
     first = OutboxConsumer(database_url, database_url, batch_size=97)
     await first.connect()
     try:
-        await first.catch_up(max_batches=3)  # stopped part-way
+        await _settled(pg)
+        assert await first.catch_up(max_batches=3) == 3 * 97  # stopped part-way
         # A crash between writing a batch and committing it: nothing of that batch stays.
         before = await _applied(pg)
         state_before = await pg.fetchval("SELECT sum(home_industries) FROM reporting.stock_changes WHERE level = 0")

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.reporting.domain.periods import DAY, MONTH, YEAR, buckets_between
+from services.reporting.domain.periods import ALL_TIME_START, buckets_between, read_backwards, today_in_jakarta
 from services.reporting.domain.projection import IrRecord
 from services.reporting.domain.reports import MoveLine, StockLine
 from services.reporting.domain.standing import AssessedClass
@@ -26,6 +26,29 @@ _STOCK = text(
       AND ((period = 'Y' AND period_start < :year_start)
         OR (period = 'M' AND period_start >= :year_start AND period_start < :month_start)
         OR (period = 'D' AND period_start >= :month_start AND period_start <= :as_of))
+    GROUP BY region_code, standing, owner_sex, female_head_of_household, candidate
+    """
+)
+
+_STOCK_NOW = text(
+    """
+    SELECT region_code, standing, owner_sex, female_head_of_household, candidate,
+           home_industries, workers_female, workers_male
+    FROM reporting.stock_changes
+    WHERE level = :level AND region_code = ANY(:regions) AND period = 'A' AND period_start = :all_time
+    """
+)
+
+_STOCK_AFTER = text(
+    """
+    SELECT region_code, standing, owner_sex, female_head_of_household, candidate,
+           sum(home_industries)::int AS home_industries, sum(workers_female)::int AS workers_female,
+           sum(workers_male)::int AS workers_male
+    FROM reporting.stock_changes
+    WHERE level = :level AND region_code = ANY(:regions)
+      AND ((period = 'D' AND period_start > :as_of AND period_start < :next_month)
+        OR (period = 'M' AND period_start >= :next_month AND period_start < :next_year)
+        OR (period = 'Y' AND period_start >= :next_year))
     GROUP BY region_code, standing, owner_sex, female_head_of_household, candidate
     """
 )
@@ -45,18 +68,35 @@ _MOVES = text(
 async def rollup_stock(
     connection: AsyncConnection, level: int, regions: Sequence[str], as_of: dt.date
 ) -> dict[str, list[StockLine]]:
-    """The stock at the end of ``as_of`` of each region (all at ``level`` ≤ 2), from the rollup."""
-    result = await connection.execute(
-        _STOCK,
-        {"level": level, "regions": list(regions), "as_of": as_of,
-         "year_start": as_of.replace(month=1, day=1), "month_start": as_of.replace(day=1)},
-    )
+    """The stock at the end of ``as_of`` of each region (all at one rollup level).
+
+    Today or later: the all-time bucket. A recent date: all time less the buckets after it. An
+    older one: the buckets up to it. Either way a few hundred rows per region at most.
+    """
+    params: dict[str, Any] = {"level": level, "regions": list(regions), "as_of": as_of}
+    today = today_in_jakarta()
+    totals: dict[tuple[str, str, str, bool, bool], list[int]] = defaultdict(lambda: [0, 0, 0])
+
+    def add(result: Any, sign: int) -> None:
+        for row in result.mappings():
+            entry = totals[(row["region_code"], row["standing"], row["owner_sex"], row["female_head_of_household"], row["candidate"])]
+            entry[0] += sign * row["home_industries"]
+            entry[1] += sign * row["workers_female"]
+            entry[2] += sign * row["workers_male"]
+
+    if as_of >= today or read_backwards(as_of, today):
+        add(await connection.execute(_STOCK_NOW, {**params, "all_time": ALL_TIME_START}), 1)
+        if as_of < today:
+            next_month = (as_of.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            add(await connection.execute(_STOCK_AFTER, {
+                **params, "next_month": next_month, "next_year": dt.date(as_of.year + 1, 1, 1)}), -1)
+    else:
+        add(await connection.execute(_STOCK, {
+            **params, "year_start": as_of.replace(month=1, day=1), "month_start": as_of.replace(day=1)}), 1)
     out: dict[str, list[StockLine]] = {code: [] for code in regions}
-    for row in result.mappings():
-        out[row["region_code"]].append(StockLine(
-            row["standing"], row["owner_sex"], row["female_head_of_household"], row["candidate"],
-            row["home_industries"], row["workers_female"], row["workers_male"],
-        ))
+    for (code, standing, sex, krtp, candidate), (n, women, men) in totals.items():
+        if n or women or men:
+            out[code].append(StockLine(standing, sex, krtp, candidate, n, women, men))
     return out
 
 

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from services.reporting.domain.periods import buckets_of
+from services.reporting.domain.periods import ALL_TIME, buckets_of
 from services.reporting.domain.standing import AssessedClass, Change, changes
 
 #: Event types reporting understands; any other is stepped over (the feed grows new kinds).
@@ -26,9 +26,9 @@ KNOWN_PAYLOAD_SCHEMAS = frozenset({1})
 
 NEW = "NEW"  # the "from" of a registration in the transitions rollup
 
-#: Rollup region levels: national (code ""), province, regency/city. Smaller regions are
+#: Rollup region levels: national (code ""), province, regency/city, sub-district. Villages are
 #: answered from the per-IR projection, which is small there.
-ROLLUP_LEVELS = (0, 1, 2)
+ROLLUP_LEVELS = (0, 1, 2, 3)
 
 
 @dataclass(slots=True)
@@ -57,9 +57,9 @@ class IrRecord:
     def regency_code(self) -> str:
         return ".".join(self.village_code.split(".")[:2])
 
-    def region_codes(self) -> tuple[str, str, str]:
-        """The rollup regions it counts in: the nation, its province, its regency/city."""
-        return ("", self.village_code[:2], self.regency_code)
+    def region_codes(self) -> tuple[str, str, str, str]:
+        """The rollup regions it counts in: the nation, its province, regency/city and sub-district."""
+        return ("", self.village_code[:2], self.regency_code, self.village_code.rsplit(".", 1)[0])
 
     def changes(self) -> list[Change]:
         return changes(self.registered_on, self.history.values(), self.status, self.status_changed_on)
@@ -144,7 +144,7 @@ class RollupDelta:
                         entry[0] -= sign
                         entry[1] -= women
                         entry[2] -= men
-                    if before is None or before.standing is not after.standing:
+                    if period != ALL_TIME and (before is None or before.standing is not after.standing):
                         origin = NEW if before is None else before.standing.value
                         moves[(level, region, period, start, origin, after.standing.value, sex)] += sign
 

@@ -26,6 +26,7 @@ def upgrade() -> None:
             parent_code text
         );
         CREATE INDEX regions_parent ON reporting.regions (parent_code, code);
+        CREATE INDEX regions_level ON reporting.regions (level, code);
 
         -- Where the consumer stands in the registry's outbox: the (transaction_id, id) of the last
         -- event applied, written in the same transaction as the projection changes it caused.
@@ -77,12 +78,13 @@ def upgrade() -> None:
         CREATE INDEX class_history_home_industry ON reporting.class_history (home_industry_id, assessed_on, assessment_id);
 
         -- Net changes of the IR stock per region (level 0 nation with code '', 1 province,
-        -- 2 regency/city) and period bucket (Y year, M month, D day; period_start is the bucket's
-        -- first day). The stock as of a date is the sum of the buckets up to it.
+        -- 2 regency/city, 3 sub-district) and period bucket (A all time, Y year, M month, D day;
+        -- period_start is the bucket's first day). The stock as of a date is the sum of the buckets
+        -- up to it; today's is the all-time bucket.
         CREATE TABLE reporting.stock_changes (
             level                    smallint NOT NULL,
             region_code              text NOT NULL,
-            period                   text NOT NULL CHECK (period IN ('Y', 'M', 'D')),
+            period                   text NOT NULL CHECK (period IN ('A', 'Y', 'M', 'D')),
             period_start             date NOT NULL,
             standing                 text NOT NULL,
             owner_sex                text NOT NULL,
@@ -98,7 +100,7 @@ def upgrade() -> None:
         CREATE TABLE reporting.move_counts (
             level           smallint NOT NULL,
             region_code     text NOT NULL,
-            period          text NOT NULL CHECK (period IN ('Y', 'M', 'D')),
+            period          text NOT NULL CHECK (period IN ('A', 'Y', 'M', 'D')),
             period_start    date NOT NULL,
             from_standing   text NOT NULL,
             to_standing     text NOT NULL,
