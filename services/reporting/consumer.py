@@ -76,9 +76,9 @@ async def apply_batch(source: asyncpg.Connection, target: asyncpg.Connection, ba
             for assessment_id, assessment in record.history.items()
             if assessment_id not in known_assessments.get(record.id, ())
         ]
-        stock, moves = delta.nonzero()
+        stock, moves, needs = delta.nonzero()
         await projection_store.save_batch(
-            target, [(r, last_event[r.id]) for r in changed], new_assessments, stock, moves
+            target, [(r, last_event[r.id]) for r in changed], new_assessments, stock, moves, needs
         )
         last = events[-1]
         cursor = Cursor(last.transaction_id, last.id)

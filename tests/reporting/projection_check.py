@@ -97,6 +97,12 @@ async def assert_projection_matches_registry(pg: asyncpg.Connection) -> None:
         assert {(r["region_code"], r["standing"], r["owner_sex"], r["krtp"], r["candidate"]): (r["n"], r["wf"], r["wm"])
                 for r in now if (r["n"], r["wf"], r["wm"]) != (0, 0, 0)} == await registry_recompute.stock(pg, level, everything)
 
+    # The needs-analysis rollup.
+    for level in (0, 1, 2, 3):
+        rows = await pg.fetch("SELECT region_code, ir_class, kind, item, detail, home_industries FROM reporting.needs_counts"
+                              " WHERE level = $1 AND home_industries <> 0", level)
+        assert {tuple(r)[:5]: r["home_industries"] for r in rows} == await registry_recompute.needs(pg, level), level
+
     # Villages are answered from the per-IR projection: same figures.
     subdistricts = [r[0] for r in await pg.fetch(
         "SELECT DISTINCT array_to_string((string_to_array(village_code, '.'))[1:3], '.') FROM registry.home_industries ORDER BY 1 LIMIT 6")]

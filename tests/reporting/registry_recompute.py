@@ -89,3 +89,31 @@ async def moves(connection: asyncpg.Connection, level: int, first: dt.date, last
         (r["region_code"], r["from_standing"], r["to_standing"], r["owner_sex"]): r["home_industries"]
         for r in await connection.fetch(sql, first, last)
     }
+
+
+#: The needs analysis (BAB V H): per region and current class of active IR, how many IR name each item.
+NEEDS_SQL = """
+WITH ir AS (
+    SELECT id, current_class, village_code, products, constraints, hopes, assistance_received
+    FROM registry.home_industries WHERE status = 'ACTIVE' AND current_class IS NOT NULL
+), items AS (
+    SELECT id, current_class, village_code, 'IR' AS kind, '' AS item, '' AS detail FROM ir
+    UNION SELECT id, current_class, village_code, 'PRODUCT', p->>'name', '' FROM ir, jsonb_array_elements(products) p
+        WHERE coalesce(p->>'name', '') <> ''
+    UNION SELECT id, current_class, village_code, 'CONSTRAINT', c, '' FROM ir, unnest(constraints) c
+    UNION SELECT id, current_class, village_code, 'NEED', h, '' FROM ir, unnest(hopes) h
+    UNION SELECT id, current_class, village_code, 'ASSISTANCE', coalesce(a->>'type', ''), coalesce(a->>'providerKind', '')
+        FROM ir, jsonb_array_elements(assistance_received) a
+    UNION SELECT id, current_class, village_code, 'PROVIDER', coalesce(a->>'provider', ''), coalesce(a->>'providerKind', '')
+        FROM ir, jsonb_array_elements(assistance_received) a
+)
+SELECT {region} AS region_code, current_class, kind, item, detail, count(*)::int AS home_industries
+FROM items GROUP BY 1, 2, 3, 4, 5
+"""
+
+
+async def needs(connection: asyncpg.Connection, level: int) -> dict[tuple[str, str, str, str, str], int]:
+    """(region, class, kind, item, detail) → active IR of that class naming the item."""
+    sql = NEEDS_SQL.format(region=region_expression(level))
+    return {(r["region_code"], r["current_class"], r["kind"], r["item"], r["detail"]): r["home_industries"]
+            for r in await connection.fetch(sql)}

@@ -30,6 +30,7 @@ _STAGING = (
     "CREATE TEMP TABLE IF NOT EXISTS class_history_in (LIKE reporting.class_history) ON COMMIT DELETE ROWS",
     "CREATE TEMP TABLE IF NOT EXISTS stock_changes_in (LIKE reporting.stock_changes) ON COMMIT DELETE ROWS",
     "CREATE TEMP TABLE IF NOT EXISTS move_counts_in (LIKE reporting.move_counts) ON COMMIT DELETE ROWS",
+    "CREATE TEMP TABLE IF NOT EXISTS needs_counts_in (LIKE reporting.needs_counts) ON COMMIT DELETE ROWS",
 )
 
 
@@ -133,6 +134,7 @@ async def save_batch(
     new_assessments: Iterable[tuple[int, AssessedClass]],
     stock: list[tuple[Any, ...]],
     moves: list[tuple[Any, ...]],
+    needs: list[tuple[Any, ...]] = (),  # type: ignore[assignment]
 ) -> None:
     """Merge a batch: records (with the id of the last event applied to each), new history, rollups."""
     await connection.copy_records_to_table(
@@ -170,5 +172,14 @@ async def save_batch(
             INSERT INTO reporting.move_counts AS m SELECT * FROM move_counts_in
             ON CONFLICT (level, region_code, period, period_start, from_standing, to_standing, owner_sex)
             DO UPDATE SET home_industries = m.home_industries + excluded.home_industries
+            """
+        )
+    if needs:
+        await connection.copy_records_to_table("needs_counts_in", records=needs)
+        await connection.execute(
+            """
+            INSERT INTO reporting.needs_counts AS n SELECT * FROM needs_counts_in
+            ON CONFLICT (level, region_code, ir_class, kind, item, detail)
+            DO UPDATE SET home_industries = n.home_industries + excluded.home_industries
             """
         )

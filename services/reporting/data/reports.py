@@ -199,8 +199,19 @@ async def small_business_candidates(connection: AsyncConnection, code: str, limi
 async def needs_lines(connection: AsyncConnection, code: str) -> list[RowMapping]:
     """Per current class of active IR: counts of products, constraints, hopes and assistance received.
 
-    One row per (class, kind, item, provider kind) with the number of IR naming it.
+    One row per (class, kind, item, provider kind) with the number of IR naming it: from the needs
+    rollup down to sub-districts, from the per-IR projection for a village.
     """
+    level = 0 if code == "" else code.count(".") + 1
+    if level <= 3:
+        result = await connection.execute(
+            text(
+                "SELECT ir_class AS current_class, kind, item, detail, home_industries AS n FROM reporting.needs_counts"
+                " WHERE level = :level AND region_code = :code AND home_industries <> 0"
+            ),
+            {"level": level, "code": code},
+        )
+        return list(result.mappings())
     where = "TRUE" if code == "" else _region_clause(code)
     result = await connection.execute(
         text(

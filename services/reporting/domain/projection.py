@@ -64,6 +64,21 @@ class IrRecord:
     def changes(self) -> list[Change]:
         return changes(self.registered_on, self.history.values(), self.status, self.status_changed_on)
 
+    def needs_items(self) -> set[tuple[str, str, str]]:
+        """What the needs analysis counts this IR under, as (kind, item, detail); none unless active and assessed."""
+        latest = self.latest()
+        if self.status != "ACTIVE" or latest is None:
+            return set()
+        items = {("IR", "", "")}
+        items.update(("PRODUCT", p, "") for p in self.products)
+        items.update(("CONSTRAINT", c, "") for c in self.constraints)
+        items.update(("NEED", h, "") for h in self.hopes)
+        for a in self.assistance_received:
+            kind = a.get("providerKind") or ""
+            items.add(("ASSISTANCE", a.get("type") or "", kind))
+            items.add(("PROVIDER", a.get("provider") or "", kind))
+        return items
+
     def latest(self) -> AssessedClass | None:
         if not self.history:
             return None
@@ -114,6 +129,8 @@ def apply_event(record: IrRecord | None, event_type: str, payload: Mapping[str, 
 StockKey = tuple[int, str, str, dt.date, str, str, bool, bool]
 #: (level, region, period, period_start, from, to, owner_sex) → IR
 MoveKey = tuple[int, str, str, dt.date, str, str, str]
+#: (level, region, current class, kind, item, detail) → IR
+NeedKey = tuple[int, str, str, str, str, str]
 
 
 @dataclass(slots=True)
@@ -122,13 +139,20 @@ class RollupDelta:
 
     stock: dict[StockKey, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
     moves: dict[MoveKey, int] = field(default_factory=lambda: defaultdict(int))
+    needs: dict[NeedKey, int] = field(default_factory=lambda: defaultdict(int))
 
     def add(self, record: IrRecord, sign: int) -> None:
         """Add (sign 1) or take away (sign -1) everything ``record`` contributes."""
         regions = record.region_codes()
         sex, krtp = record.owner_sex, record.female_head_of_household
         women, men = record.workers_female * sign, record.workers_male * sign
-        stock, moves = self.stock, self.moves
+        stock, moves, needs = self.stock, self.moves, self.needs
+        items = record.needs_items()
+        if items:
+            ir_class = record.latest().ir_class  # type: ignore[union-attr]
+            for level in ROLLUP_LEVELS:
+                for kind, item, detail in items:
+                    needs[(level, regions[level], ir_class, kind, item, detail)] += sign
         for change in record.changes():
             buckets = buckets_of(change.on)
             after, before = change.after, change.before
@@ -148,8 +172,9 @@ class RollupDelta:
                         origin = NEW if before is None else before.standing.value
                         moves[(level, region, period, start, origin, after.standing.value, sex)] += sign
 
-    def nonzero(self) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    def nonzero(self) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
         """Rows to add to the rollup tables (entries that cancelled out are left out)."""
         stock = [(*key, *values) for key, values in self.stock.items() if any(values)]
         moves = [(*key, count) for key, count in self.moves.items() if count]
-        return stock, moves
+        needs = [(*key, count) for key, count in self.needs.items() if count]
+        return stock, moves, needs
