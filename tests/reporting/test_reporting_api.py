@@ -276,7 +276,7 @@ async def test_exports_as_csv_and_xlsx(data: None, http: httpx.AsyncClient, repo
     end = (await reporting(f'{{ annualReport(regionCode: "{REGENCY}", year: 2024) {{ endOfYear {{ counts {{ total }} }} }} }}'))
     end_total = end["data"]["annualReport"]["endOfYear"]["counts"]["total"]
     lines = text.split("\r\n")
-    assert lines[3].startswith(f"33.74,Kota Semarang,2024,2024-12-31,") and lines[3].split(",")[11] == str(end_total)
+    assert lines[3].startswith("33.74,Kota Semarang,2024,2024-12-31,") and lines[3].split(",")[11] == str(end_total)
     assert "# Needs analysis" in text and "# Moves" in text
 
     response = await http.get("/exports/class-distribution.xlsx", params={"regionCode": "33", "groupByChildren": "true",

@@ -134,7 +134,7 @@ async def save_batch(
     new_assessments: Iterable[tuple[int, AssessedClass]],
     stock: list[tuple[Any, ...]],
     moves: list[tuple[Any, ...]],
-    needs: list[tuple[Any, ...]] = (),  # type: ignore[assignment]
+    needs: Sequence[tuple[Any, ...]] = (),
 ) -> None:
     """Merge a batch: records (with the id of the last event applied to each), new history, rollups."""
     await connection.copy_records_to_table(

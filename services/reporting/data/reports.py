@@ -261,10 +261,3 @@ async def consumer_state(connection: AsyncConnection) -> RowMapping | None:
         )
     )
     return result.mappings().first()
-
-
-def group_by(rows: Sequence[RowMapping], key: str) -> dict[Any, list[RowMapping]]:
-    out: dict[Any, list[RowMapping]] = defaultdict(list)
-    for row in rows:
-        out[row[key]].append(row)
-    return out

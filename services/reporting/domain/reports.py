@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from services.reporting.domain.projection import NEW, IrRecord
@@ -94,7 +94,7 @@ class Moves:
     def count(self, before: str, after: str) -> int:
         return self.matrix.get((before, after), [0, 0, 0])[0]
 
-    def where(self, test: "callable[[str, str], bool]") -> int:  # type: ignore[valid-type]
+    def where(self, test: Callable[[str, str], bool]) -> int:
         return sum(v[0] for (a, b), v in self.matrix.items() if test(a, b))
 
     @property

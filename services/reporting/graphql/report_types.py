@@ -7,7 +7,6 @@ import datetime as dt
 import strawberry
 
 from services.reporting import reports
-from services.reporting.domain import reports as domain
 from services.reporting.graphql.figures import ClassCounts, ClassMove, IrStanding, IrStatistics, MovesSummary, move_list
 from services.reporting.graphql.home_industry import HomeIndustry
 from services.reporting.graphql.region import Region
