@@ -15,10 +15,16 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.registry import registrar
+from services.registry.data.audit import Actor
 from services.registry.data.rule_sets import load_graduation_thresholds, load_rule_set
 from services.registry.domain import events
 from services.registry.domain.classification import CapitalSource, Criteria, ProductionPattern, ProductionTechnology
+from services.registry.domain.access import RecordScope
 from siir.errors import DomainError
+
+#: The changes are made as a national clerk would make them (scope and audit as in production).
+ANYWHERE = RecordScope(region=None)
+ACTOR = Actor("test-random-changes", "DISTRICT_OFFICER", None, None, "mutation RandomRegistryChanges")
 
 TODAY = dt.date(2026, 11, 20)
 #: Regencies the changes happen in: Kota Semarang, Kab. Malang, Kota Banda Aceh.
@@ -105,7 +111,7 @@ class RegistryChanges:
             if rng.random() < 0.4 else [],
         }
         row = await registrar.register(self.engine, values, self._assessment(started, first), self.rule_set,
-                                       self.thresholds, TODAY)
+                                       self.thresholds, TODAY, ACTOR)
         self.log.registered += 1
         self.log.ids.append(row["id"])
 
@@ -120,7 +126,7 @@ class RegistryChanges:
             return self._assessment(started, max(on, started), maju=maju)
 
         try:
-            await registrar.record_assessment(self.engine, pk, build, self.rule_set, self.thresholds)
+            await registrar.record_assessment(self.engine, pk, build, self.rule_set, self.thresholds, ANYWHERE, ACTOR)
             self.log.assessed += 1
         except DomainError:
             self.log.refused += 1  # closed or graduated IR are not assessed
@@ -140,7 +146,7 @@ class RegistryChanges:
             {"constraints": ["modal"], "hopes": ["akses pasar", "pelatihan"]},
         ])
         try:
-            await registrar.update(self.engine, pk, row["version"], values)
+            await registrar.update(self.engine, pk, row["version"], values, ANYWHERE, ACTOR)
             self.log.updated += 1
         except DomainError:
             self.log.refused += 1
@@ -154,14 +160,16 @@ class RegistryChanges:
             )).mappings().one()
         on = self._date_between(row["registered_on"], TODAY)
         try:
-            await registrar.change_status(self.engine, pk, "GRADUATED", on, "naik ke usaha kecil", events.HOME_INDUSTRY_GRADUATED)
+            await registrar.change_status(self.engine, pk, "GRADUATED", on, "naik ke usaha kecil", events.HOME_INDUSTRY_GRADUATED,
+                                          ANYWHERE, ACTOR)
             self.log.graduated += 1
             return
         except DomainError:
             pass
         if rng.random() < 0.5:
             try:
-                await registrar.change_status(self.engine, pk, "CLOSED", on, "gulung tikar", events.HOME_INDUSTRY_CLOSED)
+                await registrar.change_status(self.engine, pk, "CLOSED", on, "gulung tikar", events.HOME_INDUSTRY_CLOSED,
+                                              ANYWHERE, ACTOR)
                 self.log.closed += 1
             except DomainError:
                 self.log.refused += 1
