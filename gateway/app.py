@@ -21,6 +21,7 @@ from starlette.routing import Route
 
 from gateway.authorization import Guard, check_policies_known, denied
 from gateway.executor import Executor
+from gateway.exports_proxy import exports_route
 from gateway.graphiql import GRAPHIQL_HTML
 from gateway.http_request import GRAPHQL_RESPONSE, GraphQLParams, params_from_body, params_from_mapping, response_media_type
 from gateway.limits import Limits
@@ -296,6 +297,7 @@ def build_app(supergraph_sdl: str, *, subgraph_urls: dict[str, str] | None = Non
         Route(graphql_path, graphql, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         Route("/healthcheck", healthcheck, methods=["GET"]),
         Route("/readiness", readiness, methods=["GET"]),
+        exports_route(gateway.supergraph, timeout=subgraph_timeout),
     ], lifespan=lifespan)
     app.gateway = gateway
     app.graphql_path = graphql_path

@@ -31,7 +31,8 @@ def _database_url(settings: Settings, *, keep_running: bool = False) -> str:
 def _prepare_database(url: str) -> None:
     from siir.migrations import prepare_database
 
-    count = prepare_database(url)
+    settings = Settings.from_environment()
+    count = prepare_database(url, settings.reporting_database_url or None)
     print(f"siir: database ready ({count:,} regions)", flush=True)
 
 
@@ -74,6 +75,22 @@ def cmd_registry(args: argparse.Namespace, settings: Settings) -> int:
     )
 
 
+def cmd_reporting(args: argparse.Namespace, settings: Settings) -> int:
+    """Serve the reporting subgraph; unless disabled, its outbox consumer runs in the same process."""
+    from services.reporting.app import build_app
+
+    def app(url: str) -> object:
+        target = settings.reporting_database_url or url
+        if target != url:  # reporting on a database of its own: its schema and regions live there
+            from siir.migrations import prepare_reporting_database
+
+            prepare_reporting_database(target)
+        return build_app(target, settings, source_url=settings.reporting_source_url or url,
+                         run_consumer=False if args.no_consumer else None)
+
+    return _serve(app, args.host or settings.reporting_host, args.port or settings.reporting_port, settings)
+
+
 def cmd_gateway(args: argparse.Namespace, settings: Settings) -> int:
     from gateway.__main__ import main as gateway_main
 
@@ -85,8 +102,9 @@ def cmd_gateway(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> int:
     """Write each subgraph's served SDL to schema/<name>.graphql."""
     from services.registry.sdl import registry_sdl
+    from services.reporting.sdl import reporting_sdl
 
-    for name, sdl in {"registry": registry_sdl()}.items():
+    for name, sdl in {"registry": registry_sdl(), "reporting": reporting_sdl()}.items():
         path = SCHEMA_DIR / f"{name}.graphql"
         path.write_text(sdl)
         print(f"siir: wrote {path.relative_to(PROJECT_ROOT)}")
@@ -155,6 +173,12 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
             f"http://{settings.registry_host}:{settings.registry_port}/healthcheck",
             f"http://{settings.registry_host}:{settings.registry_port}/graphql",
         ),
+        (
+            "reporting",
+            ["reporting"],
+            f"http://{settings.reporting_host}:{settings.reporting_port}/healthcheck",
+            f"http://{settings.reporting_host}:{settings.reporting_port}/graphql",
+        ),
     ]
     supergraph = SCHEMA_DIR / "supergraph.graphql"
     if supergraph.exists() and (Path(__file__).resolve().parent.parent / "gateway" / "__main__.py").exists():
@@ -166,6 +190,9 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
                 f"http://{settings.gateway_host}:{settings.gateway_port}/graphql",
             )
         )
+    # The gateway reaches each subgraph where this run serves it (ports may differ from the supergraph's).
+    for name, _, _, endpoint in services:
+        env.setdefault(f"SIIR_SUBGRAPH_{name.upper()}_URL", endpoint)
     processes: list[subprocess.Popen[bytes]] = []
     try:
         for name, argv, health, endpoint in services:
@@ -195,6 +222,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "migrate": cmd_migrate,
     "seed": cmd_seed,
     "registry": cmd_registry,
+    "reporting": cmd_reporting,
     "gateway": cmd_gateway,
     "export-schema": cmd_export_schema,
     "compose": cmd_compose,
@@ -213,10 +241,12 @@ def parser() -> argparse.ArgumentParser:
     seed = sub.add_parser("seed", help="load deterministic demo data (COPY)")
     seed.add_argument("--count", type=int, default=2000)
     seed.add_argument("--seed", type=int, default=2016)
-    for name in ("registry",):
+    for name in ("registry", "reporting"):
         service = sub.add_parser(name, help=f"serve the {name} subgraph")
         service.add_argument("--host")
         service.add_argument("--port", type=int)
+        if name == "reporting":
+            service.add_argument("--no-consumer", action="store_true", help="serve only; another process consumes")
     gateway = sub.add_parser("gateway", help="serve the federation gateway")
     gateway.add_argument("--supergraph", type=Path, default=SCHEMA_DIR / "supergraph.graphql")
     gateway.add_argument("--host")

@@ -12,6 +12,7 @@ from siir.database import async_url
 #: Services in the order their migrations run (reporting never references registry tables).
 MIGRATION_DIRS: dict[str, Path] = {
     "registry": Path(__file__).resolve().parent.parent / "services" / "registry" / "migrations",
+    "reporting": Path(__file__).resolve().parent.parent / "services" / "reporting" / "migrations",
 }
 
 
@@ -42,8 +43,31 @@ def execute_script(sql: str) -> None:
             op.execute(statement)
 
 
-def prepare_database(database_url: str) -> int:
-    """What every start needs, idempotent: migrations, then the region reference list.
+def prepare_reporting_database(reporting_url: str) -> int:
+    """Reporting's schema and its regions on a database of its own (idempotent); returns the regions."""
+    import asyncio
+
+    import asyncpg
+
+    from services.reporting.data.regions import load_regions
+    from siir.database import asyncpg_dsn
+
+    migrate(reporting_url, services=["reporting"])
+
+    async def regions() -> int:
+        connection = await asyncpg.connect(**asyncpg_dsn(reporting_url))
+        try:
+            return await load_regions(connection)
+        finally:
+            await connection.close()
+
+    return asyncio.run(regions())
+
+
+def prepare_database(database_url: str, reporting_url: str | None = None) -> int:
+    """What every start needs, idempotent: migrations, then the region reference lists.
+
+    Reporting's schema goes to ``reporting_url`` when it has a database of its own.
 
     Returns the number of regions. Runs its own event loop, so call it from a thread inside one.
     """
@@ -52,15 +76,21 @@ def prepare_database(database_url: str) -> int:
     import asyncpg
 
     from services.registry.data.region_reference import load_regions
+    from services.reporting.data.regions import load_regions as load_reporting_regions
     from siir.database import asyncpg_dsn
 
-    migrate(database_url)
+    reporting_url = reporting_url or database_url
+    migrate(database_url, services=["registry"])
+    migrate(reporting_url, services=["reporting"])
 
     async def regions() -> int:
         connection = await asyncpg.connect(**asyncpg_dsn(database_url))
+        reporting = await asyncpg.connect(**asyncpg_dsn(reporting_url))
         try:
+            await load_reporting_regions(reporting)
             return await load_regions(connection)
         finally:
             await connection.close()
+            await reporting.close()
 
     return asyncio.run(regions())

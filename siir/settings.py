@@ -56,6 +56,16 @@ class Settings:
     #: (``siir up`` turns introspection on for the embedded default).
     gateway_introspection: bool = False
     gateway_field_suggestions: bool = False
+    #: Where reporting reads the registry's outbox feed (default: DATABASE_URL).
+    reporting_source_url: str = ""
+    #: Where reporting keeps its schema ``reporting`` (default: DATABASE_URL): another server works.
+    reporting_database_url: str = ""
+    #: Whether ``siir reporting`` also runs the outbox consumer (one runs at a time: advisory lock).
+    reporting_consumer: bool = True
+    #: Events applied per consumer transaction.
+    reporting_batch_size: int = 5000
+    #: Seconds the consumer waits when the outbox has nothing new.
+    reporting_poll_interval: float = 0.5
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -88,6 +98,11 @@ class Settings:
             gateway_rate_burst=int(env.get("SIIR_GATEWAY_RATE_BURST", "100")),
             gateway_introspection=_flag(env.get("SIIR_GATEWAY_INTROSPECTION", "")),
             gateway_field_suggestions=_flag(env.get("SIIR_GATEWAY_FIELD_SUGGESTIONS", "")),
+            reporting_source_url=env.get("SIIR_REPORTING_SOURCE_URL", ""),
+            reporting_database_url=env.get("SIIR_REPORTING_DATABASE_URL", ""),
+            reporting_consumer=env.get("SIIR_REPORTING_CONSUMER", "on").lower() not in {"off", "0", "false", "no"},
+            reporting_batch_size=int(env.get("SIIR_REPORTING_BATCH_SIZE", "5000")),
+            reporting_poll_interval=float(env.get("SIIR_REPORTING_POLL_INTERVAL", "0.5")),
         )
 
 

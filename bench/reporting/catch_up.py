@@ -1,0 +1,61 @@
+"""Measure how long the reporting consumer takes to catch up with a seeded registry's outbox.
+
+    .venv/bin/python bench/reporting/catch_up.py --database-url postgresql://postgres@127.0.0.1:5432/siir_reporting_bench \
+        [--batch-size 5000] [--reset]
+
+Migrates the reporting schema and its regions if needed; ``--reset`` empties the projection first
+(a rebuild from the whole feed). Prints events, seconds and events per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+
+import asyncpg
+
+from services.reporting.consumer import OutboxConsumer
+from services.reporting.data.regions import load_regions
+from siir.database import asyncpg_dsn
+from siir.migrations import migrate
+
+
+async def main(url: str, batch_size: int, reset: bool) -> None:
+    await asyncio.to_thread(migrate, url, services=["reporting"])
+    connection = await asyncpg.connect(**asyncpg_dsn(url))
+    try:
+        await load_regions(connection)
+        if reset:
+            await connection.execute(
+                "TRUNCATE reporting.home_industries, reporting.class_history, reporting.stock_changes,"
+                " reporting.move_counts, reporting.consumer_state"
+            )
+        outbox = await connection.fetchval("SELECT count(*) FROM registry.outbox")
+    finally:
+        await connection.close()
+    consumer = OutboxConsumer(url, url, batch_size=batch_size)
+    await consumer.connect()
+    started = time.perf_counter()
+    events = 0
+    try:
+        while True:
+            applied = await consumer.catch_up(max_batches=20)
+            events += applied
+            elapsed = time.perf_counter() - started
+            print(f"{events:>9,} / {outbox:,} events in {elapsed:7.1f} s ({events / max(elapsed, 1e-9):,.0f}/s)", flush=True)
+            if not applied:
+                break
+    finally:
+        await consumer.close()
+    elapsed = time.perf_counter() - started
+    print(f"caught up: {events:,} events in {elapsed:.1f} s ({events / elapsed:,.0f} events/s), batch size {batch_size}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/siir_reporting_bench")
+    parser.add_argument("--batch-size", type=int, default=5000)
+    parser.add_argument("--reset", action="store_true")
+    args = parser.parse_args()
+    asyncio.run(main(args.database_url, args.batch_size, args.reset))

@@ -1,0 +1,70 @@
+"""File exports (CSV, XLSX) reachable on the gateway's host: ``/exports/…`` is passed to the subgraph serving them.
+
+GraphQL answers JSON; a download is a plain HTTP GET. The gateway forwards ``GET /exports/<name>.<format>?…``
+unchanged to the reporting subgraph (the URL the supergraph, or ``SIIR_SUBGRAPH_REPORTING_URL``, gives it,
+without ``/graphql``) and streams the answer back with its status and download headers, so a portal
+needs one host. Headers named in ``forwarded_headers`` (the caller's credentials, once they exist)
+go along, so the subgraph applies the same caller's scope as for GraphQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import httpx
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from gateway.supergraph import Supergraph
+
+#: The subgraph that serves the exports.
+EXPORTING_SUBGRAPH = "reporting"
+#: Response headers passed back to the client.
+PASSED_BACK = ("content-type", "content-disposition", "content-length", "cache-control")
+
+
+def exports_base_url(supergraph: Supergraph) -> str | None:
+    """The exporting subgraph's base URL (its GraphQL URL without ``/graphql``), if it is composed in."""
+    for graph in supergraph.graphs.values():
+        if graph.name == EXPORTING_SUBGRAPH and graph.url:
+            url = graph.url.rstrip("/")
+            return url[: -len("/graphql")] if url.endswith("/graphql") else url
+    return None
+
+
+async def _close(response: httpx.Response, client: httpx.AsyncClient) -> None:
+    await response.aclose()
+    await client.aclose()
+
+
+def exports_route(supergraph: Supergraph, *, timeout: float = 120.0, forwarded_headers: Iterable[str] = ()) -> Route:
+    """``GET /exports/{path}`` forwarded to the exporting subgraph."""
+    base = exports_base_url(supergraph)
+    forwarded = tuple(h.lower() for h in forwarded_headers)
+
+    async def proxy(request: Request) -> Response:
+        if base is None:
+            return JSONResponse({"errors": [{"message": "no subgraph serves exports",
+                                             "extensions": {"code": "NOT_FOUND"}}]}, status_code=404)
+        # A client per download: exports are rare and large, and it closes with the stream.
+        client = httpx.AsyncClient(timeout=timeout)
+        headers = {name: value for name, value in request.headers.items() if name in forwarded}
+        upstream = client.build_request(
+            "GET", f"{base}/exports/{request.path_params['path']}", params=request.query_params.multi_items(),
+            headers=headers,
+        )
+        try:
+            response = await client.send(upstream, stream=True)
+        except httpx.HTTPError:
+            await client.aclose()
+            return JSONResponse({"errors": [{"message": "the exporting service is unreachable",
+                                             "extensions": {"code": "SERVICE_UNAVAILABLE"}}]}, status_code=502)
+        return StreamingResponse(
+            response.aiter_raw(), status_code=response.status_code,
+            headers={k: v for k, v in response.headers.items() if k.lower() in PASSED_BACK},
+            background=BackgroundTask(_close, response, client),
+        )
+
+    return Route("/exports/{path:path}", proxy, methods=["GET"])

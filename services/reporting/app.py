@@ -1,0 +1,166 @@
+"""The reporting subgraph as an ASGI application: ``/graphql``, ``/exports/…`` and the health endpoint.
+
+With the consumer enabled (the default), the same process keeps the projection up to date in a
+background task; when several replicas run, one consumes and the others wait on the advisory lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+from collections.abc import AsyncIterator
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+from services.reporting import reports
+from services.reporting.consumer import OutboxConsumer
+from services.reporting.domain.access import Identity
+from services.reporting.export_files import FORMATS, render
+from services.reporting.export_tables import annual_report_tables, distribution_tables
+from services.reporting.graphql.context import ReportingContext
+from services.reporting.graphql.schema import schema
+from siir.database import create_engine
+from siir.errors import DomainError, InvalidInput
+from siir.settings import Settings
+
+#: The exports: name in the URL → what it is called in the file name.
+EXPORTS = ("annual-report", "class-distribution")
+
+
+def identity_of(request: Any) -> Identity | None:
+    """The caller's identity (authentication is issue 5: nobody is identified yet)."""
+    return None
+
+
+class ReportingGraphQL(GraphQL):
+    """Strawberry's ASGI view with a fresh ``ReportingContext`` (and loaders) per request."""
+
+    def __init__(self, state: dict[str, Any]) -> None:
+        super().__init__(schema, graphql_ide="graphiql")
+        self.state = state
+
+    async def get_context(self, request: Any, response: Any) -> ReportingContext:  # type: ignore[override]
+        return ReportingContext(engine=self.state["engine"], source_engine=self.state["source_engine"],
+                                identity=identity_of(request))
+
+
+def _date(field: str, value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(field, f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _bool(field: str, value: str | None) -> bool:
+    if value is None or value.lower() in {"", "false", "0", "no"}:
+        return False
+    if value.lower() in {"true", "1", "yes"}:
+        return True
+    raise InvalidInput(field, f"{value!r} is not true or false")
+
+
+def _year(value: str | None) -> int:
+    if value is None or not value.strip().isdigit():
+        raise InvalidInput("year", "is required: a calendar year such as 2024")
+    return int(value)
+
+
+def _error(status: int, error: DomainError) -> JSONResponse:
+    return JSONResponse({"errors": [{"message": error.message, "extensions": error.extensions}]}, status_code=status)
+
+
+def build_app(
+    database_url: str, settings: Settings | None = None, *, engine: AsyncEngine | None = None,
+    source_url: str | None = None, run_consumer: bool | None = None,
+) -> Starlette:
+    """The reporting app: its schema on ``database_url``, the feed read from ``source_url`` (default: the same)."""
+    settings = settings or Settings.from_environment()
+    source_url = source_url or database_url
+    consume = settings.reporting_consumer if run_consumer is None else run_consumer
+    state: dict[str, Any] = {}
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        own_engine = engine is None
+        state["engine"] = engine or create_engine(database_url, pool_size=settings.pool_size)
+        state["source_engine"] = (
+            state["engine"] if source_url == database_url else create_engine(source_url, pool_size=2)
+        )
+        stop = asyncio.Event()
+        task = None
+        if consume:
+            consumer = OutboxConsumer(source_url, database_url, batch_size=settings.reporting_batch_size,
+                                      poll_interval=settings.reporting_poll_interval)
+            task = asyncio.create_task(consumer.run(stop), name="reporting-consumer")
+        state["ready"] = True
+        try:
+            yield
+        finally:
+            state["ready"] = False
+            stop.set()
+            if task is not None:
+                await task
+            if state["source_engine"] is not state["engine"]:
+                await state["source_engine"].dispose()
+            if own_engine:
+                await state["engine"].dispose()
+
+    async def healthcheck(request: Request) -> JSONResponse:
+        if not state.get("ready"):
+            return JSONResponse({"status": "starting"}, status_code=503)
+        try:
+            async with state["engine"].connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception:  # the database is down: report, do not crash
+            return JSONResponse({"status": "database unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok", "service": "reporting"})
+
+    async def export(request: Request) -> Response:
+        """``/exports/{annual-report|class-distribution}.{csv|xlsx}?regionCode=…&year=…|asOf=…&groupByChildren=…``"""
+        name, file_format = request.path_params["name"], request.path_params["format"]
+        if name not in EXPORTS:
+            return _error(404, DomainError(f"no export named {name!r}; there are {', '.join(EXPORTS)}", code="NOT_FOUND"))
+        if file_format not in FORMATS:
+            return _error(400, InvalidInput("format", f"{file_format!r} is not an export format; use csv or xlsx"))
+        query = request.query_params
+        identity = identity_of(request)
+        try:
+            async with state["engine"].connect() as connection:
+                if name == "annual-report":
+                    report = await reports.annual_report(connection, identity, query.get("regionCode"), _year(query.get("year")))
+                    tables = annual_report_tables(report)
+                    stem = f"annual-report-{report.region.code or 'ID'}-{report.year}"
+                else:
+                    distribution = await reports.class_distribution(
+                        connection, identity, query.get("regionCode"), _date("asOf", query.get("asOf")),
+                        _bool("groupByChildren", query.get("groupByChildren")),
+                    )
+                    tables = distribution_tables(distribution)
+                    stem = f"class-distribution-{distribution.region.code or 'ID'}-{distribution.as_of.isoformat()}"
+        except InvalidInput as error:
+            return _error(400, error)
+        except DomainError as error:
+            return _error(403 if error.code == "FORBIDDEN" else 404 if error.code == "NOT_FOUND" else 400, error)
+        body = await asyncio.to_thread(render, tables, file_format)
+        return Response(body, media_type=FORMATS[file_format],
+                        headers={"content-disposition": f'attachment; filename="{stem}.{file_format}"'})
+
+    graphql = ReportingGraphQL(state)
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthcheck", healthcheck, methods=["GET"]),
+            Route("/exports/{name}.{format}", export, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )

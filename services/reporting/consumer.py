@@ -1,0 +1,180 @@
+"""The outbox consumer: registry events → reporting's projection and rollups.
+
+At least once, applied exactly once: each batch reads the events after the stored cursor, applies
+them and moves the cursor in one transaction of the reporting database, so a crash before the
+commit replays the batch and a crash after it never does. Only one consumer runs at a time: each
+holds a session advisory lock on the reporting database, so extra reporting replicas wait as
+standbys. Events of kinds reporting does not know (teams, interventions, …) are stepped over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+
+import asyncpg
+
+from services.reporting.data import outbox_feed, projection_store
+from services.reporting.data.outbox_feed import Cursor
+from services.reporting.domain.projection import (
+    HOME_INDUSTRY_EVENTS,
+    IrRecord,
+    RollupDelta,
+    apply_event,
+)
+from siir.database import asyncpg_dsn
+
+logger = logging.getLogger("siir.reporting.consumer")
+
+#: The cursor's row in reporting.consumer_state.
+CONSUMER = "registry-outbox"
+#: pg_advisory_lock key: one consumer per reporting database.
+CONSUMER_LOCK_KEY = 0x5EB0_27A1
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    events: int
+    applied: int
+    skipped: int
+    cursor: Cursor
+
+
+async def apply_batch(source: asyncpg.Connection, target: asyncpg.Connection, batch_size: int) -> BatchResult:
+    """Apply the next batch of settled events (none: an empty result); one target transaction."""
+    async with target.transaction():
+        cursor = await projection_store.lock_cursor(target, CONSUMER)
+        events = await outbox_feed.read_events(source, cursor, batch_size)
+        if not events:
+            return BatchResult(0, 0, 0, cursor)
+        ours = [e for e in events if e.aggregate_type == "HomeIndustry" and e.event_type in HOME_INDUSTRY_EVENTS]
+        ids = sorted({int(e.aggregate_id) for e in ours})
+        before = await projection_store.load_records(target, ids)
+        delta = RollupDelta()
+        known_assessments = {i: set(r.history) for i, r in before.items()}
+        for record in before.values():
+            delta.add(record, -1)
+        after: dict[int, IrRecord] = dict(before)
+        last_event: dict[int, int] = {}
+        skipped = len(events) - len(ours)
+        for event in ours:
+            home_industry_id = int(event.aggregate_id)
+            updated = apply_event(after.get(home_industry_id), event.event_type, event.payload)
+            if updated is None:
+                skipped += 1
+                continue
+            after[home_industry_id] = updated
+            last_event[home_industry_id] = event.id
+        changed = [after[i] for i in ids if i in last_event]
+        for record in changed:
+            delta.add(record, 1)
+        new_assessments = [
+            (record.id, assessment)
+            for record in changed
+            for assessment_id, assessment in record.history.items()
+            if assessment_id not in known_assessments.get(record.id, ())
+        ]
+        stock, moves, needs = delta.nonzero()
+        await projection_store.save_batch(
+            target, [(r, last_event[r.id]) for r in changed], new_assessments, stock, moves, needs
+        )
+        last = events[-1]
+        cursor = Cursor(last.transaction_id, last.id)
+        await projection_store.advance_cursor(
+            target, CONSUMER, cursor, len(events) - skipped, skipped, max(e.occurred_at for e in events)
+        )
+    return BatchResult(len(events), len(events) - skipped, skipped, cursor)
+
+
+class OutboxConsumer:
+    """Polls the outbox and applies it; ``run`` until stopped, ``catch_up`` until nothing is left."""
+
+    def __init__(self, source_url: str, target_url: str, *, batch_size: int = 5000, poll_interval: float = 0.5) -> None:
+        self.source_url = source_url
+        self.target_url = target_url
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.source: asyncpg.Connection | None = None
+        self.target: asyncpg.Connection | None = None
+        self.holds_lock = False
+
+    async def connect(self) -> None:
+        settings = {"application_name": "siir-reporting-consumer", "timezone": "Asia/Jakarta", "jit": "off"}
+        self.source = await asyncpg.connect(**asyncpg_dsn(self.source_url), server_settings=settings)
+        self.target = await asyncpg.connect(**asyncpg_dsn(self.target_url), server_settings=settings)
+        await projection_store.prepare_staging(self.target)
+
+    async def close(self) -> None:
+        for connection in (self.source, self.target):
+            if connection is not None and not connection.is_closed():
+                await connection.close()
+        self.source = self.target = None
+        self.holds_lock = False
+
+    async def try_lock(self) -> bool:
+        """Become the active consumer if no other holds the lock (it is released with the session)."""
+        assert self.target is not None
+        if not self.holds_lock:
+            self.holds_lock = bool(await self.target.fetchval("SELECT pg_try_advisory_lock($1)", CONSUMER_LOCK_KEY))
+        return self.holds_lock
+
+    async def catch_up(self, *, max_batches: int | None = None) -> int:
+        """Apply batches until none is left (or ``max_batches``); return the events read."""
+        assert self.source is not None and self.target is not None
+        if not await self.try_lock():
+            raise RuntimeError("another reporting consumer holds the lock")
+        total = batches = 0
+        while max_batches is None or batches < max_batches:
+            result = await apply_batch(self.source, self.target, self.batch_size)
+            if not result.events:
+                break
+            total += result.events
+            batches += 1
+        return total
+
+    async def catch_up_to_latest(self, *, timeout: float = 600.0) -> int:
+        """Apply until everything written before this call is applied; return the events read.
+
+        Events of a committed transaction wait while any older transaction on the server is still
+        running (see ``outbox_feed``), so this polls until the newest event now in the outbox is in.
+        """
+        assert self.source is not None and self.target is not None
+        latest = await outbox_feed.latest_position(self.source)
+        deadline = time.monotonic() + timeout
+        total = 0
+        while True:
+            total += await self.catch_up()
+            state = await projection_store.read_cursor(self.target, CONSUMER)
+            position = Cursor(int(state["transaction_id"]), state["event_id"]) if state else Cursor()
+            if (position.transaction_id, position.event_id) >= (latest.transaction_id, latest.event_id):
+                return total
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the consumer is at {position}, not yet at {latest}")
+            await asyncio.sleep(self.poll_interval)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Until ``stop``: apply what is there, wait, repeat; reconnect after a lost connection."""
+        while not stop.is_set():
+            try:
+                if self.target is None:
+                    await self.connect()
+                if await self.try_lock():
+                    started = time.perf_counter()
+                    result = await apply_batch(self.source, self.target, self.batch_size)  # type: ignore[arg-type]
+                    if result.events:
+                        logger.info("applied %d events (%d skipped) in %.2f s", result.events, result.skipped,
+                                    time.perf_counter() - started)
+                        continue
+            except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError) as error:
+                logger.warning("consumer connection lost (%s); reconnecting", error)
+                await self.close()
+            except Exception:
+                logger.exception("consumer batch failed; retrying")
+                await self.close()
+            try:
+                await asyncio.wait_for(stop.wait(), self.poll_interval)
+            except asyncio.TimeoutError:
+                pass
+        await self.close()

@@ -1,0 +1,69 @@
+"""HomeIndustry, extended with its progress through the classes (the registry owns the record)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+
+from services.reporting.domain import access
+from services.reporting.domain.periods import today_in_jakarta
+from services.reporting.domain.standing import is_move_down, is_move_up
+from services.reporting.graphql.context import ReportingInfo
+from services.reporting.graphql.figures import IrStanding
+
+
+@strawberry.type(description="A stretch of time in one standing.")
+class StandingPeriod:
+    standing: IrStanding
+    since: dt.date
+    until: dt.date | None = strawberry.field(description="The day the next standing began; null while it lasts.")
+
+
+@strawberry.type(description="An IR's way through the classes (naik kelas), from its assessments and status.")
+class Progress:
+    current_standing: IrStanding
+    since: dt.date = strawberry.field(description="When the current standing began.")
+    days_in_current_standing: int = strawberry.field(description="Days from `since` to today (Asia/Jakarta).")
+    moves_up: int
+    moves_down: int
+    history: list[StandingPeriod] = strawberry.field(description="Every standing, oldest first.")
+
+
+@strawberry.federation.type(keys=["id"], description="A home industry (Industri Rumahan, IR), with its progress.")
+class HomeIndustry:
+    id: strawberry.ID
+
+    @classmethod
+    def resolve_reference(cls, info: ReportingInfo, id: strawberry.ID) -> "HomeIndustry":
+        return cls(id=id)
+
+    @strawberry.field(description="The class over time, time in the current standing, moves up and down; null "
+                      "until reporting has received the IR's registration.")
+    async def progress(self, info: ReportingInfo) -> Progress | None:
+        try:
+            key = int(self.id)
+        except ValueError:
+            return None
+        record = await info.context.loaders.record.load(key)
+        if record is None:
+            return None
+        access.authorize_region(info.context.identity, record.village_code)
+        changes = record.changes()
+        # Stretches where only the candidacy changed stay one: the standing is what a report shows.
+        merged: list[StandingPeriod] = []
+        for change in changes:
+            standing = IrStanding(change.after.standing.value)
+            if merged and merged[-1].standing == standing:
+                continue
+            if merged:
+                merged[-1].until = change.on
+            merged.append(StandingPeriod(standing=standing, since=change.on, until=None))
+        ups = sum(1 for c in changes if c.before is not None and is_move_up(c.before.standing, c.after.standing))
+        downs = sum(1 for c in changes if c.before is not None and is_move_down(c.before.standing, c.after.standing))
+        current = merged[-1]
+        return Progress(
+            current_standing=current.standing, since=current.since,
+            days_in_current_standing=max(0, (today_in_jakarta() - current.since).days),
+            moves_up=ups, moves_down=downs, history=merged,
+        )

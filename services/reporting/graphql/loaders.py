@@ -1,0 +1,70 @@
+"""Per-request DataLoaders: statistics of many regions and progress of many IR in a few statements."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+
+from aiodataloader import DataLoader
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.reporting import reports
+from services.reporting.data import regions as region_data
+from services.reporting.data import reports as report_data
+from services.reporting.domain.projection import IrRecord
+from services.reporting.domain.reports import StockLine
+
+
+class StockLoader(DataLoader[tuple[str, dt.date], list[StockLine] | None]):
+    """(region code, date) → the region's stock lines; None for an unknown code.
+
+    Regions of one level and date share one rollup statement (a page of provinces or regencies
+    asking for ``irStatistics`` costs one query, not one each).
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        super().__init__()
+        self.engine = engine
+
+    async def batch_load_fn(self, keys: Sequence[tuple[str, dt.date]]) -> list[list[StockLine] | None]:
+        found: dict[tuple[str, dt.date], list[StockLine]] = {}
+        async with self.engine.connect() as connection:
+            known = await region_data.regions_by_codes(connection, [code for code, _ in keys if code])
+            groups: dict[tuple[int, dt.date], list[reports.RegionRef]] = defaultdict(list)
+            for code, day in set(keys):
+                if code == "":
+                    groups[(0, day)].append(reports.RegionRef("", reports.NATION_NAME, 0))
+                elif code in known:
+                    groups[(known[code]["level"], day)].append(reports.RegionRef(code, known[code]["name"], known[code]["level"]))
+            for (level, day), regions in groups.items():
+                if level <= reports.ROLLUP_DEPTH:
+                    lines = await reports.stock(connection, regions[0], regions, day)
+                else:
+                    lines = {}
+                    for region in regions:
+                        lines |= await reports.stock(connection, region, [region], day)
+                for code, value in lines.items():
+                    found[(code, day)] = value
+        return [found.get(key) for key in keys]
+
+
+class RecordLoader(DataLoader[int, IrRecord | None]):
+    """IR id → its projection with class history (two statements per batch)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        super().__init__()
+        self.engine = engine
+
+    async def batch_load_fn(self, ids: Sequence[int]) -> list[IrRecord | None]:
+        async with self.engine.connect() as connection:
+            found = await report_data.records_by_ids(connection, ids)
+        return [found.get(i) for i in ids]
+
+
+class Loaders:
+    """The loaders of one request (never shared: the projection moves on between requests)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.stock = StockLoader(engine)
+        self.record = RecordLoader(engine)

@@ -1,0 +1,112 @@
+"""Root query fields of reporting: every one names its region and goes through ``authorize_region``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import strawberry
+
+from services.reporting import reports
+from services.reporting.data import outbox_feed
+from services.reporting.data import reports as report_data
+from services.reporting.data.outbox_feed import Cursor
+from services.reporting.domain import access
+from services.reporting.graphql.context import ReportingInfo
+from services.reporting.graphql.home_industry import HomeIndustry
+from services.reporting.graphql.region import Region
+from services.reporting.graphql.report_types import (
+    AnnualReport,
+    ClassDistribution,
+    ClassTransitions,
+    NeedsAnalysis,
+    ReportingStatus,
+    SmallBusinessCandidate,
+)
+
+RegionCode = Annotated[
+    str | None,
+    strawberry.argument(description="Kemendagri code of a province, regency/city, sub-district or village; omitted: the whole nation."),
+]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Numbers of IR per class in a region at the end of `asOf` (Asia/Jakarta; default "
+                      "today) and, with `groupByChildren`, in each child region.")
+    async def class_distribution(
+        self, info: ReportingInfo,
+        region_code: RegionCode = None,
+        as_of: dt.date | None = None,
+        group_by_children: bool = False,
+    ) -> ClassDistribution:
+        async with info.context.engine.connect() as connection:
+            result = await reports.class_distribution(connection, info.context.identity, region_code, as_of, group_by_children)
+        return ClassDistribution.of(result)
+
+    @strawberry.field(description="Moves between standings dated `from`..`to` (both included): naik kelas "
+                      "(Pemula → Berkembang → Maju → graduated), moves down, closures, new registrations.")
+    async def class_transitions(
+        self, info: ReportingInfo,
+        from_: Annotated[dt.date, strawberry.argument(name="from")],
+        to: dt.date,
+        region_code: RegionCode = None,
+        group_by_children: bool = False,
+    ) -> ClassTransitions:
+        async with info.context.engine.connect() as connection:
+            result = await reports.class_transitions(connection, info.context.identity, region_code, from_, to, group_by_children)
+        return ClassTransitions.of(result)
+
+    @strawberry.field(description="Active Maju IR whose latest assessment passes the small-enterprise thresholds: "
+                      "the hand-over list for the Ministry of Cooperatives and SMEs, newest assessment first.")
+    async def small_business_candidates(
+        self, info: ReportingInfo,
+        region_code: RegionCode = None,
+        first: int = 100,
+    ) -> list[SmallBusinessCandidate]:
+        async with info.context.engine.connect() as connection:
+            rows = await reports.small_business_candidates(connection, info.context.identity, region_code, first)
+        return [
+            SmallBusinessCandidate(
+                home_industry=HomeIndustry(id=strawberry.ID(str(row["id"]))),
+                registration_number=row["registration_number"], village=Region(code=strawberry.ID(row["village_code"])),
+                business_category=row["business_category"], assessed_on=row["last_assessed_on"], score=row["score"],
+            )
+            for row in rows
+        ]
+
+    @strawberry.field(description="The needs analysis (Permen PPPA 2/2016 BAB V H) of a region's active IR: per class, "
+                      "products, needs, constraints, assistance already received and from whom.")
+    async def needs_analysis(
+        self, info: ReportingInfo, region_code: RegionCode = None
+    ) -> NeedsAnalysis:
+        async with info.context.engine.connect() as connection:
+            result = await reports.needs_analysis(connection, info.context.identity, region_code)
+        return NeedsAnalysis.of(result)
+
+    @strawberry.field(description="The annual report of a region for a calendar year (Asia/Jakarta dates).")
+    async def annual_report(
+        self, info: ReportingInfo, year: int,
+        region_code: RegionCode = None,
+    ) -> AnnualReport:
+        async with info.context.engine.connect() as connection:
+            result = await reports.annual_report(connection, info.context.identity, region_code, year)
+        return AnnualReport.of(result)
+
+    @strawberry.field(description="How far the projection is behind the registry (for operators and dashboards).")
+    async def reporting_status(self, info: ReportingInfo) -> ReportingStatus:
+        access.authorize_region(info.context.identity, reports.NATION)
+        async with info.context.engine.connect() as connection:
+            state = await report_data.consumer_state(connection)
+        cursor = Cursor(int(state["transaction_id"]), state["event_id"]) if state else Cursor()
+        async with info.context.source_engine.connect() as source:
+            raw = await source.get_raw_connection()
+            lag = await outbox_feed.events_after(raw.driver_connection, cursor)  # type: ignore[arg-type]
+        return ReportingStatus(
+            lag_events=lag,
+            last_event_at=state["last_event_at"] if state else None,
+            last_applied_at=state["last_batch_at"] if state else None,
+            events_applied=state["events_applied"] if state else 0,
+            events_skipped=state["events_skipped"] if state else 0,
+            position=f"{cursor.transaction_id}:{cursor.event_id}",
+        )

@@ -1,0 +1,200 @@
+"""The report types of the root fields: distribution, transitions, candidates, needs, annual report, status."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+
+from services.reporting import reports
+from services.reporting.graphql.figures import ClassCounts, ClassMove, IrStanding, IrStatistics, MovesSummary, move_list
+from services.reporting.graphql.home_industry import HomeIndustry
+from services.reporting.graphql.region import Region
+
+
+def _region(ref: reports.RegionRef) -> Region | None:
+    return Region(code=strawberry.ID(ref.code)) if ref.code else None
+
+
+@strawberry.type(description="A region's figures within a report.")
+class RegionFigures:
+    region: Region | None = strawberry.field(description="Null for the whole nation.")
+    region_code: str = strawberry.field(description="Kemendagri code; empty for the whole nation.")
+    region_name: str
+    statistics: IrStatistics
+
+
+@strawberry.type(description="Numbers of IR per class in a region on a date and, when asked, in each child region.")
+class ClassDistribution:
+    as_of: dt.date
+    region: Region | None = strawberry.field(description="Null for the whole nation.")
+    region_code: str
+    region_name: str
+    counts: ClassCounts
+    statistics: IrStatistics
+    children: list[RegionFigures] = strawberry.field(
+        description="Each child region (provinces of the nation, regencies of a province, …); empty unless groupByChildren."
+    )
+
+    @classmethod
+    def of(cls, d: reports.Distribution) -> "ClassDistribution":
+        return cls(
+            as_of=d.as_of, region=_region(d.region), region_code=d.region.code, region_name=d.region.name,
+            counts=ClassCounts.of(d.statistics.counts), statistics=IrStatistics.of(d.as_of, d.statistics),
+            children=[
+                RegionFigures(region=_region(ref), region_code=ref.code, region_name=ref.name,
+                              statistics=IrStatistics.of(d.as_of, s))
+                for ref, s in d.children
+            ],
+        )
+
+
+@strawberry.type(description="A child region's moves in the period.")
+class RegionMoves:
+    region: Region | None
+    region_code: str
+    region_name: str
+    summary: MovesSummary
+
+
+@strawberry.type(description="Moves between standings dated from..to (both included, Asia/Jakarta dates).")
+class ClassTransitions:
+    from_: dt.date = strawberry.field(name="from")
+    to: dt.date
+    region: Region | None = strawberry.field(description="Null for the whole nation.")
+    region_code: str
+    region_name: str
+    moves: list[ClassMove] = strawberry.field(description="The matrix, one entry per (from, to) pair that occurred.")
+    summary: MovesSummary
+    children: list[RegionMoves]
+
+    @classmethod
+    def of(cls, t: reports.Transitions) -> "ClassTransitions":
+        return cls(
+            from_=t.first, to=t.last, region=_region(t.region), region_code=t.region.code, region_name=t.region.name,
+            moves=move_list(t.moves), summary=MovesSummary.of(t.moves),
+            children=[RegionMoves(region=_region(r), region_code=r.code, region_name=r.name, summary=MovesSummary.of(m))
+                      for r, m in t.children],
+        )
+
+
+@strawberry.type(description="An IR to hand over to the Ministry of Cooperatives and SMEs (Usaha Kecil candidate).")
+class SmallBusinessCandidate:
+    home_industry: HomeIndustry
+    registration_number: str
+    village: Region
+    business_category: str
+    assessed_on: dt.date | None = strawberry.field(description="Date of the assessment that made it a candidate.")
+    score: int | None
+
+
+@strawberry.type(description="An item and how many IR name it.")
+class ItemCount:
+    item: str
+    home_industries: int
+
+
+@strawberry.type(description="Assistance received (bantuan) of a kind from a kind of institution.")
+class AssistanceCount:
+    type: str
+    provider_kind: str | None = strawberry.field(description="GOVERNMENT_OFFICE, NGO, BUSINESS, BANK, UNIVERSITY.")
+    home_industries: int
+
+
+@strawberry.type(description="An institution that gave assistance, and to how many IR.")
+class ProviderCount:
+    provider: str
+    provider_kind: str | None
+    home_industries: int
+
+
+@strawberry.type(description="One class's row of the needs analysis (analisis kebutuhan, Permen PPPA 2/2016 BAB V H).")
+class ClassNeeds:
+    ir_class: IrStanding = strawberry.field(name="class")
+    home_industries: int = strawberry.field(description="Active IR of this class now.")
+    products: list[ItemCount]
+    needs: list[ItemCount] = strawberry.field(description="What the owners hope for (harapan/kebutuhan).")
+    constraints: list[ItemCount] = strawberry.field(description="Constraints (kendala).")
+    assistance_received: list[AssistanceCount]
+    providers: list[ProviderCount] = strawberry.field(
+        description="Who gave it: government offices, NGOs, businesses, banks, universities."
+    )
+
+
+@strawberry.type(description="The needs analysis of a region's active IR, per current class (most named first).")
+class NeedsAnalysis:
+    region: Region | None
+    region_code: str
+    region_name: str
+    classes: list[ClassNeeds]
+
+    @classmethod
+    def of(cls, n: reports.NeedsAnalysis) -> "NeedsAnalysis":
+        return cls(
+            region=_region(n.region), region_code=n.region.code, region_name=n.region.name,
+            classes=[
+                ClassNeeds(
+                    ir_class=IrStanding(c.ir_class), home_industries=c.home_industries,
+                    products=[ItemCount(item=i, home_industries=k) for i, k in c.products],
+                    needs=[ItemCount(item=i, home_industries=k) for i, k in c.needs],
+                    constraints=[ItemCount(item=i, home_industries=k) for i, k in c.constraints],
+                    assistance_received=[AssistanceCount(type=t, provider_kind=p or None, home_industries=k) for t, p, k in c.assistance],
+                    providers=[ProviderCount(provider=t, provider_kind=p or None, home_industries=k) for t, p, k in c.providers],
+                )
+                for c in n.classes
+            ],
+        )
+
+
+@strawberry.type(description="A child region's line of the annual report.")
+class AnnualReportLine:
+    region: Region | None
+    region_code: str
+    region_name: str
+    start_of_year: ClassCounts = strawberry.field(description="On 31 December of the year before.")
+    end_of_year: ClassCounts = strawberry.field(description="On 31 December of the year.")
+    moves: MovesSummary
+
+
+@strawberry.type(description="The yearly report a regency/city sends to its province and a province to the ministry "
+                 "(Rakor Tahunan PPEP): the year's start and end, the moves (naik kelas), each child region, "
+                 "the hand-over candidates and the needs analysis.")
+class AnnualReport:
+    year: int
+    region: Region | None
+    region_code: str
+    region_name: str
+    start_of_year: IrStatistics
+    end_of_year: IrStatistics
+    moves: list[ClassMove]
+    summary: MovesSummary
+    children: list[AnnualReportLine]
+    small_business_candidates: int
+    needs_analysis: NeedsAnalysis
+
+    @classmethod
+    def of(cls, r: reports.AnnualReport) -> "AnnualReport":
+        year_before = dt.date(r.year - 1, 12, 31)
+        return cls(
+            year=r.year, region=_region(r.region), region_code=r.region.code, region_name=r.region.name,
+            start_of_year=IrStatistics.of(year_before, r.start), end_of_year=IrStatistics.of(dt.date(r.year, 12, 31), r.end),
+            moves=move_list(r.transitions), summary=MovesSummary.of(r.transitions),
+            children=[
+                AnnualReportLine(region=_region(ref), region_code=ref.code, region_name=ref.name,
+                                 start_of_year=ClassCounts.of(start.counts), end_of_year=ClassCounts.of(end.counts),
+                                 moves=MovesSummary.of(m))
+                for ref, start, end, m in r.children
+            ],
+            small_business_candidates=r.small_business_candidates,
+            needs_analysis=NeedsAnalysis.of(r.needs),
+        )
+
+
+@strawberry.type(description="How far reporting's projection is behind the registry's outbox feed.")
+class ReportingStatus:
+    lag_events: int = strawberry.field(description="Events in the outbox not applied yet.")
+    last_event_at: dt.datetime | None = strawberry.field(description="When the newest applied event happened in the registry.")
+    last_applied_at: dt.datetime | None = strawberry.field(description="When the consumer last applied a batch.")
+    events_applied: int
+    events_skipped: int = strawberry.field(description="Events of kinds reporting does not use, stepped over.")
+    position: str = strawberry.field(description="The cursor: transaction id and event id of the last event applied.")

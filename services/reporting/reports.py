@@ -1,0 +1,240 @@
+"""The reports, assembled from the data layer and the domain: shared by GraphQL and the exports.
+
+Each function checks its input (unknown region, dates in the wrong order, a year without data),
+asks ``authorize_region`` before reading, and picks the source: the rollups for the nation,
+provinces and regencies/cities, the per-IR projection for sub-districts and villages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.reporting.data import regions as region_data
+from services.reporting.data import reports as report_data
+from services.reporting.domain import access
+from services.reporting.domain.access import Identity
+from services.reporting.domain.periods import today_in_jakarta
+from services.reporting.domain.reports import (
+    MoveLine,
+    Moves,
+    Statistics,
+    StockLine,
+    move_lines,
+    moves,
+    statistics,
+    stock_lines,
+)
+from siir.errors import InvalidInput
+
+NATION = ""
+NATION_NAME = "Indonesia"
+#: Deepest level answered from the rollups (sub-districts); villages from the per-IR projection.
+ROLLUP_DEPTH = 3
+
+
+@dataclass(frozen=True, slots=True)
+class RegionRef:
+    code: str  # "" for the nation
+    name: str
+    level: int
+
+
+async def region(connection: AsyncConnection, code: str | None, identity: Identity | None, *, field: str = "regionCode") -> RegionRef:
+    """The region a report is about (None or "" is the nation), authorized for the caller."""
+    code = (code or "").strip()
+    if code:
+        found = (await region_data.regions_by_codes(connection, [code])).get(code)
+        if found is None:
+            raise InvalidInput(field, f"{code} is not a Kemendagri region code")
+        ref = RegionRef(code, found["name"], found["level"])
+    else:
+        ref = RegionRef(NATION, NATION_NAME, 0)
+    access.authorize_region(identity, ref.code)
+    return ref
+
+
+async def children(connection: AsyncConnection, parent: RegionRef) -> list[RegionRef]:
+    return [RegionRef(r["code"], r["name"], r["level"]) for r in await region_data.children_of(connection, parent.code)]
+
+
+def _inside(village_code: str, code: str) -> bool:
+    return code == NATION or village_code == code or village_code.startswith(code + ".")
+
+
+async def stock(connection: AsyncConnection, scope: RegionRef, regions: list[RegionRef], as_of: dt.date) -> dict[str, list[StockLine]]:
+    """The stock of each of ``regions`` (one level, all inside ``scope``) at the end of ``as_of``."""
+    if not regions:
+        return {}
+    level = regions[0].level
+    if level <= ROLLUP_DEPTH:
+        return await report_data.rollup_stock(connection, level, [r.code for r in regions], as_of)
+    records = await report_data.records_in(connection, scope.code)
+    return {r.code: stock_lines([x for x in records if _inside(x.village_code, r.code)], as_of) for r in regions}
+
+
+async def moves_of(
+    connection: AsyncConnection, scope: RegionRef, regions: list[RegionRef], first: dt.date, last: dt.date
+) -> dict[str, list[MoveLine]]:
+    if not regions:
+        return {}
+    level = regions[0].level
+    if level <= ROLLUP_DEPTH:
+        return await report_data.rollup_moves(connection, level, [r.code for r in regions], first, last)
+    records = await report_data.records_in(connection, scope.code)
+    return {r.code: move_lines([x for x in records if _inside(x.village_code, r.code)], first, last) for r in regions}
+
+
+@dataclass(slots=True)
+class Distribution:
+    region: RegionRef
+    as_of: dt.date
+    statistics: Statistics
+    children: list[tuple[RegionRef, Statistics]]
+
+
+async def class_distribution(
+    connection: AsyncConnection, identity: Identity | None, region_code: str | None, as_of: dt.date | None,
+    group_by_children: bool,
+) -> Distribution:
+    target = await region(connection, region_code, identity)
+    day = as_of or today_in_jakarta()
+    own = await stock(connection, target, [target], day)
+    parts: list[tuple[RegionRef, Statistics]] = []
+    if group_by_children:
+        kids = await children(connection, target)
+        lines = await stock(connection, target, kids, day)
+        parts = [(kid, statistics(lines.get(kid.code, []))) for kid in kids]
+    return Distribution(target, day, statistics(own[target.code]), parts)
+
+
+@dataclass(slots=True)
+class Transitions:
+    region: RegionRef
+    first: dt.date
+    last: dt.date
+    moves: Moves
+    children: list[tuple[RegionRef, Moves]] = field(default_factory=list)
+
+
+def check_period(first: dt.date, last: dt.date) -> None:
+    if first > last:
+        raise InvalidInput("from", f"{first.isoformat()} is after to ({last.isoformat()})")
+
+
+async def class_transitions(
+    connection: AsyncConnection, identity: Identity | None, region_code: str | None, first: dt.date, last: dt.date,
+    group_by_children: bool = False,
+) -> Transitions:
+    check_period(first, last)
+    target = await region(connection, region_code, identity)
+    own = await moves_of(connection, target, [target], first, last)
+    result = Transitions(target, first, last, moves(own[target.code]))
+    if group_by_children:
+        kids = await children(connection, target)
+        lines = await moves_of(connection, target, kids, first, last)
+        result.children = [(kid, moves(lines.get(kid.code, []))) for kid in kids]
+    return result
+
+
+async def small_business_candidates(
+    connection: AsyncConnection, identity: Identity | None, region_code: str | None, first: int
+) -> list[Any]:
+    if not 1 <= first <= 10_000:
+        raise InvalidInput("first", "must be between 1 and 10000")
+    target = await region(connection, region_code, identity)
+    return await report_data.small_business_candidates(connection, target.code, first)
+
+
+@dataclass(slots=True)
+class ClassNeeds:
+    ir_class: str
+    home_industries: int = 0
+    products: list[tuple[str, int]] = field(default_factory=list)
+    needs: list[tuple[str, int]] = field(default_factory=list)
+    constraints: list[tuple[str, int]] = field(default_factory=list)
+    assistance: list[tuple[str, str, int]] = field(default_factory=list)  # (type, provider kind, IR)
+    providers: list[tuple[str, str, int]] = field(default_factory=list)  # (provider, kind, IR)
+
+
+@dataclass(slots=True)
+class NeedsAnalysis:
+    region: RegionRef
+    classes: list[ClassNeeds]
+
+
+#: How many items of each list the needs table shows per class (the most named first).
+NEEDS_TOP = 15
+
+
+async def needs_analysis(connection: AsyncConnection, identity: Identity | None, region_code: str | None) -> NeedsAnalysis:
+    target = await region(connection, region_code, identity)
+    rows = await report_data.needs_lines(connection, target.code)
+    by_class: dict[str, ClassNeeds] = {c: ClassNeeds(c) for c in ("PEMULA", "BERKEMBANG", "MAJU")}
+    lists: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for row in rows:
+        needs = by_class[row["current_class"]]
+        if row["kind"] == "IR":
+            needs.home_industries = row["n"]
+        elif row["kind"] in ("ASSISTANCE", "PROVIDER"):
+            lists[(row["current_class"], row["kind"])].append((row["item"], row["detail"], row["n"]))
+        else:
+            lists[(row["current_class"], row["kind"])].append((row["item"], row["n"]))
+    for (ir_class, kind), items in lists.items():
+        items.sort(key=lambda item: (-item[-1], item[:-1]))
+        attribute = {"PRODUCT": "products", "NEED": "needs", "CONSTRAINT": "constraints",
+                     "ASSISTANCE": "assistance", "PROVIDER": "providers"}[kind]
+        setattr(by_class[ir_class], attribute, items[:NEEDS_TOP])
+    return NeedsAnalysis(target, list(by_class.values()))
+
+
+@dataclass(slots=True)
+class AnnualReport:
+    region: RegionRef
+    year: int
+    start: Statistics  # at the end of the previous year
+    end: Statistics
+    transitions: Moves
+    children: list[tuple[RegionRef, Statistics, Statistics, Moves]]
+    small_business_candidates: int
+    needs: NeedsAnalysis
+
+
+async def annual_report(connection: AsyncConnection, identity: Identity | None, region_code: str | None, year: int) -> AnnualReport:
+    target = await region(connection, region_code, identity)
+    years = await report_data.data_years(connection)
+    this_year = today_in_jakarta().year
+    if years is None:
+        raise InvalidInput("year", "there is no data yet: reporting has not received any registration")
+    if not years[0] <= year <= this_year:
+        raise InvalidInput("year", f"{year} is outside the data: reports cover {years[0]} to {this_year}")
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    kids = await children(connection, target)
+    regions = [target, *kids]
+    level_groups = [[target], kids]
+    start_lines: dict[str, list[StockLine]] = {}
+    end_lines: dict[str, list[StockLine]] = {}
+    move_map: dict[str, list[MoveLine]] = {}
+    for group in level_groups:
+        start_lines |= await stock(connection, target, group, first - dt.timedelta(days=1))
+        end_lines |= await stock(connection, target, group, last)
+        move_map |= await moves_of(connection, target, group, first, last)
+    end = statistics(end_lines[target.code])
+    return AnnualReport(
+        region=target,
+        year=year,
+        start=statistics(start_lines[target.code]),
+        end=end,
+        transitions=moves(move_map[target.code]),
+        children=[
+            (kid, statistics(start_lines.get(kid.code, [])), statistics(end_lines.get(kid.code, [])),
+             moves(move_map.get(kid.code, [])))
+            for kid in regions[1:]
+        ],
+        small_business_candidates=end.small_enterprise_candidates,
+        needs=await needs_analysis(connection, identity, target.code or None),
+    )

@@ -1,0 +1,145 @@
+"""End-to-end: the real registry and reporting subgraphs (reporting with its own consumer running)
+behind our gateway and behind Hive Gateway: a region's irStatistics comes with registry fields."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from gateway.app import build_app
+from gateway.compose import compose_services
+from gateway.node_tools import TOOLS_DIR, node_binary
+from services.registry.sdl import registry_sdl
+from services.reporting.sdl import reporting_sdl
+from siir.settings import Settings
+from tests.conftest import ServerThread
+from tests.gateway.conftest import free_port, start, stop
+
+SUPERGRAPH = Path(__file__).resolve().parents[2] / "schema" / "supergraph.graphql"
+
+QUERY = """query($code: String!, $asOf: Date) {
+  region(code: $code) {
+    code name level
+    irStatistics(asOf: $asOf) { asOf counts { pemula berkembang maju total } femaleHeadOfHousehold { active } }
+    children { code name irStatistics(asOf: $asOf) { counts { total } } }
+  }
+  classDistribution(regionCode: $code, asOf: $asOf) { regionName counts { total } region { name } }
+}"""
+
+
+@pytest.fixture(scope="module")
+def reporting_url(database_url: str) -> Iterator[str]:
+    from services.reporting.app import build_app as build_reporting
+
+    settings = Settings(reporting_poll_interval=0.1)
+    with ServerThread(build_reporting(database_url, settings, run_consumer=True)) as server:
+        yield server.url + "/graphql"
+
+
+@pytest.fixture(scope="module")
+def seeded(registry_server: Any, database_url: str, reporting_url: str) -> None:
+    """Registry changes through the registry's write functions; reporting's own consumer picks them up."""
+    from siir.database import create_engine
+    from tests.reporting.registry_changes import RegistryChanges
+
+    async def write() -> None:
+        engine = create_engine(database_url, pool_size=2)
+        try:
+            await RegistryChanges(engine, seed=77).run(300)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(write())
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        status = httpx.post(reporting_url, json={"query": "{ reportingStatus { lagEvents eventsApplied } }"}).json()
+        if status["data"]["reportingStatus"]["lagEvents"] == 0 and status["data"]["reportingStatus"]["eventsApplied"]:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"the reporting consumer did not catch up: {status}")
+
+
+async def test_our_gateway_joins_region_fields_and_statistics(registry_server: Any, reporting_url: str, seeded: None) -> None:
+    app = build_app(SUPERGRAPH.read_text(), subgraph_urls={"registry": registry_server.url + "/graphql", "reporting": reporting_url})
+    body = {"query": QUERY, "variables": {"code": "33", "asOf": "2026-06-30"}}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as gateway, \
+            httpx.AsyncClient(timeout=30) as direct:
+        ours = (await gateway.post("/graphql", json=body)).json()
+        region_stats = (await direct.post(reporting_url, json={"query": """{ _entities(representations: [{__typename: "Region", code: "33"}])
+            { ... on Region { irStatistics(asOf: "2026-06-30") { asOf counts { pemula berkembang maju total } femaleHeadOfHousehold { active } } } } }"""})).json()
+    await app.state.gateway.client.aclose()
+    assert "errors" not in ours, ours
+    region = ours["data"]["region"]
+    assert (region["code"], region["name"], region["level"]) == ("33", "Jawa Tengah", "PROVINCE")
+    assert region["irStatistics"] == region_stats["data"]["_entities"][0]["irStatistics"]
+    assert region["irStatistics"]["counts"]["total"] > 0
+    assert len(region["children"]) == 35
+    assert sum(c["irStatistics"]["counts"]["total"] for c in region["children"]) == region["irStatistics"]["counts"]["total"]
+    distribution = ours["data"]["classDistribution"]
+    assert distribution["region"] == {"name": "Jawa Tengah"} and distribution["counts"]["total"] == region["irStatistics"]["counts"]["total"]
+
+
+@pytest.fixture(scope="module")
+def hive_gateway_on_real_subgraphs(node_modules: Path, registry_server: Any, reporting_url: str,
+                                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    supergraph = compose_services([
+        {"name": "registry", "url": registry_server.url + "/graphql", "sdl": registry_sdl()},
+        {"name": "reporting", "url": reporting_url, "sdl": reporting_sdl()},
+    ])
+    tmp = tmp_path_factory.mktemp("hive-real")
+    (tmp / "supergraph.graphql").write_text(supergraph)
+    (tmp / "gateway.config.mjs").write_text("export const gatewayConfig = { logging: 'error' };\n")
+    port = free_port()
+    cmd = [node_binary(), str(node_modules / "@graphql-hive" / "gateway" / "dist" / "bin.js"),
+           "supergraph", str(tmp / "supergraph.graphql"), "--port", str(port), "--host", "127.0.0.1",
+           "-c", str(tmp / "gateway.config.mjs"), "--disable-websockets"]
+    proc = start(cmd, f"http://127.0.0.1:{port}/healthcheck", tmp / "hive.log", cwd=TOOLS_DIR,
+                 env={**os.environ, "NODE_ENV": "production"})
+    yield f"http://127.0.0.1:{port}/graphql"
+    stop(proc)
+
+
+async def test_hive_gateway_answers_the_same(registry_server: Any, reporting_url: str, seeded: None,
+                                             hive_gateway_on_real_subgraphs: str) -> None:
+    app = build_app(SUPERGRAPH.read_text(), subgraph_urls={"registry": registry_server.url + "/graphql", "reporting": reporting_url})
+    body = {"query": QUERY, "variables": {"code": "33.74", "asOf": None}}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as gateway, \
+            httpx.AsyncClient(timeout=60) as client:
+        ours = (await gateway.post("/graphql", json=body)).json()
+        hive = (await client.post(hive_gateway_on_real_subgraphs, json=body)).json()
+        bad = {"query": '{ classTransitions(regionCode: "33", from: "2025-01-01", to: "2024-01-01") { from } }'}
+        ours_bad = (await gateway.post("/graphql", json=bad)).json()
+        hive_bad = (await client.post(hive_gateway_on_real_subgraphs, json=bad)).json()
+    await app.state.gateway.client.aclose()
+    assert "errors" not in ours, ours
+    assert ours == hive
+    assert ours["data"]["region"]["name"] == "Kota Semarang"
+    for answer in (ours_bad, hive_bad):
+        assert answer["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", answer
+        assert answer["errors"][0]["extensions"]["field"] == "from"
+
+
+async def test_exports_are_reachable_on_the_gateway_host(registry_server: Any, reporting_url: str, seeded: None) -> None:
+    app = build_app(SUPERGRAPH.read_text(), subgraph_urls={"registry": registry_server.url + "/graphql", "reporting": reporting_url})
+    base = reporting_url.removesuffix("/graphql")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as gateway, \
+            httpx.AsyncClient(timeout=60) as direct:
+        for path in ("/exports/annual-report.csv?regionCode=33.74&year=2025",
+                     "/exports/class-distribution.xlsx?regionCode=33&groupByChildren=true&asOf=2026-06-30"):
+            through = await gateway.get(path)
+            straight = await direct.get(base + path)
+            assert through.status_code == straight.status_code == 200, through.text
+            assert through.content == straight.content and len(through.content) > 100
+            assert through.headers["content-type"] == straight.headers["content-type"]
+            assert through.headers["content-disposition"] == straight.headers["content-disposition"]
+        refused = await gateway.get("/exports/annual-report.pdf?regionCode=33&year=2025")
+        assert refused.status_code == 400
+        assert refused.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "format"}
+    await app.state.gateway.client.aclose()

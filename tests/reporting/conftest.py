@@ -1,0 +1,50 @@
+"""Fixtures of the reporting suite: the registry's engine, a consumer, the reporting server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.reporting.consumer import OutboxConsumer
+from siir.database import asyncpg_dsn, create_engine
+from tests.conftest import GraphQLClient, ServerThread
+
+
+@pytest.fixture(scope="session")
+async def registry_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url, pool_size=4)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def consumer(database_url: str) -> AsyncIterator[OutboxConsumer]:
+    consumer = OutboxConsumer(database_url, database_url, batch_size=500, poll_interval=0.2)
+    await consumer.connect()
+    yield consumer
+    await consumer.close()
+
+
+@pytest.fixture
+async def pg(database_url: str) -> AsyncIterator[asyncpg.Connection]:
+    connection = await asyncpg.connect(**asyncpg_dsn(database_url))
+    yield connection
+    await connection.close()
+
+
+@pytest.fixture(scope="session")
+def reporting_server(database_url: str) -> Iterator[ServerThread]:
+    from services.reporting.app import build_app
+
+    with ServerThread(build_app(database_url, run_consumer=False)) as server:
+        yield server
+
+
+@pytest.fixture
+async def reporting(reporting_server: ServerThread) -> AsyncIterator[GraphQLClient]:
+    async with httpx.AsyncClient(timeout=60) as client:
+        yield GraphQLClient(client, reporting_server.url + "/graphql")

@@ -1,0 +1,193 @@
+"""Random registry changes made through the registry's own write functions (``registrar``).
+
+Registrations, assessments that move classes up and down (some back-dated), record updates
+(owner's sex, KRTP, workforce, village within the regency), closures and graduations, each its
+own transaction with its outbox event, as the GraphQL mutations make them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.registry import registrar
+from services.registry.data.audit import Actor
+from services.registry.data.rule_sets import load_graduation_thresholds, load_rule_set
+from services.registry.domain import events
+from services.registry.domain.classification import CapitalSource, Criteria, ProductionPattern, ProductionTechnology
+from services.registry.domain.access import RecordScope
+from siir.errors import DomainError
+
+#: The changes are made as a national clerk would make them (scope and audit as in production).
+ANYWHERE = RecordScope(region=None)
+ACTOR = Actor("test-random-changes", "DISTRICT_OFFICER", None, None, "mutation RandomRegistryChanges")
+
+TODAY = dt.date(2026, 11, 20)
+#: Regencies the changes happen in: Kota Semarang, Kab. Malang, Kota Banda Aceh.
+REGENCIES = ("33.74", "35.07", "11.71")
+
+
+@dataclass
+class ChangeLog:
+    registered: int = 0
+    assessed: int = 0
+    updated: int = 0
+    closed: int = 0
+    graduated: int = 0
+    refused: int = 0
+    ids: list[int] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.registered + self.assessed + self.updated + self.closed + self.graduated
+
+
+class RegistryChanges:
+    def __init__(self, engine: AsyncEngine, seed: int) -> None:
+        self.engine = engine
+        self.rng = random.Random(seed)
+        self.log = ChangeLog()
+        self.villages: dict[str, list[str]] = {}
+
+    async def prepare(self) -> None:
+        async with self.engine.connect() as connection:
+            self.rule_set = await load_rule_set(connection, "PERMEN_PPPA_2_2016")
+            self.thresholds = await load_graduation_thresholds(connection, "UU_20_2008")
+            for regency in REGENCIES:
+                rows = await connection.execute(
+                    text("SELECT code FROM registry.regions WHERE level = 4 AND code LIKE :p ORDER BY code"),
+                    {"p": regency + ".%"},
+                )
+                codes = [r[0] for r in rows]
+                # A few sub-districts and villages each, so small regions get several IR.
+                self.villages[regency] = codes[:: max(1, len(codes) // 12)][:12]
+
+    def _date_between(self, first: dt.date, last: dt.date) -> dt.date:
+        return first + dt.timedelta(days=self.rng.randint(0, max(0, (last - first).days)))
+
+    def _assessment(self, started: dt.date, on: dt.date, *, maju: bool = False) -> tuple[Criteria, dict[str, object]]:
+        rng = self.rng
+        level = 2 if maju else rng.choice((0, 0, 1, 1, 2))
+        criteria = Criteria(
+            worker_count=rng.choice(((1, 2), (3, 4, 5), (6, 8, 12))[level]) if rng.random() < 0.8 else rng.randint(1, 12),
+            production_technology=list(ProductionTechnology)[level if rng.random() < 0.8 else rng.randint(0, 2)],
+            capital_source=list(CapitalSource)[level if rng.random() < 0.8 else rng.randint(0, 2)],
+            capital_amount=(rng.randint(5, 49) * 100_000, rng.randint(50, 249) * 100_000, rng.randint(250, 900) * 100_000)[level],
+            business_started_on=started,
+            production_pattern=list(ProductionPattern)[level if rng.random() < 0.8 else rng.randint(0, 2)],
+        )
+        turnover = rng.choice((None, 50_000_000, 150_000_000, 450_000_000 if level == 2 else 90_000_000))
+        return criteria, {"assessed_on": on, "assets_excluding_land_and_buildings": None, "annual_turnover": turnover,
+                          "assessor": "Pendamping Uji", "notes": None}
+
+    async def register(self) -> None:
+        rng = self.rng
+        regency = rng.choice(REGENCIES)
+        village = rng.choice(self.villages[regency])
+        female = rng.random() < 0.66
+        started = self._date_between(dt.date(2012, 1, 1), dt.date(2024, 6, 1))
+        registered = self._date_between(max(started, dt.date(2016, 1, 1)), TODAY)
+        first = self._date_between(started, TODAY) if rng.random() < 0.2 else registered
+        values = {
+            "village_code": village,
+            "business_name": f"Usaha Uji {self.log.registered}",
+            "business_category": rng.choice(("FOOD_AND_BEVERAGE", "CRAFT", "TEXTILE_AND_FASHION")),
+            "owner_name": "Pemilik Uji",
+            "owner_nik": f"{rng.randint(10**15, 10**16 - 1)}",
+            "owner_sex": "FEMALE" if female else "MALE",
+            "owner_is_female_head_of_household": female and rng.random() < 0.6,
+            "business_started_on": started,
+            "registered_on": registered,
+            "workers_female": rng.randint(0, 4),
+            "workers_male": rng.randint(0, 3),
+            "constraints": rng.sample(["modal", "pemasaran", "bahan baku", "perizinan"], rng.randint(0, 2)),
+            "hopes": rng.sample(["pelatihan", "alat produksi", "akses pasar"], rng.randint(0, 2)),
+            "products": [{"name": rng.choice(("Keripik", "Batik", "Anyaman", "Jamu"))}],
+            "assistance_received": [{"type": "TRAINING", "provider": "Dinas PPPA", "providerKind": "GOVERNMENT_OFFICE", "year": 2020}]
+            if rng.random() < 0.4 else [],
+        }
+        row = await registrar.register(self.engine, values, self._assessment(started, first), self.rule_set,
+                                       self.thresholds, TODAY, ACTOR)
+        self.log.registered += 1
+        self.log.ids.append(row["id"])
+
+    async def assess(self) -> None:
+        rng = self.rng
+        pk = rng.choice(self.log.ids)
+        maju = rng.random() < 0.15
+
+        def build(started: dt.date) -> tuple[Criteria, dict[str, object]]:
+            # Mostly forward in time; one in five back-dated into the IR's past.
+            on = self._date_between(dt.date(2023, 1, 1), TODAY) if rng.random() < 0.8 else self._date_between(started, TODAY)
+            return self._assessment(started, max(on, started), maju=maju)
+
+        try:
+            await registrar.record_assessment(self.engine, pk, build, self.rule_set, self.thresholds, ANYWHERE, ACTOR)
+            self.log.assessed += 1
+        except DomainError:
+            self.log.refused += 1  # closed or graduated IR are not assessed
+
+    async def update(self) -> None:
+        rng = self.rng
+        pk = rng.choice(self.log.ids)
+        async with self.engine.connect() as connection:
+            row = (await connection.execute(
+                text("SELECT version, regency_code, owner_sex FROM registry.home_industries WHERE id = :id"), {"id": pk}
+            )).mappings().one()
+        female = rng.random() < 0.5
+        values: dict[str, object] = rng.choice([
+            {"workers_female": rng.randint(0, 6), "workers_male": rng.randint(0, 6)},
+            {"owner_sex": "FEMALE" if female else "MALE", "owner_is_female_head_of_household": female and rng.random() < 0.5},
+            {"village_code": rng.choice(self.villages[row["regency_code"]])},
+            {"constraints": ["modal"], "hopes": ["akses pasar", "pelatihan"]},
+        ])
+        try:
+            await registrar.update(self.engine, pk, row["version"], values, ANYWHERE, ACTOR)
+            self.log.updated += 1
+        except DomainError:
+            self.log.refused += 1
+
+    async def close_or_graduate(self) -> None:
+        rng = self.rng
+        pk = rng.choice(self.log.ids)
+        async with self.engine.connect() as connection:
+            row = (await connection.execute(
+                text("SELECT registered_on, last_assessed_on FROM registry.home_industries WHERE id = :id"), {"id": pk}
+            )).mappings().one()
+        on = self._date_between(row["registered_on"], TODAY)
+        try:
+            await registrar.change_status(self.engine, pk, "GRADUATED", on, "naik ke usaha kecil", events.HOME_INDUSTRY_GRADUATED,
+                                          ANYWHERE, ACTOR)
+            self.log.graduated += 1
+            return
+        except DomainError:
+            pass
+        if rng.random() < 0.5:
+            try:
+                await registrar.change_status(self.engine, pk, "CLOSED", on, "gulung tikar", events.HOME_INDUSTRY_CLOSED,
+                                              ANYWHERE, ACTOR)
+                self.log.closed += 1
+            except DomainError:
+                self.log.refused += 1
+
+    async def run(self, changes: int) -> ChangeLog:
+        """About ``changes`` random changes (a quarter registrations first, then a mix)."""
+        if not self.villages:
+            await self.prepare()
+        for _ in range(max(1, changes // 5)):
+            await self.register()
+        while self.log.total < changes:
+            pick = self.rng.random()
+            if pick < 0.15:
+                await self.register()
+            elif pick < 0.75:
+                await self.assess()
+            elif pick < 0.88:
+                await self.update()
+            else:
+                await self.close_or_graduate()
+        return self.log

@@ -1,0 +1,127 @@
+"""The consumer against a real registry: random changes through the registry's own write functions,
+then the projection must equal a recomputation from the registry's tables, exactly."""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.reporting import consumer as consumer_module
+from services.reporting.consumer import OutboxConsumer
+from services.reporting.data import projection_store
+from tests.reporting.projection_check import assert_projection_matches_registry
+from tests.reporting.registry_changes import RegistryChanges
+
+
+async def _applied(pg: asyncpg.Connection) -> tuple[int, int]:
+    row = await pg.fetchrow("SELECT events_applied, events_skipped FROM reporting.consumer_state WHERE consumer = 'registry-outbox'")
+    return (row["events_applied"], row["events_skipped"]) if row else (0, 0)
+
+
+async def _settled(pg: asyncpg.Connection) -> None:
+    """Wait until every outbox event is readable (older transactions elsewhere on the server have ended)."""
+    for _ in range(3000):
+        if await pg.fetchval("SELECT coalesce(max(transaction_id) < pg_snapshot_xmin(pg_current_snapshot()), true)"
+                             " FROM registry.outbox"):
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError("outbox events did not settle")
+
+
+async def test_random_changes_project_exactly(registry_engine: AsyncEngine, consumer: OutboxConsumer, pg: asyncpg.Connection) -> None:
+    log = await RegistryChanges(registry_engine, seed=7).run(3000)
+    assert log.registered > 500 and log.assessed > 1200 and log.closed > 20 and log.graduated > 5 and log.updated > 200
+    await consumer.catch_up_to_latest()
+    await assert_projection_matches_registry(pg)
+    # Both ways: the random assessments moved IR down as well as up.
+    down = await pg.fetchval("SELECT count(*) FROM reporting.move_counts WHERE level = 0 AND period = 'Y'"
+                             " AND from_standing IN ('MAJU', 'BERKEMBANG') AND to_standing IN ('PEMULA', 'BERKEMBANG')"
+                             " AND from_standing <> to_standing AND home_industries > 0")
+    assert down > 0
+    applied, skipped = await _applied(pg)
+    assert applied + skipped == await pg.fetchval("SELECT count(*) FROM registry.outbox")
+
+
+async def test_stopped_part_way_and_restarted_loses_and_doubles_nothing(
+    registry_engine: AsyncEngine, database_url: str, pg: asyncpg.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    changes = RegistryChanges(registry_engine, seed=11)
+    await changes.run(800)
+    first = OutboxConsumer(database_url, database_url, batch_size=97)
+    await first.connect()
+    try:
+        await _settled(pg)
+        assert await first.catch_up(max_batches=3) == 3 * 97  # stopped part-way
+        # A crash between writing a batch and committing it: nothing of that batch stays.
+        before = await _applied(pg)
+        state_before = await pg.fetchval("SELECT sum(home_industries) FROM reporting.stock_changes WHERE level = 0")
+
+        async def crash(*args: object, **kwargs: object) -> None:
+            raise ConnectionResetError("consumer killed before commit")
+
+        monkeypatch.setattr(projection_store, "advance_cursor", crash)
+        with pytest.raises(ConnectionResetError):
+            await consumer_module.apply_batch(first.source, first.target, 97)  # type: ignore[arg-type]
+        monkeypatch.undo()
+        assert await _applied(pg) == before
+        assert await pg.fetchval("SELECT sum(home_industries) FROM reporting.stock_changes WHERE level = 0") == state_before
+    finally:
+        await first.close()
+
+    changes.rng.seed(12)
+    await changes.run(changes.log.total + 700)  # more writes while no consumer runs
+
+    second = OutboxConsumer(database_url, database_url, batch_size=250)
+    await second.connect()
+    try:
+        await second.catch_up_to_latest()
+    finally:
+        await second.close()
+    await assert_projection_matches_registry(pg)
+    applied, skipped = await _applied(pg)
+    assert applied + skipped == await pg.fetchval("SELECT count(*) FROM registry.outbox")
+
+
+async def test_a_transaction_committing_late_is_not_skipped_and_unknown_events_are_stepped_over(
+    registry_engine: AsyncEngine, consumer: OutboxConsumer, pg: asyncpg.Connection, database_url: str
+) -> None:
+    await consumer.catch_up_to_latest()
+    _, skipped_before = await _applied(pg)
+    slow = await asyncpg.connect(**__import__("siir.database", fromlist=["asyncpg_dsn"]).asyncpg_dsn(database_url))
+    try:
+        transaction = slow.transaction()
+        await transaction.start()
+        # An older transaction writes an event of a kind reporting does not know, and stays open…
+        await slow.execute(
+            "INSERT INTO registry.outbox (aggregate_type, aggregate_id, event_type, payload)"
+            " VALUES ('Team', '1', 'TeamCreated', '{\"schema\": 1}')"
+        )
+        # …while a newer one registers an IR and commits first.
+        changes = RegistryChanges(registry_engine, seed=21)
+        await changes.prepare()
+        await changes.register()
+        newest = changes.log.ids[-1]
+        await consumer.catch_up()
+        assert await pg.fetchval("SELECT count(*) FROM reporting.home_industries WHERE id = $1", newest) == 0
+        await transaction.commit()
+    finally:
+        await slow.close()
+    await consumer.catch_up_to_latest()
+    assert await pg.fetchval("SELECT count(*) FROM reporting.home_industries WHERE id = $1", newest) == 1
+    assert (await _applied(pg))[1] == skipped_before + 1
+    await assert_projection_matches_registry(pg)
+
+
+async def test_only_one_consumer_holds_the_lock(database_url: str, consumer: OutboxConsumer) -> None:
+    assert await consumer.try_lock()
+    other = OutboxConsumer(database_url, database_url)
+    await other.connect()
+    try:
+        assert not await other.try_lock()
+        with pytest.raises(RuntimeError):
+            await other.catch_up()
+    finally:
+        await other.close()
