@@ -16,16 +16,19 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+from sqlalchemy import text
 
 from gateway.app import build_app as build_gateway
 from gateway.limits import Limits
 from services.reporting.consumer import OutboxConsumer
 from siir.database import asyncpg_dsn, create_engine
 from tests.conftest import GraphQLClient, ServerThread, Tokens
-from tests.reporting.registry_changes import RegistryChanges
+from tests.reporting.registry_changes import REGENCIES, RegistryChanges
 
 SEMARANG = "33.74"
 MALANG = "35.07"
+#: Villages other tests register into by name.
+FIXED_VILLAGES = frozenset({"33.74.01.1001", "35.07.01.2001"})
 SUPERGRAPH = Path(__file__).resolve().parents[2] / "schema" / "supergraph.graphql"
 
 
@@ -36,6 +39,7 @@ class ReportingWorld:
     tokens: Tokens
     semarang_ir: str  # an IR of Kota Semarang known to reporting
     malang_ir: str  # one of Kabupaten Malang
+    few_villages: list[str]  # villages holding 0–3 IR between them (small counts for partners)
 
     def as_role(self, role: str, region: str | None = None, **claims: Any) -> GraphQLClient:
         return GraphQLClient(self.client, self.url + "/graphql", self.tokens.headers(role, region, **claims), self.tokens)
@@ -57,7 +61,18 @@ def reporting_subgraph(database_url: str, tokens: Tokens) -> Iterator[ServerThre
 async def reporting_world(database_url: str, reporting_subgraph: ServerThread, tokens: Tokens) -> AsyncIterator[ReportingWorld]:
     engine = create_engine(database_url, pool_size=2)
     try:
-        await RegistryChanges(engine, seed=505).run(400)
+        changes = RegistryChanges(engine, seed=505)
+        await changes.run(400)
+        # Three more IR, each in a village of its regency that no random change uses: small counts.
+        async with engine.connect() as connection:
+            few = {}
+            for regency in REGENCIES:
+                rows = await connection.execute(text(
+                    "SELECT code FROM registry.regions WHERE level = 4 AND code LIKE :p ORDER BY code DESC"), {"p": regency + ".%"})
+                few[regency] = next(c for (c,) in rows if c not in changes.villages[regency] and c not in FIXED_VILLAGES)
+        changes.villages = {regency: [village] for regency, village in few.items()}
+        for _ in range(3):
+            await changes.register()
     finally:
         await engine.dispose()
     consumer = OutboxConsumer(database_url, database_url)
@@ -75,7 +90,7 @@ async def reporting_world(database_url: str, reporting_subgraph: ServerThread, t
     finally:
         await pg.close()
     async with httpx.AsyncClient(timeout=60) as client:
-        yield ReportingWorld(client, reporting_subgraph.url, tokens, ids[SEMARANG], ids[MALANG])
+        yield ReportingWorld(client, reporting_subgraph.url, tokens, ids[SEMARANG], ids[MALANG], list(few.values()))
 
 
 @pytest.fixture(scope="module")
