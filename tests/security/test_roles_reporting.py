@@ -8,6 +8,8 @@ region, whether one IR's class history is visible, and whether small counts are 
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 from tests.security.reporting_world import (  # noqa: F401 (fixtures)
@@ -98,6 +100,11 @@ async def test_partner_reads_national_aggregates_with_small_counts_withheld(repo
     few = next(v for v, total in totals.items() if 0 < total < 5)
     seen = await partner(DISTRIBUTION, {"r": few})
     assert seen["data"]["classDistribution"]["counts"] == {"total": None, "suppressed": True}
+    # Its export leaves the withheld cells empty.
+    export = await reporting_world.export(f"/exports/class-distribution.csv?regionCode={few}", "PARTNER", partner="bank-a")
+    assert export.status_code == 200, export.text
+    header, row = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))[:2]
+    assert row[0] == few and row[header.index("total")] == ""
     assert await progress_of(partner, reporting_world.semarang_ir) == "FORBIDDEN"
     assert code(await partner(CANDIDATES, {"r": None})) == "FORBIDDEN"
     assert code(await partner(ANNUAL, {"r": None})) == "FORBIDDEN"
