@@ -288,3 +288,43 @@ async def test_the_gateway_refuses_record_level_fields_to_a_partner_before_plann
     assert {(e["extensions"]["code"], e["extensions"]["field"]) for e in body["errors"]} == {
         ("FORBIDDEN", "Query.smallBusinessCandidates"), ("FORBIDDEN", "Query.annualReport")}
     assert json.dumps(body).count("requiresScopes") == 0  # a readable reason, not the directive's name
+
+
+async def test_a_partner_cannot_subtract_children_from_a_region_joined_in_one_answer(
+    reporting_world: ReportingWorld, statement_log: Any
+) -> None:
+    """Region.irStatistics of a province and of its regencies in one ``_entities`` answer (as the gateway
+    asks for ``region { irStatistics children { irStatistics } }``): a province's count is shown only
+    when no regency has 1–4 IR in it, so the province minus the regencies shown is never a small count."""
+    ministry = reporting_world.as_role("MINISTRY")
+    kids = [c["regionCode"] for c in (await ministry(
+        '{ classDistribution(regionCode: "33", groupByChildren: true) { children { regionCode } } }'
+    ))["data"]["classDistribution"]["children"]]
+    query = f"""query($r: [_Any!]!) {{ _entities(representations: $r) {{ ... on Region {{ code
+        irStatistics(asOf: "2026-11-20") {{ counts {COUNTS} femaleOwned {COUNTS} maleOwned {COUNTS} }} }} }} }}"""
+    representations = [{"__typename": "Region", "code": code} for code in ["33", *kids]]
+    statement_log.clear()
+    seen = await reporting_world.as_role("PARTNER", partner="bank-a")(query, {"r": representations})
+    # Per level (province, regencies, their sub-districts): a region look-up and a rollup read of two
+    # statements, plus one for the children: a constant, not one per region (36 regions here).
+    assert statement_log.count() <= 10
+    truth = await ministry(query, {"r": representations})
+    assert "errors" not in seen, seen
+    province, *regencies = seen["data"]["_entities"]
+    real_regencies = truth["data"]["_entities"][1:]
+    withheld = 0
+    for part in ("counts", "femaleOwned", "maleOwned"):
+        for name in CLASSES:
+            if province["irStatistics"][part][name] is None:
+                withheld += 1
+                continue
+            # Province minus the regencies shown is what the withheld regencies hold together: each of
+            # them is held back only because of its own sub-districts, never a count of 1–4 itself.
+            hidden = [t["irStatistics"][part][name] for r, t in zip(regencies, real_regencies)
+                      if r["irStatistics"][part][name] is None]
+            assert all(n >= 5 for n in hidden), (part, name, hidden)
+            shown = sum(r["irStatistics"][part][name] or 0 for r in regencies)
+            assert province["irStatistics"][part][name] - shown == sum(hidden)
+        for s, t in zip(seen["data"]["_entities"], truth["data"]["_entities"]):
+            _checked_block(s["irStatistics"][part], t["irStatistics"][part])
+    assert withheld > 0  # Kota Semarang's small cells hold back Jawa Tengah's

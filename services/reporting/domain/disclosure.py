@@ -7,15 +7,17 @@ count is null when any of its cells is, ``active`` when any active class's is, `
 is. So no difference of shown numbers within one figure block can contain a withheld cell.
 
 Workers absorbed are shown only when no active cell of the region is withheld; hand-over candidates
-when they are 0 or at least 5. Within one drill-down report (groupByChildren, the children of a
-report) a parent's cell is withheld too whenever the same cell of any child is, so "parent minus the
-children shown" never yields a withheld child (one level: reports drill down one level).
+when they are 0 or at least 5. A parent's cell is withheld too whenever the same cell of any child
+is: in a drill-down report (groupByChildren) and in ``Region.irStatistics`` (which a gateway query
+can join for a region and its ``children``). So "parent minus the children shown" never yields a
+withheld cell: between two levels in one answer, a difference is at most a child held back because
+of its own children, whose count is then at least 5.
 
-Not protected (documented, for the data protection officer): differences between separate reports —
-two dates, a region asked alone and then its children one by one, a stock table against a moves
-table, several reports in one operation under aliases, or regions and their children joined through
-the gateway's ``Region.irStatistics`` — can narrow a withheld cell. Partners see no IR ids or
-record-level fields at all, and not the annual report (access.py).
+Not protected (documented, for the data protection officer): three or more levels joined in one
+answer (region → children → grandchildren through the gateway), and differences between separate
+reports — two dates, a stock table against a moves table, several reports under aliases — can
+narrow a withheld cell. Partners see no IR ids or record-level fields at all, and not the annual
+report (access.py).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import datetime as dt
 import strawberry
 
 from services.reporting.domain import access
-from services.reporting.domain.disclosure import NOTHING, withheld_stock
+from services.reporting.domain.disclosure import NOTHING, with_children, withheld_stock
 from services.reporting.domain.periods import today_in_jakarta
 from services.reporting.domain.reports import ACTIVE_NAMES, statistics
 from services.reporting.graphql.context import ReportingInfo
@@ -34,5 +34,13 @@ class Region:
         lines = await info.context.loaders.stock.load((str(self.code), day))
         if lines is None:
             raise NotFound(f"{self.code} is not a Kemendagri region code")
-        protect = access.suppresses_small_counts(info.context.identity)
-        return IrStatistics.of(day, statistics(lines, withheld_stock(lines, ACTIVE_NAMES) if protect else NOTHING))
+        withheld = NOTHING
+        if access.suppresses_small_counts(info.context.identity):
+            # A partner's figures of a region hold back what any child region holds back, so a region and
+            # its children joined in one answer (Region.children through the gateway) never subtract to a
+            # withheld child (disclosure.py).
+            kids = await info.context.loaders.children.load(str(self.code))
+            kid_lines = await info.context.loaders.stock.load_many([(kid, day) for kid in kids])
+            withheld = with_children(withheld_stock(lines, ACTIVE_NAMES),
+                                     [withheld_stock(k or [], ACTIVE_NAMES) for k in kid_lines])
+        return IrStatistics.of(day, statistics(lines, withheld))
