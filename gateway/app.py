@@ -297,7 +297,7 @@ def build_app(supergraph_sdl: str, *, subgraph_urls: dict[str, str] | None = Non
         Route(graphql_path, graphql, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         Route("/healthcheck", healthcheck, methods=["GET"]),
         Route("/readiness", readiness, methods=["GET"]),
-        exports_route(gateway.supergraph, timeout=subgraph_timeout),
+        exports_route(gateway.supergraph, authenticate=gateway.authenticate, timeout=subgraph_timeout),
     ], lifespan=lifespan)
     app.gateway = gateway
     app.graphql_path = graphql_path

@@ -3,13 +3,15 @@
 GraphQL answers JSON; a download is a plain HTTP GET. The gateway forwards ``GET /exports/<name>.<format>?…``
 unchanged to the reporting subgraph (the URL the supergraph, or ``SIIR_SUBGRAPH_REPORTING_URL``, gives it,
 without ``/graphql``) and streams the answer back with its status and download headers, so a portal
-needs one host. Headers named in ``forwarded_headers`` (the caller's credentials, once they exist)
-go along, so the subgraph applies the same caller's scope as for GraphQL.
+needs one host. The caller is authenticated here first, as for GraphQL (``authenticate``: a bad or
+missing token is a 401 and the rate limit applies before anything is forwarded); the verified token
+is forwarded as ``Authorization`` so the subgraph verifies it again and applies the same caller's
+scope as for GraphQL. Headers named in ``forwarded_headers`` go along too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 import httpx
 from starlette.background import BackgroundTask
@@ -17,7 +19,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from gateway.operation import RequestError
 from gateway.supergraph import Supergraph
+from siir.auth.identity import Identity
+
+#: The gateway's check of a request's ``Authorization`` header: the verified caller, else RequestError.
+Authenticate = Callable[[str | None], Awaitable[Identity]]
 
 #: The subgraph that serves the exports.
 EXPORTING_SUBGRAPH = "reporting"
@@ -39,18 +46,25 @@ async def _close(response: httpx.Response, client: httpx.AsyncClient) -> None:
     await client.aclose()
 
 
-def exports_route(supergraph: Supergraph, *, timeout: float = 120.0, forwarded_headers: Iterable[str] = ()) -> Route:
-    """``GET /exports/{path}`` forwarded to the exporting subgraph."""
+def exports_route(supergraph: Supergraph, *, authenticate: Authenticate, timeout: float = 120.0,
+                  forwarded_headers: Iterable[str] = ()) -> Route:
+    """``GET /exports/{path}`` from an authenticated caller, forwarded with its token to the exporting subgraph."""
     base = exports_base_url(supergraph)
-    forwarded = tuple(h.lower() for h in forwarded_headers)
+    forwarded = tuple(h.lower() for h in forwarded_headers if h.lower() != "authorization")
 
     async def proxy(request: Request) -> Response:
+        try:
+            identity = await authenticate(request.headers.get("authorization"))
+        except RequestError as error:
+            return JSONResponse({"errors": [e.formatted for e in error.errors]}, status_code=error.status,
+                                headers=error.headers)
         if base is None:
             return JSONResponse({"errors": [{"message": "no subgraph serves exports",
                                              "extensions": {"code": "NOT_FOUND"}}]}, status_code=404)
         # A client per download: exports are rare and large, and it closes with the stream.
         client = httpx.AsyncClient(timeout=timeout)
         headers = {name: value for name, value in request.headers.items() if name in forwarded}
+        headers["authorization"] = f"Bearer {identity.token}"  # verified: base64url and dots only
         upstream = client.build_request(
             "GET", f"{base}/exports/{request.path_params['path']}", params=request.query_params.multi_items(),
             headers=headers,

@@ -37,11 +37,22 @@ from services.registry import registrar  # noqa: E402
 from services.registry.data.rule_sets import load_graduation_thresholds, load_rule_set  # noqa: E402
 from services.registry.domain.classification import CapitalSource, Criteria, ProductionPattern, ProductionTechnology  # noqa: E402
 from services.reporting.domain.periods import today_in_jakarta  # noqa: E402
+from siir.auth.keys import load_or_create_signing_key  # noqa: E402
+from siir.auth.tokens import issue_token  # noqa: E402
 from siir.database import asyncpg_dsn, create_engine  # noqa: E402
+from siir.settings import Settings  # noqa: E402
 from tests.conftest import free_port  # noqa: E402
 from tests.reporting import registry_recompute  # noqa: E402
 
 YEAR = 2025
+
+
+def _caller() -> dict[str, str]:
+    """A MINISTRY token signed by the embedded default's key, which the started services trust."""
+    settings = Settings.from_environment()
+    token = issue_token(load_or_create_signing_key(settings.data_dir), subject="bench", role="MINISTRY",
+                        issuer=settings.auth_issuer, audience=settings.auth_audience)
+    return {"Authorization": f"Bearer {token}"}
 
 
 def _start(argv: list[str], env: dict[str, str], health: str) -> subprocess.Popen[bytes]:
@@ -103,7 +114,7 @@ async def measure_queries(gateway: str, url: str, repeat: int, group_by_repeat: 
         f"annualReport {regency} {YEAR}": lambda: _annual_group_by(connection, regency, first, last),
     }
     rows = []
-    async with httpx.AsyncClient(timeout=600) as client:
+    async with httpx.AsyncClient(timeout=600, headers=_caller()) as client:
         for name, (query, variables) in queries.items():
             async def call() -> Any:
                 body = (await client.post(gateway, json={"query": query, "variables": variables})).json()
@@ -181,7 +192,7 @@ async def measure_lag(url: str, reporting: str, rate: int, seconds: int) -> dict
             samples.append(body["data"]["reportingStatus"]["lagEvents"])
             await asyncio.sleep(0.5)
 
-    async with httpx.AsyncClient(timeout=60) as client:
+    async with httpx.AsyncClient(timeout=60, headers=_caller()) as client:
         started = time.perf_counter()
         await asyncio.gather(writer(), sampler(client))
         elapsed = time.perf_counter() - started
@@ -226,7 +237,7 @@ async def main(args: argparse.Namespace) -> None:
     try:
         reporting = f"http://127.0.0.1:{ports['reporting']}/graphql"
         gateway = f"http://127.0.0.1:{ports['gateway']}/graphql"
-        async with httpx.AsyncClient(timeout=600) as client:
+        async with httpx.AsyncClient(timeout=600, headers=_caller()) as client:
             while (await client.post(reporting, json={"query": "{ reportingStatus { lagEvents } }"})).json()["data"]["reportingStatus"]["lagEvents"]:
                 await asyncio.sleep(1)
         await measure_queries(gateway, url, args.repeat, args.group_by_repeat, regency)

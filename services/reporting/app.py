@@ -1,5 +1,8 @@
 """The reporting subgraph as an ASGI application: ``/graphql``, ``/exports/…`` and the health endpoint.
 
+Every request but ``/healthcheck`` needs a verified bearer token (401 otherwise), exports included;
+the caller's ``Identity`` reaches every resolver and export, which scope it (domain/access.py).
+
 With the consumer enabled (the default), the same process keeps the projection up to date in a
 background task; when several replicas run, one consumes and the others wait on the advisory lock.
 """
@@ -15,6 +18,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -22,22 +26,18 @@ from strawberry.asgi import GraphQL
 
 from services.reporting import reports
 from services.reporting.consumer import OutboxConsumer
-from services.reporting.domain.access import Identity
 from services.reporting.export_files import FORMATS, render
 from services.reporting.export_tables import annual_report_tables, distribution_tables
 from services.reporting.graphql.context import ReportingContext
 from services.reporting.graphql.schema import schema
+from siir.auth.middleware import RequireIdentity, identity_of
+from siir.auth.tokens import TokenVerifier, verifier_from_settings
 from siir.database import create_engine
 from siir.errors import DomainError, InvalidInput
 from siir.settings import Settings
 
 #: The exports: name in the URL → what it is called in the file name.
 EXPORTS = ("annual-report", "class-distribution")
-
-
-def identity_of(request: Any) -> Identity | None:
-    """The caller's identity (authentication is issue 5: nobody is identified yet)."""
-    return None
 
 
 class ReportingGraphQL(GraphQL):
@@ -81,10 +81,15 @@ def _error(status: int, error: DomainError) -> JSONResponse:
 
 def build_app(
     database_url: str, settings: Settings | None = None, *, engine: AsyncEngine | None = None,
-    source_url: str | None = None, run_consumer: bool | None = None,
+    source_url: str | None = None, run_consumer: bool | None = None, verifier: TokenVerifier | None = None,
 ) -> Starlette:
-    """The reporting app: its schema on ``database_url``, the feed read from ``source_url`` (default: the same)."""
+    """The reporting app: its schema on ``database_url``, the feed read from ``source_url`` (default: the same).
+
+    Tokens are checked by ``verifier``, by default the configured identity provider's keys (or the
+    embedded default's own key).
+    """
     settings = settings or Settings.from_environment()
+    verifier = verifier or verifier_from_settings(settings)
     source_url = source_url or database_url
     consume = settings.reporting_consumer if run_consumer is None else run_consumer
     state: dict[str, Any] = {}
@@ -163,4 +168,5 @@ def build_app(
             Route("/exports/{name}.{format}", export, methods=["GET"]),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(RequireIdentity, verifier=verifier)],
     )

@@ -18,8 +18,10 @@ from services.reporting.data import regions as region_data
 from services.reporting.data import reports as report_data
 from services.reporting.domain import access
 from services.reporting.domain.access import Identity
+from services.reporting.domain.disclosure import NOTHING, Withheld, is_small, with_children, withheld_moves, withheld_stock
 from services.reporting.domain.periods import today_in_jakarta
 from services.reporting.domain.reports import (
+    ACTIVE_NAMES,
     MoveLine,
     Moves,
     Statistics,
@@ -102,14 +104,20 @@ async def class_distribution(
     group_by_children: bool,
 ) -> Distribution:
     target = await region(connection, region_code, identity)
+    protect = access.suppresses_small_counts(identity)
     day = as_of or today_in_jakarta()
     own = await stock(connection, target, [target], day)
     parts: list[tuple[RegionRef, Statistics]] = []
+    kept_back: list[Withheld] = []
     if group_by_children:
         kids = await children(connection, target)
         lines = await stock(connection, target, kids, day)
-        parts = [(kid, statistics(lines.get(kid.code, []))) for kid in kids]
-    return Distribution(target, day, statistics(own[target.code]), parts)
+        for kid in kids:
+            withheld = withheld_stock(lines.get(kid.code, []), ACTIVE_NAMES) if protect else NOTHING
+            kept_back.append(withheld)
+            parts.append((kid, statistics(lines.get(kid.code, []), withheld)))
+    own_withheld = with_children(withheld_stock(own[target.code], ACTIVE_NAMES), kept_back) if protect else NOTHING
+    return Distribution(target, day, statistics(own[target.code], own_withheld), parts)
 
 
 @dataclass(slots=True)
@@ -132,18 +140,25 @@ async def class_transitions(
 ) -> Transitions:
     check_period(first, last)
     target = await region(connection, region_code, identity)
+    protect = access.suppresses_small_counts(identity)
     own = await moves_of(connection, target, [target], first, last)
-    result = Transitions(target, first, last, moves(own[target.code]))
+    kept_back: list[Withheld] = []
+    parts: list[tuple[RegionRef, Moves]] = []
     if group_by_children:
         kids = await children(connection, target)
         lines = await moves_of(connection, target, kids, first, last)
-        result.children = [(kid, moves(lines.get(kid.code, []))) for kid in kids]
-    return result
+        for kid in kids:
+            withheld = withheld_moves(lines.get(kid.code, [])) if protect else NOTHING
+            kept_back.append(withheld)
+            parts.append((kid, moves(lines.get(kid.code, []), withheld)))
+    own_withheld = with_children(withheld_moves(own[target.code]), kept_back) if protect else NOTHING
+    return Transitions(target, first, last, moves(own[target.code], own_withheld), parts)
 
 
 async def small_business_candidates(
     connection: AsyncConnection, identity: Identity | None, region_code: str | None, first: int
 ) -> list[Any]:
+    access.authorize_records(identity, "smallBusinessCandidates")
     if not 1 <= first <= 10_000:
         raise InvalidInput("first", "must be between 1 and 10000")
     target = await region(connection, region_code, identity)
@@ -153,7 +168,7 @@ async def small_business_candidates(
 @dataclass(slots=True)
 class ClassNeeds:
     ir_class: str
-    home_industries: int = 0
+    home_industries: int | None = 0
     products: list[tuple[str, int]] = field(default_factory=list)
     needs: list[tuple[str, int]] = field(default_factory=list)
     constraints: list[tuple[str, int]] = field(default_factory=list)
@@ -173,13 +188,16 @@ NEEDS_TOP = 15
 
 async def needs_analysis(connection: AsyncConnection, identity: Identity | None, region_code: str | None) -> NeedsAnalysis:
     target = await region(connection, region_code, identity)
+    protect = access.suppresses_small_counts(identity)
     rows = await report_data.needs_lines(connection, target.code)
+    if protect:  # an item named by 1–4 IR is withheld: free text that few name may point at them
+        rows = [row for row in rows if row["kind"] == "IR" or not is_small(row["n"])]
     by_class: dict[str, ClassNeeds] = {c: ClassNeeds(c) for c in ("PEMULA", "BERKEMBANG", "MAJU")}
     lists: dict[tuple[str, str], list[Any]] = defaultdict(list)
     for row in rows:
         needs = by_class[row["current_class"]]
         if row["kind"] == "IR":
-            needs.home_industries = row["n"]
+            needs.home_industries = None if protect and is_small(row["n"]) else row["n"]
         elif row["kind"] in ("ASSISTANCE", "PROVIDER"):
             lists[(row["current_class"], row["kind"])].append((row["item"], row["detail"], row["n"]))
         else:
@@ -205,6 +223,7 @@ class AnnualReport:
 
 
 async def annual_report(connection: AsyncConnection, identity: Identity | None, region_code: str | None, year: int) -> AnnualReport:
+    access.authorize_annual_report(identity)
     target = await region(connection, region_code, identity)
     years = await report_data.data_years(connection)
     this_year = today_in_jakarta().year

@@ -1,5 +1,9 @@
 """End-to-end: the real registry and reporting subgraphs (reporting with its own consumer running)
-behind our gateway and behind Hive Gateway: a region's irStatistics comes with registry fields."""
+behind our gateway and behind Hive Gateway: a region's irStatistics comes with registry fields.
+
+Both gateways forward the caller's bearer token; both subgraphs verify it themselves (Hive Gateway
+is configured to propagate ``Authorization``; it does not enforce the authorization directives
+without its auth plugin, so there the subgraphs' own checks are what refuses)."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ import pytest
 
 from gateway.app import build_app
 from gateway.compose import compose_services
+from gateway.limits import Limits
 from gateway.node_tools import TOOLS_DIR, node_binary
 from services.registry.sdl import registry_sdl
 from services.reporting.sdl import reporting_sdl
@@ -35,16 +40,22 @@ QUERY = """query($code: String!, $asOf: Date) {
 
 
 @pytest.fixture(scope="module")
-def reporting_url(database_url: str) -> Iterator[str]:
+def reporting_url(database_url: str, tokens: Any) -> Iterator[str]:
     from services.reporting.app import build_app as build_reporting
 
     settings = Settings(reporting_poll_interval=0.1)
-    with ServerThread(build_reporting(database_url, settings, run_consumer=True)) as server:
+    with ServerThread(build_reporting(database_url, settings, run_consumer=True, verifier=tokens.verifier)) as server:
         yield server.url + "/graphql"
 
 
+def our_gateway(registry_server: Any, reporting_url: str, tokens: Any) -> Any:
+    """Our gateway on the real subgraphs, trusting the tokens fixture's key (default limits)."""
+    return build_app(SUPERGRAPH.read_text(), subgraph_urls={"registry": registry_server.url + "/graphql", "reporting": reporting_url},
+                     verifier=tokens.verifier, limits=Limits())
+
+
 @pytest.fixture(scope="module")
-def seeded(registry_server: Any, database_url: str, reporting_url: str) -> None:
+def seeded(registry_server: Any, database_url: str, reporting_url: str, tokens: Any) -> None:
     """Registry changes through the registry's write functions; reporting's own consumer picks them up."""
     from siir.database import create_engine
     from tests.reporting.registry_changes import RegistryChanges
@@ -59,18 +70,21 @@ def seeded(registry_server: Any, database_url: str, reporting_url: str) -> None:
     asyncio.run(write())
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
-        status = httpx.post(reporting_url, json={"query": "{ reportingStatus { lagEvents eventsApplied } }"}).json()
+        status = httpx.post(reporting_url, json={"query": "{ reportingStatus { lagEvents eventsApplied } }"},
+                            headers=tokens.headers("MINISTRY")).json()
         if status["data"]["reportingStatus"]["lagEvents"] == 0 and status["data"]["reportingStatus"]["eventsApplied"]:
             return
         time.sleep(0.2)
     raise AssertionError(f"the reporting consumer did not catch up: {status}")
 
 
-async def test_our_gateway_joins_region_fields_and_statistics(registry_server: Any, reporting_url: str, seeded: None) -> None:
-    app = build_app(SUPERGRAPH.read_text(), subgraph_urls={"registry": registry_server.url + "/graphql", "reporting": reporting_url})
+async def test_our_gateway_joins_region_fields_and_statistics(registry_server: Any, reporting_url: str, seeded: None,
+                                                              tokens: Any) -> None:
+    app = our_gateway(registry_server, reporting_url, tokens)
     body = {"query": QUERY, "variables": {"code": "33", "asOf": "2026-06-30"}}
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as gateway, \
-            httpx.AsyncClient(timeout=30) as direct:
+    caller = tokens.headers("PROVINCE_OFFICER", "33")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway", headers=caller) as gateway, \
+            httpx.AsyncClient(timeout=30, headers=caller) as direct:
         ours = (await gateway.post("/graphql", json=body)).json()
         region_stats = (await direct.post(reporting_url, json={"query": """{ _entities(representations: [{__typename: "Region", code: "33"}])
             { ... on Region { irStatistics(asOf: "2026-06-30") { asOf counts { pemula berkembang maju total } femaleHeadOfHousehold { active } } } } }"""})).json()
@@ -95,7 +109,12 @@ def hive_gateway_on_real_subgraphs(node_modules: Path, registry_server: Any, rep
     ])
     tmp = tmp_path_factory.mktemp("hive-real")
     (tmp / "supergraph.graphql").write_text(supergraph)
-    (tmp / "gateway.config.mjs").write_text("export const gatewayConfig = { logging: 'error' };\n")
+    # Hive Gateway forwards no client header unless told: the subgraphs need the caller's token.
+    (tmp / "gateway.config.mjs").write_text(
+        "export const gatewayConfig = { logging: 'error', propagateHeaders: { fromClientToSubgraphs({ request }) {\n"
+        "  const authorization = request.headers.get('authorization');\n"
+        "  return authorization ? { authorization } : {};\n"
+        "} } };\n")
     port = free_port()
     cmd = [node_binary(), str(node_modules / "@graphql-hive" / "gateway" / "dist" / "bin.js"),
            "supergraph", str(tmp / "supergraph.graphql"), "--port", str(port), "--host", "127.0.0.1",
@@ -107,11 +126,12 @@ def hive_gateway_on_real_subgraphs(node_modules: Path, registry_server: Any, rep
 
 
 async def test_hive_gateway_answers_the_same(registry_server: Any, reporting_url: str, seeded: None,
-                                             hive_gateway_on_real_subgraphs: str) -> None:
-    app = build_app(SUPERGRAPH.read_text(), subgraph_urls={"registry": registry_server.url + "/graphql", "reporting": reporting_url})
+                                             hive_gateway_on_real_subgraphs: str, tokens: Any) -> None:
+    app = our_gateway(registry_server, reporting_url, tokens)
     body = {"query": QUERY, "variables": {"code": "33.74", "asOf": None}}
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as gateway, \
-            httpx.AsyncClient(timeout=60) as client:
+    caller = tokens.headers("DISTRICT_OFFICER", "33.74")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway", headers=caller) as gateway, \
+            httpx.AsyncClient(timeout=60, headers=caller) as client:
         ours = (await gateway.post("/graphql", json=body)).json()
         hive = (await client.post(hive_gateway_on_real_subgraphs, json=body)).json()
         bad = {"query": '{ classTransitions(regionCode: "33", from: "2025-01-01", to: "2024-01-01") { from } }'}
@@ -126,11 +146,33 @@ async def test_hive_gateway_answers_the_same(registry_server: Any, reporting_url
         assert answer["errors"][0]["extensions"]["field"] == "from"
 
 
-async def test_exports_are_reachable_on_the_gateway_host(registry_server: Any, reporting_url: str, seeded: None) -> None:
-    app = build_app(SUPERGRAPH.read_text(), subgraph_urls={"registry": registry_server.url + "/graphql", "reporting": reporting_url})
+async def test_both_gateways_pass_the_callers_scope_to_reporting(registry_server: Any, reporting_url: str, seeded: None,
+                                                                 hive_gateway_on_real_subgraphs: str, tokens: Any) -> None:
+    """Another province's distribution: our gateway and Hive both answer reporting's FORBIDDEN; no token, no data."""
+    app = our_gateway(registry_server, reporting_url, tokens)
+    other = {"query": '{ classDistribution(regionCode: "35") { counts { total } } }'}
+    caller = tokens.headers("PROVINCE_OFFICER", "33")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway", headers=caller) as gateway, \
+            httpx.AsyncClient(timeout=60, headers=caller) as client, httpx.AsyncClient(timeout=60) as anonymous:
+        ours = (await gateway.post("/graphql", json=other)).json()
+        hive = (await client.post(hive_gateway_on_real_subgraphs, json=other)).json()
+        hive_anonymous = (await anonymous.post(hive_gateway_on_real_subgraphs, json=other)).json()
+    await app.state.gateway.client.aclose()
+    for answer in (ours, hive):
+        assert answer["data"] is None, answer
+        assert [e["extensions"]["code"] for e in answer["errors"]] == ["FORBIDDEN"], answer
+        assert answer["errors"][0]["path"] == ["classDistribution"]
+    # Hive does not check tokens itself: the subgraph's 401 reaches the client as an error, never data.
+    assert not hive_anonymous.get("data") and hive_anonymous["errors"], hive_anonymous
+
+
+async def test_exports_are_reachable_on_the_gateway_host(registry_server: Any, reporting_url: str, seeded: None,
+                                                         tokens: Any) -> None:
+    app = our_gateway(registry_server, reporting_url, tokens)
     base = reporting_url.removesuffix("/graphql")
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as gateway, \
-            httpx.AsyncClient(timeout=60) as direct:
+    caller = tokens.headers("PROVINCE_OFFICER", "33")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway", headers=caller) as gateway, \
+            httpx.AsyncClient(timeout=60, headers=caller) as direct:
         for path in ("/exports/annual-report.csv?regionCode=33.74&year=2025",
                      "/exports/class-distribution.xlsx?regionCode=33&groupByChildren=true&asOf=2026-06-30"):
             through = await gateway.get(path)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.reporting.consumer import OutboxConsumer
 from siir.database import asyncpg_dsn, create_engine
-from tests.conftest import GraphQLClient, ServerThread
+from tests.conftest import GraphQLClient, ServerThread, Tokens
 
 
 @pytest.fixture(scope="session")
@@ -37,14 +37,27 @@ async def pg(database_url: str) -> AsyncIterator[asyncpg.Connection]:
 
 
 @pytest.fixture(scope="session")
-def reporting_server(database_url: str) -> Iterator[ServerThread]:
+def reporting_server(database_url: str, tokens: Tokens) -> Iterator[ServerThread]:
+    """The reporting subgraph (no consumer), trusting the ``tokens`` fixture's key."""
     from services.reporting.app import build_app
 
-    with ServerThread(build_app(database_url, run_consumer=False)) as server:
+    with ServerThread(build_app(database_url, run_consumer=False, verifier=tokens.verifier)) as server:
         yield server
 
 
+#: The reporting client's default caller: the national view.
+DEFAULT_ROLE = ("MINISTRY",)
+
+
 @pytest.fixture
-async def reporting(reporting_server: ServerThread) -> AsyncIterator[GraphQLClient]:
+async def reporting(reporting_server: ServerThread, tokens: Tokens) -> AsyncIterator[GraphQLClient]:
+    """A MINISTRY caller of the reporting subgraph; ``reporting.as_role(...)`` calls as someone else."""
     async with httpx.AsyncClient(timeout=60) as client:
-        yield GraphQLClient(client, reporting_server.url + "/graphql")
+        yield GraphQLClient(client, reporting_server.url + "/graphql", tokens.headers(*DEFAULT_ROLE), tokens)
+
+
+@pytest.fixture
+async def reporting_http(reporting_server: ServerThread, tokens: Tokens) -> AsyncIterator[httpx.AsyncClient]:
+    """Plain HTTP (exports) on the reporting subgraph as MINISTRY."""
+    async with httpx.AsyncClient(base_url=reporting_server.url, timeout=60, headers=tokens.headers(*DEFAULT_ROLE)) as client:
+        yield client

@@ -261,9 +261,8 @@ async def test_bad_input_is_a_clear_error(data: None, reporting: GraphQLClient, 
 
 
 @pytest.fixture
-async def http(reporting_server: ServerThread) -> Any:
-    async with httpx.AsyncClient(base_url=reporting_server.url, timeout=60) as client:
-        yield client
+async def http(reporting_http: httpx.AsyncClient) -> Any:
+    return reporting_http
 
 
 async def test_exports_as_csv_and_xlsx(data: None, http: httpx.AsyncClient, reporting: GraphQLClient) -> None:
@@ -309,16 +308,16 @@ async def test_bad_export_requests_are_4xx_with_a_json_body(
     assert error["extensions"].get("field") == field and error["message"]
 
 
-async def test_every_entry_point_asks_authorize_region(
+async def test_every_entry_point_asks_the_callers_report_scope(
     data: None, reporting: GraphQLClient, http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     asked: list[str] = []
 
-    def refuse(identity: object, region_code: str) -> None:
-        asked.append(region_code)
-        raise Forbidden(f"not allowed to read {region_code or 'the nation'}")
+    def refuse(identity: Any) -> access.ReportScope:
+        asked.append(identity.subject)
+        raise Forbidden(f"{identity.subject} may read nothing")
 
-    monkeypatch.setattr(access, "authorize_region", refuse)
+    monkeypatch.setattr(access, "report_scope", refuse)
     for query in [
         '{ classDistribution(regionCode: "33") { asOf } }',
         '{ classTransitions(regionCode: "33", from: "2024-01-01", to: "2024-02-01") { from } }',

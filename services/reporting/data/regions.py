@@ -69,6 +69,22 @@ async def children_of(connection: AsyncConnection, code: str) -> list[RowMapping
     return list(result.mappings())
 
 
+async def children_of_many(connection: AsyncConnection, codes: Iterable[str]) -> dict[str, list[str]]:
+    """The codes of the regions directly inside each of ``codes`` ("" is the nation), in one statement."""
+    wanted = sorted(set(codes))
+    out: dict[str, list[str]] = {code: [] for code in wanted}
+    if not wanted:
+        return out
+    result = await connection.execute(
+        text("SELECT code, coalesce(parent_code, '') AS parent FROM reporting.regions"
+             " WHERE parent_code = ANY(:codes) OR (level = 1 AND '' = ANY(:codes)) ORDER BY code"),
+        {"codes": wanted},
+    )
+    for row in result.mappings():
+        out[row["parent"]].append(row["code"])
+    return out
+
+
 def level_of(code: str) -> int:
     """0 for the nation (""), 1 province, 2 regency/city, 3 sub-district, 4 village."""
     return 0 if code == "" else code.count(".") + 1

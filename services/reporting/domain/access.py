@@ -1,23 +1,102 @@
-"""Who may read which region's reports: the one place every reporting entry point asks.
+"""Who may read which reports: the one place every reporting entry point asks (DOMAIN.md, "Roles").
 
-Every query field, entity resolver and export calls ``authorize_region`` with the caller's
-identity (from the request context) and the region it is about to read, before reading it.
-Authentication and scopes (issue 5) are being built: until the identity carries a scope, the
-identity is ``None`` and every region is allowed. Reporting holds aggregates and non-personal
-records only, so what is enforced here is the region scope (DOMAIN.md, "Roles").
+Every query field, entity resolver and export calls ``authorize_region`` with the caller's verified
+identity and the region it is about to read, before reading it; record-level fields also call
+``authorize_records``. Reporting holds aggregates and non-personal per-IR class histories only
+(no names, NIK, phone, address or coordinates): keep it so.
+
+Scopes:
+- MINISTRY: the nation.
+- PROVINCE_OFFICER: its province and everything below it.
+- DISTRICT_OFFICER: its regency/city and everything below it.
+- FACILITATOR: the regency/city of its region claim. Reporting does not know a facilitator's assigned
+  villages or IR (the registry's assignment tables, issue 6), so it cannot narrow further: a
+  facilitator reads the figures and class histories of its whole regency, never personal data.
+- ANALYST: the nation, or its region claim when it has one; aggregates only.
+- PARTNER: aggregates only, nationally, with small counts withheld (``disclosure``); not the annual
+  report (the government's reporting line regency → province → ministry, whose stock-and-moves
+  identity would let a withheld cell be recomputed).
+
+A region outside the scope is FORBIDDEN, never an empty answer. An IR outside the scope, asked for
+through ``_entities``, resolves to a null ``progress`` as the registry resolves it to null (nobody
+learns which ids exist elsewhere); a role without record-level access is FORBIDDEN.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
-#: The caller as the request context carries it (None until authentication exists).
-Identity = Any
+from siir.auth.identity import Identity, Role
+from siir.errors import Forbidden
+
+__all__ = ["Identity", "ReportScope", "report_scope", "authorize_region", "authorize_records", "authorize_annual_report",
+           "may_read_records", "suppresses_small_counts", "reaches"]
+
+#: Roles that may read record-level fields (an IR's progress, the hand-over list of IR).
+RECORD_READERS = frozenset({Role.MINISTRY, Role.PROVINCE_OFFICER, Role.DISTRICT_OFFICER, Role.FACILITATOR})
+#: Roles that may read the annual report (and its export).
+ANNUAL_REPORT_READERS = RECORD_READERS | {Role.ANALYST}
+
+
+@dataclass(frozen=True, slots=True)
+class ReportScope:
+    """The reports a caller reaches."""
+
+    #: Region code whose reports are reachable (itself and below); None is the nation.
+    region: str | None
+    #: Counts of 1–4 IR are withheld (partner-facing aggregates).
+    suppress_small_counts: bool = False
+
+
+def report_scope(identity: Identity | None) -> ReportScope:
+    if identity is None:
+        raise Forbidden("reports need an authenticated caller")
+    match identity.role:
+        case Role.MINISTRY:
+            return ReportScope(region=None)
+        case Role.PROVINCE_OFFICER | Role.DISTRICT_OFFICER | Role.FACILITATOR:
+            return ReportScope(region=identity.region)
+        case Role.ANALYST:
+            return ReportScope(region=identity.region)
+        case Role.PARTNER:
+            return ReportScope(region=None, suppress_small_counts=True)
+    raise Forbidden(f"role {identity.role} has no access to reports")
+
+
+def reaches(scope: ReportScope, region_code: str) -> bool:
+    """Whether everything inside ``region_code`` ("" is the nation) lies inside the scope."""
+    if scope.region is None:
+        return True
+    return region_code == scope.region or region_code.startswith(scope.region + ".")
 
 
 def authorize_region(identity: Identity | None, region_code: str) -> None:
-    """Raise ``siir.errors.Forbidden`` if ``identity`` may not read reports of ``region_code``.
+    """Raise ``Forbidden`` if ``identity`` may not read reports of ``region_code`` ("" is the nation)."""
+    scope = report_scope(identity)
+    if not reaches(scope, region_code):
+        raise Forbidden(f"region {region_code or 'Indonesia (national)'} is outside your scope "
+                        f"({scope.region or 'national'})", field="regionCode")
 
-    ``region_code`` is a Kemendagri code, or "" for the whole nation.
-    """
-    return None
+
+def may_read_records(identity: Identity | None) -> bool:
+    return identity is not None and identity.role in RECORD_READERS
+
+
+def authorize_records(identity: Identity | None, what: str) -> None:
+    """Record-level fields (one IR's progress, the list of IR to hand over): not for PARTNER, ANALYST."""
+    report_scope(identity)
+    if not may_read_records(identity):
+        assert identity is not None
+        raise Forbidden(f"{what} is record-level; {identity.role} sees aggregates only", field=what)
+
+
+def authorize_annual_report(identity: Identity | None) -> None:
+    report_scope(identity)
+    assert identity is not None
+    if identity.role not in ANNUAL_REPORT_READERS:
+        raise Forbidden(f"the annual report is the government's reporting line; {identity.role} reads the "
+                        "class distribution, transitions and needs analysis instead", field="annualReport")
+
+
+def suppresses_small_counts(identity: Identity | None) -> bool:
+    return report_scope(identity).suppress_small_counts

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from services.reporting.domain.disclosure import NOTHING, Withheld, sex_of
 from services.reporting.domain.projection import NEW, IrRecord
 from services.reporting.domain.standing import ACTIVE, Standing, is_move_down, is_move_up
 
@@ -38,20 +39,27 @@ class MoveLine:
 
 @dataclass(slots=True)
 class Counts:
-    """IR per standing."""
+    """IR per standing; a standing in ``withheld`` is not shown (None) to the caller (disclosure.py)."""
 
     by_standing: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    withheld: set[str] = field(default_factory=set)
 
-    def of(self, standing: Standing) -> int:
-        return self.by_standing.get(standing.value, 0)
-
-    @property
-    def active(self) -> int:
-        return sum(self.of(s) for s in ACTIVE)
+    def of(self, standing: Standing) -> int | None:
+        return None if standing.value in self.withheld else self.by_standing.get(standing.value, 0)
 
     @property
-    def total(self) -> int:
-        return sum(self.by_standing.values())
+    def active(self) -> int | None:
+        if any(s.value in self.withheld for s in ACTIVE):
+            return None
+        return sum(self.by_standing.get(s.value, 0) for s in ACTIVE)
+
+    @property
+    def total(self) -> int | None:
+        return None if self.withheld else sum(self.by_standing.values())
+
+    @property
+    def suppressed(self) -> bool:
+        return bool(self.withheld)
 
 
 @dataclass(slots=True)
@@ -62,13 +70,28 @@ class Statistics:
     female_owned: Counts = field(default_factory=Counts)
     male_owned: Counts = field(default_factory=Counts)
     female_head_of_household: Counts = field(default_factory=Counts)
-    workers_female: int = 0
-    workers_male: int = 0
-    small_enterprise_candidates: int = 0
+    workers_female: int | None = 0
+    workers_male: int | None = 0
+    small_enterprise_candidates: int | None = 0
+
+    @property
+    def suppressed(self) -> bool:
+        return (self.counts.suppressed or self.female_owned.suppressed or self.male_owned.suppressed
+                or self.female_head_of_household.suppressed or self.workers_female is None
+                or self.small_enterprise_candidates is None)
 
 
-def statistics(lines: Iterable[StockLine]) -> Statistics:
+ACTIVE_NAMES = frozenset(s.value for s in ACTIVE)
+
+
+def statistics(lines: Iterable[StockLine], withheld: Withheld = NOTHING) -> Statistics:
+    """A region's figures from its stock lines, with ``withheld`` cells (disclosure.py) not shown."""
     out = Statistics()
+    for standing, sex, krtp in withheld.cells:  # type: ignore[misc]
+        out.counts.withheld.add(standing)
+        (out.female_owned if sex == "FEMALE" else out.male_owned).withheld.add(standing)
+        if krtp:
+            out.female_head_of_household.withheld.add(standing)
     for line in lines:
         n = line.home_industries
         if not n:
@@ -81,7 +104,11 @@ def statistics(lines: Iterable[StockLine]) -> Statistics:
             out.workers_female += line.workers_female
             out.workers_male += line.workers_male
         if line.candidate:
-            out.small_enterprise_candidates += n
+            out.small_enterprise_candidates += n  # type: ignore[operator]
+    if withheld.workers:
+        out.workers_female = out.workers_male = None
+    if withheld.candidates:
+        out.small_enterprise_candidates = None
     return out
 
 
@@ -90,12 +117,27 @@ class Moves:
     """The moves between standings in a period, disaggregated by the owner's sex."""
 
     matrix: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # (from, to) → [all, women, men]
+    #: (from, to, sex) cells not shown to the caller (disclosure.py).
+    withheld: frozenset[tuple[str, str, str]] = frozenset()
 
-    def count(self, before: str, after: str) -> int:
-        return self.matrix.get((before, after), [0, 0, 0])[0]
+    def count(self, before: str, after: str) -> int | None:
+        return self.where(lambda a, b: (a, b) == (before, after))
 
-    def where(self, test: Callable[[str, str], bool]) -> int:
+    def where(self, test: Callable[[str, str], bool]) -> int | None:
+        if any(test(a, b) for a, b, _ in self.withheld):
+            return None
         return sum(v[0] for (a, b), v in self.matrix.items() if test(a, b))
+
+    def entry(self, before: str, after: str) -> tuple[int | None, int | None, int | None]:
+        """(all, women, men) moving from ``before`` to ``after``; None where withheld."""
+        values = self.matrix.get((before, after), [0, 0, 0])
+        women = None if (before, after, "FEMALE") in self.withheld else values[1]
+        men = None if (before, after, "MALE") in self.withheld else values[2]
+        return (None if women is None or men is None else values[0]), women, men
+
+    @property
+    def suppressed(self) -> bool:
+        return bool(self.withheld)
 
     @property
     def new_registrations(self) -> int:
@@ -118,14 +160,14 @@ class Moves:
         return self.where(lambda a, b: b == Standing.GRADUATED.value)
 
 
-def moves(lines: Iterable[MoveLine]) -> Moves:
-    out = Moves()
+def moves(lines: Iterable[MoveLine], withheld: Withheld = NOTHING) -> Moves:
+    out = Moves(withheld=withheld.cells)  # type: ignore[arg-type]
     for line in lines:
         if not line.home_industries:
             continue
         entry = out.matrix.setdefault((line.from_standing, line.to_standing), [0, 0, 0])
         entry[0] += line.home_industries
-        entry[1 if line.owner_sex == "FEMALE" else 2] += line.home_industries
+        entry[1 if sex_of(line.owner_sex) == "FEMALE" else 2] += line.home_industries
     return out
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.types import Info
 
-from services.reporting.domain.access import Identity
 from services.reporting.graphql.loaders import Loaders
+from siir.auth.identity import Identity
 
 
 @dataclass
@@ -17,7 +17,7 @@ class ReportingContext:
     engine: AsyncEngine
     #: The database whose ``registry.outbox`` feeds reporting (for the lag).
     source_engine: AsyncEngine
-    #: The authenticated caller (None until authentication exists; see domain/access.py).
+    #: The verified caller (siir.auth.middleware.RequireIdentity); every entry point scopes by it.
     identity: Identity | None = None
     loaders: Loaders = field(init=False)
 

@@ -23,16 +23,21 @@ class IrStanding(Enum):
     GRADUATED = "GRADUATED"
 
 
-@strawberry.type(description="Numbers of IR by standing on a date.")
+WITHHELD = " Null when withheld from a partner (1–4 IR, or it would reveal such a count)."
+
+
+@strawberry.type(description="Numbers of IR by standing on a date. Partner-facing counts of 1–4 IR are withheld: "
+                 "null, with `suppressed` true, and so is every sum that includes one.")
 class ClassCounts:
-    unassessed: int = strawberry.field(description="Registered, no assessment yet.")
-    pemula: int = strawberry.field(description="Pemula (IR 1): starting IR.")
-    berkembang: int = strawberry.field(description="Berkembang (IR 2): developing IR.")
-    maju: int = strawberry.field(description="Maju (IR 3): advanced IR.")
-    active: int = strawberry.field(description="Still in the programme: unassessed + pemula + berkembang + maju.")
-    closed: int = strawberry.field(description="Closed (gulung tikar, moved away) by then, cumulative.")
-    graduated: int = strawberry.field(description="Graduated to small enterprise (Usaha Kecil) by then, cumulative.")
-    total: int = strawberry.field(description="Every IR registered by then.")
+    unassessed: int | None = strawberry.field(description="Registered, no assessment yet." + WITHHELD)
+    pemula: int | None = strawberry.field(description="Pemula (IR 1): starting IR." + WITHHELD)
+    berkembang: int | None = strawberry.field(description="Berkembang (IR 2): developing IR." + WITHHELD)
+    maju: int | None = strawberry.field(description="Maju (IR 3): advanced IR." + WITHHELD)
+    active: int | None = strawberry.field(description="Still in the programme: unassessed + pemula + berkembang + maju." + WITHHELD)
+    closed: int | None = strawberry.field(description="Closed (gulung tikar, moved away) by then, cumulative." + WITHHELD)
+    graduated: int | None = strawberry.field(description="Graduated to small enterprise (Usaha Kecil) by then, cumulative." + WITHHELD)
+    total: int | None = strawberry.field(description="Every IR registered by then." + WITHHELD)
+    suppressed: bool = strawberry.field(description="Some counts here are withheld (small-count suppression for partners).")
 
     @classmethod
     def of(cls, counts: domain.Counts) -> "ClassCounts":
@@ -40,14 +45,15 @@ class ClassCounts:
             unassessed=counts.of(Standing.UNASSESSED), pemula=counts.of(Standing.PEMULA),
             berkembang=counts.of(Standing.BERKEMBANG), maju=counts.of(Standing.MAJU), active=counts.active,
             closed=counts.of(Standing.CLOSED), graduated=counts.of(Standing.GRADUATED), total=counts.total,
+            suppressed=counts.suppressed,
         )
 
 
 @strawberry.type(description="Workers absorbed by active IR, disaggregated by sex (as the IR records state them).")
 class WorkersAbsorbed:
-    women: int
-    men: int
-    total: int
+    women: int | None
+    men: int | None
+    total: int | None
 
 
 @strawberry.type(description="A region's home-industry figures on a date (end of day, Asia/Jakarta).")
@@ -59,18 +65,24 @@ class IrStatistics:
     female_head_of_household: ClassCounts = strawberry.field(
         description="IR led by a female head of household (Kepala Rumah Tangga Perempuan, KRTP)."
     )
-    workers: WorkersAbsorbed
-    small_enterprise_candidates: int = strawberry.field(
+    workers: WorkersAbsorbed = strawberry.field(description="Null figures when withheld from a partner (a class "
+                                                "of active IR has 1–4 IR here).")
+    small_enterprise_candidates: int | None = strawberry.field(
         description="Active Maju IR whose latest assessment passes the small-enterprise thresholds (hand-over candidates)."
+        + WITHHELD
     )
+    suppressed: bool = strawberry.field(description="Some figures here are withheld (small-count suppression for partners).")
 
     @classmethod
     def of(cls, as_of: dt.date, s: domain.Statistics) -> "IrStatistics":
         return cls(
             as_of=as_of, counts=ClassCounts.of(s.counts), female_owned=ClassCounts.of(s.female_owned),
             male_owned=ClassCounts.of(s.male_owned), female_head_of_household=ClassCounts.of(s.female_head_of_household),
-            workers=WorkersAbsorbed(women=s.workers_female, men=s.workers_male, total=s.workers_female + s.workers_male),
-            small_enterprise_candidates=s.small_enterprise_candidates,
+            workers=WorkersAbsorbed(
+                women=s.workers_female, men=s.workers_male,
+                total=None if s.workers_female is None or s.workers_male is None else s.workers_female + s.workers_male,
+            ),
+            small_enterprise_candidates=s.small_enterprise_candidates, suppressed=s.suppressed,
         )
 
 
@@ -78,21 +90,23 @@ class IrStatistics:
 class ClassMove:
     from_: IrStanding | None = strawberry.field(name="from", description="Null: newly registered in the period.")
     to: IrStanding
-    home_industries: int
-    female_owned: int
-    male_owned: int
+    home_industries: int | None = strawberry.field(description="Null when withheld from a partner.")
+    female_owned: int | None
+    male_owned: int | None
 
 
 @strawberry.type(description="The moves of a period (naik kelas and the rest), summed.")
 class MovesSummary:
-    new_registrations: int
-    moved_up: int = strawberry.field(description="Moves to a higher class, graduation included (naik kelas).")
-    moved_down: int = strawberry.field(description="Moves to a lower class (turun kelas).")
-    pemula_to_berkembang: int
-    berkembang_to_maju: int
-    maju_to_graduated: int
-    closed: int = strawberry.field(description="Closures (gulung tikar) in the period.")
-    graduated: int = strawberry.field(description="Graduations to small enterprise in the period.")
+    new_registrations: int | None
+    moved_up: int | None = strawberry.field(description="Moves to a higher class, graduation included (naik kelas).")
+    moved_down: int | None = strawberry.field(description="Moves to a lower class (turun kelas).")
+    pemula_to_berkembang: int | None
+    berkembang_to_maju: int | None
+    maju_to_graduated: int | None
+    closed: int | None = strawberry.field(description="Closures (gulung tikar) in the period.")
+    graduated: int | None = strawberry.field(description="Graduations to small enterprise in the period.")
+    suppressed: bool = strawberry.field(description="Some figures are withheld from a partner (null): a move of 1–4 IR, "
+                                        "or a sum that includes one.")
 
     @classmethod
     def of(cls, m: domain.Moves) -> "MovesSummary":
@@ -100,6 +114,7 @@ class MovesSummary:
             new_registrations=m.new_registrations, moved_up=m.moved_up, moved_down=m.moved_down,
             pemula_to_berkembang=m.count("PEMULA", "BERKEMBANG"), berkembang_to_maju=m.count("BERKEMBANG", "MAJU"),
             maju_to_graduated=m.count("MAJU", "GRADUATED"), closed=m.closed, graduated=m.graduated,
+            suppressed=m.suppressed,
         )
 
 
@@ -107,8 +122,8 @@ def move_list(m: domain.Moves) -> list[ClassMove]:
     order = [s.value for s in Standing]
     rank = {name: i for i, name in enumerate([NEW, *order])}
     return [
-        ClassMove(from_=None if a == NEW else IrStanding(a), to=IrStanding(b), home_industries=v[0],
-                  female_owned=v[1], male_owned=v[2])
+        ClassMove(from_=None if a == NEW else IrStanding(a), to=IrStanding(b), home_industries=m.entry(a, b)[0],
+                  female_owned=m.entry(a, b)[1], male_owned=m.entry(a, b)[2])
         for (a, b), v in sorted(m.matrix.items(), key=lambda item: (rank[item[0][0]], rank[item[0][1]]))
         if v[0]
     ]

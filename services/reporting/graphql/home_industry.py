@@ -12,6 +12,9 @@ from services.reporting.domain.standing import is_move_down, is_move_up
 from services.reporting.graphql.context import ReportingInfo
 from services.reporting.graphql.figures import IrStanding
 
+#: ``@requiresScopes`` of record-level fields (the gateway refuses PARTNER and ANALYST before planning).
+RECORD_READERS = [[f"role:{role}"] for role in sorted(access.RECORD_READERS)]
+
 
 @strawberry.type(description="A stretch of time in one standing.")
 class StandingPeriod:
@@ -38,17 +41,22 @@ class HomeIndustry:
     def resolve_reference(cls, info: ReportingInfo, id: strawberry.ID) -> "HomeIndustry":
         return cls(id=id)
 
-    @strawberry.field(description="The class over time, time in the current standing, moves up and down; null "
-                      "until reporting has received the IR's registration.")
+    @strawberry.federation.field(
+        description="The class over time, time in the current standing, moves up and down; null until reporting has "
+        "received the IR's registration, and for an IR outside your scope (as the registry answers it). Record-level: "
+        "FORBIDDEN to PARTNER and ANALYST.",
+        requires_scopes=RECORD_READERS,
+    )
     async def progress(self, info: ReportingInfo) -> Progress | None:
+        access.authorize_records(info.context.identity, "progress")
         try:
             key = int(self.id)
         except ValueError:
             return None
         record = await info.context.loaders.record.load(key)
-        if record is None:
+        # Outside the scope: null, as the registry resolves such an IR, so ids of other regions cannot be probed.
+        if record is None or not access.reaches(access.report_scope(info.context.identity), record.village_code):
             return None
-        access.authorize_region(info.context.identity, record.village_code)
         changes = record.changes()
         # Stretches where only the candidacy changed stay one: the standing is what a report shows.
         merged: list[StandingPeriod] = []

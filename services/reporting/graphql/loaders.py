@@ -40,13 +40,30 @@ class StockLoader(DataLoader[tuple[str, dt.date], list[StockLine] | None]):
             for (level, day), regions in groups.items():
                 if level <= reports.ROLLUP_DEPTH:
                     lines = await reports.stock(connection, regions[0], regions, day)
-                else:
+                else:  # villages, from the per-IR projection: one read per sub-district
                     lines = {}
+                    by_parent: dict[str, list[reports.RegionRef]] = defaultdict(list)
                     for region in regions:
-                        lines |= await reports.stock(connection, region, [region], day)
+                        by_parent[region.code.rsplit(".", 1)[0]].append(region)
+                    for parent, villages in by_parent.items():
+                        scope = reports.RegionRef(parent, "", reports.ROLLUP_DEPTH)
+                        lines |= await reports.stock(connection, scope, villages, day)
                 for code, value in lines.items():
                     found[(code, day)] = value
         return [found.get(key) for key in keys]
+
+
+class ChildrenLoader(DataLoader[str, list[str]]):
+    """Region code ("" the nation) → the codes of the regions directly inside it (one statement per batch)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        super().__init__()
+        self.engine = engine
+
+    async def batch_load_fn(self, codes: Sequence[str]) -> list[list[str]]:
+        async with self.engine.connect() as connection:
+            found = await region_data.children_of_many(connection, codes)
+        return [found.get(code, []) for code in codes]
 
 
 class RecordLoader(DataLoader[int, IrRecord | None]):
@@ -67,4 +84,5 @@ class Loaders:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.stock = StockLoader(engine)
+        self.children = ChildrenLoader(engine)
         self.record = RecordLoader(engine)

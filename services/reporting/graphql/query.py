@@ -13,7 +13,7 @@ from services.reporting.data import reports as report_data
 from services.reporting.data.outbox_feed import Cursor
 from services.reporting.domain import access
 from services.reporting.graphql.context import ReportingInfo
-from services.reporting.graphql.home_industry import HomeIndustry
+from services.reporting.graphql.home_industry import RECORD_READERS, HomeIndustry
 from services.reporting.graphql.region import Region
 from services.reporting.graphql.report_types import (
     AnnualReport,
@@ -24,6 +24,9 @@ from services.reporting.graphql.report_types import (
     SmallBusinessCandidate,
 )
 
+#: ``@requiresScopes`` of the annual report (the gateway refuses PARTNER before planning).
+ANNUAL_REPORT_READERS = [[f"role:{role}"] for role in sorted(access.ANNUAL_REPORT_READERS)]
+
 RegionCode = Annotated[
     str | None,
     strawberry.argument(description="Kemendagri code of a province, regency/city, sub-district or village; omitted: the whole nation."),
@@ -32,8 +35,8 @@ RegionCode = Annotated[
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Numbers of IR per class in a region at the end of `asOf` (Asia/Jakarta; default "
-                      "today) and, with `groupByChildren`, in each child region.")
+    @strawberry.federation.field(description="Numbers of IR per class in a region at the end of `asOf` (Asia/Jakarta; default "
+                      "today) and, with `groupByChildren`, in each child region.", authenticated=True)
     async def class_distribution(
         self, info: ReportingInfo,
         region_code: RegionCode = None,
@@ -44,8 +47,8 @@ class Query:
             result = await reports.class_distribution(connection, info.context.identity, region_code, as_of, group_by_children)
         return ClassDistribution.of(result)
 
-    @strawberry.field(description="Moves between standings dated `from`..`to` (both included): naik kelas "
-                      "(Pemula → Berkembang → Maju → graduated), moves down, closures, new registrations.")
+    @strawberry.federation.field(description="Moves between standings dated `from`..`to` (both included): naik kelas "
+                      "(Pemula → Berkembang → Maju → graduated), moves down, closures, new registrations.", authenticated=True)
     async def class_transitions(
         self, info: ReportingInfo,
         from_: Annotated[dt.date, strawberry.argument(name="from")],
@@ -57,8 +60,8 @@ class Query:
             result = await reports.class_transitions(connection, info.context.identity, region_code, from_, to, group_by_children)
         return ClassTransitions.of(result)
 
-    @strawberry.field(description="Active Maju IR whose latest assessment passes the small-enterprise thresholds: "
-                      "the hand-over list for the Ministry of Cooperatives and SMEs, newest assessment first.")
+    @strawberry.federation.field(description="Active Maju IR whose latest assessment passes the small-enterprise thresholds: "
+                      "the hand-over list for the Ministry of Cooperatives and SMEs, newest assessment first.", requires_scopes=RECORD_READERS)
     async def small_business_candidates(
         self, info: ReportingInfo,
         region_code: RegionCode = None,
@@ -75,8 +78,8 @@ class Query:
             for row in rows
         ]
 
-    @strawberry.field(description="The needs analysis (Permen PPPA 2/2016 BAB V H) of a region's active IR: per class, "
-                      "products, needs, constraints, assistance already received and from whom.")
+    @strawberry.federation.field(description="The needs analysis (Permen PPPA 2/2016 BAB V H) of a region's active IR: per class, "
+                      "products, needs, constraints, assistance already received and from whom.", authenticated=True)
     async def needs_analysis(
         self, info: ReportingInfo, region_code: RegionCode = None
     ) -> NeedsAnalysis:
@@ -84,7 +87,7 @@ class Query:
             result = await reports.needs_analysis(connection, info.context.identity, region_code)
         return NeedsAnalysis.of(result)
 
-    @strawberry.field(description="The annual report of a region for a calendar year (Asia/Jakarta dates).")
+    @strawberry.federation.field(description="The annual report of a region for a calendar year (Asia/Jakarta dates).", requires_scopes=ANNUAL_REPORT_READERS)
     async def annual_report(
         self, info: ReportingInfo, year: int,
         region_code: RegionCode = None,
@@ -93,9 +96,9 @@ class Query:
             result = await reports.annual_report(connection, info.context.identity, region_code, year)
         return AnnualReport.of(result)
 
-    @strawberry.field(description="How far the projection is behind the registry (for operators and dashboards).")
+    @strawberry.federation.field(description="How far the projection is behind the registry (for operators and dashboards).", authenticated=True)
     async def reporting_status(self, info: ReportingInfo) -> ReportingStatus:
-        access.authorize_region(info.context.identity, reports.NATION)
+        access.report_scope(info.context.identity)  # the lag is operational, not any region's figures: every role
         async with info.context.engine.connect() as connection:
             state = await report_data.consumer_state(connection)
         cursor = Cursor(int(state["transaction_id"]), state["event_id"]) if state else Cursor()

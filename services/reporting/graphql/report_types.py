@@ -111,7 +111,8 @@ class ProviderCount:
 @strawberry.type(description="One class's row of the needs analysis (analisis kebutuhan, Permen PPPA 2/2016 BAB V H).")
 class ClassNeeds:
     ir_class: IrStanding = strawberry.field(name="class")
-    home_industries: int = strawberry.field(description="Active IR of this class now.")
+    home_industries: int | None = strawberry.field(description="Active IR of this class now; null when withheld "
+                                                   "from a partner (1–4 IR). Partners see no item named by 1–4 IR.")
     products: list[ItemCount]
     needs: list[ItemCount] = strawberry.field(description="What the owners hope for (harapan/kebutuhan).")
     constraints: list[ItemCount] = strawberry.field(description="Constraints (kendala).")
