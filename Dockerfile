@@ -25,7 +25,8 @@ RUN pip install --no-deps -e .
 
 # Never run as root; the embedded-PostgreSQL data folder is unused here (DATABASE_URL is set)
 # but SIIR_DATA_DIR points somewhere writable anyway.
-RUN useradd --create-home --uid 10001 siir
+RUN useradd --create-home --uid 10001 siir \
+ && install -d -o siir -g siir -m 700 /home/siir/.siir /home/siir/.siir/auth
 USER siir
 ENV SIIR_DATA_DIR=/home/siir/.siir
 
