@@ -7,21 +7,14 @@ Kepmendagri 300.2.2-2138/2025: 38 provinces, 514 regencies/cities, ~7,200 sub-di
 from __future__ import annotations
 
 import asyncpg
-from lokal import wilayah
+
+from siir.regions import kemendagri_regions, village_postal_codes
 
 
 def region_rows() -> list[tuple[str, str, int, str, str | None, str | None]]:
     """Every region as (code, name, level, kind, parent_code, postal_code), parents first."""
-    rows = []
-    for source in (wilayah._base(), wilayah._desa()):  # lokal's own loaders: the whole list at once
-        for code, name in source.items():
-            level = code.count(".") + 1
-            parent = code.rsplit(".", 1)[0] if level > 1 else None
-            rows.append((code, name, level, wilayah._type_of(code, name), parent, None))
-    postal = wilayah._kodepos()
-    rows = [(c, n, lv, k, p, postal.get(c) if lv == 4 else None) for c, n, lv, k, p, _ in rows]
-    rows.sort(key=lambda r: (r[2], r[0]))
-    return rows
+    postal = village_postal_codes()
+    return [(*row, postal.get(row[0]) if row[2] == 4 else None) for row in kemendagri_regions()]
 
 
 async def load_regions(connection: asyncpg.Connection) -> int:

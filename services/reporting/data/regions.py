@@ -9,27 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import asyncpg
-from lokal import wilayah
 from sqlalchemy import text
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-
-def region_rows() -> list[tuple[str, str, int, str, str | None]]:
-    """Every region as (code, name, level, kind, parent_code), parents first."""
-    rows = []
-    for source in (wilayah._base(), wilayah._desa()):  # lokal's own loaders: the whole list at once
-        for code, name in source.items():
-            level = code.count(".") + 1
-            parent = code.rsplit(".", 1)[0] if level > 1 else None
-            rows.append((code, name, level, wilayah._type_of(code, name), parent))
-    rows.sort(key=lambda r: (r[2], r[0]))
-    return rows
+from siir.regions import kemendagri_regions
 
 
 async def load_regions(connection: asyncpg.Connection) -> int:
     """Load the region list unless it is already there; return the number of regions."""
-    rows = region_rows()
+    rows = kemendagri_regions()
     present = await connection.fetchval("SELECT count(*) FROM reporting.regions")
     if present == len(rows):
         return present
