@@ -134,7 +134,7 @@ class WorkersByEducation:
     count: int
 
 
-@strawberry.type(description="The workforce (ketenagakerjaan), excluding the owner, disaggregated by sex.")
+@strawberry.type(description="The workforce (ketenagakerjaan) by sex, the owner included, as Tabel 2 counts workers.")
 class Workforce:
     female_workers: int
     male_workers: int
@@ -146,7 +146,7 @@ class Workforce:
     trainings_attended: list[str]
     trainings_wanted: list[str]
 
-    @strawberry.field(description="All workers excluding the owner.")
+    @strawberry.field(description="All workers, the owner included.")
     def total_workers(self) -> int:
         return self.female_workers + self.male_workers
 

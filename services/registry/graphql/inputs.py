@@ -65,7 +65,7 @@ class WorkersByEducationInput:
     count: int
 
 
-@strawberry.input(description="Workers excluding the owner, by sex, and their conditions.")
+@strawberry.input(description="Workers by sex, the owner included (as Tabel 2 counts them), and their conditions.")
 class WorkforceInput:
     female_workers: int = 0
     male_workers: int = 0
