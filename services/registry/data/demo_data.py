@@ -1013,11 +1013,12 @@ async def seed_demo_data(database_url: str, *, count: int, seed: int) -> SeedRep
                 seed, count, count, generator.assessments_written,
                 context.first_home_industry_id if count else None, seconds,
             )
-        if count > BIG_LOAD:
-            # Fresh statistics, or the first queries plan for empty tables.
-            await connection.execute(
-                "ANALYZE registry.home_industries, registry.assessments, registry.interventions, registry.outbox"
-            )
+        # Fresh statistics at every size, or the first queries plan for empty tables (a partner's
+        # scope on stale statistics planned a scan of every match: see BENCHMARKS.md).
+        await connection.execute(
+            "ANALYZE registry.home_industries, registry.assessments, registry.interventions, registry.outbox,"
+            " registry.facilitators, registry.facilitator_assignments, registry.partners, registry.partner_programmes"
+        )
         return SeedReport(
             count, generator.assessments_written, time.perf_counter() - started, skipped=False,
             interventions=generator.interventions_written, facilitators=generator.facilitators_written, teams=teams,
