@@ -5,11 +5,14 @@ the projection's lag under a sustained write load.
         [--repeat 50] [--group-by-repeat 3] [--write-rate 200] [--write-seconds 60]
 
 The database must be seeded (``bench/seed/run_seed.py --count 1000000 --database siir_reporting_bench``)
-and the projection caught up (``bench/reporting/catch_up.py``). Starts the registry, reporting (with its
+and the projection caught up (``bench/reporting/catch_up.py``), the registry at its current migrations
+(``DATABASE_URL=... python -m siir migrate``). Starts the registry, reporting (with its
 consumer) and our gateway as processes on free ports, measures each report query ``--repeat`` times
 over HTTP after a warm-up (p50/p95), runs the equivalent GROUP BY over ``registry.*`` tables
 ``--group-by-repeat`` times, prints both and the ratio, then writes ``--write-rate`` assessments a second
-through ``registrar.record_assessment`` for ``--write-seconds`` while sampling ``reportingStatus``.
+through ``registrar.record_assessment`` (as each IR's district office, audited) for ``--write-seconds``
+while sampling ``reportingStatus``. Requests carry a MINISTRY token; the services' output goes to the
+log directory printed at the start.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -34,7 +38,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from services.registry import registrar  # noqa: E402
+from services.registry.data.audit import Actor  # noqa: E402
 from services.registry.data.rule_sets import load_graduation_thresholds, load_rule_set  # noqa: E402
+from services.registry.domain.access import RecordScope  # noqa: E402
 from services.registry.domain.classification import CapitalSource, Criteria, ProductionPattern, ProductionTechnology  # noqa: E402
 from services.reporting.domain.periods import today_in_jakarta  # noqa: E402
 from siir.auth.keys import load_or_create_signing_key  # noqa: E402
@@ -55,9 +61,15 @@ def _caller() -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+LOGS = Path(tempfile.mkdtemp(prefix="siir-bench-reporting-"))
+
+
 def _start(argv: list[str], env: dict[str, str], health: str) -> subprocess.Popen[bytes]:
+    # Each service's output goes to a log file, so a service that dies mid-run can be told apart
+    # from one that was killed (its exit code is reported at the end either way).
+    log = open(LOGS / f"{argv[0]}.log", "wb")
     process = subprocess.Popen([sys.executable, "-m", "siir", *argv], env=env, cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -147,12 +159,14 @@ async def measure_lag(url: str, reporting: str, rate: int, seconds: int) -> dict
         rule_set = await load_rule_set(connection, "PERMEN_PPPA_2_2016")
         thresholds = await load_graduation_thresholds(connection, "UU_20_2008")
     pg = await asyncpg.connect(**asyncpg_dsn(url))
-    active = [r["id"] for r in await pg.fetch("SELECT id FROM registry.home_industries WHERE status = 'ACTIVE' ORDER BY random() LIMIT 50000")]
+    active = [(r["id"], r["regency_code"]) for r in await pg.fetch(
+        "SELECT id, regency_code FROM registry.home_industries WHERE status = 'ACTIVE' ORDER BY random() LIMIT 50000")]
     await pg.close()
     rng = random.Random(5)
     today = today_in_jakarta()
     written = 0
     failures = 0
+    first_failure: Exception | None = None
     samples: list[int] = []
     stop = asyncio.Event()
 
@@ -164,13 +178,17 @@ async def measure_lag(url: str, reporting: str, rate: int, seconds: int) -> dict
         return criteria, {"assessed_on": today, "assets_excluding_land_and_buildings": None,
                           "annual_turnover": rng.choice((None, 100_000_000, 400_000_000)), "assessor": "bench", "notes": None}
 
-    async def write_one(pk: int) -> None:
-        nonlocal written, failures
+    async def write_one(pk: int, regency: str) -> None:
+        # What recordAssessment does for the IR's district office: its regency's scope, and an
+        # audit row in the same transaction (the write's cost since the audit trail, 0004_audit).
+        nonlocal written, failures, first_failure
+        actor = Actor(f"bench-district-{regency}", "DISTRICT_OFFICER", regency, None, "mutation BenchRecordAssessment")
         try:
-            await registrar.record_assessment(engine, pk, build, rule_set, thresholds)
+            await registrar.record_assessment(engine, pk, build, rule_set, thresholds, RecordScope(region=regency), actor)
             written += 1
-        except Exception:
+        except Exception as error:
             failures += 1
+            first_failure = first_failure or error
 
     async def writer() -> None:
         started = time.perf_counter()
@@ -179,7 +197,7 @@ async def measure_lag(url: str, reporting: str, rate: int, seconds: int) -> dict
         while time.perf_counter() - started < seconds:
             due = started + n / rate
             await asyncio.sleep(max(0.0, due - time.perf_counter()))
-            task = asyncio.create_task(write_one(rng.choice(active)))
+            task = asyncio.create_task(write_one(*rng.choice(active)))
             pending.add(task)
             task.add_done_callback(pending.discard)
             n += 1
@@ -193,9 +211,9 @@ async def measure_lag(url: str, reporting: str, rate: int, seconds: int) -> dict
             await asyncio.sleep(0.5)
 
     async with httpx.AsyncClient(timeout=60, headers=_caller()) as client:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(writer(), sampler(client))
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         drained_at = time.perf_counter()
         while True:
             body = (await client.post(reporting, json={"query": "{ reportingStatus { lagEvents } }"})).json()
@@ -208,9 +226,13 @@ async def measure_lag(url: str, reporting: str, rate: int, seconds: int) -> dict
         "assessments written": written, "failed": failures, "seconds": elapsed, "achieved rate /s": written / elapsed,
         "lag p50 (events)": statistics.median(samples), "lag p95 (events)": sorted(samples)[int(0.95 * (len(samples) - 1))],
         "lag max (events)": max(samples), "drain after the load (s)": drain,
+        # The writes run in this process: near 100% means the load generator, not the system, is the limit.
+        "this process's CPU during the load (% of one core)": 100 * cpu / elapsed,
     }
     for key, value in result.items():
         print(f"  {key}: {value:.1f}" if isinstance(value, float) else f"  {key}: {value}", flush=True)
+    if first_failure is not None:
+        print(f"  first failure: {first_failure!r}", flush=True)
     return result
 
 
@@ -222,6 +244,7 @@ async def main(args: argparse.Namespace) -> None:
     regency = await pg.fetchval("SELECT regency_code FROM registry.home_industries GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
     regency_size = await pg.fetchval("SELECT count(*) FROM registry.home_industries WHERE regency_code = $1", regency)
     await pg.close()
+    print(f"service logs: {LOGS}", flush=True)
     print(f"registry: {counts['ir']:,} IR, {counts['a']:,} assessments, {counts['e']:,} outbox events; "
           f"largest regency {regency} ({regency_size:,} IR)", flush=True)
     ports = {name: free_port() for name in ("registry", "reporting", "gateway")}
@@ -245,7 +268,9 @@ async def main(args: argparse.Namespace) -> None:
             print(f"lag under {args.write_rate} assessments/s for {args.write_seconds} s:", flush=True)
             await measure_lag(url, reporting, args.write_rate, args.write_seconds)
     finally:
-        for process in processes:
+        for name, process in zip(("registry", "reporting", "gateway"), processes):
+            if process.poll() is not None:
+                print(f"{name} had exited with {process.returncode} before the end; log: {LOGS / name}.log", flush=True)
             process.terminate()
         for process in processes:
             process.wait(10)
