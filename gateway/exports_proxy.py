@@ -11,6 +11,7 @@ scope as for GraphQL. Headers named in ``forwarded_headers`` go along too.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Iterable
 
 import httpx
@@ -28,6 +29,9 @@ Authenticate = Callable[[str | None], Awaitable[Identity]]
 
 #: The subgraph that serves the exports.
 EXPORTING_SUBGRAPH = "reporting"
+#: An export's name: ``<report>.<format>``. Nothing else is forwarded: a dot-segment or slash
+#: (``..%2Fgraphql``) would reach the subgraph's other paths past the gateway's checks.
+EXPORT_NAME = re.compile(r"[a-z][a-z0-9-]*\.[a-z0-9]+")
 #: Response headers passed back to the client.
 PASSED_BACK = ("content-type", "content-disposition", "content-length", "cache-control")
 
@@ -58,6 +62,9 @@ def exports_route(supergraph: Supergraph, *, authenticate: Authenticate, timeout
         except RequestError as error:
             return JSONResponse({"errors": [e.formatted for e in error.errors]}, status_code=error.status,
                                 headers=error.headers)
+        if not EXPORT_NAME.fullmatch(request.path_params["path"]):
+            return JSONResponse({"errors": [{"message": "no such export: use /exports/<report>.<format>",
+                                             "extensions": {"code": "NOT_FOUND"}}]}, status_code=404)
         if base is None:
             return JSONResponse({"errors": [{"message": "no subgraph serves exports",
                                              "extensions": {"code": "NOT_FOUND"}}]}, status_code=404)

@@ -328,3 +328,19 @@ async def test_a_partner_cannot_subtract_children_from_a_region_joined_in_one_an
         for s, t in zip(seen["data"]["_entities"], truth["data"]["_entities"]):
             _checked_block(s["irStatistics"][part], t["irStatistics"][part])
     assert withheld > 0  # Kota Semarang's small cells hold back Jawa Tengah's
+
+
+@pytest.mark.parametrize("path", [
+    "/exports/..%2Fgraphql?query=%7BreportingStatus%7BlagEvents%7D%7D",
+    "/exports/%2e%2e%2Fgraphql?query=%7BreportingStatus%7BlagEvents%7D%7D",
+    "/exports/class-distribution.csv%2F..%2F..%2Fgraphql?query=%7BreportingStatus%7BlagEvents%7D%7D",
+])
+async def test_the_gateway_export_route_cannot_reach_another_path_of_the_subgraph(
+    reporting_world: ReportingWorld, gateway: httpx.AsyncClient, tokens: Tokens, path: str
+) -> None:
+    """A dot-segment in the export name would take the proxy to reporting's /graphql over GET, past
+    the gateway's limits and directives: only ``<report>.<format>`` names are forwarded."""
+    response = await gateway.get(path, headers=tokens.headers("MINISTRY"))
+    assert response.status_code == 404, response.text
+    assert response.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    assert "lagEvents" not in response.text
