@@ -42,9 +42,23 @@ class Conflict(DomainError):
 
 
 class Forbidden(DomainError):
-    """The caller is known but its role or region does not reach what it asked for."""
+    """The caller is known but its role or region does not reach what it asked for.
+
+    ``region`` and ``record`` say what was asked for, for an audit trail of denied attempts; they
+    are not sent to the caller.
+    """
 
     code = "FORBIDDEN"
+
+    def __init__(self, message: str, *, region: str | None = None, record: Any = None, **details: Any) -> None:
+        super().__init__(message, **details)
+        self.region = region
+        self.record = record
+
+    def concerning(self, record: Any) -> "Forbidden":
+        """The same refusal, naming the record (the service's own description of it) it was about."""
+        self.record = record
+        return self
 
 
 class Unauthenticated(DomainError):

@@ -1,7 +1,7 @@
 """The audit trail (registry.audit_events): appended to, never changed (a trigger refuses it).
 
-Reads of personal data are collected during a request (``ReadLog``) and written in one INSERT
-when the operation ends; each write appends its event in the write's own transaction.
+Reads of personal data and denied attempts are collected during a request (``ReadLog``) and
+written in one INSERT when the operation ends; each write appends its event in the write's own transaction.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from siir.auth.identity import Identity
 
 READ = "READ"
 WRITE = "WRITE"
+DENIED = "DENIED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +66,23 @@ class Record:
         return cls(HOME_INDUSTRY, row["id"], row["regency_code"], row["id"])
 
 
+@dataclass(frozen=True, slots=True)
+class Denial:
+    """A FORBIDDEN answer: the GraphQL path refused, why, and the record or region asked for if known."""
+
+    path: str
+    reason: str
+    record: Record | None = None
+    region_code: str | None = None
+
+
 @dataclass
 class ReadLog:
-    """Personal fields read during one request, per record: one audit row per record."""
+    """Personal fields read during one request, per record (one audit row per record), and the
+    request's denied attempts (one row each)."""
 
     fields: dict[Record, dict[str, str]] = field(default_factory=dict)
+    denials: list[Denial] = field(default_factory=list)
 
     def record(self, home_industry_id: int, regency_code: str, name: str, disclosure: str) -> None:
         """A personal field of an IR was read."""
@@ -79,14 +92,19 @@ class ReadLog:
         """A personal field of any record (a team member's phone, a facilitator's e-mail) was read."""
         self.fields.setdefault(record, {})[name] = disclosure
 
+    def deny(self, denial: Denial) -> None:
+        """The request was refused something."""
+        self.denials.append(denial)
+
     async def flush(self, engine: AsyncEngine, actor: Actor) -> None:
-        """Append the collected reads in one statement, then forget them."""
-        if not self.fields:
+        """Append the collected reads and denials in one statement, then forget them."""
+        if not self.fields and not self.denials:
             return
         records = sorted(self.fields, key=lambda r: (r.entity_type, r.entity_id))
+        denials = self.denials
         async with engine.begin() as connection:
             await connection.execute(
-                _APPEND_READS,
+                _APPEND,
                 {
                     **actor.columns(),
                     "types": [r.entity_type for r in records],
@@ -94,19 +112,34 @@ class ReadLog:
                     "irs": [r.home_industry_id for r in records],
                     "regions": [r.region_code for r in records],
                     "fields": [json.dumps(self.fields[r]) for r in records],
+                    "d_types": [d.record.entity_type if d.record else None for d in denials],
+                    "d_ids": [d.record.entity_id if d.record else None for d in denials],
+                    "d_irs": [d.record.home_industry_id if d.record else None for d in denials],
+                    "d_regions": [d.region_code or (d.record.region_code if d.record else None) for d in denials],
+                    "d_paths": [d.path for d in denials],
+                    "d_reasons": [d.reason for d in denials],
                 },
             )
         self.fields.clear()
+        self.denials.clear()
 
 
-# One statement text whatever the number of records (arrays, not a VALUES row per record):
-# compiled and prepared once, not once per page size.
-_APPEND_READS = text(
+# One statement text whatever the number of records and denials (arrays, not a VALUES row each):
+# compiled and prepared once, not once per page size; empty arrays add no row.
+_APPEND = text(
     "INSERT INTO registry.audit_events (action, operation, subject, role, actor_region, partner, "
-    "entity_type, entity_id, home_industry_id, region_code, fields) "
-    "SELECT 'READ', :operation, :subject, :role, :actor_region, :partner, r.type, r.id, r.ir, r.region, r.fields::jsonb "
+    "entity_type, entity_id, home_industry_id, region_code, fields, path, reason) "
+    "SELECT 'READ', CAST(:operation AS text), CAST(:subject AS text), CAST(:role AS text), "
+    "CAST(:actor_region AS text), CAST(:partner AS text), r.type, r.id, r.ir, r.region, r.fields::jsonb, "
+    "NULL::text, NULL::text "
     "FROM unnest(CAST(:types AS text[]), CAST(:ids AS bigint[]), CAST(:irs AS bigint[]), CAST(:regions AS text[]), "
-    "CAST(:fields AS text[])) AS r(type, id, ir, region, fields)"
+    "CAST(:fields AS text[])) AS r(type, id, ir, region, fields) "
+    "UNION ALL "
+    "SELECT 'DENIED', CAST(:operation AS text), CAST(:subject AS text), CAST(:role AS text), "
+    "CAST(:actor_region AS text), CAST(:partner AS text), d.type, d.id, d.ir, d.region, '{}'::jsonb, d.path, d.reason "
+    "FROM unnest(CAST(:d_types AS text[]), CAST(:d_ids AS bigint[]), CAST(:d_irs AS bigint[]), "
+    "CAST(:d_regions AS text[]), CAST(:d_paths AS text[]), CAST(:d_reasons AS text[])) "
+    "AS d(type, id, ir, region, path, reason)"
 )
 
 
@@ -165,9 +198,12 @@ async def audit_page(
     if spec.region is not None:
         # Region codes: an exact match, or a prefix for what lies inside. National records (no
         # region) are for a national reader only.
-        query = query.where(
-            (audit_events.c.region_code == spec.region) | audit_events.c.region_code.like(spec.region + ".%")
+        inside = (audit_events.c.region_code == spec.region) | audit_events.c.region_code.like(spec.region + ".%")
+        # A denial is also the business of the office of whoever attempted it, wherever she asked.
+        by_own = (audit_events.c.action == DENIED) & (
+            (audit_events.c.actor_region == spec.region) | audit_events.c.actor_region.like(spec.region + ".%")
         )
+        query = query.where(inside | by_own)
     if spec.home_industry_id is not None:
         query = query.where(audit_events.c.home_industry_id == spec.home_industry_id)
     if spec.entity_type is not None:
@@ -188,4 +224,4 @@ async def audit_page(
     return list(result.mappings())
 
 
-__all__ = ["Actor", "AuditQuery", "ReadLog", "Record", "audit_page", "record_write"]
+__all__ = ["Actor", "AuditQuery", "Denial", "ReadLog", "Record", "audit_page", "record_write"]

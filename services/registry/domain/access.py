@@ -126,7 +126,8 @@ def check_region_filter(scope: RecordScope, code: str) -> None:
     """A filter reaching outside the scope is refused, never answered with a misleading empty list."""
     if not scope.reaches_region(code):
         raise Forbidden(
-            f"region {code} is outside your scope ({scope.region or 'national'})", field="filter.regionCode"
+            f"region {code} is outside your scope ({scope.region or 'national'})", field="filter.regionCode",
+            region=code,
         )
 
 
@@ -164,7 +165,9 @@ def check_writer(identity: Identity, operation: str) -> None:
 def check_write_region(scope: RecordScope, village_code: str, field: str) -> None:
     """Registering into, or moving a record to, a village outside the scope is refused."""
     if not scope.reaches_region(village_code):
-        raise Forbidden(f"village {village_code} is outside your scope ({scope.region or 'national'})", field=field)
+        raise Forbidden(
+            f"village {village_code} is outside your scope ({scope.region or 'national'})", field=field, region=village_code
+        )
 
 
 # --- the audit trail ---------------------------------------------------------------------------

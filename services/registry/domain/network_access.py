@@ -50,7 +50,7 @@ def team_writer_check(identity: Identity, level: str, region_code: str | None) -
     if wanted is not Role.MINISTRY and (region_code is None or not _covers(identity.region, region_code)):
         raise Forbidden(
             f"the team of {region_code} is recorded by its own office; yours is {identity.region}",
-            field="input.regionCode",
+            field="input.regionCode", region=region_code,
         )
 
 
@@ -78,7 +78,7 @@ def check_facilitator_filter(identity: Identity, code: str, field: str) -> None:
     """A region filter on facilitators outside the caller's region is refused, never answered empty."""
     region = facilitator_region(identity)
     if not _covers(region, code):
-        raise Forbidden(f"region {code} is outside your scope ({region or 'national'})", field=field)
+        raise Forbidden(f"region {code} is outside your scope ({region or 'national'})", field=field, region=code)
 
 
 def sees_facilitator_contacts(identity: Identity, regency_code: str, facilitator_id: int, own_id: int | None) -> bool:
@@ -96,7 +96,9 @@ def facilitator_writer_check(identity: Identity) -> None:
 
 def check_facilitator_regency(identity: Identity, regency_code: str, field: str) -> None:
     if not _covers(identity.region, regency_code):
-        raise Forbidden(f"regency/city {regency_code} is outside your scope ({identity.region})", field=field)
+        raise Forbidden(
+            f"regency/city {regency_code} is outside your scope ({identity.region})", field=field, region=regency_code
+        )
 
 
 # --- partners ------------------------------------------------------------------------------------

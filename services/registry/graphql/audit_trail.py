@@ -1,4 +1,4 @@
-"""The audit trail as GraphQL: who read which IR's personal data and who changed what.
+"""The audit trail as GraphQL: who read which IR's personal data, who changed what, who was refused what.
 
 Read-only: no mutation touches ``registry.audit_events`` and the database refuses UPDATE and
 DELETE on it. Values of personal columns in a change are masked as the viewer sees them elsewhere.
@@ -35,10 +35,11 @@ _PERSONAL_COLUMNS = {
 }
 
 
-@strawberry.enum(description="What happened: a read of personal data, or a change.")
+@strawberry.enum(description="What happened: a read of personal data, a change, or a denied attempt (FORBIDDEN).")
 class AuditAction(enum.Enum):
     READ = "READ"
     WRITE = "WRITE"
+    DENIED = "DENIED"
 
 
 @strawberry.type(description="A personal field read, and how much of it the reader saw (FULL or MASKED).")
@@ -56,7 +57,7 @@ class AuditChange:
 
 @strawberry.type(description="One audit event: who (subject, role, region, partner), when, through which operation, "
                  "on which record (an IR, a team, a team member, a facilitator, an intervention, a partner…), "
-                 "which personal fields were read or which columns changed.")
+                 "which personal fields were read, which columns changed, or which field was refused and why.")
 class AuditEvent:
     id: strawberry.ID
     occurred_at: dt.datetime
@@ -66,19 +67,24 @@ class AuditEvent:
     role: str
     actor_region: str | None
     partner: str | None
-    entity_type: str = strawberry.field(
+    entity_type: str | None = strawberry.field(
         description="The kind of record: HomeIndustry, Team, TeamMember, Facilitator, FacilitatorAssignment, "
-        "MentoringNote, Intervention, Partner or PartnerProgramme."
+        "MentoringNote, Intervention, Partner or PartnerProgramme. Null for a denial that named no record."
     )
-    entity_id: strawberry.ID
+    entity_id: strawberry.ID | None
     home_industry_id: strawberry.ID | None = strawberry.field(description="The IR the record belongs to, if any.")
     region_code: str | None = strawberry.field(
         description="The record's region: an IR's regency/city, a team's province or regency/city, a "
-        "facilitator's regency/city; null for national records (the national team, partners)."
+        "facilitator's regency/city; null for national records (the national team, partners). DENIED: the region "
+        "asked for, or the refused record's region."
     )
     regency_code: str | None = strawberry.field(deprecation_reason="Use `regionCode`: not every record has a regency.")
     fields: list[AuditField]
     changes: list[AuditChange]
+    path: str | None = strawberry.field(
+        description="DENIED: the GraphQL path of the refused field, e.g. `homeIndustries.edges.0.node.owner.nik`."
+    )
+    reason: str | None = strawberry.field(description="DENIED: why it was refused (the FORBIDDEN error's message).")
 
 
 @strawberry.type
@@ -162,12 +168,14 @@ def _event(identity: Identity, row: RowMapping) -> AuditEvent:
         actor_region=row["actor_region"],
         partner=row["partner"],
         entity_type=row["entity_type"],
-        entity_id=strawberry.ID(str(row["entity_id"])),
+        entity_id=strawberry.ID(str(row["entity_id"])) if row["entity_id"] is not None else None,
         home_industry_id=strawberry.ID(str(row["home_industry_id"])) if row["home_industry_id"] is not None else None,
         region_code=row["region_code"],
         regency_code=row["region_code"],
         fields=[AuditField(name=name, disclosure=how) for name, how in sorted(fields.items())],
         changes=changes,
+        path=row["path"],
+        reason=row["reason"],
     )
 
 

@@ -123,7 +123,9 @@ class Facilitator:
         identity = info.context.identity
         own = await info.context.own_facilitator_id()
         if not network_access.sees_facilitator_contacts(identity, self.regency_code, self.pk, own):
-            raise Forbidden(f"{identity.role} may not read this facilitator's contacts", field=name)
+            raise Forbidden(f"{identity.role} may not read this facilitator's contacts", field=name).concerning(
+                Record("Facilitator", self.pk, self.regency_code)
+            )
         value = self.contact[name]
         if value is not None:
             info.context.reads.note(Record("Facilitator", self.pk, self.regency_code), name, "FULL")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from sqlalchemy.engine import RowMapping
 
+from services.registry.data.audit import HOME_INDUSTRY, Record
 from services.registry.domain import access, network_access
 from services.registry.graphql.assessment import Assessment
 from services.registry.graphql.context import RegistryInfo
@@ -53,7 +54,9 @@ class PersonalRecord:
         identity = info.context.identity
         disclosure = access.field_disclosure(identity, field, consented=self.consented)
         if disclosure is access.Disclosure.WITHHELD:
-            raise access.refuse_field(identity, field)
+            raise access.refuse_field(identity, field).concerning(
+                Record(HOME_INDUSTRY, self.pk, self.regency_code, self.pk)
+            )
         value = self.values[field]
         if value is None:
             return None
@@ -344,7 +347,9 @@ class HomeIndustry:
     async def village(self, info: RegistryInfo) -> Region:
         identity = info.context.identity
         if access.field_disclosure(identity, access.VILLAGE, consented=self.record.consented) is access.Disclosure.WITHHELD:
-            raise access.refuse_field(identity, access.VILLAGE)
+            raise access.refuse_field(identity, access.VILLAGE).concerning(
+                Record(HOME_INDUSTRY, self.record.pk, self.record.regency_code, self.record.pk)
+            )
         row = await info.context.loaders.region.load(self.village_code)
         assert row is not None, "village_code is a foreign key"
         return Region.from_row(row)

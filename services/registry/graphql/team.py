@@ -62,7 +62,9 @@ class TeamMember:
     def _contact(self, info: RegistryInfo, name: str) -> str | None:
         identity = info.context.identity
         if not network_access.sees_team_contacts(identity, self.team_region):
-            raise Forbidden(f"{identity.role} may not read the contacts of this team's members", field=name)
+            raise Forbidden(f"{identity.role} may not read the contacts of this team's members", field=name).concerning(
+                Record("TeamMember", int(self.id), self.team_region)
+            )
         value = self.contact[name]
         if value is not None:
             info.context.reads.note(Record("TeamMember", int(self.id), self.team_region), name, "FULL")
