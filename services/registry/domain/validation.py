@@ -84,6 +84,23 @@ def record_id(field: str, value: str | None, *, required: bool = False) -> int |
     return number
 
 
+def required_id(field: str, value: str | None) -> int:
+    """``record_id`` for an id the input must carry."""
+    number = record_id(field, value, required=True)
+    assert number is not None
+    return number
+
+
+def reference_id(value: object) -> int | None:
+    """The record id in an entity representation or look-up, or None when it cannot name a record
+    (such an id resolves as missing, like one of another region: nothing to learn from it)."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        return None
+    return number if 0 < number < 2**63 else None
+
+
 def period(field: str, start: dt.date | None, end: dt.date | None, *, required: bool = True) -> tuple[dt.date | None, dt.date | None]:
     """``[start, end]``: end on or after start; dates in the programme's era."""
     if start is None:

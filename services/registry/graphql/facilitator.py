@@ -10,6 +10,7 @@ from sqlalchemy.engine import RowMapping
 
 from services.registry.data.audit import Record
 from services.registry.domain import network_access
+from services.registry.domain import validation as check
 from services.registry.domain.periods import Period
 from services.registry.graphql.context import RegistryInfo
 from services.registry.graphql.enums import Sex
@@ -108,11 +109,8 @@ class Facilitator:
         """A facilitator by id; one outside the caller's region resolves as missing (null)."""
         identity = info.context.identity
         network_access.facilitator_region(identity)  # FORBIDDEN for partners and analysts
-        try:
-            pk = int(id)
-        except (TypeError, ValueError):
-            return None
-        if not 0 < pk < 2**63:
+        pk = check.reference_id(id)
+        if pk is None:
             return None
         row = await info.context.loaders.facilitator.load(pk)
         if row is None or not network_access.admits_facilitator(identity, row["regency_code"]):

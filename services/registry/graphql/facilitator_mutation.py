@@ -61,12 +61,6 @@ class MentoringNoteInput:
     notes: str
 
 
-def _id(field: str, value: Any) -> int:
-    number = check.record_id(field, value, required=True)
-    assert number is not None
-    return number
-
-
 def _assignment(field: str, data: FacilitatorAssignmentInput) -> dict[str, Any]:
     if (data.village_code is None) == (data.home_industry_id is None):
         raise InvalidInput(field, "give either a villageCode or a homeIndustryId")
@@ -141,7 +135,7 @@ class FacilitatorMutation:
         if input.active_until is not UNSET:
             values["active_until"] = check.period("input.active", values.get("active_from") or check.EARLIEST_DATE, input.active_until)[1]
         row = await facilitator_registrar.update_facilitator(
-            info.context.engine, _id("id", id), expected_version, values, _reach(info), info.context.actor()
+            info.context.engine, check.required_id("id", id), expected_version, values, _reach(info), info.context.actor()
         )
         return Facilitator.from_row(row)
 
@@ -154,7 +148,7 @@ class FacilitatorMutation:
     ) -> FacilitatorAssignment:
         network_access.facilitator_writer_check(info.context.identity)
         row = await facilitator_registrar.assign(
-            info.context.engine, _id("facilitatorId", facilitator_id), _assignment("input", input), _reach(info),
+            info.context.engine, check.required_id("facilitatorId", facilitator_id), _assignment("input", input), _reach(info),
             info.context.actor(),
         )
         return FacilitatorAssignment.from_row(row)
@@ -171,7 +165,7 @@ class FacilitatorMutation:
         if until < check.EARLIEST_DATE:
             raise InvalidInput("endedOn", f"is before {check.EARLIEST_DATE.isoformat()}")
         row = await facilitator_registrar.end_assignment(
-            info.context.engine, _id("id", id), until, _reach(info), info.context.actor()
+            info.context.engine, check.required_id("id", id), until, _reach(info), info.context.actor()
         )
         return FacilitatorAssignment.from_row(row)
 
@@ -183,7 +177,7 @@ class FacilitatorMutation:
         self, info: RegistryInfo, home_industry_id: strawberry.ID, input: MentoringNoteInput
     ) -> MentoringNote:
         context = info.context
-        facilitator_id = _id("input.facilitatorId", input.facilitator_id)
+        facilitator_id = check.required_id("input.facilitatorId", input.facilitator_id)
         own = await context.own_facilitator_id()  # None for other roles, refused just below
         network_access.mentoring_writer_check(context.identity, facilitator_id, own)
         today = info.context.today()
@@ -193,7 +187,7 @@ class FacilitatorMutation:
             "notes": check.text("input.notes", input.notes, required=True, max_length=check.MAX_TEXT),
         }
         row, regency_code = await facilitator_registrar.record_mentoring_note(
-            context.engine, _id("homeIndustryId", home_industry_id), values, await context.record_scope(),
+            context.engine, check.required_id("homeIndustryId", home_industry_id), values, await context.record_scope(),
             context.actor(),
         )
         return MentoringNote.from_row(row, regency_code)

@@ -11,6 +11,7 @@ from sqlalchemy.engine import RowMapping
 
 from services.registry.data.audit import HOME_INDUSTRY, Record
 from services.registry.domain import access, network_access
+from services.registry.domain import validation as check
 from services.registry.graphql.assessment import Assessment
 from services.registry.graphql.context import RegistryInfo
 from services.registry.graphql.enums import (
@@ -316,11 +317,8 @@ class HomeIndustry:
     async def resolve_reference(cls, info: RegistryInfo, id: strawberry.ID) -> "HomeIndustry | None":
         """An IR by id; one outside the caller's scope resolves as missing (null)."""
         access.check_record_role(info.context.identity)  # the loader applies the scope itself
-        try:
-            pk = int(id)
-        except (TypeError, ValueError):
-            return None
-        if not 0 < pk < 2**63:
+        pk = check.reference_id(id)
+        if pk is None:
             return None
         row = await info.context.loaders.home_industry.load(pk)
         return cls.from_row(row) if row is not None else None

@@ -9,6 +9,7 @@ import strawberry
 from sqlalchemy.engine import RowMapping
 
 from services.registry.domain import access, network_access
+from services.registry.domain import validation as check
 from services.registry.domain.classification import IrClass as DomainClass
 from services.registry.domain.interventions import class_change
 from services.registry.graphql.context import RegistryInfo
@@ -101,11 +102,8 @@ class Intervention:
     async def resolve_reference(cls, info: RegistryInfo, id: strawberry.ID) -> "Intervention | None":
         """An intervention by id; one whose IR is outside the caller's scope resolves as missing (null)."""
         access.check_record_role(info.context.identity)  # the loader applies the scope itself
-        try:
-            pk = int(id)
-        except (TypeError, ValueError):
-            return None
-        if not 0 < pk < 2**63:
+        pk = check.reference_id(id)
+        if pk is None:
             return None
         row = await info.context.loaders.intervention.load(pk)
         if row is None or await info.context.loaders.home_industry.load(row["home_industry_id"]) is None:

@@ -48,12 +48,6 @@ class UpdateInterventionInput:
     outcome_notes: str | None = UNSET
 
 
-def _id(field: str, value: Any) -> int:
-    number = check.record_id(field, value, required=True)
-    assert number is not None
-    return number
-
-
 def _ended_on(value: dt.date | None, today: dt.date) -> dt.date | None:
     """An end date; a running intervention may carry its planned end, at most three years ahead."""
     if value is not None and value > today + dt.timedelta(days=3 * 366):
@@ -87,7 +81,7 @@ class InterventionMutation:
             "outcome_notes": check.text("input.outcomeNotes", input.outcome_notes, max_length=check.MAX_TEXT),
         }
         row = await intervention_registrar.record_intervention(
-            info.context.engine, _id("homeIndustryId", home_industry_id), values, await info.context.record_scope(),
+            info.context.engine, check.required_id("homeIndustryId", home_industry_id), values, await info.context.record_scope(),
             info.context.actor(),
         )
         return Intervention.from_row(row)
@@ -123,7 +117,7 @@ class InterventionMutation:
         if input.outcome_notes is not UNSET:
             values["outcome_notes"] = check.text("input.outcomeNotes", input.outcome_notes, max_length=check.MAX_TEXT)
         row = await intervention_registrar.update_intervention(
-            info.context.engine, _id("id", id), expected_version, values, await info.context.record_scope(),
+            info.context.engine, check.required_id("id", id), expected_version, values, await info.context.record_scope(),
             info.context.actor(),
         )
         return Intervention.from_row(row)

@@ -8,6 +8,7 @@ import strawberry
 from sqlalchemy.engine import RowMapping
 
 from services.registry.domain import network_access
+from services.registry.domain import validation as check
 from services.registry.domain.eligibility import EligibilityRule as Rule
 from services.registry.graphql.context import RegistryInfo
 from services.registry.graphql.enums import HomeIndustryStatus, IrClass, ProviderKind
@@ -101,11 +102,8 @@ class Partner:
     async def resolve_reference(cls, info: RegistryInfo, id: strawberry.ID) -> "Partner | None":
         """A partner by id; a PARTNER reads only itself (another one resolves as missing)."""
         network_access.partner_reach(info.context.identity)  # FORBIDDEN for analysts
-        try:
-            pk = int(id)
-        except (TypeError, ValueError):
-            return None
-        if not 0 < pk < 2**63 or not network_access.admits_partner(info.context.identity, pk):
+        pk = check.reference_id(id)
+        if pk is None or not network_access.admits_partner(info.context.identity, pk):
             return None
         row = await info.context.loaders.partner.load(pk)
         return cls.from_row(row) if row is not None else None

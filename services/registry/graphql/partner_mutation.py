@@ -64,12 +64,6 @@ class UpdatePartnerInput:
     website: str | None = UNSET
 
 
-def _id(field: str, value: Any) -> int:
-    number = check.record_id(field, value, required=True)
-    assert number is not None
-    return number
-
-
 def _eligibility(field: str, data: EligibilityRuleInput) -> dict[str, Any]:
     check.list_length(f"{field}.regionCodes", data.region_codes)
     codes = [check.text(f"{field}.regionCodes[{i}]", c, required=True, max_length=20) for i, c in enumerate(data.region_codes)]
@@ -130,7 +124,7 @@ class PartnerMutation:
         if input.website is not UNSET:
             values["website"] = check.text("input.website", input.website, max_length=300)
         row = await partner_registrar.update_partner(
-            info.context.engine, _id("id", id), expected_version, values, info.context.actor()
+            info.context.engine, check.required_id("id", id), expected_version, values, info.context.actor()
         )
         return Partner.from_row(row)
 
@@ -143,7 +137,7 @@ class PartnerMutation:
     ) -> PartnerProgramme:
         network_access.partner_writer_check(info.context.identity)
         row = await partner_registrar.add_programme(
-            info.context.engine, _id("partnerId", partner_id), _programme("input", input), info.context.actor()
+            info.context.engine, check.required_id("partnerId", partner_id), _programme("input", input), info.context.actor()
         )
         return PartnerProgramme.from_row(row)
 
@@ -170,5 +164,5 @@ class PartnerMutation:
             values["active_from"] = check.period("input.active", input.active_from, None)[0]
         if input.active_until is not UNSET:
             values["active_until"] = check.period("input.active", values.get("active_from") or check.EARLIEST_DATE, input.active_until)[1]
-        row = await partner_registrar.update_programme(info.context.engine, _id("id", id), values, info.context.actor())
+        row = await partner_registrar.update_programme(info.context.engine, check.required_id("id", id), values, info.context.actor())
         return PartnerProgramme.from_row(row)

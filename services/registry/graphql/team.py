@@ -10,6 +10,7 @@ from sqlalchemy.engine import RowMapping
 
 from services.registry.data.audit import Record
 from services.registry.domain import network_access
+from services.registry.domain import validation as check
 from services.registry.domain.periods import Period
 from services.registry.graphql.context import RegistryInfo
 from services.registry.graphql.enums import TeamLevel, TeamPosition
@@ -124,9 +125,8 @@ class Team:
 
     @classmethod
     async def resolve_reference(cls, info: RegistryInfo, id: strawberry.ID) -> "Team | None":
-        try:
-            pk = int(id)
-        except (TypeError, ValueError):
+        pk = check.reference_id(id)
+        if pk is None:
             return None
         row = await info.context.loaders.team.load(pk)
         return cls.from_row(row) if row is not None else None

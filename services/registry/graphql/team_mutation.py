@@ -91,12 +91,6 @@ def _member(field: str, member: TeamMemberInput) -> dict[str, Any]:
     }
 
 
-def _id(field: str, value: strawberry.ID) -> int:
-    number = check.record_id(field, value, required=True)
-    assert number is not None
-    return number
-
-
 def _authorize(info: RegistryInfo) -> team_registrar.Authorize:
     """The check a change of an existing team makes on its locked row."""
     identity = info.context.identity
@@ -154,7 +148,7 @@ class TeamMutation:
         if input.active_until is not UNSET:
             values["active_until"] = check.period("input.active", values.get("active_from") or check.EARLIEST_DATE, input.active_until)[1]
         row = await team_registrar.update_team(
-            info.context.engine, _id("id", id), expected_version, values, _authorize(info), info.context.actor()
+            info.context.engine, check.required_id("id", id), expected_version, values, _authorize(info), info.context.actor()
         )
         return Team.from_row(row)
 
@@ -166,7 +160,7 @@ class TeamMutation:
     async def appoint_team_member(self, info: RegistryInfo, team_id: strawberry.ID, input: TeamMemberInput) -> TeamMember:
         values = _member("input", input)
         row = await team_registrar.appoint_member(
-            info.context.engine, _id("teamId", team_id), values, _authorize(info), info.context.actor()
+            info.context.engine, check.required_id("teamId", team_id), values, _authorize(info), info.context.actor()
         )
         return await _member_of_team(info, row)
 
@@ -191,7 +185,7 @@ class TeamMutation:
         if input.active_until is not UNSET:
             values["active_until"] = check.period("input.active", values.get("active_from") or check.EARLIEST_DATE, input.active_until)[1]
         row = await team_registrar.update_member(
-            info.context.engine, _id("id", id), values, _authorize(info), info.context.actor()
+            info.context.engine, check.required_id("id", id), values, _authorize(info), info.context.actor()
         )
         return await _member_of_team(info, row)
 
