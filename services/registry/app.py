@@ -12,8 +12,6 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
@@ -23,8 +21,8 @@ from services.registry.graphql.schema import schema
 from siir.auth.middleware import RequireIdentity, identity_of
 from siir.auth.tokens import TokenVerifier, verifier_from_settings
 from siir.database import create_engine
+from siir.health import healthcheck
 from siir.settings import Settings
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 
@@ -73,21 +71,11 @@ def build_app(
         if own_engine:
             await state["engine"].dispose()
 
-    async def healthcheck(request: Request) -> JSONResponse:
-        if not state.get("ready"):
-            return JSONResponse({"status": "starting"}, status_code=503)
-        try:
-            async with state["engine"].connect() as connection:
-                await connection.execute(text("SELECT 1"))
-        except Exception:  # the database is down: report, do not crash
-            return JSONResponse({"status": "database unavailable"}, status_code=503)
-        return JSONResponse({"status": "ok", "service": "registry"})
-
     graphql = RegistryGraphQL(state)
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
-            Route("/healthcheck", healthcheck, methods=["GET"]),
+            Route("/healthcheck", healthcheck("registry", state), methods=["GET"]),
         ],
         lifespan=lifespan,
         middleware=[Middleware(RequireIdentity, verifier=verifier)],

@@ -15,7 +15,6 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -33,6 +32,7 @@ from services.reporting.graphql.schema import schema
 from siir.auth.middleware import RequireIdentity, identity_of
 from siir.auth.tokens import TokenVerifier, verifier_from_settings
 from siir.database import create_engine
+from siir.health import healthcheck
 from siir.errors import DomainError, InvalidInput
 from siir.settings import Settings
 
@@ -120,16 +120,6 @@ def build_app(
             if own_engine:
                 await state["engine"].dispose()
 
-    async def healthcheck(request: Request) -> JSONResponse:
-        if not state.get("ready"):
-            return JSONResponse({"status": "starting"}, status_code=503)
-        try:
-            async with state["engine"].connect() as connection:
-                await connection.execute(text("SELECT 1"))
-        except Exception:  # the database is down: report, do not crash
-            return JSONResponse({"status": "database unavailable"}, status_code=503)
-        return JSONResponse({"status": "ok", "service": "reporting"})
-
     async def export(request: Request) -> Response:
         """``/exports/{annual-report|class-distribution}.{csv|xlsx}?regionCode=…&year=…|asOf=…&groupByChildren=…``"""
         name, file_format = request.path_params["name"], request.path_params["format"]
@@ -164,7 +154,7 @@ def build_app(
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
-            Route("/healthcheck", healthcheck, methods=["GET"]),
+            Route("/healthcheck", healthcheck("reporting", state), methods=["GET"]),
             Route("/exports/{name}.{format}", export, methods=["GET"]),
         ],
         lifespan=lifespan,
