@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
-from alembic import command
+from alembic import command, context
 from alembic.config import Config
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from siir.database import async_url
 
@@ -22,6 +26,29 @@ def alembic_config(service: str, database_url: str) -> Config:
     # Alembic's config is an ini parser: a literal % must be doubled.
     config.set_main_option("sqlalchemy.url", async_url(database_url).replace("%", "%%"))
     return config
+
+
+def run_environment(schema: str) -> None:
+    """A service's ``env.py``: its migrations, with their version table, in its own PostgreSQL schema."""
+
+    def run(connection: Connection) -> None:
+        connection.execute(text(f"CREATE SCHEMA IF NOT EXISTS {schema}"))
+        context.configure(
+            connection=connection,
+            version_table="alembic_version",
+            version_table_schema=schema,
+            transactional_ddl=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+    async def main() -> None:
+        engine = create_async_engine(context.config.get_main_option("sqlalchemy.url"))
+        async with engine.begin() as connection:
+            await connection.run_sync(run)
+        await engine.dispose()
+
+    asyncio.run(main())
 
 
 def migrate(database_url: str, *, services: list[str] | None = None) -> None:
