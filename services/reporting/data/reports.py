@@ -138,12 +138,8 @@ def _record(row: RowMapping) -> IrRecord:
     )
 
 
-async def records_in(connection: AsyncConnection, code: str) -> list[IrRecord]:
-    """Every IR of a (small) region with its class history: two statements."""
-    params = {"code": code, "prefix": _like_prefix(code)}
-    result = await connection.execute(
-        text(f"SELECT * FROM reporting.home_industries WHERE {_region_clause(code)} ORDER BY id"), params
-    )
+async def _with_history(connection: AsyncConnection, result: Any) -> dict[int, IrRecord]:
+    """The IR rows of ``result`` by id, each with its class history (one more statement)."""
     records = {row["id"]: _record(row) for row in result.mappings()}
     if records:
         history = await connection.execute(
@@ -153,6 +149,16 @@ async def records_in(connection: AsyncConnection, code: str) -> list[IrRecord]:
             records[row["home_industry_id"]].history[row["assessment_id"]] = AssessedClass(
                 row["assessment_id"], row["assessed_on"], row["ir_class"], row["score"], row["small_enterprise_candidate"]
             )
+    return records
+
+
+async def records_in(connection: AsyncConnection, code: str) -> list[IrRecord]:
+    """Every IR of a (small) region with its class history: two statements."""
+    params = {"code": code, "prefix": _like_prefix(code)}
+    result = await connection.execute(
+        text(f"SELECT * FROM reporting.home_industries WHERE {_region_clause(code)} ORDER BY id"), params
+    )
+    records = await _with_history(connection, result)
     return list(records.values())
 
 
@@ -161,15 +167,7 @@ async def records_by_ids(connection: AsyncConnection, ids: Sequence[int]) -> dic
     result = await connection.execute(
         text("SELECT * FROM reporting.home_industries WHERE id = ANY(:ids)"), {"ids": list(ids)}
     )
-    records = {row["id"]: _record(row) for row in result.mappings()}
-    if records:
-        history = await connection.execute(
-            text("SELECT * FROM reporting.class_history WHERE home_industry_id = ANY(:ids)"), {"ids": list(records)}
-        )
-        for row in history.mappings():
-            records[row["home_industry_id"]].history[row["assessment_id"]] = AssessedClass(
-                row["assessment_id"], row["assessed_on"], row["ir_class"], row["score"], row["small_enterprise_candidate"]
-            )
+    records = await _with_history(connection, result)
     return records
 
 
