@@ -23,9 +23,12 @@ from gateway.limits import Limits
 from services.reporting.consumer import OutboxConsumer
 from siir.database import asyncpg_dsn, create_engine
 from tests.conftest import GraphQLClient, ServerThread, Tokens
-from tests.reporting.registry_changes import REGENCIES, RegistryChanges
+from services.registry import registrar
+from tests.reporting.registry_changes import ACTOR, ANYWHERE, REGENCIES, RegistryChanges
 
 SEMARANG = "33.74"
+#: The product of the world's few IR (never one of the random changes' products).
+RARE_PRODUCT = "Gula Semut"
 MALANG = "35.07"
 #: Villages other tests register into by name.
 FIXED_VILLAGES = frozenset({"33.74.01.1001", "35.07.01.2001"})
@@ -73,6 +76,12 @@ async def reporting_world(database_url: str, reporting_subgraph: ServerThread, t
         changes.villages = {regency: [village] for regency, village in few.items()}
         for _ in range(3):
             await changes.register()
+        # ...making a product only they name, so every regency's needs table has an item of 1-4 IR
+        # whatever other tests wrote into the session's database before.
+        for pk in changes.log.ids[-3:]:
+            async with engine.connect() as connection:
+                version = await connection.scalar(text("SELECT version FROM registry.home_industries WHERE id = :id"), {"id": pk})
+            await registrar.update(engine, pk, version, {"products": [{"name": RARE_PRODUCT}]}, ANYWHERE, ACTOR)
     finally:
         await engine.dispose()
     consumer = OutboxConsumer(database_url, database_url)
