@@ -20,6 +20,7 @@ from services.reporting.domain import access
 from services.reporting.domain.access import Identity
 from services.reporting.domain.disclosure import NOTHING, Withheld, is_small, with_children, withheld_moves, withheld_stock
 from services.reporting.domain.periods import today_in_jakarta
+from services.reporting.policy import POLICY
 from services.reporting.domain.reports import (
     ACTIVE_NAMES,
     MoveLine,
@@ -158,7 +159,8 @@ async def class_transitions(
 async def small_business_candidates(
     connection: AsyncConnection, identity: Identity | None, region_code: str | None, first: int
 ) -> list[Any]:
-    access.authorize_records(identity, "smallBusinessCandidates")
+    access.report_scope(identity)
+    POLICY.require(identity.role if identity else None, "Query.smallBusinessCandidates")
     if not 1 <= first <= 10_000:
         raise InvalidInput("first", "must be between 1 and 10000")
     target = await region(connection, region_code, identity)
@@ -223,7 +225,8 @@ class AnnualReport:
 
 
 async def annual_report(connection: AsyncConnection, identity: Identity | None, region_code: str | None, year: int) -> AnnualReport:
-    access.authorize_annual_report(identity)
+    access.report_scope(identity)
+    POLICY.require(identity.role if identity else None, "Query.annualReport")
     target = await region(connection, region_code, identity)
     years = await report_data.data_years(connection)
     this_year = today_in_jakarta().year

@@ -1,6 +1,6 @@
 """Who may see and change which IR records, and how much of each (DOMAIN.md, "Roles and what each
-may see"). Plain rules on an ``Identity``: ``data/`` turns a ``RecordScope`` into SQL, the GraphQL
-types apply a ``FieldPolicy`` to each record.
+may see"). Plain rules on an ``Identity``: ``data/`` turns a ``RecordScope`` into SQL; which role reaches which
+field, and how much of it, is declared in ``services/registry/policy.py`` and applied by ``siir.policy``.
 
 Decisions where the issue is silent:
 - A look-up by id or registration number outside the caller's scope answers exactly as a missing
@@ -13,7 +13,6 @@ Decisions where the issue is silent:
 
 from __future__ import annotations
 
-import enum
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from lokal.samaran import partial_mask
 from services.registry.domain.eligibility import EligibilityRule
 from siir.auth.identity import Identity, Role
 from siir.errors import Forbidden
+from siir.policy import Disclosure, When
 
 @dataclass(frozen=True, slots=True)
 class RecordScope:
@@ -115,13 +115,6 @@ def record_scope(
     raise Forbidden(f"role {identity.role} has no access to IR records")
 
 
-def check_record_role(identity: Identity) -> None:
-    """FORBIDDEN for a role without record-level access, before anything is looked up."""
-    if identity.role not in (Role.MINISTRY, Role.PROVINCE_OFFICER, Role.DISTRICT_OFFICER, Role.FACILITATOR, Role.PARTNER):
-        record_scope(identity)  # raises, with the role's reason
-        raise Forbidden(f"role {identity.role} has no access to IR records")
-
-
 def check_region_filter(scope: RecordScope, code: str) -> None:
     """A filter reaching outside the scope is refused, never answered with a misleading empty list."""
     if not scope.reaches_region(code):
@@ -144,22 +137,12 @@ ASSESS = "recordAssessment"
 CLOSE = "closeHomeIndustry"
 GRADUATE = "graduateHomeIndustry"
 
-#: Which roles may make each change, each within its own scope (DOMAIN.md "writes").
-WRITERS: dict[str, frozenset[Role]] = {
-    REGISTER: frozenset({Role.DISTRICT_OFFICER}),
-    UPDATE: frozenset({Role.DISTRICT_OFFICER}),
-    ASSESS: frozenset({Role.DISTRICT_OFFICER, Role.FACILITATOR}),
-    CLOSE: frozenset({Role.DISTRICT_OFFICER}),
-    GRADUATE: frozenset({Role.DISTRICT_OFFICER}),
-}
-
-
 def check_writer(identity: Identity, operation: str) -> None:
-    """FORBIDDEN for a role that may not make ``operation``; the records it may change are its
-    ``record_scope`` (the same as it reads)."""
-    if identity.role not in WRITERS[operation]:
-        allowed = ", ".join(sorted(WRITERS[operation]))
-        raise Forbidden(f"{operation} is for {allowed}; you are {identity.role}")
+    """FORBIDDEN for a role that may not make ``operation`` (the policy's ``Mutation.<operation>``); the
+    records it may change are its ``record_scope`` (the same as it reads)."""
+    from services.registry.policy import POLICY
+
+    POLICY.require(identity.role, f"Mutation.{operation}")
 
 
 def check_write_region(scope: RecordScope, village_code: str, field: str) -> None:
@@ -185,16 +168,8 @@ def audit_scope(identity: Identity) -> str | None:
 # --- fields -------------------------------------------------------------------------------------
 
 
-class Disclosure(enum.StrEnum):
-    """How much of a personal field a caller sees."""
-
-    FULL = "FULL"
-    MASKED = "MASKED"
-    WITHHELD = "WITHHELD"
-
-
-#: The personal fields of an IR record, by their GraphQL path under HomeIndustry. Each read of one
-#: is audit-logged.
+#: The personal fields of an IR record, by their name in the audit trail, and the schema coordinate
+#: whose policy entry (services/registry/policy.py) decides them. Each read of one is audit-logged.
 OWNER_NAME = "owner.name"
 NIK = "owner.nik"
 PHONE = "owner.phone"
@@ -202,32 +177,20 @@ ADDRESS = "address"
 LOCATION = "location"
 VILLAGE = "village"
 PERSONAL_FIELDS = (OWNER_NAME, NIK, PHONE, ADDRESS, LOCATION)
-
-_FULL = {OWNER_NAME: Disclosure.FULL, NIK: Disclosure.FULL, PHONE: Disclosure.FULL, ADDRESS: Disclosure.FULL,
-         LOCATION: Disclosure.FULL, VILLAGE: Disclosure.FULL}
-_MASKED = {**_FULL, NIK: Disclosure.MASKED, PHONE: Disclosure.MASKED, ADDRESS: Disclosure.MASKED,
-           LOCATION: Disclosure.MASKED}
-# Partners: never NIK; location to the sub-district only (no village, street or coordinates).
-_PARTNER = {**_FULL, NIK: Disclosure.WITHHELD, ADDRESS: Disclosure.WITHHELD, LOCATION: Disclosure.WITHHELD,
-            VILLAGE: Disclosure.WITHHELD}
+COORDINATES = {OWNER_NAME: "Owner.name", NIK: "Owner.nik", PHONE: "Owner.phone", ADDRESS: "HomeIndustry.address",
+               LOCATION: "HomeIndustry.location", VILLAGE: "HomeIndustry.village"}
 
 
 def field_disclosure(identity: Identity, field: str, *, consented: bool) -> Disclosure:
-    """How much of ``field`` of one IR (whose owner did or did not consent to sharing) the caller sees."""
-    match identity.role:
-        case Role.DISTRICT_OFFICER | Role.FACILITATOR:
-            return _FULL[field]
-        case Role.MINISTRY | Role.PROVINCE_OFFICER:
-            return _MASKED[field]
-        case Role.PARTNER:
-            if field == PHONE and not consented:
-                return Disclosure.WITHHELD  # contact only with the owner's consent
-            return _PARTNER[field]
-    return Disclosure.WITHHELD
+    """How much of ``field`` of one IR (whose owner did or did not consent to sharing) the caller is
+    given, as the policy declares it (nothing at all reads as WITHHELD here)."""
+    from services.registry.policy import POLICY
 
-
-def refuse_field(identity: Identity, field: str) -> Forbidden:
-    return Forbidden(f"{identity.role} may not read {field}", field=field)
+    decision = POLICY.decision(COORDINATES[field], identity.role)
+    if isinstance(decision, When):
+        assert decision.condition == "consented", decision
+        decision = decision.then if consented else decision.otherwise
+    return Disclosure.WITHHELD if decision is Disclosure.FORBIDDEN else decision
 
 
 def mask_nik(nik: str) -> str:

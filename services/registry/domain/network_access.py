@@ -14,6 +14,8 @@ Plain rules on an ``Identity``, like ``access`` for IR records. Decisions where 
 - Interventions follow their IR: readable exactly when the IR is (``access.record_scope``).
 - Mentoring notes: officials may list them (date, facilitator); their text is for the
   DISTRICT_OFFICER and the FACILITATOR of that IR only; partners and analysts see neither.
+- Which role reaches which field or mutation is declared in ``services/registry/policy.py``; the
+  functions here are the row-level rules (regions, assignments, the caller's own record).
 - Writes: MINISTRY the national team, partners and their programmes (DOMAIN names no writer for
   partners: they are national agreements); PROVINCE_OFFICER its province's team; DISTRICT_OFFICER
   its regency's team, its facilitators and their assignments, interventions on its IR;
@@ -88,12 +90,6 @@ def sees_facilitator_contacts(identity: Identity, regency_code: str, facilitator
     return identity.role in OFFICIALS and _covers(identity.region, regency_code)
 
 
-def facilitator_writer_check(identity: Identity) -> None:
-    """Facilitators are engaged and assigned by a regency/city office."""
-    if identity.role is not Role.DISTRICT_OFFICER:
-        raise Forbidden(f"facilitators are engaged and assigned by DISTRICT_OFFICER; you are {identity.role}")
-
-
 def check_facilitator_regency(identity: Identity, regency_code: str, field: str) -> None:
     if not _covers(identity.region, regency_code):
         raise Forbidden(
@@ -125,34 +121,7 @@ def admits_partner(identity: Identity, partner_id: int) -> bool:
     return only is None or only == partner_id
 
 
-def partner_writer_check(identity: Identity) -> None:
-    if identity.role is not Role.MINISTRY:
-        raise Forbidden(f"partners and their programmes are recorded by MINISTRY; you are {identity.role}")
-
-
 # --- interventions and mentoring notes -----------------------------------------------------------
-
-
-def intervention_writer_check(identity: Identity) -> None:
-    if identity.role is not Role.DISTRICT_OFFICER:
-        raise Forbidden(f"interventions are recorded by DISTRICT_OFFICER; you are {identity.role}")
-
-
-MENTORING_LISTERS = OFFICIALS | {Role.FACILITATOR}
-MENTORING_READERS = frozenset({Role.DISTRICT_OFFICER, Role.FACILITATOR})
-
-
-def mentoring_notes_check(identity: Identity) -> None:
-    """Which visits an IR had (dates, facilitators): officials and facilitators, within the IR scope."""
-    if identity.role not in MENTORING_LISTERS:
-        raise Forbidden(f"mentoring notes are for the programme's offices and facilitators; you are {identity.role}")
-
-
-def mentoring_text_check(identity: Identity) -> None:
-    """What a note says: the IR's regency office and its facilitator (the IR scope decides which IR)."""
-    if identity.role not in MENTORING_READERS:
-        raise Forbidden(f"a mentoring note's text is for DISTRICT_OFFICER and FACILITATOR; you are {identity.role}",
-                        field="notes")
 
 
 def mentoring_writer_check(identity: Identity, facilitator_id: int, own_id: int | None) -> None:

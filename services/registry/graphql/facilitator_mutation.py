@@ -11,7 +11,6 @@ from strawberry import UNSET
 from services.registry import facilitator_registrar
 from services.registry.domain import network_access
 from services.registry.domain import validation as check
-from services.registry.graphql import requirements
 from services.registry.graphql.context import RegistryInfo
 from services.registry.graphql.enums import Sex
 from services.registry.graphql.facilitator import Facilitator, FacilitatorAssignment, MentoringNote
@@ -74,7 +73,7 @@ def _assignment(field: str, data: FacilitatorAssignmentInput) -> dict[str, Any]:
 
 
 def _reach(info: RegistryInfo) -> facilitator_registrar.Reach:
-    """Whether a facilitator of a regency lies in the writer's region (after ``facilitator_writer_check``)."""
+    """Whether a facilitator of a regency lies in the writer's region (the policy admits DISTRICT_OFFICER only)."""
     identity = info.context.identity
     return lambda regency_code: network_access.admits_facilitator(identity, regency_code)
 
@@ -84,11 +83,9 @@ class FacilitatorMutation:
     @strawberry.federation.mutation(
         description="Engage a facilitator, with the villages and IR assigned to her (a regency/city office, for "
         "its own regency/city).",
-        requires_scopes=requirements.DISTRICT_OFFICER,
     )
     async def register_facilitator(self, info: RegistryInfo, input: RegisterFacilitatorInput) -> Facilitator:
         identity = info.context.identity
-        network_access.facilitator_writer_check(identity)
         network_access.check_facilitator_regency(identity, input.regency_code.strip(), "input.regencyCode")
         start, end = check.period("input.active", input.active_from, input.active_until)
         values = {
@@ -109,12 +106,10 @@ class FacilitatorMutation:
 
     @strawberry.federation.mutation(
         description="Change a facilitator's details or service; CONFLICT when `expectedVersion` is stale.",
-        requires_scopes=requirements.DISTRICT_OFFICER,
     )
     async def update_facilitator(
         self, info: RegistryInfo, id: strawberry.ID, expected_version: int, input: UpdateFacilitatorInput
     ) -> Facilitator:
-        network_access.facilitator_writer_check(info.context.identity)
         values: dict[str, Any] = {}
         if input.person_name is not UNSET:
             values["person_name"] = check.text("input.personName", input.person_name, required=True)
@@ -141,12 +136,10 @@ class FacilitatorMutation:
 
     @strawberry.federation.mutation(
         description="Assign a village or an IR of her regency/city to a facilitator.",
-        requires_scopes=requirements.DISTRICT_OFFICER,
     )
     async def assign_facilitator(
         self, info: RegistryInfo, facilitator_id: strawberry.ID, input: FacilitatorAssignmentInput
     ) -> FacilitatorAssignment:
-        network_access.facilitator_writer_check(info.context.identity)
         row = await facilitator_registrar.assign(
             info.context.engine, check.required_id("facilitatorId", facilitator_id), _assignment("input", input), _reach(info),
             info.context.actor(),
@@ -155,12 +148,10 @@ class FacilitatorMutation:
 
     @strawberry.federation.mutation(
         description="End an assignment: `endedOn` is the last day (defaults to today, WIB).",
-        requires_scopes=requirements.DISTRICT_OFFICER,
     )
     async def end_facilitator_assignment(
         self, info: RegistryInfo, id: strawberry.ID, ended_on: dt.date | None = None
     ) -> FacilitatorAssignment:
-        network_access.facilitator_writer_check(info.context.identity)
         until = ended_on or info.context.today()
         if until < check.EARLIEST_DATE:
             raise InvalidInput("endedOn", f"is before {check.EARLIEST_DATE.isoformat()}")
@@ -171,7 +162,6 @@ class FacilitatorMutation:
 
     @strawberry.federation.mutation(
         description="Record a facilitator's mentoring visit (pendampingan) to an IR assigned to her, in her own name.",
-        requires_scopes=requirements.FACILITATOR,
     )
     async def record_mentoring_note(
         self, info: RegistryInfo, home_industry_id: strawberry.ID, input: MentoringNoteInput

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from sqlalchemy.engine import RowMapping
 
-from services.registry.data.audit import HOME_INDUSTRY, Record
 from services.registry.domain import access, network_access
 from services.registry.domain import validation as check
 from services.registry.graphql.assessment import Assessment
@@ -25,7 +24,6 @@ from services.registry.graphql.enums import (
     Sex,
 )
 from services.registry.graphql.region import Region
-from services.registry.graphql.requirements import PEOPLE
 from services.registry.graphql.scalars import Rupiah
 
 if TYPE_CHECKING:
@@ -37,42 +35,16 @@ MentoringNoteType = Annotated["MentoringNote", strawberry.lazy("services.registr
 InterventionRef = Annotated["Intervention", strawberry.lazy("services.registry.graphql.intervention")]
 
 
-#: Authorization directive of the personal fields (the gateway enforces it too).
-PERSONAL_DATA = [["personal_data"]]
-
-
 @dataclass(frozen=True, slots=True)
 class PersonalRecord:
-    """The personal fields of one IR as stored, released one field at a time by ``disclose``."""
+    """The personal fields of one IR as stored. Resolvers return them raw: the policy
+    (services/registry/policy.py) masks, generalises or withholds them per role and audits each read."""
 
     pk: int
     regency_code: str
     consented: bool
     values: dict[str, Any]
 
-    def disclose(self, info: RegistryInfo, field: str) -> Any:
-        """The field as the caller may see it (full or masked), audit-logged; FORBIDDEN when withheld."""
-        identity = info.context.identity
-        disclosure = access.field_disclosure(identity, field, consented=self.consented)
-        if disclosure is access.Disclosure.WITHHELD:
-            raise access.refuse_field(identity, field).concerning(
-                Record(HOME_INDUSTRY, self.pk, self.regency_code, self.pk)
-            )
-        value = self.values[field]
-        if value is None:
-            return None
-        info.context.reads.record(self.pk, self.regency_code, field, disclosure.value)
-        if disclosure is access.Disclosure.MASKED:
-            return MASKS[field](value)
-        return value
-
-
-def _generalised(location: "Location") -> "Location":
-    return Location(
-        latitude=access.generalise_coordinate(location.latitude),
-        longitude=access.generalise_coordinate(location.longitude),
-        exact=False,
-    )
 
 
 @strawberry.type(description="The owner (pelaku usaha): identity as surveyed.")
@@ -85,25 +57,23 @@ class Owner:
     )
     record: strawberry.Private[PersonalRecord]
 
-    @strawberry.federation.field(description="The owner's name.", policy=PERSONAL_DATA)
+    @strawberry.federation.field(description="The owner's name.")
     def name(self, info: RegistryInfo) -> str:
-        return self.record.disclose(info, access.OWNER_NAME)  # type: ignore[no-any-return]
+        return self.record.values[access.OWNER_NAME]  # type: ignore[no-any-return]
 
     @strawberry.federation.field(
         description="National identity number (NIK), 16 digits; masked (3374********0001) for national and "
         "province roles; never shown to partners.",
-        policy=PERSONAL_DATA,
     )
     def nik(self, info: RegistryInfo) -> str:
-        return self.record.disclose(info, access.NIK)  # type: ignore[no-any-return]
+        return self.record.values[access.NIK]  # type: ignore[no-any-return]
 
     @strawberry.federation.field(
         description="Phone number in E.164 form (+62…); masked (0812****7890) for national and province roles; "
         "partners see it only with the owner's consent.",
-        policy=PERSONAL_DATA,
     )
     def phone(self, info: RegistryInfo) -> str | None:
-        return self.record.disclose(info, access.PHONE)  # type: ignore[no-any-return]
+        return self.record.values[access.PHONE]  # type: ignore[no-any-return]
 
 
 @strawberry.type(description="Coordinates of the business (WGS 84).")
@@ -170,14 +140,6 @@ class SharingConsent:
     recorded_on: dt.date | None
 
 
-MASKS = {
-    access.NIK: access.mask_nik,
-    access.PHONE: access.mask_phone,
-    access.ADDRESS: access.mask_address,
-    access.LOCATION: _generalised,
-}
-
-
 def _products(items: list[dict[str, Any]]) -> list[Product]:
     return [
         Product(
@@ -223,7 +185,6 @@ def _assistance(items: list[dict[str, Any]]) -> list[AssistanceReceived]:
 
 @strawberry.federation.type(
     keys=["id"],
-    policy=[["records"]],
     description="A home industry (Industri Rumahan, IR): a micro-enterprise run from the home, as registered "
     "and surveyed by its regency/city office.",
 )
@@ -316,8 +277,7 @@ class HomeIndustry:
     @classmethod
     async def resolve_reference(cls, info: RegistryInfo, id: strawberry.ID) -> "HomeIndustry | None":
         """An IR by id; one outside the caller's scope resolves as missing (null)."""
-        access.check_record_role(info.context.identity)  # the loader applies the scope itself
-        pk = check.reference_id(id)
+        pk = check.reference_id(id)  # the loader applies the scope itself
         if pk is None:
             return None
         row = await info.context.loaders.home_industry.load(pk)
@@ -326,28 +286,21 @@ class HomeIndustry:
     @strawberry.federation.field(
         description="Street address; masked to its first word for national and province roles, never shown "
         "to partners.",
-        policy=PERSONAL_DATA,
     )
     def address(self, info: RegistryInfo) -> str | None:
-        return self.record.disclose(info, access.ADDRESS)  # type: ignore[no-any-return]
+        return self.record.values[access.ADDRESS]  # type: ignore[no-any-return]
 
     @strawberry.federation.field(
         description="Coordinates; cut to one decimal for national and province roles, never shown to partners.",
-        policy=PERSONAL_DATA,
     )
     def location(self, info: RegistryInfo) -> Location | None:
-        return self.record.disclose(info, access.LOCATION)  # type: ignore[no-any-return]
+        return self.record.values[access.LOCATION]  # type: ignore[no-any-return]
 
     @strawberry.field(
         description="The village (desa/kelurahan) where the business is; its `parent` chain reaches the province. "
         "Partners see the sub-district only (`subDistrict`)."
     )
     async def village(self, info: RegistryInfo) -> Region:
-        identity = info.context.identity
-        if access.field_disclosure(identity, access.VILLAGE, consented=self.record.consented) is access.Disclosure.WITHHELD:
-            raise access.refuse_field(identity, access.VILLAGE).concerning(
-                Record(HOME_INDUSTRY, self.record.pk, self.record.regency_code, self.record.pk)
-            )
         row = await info.context.loaders.region.load(self.village_code)
         assert row is not None, "village_code is a foreign key"
         return Region.from_row(row)
@@ -371,13 +324,11 @@ class HomeIndustry:
     @strawberry.federation.field(
         description="Facilitators (pendamping) assigned to this IR today, directly or through its village "
         "(for the offices and facilitators).",
-        requires_scopes=PEOPLE,
     )
     async def facilitators(self, info: RegistryInfo) -> list[FacilitatorType]:
         from services.registry.graphql.facilitator import Facilitator
 
         identity = info.context.identity
-        network_access.facilitator_region(identity)  # FORBIDDEN for partners and analysts
         rows = await info.context.loaders.home_industry_facilitators.load(self.pk)
         return [Facilitator.from_row(row) for row in rows if network_access.admits_facilitator(identity, row["regency_code"])]
 
@@ -391,11 +342,9 @@ class HomeIndustry:
     @strawberry.federation.field(
         description="Facilitators' mentoring notes, newest first (for the offices and facilitators; the text "
         "for the regency/city office and the facilitator only).",
-        requires_scopes=PEOPLE,
     )
     async def mentoring_notes(self, info: RegistryInfo) -> list[MentoringNoteType]:
         from services.registry.graphql.facilitator import MentoringNote
 
-        network_access.mentoring_notes_check(info.context.identity)
         rows = await info.context.loaders.mentoring_notes.load(self.pk)
         return [MentoringNote.from_row(row, self.record.regency_code) for row in rows]

@@ -16,7 +16,6 @@ from services.registry.graphql.context import RegistryInfo
 from services.registry.graphql.enums import InterventionType, IrClass, ProviderKind
 from services.registry.graphql.partner import Partner, PartnerProgramme
 from services.registry.graphql.scalars import Rupiah
-from services.registry.graphql.requirements import RECORDS
 
 if TYPE_CHECKING:
     from services.registry.graphql.home_industry import HomeIndustry
@@ -51,7 +50,6 @@ class InterventionProvider:
 
 @strawberry.federation.type(
     keys=["id"],
-    policy=RECORDS,
     description="An intervention (intervensi) given to an IR: capital, equipment, training, technical guidance, "
     "mentoring, marketing or licensing, with its provider, dates, value and outcome, and the IR's class "
     "before and after, so reports can tell which interventions came before a move up.",
@@ -101,8 +99,7 @@ class Intervention:
     @classmethod
     async def resolve_reference(cls, info: RegistryInfo, id: strawberry.ID) -> "Intervention | None":
         """An intervention by id; one whose IR is outside the caller's scope resolves as missing (null)."""
-        access.check_record_role(info.context.identity)  # the loader applies the scope itself
-        pk = check.reference_id(id)
+        pk = check.reference_id(id)  # the loader applies the scope itself
         if pk is None:
             return None
         row = await info.context.loaders.intervention.load(pk)

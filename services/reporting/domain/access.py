@@ -1,8 +1,8 @@
 """Who may read which reports: the one place every reporting entry point asks (DOMAIN.md, "Roles").
 
 Every query field, entity resolver and export calls ``authorize_region`` with the caller's verified
-identity and the region it is about to read, before reading it; record-level fields also call
-``authorize_records``. Reporting holds aggregates and non-personal per-IR class histories only
+identity and the region it is about to read, before reading it. Which roles reach which field (the
+record-level ones, the annual report) is declared in ``services/reporting/policy.py``. Reporting holds aggregates and non-personal per-IR class histories only
 (no names, NIK, phone, address or coordinates): keep it so.
 
 Scopes:
@@ -29,13 +29,8 @@ from dataclasses import dataclass
 from siir.auth.identity import Identity, Role
 from siir.errors import Forbidden
 
-__all__ = ["Identity", "ReportScope", "report_scope", "authorize_region", "authorize_records", "authorize_annual_report",
-           "may_read_records", "suppresses_small_counts", "reaches"]
+__all__ = ["Identity", "ReportScope", "report_scope", "authorize_region", "suppresses_small_counts", "reaches"]
 
-#: Roles that may read record-level fields (an IR's progress, the hand-over list of IR).
-RECORD_READERS = frozenset({Role.MINISTRY, Role.PROVINCE_OFFICER, Role.DISTRICT_OFFICER, Role.FACILITATOR})
-#: Roles that may read the annual report (and its export).
-ANNUAL_REPORT_READERS = RECORD_READERS | {Role.ANALYST}
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,26 +71,6 @@ def authorize_region(identity: Identity | None, region_code: str) -> None:
     if not reaches(scope, region_code):
         raise Forbidden(f"region {region_code or 'Indonesia (national)'} is outside your scope "
                         f"({scope.region or 'national'})", field="regionCode")
-
-
-def may_read_records(identity: Identity | None) -> bool:
-    return identity is not None and identity.role in RECORD_READERS
-
-
-def authorize_records(identity: Identity | None, what: str) -> None:
-    """Record-level fields (one IR's progress, the list of IR to hand over): not for PARTNER, ANALYST."""
-    report_scope(identity)
-    if not may_read_records(identity):
-        assert identity is not None
-        raise Forbidden(f"{what} is record-level; {identity.role} sees aggregates only", field=what)
-
-
-def authorize_annual_report(identity: Identity | None) -> None:
-    report_scope(identity)
-    assert identity is not None
-    if identity.role not in ANNUAL_REPORT_READERS:
-        raise Forbidden(f"the annual report is the government's reporting line; {identity.role} reads the "
-                        "class distribution, transitions and needs analysis instead", field="annualReport")
 
 
 def suppresses_small_counts(identity: Identity | None) -> bool:

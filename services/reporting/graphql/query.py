@@ -13,7 +13,7 @@ from services.reporting.data import reports as report_data
 from services.reporting.data.outbox_feed import Cursor
 from services.reporting.domain import access
 from services.reporting.graphql.context import ReportingInfo
-from services.reporting.graphql.home_industry import RECORD_READERS, HomeIndustry
+from services.reporting.graphql.home_industry import HomeIndustry
 from services.reporting.graphql.region import Region
 from services.reporting.graphql.report_types import (
     AnnualReport,
@@ -25,7 +25,6 @@ from services.reporting.graphql.report_types import (
 )
 
 #: ``@requiresScopes`` of the annual report (the gateway refuses PARTNER before planning).
-ANNUAL_REPORT_READERS = [[f"role:{role}"] for role in sorted(access.ANNUAL_REPORT_READERS)]
 
 RegionCode = Annotated[
     str | None,
@@ -36,7 +35,7 @@ RegionCode = Annotated[
 @strawberry.type
 class Query:
     @strawberry.federation.field(description="Numbers of IR per class in a region at the end of `asOf` (Asia/Jakarta; default "
-                      "today) and, with `groupByChildren`, in each child region.", authenticated=True)
+                      "today) and, with `groupByChildren`, in each child region.")
     async def class_distribution(
         self, info: ReportingInfo,
         region_code: RegionCode = None,
@@ -48,7 +47,7 @@ class Query:
         return ClassDistribution.of(result)
 
     @strawberry.federation.field(description="Moves between standings dated `from`..`to` (both included): naik kelas "
-                      "(Pemula → Berkembang → Maju → graduated), moves down, closures, new registrations.", authenticated=True)
+                      "(Pemula → Berkembang → Maju → graduated), moves down, closures, new registrations.")
     async def class_transitions(
         self, info: ReportingInfo,
         from_: Annotated[dt.date, strawberry.argument(name="from")],
@@ -61,7 +60,7 @@ class Query:
         return ClassTransitions.of(result)
 
     @strawberry.federation.field(description="Active Maju IR whose latest assessment passes the small-enterprise thresholds: "
-                      "the hand-over list for the Ministry of Cooperatives and SMEs, newest assessment first.", requires_scopes=RECORD_READERS)
+                      "the hand-over list for the Ministry of Cooperatives and SMEs, newest assessment first.")
     async def small_business_candidates(
         self, info: ReportingInfo,
         region_code: RegionCode = None,
@@ -79,7 +78,7 @@ class Query:
         ]
 
     @strawberry.federation.field(description="The needs analysis (Permen PPPA 2/2016 BAB V H) of a region's active IR: per class, "
-                      "products, needs, constraints, assistance already received and from whom.", authenticated=True)
+                      "products, needs, constraints, assistance already received and from whom.")
     async def needs_analysis(
         self, info: ReportingInfo, region_code: RegionCode = None
     ) -> NeedsAnalysis:
@@ -87,7 +86,7 @@ class Query:
             result = await reports.needs_analysis(connection, info.context.identity, region_code)
         return NeedsAnalysis.of(result)
 
-    @strawberry.federation.field(description="The annual report of a region for a calendar year (Asia/Jakarta dates).", requires_scopes=ANNUAL_REPORT_READERS)
+    @strawberry.federation.field(description="The annual report of a region for a calendar year (Asia/Jakarta dates).")
     async def annual_report(
         self, info: ReportingInfo, year: int,
         region_code: RegionCode = None,
@@ -96,7 +95,7 @@ class Query:
             result = await reports.annual_report(connection, info.context.identity, region_code, year)
         return AnnualReport.of(result)
 
-    @strawberry.federation.field(description="How far the projection is behind the registry (for operators and dashboards).", authenticated=True)
+    @strawberry.federation.field(description="How far the projection is behind the registry (for operators and dashboards).")
     async def reporting_status(self, info: ReportingInfo) -> ReportingStatus:
         access.report_scope(info.context.identity)  # the lag is operational, not any region's figures: every role
         async with info.context.engine.connect() as connection:

@@ -26,7 +26,6 @@ class Region:
     @strawberry.federation.field(
         description="Home-industry figures of everything inside this region at the end of `asOf` (Asia/Jakarta; "
         "default today): by class, by owner's sex, KRTP, workers, candidates. FORBIDDEN outside your scope.",
-        authenticated=True,
     )
     async def ir_statistics(self, info: ReportingInfo, as_of: dt.date | None = None) -> IrStatistics:
         access.authorize_region(info.context.identity, str(self.code))

@@ -1,15 +1,20 @@
-"""The reporting subgraph's schema (Apollo Federation v2)."""
+"""The reporting subgraph's schema (Apollo Federation v2), with its access policy applied at build."""
 
 from __future__ import annotations
 
 from services.reporting.graphql.home_industry import HomeIndustry
 from services.reporting.graphql.query import Query
 from services.reporting.graphql.region import Region
+from services.reporting.policy import POLICY
 from siir.graphql import DomainErrorMasking, SubgraphSchema
+from siir.policy.schema import build_schema
 
-schema = SubgraphSchema(
-    query=Query,
-    types=[Region, HomeIndustry],
-    federation_version="2.7",
-    extensions=[DomainErrorMasking],
+schema = build_schema(
+    lambda: SubgraphSchema(
+        query=Query,
+        types=[Region, HomeIndustry],
+        federation_version="2.7",
+        extensions=[DomainErrorMasking],
+    ),
+    POLICY,
 )

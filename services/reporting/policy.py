@@ -1,0 +1,78 @@
+"""The reporting service's access policy: every field of its schema, who reaches it, which row scope
+limits it. Reviewed like code; read it as a table (enforced by ``siir.policy`` at schema build, and by
+the exports, which ask the entry of the query field they render).
+
+Reporting holds aggregates and non-personal class histories only: no field here is personal. Every
+field's row scope is the report region (``domain/access.py``): a region outside the caller's is
+FORBIDDEN, an IR outside it resolves to a null ``progress``. Partner-facing counts of 1–4 IR are
+withheld by ``domain/disclosure.py``.
+
+Roles: M MINISTRY, P PROVINCE_OFFICER, D DISTRICT_OFFICER, F FACILITATOR, PA PARTNER, AN ANALYST.
+"""
+
+from __future__ import annotations
+
+from siir.auth.identity import Role
+from siir.policy import ALL_ROLES, FieldRule, Policy, grant
+
+M, P, D, F, PA, AN = (Role.MINISTRY, Role.PROVINCE_OFFICER, Role.DISTRICT_OFFICER, Role.FACILITATOR, Role.PARTNER,
+                      Role.ANALYST)
+
+EVERYONE = ALL_ROLES
+#: Record-level figures (one IR's progress, the hand-over list of IR): not PARTNER, not ANALYST.
+RECORD_READERS = frozenset({M, P, D, F})
+#: The government's reporting line regency → province → ministry, and analysts (not partners: its
+#: stock-and-moves identity would let a withheld cell be recomputed).
+ANNUAL_REPORT_READERS = RECORD_READERS | {AN}
+
+SCOPES = {
+    "report-region": "figures of the caller's region and below (MINISTRY, PARTNER: the nation; ANALYST: the nation "
+                     "or its region claim); a region outside it is FORBIDDEN, an IR outside it a null progress.",
+}
+
+_AGGREGATES = {
+    "ClassCounts": "unassessed pemula berkembang maju active closed graduated total suppressed",
+    "IrStatistics": "asOf counts femaleOwned maleOwned femaleHeadOfHousehold workers smallEnterpriseCandidates suppressed",
+    "WorkersAbsorbed": "women men total",
+    "ClassDistribution": "asOf region regionCode regionName counts statistics children",
+    "RegionFigures": "region regionCode regionName statistics",
+    "ClassTransitions": "from to region regionCode regionName moves summary children",
+    "ClassMove": "from to homeIndustries femaleOwned maleOwned",
+    "MovesSummary": "newRegistrations movedUp movedDown pemulaToBerkembang berkembangToMaju majuToGraduated closed "
+                    "graduated suppressed",
+    "RegionMoves": "region regionCode regionName summary",
+    "NeedsAnalysis": "region regionCode regionName classes",
+    "ClassNeeds": "class homeIndustries products needs constraints assistanceReceived providers",
+    "ItemCount": "item homeIndustries",
+    "AssistanceCount": "type providerKind homeIndustries",
+    "ProviderCount": "provider providerKind homeIndustries",
+    "ReportingStatus": "lagEvents lastEventAt lastAppliedAt eventsApplied eventsSkipped position",
+}
+
+RULES: list[FieldRule] = [
+    *grant("Query", "_entities _service", EVERYONE),
+    *grant("_Service", "sdl", EVERYONE),
+    *grant("Query", "classDistribution classTransitions needsAnalysis", EVERYONE, scope="report-region"),
+    # The lag is operational, not any region's figures.
+    *grant("Query", "reportingStatus", EVERYONE),
+    # Named, so a refusal names them in ``extensions.field`` as the exports' refusals do.
+    *grant("Query", "smallBusinessCandidates", RECORD_READERS, scope="report-region", name="smallBusinessCandidates"),
+    *grant("Query", "annualReport", ANNUAL_REPORT_READERS, scope="report-region", name="annualReport"),
+    # Entity types (who may resolve one through _entities).
+    *grant("Region", "", EVERYONE, scope="report-region"),
+    *grant("HomeIndustry", "", EVERYONE, scope="report-region"),
+    *grant("Region", "code", EVERYONE),
+    *grant("Region", "irStatistics", EVERYONE, scope="report-region"),
+    *grant("HomeIndustry", "id", EVERYONE),
+    *grant("HomeIndustry", "progress", RECORD_READERS, scope="report-region"),
+    *grant("Progress", "currentStanding since daysInCurrentStanding movesUp movesDown history", RECORD_READERS),
+    *grant("StandingPeriod", "standing since until", RECORD_READERS),
+    *grant("SmallBusinessCandidate", "homeIndustry registrationNumber village businessCategory assessedOn score",
+           RECORD_READERS),
+    *grant("AnnualReport", "year region regionCode regionName startOfYear endOfYear moves summary children "
+           "smallBusinessCandidates needsAnalysis", ANNUAL_REPORT_READERS),
+    *grant("AnnualReportLine", "region regionCode regionName startOfYear endOfYear moves", ANNUAL_REPORT_READERS),
+    *(rule for type_name, fields in _AGGREGATES.items() for rule in grant(type_name, fields, EVERYONE)),
+]
+
+POLICY = Policy(service="reporting", rules=RULES, scopes=SCOPES)
