@@ -100,14 +100,22 @@ def cmd_gateway(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> int:
-    """Write each subgraph's served SDL to schema/<name>.graphql."""
+    """Write each subgraph's served SDL to schema/<name>.graphql, and docs/roles.md from the policies."""
     from services.registry.sdl import registry_sdl
     from services.reporting.sdl import reporting_sdl
+
+    from services.registry.policy import POLICY as registry_policy
+    from services.reporting.policy import POLICY as reporting_policy
+    from siir.policy.docs import roles_page
 
     for name, sdl in {"registry": registry_sdl(), "reporting": reporting_sdl()}.items():
         path = SCHEMA_DIR / f"{name}.graphql"
         path.write_text(sdl)
         print(f"siir: wrote {path.relative_to(PROJECT_ROOT)}")
+    # The roles page is generated from the same policies the schemas' directives come from.
+    roles = PROJECT_ROOT / "docs" / "roles.md"
+    roles.write_text(roles_page([registry_policy, reporting_policy]))
+    print(f"siir: wrote {roles.relative_to(PROJECT_ROOT)}")
     return 0
 
 
