@@ -29,6 +29,7 @@ from services.reporting.export_files import FORMATS, render
 from services.reporting.export_tables import annual_report_tables, distribution_tables
 from services.reporting.graphql.context import ReportingContext
 from services.reporting.graphql.schema import schema
+from services.reporting.policy import POLICY
 from siir.auth.middleware import RequireIdentity, identity_of
 from siir.auth.tokens import TokenVerifier, verifier_from_settings
 from siir.database import create_engine
@@ -37,7 +38,9 @@ from siir.errors import DomainError, InvalidInput
 from siir.settings import Settings
 
 #: The exports: name in the URL → what it is called in the file name.
-EXPORTS = ("annual-report", "class-distribution")
+#: Each export renders one query field's figures, and is reached exactly by the roles that field is
+#: (services/reporting/policy.py).
+EXPORTS = {"annual-report": "Query.annualReport", "class-distribution": "Query.classDistribution"}
 
 
 class ReportingGraphQL(GraphQL):
@@ -130,6 +133,7 @@ def build_app(
         query = request.query_params
         identity = identity_of(request)
         try:
+            POLICY.require(identity.role if identity else None, EXPORTS[name])
             async with state["engine"].connect() as connection:
                 if name == "annual-report":
                     report = await reports.annual_report(connection, identity, query.get("regionCode"), _year(query.get("year")))
