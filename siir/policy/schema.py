@@ -14,11 +14,10 @@ meets its fields. A field with no entry is always wrapped, and refuses everyone.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from graphql import (
-    GraphQLField,
     GraphQLObjectType,
     GraphQLSchema,
     GraphQLUnionType,

@@ -9,7 +9,6 @@ import strawberry
 from strawberry import UNSET
 
 from services.registry import intervention_registrar
-from services.registry.domain import network_access
 from services.registry.domain import validation as check
 from services.registry.graphql.context import RegistryInfo
 from services.registry.graphql.enums import InterventionType

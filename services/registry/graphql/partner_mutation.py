@@ -9,7 +9,6 @@ import strawberry
 from strawberry import UNSET
 
 from services.registry import partner_registrar
-from services.registry.domain import network_access
 from services.registry.domain import validation as check
 from services.registry.domain.classification import IrClass as DomainClass
 from services.registry.domain.eligibility import EligibilityRule as Rule
