@@ -11,8 +11,8 @@ Eurostat/ESS SDC handbook protect published tables):
   date, the moves Pemula → Berkembang of a period, the IR naming a product, ...). The rollups carry,
   next to each count, the sum of its IR's record keys (``key_sum``), maintained by the same add and
   subtract steps as the count, so any cell's key is the sum of the keys of exactly the IR in it.
-- **Perturbation.** The published value is drawn from the row of the p-table (``P_TABLE``) for the
-  true count n, by the position the cell key (with the measure's name, hashed) picks in [0, 1).
+- **Perturbation.** The published value is drawn from the row of the p-table (``p_table_row``) for
+  the true count n, by the position the cell key (with the measure's name, hashed) picks in 0..99.
   So the same set of IR always gets the same published value, whichever query, date, level or
   export asks for it, and a set that differs by even one IR gets an unrelated draw.
 
