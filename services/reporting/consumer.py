@@ -18,6 +18,7 @@ import asyncpg
 
 from services.reporting.data import outbox_feed, projection_store
 from services.reporting.data.outbox_feed import Cursor
+from services.reporting.domain.disclosure import record_key
 from services.reporting.domain.projection import (
     HOME_INDUSTRY_EVENTS,
     IrRecord,
@@ -52,6 +53,7 @@ async def apply_batch(source: asyncpg.Connection, target: asyncpg.Connection, ba
         ours = [e for e in events if e.aggregate_type == "HomeIndustry" and e.event_type in HOME_INDUSTRY_EVENTS]
         ids = sorted({int(e.aggregate_id) for e in ours})
         before = await projection_store.load_records(target, ids)
+        secret = await projection_store.record_key_secret(target)
         delta = RollupDelta()
         known_assessments = {i: set(r.history) for i, r in before.items()}
         for record in before.values():
@@ -65,6 +67,8 @@ async def apply_batch(source: asyncpg.Connection, target: asyncpg.Connection, ba
             if updated is None:
                 skipped += 1
                 continue
+            if updated.record_key is None:  # first seen: its key, fixed for good
+                updated.record_key = record_key(secret, home_industry_id)
             after[home_industry_id] = updated
             last_event[home_industry_id] = event.id
         changed = [after[i] for i in ids if i in last_event]

@@ -18,11 +18,10 @@ from services.reporting.data import regions as region_data
 from services.reporting.data import reports as report_data
 from services.reporting.domain import access
 from services.reporting.domain.access import Identity
-from services.reporting.domain.disclosure import NOTHING, Withheld, is_small, with_children, withheld_moves, withheld_stock
+from services.reporting.domain import disclosure
 from services.reporting.domain.periods import today_in_jakarta
 from services.reporting.policy import POLICY
 from services.reporting.domain.reports import (
-    ACTIVE_NAMES,
     MoveLine,
     Moves,
     Statistics,
@@ -106,19 +105,20 @@ async def class_distribution(
 ) -> Distribution:
     target = await region(connection, region_code, identity)
     protect = access.suppresses_small_counts(identity)
-    day = as_of or today_in_jakarta()
+    if protect:  # partners: month ends of completed months, down to sub-districts (disclosure.py)
+        day = disclosure.partner_as_of(as_of, today_in_jakarta())
+        disclosure.check_partner_region(target.level)
+        if group_by_children:
+            disclosure.check_partner_region(target.level + 1, field="groupByChildren")
+    else:
+        day = as_of or today_in_jakarta()
     own = await stock(connection, target, [target], day)
     parts: list[tuple[RegionRef, Statistics]] = []
-    kept_back: list[Withheld] = []
     if group_by_children:
         kids = await children(connection, target)
         lines = await stock(connection, target, kids, day)
-        for kid in kids:
-            withheld = withheld_stock(lines.get(kid.code, []), ACTIVE_NAMES) if protect else NOTHING
-            kept_back.append(withheld)
-            parts.append((kid, statistics(lines.get(kid.code, []), withheld)))
-    own_withheld = with_children(withheld_stock(own[target.code], ACTIVE_NAMES), kept_back) if protect else NOTHING
-    return Distribution(target, day, statistics(own[target.code], own_withheld), parts)
+        parts = [(kid, statistics(lines.get(kid.code, []), protect)) for kid in kids]
+    return Distribution(target, day, statistics(own[target.code], protect), parts)
 
 
 @dataclass(slots=True)
@@ -142,18 +142,18 @@ async def class_transitions(
     check_period(first, last)
     target = await region(connection, region_code, identity)
     protect = access.suppresses_small_counts(identity)
+    if protect:  # partners: whole completed months, down to sub-districts (disclosure.py)
+        disclosure.check_partner_period(first, last, today_in_jakarta())
+        disclosure.check_partner_region(target.level)
+        if group_by_children:
+            disclosure.check_partner_region(target.level + 1, field="groupByChildren")
     own = await moves_of(connection, target, [target], first, last)
-    kept_back: list[Withheld] = []
     parts: list[tuple[RegionRef, Moves]] = []
     if group_by_children:
         kids = await children(connection, target)
         lines = await moves_of(connection, target, kids, first, last)
-        for kid in kids:
-            withheld = withheld_moves(lines.get(kid.code, [])) if protect else NOTHING
-            kept_back.append(withheld)
-            parts.append((kid, moves(lines.get(kid.code, []), withheld)))
-    own_withheld = with_children(withheld_moves(own[target.code]), kept_back) if protect else NOTHING
-    return Transitions(target, first, last, moves(own[target.code], own_withheld), parts)
+        parts = [(kid, moves(lines.get(kid.code, []), protect)) for kid in kids]
+    return Transitions(target, first, last, moves(own[target.code], protect), parts)
 
 
 async def small_business_candidates(
@@ -191,19 +191,28 @@ NEEDS_TOP = 15
 async def needs_analysis(connection: AsyncConnection, identity: Identity | None, region_code: str | None) -> NeedsAnalysis:
     target = await region(connection, region_code, identity)
     protect = access.suppresses_small_counts(identity)
+    if protect:
+        disclosure.check_partner_region(target.level)
     rows = await report_data.needs_lines(connection, target.code)
-    if protect:  # an item named by 1–4 IR is withheld: free text that few name may point at them
-        rows = [row for row in rows if row["kind"] == "IR" or not is_small(row["n"])]
     by_class: dict[str, ClassNeeds] = {c: ClassNeeds(c) for c in ("PEMULA", "BERKEMBANG", "MAJU")}
     lists: dict[tuple[str, str], list[Any]] = defaultdict(list)
     for row in rows:
+        n = row["n"]
+        if protect:
+            # An item named by 1–4 IR is left out (free text that few name may point at them); every
+            # count shown is perturbed by the cell-key method, and an item shown as 0 is left out too.
+            if row["kind"] != "IR" and disclosure.is_small(n):
+                continue
+            n = disclosure.published(n, row["key_sum"])
+            if row["kind"] != "IR" and not n:
+                continue
         needs = by_class[row["current_class"]]
         if row["kind"] == "IR":
-            needs.home_industries = None if protect and is_small(row["n"]) else row["n"]
+            needs.home_industries = n
         elif row["kind"] in ("ASSISTANCE", "PROVIDER"):
-            lists[(row["current_class"], row["kind"])].append((row["item"], row["detail"], row["n"]))
+            lists[(row["current_class"], row["kind"])].append((row["item"], row["detail"], n))
         else:
-            lists[(row["current_class"], row["kind"])].append((row["item"], row["n"]))
+            lists[(row["current_class"], row["kind"])].append((row["item"], n))
     for (ir_class, kind), items in lists.items():
         items.sort(key=lambda item: (-item[-1], item[:-1]))
         attribute = {"PRODUCT": "products", "NEED": "needs", "CONSTRAINT": "constraints",

@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 
+from services.reporting.domain.disclosure import record_key
 from services.reporting.domain.reports import move_lines, stock_lines
 from services.reporting.domain.projection import IrRecord
 from services.reporting.domain.standing import AssessedClass
@@ -50,12 +51,29 @@ async def _rollup_moves(pg: asyncpg.Connection, level: int, first: dt.date, last
     return {(r["region_code"], r["from_standing"], r["to_standing"], r["owner_sex"]): r["n"] for r in rows if r["n"]}
 
 
+async def _rollup_key_sums(pg: asyncpg.Connection, code: str, as_of: dt.date) -> dict[tuple[Any, ...], int]:
+    """A sub-district's stock cells on a date from the rollup: the sum of their IR's record keys."""
+    rows = await pg.fetch(
+        """
+        SELECT standing, owner_sex, female_head_of_household AS krtp, candidate, sum(home_industries)::int AS n,
+               sum(key_sum)::bigint AS key_sum
+        FROM reporting.stock_changes
+        WHERE level = 3 AND region_code = $1 AND ((period = 'Y' AND period_start < $2)
+              OR (period = 'M' AND period_start >= $2 AND period_start < $3) OR (period = 'D' AND period_start >= $3 AND period_start <= $4))
+        GROUP BY 1, 2, 3, 4
+        """,
+        code, as_of.replace(month=1, day=1), as_of.replace(day=1), as_of,
+    )
+    return {(r["standing"], r["owner_sex"], r["krtp"], r["candidate"]): r["key_sum"] for r in rows if r["n"]}
+
+
 async def _records_inside(pg: asyncpg.Connection, code: str) -> list[IrRecord]:
     records: dict[int, IrRecord] = {}
     for r in await pg.fetch("SELECT * FROM reporting.home_industries WHERE village_code LIKE $1", code + ".%"):
         records[r["id"]] = IrRecord(r["id"], r["registration_number"], r["village_code"], r["business_category"],
                                     r["owner_sex"], r["female_head_of_household"], r["workers_female"], r["workers_male"],
-                                    r["registered_on"], r["status"], r["status_changed_on"], [], [], [], [], [])
+                                    r["registered_on"], r["status"], r["status_changed_on"], [], [], [], [], [],
+                                    record_key=r["record_key"])
     for r in await pg.fetch("SELECT * FROM reporting.class_history WHERE home_industry_id = ANY($1::bigint[])", list(records)):
         records[r["home_industry_id"]].history[r["assessment_id"]] = AssessedClass(
             r["assessment_id"], r["assessed_on"], r["ir_class"], r["score"], r["small_enterprise_candidate"])
@@ -78,6 +96,10 @@ async def assert_projection_matches_registry(pg: asyncpg.Connection) -> None:
     assessments = await pg.fetch("SELECT id, home_industry_id, assessed_on, ir_class, score, small_enterprise_candidate"
                                  " FROM registry.assessments ORDER BY 1")
     assert [tuple(r) for r in history] == [tuple(r) for r in assessments]
+    # Each IR's record key is the one its id and the database's secret give (domain/disclosure.py).
+    secret = bytes(await pg.fetchval("SELECT secret FROM reporting.disclosure_secret"))
+    for r in await pg.fetch("SELECT id, record_key FROM reporting.home_industries"):
+        assert r["record_key"] == record_key(secret, r["id"]), r["id"]
 
     # Rollups (nation, provinces, regencies): the stock on several dates and the moves of several periods.
     for level in (0, 1, 2, 3):
@@ -116,6 +138,11 @@ async def assert_projection_matches_registry(pg: asyncpg.Connection) -> None:
                     got[(village, line.standing, line.owner_sex, line.female_head_of_household, line.candidate)] = (
                         line.home_industries, line.workers_female, line.workers_male)
             assert dict(got) == expected, (code, day)
+            # Disclosure control keys each cell on the sum of its IR's record keys: the rollup's sums,
+            # kept through every update, back-dated assessment and closure, equal the IR's own keys.
+            keys = {(line.standing, line.owner_sex, line.female_head_of_household, line.candidate): line.key_sum
+                    for line in stock_lines(records, day) if line.home_industries}
+            assert await _rollup_key_sums(pg, code, day) == keys, (code, day)
         for first, last in PERIODS:
             expected_moves = await registry_recompute.moves(pg, 3, first, last, inside=code)
             got_moves = {(code, m.from_standing, m.to_standing, m.owner_sex): m.home_industries

@@ -90,21 +90,24 @@ async def test_analyst_reads_aggregates_nationally_or_in_its_region_only(reporti
     assert not await reads_region(regional, "33") and not await reads_region(regional, None)
 
 
-async def test_partner_reads_national_aggregates_with_small_counts_withheld(reporting_world: ReportingWorld) -> None:
+async def test_partner_reads_aggregates_down_to_sub_districts_perturbed(reporting_world: ReportingWorld) -> None:
     partner = reporting_world.as_role("PARTNER", partner="bank-a")
     assert await reads_region(partner, None) and await reads_region(partner, MALANG)
-    # A village with 1–3 IR (as the ministry sees it): the partner gets no number for it.
+    # A village with 1–3 IR (as the ministry sees it): villages are below what partners read.
     ministry = reporting_world.as_role("MINISTRY")
     totals = {v: (await ministry(DISTRIBUTION, {"r": v}))["data"]["classDistribution"]["counts"]["total"]
               for v in reporting_world.few_villages}
     few = next(v for v, total in totals.items() if 0 < total < 5)
-    seen = await partner(DISTRIBUTION, {"r": few})
-    assert seen["data"]["classDistribution"]["counts"] == {"total": None, "suppressed": True}
-    # Its export leaves the withheld cells empty.
+    assert code(await partner(DISTRIBUTION, {"r": few})) == "FORBIDDEN"
     export = await reporting_world.export(f"/exports/class-distribution.csv?regionCode={few}", "PARTNER", partner="bank-a")
-    assert export.status_code == 200, export.text
+    assert export.status_code == 403, export.text
+    # Its sub-district: a total that is 0 or at least 5, marked as protected, the same in the export.
+    sub_district = few.rsplit(".", 1)[0]
+    seen = (await partner(DISTRIBUTION, {"r": sub_district}))["data"]["classDistribution"]["counts"]
+    assert seen["suppressed"] is True and (seen["total"] == 0 or seen["total"] >= 5)
+    export = await reporting_world.export(f"/exports/class-distribution.csv?regionCode={sub_district}", "PARTNER", partner="bank-a")
     header, row = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))[:2]
-    assert row[0] == few and row[header.index("total")] == ""
+    assert row[0] == sub_district and int(row[header.index("total")]) == seen["total"]
     assert await progress_of(partner, reporting_world.semarang_ir) == "FORBIDDEN"
     assert code(await partner(CANDIDATES, {"r": None})) == "FORBIDDEN"
     assert code(await partner(ANNUAL, {"r": None})) == "FORBIDDEN"

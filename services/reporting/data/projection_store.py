@@ -21,7 +21,7 @@ HOME_INDUSTRY_COLUMNS = (
     "id", "registration_number", "village_code", "regency_code", "business_category", "owner_sex",
     "female_head_of_household", "workers_female", "workers_male", "registered_on", "status",
     "status_changed_on", "current_class", "last_assessed_on", "small_enterprise_candidate", "products",
-    "constraints", "hopes", "assistance_received", "marketing_channels", "last_event_id",
+    "constraints", "hopes", "assistance_received", "marketing_channels", "last_event_id", "record_key",
 )
 HISTORY_COLUMNS = ("assessment_id", "home_industry_id", "assessed_on", "ir_class", "score", "small_enterprise_candidate")
 
@@ -43,6 +43,11 @@ async def prepare_staging(connection: asyncpg.Connection) -> None:
         "jsonb", schema="pg_catalog", format="binary",
         encoder=lambda value: b"\x01" + orjson.dumps(value), decoder=lambda data: orjson.loads(data[1:]),
     )
+
+
+async def record_key_secret(connection: asyncpg.Connection) -> bytes:
+    """The secret record keys are derived from (domain/disclosure.py), made by migration 0003."""
+    return bytes(await connection.fetchval("SELECT secret FROM reporting.disclosure_secret"))
 
 
 async def lock_cursor(connection: asyncpg.Connection, consumer: str) -> Cursor:
@@ -104,6 +109,7 @@ async def load_records(connection: asyncpg.Connection, ids: Sequence[int]) -> di
             hopes=list(row["hopes"]),
             assistance_received=list(row["assistance_received"]),
             marketing_channels=list(row["marketing_channels"]),
+            record_key=row["record_key"],
         )
     for row in await connection.fetch(
         "SELECT * FROM reporting.class_history WHERE home_industry_id = ANY($1::bigint[])", ids
@@ -124,7 +130,7 @@ def _record_row(record: IrRecord, last_event_id: int) -> tuple[Any, ...]:
         record.registered_on, record.status, record.status_changed_on,
         latest.ir_class if latest else None, latest.assessed_on if latest else None,
         bool(latest and latest.small_enterprise_candidate), record.products, record.constraints, record.hopes,
-        record.assistance_received, record.marketing_channels, last_event_id,
+        record.assistance_received, record.marketing_channels, last_event_id, record.record_key,
     )
 
 
@@ -162,7 +168,8 @@ async def save_batch(
             ON CONFLICT (level, region_code, period, period_start, standing, owner_sex, female_head_of_household, candidate)
             DO UPDATE SET home_industries = s.home_industries + excluded.home_industries,
                           workers_female = s.workers_female + excluded.workers_female,
-                          workers_male = s.workers_male + excluded.workers_male
+                          workers_male = s.workers_male + excluded.workers_male,
+                          key_sum = s.key_sum + excluded.key_sum
             """
         )
     if moves:
@@ -171,7 +178,7 @@ async def save_batch(
             """
             INSERT INTO reporting.move_counts AS m SELECT * FROM move_counts_in
             ON CONFLICT (level, region_code, period, period_start, from_standing, to_standing, owner_sex)
-            DO UPDATE SET home_industries = m.home_industries + excluded.home_industries
+            DO UPDATE SET home_industries = m.home_industries + excluded.home_industries, key_sum = m.key_sum + excluded.key_sum
             """
         )
     if needs:
@@ -180,6 +187,6 @@ async def save_batch(
             """
             INSERT INTO reporting.needs_counts AS n SELECT * FROM needs_counts_in
             ON CONFLICT (level, region_code, ir_class, kind, item, detail)
-            DO UPDATE SET home_industries = n.home_industries + excluded.home_industries
+            DO UPDATE SET home_industries = n.home_industries + excluded.home_industries, key_sum = n.key_sum + excluded.key_sum
             """
         )

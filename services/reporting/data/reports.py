@@ -20,7 +20,7 @@ _STOCK = text(
     """
     SELECT region_code, standing, owner_sex, female_head_of_household, candidate,
            sum(home_industries)::int AS home_industries, sum(workers_female)::int AS workers_female,
-           sum(workers_male)::int AS workers_male
+           sum(workers_male)::int AS workers_male, sum(key_sum)::bigint AS key_sum
     FROM reporting.stock_changes
     WHERE level = :level AND region_code = ANY(:regions)
       AND ((period = 'Y' AND period_start < :year_start)
@@ -33,7 +33,7 @@ _STOCK = text(
 _STOCK_NOW = text(
     """
     SELECT region_code, standing, owner_sex, female_head_of_household, candidate,
-           home_industries, workers_female, workers_male
+           home_industries, workers_female, workers_male, key_sum
     FROM reporting.stock_changes
     WHERE level = :level AND region_code = ANY(:regions) AND period = 'A' AND period_start = :all_time
     """
@@ -43,7 +43,7 @@ _STOCK_AFTER = text(
     """
     SELECT region_code, standing, owner_sex, female_head_of_household, candidate,
            sum(home_industries)::int AS home_industries, sum(workers_female)::int AS workers_female,
-           sum(workers_male)::int AS workers_male
+           sum(workers_male)::int AS workers_male, sum(key_sum)::bigint AS key_sum
     FROM reporting.stock_changes
     WHERE level = :level AND region_code = ANY(:regions)
       AND ((period = 'D' AND period_start > :as_of AND period_start < :next_month)
@@ -55,7 +55,8 @@ _STOCK_AFTER = text(
 
 _MOVES = text(
     """
-    SELECT m.region_code, m.from_standing, m.to_standing, m.owner_sex, sum(m.home_industries)::int AS home_industries
+    SELECT m.region_code, m.from_standing, m.to_standing, m.owner_sex, sum(m.home_industries)::int AS home_industries,
+           sum(m.key_sum)::bigint AS key_sum
     FROM reporting.move_counts m
     JOIN unnest(CAST(:periods AS text[]), CAST(:starts AS date[])) AS b(period, period_start)
       ON m.period = b.period AND m.period_start = b.period_start
@@ -75,7 +76,7 @@ async def rollup_stock(
     """
     params: dict[str, Any] = {"level": level, "regions": list(regions), "as_of": as_of}
     today = today_in_jakarta()
-    totals: dict[tuple[str, str, str, bool, bool], list[int]] = defaultdict(lambda: [0, 0, 0])
+    totals: dict[tuple[str, str, str, bool, bool], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
 
     def add(result: Any, sign: int) -> None:
         for row in result.mappings():
@@ -83,6 +84,7 @@ async def rollup_stock(
             entry[0] += sign * row["home_industries"]
             entry[1] += sign * row["workers_female"]
             entry[2] += sign * row["workers_male"]
+            entry[3] += sign * row["key_sum"]
 
     if as_of >= today or read_backwards(as_of, today):
         add(await connection.execute(_STOCK_NOW, {**params, "all_time": ALL_TIME_START}), 1)
@@ -94,9 +96,9 @@ async def rollup_stock(
         add(await connection.execute(_STOCK, {
             **params, "year_start": as_of.replace(month=1, day=1), "month_start": as_of.replace(day=1)}), 1)
     out: dict[str, list[StockLine]] = {code: [] for code in regions}
-    for (code, standing, sex, krtp, candidate), (n, women, men) in totals.items():
+    for (code, standing, sex, krtp, candidate), (n, women, men, key_sum) in totals.items():
         if n or women or men:
-            out[code].append(StockLine(standing, sex, krtp, candidate, n, women, men))
+            out[code].append(StockLine(standing, sex, krtp, candidate, n, women, men, key_sum))
     return out
 
 
@@ -112,7 +114,7 @@ async def rollup_moves(
     out: dict[str, list[MoveLine]] = {code: [] for code in regions}
     for row in result.mappings():
         out[row["region_code"]].append(
-            MoveLine(row["from_standing"], row["to_standing"], row["owner_sex"], row["home_industries"])
+            MoveLine(row["from_standing"], row["to_standing"], row["owner_sex"], row["home_industries"], row["key_sum"])
         )
     return out
 
@@ -135,6 +137,7 @@ def _record(row: RowMapping) -> IrRecord:
         status_changed_on=row["status_changed_on"], products=list(row["products"]),
         constraints=list(row["constraints"]), hopes=list(row["hopes"]),
         assistance_received=list(row["assistance_received"] or []), marketing_channels=list(row["marketing_channels"]),
+        record_key=row["record_key"],
     )
 
 
@@ -197,41 +200,39 @@ async def small_business_candidates(connection: AsyncConnection, code: str, limi
 async def needs_lines(connection: AsyncConnection, code: str) -> list[RowMapping]:
     """Per current class of active IR: counts of products, constraints, hopes and assistance received.
 
-    One row per (class, kind, item, provider kind) with the number of IR naming it: from the needs
-    rollup down to sub-districts, from the per-IR projection for a village.
+    One row per (class, kind, item, provider kind) with the number of IR naming it and the sum of
+    their record keys (disclosure.py): from the needs rollup down to sub-districts, from the per-IR
+    projection for a village.
     """
     level = 0 if code == "" else code.count(".") + 1
     if level <= 3:
         result = await connection.execute(
             text(
-                "SELECT ir_class AS current_class, kind, item, detail, home_industries AS n FROM reporting.needs_counts"
+                "SELECT ir_class AS current_class, kind, item, detail, home_industries AS n, key_sum FROM reporting.needs_counts"
                 " WHERE level = :level AND region_code = :code AND home_industries <> 0"
             ),
             {"level": level, "code": code},
         )
         return list(result.mappings())
-    where = "TRUE" if code == "" else _region_clause(code)
     result = await connection.execute(
         text(
             f"""
             WITH ir AS (
-                SELECT id, current_class, products, constraints, hopes, assistance_received
+                SELECT id, record_key, current_class, products, constraints, hopes, assistance_received
                 FROM reporting.home_industries
-                WHERE status = 'ACTIVE' AND current_class IS NOT NULL AND {where}
+                WHERE status = 'ACTIVE' AND current_class IS NOT NULL AND {_region_clause(code)}
+            ), items AS (
+                SELECT id, record_key, current_class, 'IR' AS kind, '' AS item, '' AS detail FROM ir
+                UNION SELECT id, record_key, current_class, 'PRODUCT', p, '' FROM ir, unnest(products) p
+                UNION SELECT id, record_key, current_class, 'CONSTRAINT', c, '' FROM ir, unnest(constraints) c
+                UNION SELECT id, record_key, current_class, 'NEED', h, '' FROM ir, unnest(hopes) h
+                UNION SELECT id, record_key, current_class, 'ASSISTANCE', a->>'type', coalesce(a->>'providerKind', '')
+                    FROM ir, jsonb_array_elements(assistance_received) a
+                UNION SELECT id, record_key, current_class, 'PROVIDER', a->>'provider', coalesce(a->>'providerKind', '')
+                    FROM ir, jsonb_array_elements(assistance_received) a
             )
-            SELECT current_class, 'IR' AS kind, '' AS item, '' AS detail, count(*)::int AS n FROM ir GROUP BY 1
-            UNION ALL
-            SELECT current_class, 'PRODUCT', p, '', count(DISTINCT id)::int FROM ir, unnest(products) p GROUP BY 1, 3
-            UNION ALL
-            SELECT current_class, 'CONSTRAINT', c, '', count(DISTINCT id)::int FROM ir, unnest(constraints) c GROUP BY 1, 3
-            UNION ALL
-            SELECT current_class, 'NEED', h, '', count(DISTINCT id)::int FROM ir, unnest(hopes) h GROUP BY 1, 3
-            UNION ALL
-            SELECT current_class, 'ASSISTANCE', a->>'type', coalesce(a->>'providerKind', ''), count(DISTINCT id)::int
-            FROM ir, jsonb_array_elements(assistance_received) a GROUP BY 1, 3, 4
-            UNION ALL
-            SELECT current_class, 'PROVIDER', a->>'provider', coalesce(a->>'providerKind', ''), count(DISTINCT id)::int
-            FROM ir, jsonb_array_elements(assistance_received) a GROUP BY 1, 3, 4
+            SELECT current_class, kind, item, detail, count(*)::int AS n, sum(record_key)::bigint AS key_sum
+            FROM items GROUP BY 1, 2, 3, 4
             """
         ),
         {"code": code, "prefix": _like_prefix(code)},

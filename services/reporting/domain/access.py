@@ -13,7 +13,7 @@ Scopes:
   villages or IR (the registry's assignment tables, issue 6), so it cannot narrow further: a
   facilitator reads the figures and class histories of its whole regency, never personal data.
 - ANALYST: the nation, or its region claim when it has one; aggregates only.
-- PARTNER: aggregates only, nationally, with small counts withheld (``disclosure``); not the annual
+- PARTNER: aggregates only, nationally, perturbed by the cell-key method (``disclosure``); not the annual
   report (the government's reporting line regency → province → ministry, whose stock-and-moves
   identity would let a withheld cell be recomputed).
 
@@ -39,7 +39,7 @@ class ReportScope:
 
     #: Region code whose reports are reachable (itself and below); None is the nation.
     region: str | None
-    #: Counts of 1–4 IR are withheld (partner-facing aggregates).
+    #: Counts are perturbed by the cell-key method (partner-facing aggregates, ``disclosure``).
     suppress_small_counts: bool = False
 
 

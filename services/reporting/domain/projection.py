@@ -52,6 +52,8 @@ class IrRecord:
     assistance_received: list[dict[str, Any]]
     marketing_channels: list[str]
     history: dict[int, AssessedClass] = field(default_factory=dict)
+    #: Fixed per IR (disclosure.record_key); the consumer sets it when the IR first appears.
+    record_key: int | None = None
 
     @property
     def regency_code(self) -> str:
@@ -122,37 +124,42 @@ def apply_event(record: IrRecord | None, event_type: str, payload: Mapping[str, 
         assistance_received=list(snapshot.get("assistanceReceived") or []),
         marketing_channels=list(snapshot.get("marketingChannels") or []),
         history=history,
+        record_key=record.record_key if record is not None else None,
     )
 
 
-#: (level, region, period, period_start, standing, owner_sex, krtp, candidate) → [IR, women, men]
+#: (level, region, period, period_start, standing, owner_sex, krtp, candidate) → [IR, women, men, key sum]
 StockKey = tuple[int, str, str, dt.date, str, str, bool, bool]
-#: (level, region, period, period_start, from, to, owner_sex) → IR
+#: (level, region, period, period_start, from, to, owner_sex) → [IR, key sum]
 MoveKey = tuple[int, str, str, dt.date, str, str, str]
-#: (level, region, current class, kind, item, detail) → IR
+#: (level, region, current class, kind, item, detail) → [IR, key sum]
 NeedKey = tuple[int, str, str, str, str, str]
 
 
 @dataclass(slots=True)
 class RollupDelta:
-    """Net changes to the two rollups from a batch of events."""
+    """Net changes to the rollups from a batch of events; each count comes with the sum of its IR's
+    record keys (disclosure.py), added and taken away with it."""
 
-    stock: dict[StockKey, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
-    moves: dict[MoveKey, int] = field(default_factory=lambda: defaultdict(int))
-    needs: dict[NeedKey, int] = field(default_factory=lambda: defaultdict(int))
+    stock: dict[StockKey, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0, 0]))
+    moves: dict[MoveKey, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    needs: dict[NeedKey, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
 
     def add(self, record: IrRecord, sign: int) -> None:
         """Add (sign 1) or take away (sign -1) everything ``record`` contributes."""
         regions = record.region_codes()
         sex, krtp = record.owner_sex, record.female_head_of_household
         women, men = record.workers_female * sign, record.workers_male * sign
+        key = (record.record_key or 0) * sign
         stock, moves, needs = self.stock, self.moves, self.needs
         items = record.needs_items()
         if items:
             ir_class = record.latest().ir_class  # type: ignore[union-attr]
             for level in ROLLUP_LEVELS:
                 for kind, item, detail in items:
-                    needs[(level, regions[level], ir_class, kind, item, detail)] += sign
+                    entry = needs[(level, regions[level], ir_class, kind, item, detail)]
+                    entry[0] += sign
+                    entry[1] += key
         for change in record.changes():
             buckets = buckets_of(change.on)
             after, before = change.after, change.before
@@ -163,18 +170,22 @@ class RollupDelta:
                     entry[0] += sign
                     entry[1] += women
                     entry[2] += men
+                    entry[3] += key
                     if before is not None:
                         entry = stock[(level, region, period, start, before.standing.value, sex, krtp, before.candidate)]
                         entry[0] -= sign
                         entry[1] -= women
                         entry[2] -= men
+                        entry[3] -= key
                     if period != ALL_TIME and (before is None or before.standing is not after.standing):
                         origin = NEW if before is None else before.standing.value
-                        moves[(level, region, period, start, origin, after.standing.value, sex)] += sign
+                        entry = moves[(level, region, period, start, origin, after.standing.value, sex)]
+                        entry[0] += sign
+                        entry[1] += key
 
     def nonzero(self) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
         """Rows to add to the rollup tables (entries that cancelled out are left out)."""
         stock = [(*key, *values) for key, values in self.stock.items() if any(values)]
-        moves = [(*key, count) for key, count in self.moves.items() if count]
-        needs = [(*key, count) for key, count in self.needs.items() if count]
+        moves = [(*key, *values) for key, values in self.moves.items() if any(values)]
+        needs = [(*key, *values) for key, values in self.needs.items() if any(values)]
         return stock, moves, needs

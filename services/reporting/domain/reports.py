@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from services.reporting.domain.disclosure import NOTHING, Withheld, sex_of
+from services.reporting.domain.disclosure import is_small, published, sex_of
 from services.reporting.domain.projection import NEW, IrRecord
 from services.reporting.domain.standing import ACTIVE, Standing, is_move_down, is_move_up
 
@@ -27,6 +27,8 @@ class StockLine:
     home_industries: int
     workers_female: int
     workers_male: int
+    #: The sum of these IR's record keys (disclosure.py): what a partner's perturbation is keyed on.
+    key_sum: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,31 +37,39 @@ class MoveLine:
     to_standing: str
     owner_sex: str
     home_industries: int
+    key_sum: int = 0
 
 
 @dataclass(slots=True)
 class Counts:
-    """IR per standing; a standing in ``withheld`` is not shown (None) to the caller (disclosure.py)."""
+    """IR per standing, each with its cell's key sum; ``protected`` (a partner) shows every count
+    perturbed by the cell-key method (disclosure.py), each sum as a cell of its own."""
 
-    by_standing: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    withheld: set[str] = field(default_factory=set)
+    by_standing: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))  # [IR, key sum]
+    protected: bool = False
 
-    def of(self, standing: Standing) -> int | None:
-        return None if standing.value in self.withheld else self.by_standing.get(standing.value, 0)
+    def _shown(self, standings: Iterable[str]) -> int:
+        n = key = 0
+        for standing in standings:
+            cell = self.by_standing.get(standing)
+            if cell:
+                n, key = n + cell[0], key + cell[1]
+        return published(n, key) if self.protected else n
+
+    def of(self, standing: Standing) -> int:
+        return self._shown([standing.value])
 
     @property
-    def active(self) -> int | None:
-        if any(s.value in self.withheld for s in ACTIVE):
-            return None
-        return sum(self.by_standing.get(s.value, 0) for s in ACTIVE)
+    def active(self) -> int:
+        return self._shown(ACTIVE_NAMES)
 
     @property
-    def total(self) -> int | None:
-        return None if self.withheld else sum(self.by_standing.values())
+    def total(self) -> int:
+        return self._shown(list(self.by_standing))
 
     @property
     def suppressed(self) -> bool:
-        return bool(self.withheld)
+        return self.protected
 
 
 @dataclass(slots=True)
@@ -73,42 +83,49 @@ class Statistics:
     workers_female: int | None = 0
     workers_male: int | None = 0
     small_enterprise_candidates: int | None = 0
+    protected: bool = False
 
     @property
     def suppressed(self) -> bool:
-        return (self.counts.suppressed or self.female_owned.suppressed or self.male_owned.suppressed
-                or self.female_head_of_household.suppressed or self.workers_female is None
-                or self.small_enterprise_candidates is None)
+        return self.protected
 
 
 ACTIVE_NAMES = frozenset(s.value for s in ACTIVE)
 
 
-def statistics(lines: Iterable[StockLine], withheld: Withheld = NOTHING) -> Statistics:
-    """A region's figures from its stock lines, with ``withheld`` cells (disclosure.py) not shown."""
-    out = Statistics()
-    for standing, sex, krtp in withheld.cells:  # type: ignore[misc]
-        out.counts.withheld.add(standing)
-        (out.female_owned if sex == "FEMALE" else out.male_owned).withheld.add(standing)
-        if krtp:
-            out.female_head_of_household.withheld.add(standing)
+def statistics(lines: Iterable[StockLine], protected: bool = False) -> Statistics:
+    """A region's figures from its stock lines; ``protected``: as a partner sees them (disclosure.py)."""
+    out = Statistics(*(Counts(protected=protected) for _ in range(4)), protected=protected)
+    active = [0, 0]  # active IR, their key sum: the cell the workers belong to
+    workers = [0, 0]
+    candidates = [0, 0]
     for line in lines:
-        n = line.home_industries
+        n, key = line.home_industries, line.key_sum
         if not n:
             continue
-        out.counts.by_standing[line.standing] += n
-        (out.female_owned if line.owner_sex == "FEMALE" else out.male_owned).by_standing[line.standing] += n
-        if line.female_head_of_household:
-            out.female_head_of_household.by_standing[line.standing] += n
-        if line.standing in {s.value for s in ACTIVE}:
-            out.workers_female += line.workers_female
-            out.workers_male += line.workers_male
+        for counts in (out.counts, out.female_owned if line.owner_sex == "FEMALE" else out.male_owned,
+                       out.female_head_of_household if line.female_head_of_household else None):
+            if counts is not None:
+                cell = counts.by_standing[line.standing]
+                cell[0] += n
+                cell[1] += key
+        if line.standing in ACTIVE_NAMES:
+            active[0] += n
+            active[1] += key
+            workers[0] += line.workers_female
+            workers[1] += line.workers_male
         if line.candidate:
-            out.small_enterprise_candidates += n  # type: ignore[operator]
-    if withheld.workers:
+            candidates[0] += n
+            candidates[1] += key
+    if not protected:
+        out.workers_female, out.workers_male, out.small_enterprise_candidates = workers[0], workers[1], candidates[0]
+    elif is_small(active[0]):  # the workforce of 1–4 IR is not shown (a magnitude of a few)
         out.workers_female = out.workers_male = None
-    if withheld.candidates:
-        out.small_enterprise_candidates = None
+        out.small_enterprise_candidates = published(*candidates)
+    else:
+        out.workers_female = published(workers[0], active[1], "WORKERS_FEMALE")
+        out.workers_male = published(workers[1], active[1], "WORKERS_MALE")
+        out.small_enterprise_candidates = published(*candidates)
     return out
 
 
@@ -116,28 +133,32 @@ def statistics(lines: Iterable[StockLine], withheld: Withheld = NOTHING) -> Stat
 class Moves:
     """The moves between standings in a period, disaggregated by the owner's sex."""
 
-    matrix: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # (from, to) → [all, women, men]
-    #: (from, to, sex) cells not shown to the caller (disclosure.py).
-    withheld: frozenset[tuple[str, str, str]] = frozenset()
+    #: (from, to) → [all, women, men, key sum of all, of women, of men]
+    matrix: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    #: Shown perturbed by the cell-key method (a partner, disclosure.py).
+    protected: bool = False
 
-    def count(self, before: str, after: str) -> int | None:
+    def _shown(self, n: int, key: int) -> int:
+        return published(n, key) if self.protected else n
+
+    def count(self, before: str, after: str) -> int:
         return self.where(lambda a, b: (a, b) == (before, after))
 
-    def where(self, test: Callable[[str, str], bool]) -> int | None:
-        if any(test(a, b) for a, b, _ in self.withheld):
-            return None
-        return sum(v[0] for (a, b), v in self.matrix.items() if test(a, b))
+    def where(self, test: Callable[[str, str], bool]) -> int:
+        n = key = 0
+        for (a, b), v in self.matrix.items():
+            if test(a, b):
+                n, key = n + v[0], key + v[3]
+        return self._shown(n, key)
 
-    def entry(self, before: str, after: str) -> tuple[int | None, int | None, int | None]:
-        """(all, women, men) moving from ``before`` to ``after``; None where withheld."""
-        values = self.matrix.get((before, after), [0, 0, 0])
-        women = None if (before, after, "FEMALE") in self.withheld else values[1]
-        men = None if (before, after, "MALE") in self.withheld else values[2]
-        return (None if women is None or men is None else values[0]), women, men
+    def entry(self, before: str, after: str) -> tuple[int, int, int]:
+        """(all, women, men) moving from ``before`` to ``after``."""
+        v = self.matrix.get((before, after), [0] * 6)
+        return self._shown(v[0], v[3]), self._shown(v[1], v[4]), self._shown(v[2], v[5])
 
     @property
     def suppressed(self) -> bool:
-        return bool(self.withheld)
+        return self.protected
 
     @property
     def new_registrations(self) -> int:
@@ -160,14 +181,17 @@ class Moves:
         return self.where(lambda a, b: b == Standing.GRADUATED.value)
 
 
-def moves(lines: Iterable[MoveLine], withheld: Withheld = NOTHING) -> Moves:
-    out = Moves(withheld=withheld.cells)  # type: ignore[arg-type]
+def moves(lines: Iterable[MoveLine], protected: bool = False) -> Moves:
+    out = Moves(protected=protected)
     for line in lines:
         if not line.home_industries:
             continue
-        entry = out.matrix.setdefault((line.from_standing, line.to_standing), [0, 0, 0])
+        entry = out.matrix.setdefault((line.from_standing, line.to_standing), [0] * 6)
+        part = 1 if sex_of(line.owner_sex) == "FEMALE" else 2
         entry[0] += line.home_industries
-        entry[1 if sex_of(line.owner_sex) == "FEMALE" else 2] += line.home_industries
+        entry[part] += line.home_industries
+        entry[3] += line.key_sum
+        entry[3 + part] += line.key_sum
     return out
 
 
@@ -176,7 +200,7 @@ def moves(lines: Iterable[MoveLine], withheld: Withheld = NOTHING) -> Moves:
 
 def stock_lines(records: Iterable[IrRecord], as_of: dt.date) -> list[StockLine]:
     """The stock on ``as_of`` (end of day) from IR records, as rollup lines."""
-    out: dict[tuple[str, str, bool, bool], list[int]] = defaultdict(lambda: [0, 0, 0])
+    out: dict[tuple[str, str, bool, bool], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for record in records:
         position = None
         for change in record.changes():
@@ -189,15 +213,18 @@ def stock_lines(records: Iterable[IrRecord], as_of: dt.date) -> list[StockLine]:
         entry[0] += 1
         entry[1] += record.workers_female
         entry[2] += record.workers_male
+        entry[3] += record.record_key or 0
     return [StockLine(*key, *values) for key, values in out.items()]
 
 
 def move_lines(records: Iterable[IrRecord], first: dt.date, last: dt.date) -> list[MoveLine]:
     """Moves dated ``first``..``last`` (both included) from IR records, as rollup lines."""
-    out: dict[tuple[str, str, str], int] = defaultdict(int)
+    out: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
     for record in records:
         for change in record.changes():
             if first <= change.on <= last and (change.before is None or change.before.standing is not change.after.standing):
                 origin = NEW if change.before is None else change.before.standing.value
-                out[(origin, change.after.standing.value, record.owner_sex)] += 1
-    return [MoveLine(*key, n) for key, n in out.items()]
+                entry = out[(origin, change.after.standing.value, record.owner_sex)]
+                entry[0] += 1
+                entry[1] += record.record_key or 0
+    return [MoveLine(*key, *values) for key, values in out.items()]

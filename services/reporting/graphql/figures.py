@@ -23,11 +23,14 @@ class IrStanding(Enum):
     GRADUATED = "GRADUATED"
 
 
-WITHHELD = " Null when withheld from a partner (1–4 IR, or it would reveal such a count)."
+WITHHELD = (" For a partner, perturbed by the cell-key method: never 1–4, the same for the same IR whatever "
+            "the query (docs/disclosure-control.md).")
+PROTECTED = ("True when these figures are disclosure-protected for a partner: perturbed by the cell-key method "
+             "(never 1–4, not exact, not additive); false for exact figures.")
 
 
-@strawberry.type(description="Numbers of IR by standing on a date. Partner-facing counts of 1–4 IR are withheld: "
-                 "null, with `suppressed` true, and so is every sum that includes one.")
+@strawberry.type(description="Numbers of IR by standing on a date. Partner-facing counts are perturbed by the "
+                 "cell-key method (never 1–4), with `suppressed` true.")
 class ClassCounts:
     unassessed: int | None = strawberry.field(description="Registered, no assessment yet." + WITHHELD)
     pemula: int | None = strawberry.field(description="Pemula (IR 1): starting IR." + WITHHELD)
@@ -37,7 +40,7 @@ class ClassCounts:
     closed: int | None = strawberry.field(description="Closed (gulung tikar, moved away) by then, cumulative." + WITHHELD)
     graduated: int | None = strawberry.field(description="Graduated to small enterprise (Usaha Kecil) by then, cumulative." + WITHHELD)
     total: int | None = strawberry.field(description="Every IR registered by then." + WITHHELD)
-    suppressed: bool = strawberry.field(description="Some counts here are withheld (small-count suppression for partners).")
+    suppressed: bool = strawberry.field(description=PROTECTED)
 
     @classmethod
     def of(cls, counts: domain.Counts) -> "ClassCounts":
@@ -65,13 +68,13 @@ class IrStatistics:
     female_head_of_household: ClassCounts = strawberry.field(
         description="IR led by a female head of household (Kepala Rumah Tangga Perempuan, KRTP)."
     )
-    workers: WorkersAbsorbed = strawberry.field(description="Null figures when withheld from a partner (a class "
-                                                "of active IR has 1–4 IR here).")
+    workers: WorkersAbsorbed = strawberry.field(description="For a partner: perturbed like the counts, and null "
+                                                "where the region has 1–4 active IR.")
     small_enterprise_candidates: int | None = strawberry.field(
         description="Active Maju IR whose latest assessment passes the small-enterprise thresholds (hand-over candidates)."
         + WITHHELD
     )
-    suppressed: bool = strawberry.field(description="Some figures here are withheld (small-count suppression for partners).")
+    suppressed: bool = strawberry.field(description=PROTECTED)
 
     @classmethod
     def of(cls, as_of: dt.date, s: domain.Statistics) -> "IrStatistics":
@@ -90,12 +93,13 @@ class IrStatistics:
 class ClassMove:
     from_: IrStanding | None = strawberry.field(name="from", description="Null: newly registered in the period.")
     to: IrStanding
-    home_industries: int | None = strawberry.field(description="Null when withheld from a partner.")
+    home_industries: int | None = strawberry.field(description="How many IR made this move." + WITHHELD)
     female_owned: int | None
     male_owned: int | None
 
 
-@strawberry.type(description="The moves of a period (naik kelas and the rest), summed.")
+@strawberry.type(description="The moves of a period (naik kelas and the rest), summed. For a partner each sum is "
+                 "a cell of its own, perturbed (never 1–4).")
 class MovesSummary:
     new_registrations: int | None
     moved_up: int | None = strawberry.field(description="Moves to a higher class, graduation included (naik kelas).")
@@ -105,8 +109,7 @@ class MovesSummary:
     maju_to_graduated: int | None
     closed: int | None = strawberry.field(description="Closures (gulung tikar) in the period.")
     graduated: int | None = strawberry.field(description="Graduations to small enterprise in the period.")
-    suppressed: bool = strawberry.field(description="Some figures are withheld from a partner (null): a move of 1–4 IR, "
-                                        "or a sum that includes one.")
+    suppressed: bool = strawberry.field(description=PROTECTED)
 
     @classmethod
     def of(cls, m: domain.Moves) -> "MovesSummary":
@@ -125,5 +128,5 @@ def move_list(m: domain.Moves) -> list[ClassMove]:
         ClassMove(from_=None if a == NEW else IrStanding(a), to=IrStanding(b), home_industries=m.entry(a, b)[0],
                   female_owned=m.entry(a, b)[1], male_owned=m.entry(a, b)[2])
         for (a, b), v in sorted(m.matrix.items(), key=lambda item: (rank[item[0][0]], rank[item[0][1]]))
-        if v[0]
+        if m.entry(a, b)[0]  # a move shown as 0 is left out, as one that did not happen
     ]

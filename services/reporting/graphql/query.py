@@ -35,7 +35,8 @@ RegionCode = Annotated[
 @strawberry.type
 class Query:
     @strawberry.federation.field(description="Numbers of IR per class in a region at the end of `asOf` (Asia/Jakarta; default "
-                      "today) and, with `groupByChildren`, in each child region.")
+                      "today) and, with `groupByChildren`, in each child region. Partners: the last completed month's end on or "
+                      "before `asOf`, regions down to sub-districts, counts perturbed (docs/disclosure-control.md).")
     async def class_distribution(
         self, info: ReportingInfo,
         region_code: RegionCode = None,
@@ -47,7 +48,8 @@ class Query:
         return ClassDistribution.of(result)
 
     @strawberry.federation.field(description="Moves between standings dated `from`..`to` (both included): naik kelas "
-                      "(Pemula → Berkembang → Maju → graduated), moves down, closures, new registrations.")
+                      "(Pemula → Berkembang → Maju → graduated), moves down, closures, new registrations. Partners: whole completed "
+                      "calendar months, regions down to sub-districts, counts perturbed (docs/disclosure-control.md).")
     async def class_transitions(
         self, info: ReportingInfo,
         from_: Annotated[dt.date, strawberry.argument(name="from")],

@@ -7,9 +7,9 @@ import datetime as dt
 import strawberry
 
 from services.reporting.domain import access
-from services.reporting.domain.disclosure import NOTHING, with_children, withheld_stock
+from services.reporting.domain import disclosure
 from services.reporting.domain.periods import today_in_jakarta
-from services.reporting.domain.reports import ACTIVE_NAMES, statistics
+from services.reporting.domain.reports import statistics
 from services.reporting.graphql.context import ReportingInfo
 from services.reporting.graphql.figures import IrStatistics
 from siir.errors import NotFound
@@ -25,21 +25,18 @@ class Region:
 
     @strawberry.federation.field(
         description="Home-industry figures of everything inside this region at the end of `asOf` (Asia/Jakarta; "
-        "default today): by class, by owner's sex, KRTP, workers, candidates. FORBIDDEN outside your scope.",
+        "default today): by class, by owner's sex, KRTP, workers, candidates. FORBIDDEN outside your scope. "
+        "Partners get the last completed month's end on or before `asOf`, perturbed counts (never 1–4) and no villages.",
     )
     async def ir_statistics(self, info: ReportingInfo, as_of: dt.date | None = None) -> IrStatistics:
         access.authorize_region(info.context.identity, str(self.code))
-        day = as_of or today_in_jakarta()
+        protect = access.suppresses_small_counts(info.context.identity)
+        if protect:  # partners: month ends of completed months, down to sub-districts (disclosure.py)
+            disclosure.check_partner_region(str(self.code).count(".") + 1 if self.code else 0, field="irStatistics")
+            day = disclosure.partner_as_of(as_of, today_in_jakarta())
+        else:
+            day = as_of or today_in_jakarta()
         lines = await info.context.loaders.stock.load((str(self.code), day))
         if lines is None:
             raise NotFound(f"{self.code} is not a Kemendagri region code")
-        withheld = NOTHING
-        if access.suppresses_small_counts(info.context.identity):
-            # A partner's figures of a region hold back what any child region holds back, so a region and
-            # its children joined in one answer (Region.children through the gateway) never subtract to a
-            # withheld child (disclosure.py).
-            kids = await info.context.loaders.children.load(str(self.code))
-            kid_lines = await info.context.loaders.stock.load_many([(kid, day) for kid in kids])
-            withheld = with_children(withheld_stock(lines, ACTIVE_NAMES),
-                                     [withheld_stock(k or [], ACTIVE_NAMES) for k in kid_lines])
-        return IrStatistics.of(day, statistics(lines, withheld))
+        return IrStatistics.of(day, statistics(lines, protect))

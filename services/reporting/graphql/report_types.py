@@ -111,8 +111,9 @@ class ProviderCount:
 @strawberry.type(description="One class's row of the needs analysis (analisis kebutuhan, Permen PPPA 2/2016 BAB V H).")
 class ClassNeeds:
     ir_class: IrStanding = strawberry.field(name="class")
-    home_industries: int | None = strawberry.field(description="Active IR of this class now; null when withheld "
-                                                   "from a partner (1–4 IR). Partners see no item named by 1–4 IR.")
+    home_industries: int | None = strawberry.field(description="Active IR of this class now; for a partner perturbed "
+                                                   "(never 1–4). Partners see no item named by 1–4 IR, and item counts "
+                                                   "perturbed.")
     products: list[ItemCount]
     needs: list[ItemCount] = strawberry.field(description="What the owners hope for (harapan/kebutuhan).")
     constraints: list[ItemCount] = strawberry.field(description="Constraints (kendala).")
