@@ -29,7 +29,7 @@ class Region:
         authenticated=True,
     )
     async def ir_statistics(self, info: ReportingInfo, as_of: dt.date | None = None) -> IrStatistics:
-        access.authorize_region(info.context.identity, str(self.code))
+        access.authorize_region(info.context.identity, str(self.code), await info.context.assignment())
         day = as_of or today_in_jakarta()
         lines = await info.context.loaders.stock.load((str(self.code), day))
         if lines is None:
