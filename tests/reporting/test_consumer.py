@@ -162,3 +162,40 @@ async def test_only_one_consumer_holds_the_lock(database_url: str, consumer: Out
             await other.catch_up()
     finally:
         await other.close()
+
+
+async def test_the_registrys_republished_facilitators_are_the_payloads_it_publishes(
+    registry_engine: AsyncEngine, pg: asyncpg.Connection
+) -> None:
+    """Registry migration 0005 republishes every facilitator and assignment from SQL: the same payloads
+    as ``events.py`` builds (the subject included), so reporting reads them like any other."""
+    import importlib
+    import json
+
+    from services.registry.domain import events
+
+    migration = importlib.import_module("services.registry.migrations.versions.0005_republish_facilitators")
+    changes = RegistryChanges(registry_engine, seed=57, facilitators=True)
+    await changes.run(150)
+    async with registry_engine.connect() as connection:
+        facilitators = {str(r["id"]): r for r in (await connection.execute(text("SELECT * FROM registry.facilitators"))).mappings()}
+        assigned = {str(r["id"]): r for r in (await connection.execute(
+            text("SELECT * FROM registry.facilitator_assignments"))).mappings()}
+        await connection.rollback()  # end the reads' implicit transaction; the republishing gets its own
+        transaction = await connection.begin()
+        try:
+            first = await connection.scalar(text("SELECT coalesce(max(id), 0) FROM registry.outbox"))
+            for statement in migration.REPUBLISH.split(";\n"):
+                await connection.execute(text(statement))
+            published = (await connection.execute(text(
+                "SELECT event_type, payload::text AS payload FROM registry.outbox WHERE id > :first"), {"first": first})).all()
+        finally:
+            await transaction.rollback()  # nothing is left for the other tests' consumers
+    assert len(published) == len(facilitators) + len(assigned) and any(f["subject"] for f in facilitators.values())
+    for event_type, payload in published:
+        body = json.loads(payload)
+        if event_type == "FacilitatorUpdated":
+            assert body == events.facilitator_payload(facilitators[body["facilitator"]["id"]])
+        else:
+            assert event_type == events.FACILITATOR_ASSIGNMENT_REPUBLISHED
+            assert body == events.facilitator_assignment_payload(assigned[body["assignment"]["id"]])
