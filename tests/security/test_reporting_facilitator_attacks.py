@@ -179,6 +179,7 @@ NO_ASSIGNMENT_CASES = {
     "progress": (PROGRESS, None, ["_entities", 0, "progress"]),
     "candidates": (CANDIDATES, "regency", ["smallBusinessCandidates"]),
     "annual-report": ("query($r: String) { annualReport(regionCode: $r, year: 2025) { year } }", "own_village", ["annualReport"]),
+    "reporting-status": ("{ reportingStatus { lagEvents } }", "regency", ["reportingStatus"]),
 }
 
 

@@ -50,7 +50,7 @@ from siir.errors import Forbidden
 
 __all__ = ["Identity", "Assignment", "ReportScope", "report_scope", "authorize_region", "authorize_records",
            "authorize_record_list", "authorize_annual_report", "may_read_records", "suppresses_small_counts", "reaches",
-           "admits", "authorize_operational"]
+           "admits"]
 
 #: Roles that may read record-level fields (an IR's progress, the hand-over list of IR).
 RECORD_READERS = frozenset({Role.MINISTRY, Role.PROVINCE_OFFICER, Role.DISTRICT_OFFICER, Role.FACILITATOR})
@@ -189,9 +189,3 @@ def suppresses_small_counts(identity: Identity | None) -> bool:
     # The role alone decides (a facilitator's assignment is not needed to know her counts are exact).
     return identity is not None and identity.role in SMALL_COUNTS_WITHHELD
 
-
-def authorize_operational(identity: Identity | None) -> None:
-    """The consumer's lag and position: no region's figures, so any authenticated caller (a facilitator
-    without a current assignment included: it tells her whether reporting has caught up with her office)."""
-    if identity is None:
-        raise Forbidden("reports need an authenticated caller")
