@@ -16,8 +16,8 @@ Scopes:
   hold, as in the registry). Reporting finds her by her token's ``sub`` among the facilitators the
   registry published; it never falls back to her regency:
   - no facilitator with her login subject known to reporting, or none assigned anything today:
-    FORBIDDEN at every entry point (``reason`` NO_FACILITATOR_RECORD or NO_CURRENT_ASSIGNMENT),
-    never an empty or regency-wide answer;
+    FORBIDDEN at every entry point, ``reportingStatus`` included (``reason`` NO_FACILITATOR_RECORD or
+    NO_CURRENT_ASSIGNMENT), never an empty or regency-wide answer;
   - records (an IR's ``progress``, through ``_entities`` too; the hand-over list): the IR of her
     assigned villages and the IR assigned to her singly. Any other IR's ``progress`` is null, as for
     an unknown id; the hand-over list keeps her IR only (a region filter must lie in her regency);
