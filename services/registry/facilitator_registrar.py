@@ -76,8 +76,12 @@ async def _assign(
         "active_from": values.get("active_from") or facilitator["active_from"],
         "active_until": values.get("active_until") or facilitator["active_until"],
     }
-    period = Period(values["active_from"], values["active_until"])
     service = Period(facilitator["active_from"], facilitator["active_until"])
+    if values["active_until"] is not None and values["active_until"] < values["active_from"]:
+        # Only when the end was defaulted to her service's (an input period is checked whole before):
+        # an assignment starting after her service ended.
+        raise InvalidInput(f"{field}.activeFrom", f"the facilitator's service {_describe(service)} ends before it")
+    period = Period(values["active_from"], values["active_until"])
     if not service.contains(period):
         raise InvalidInput(
             f"{field}.activeFrom" if period.start < service.start else f"{field}.activeUntil",

@@ -135,14 +135,16 @@ def build_app(
         try:
             POLICY.require(identity.role if identity else None, EXPORTS[name])
             async with state["engine"].connect() as connection:
+                assignment = await reports.assignment_for(connection, identity)
                 if name == "annual-report":
-                    report = await reports.annual_report(connection, identity, query.get("regionCode"), _year(query.get("year")))
+                    report = await reports.annual_report(connection, identity, query.get("regionCode"), _year(query.get("year")),
+                                                         assignment)
                     tables = annual_report_tables(report)
                     stem = f"annual-report-{report.region.code or 'ID'}-{report.year}"
                 else:
                     distribution = await reports.class_distribution(
                         connection, identity, query.get("regionCode"), _date("asOf", query.get("asOf")),
-                        _bool("groupByChildren", query.get("groupByChildren")),
+                        _bool("groupByChildren", query.get("groupByChildren")), assignment,
                     )
                     tables = distribution_tables(distribution)
                     stem = f"class-distribution-{distribution.region.code or 'ID'}-{distribution.as_of.isoformat()}"

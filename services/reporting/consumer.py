@@ -4,7 +4,9 @@ At least once, applied exactly once: each batch reads the events after the store
 them and moves the cursor in one transaction of the reporting database, so a crash before the
 commit replays the batch and a crash after it never does. Only one consumer runs at a time: each
 holds a session advisory lock on the reporting database, so extra reporting replicas wait as
-standbys. Events of kinds reporting does not know (teams, interventions, …) are stepped over.
+standbys. Facilitators and their assignments (which scope a facilitator's reports) are kept as
+their newest snapshots. Events of kinds reporting does not know (teams, interventions, …) are
+stepped over.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import asyncpg
 from services.reporting.data import outbox_feed, projection_store
 from services.reporting.data.outbox_feed import Cursor
 from services.reporting.domain.disclosure import record_key
+from services.reporting.domain import assignments
 from services.reporting.domain.projection import (
     HOME_INDUSTRY_EVENTS,
     IrRecord,
@@ -51,6 +54,9 @@ async def apply_batch(source: asyncpg.Connection, target: asyncpg.Connection, ba
         if not events:
             return BatchResult(0, 0, 0, cursor)
         ours = [e for e in events if e.aggregate_type == "HomeIndustry" and e.event_type in HOME_INDUSTRY_EVENTS]
+        facilitator_changes = assignments.FacilitatorChanges()
+        facilitator_events = [e for e in events if e.aggregate_type == assignments.AGGREGATE]
+        facilitator_applied = sum(facilitator_changes.apply(e.event_type, e.payload, e.id) for e in facilitator_events)
         ids = sorted({int(e.aggregate_id) for e in ours})
         before = await projection_store.load_records(target, ids)
         secret = await projection_store.record_key_secret(target)
@@ -60,7 +66,7 @@ async def apply_batch(source: asyncpg.Connection, target: asyncpg.Connection, ba
             delta.add(record, -1)
         after: dict[int, IrRecord] = dict(before)
         last_event: dict[int, int] = {}
-        skipped = len(events) - len(ours)
+        skipped = len(events) - len(ours) - facilitator_applied
         for event in ours:
             home_industry_id = int(event.aggregate_id)
             updated = apply_event(after.get(home_industry_id), event.event_type, event.payload)
@@ -83,6 +89,9 @@ async def apply_batch(source: asyncpg.Connection, target: asyncpg.Connection, ba
         stock, moves, needs = delta.nonzero()
         await projection_store.save_batch(
             target, [(r, last_event[r.id]) for r in changed], new_assessments, stock, moves, needs
+        )
+        await projection_store.save_facilitators(
+            target, facilitator_changes.facilitators.values(), facilitator_changes.assignments.values()
         )
         last = events[-1]
         cursor = Cursor(last.transaction_id, last.id)

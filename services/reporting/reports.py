@@ -1,7 +1,8 @@
 """The reports, assembled from the data layer and the domain: shared by GraphQL and the exports.
 
 Each function checks its input (unknown region, dates in the wrong order, a year without data),
-asks ``authorize_region`` before reading, and picks the source: the rollups for the nation,
+asks ``authorize_region`` before reading (with the FACILITATOR's ``Assignment``, from
+``assignment_for``), and picks the source: the rollups for the nation,
 provinces and regencies/cities, the per-IR projection for sub-districts and villages.
 """
 
@@ -14,10 +15,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from services.reporting.data import facilitators as facilitator_data
 from services.reporting.data import regions as region_data
 from services.reporting.data import reports as report_data
 from services.reporting.domain import access
-from services.reporting.domain.access import Identity
+from services.reporting.domain.access import Assignment, Identity
 from services.reporting.domain import disclosure
 from services.reporting.domain.periods import today_in_jakarta
 from services.reporting.policy import POLICY
@@ -31,6 +33,7 @@ from services.reporting.domain.reports import (
     statistics,
     stock_lines,
 )
+from siir.auth.identity import Role
 from siir.errors import InvalidInput
 
 NATION = ""
@@ -46,8 +49,15 @@ class RegionRef:
     level: int
 
 
-async def region(connection: AsyncConnection, code: str | None, identity: Identity | None, *, field: str = "regionCode") -> RegionRef:
-    """The region a report is about (None or "" is the nation), authorized for the caller."""
+async def assignment_for(connection: AsyncConnection, identity: Identity | None) -> Assignment | None:
+    """A FACILITATOR's current assignment as reporting knows it (one statement); None for other roles."""
+    if identity is None or identity.role is not Role.FACILITATOR:
+        return None
+    return await facilitator_data.assignment_of(connection, identity.subject, today_in_jakarta())
+
+
+async def find_region(connection: AsyncConnection, code: str | None, *, field: str = "regionCode") -> RegionRef:
+    """The region a report is about (None or "" is the nation); BAD_USER_INPUT for an unknown code."""
     code = (code or "").strip()
     if code:
         found = (await region_data.regions_by_codes(connection, [code])).get(code)
@@ -56,7 +66,16 @@ async def region(connection: AsyncConnection, code: str | None, identity: Identi
         ref = RegionRef(code, found["name"], found["level"])
     else:
         ref = RegionRef(NATION, NATION_NAME, 0)
-    access.authorize_region(identity, ref.code)
+    return ref
+
+
+async def region(
+    connection: AsyncConnection, code: str | None, identity: Identity | None, assignment: Assignment | None = None,
+    *, field: str = "regionCode",
+) -> RegionRef:
+    """The region a report is about (None or "" is the nation), authorized for the caller."""
+    ref = await find_region(connection, code, field=field)
+    access.authorize_region(identity, ref.code, assignment)
     return ref
 
 
@@ -101,9 +120,9 @@ class Distribution:
 
 async def class_distribution(
     connection: AsyncConnection, identity: Identity | None, region_code: str | None, as_of: dt.date | None,
-    group_by_children: bool,
+    group_by_children: bool, assignment: Assignment | None = None,
 ) -> Distribution:
-    target = await region(connection, region_code, identity)
+    target = await region(connection, region_code, identity, assignment)
     protect = access.suppresses_small_counts(identity)
     if protect:  # partners: month ends of completed months, down to sub-districts (disclosure.py)
         day = disclosure.partner_as_of(as_of, today_in_jakarta())
@@ -137,10 +156,10 @@ def check_period(first: dt.date, last: dt.date) -> None:
 
 async def class_transitions(
     connection: AsyncConnection, identity: Identity | None, region_code: str | None, first: dt.date, last: dt.date,
-    group_by_children: bool = False,
+    group_by_children: bool = False, assignment: Assignment | None = None,
 ) -> Transitions:
     check_period(first, last)
-    target = await region(connection, region_code, identity)
+    target = await region(connection, region_code, identity, assignment)
     protect = access.suppresses_small_counts(identity)
     if protect:  # partners: whole completed months, down to sub-districts (disclosure.py)
         disclosure.check_partner_period(first, last, today_in_jakarta())
@@ -157,14 +176,17 @@ async def class_transitions(
 
 
 async def small_business_candidates(
-    connection: AsyncConnection, identity: Identity | None, region_code: str | None, first: int
+    connection: AsyncConnection, identity: Identity | None, region_code: str | None, first: int,
+    assignment: Assignment | None = None,
 ) -> list[Any]:
-    access.report_scope(identity)
+    access.report_scope(identity, assignment)
     POLICY.require(identity.role if identity else None, "Query.smallBusinessCandidates")
     if not 1 <= first <= 10_000:
         raise InvalidInput("first", "must be between 1 and 10000")
-    target = await region(connection, region_code, identity)
-    return await report_data.small_business_candidates(connection, target.code, first)
+    target = await find_region(connection, region_code)
+    # A list of IR, scoped as the registry scopes its lists: a facilitator's keeps her assigned IR.
+    scope = access.authorize_record_list(identity, "smallBusinessCandidates", target.code, assignment)
+    return await report_data.small_business_candidates(connection, target.code, first, scope.assignment)
 
 
 @dataclass(slots=True)
@@ -188,8 +210,10 @@ class NeedsAnalysis:
 NEEDS_TOP = 15
 
 
-async def needs_analysis(connection: AsyncConnection, identity: Identity | None, region_code: str | None) -> NeedsAnalysis:
-    target = await region(connection, region_code, identity)
+async def needs_analysis(
+    connection: AsyncConnection, identity: Identity | None, region_code: str | None, assignment: Assignment | None = None
+) -> NeedsAnalysis:
+    target = await region(connection, region_code, identity, assignment)
     protect = access.suppresses_small_counts(identity)
     if protect:
         disclosure.check_partner_region(target.level)
@@ -233,10 +257,13 @@ class AnnualReport:
     needs: NeedsAnalysis
 
 
-async def annual_report(connection: AsyncConnection, identity: Identity | None, region_code: str | None, year: int) -> AnnualReport:
-    access.report_scope(identity)
+async def annual_report(
+    connection: AsyncConnection, identity: Identity | None, region_code: str | None, year: int,
+    assignment: Assignment | None = None,
+) -> AnnualReport:
+    access.report_scope(identity, assignment)
     POLICY.require(identity.role if identity else None, "Query.annualReport")
-    target = await region(connection, region_code, identity)
+    target = await region(connection, region_code, identity, assignment)
     years = await report_data.data_years(connection)
     this_year = today_in_jakarta().year
     if years is None:
@@ -267,5 +294,5 @@ async def annual_report(connection: AsyncConnection, identity: Identity | None, 
             for kid in regions[1:]
         ],
         small_business_candidates=end.small_enterprise_candidates,
-        needs=await needs_analysis(connection, identity, target.code or None),
+        needs=await needs_analysis(connection, identity, target.code or None, assignment),
     )

@@ -80,7 +80,18 @@ async def _records_inside(pg: asyncpg.Connection, code: str) -> list[IrRecord]:
     return list(records.values())
 
 
+async def assert_facilitators_match_registry(pg: asyncpg.Connection) -> None:
+    """Facilitators and assignments, period for period, as the registry holds them (names and contacts excluded)."""
+    columns = "id, regency_code, subject, active_from, active_until, version"
+    assert [tuple(r) for r in await pg.fetch(f"SELECT {columns} FROM reporting.facilitators ORDER BY id")] == [
+        tuple(r) for r in await pg.fetch(f"SELECT {columns} FROM registry.facilitators ORDER BY id")]
+    columns = "id, facilitator_id, village_code, home_industry_id, active_from, active_until"
+    assert [tuple(r) for r in await pg.fetch(f"SELECT {columns} FROM reporting.facilitator_assignments ORDER BY id")] == [
+        tuple(r) for r in await pg.fetch(f"SELECT {columns} FROM registry.facilitator_assignments ORDER BY id")]
+
+
 async def assert_projection_matches_registry(pg: asyncpg.Connection) -> None:
+    await assert_facilitators_match_registry(pg)
     # Per IR: the record and its whole class history.
     projected = await pg.fetch(
         "SELECT id, village_code, owner_sex, female_head_of_household, workers_female, workers_male, registered_on,"

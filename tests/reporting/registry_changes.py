@@ -2,7 +2,10 @@
 
 Registrations, assessments that move classes up and down (some back-dated), record updates
 (owner's sex, KRTP, workforce, village within the regency), closures and graduations, each its
-own transaction with its outbox event, as the GraphQL mutations make them.
+own transaction with its outbox event, as the GraphQL mutations make them. With ``facilitators``,
+facilitators are engaged, assigned villages and single IR, re-assigned, their assignments ended,
+their login subjects changed and their service ended (``facilitator_registrar``), with their own
+random stream, so the IR changes of a seed stay what they were.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.registry import registrar
+from services.registry import facilitator_registrar, registrar
 from services.registry.data.audit import Actor
 from services.registry.data.rule_sets import load_graduation_thresholds, load_rule_set
 from services.registry.domain import events
@@ -39,6 +42,7 @@ class ChangeLog:
     closed: int = 0
     graduated: int = 0
     refused: int = 0
+    facilitator_changes: int = 0
     ids: list[int] = field(default_factory=list)
 
     @property
@@ -47,11 +51,14 @@ class ChangeLog:
 
 
 class RegistryChanges:
-    def __init__(self, engine: AsyncEngine, seed: int) -> None:
+    def __init__(self, engine: AsyncEngine, seed: int, *, facilitators: bool = False) -> None:
         self.engine = engine
+        self.seed = seed
         self.rng = random.Random(seed)
         self.log = ChangeLog()
         self.villages: dict[str, list[str]] = {}
+        self.facilitator_rng = random.Random(seed + 1_000_003) if facilitators else None
+        self.facilitators: list[tuple[int, str]] = []  # (id, regency)
 
     async def prepare(self) -> None:
         async with self.engine.connect() as connection:
@@ -190,4 +197,88 @@ class RegistryChanges:
                 await self.update()
             else:
                 await self.close_or_graduate()
+            if self.facilitator_rng is not None and self.facilitator_rng.random() < 0.3:
+                await self.facilitator_change()
         return self.log
+
+    # -- facilitators (their own random stream) ------------------------------------------------------
+
+    async def facilitator_change(self) -> None:
+        rng = self.facilitator_rng
+        assert rng is not None
+        pick = rng.random()
+        try:
+            if not self.facilitators or pick < 0.2:
+                await self._engage_facilitator(rng)
+            elif pick < 0.55:
+                await self._assign(rng)
+            elif pick < 0.8:
+                await self._end_assignment(rng)
+            else:
+                await self._update_facilitator(rng)
+            self.log.facilitator_changes += 1
+        except DomainError:
+            self.log.refused += 1  # an overlapping assignment, a period outside her service, …
+
+    def _subject(self, rng: random.Random) -> str | None:
+        # Most have a login; a few none (reporting then finds no facilitator for any token).
+        return None if rng.random() < 0.1 else f"pendamping-uji-{self.seed}-{rng.randrange(10**9)}"
+
+    async def _engage_facilitator(self, rng: random.Random) -> None:
+        regency = rng.choice(REGENCIES)
+        start = self._date_between(dt.date(2016, 1, 1), dt.date(2025, 6, 1))
+        values = {"regency_code": regency, "person_name": "Pendamping Uji", "sex": rng.choice(("FEMALE", "MALE")),
+                  "organisation": None, "phone": None, "email": None, "subject": self._subject(rng),
+                  "active_from": start, "active_until": None}
+        first = [{"village_code": rng.choice(self.villages[regency])}] if rng.random() < 0.7 else []
+        row = await facilitator_registrar.register_facilitator(self.engine, values, first, ACTOR)
+        self.facilitators.append((row["id"], regency))
+
+    async def _assign(self, rng: random.Random) -> None:
+        facilitator_id, regency = rng.choice(self.facilitators)
+        async with self.engine.connect() as connection:
+            service = (await connection.execute(text(
+                "SELECT active_from, active_until FROM registry.facilitators WHERE id = :id"), {"id": facilitator_id})).one()
+            ids = [r[0] for r in await connection.execute(text(
+                "SELECT id FROM registry.home_industries WHERE regency_code = :r ORDER BY id"), {"r": regency})]
+        start = self._date_between(service.active_from, service.active_until or TODAY)
+        end = None if rng.random() < 0.6 else self._date_between(start, service.active_until or dt.date(2027, 12, 31))
+        values: dict[str, object] = {"active_from": start, "active_until": end}
+        if ids and rng.random() < 0.4:
+            values["home_industry_id"] = rng.choice(ids)
+        else:
+            values["village_code"] = rng.choice(self.villages[regency])
+        await facilitator_registrar.assign(self.engine, facilitator_id, values, lambda code: True, ACTOR)
+
+    async def _end_assignment(self, rng: random.Random) -> None:
+        """End an open assignment (sometimes before today: she no longer looks after it; then, often, another
+        facilitator of the regency takes the village or IR over: a re-assignment)."""
+        async with self.engine.connect() as connection:
+            open_ones = (await connection.execute(text(
+                "SELECT a.id, a.facilitator_id, a.village_code, a.home_industry_id, a.active_from, f.regency_code"
+                " FROM registry.facilitator_assignments a JOIN registry.facilitators f ON f.id = a.facilitator_id"
+                " WHERE a.active_until IS NULL AND f.id = ANY(:ids) ORDER BY a.id"),
+                {"ids": [i for i, _ in self.facilitators]})).all()
+        if not open_ones:
+            return
+        chosen = rng.choice(open_ones)
+        until = self._date_between(chosen.active_from, TODAY)
+        await facilitator_registrar.end_assignment(self.engine, chosen.id, until, lambda code: True, ACTOR)
+        successors = [i for i, regency in self.facilitators if regency == chosen.regency_code and i != chosen.facilitator_id]
+        if successors and rng.random() < 0.6:
+            values = {"village_code": chosen.village_code, "home_industry_id": chosen.home_industry_id,
+                      "active_from": until + dt.timedelta(days=1), "active_until": None}
+            await facilitator_registrar.assign(self.engine, rng.choice(successors), values, lambda code: True, ACTOR)
+
+    async def _update_facilitator(self, rng: random.Random) -> None:
+        facilitator_id, _ = rng.choice(self.facilitators)
+        async with self.engine.connect() as connection:
+            current = (await connection.execute(text(
+                "SELECT version, active_from, active_until FROM registry.facilitators WHERE id = :id"),
+                {"id": facilitator_id})).one()
+        if rng.random() < 0.6:
+            values: dict[str, object] = {"subject": self._subject(rng)}  # a new login (or none)
+        else:  # her service ends, and with it her open assignments
+            values = {"active_until": self._date_between(max(current.active_from, dt.date(2023, 1, 1)), TODAY)}
+        await facilitator_registrar.update_facilitator(self.engine, facilitator_id, current.version, values,
+                                                        lambda code: True, ACTOR)

@@ -313,7 +313,7 @@ async def test_every_entry_point_asks_the_callers_report_scope(
 ) -> None:
     asked: list[str] = []
 
-    def refuse(identity: Any) -> access.ReportScope:
+    def refuse(identity: Any, assignment: Any = None) -> access.ReportScope:
         asked.append(identity.subject)
         raise Forbidden(f"{identity.subject} may read nothing")
 

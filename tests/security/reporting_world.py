@@ -8,6 +8,7 @@ as MINISTRY and compare, rather than hard-coding them.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,8 @@ from services.reporting.consumer import OutboxConsumer
 from siir.database import asyncpg_dsn, create_engine
 from tests.conftest import GraphQLClient, ServerThread, Tokens
 from services.registry import registrar
-from tests.reporting.registry_changes import ACTOR, ANYWHERE, REGENCIES, RegistryChanges
+from services.registry.domain.classification import CapitalSource, Criteria, ProductionPattern, ProductionTechnology
+from tests.reporting.registry_changes import ACTOR, ANYWHERE, REGENCIES, TODAY, RegistryChanges
 
 SEMARANG = "33.74"
 #: The product of the world's few IR (never one of the random changes' products).
@@ -111,3 +113,108 @@ async def gateway(registry_server: ServerThread, reporting_subgraph: ServerThrea
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway", timeout=60) as client:
         yield client
     await app.state.gateway.client.aclose()
+
+
+@dataclass
+class FacilitatorWorld:
+    """Facilitators of Kota Semarang in the reporting world, as the registry assigned them and reporting
+    learned them from the outbox (names from the registry's facilitator_registrar; dates Asia/Jakarta).
+
+    - ``wulan``: the village ``own_village`` as a whole and the single IR ``single_ir`` (in
+      ``single_village``, not hers otherwise) since 2020; ``moved_village`` from 2020 to 2024-12-31 (ended).
+    - ``sari``: ``moved_village`` since 2025-01-01 (the re-assignment).
+    - ``idle``: ``other_village`` from 2020 to 2023-12-31 only: no current assignment.
+    ``other_village`` is no one's today.
+    """
+
+    subjects: dict[str, str]  # name -> login subject
+    own_village: str
+    own_ir: str  # an IR of own_village
+    single_ir: str
+    single_village: str
+    neighbour_ir: str  # another IR of single_village (not hers)
+    moved_village: str
+    moved_ir: str
+    other_village: str
+    other_ir: str
+
+    def caller(self, world: ReportingWorld, name: str) -> GraphQLClient:
+        return world.as_role("FACILITATOR", SEMARANG, subject=self.subjects[name])
+
+
+@pytest.fixture(scope="module")
+async def facilitator_world(database_url: str, reporting_world: ReportingWorld) -> FacilitatorWorld:
+    import secrets
+
+    from services.registry import facilitator_registrar
+
+    pg = await asyncpg.connect(**asyncpg_dsn(database_url))
+    try:
+        rows = await pg.fetch("SELECT id, village_code FROM reporting.home_industries"
+                              " WHERE village_code LIKE $1 AND status = 'ACTIVE' ORDER BY id", SEMARANG + ".%")
+    finally:
+        await pg.close()
+    by_village: dict[str, list[Any]] = {}
+    for row in rows:
+        by_village.setdefault(row["village_code"], []).append(row)
+    # The single IR's village also holds an IR that is not hers.
+    single_village = next(v for v, irs in by_village.items() if len(irs) >= 2)
+    own, moved, other = [v for v in by_village if v != single_village][:3]
+    single = by_village[single_village][0]
+    engine = create_engine(database_url, pool_size=2)
+    try:
+        # Hand-over candidates in her village, as her single IR and in a village not hers (an assessment
+        # past the small-enterprise thresholds), so her list has both kinds and the regency's has others.
+        changes = RegistryChanges(engine, seed=606)
+        await changes.prepare()
+
+        def candidate(started: dt.date) -> tuple[Criteria, dict[str, object]]:
+            top = lambda kind: list(kind)[2]  # noqa: E731 (level 3 of each criterion)
+            return Criteria(worker_count=8, production_technology=top(ProductionTechnology), capital_source=top(CapitalSource),
+                            capital_amount=60_000_000, business_started_on=started, production_pattern=top(ProductionPattern)), {
+                "assessed_on": TODAY, "assets_excluding_land_and_buildings": None, "annual_turnover": 450_000_000,
+                "assessor": "Pendamping Uji", "notes": None}
+
+        for pk in (by_village[own][0]["id"], single["id"], by_village[other][0]["id"]):
+            await registrar.record_assessment(engine, pk, candidate, changes.rule_set, changes.thresholds, ANYWHERE, ACTOR)
+    except BaseException:
+        await engine.dispose()
+        raise
+    tag = secrets.token_hex(4)
+    subjects = {name: f"reporting-world-{tag}-{name}" for name in ("wulan", "sari", "idle", "unknown")}
+    anywhere = lambda code: True  # noqa: E731 (the clerk of the regency office)
+    try:
+        async def engage(name: str, assignments: list[dict[str, Any]]) -> Any:
+            values = {"regency_code": SEMARANG, "person_name": f"Pendamping {name}", "sex": "FEMALE", "organisation": None,
+                      "phone": None, "email": None, "subject": subjects[name], "active_from": dt.date(2020, 1, 1),
+                      "active_until": None}
+            return await facilitator_registrar.register_facilitator(engine, values, assignments, ACTOR)
+
+        since = {"active_from": dt.date(2020, 1, 1), "active_until": None}
+        wulan = await engage("wulan", [{"village_code": own, **since}, {"home_industry_id": single["id"], **since},
+                                       {"village_code": moved, **since}])
+        idle = await engage("idle", [{"village_code": other, **since}])
+        async with engine.connect() as connection:
+            open_ones = (await connection.execute(text(
+                "SELECT id, facilitator_id, village_code FROM registry.facilitator_assignments"
+                " WHERE facilitator_id = ANY(:ids)"), {"ids": [wulan["id"], idle["id"]]})).all()
+        for assignment in open_ones:  # the registry's endFacilitatorAssignment, as an office ends one
+            if assignment.village_code == moved:
+                await facilitator_registrar.end_assignment(engine, assignment.id, dt.date(2024, 12, 31), anywhere, ACTOR)
+            elif assignment.facilitator_id == idle["id"]:
+                await facilitator_registrar.end_assignment(engine, assignment.id, dt.date(2023, 12, 31), anywhere, ACTOR)
+        await engage("sari", [{"village_code": moved, "active_from": dt.date(2025, 1, 1), "active_until": None}])
+    finally:
+        await engine.dispose()
+    consumer = OutboxConsumer(database_url, database_url)
+    await consumer.connect()
+    try:
+        await consumer.catch_up_to_latest()
+    finally:
+        await consumer.close()
+    return FacilitatorWorld(
+        subjects=subjects, own_village=own, own_ir=str(by_village[own][0]["id"]), single_ir=str(single["id"]),
+        single_village=single_village,
+        neighbour_ir=str(next(r["id"] for r in by_village[single_village] if r["id"] != single["id"])), moved_village=moved, moved_ir=str(by_village[moved][0]["id"]),
+        other_village=other, other_ir=str(by_village[other][0]["id"]),
+    )

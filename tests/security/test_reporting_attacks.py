@@ -149,9 +149,14 @@ async def test_entities_progress_of_another_regions_ir_is_null(reporting_world: 
     assert mine["progress"]["currentStanding"]
 
 
-async def test_a_facilitator_reads_only_its_regency(reporting_world: ReportingWorld) -> None:
+async def test_a_facilitator_reporting_does_not_know_gets_nothing_not_her_regency(reporting_world: ReportingWorld) -> None:
+    # Her own regency included: reporting scopes a facilitator by her assignments (more cases in
+    # test_reporting_facilitator_attacks.py), so a login it knows no facilitator for reaches nothing.
     facilitator = reporting_world.as_role("FACILITATOR", MALANG)
-    denied(await facilitator(DISTRIBUTION, {"r": SEMARANG, "g": False}), ["classDistribution"], field="regionCode")
+    for region in (SEMARANG, MALANG):
+        body = await facilitator(DISTRIBUTION, {"r": region, "g": False})
+        denied(body, ["classDistribution"])
+        assert body["errors"][0]["extensions"] == {"code": "FORBIDDEN", "reason": "NO_FACILITATOR_RECORD"}
 
 
 async def test_a_regional_analyst_reads_only_its_region(reporting_world: ReportingWorld) -> None:

@@ -15,7 +15,9 @@ from typing import Any
 from tests.security.reporting_world import (  # noqa: F401 (fixtures)
     MALANG,
     SEMARANG,
+    FacilitatorWorld,
     ReportingWorld,
+    facilitator_world,
     reporting_subgraph,
     reporting_world,
 )
@@ -69,13 +71,20 @@ async def test_district_officer_reads_its_regency_and_below(reporting_world: Rep
     assert code(await district(ANNUAL, {"r": SEMARANG})) is None
 
 
-async def test_facilitator_reads_the_regency_of_its_claim(reporting_world: ReportingWorld) -> None:
-    # Reporting does not know a facilitator's assigned villages or IR: its whole regency, never more.
-    facilitator = reporting_world.as_role("FACILITATOR", SEMARANG)
-    assert await reads_region(facilitator, SEMARANG)
-    assert not await reads_region(facilitator, "33") and not await reads_region(facilitator, MALANG)
-    assert (await progress_of(facilitator, reporting_world.semarang_ir))["currentStanding"]
+async def test_facilitator_reads_what_is_assigned_to_her_never_her_regency(
+    reporting_world: ReportingWorld, facilitator_world: FacilitatorWorld
+) -> None:
+    # Reporting knows her assignments from the registry's outbox: a village assigned whole, and single IR.
+    facilitator = facilitator_world.caller(reporting_world, "wulan")
+    assert await reads_region(facilitator, facilitator_world.own_village)
+    assert not await reads_region(facilitator, SEMARANG) and not await reads_region(facilitator, facilitator_world.other_village)
+    assert not await reads_region(facilitator, MALANG) and not await reads_region(facilitator, None)
+    assert (await progress_of(facilitator, facilitator_world.own_ir))["currentStanding"]
+    assert (await progress_of(facilitator, facilitator_world.single_ir))["currentStanding"]
+    assert await progress_of(facilitator, facilitator_world.other_ir) is None
     assert await progress_of(facilitator, reporting_world.malang_ir) is None
+    # A login reporting knows no facilitator for: nothing at all.
+    assert await progress_of(facilitator_world.caller(reporting_world, "unknown"), facilitator_world.own_ir) == "FORBIDDEN"
 
 
 async def test_analyst_reads_aggregates_nationally_or_in_its_region_only(reporting_world: ReportingWorld) -> None:

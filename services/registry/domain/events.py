@@ -26,6 +26,9 @@ FACILITATOR_REGISTERED = "FacilitatorRegistered"
 FACILITATOR_UPDATED = "FacilitatorUpdated"
 FACILITATOR_ASSIGNED = "FacilitatorAssigned"
 FACILITATOR_ASSIGNMENT_ENDED = "FacilitatorAssignmentEnded"
+#: An assignment's current state published again (registry migration 0005, when facilitator payloads
+#: gained the login subject): consumers treat it like any assignment snapshot.
+FACILITATOR_ASSIGNMENT_REPUBLISHED = "FacilitatorAssignmentRepublished"
 MENTORING_NOTE_RECORDED = "MentoringNoteRecorded"
 PARTNER_REGISTERED = "PartnerRegistered"
 PARTNER_UPDATED = "PartnerUpdated"
@@ -105,8 +108,10 @@ def event_payload(
     return payload
 
 
-# Teams, facilitators, partners and interventions. Names, phone numbers, e-mail addresses, login
-# subjects and free-text notes stay in the registry: payloads carry ids, codes, kinds and dates.
+# Teams, facilitators, partners and interventions. Names, phone numbers, e-mail addresses and
+# free-text notes stay in the registry: payloads carry ids, codes, kinds and dates. A facilitator's
+# login subject is published (an account identifier, not a name or contact): it is how reporting maps
+# her token to her assignments, which scope every report she reads.
 
 
 def team_payload(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -145,6 +150,7 @@ def facilitator_payload(row: Mapping[str, Any]) -> dict[str, Any]:
         "facilitator": {
             "id": str(row["id"]),
             "regencyCode": row["regency_code"],
+            "subject": row["subject"],
             "sex": row["sex"],
             "activeFrom": _iso(row["active_from"]),
             "activeUntil": _iso(row["active_until"]),

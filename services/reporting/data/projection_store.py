@@ -1,4 +1,5 @@
-"""Reading and writing the projection, the class history, the rollups and the cursor (asyncpg, COPY).
+"""Reading and writing the projection, the class history, the rollups, facilitators' assignments and the
+cursor (asyncpg, COPY).
 
 A batch is written with COPY into session temporary tables and merged with one statement per
 table, so applying ten thousand events costs a few round trips, not ten thousand.
@@ -14,6 +15,7 @@ import asyncpg
 import orjson
 
 from services.reporting.data.outbox_feed import Cursor
+from services.reporting.domain.assignments import AssignmentSnapshot, FacilitatorSnapshot
 from services.reporting.domain.projection import IrRecord
 from services.reporting.domain.standing import AssessedClass
 
@@ -189,4 +191,41 @@ async def save_batch(
             ON CONFLICT (level, region_code, ir_class, kind, item, detail)
             DO UPDATE SET home_industries = n.home_industries + excluded.home_industries, key_sum = n.key_sum + excluded.key_sum
             """
+        )
+
+
+async def save_facilitators(
+    connection: asyncpg.Connection,
+    facilitators: Iterable[tuple[FacilitatorSnapshot, int]],
+    assignments: Iterable[tuple[AssignmentSnapshot, int]],
+) -> None:
+    """Upsert the newest snapshot of each facilitator and assignment (with the id of its event).
+
+    A facilitator's snapshot never replaces a newer version of her (a replayed batch writes the same).
+    """
+    rows = list(facilitators)
+    if rows:
+        await connection.execute(
+            """
+            INSERT INTO reporting.facilitators AS f
+            SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::date[], $5::date[], $6::int[], $7::bigint[])
+            ON CONFLICT (id) DO UPDATE SET regency_code = excluded.regency_code, subject = excluded.subject,
+                active_from = excluded.active_from, active_until = excluded.active_until, version = excluded.version,
+                last_event_id = excluded.last_event_id
+            WHERE excluded.version >= f.version
+            """,
+            *map(list, zip(*((f.id, f.regency_code, f.subject, f.active_from, f.active_until, f.version, e) for f, e in rows))),
+        )
+    assigned = list(assignments)
+    if assigned:
+        await connection.execute(
+            """
+            INSERT INTO reporting.facilitator_assignments
+            SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::date[], $6::date[], $7::bigint[])
+            ON CONFLICT (id) DO UPDATE SET facilitator_id = excluded.facilitator_id, village_code = excluded.village_code,
+                home_industry_id = excluded.home_industry_id, active_from = excluded.active_from,
+                active_until = excluded.active_until, last_event_id = excluded.last_event_id
+            """,
+            *map(list, zip(*((a.id, a.facilitator_id, a.village_code, a.home_industry_id, a.active_from, a.active_until, e)
+                             for a, e in assigned))),
         )

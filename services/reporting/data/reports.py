@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from services.reporting.domain.access import Assignment
 from services.reporting.domain.periods import ALL_TIME_START, buckets_between, read_backwards, today_in_jakarta
 from services.reporting.domain.projection import IrRecord
 from services.reporting.domain.reports import MoveLine, StockLine
@@ -174,9 +175,14 @@ async def records_by_ids(connection: AsyncConnection, ids: Sequence[int]) -> dic
     return records
 
 
-async def small_business_candidates(connection: AsyncConnection, code: str, limit: int) -> list[RowMapping]:
-    """Active IR whose latest assessment makes them small-enterprise candidates, newest assessment first."""
+async def small_business_candidates(
+    connection: AsyncConnection, code: str, limit: int, assignment: Assignment | None = None
+) -> list[RowMapping]:
+    """Active IR whose latest assessment makes them small-enterprise candidates, newest assessment first;
+    with ``assignment``, only the IR of its villages and its single IR (the SQL form of ``access.admits``)."""
     where = "TRUE" if code == "" else _region_clause(code)
+    if assignment is not None:
+        where += " AND (h.village_code = ANY(CAST(:villages AS text[])) OR h.id = ANY(CAST(:ids AS bigint[])))"
     result = await connection.execute(
         text(
             f"""
@@ -192,7 +198,9 @@ async def small_business_candidates(connection: AsyncConnection, code: str, limi
             LIMIT :limit
             """
         ),
-        {"code": code, "prefix": _like_prefix(code), "limit": limit},
+        {"code": code, "prefix": _like_prefix(code), "limit": limit,
+         "villages": sorted(assignment.villages) if assignment else [],
+         "ids": sorted(assignment.home_industry_ids) if assignment else []},
     )
     return list(result.mappings())
 

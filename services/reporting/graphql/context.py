@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.types import Info
 
+from services.reporting import reports
+from services.reporting.domain.access import Assignment
 from services.reporting.graphql.loaders import Loaders
 from siir.auth.identity import Identity
 
@@ -20,9 +23,21 @@ class ReportingContext:
     #: The verified caller (siir.auth.middleware.RequireIdentity); every entry point scopes by it.
     identity: Identity | None = None
     loaders: Loaders = field(init=False)
+    _assignment: "asyncio.Future[Assignment | None] | None" = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.engine)
+
+    async def assignment(self) -> Assignment | None:
+        """A FACILITATOR's current assignment (None for other roles), looked up once per request: every
+        resolver awaits the same task, so a page of ``_entities`` costs one statement for it."""
+        if self._assignment is None:
+            self._assignment = asyncio.ensure_future(self._load_assignment())
+        return await asyncio.shield(self._assignment)
+
+    async def _load_assignment(self) -> Assignment | None:
+        async with self.engine.connect() as connection:
+            return await reports.assignment_for(connection, self.identity)
 
 
 ReportingInfo = Info[ReportingContext, None]

@@ -45,13 +45,14 @@ class HomeIndustry:
         "FORBIDDEN to PARTNER and ANALYST.",
     )
     async def progress(self, info: ReportingInfo) -> Progress | None:
+        scope = access.report_scope(info.context.identity, await info.context.assignment())
         try:
             key = int(self.id)
         except ValueError:
             return None
         record = await info.context.loaders.record.load(key)
         # Outside the scope: null, as the registry resolves such an IR, so ids of other regions cannot be probed.
-        if record is None or not access.reaches(access.report_scope(info.context.identity), record.village_code):
+        if record is None or not access.admits(scope, record.village_code, record.id):
             return None
         changes = record.changes()
         # Stretches where only the candidacy changed stay one: the standing is what a report shows.

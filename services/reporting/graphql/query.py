@@ -44,7 +44,8 @@ class Query:
         group_by_children: bool = False,
     ) -> ClassDistribution:
         async with info.context.engine.connect() as connection:
-            result = await reports.class_distribution(connection, info.context.identity, region_code, as_of, group_by_children)
+            result = await reports.class_distribution(connection, info.context.identity, region_code, as_of, group_by_children,
+                                                      await info.context.assignment())
         return ClassDistribution.of(result)
 
     @strawberry.federation.field(description="Moves between standings dated `from`..`to` (both included): naik kelas "
@@ -58,7 +59,8 @@ class Query:
         group_by_children: bool = False,
     ) -> ClassTransitions:
         async with info.context.engine.connect() as connection:
-            result = await reports.class_transitions(connection, info.context.identity, region_code, from_, to, group_by_children)
+            result = await reports.class_transitions(connection, info.context.identity, region_code, from_, to, group_by_children,
+                                                     await info.context.assignment())
         return ClassTransitions.of(result)
 
     @strawberry.federation.field(description="Active Maju IR whose latest assessment passes the small-enterprise thresholds: "
@@ -69,7 +71,8 @@ class Query:
         first: int = 100,
     ) -> list[SmallBusinessCandidate]:
         async with info.context.engine.connect() as connection:
-            rows = await reports.small_business_candidates(connection, info.context.identity, region_code, first)
+            rows = await reports.small_business_candidates(connection, info.context.identity, region_code, first,
+                                                           await info.context.assignment())
         return [
             SmallBusinessCandidate(
                 home_industry=HomeIndustry(id=strawberry.ID(str(row["id"]))),
@@ -85,7 +88,7 @@ class Query:
         self, info: ReportingInfo, region_code: RegionCode = None
     ) -> NeedsAnalysis:
         async with info.context.engine.connect() as connection:
-            result = await reports.needs_analysis(connection, info.context.identity, region_code)
+            result = await reports.needs_analysis(connection, info.context.identity, region_code, await info.context.assignment())
         return NeedsAnalysis.of(result)
 
     @strawberry.federation.field(description="The annual report of a region for a calendar year (Asia/Jakarta dates).")
@@ -94,12 +97,15 @@ class Query:
         region_code: RegionCode = None,
     ) -> AnnualReport:
         async with info.context.engine.connect() as connection:
-            result = await reports.annual_report(connection, info.context.identity, region_code, year)
+            result = await reports.annual_report(connection, info.context.identity, region_code, year,
+                                                 await info.context.assignment())
         return AnnualReport.of(result)
 
     @strawberry.federation.field(description="How far the projection is behind the registry (for operators and dashboards).")
     async def reporting_status(self, info: ReportingInfo) -> ReportingStatus:
-        access.report_scope(info.context.identity)  # the lag is operational, not any region's figures: every role
+        # The lag is no region's figures, but a caller who may read no report (a facilitator without a
+        # current assignment included) learns nothing from reporting.
+        access.report_scope(info.context.identity, await info.context.assignment())
         async with info.context.engine.connect() as connection:
             state = await report_data.consumer_state(connection)
         cursor = Cursor(int(state["transaction_id"]), state["event_id"]) if state else Cursor()

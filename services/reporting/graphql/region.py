@@ -29,7 +29,7 @@ class Region:
         "Partners get the last completed month's end on or before `asOf`, perturbed counts (never 1–4) and no villages.",
     )
     async def ir_statistics(self, info: ReportingInfo, as_of: dt.date | None = None) -> IrStatistics:
-        access.authorize_region(info.context.identity, str(self.code))
+        access.authorize_region(info.context.identity, str(self.code), await info.context.assignment())
         protect = access.suppresses_small_counts(info.context.identity)
         if protect:  # partners: month ends of completed months, down to sub-districts (disclosure.py)
             disclosure.check_partner_region(str(self.code).count(".") + 1 if self.code else 0, field="irStatistics")
