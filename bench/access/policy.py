@@ -379,7 +379,10 @@ def main(args: argparse.Namespace) -> None:
 
             async def one_round() -> None:
                 for pair in range(0, len(targets), 2):  # baseline and candidate at the same time
-                    await asyncio.gather(*(load(t, args.duration, args.concurrency) for t in targets[pair:pair + 2]))
+                    both = targets[pair:pair + 2]
+                    # Whose clients start first alternates, so that neither gets the head start every round.
+                    await asyncio.gather(*(load(t, args.duration, args.concurrency)
+                                           for t in (both[::-1] if round_number % 2 else both)))
 
             asyncio.run(one_round())
             with ThreadPoolExecutor(2) as pool:

@@ -71,7 +71,9 @@ class Database:
     """The session's test database, driven from synchronous Hypothesis examples on a loop of its own."""
 
     def __init__(self, url: str) -> None:
-        self.runner = asyncio.Runner()
+        # A loop factory keeps the Runner from replacing (and at close clearing) the thread's current
+        # event loop, which pytest-asyncio's session loop uses for the other modules.
+        self.runner = asyncio.Runner(loop_factory=asyncio.new_event_loop)
         self.engine: AsyncEngine = self.runner.run(self._engine(url))
 
     @staticmethod
