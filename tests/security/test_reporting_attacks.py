@@ -162,7 +162,7 @@ async def test_a_regional_analyst_reads_only_its_region(reporting_world: Reporti
 PROGRESS = "query($r: [_Any!]!) { _entities(representations: $r) { ... on HomeIndustry { id progress { currentStanding } } } }"
 
 
-@pytest.mark.parametrize("role,claims", [("PARTNER", {"partner": "bank-a"}), ("ANALYST", {})])
+@pytest.mark.parametrize("role,claims", [("PARTNER", {"partner": "900001"}), ("ANALYST", {})])
 async def test_record_level_fields_are_forbidden_to_partners_and_analysts(
     reporting_world: ReportingWorld, role: str, claims: dict[str, str]
 ) -> None:
@@ -176,9 +176,9 @@ async def test_record_level_fields_are_forbidden_to_partners_and_analysts(
 
 
 async def test_a_partner_gets_no_annual_report(reporting_world: ReportingWorld) -> None:
-    partner = reporting_world.as_role("PARTNER", partner="bank-a")
+    partner = reporting_world.as_role("PARTNER", partner="900001")
     denied(await partner('{ annualReport(regionCode: "33.74", year: 2024) { year } }'), ["annualReport"], field="annualReport")
-    response = await reporting_world.export("/exports/annual-report.csv?regionCode=33.74&year=2024", "PARTNER", partner="bank-a")
+    response = await reporting_world.export("/exports/annual-report.csv?regionCode=33.74&year=2024", "PARTNER", partner="900001")
     assert response.status_code == 403 and response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
@@ -211,7 +211,7 @@ async def test_a_partners_small_counts_are_withheld_and_cannot_be_recovered(repo
     # The nation by province and Jawa Tengah by regency: the test data fills a few regencies only, so
     # deeper drill-downs here are all small cells (withheld whole).
     for region in (None, "33"):
-        seen = (await reporting_world.as_role("PARTNER", partner="bank-a")(query, {"r": region}))["data"]["classDistribution"]
+        seen = (await reporting_world.as_role("PARTNER", partner="900001")(query, {"r": region}))["data"]["classDistribution"]
         truth = (await reporting_world.as_role("MINISTRY")(query, {"r": region}))["data"]["classDistribution"]
         blocks = [(seen["statistics"], truth["statistics"])] + [
             (s["statistics"], t["statistics"]) for s, t in zip(seen["children"], truth["children"])]
@@ -239,7 +239,7 @@ async def test_a_partners_small_moves_and_needs_items_are_withheld(reporting_wor
         moves { from to homeIndustries femaleOwned maleOwned } summary { newRegistrations movedUp suppressed }
         children { summary { newRegistrations suppressed } } }
       needsAnalysis(regionCode: "33.74") { classes { homeIndustries products { item homeIndustries } } } }"""
-    seen = (await reporting_world.as_role("PARTNER", partner="bank-a")(query))["data"]
+    seen = (await reporting_world.as_role("PARTNER", partner="900001")(query))["data"]
     truth = (await reporting_world.as_role("MINISTRY")(query))["data"]
     truth_moves = {(m["from"], m["to"]): m for m in truth["classTransitions"]["moves"]}
     for move in seen["classTransitions"]["moves"]:
@@ -279,7 +279,7 @@ async def test_an_export_through_the_gateway_needs_a_token_and_the_scope(
 async def test_the_gateway_refuses_record_level_fields_to_a_partner_before_planning(
     reporting_world: ReportingWorld, gateway: httpx.AsyncClient, tokens: Tokens
 ) -> None:
-    response = await gateway.post("/graphql", headers=tokens.headers("PARTNER", partner="bank-a"), json={
+    response = await gateway.post("/graphql", headers=tokens.headers("PARTNER", partner="900001"), json={
         "query": '{ smallBusinessCandidates(regionCode: "33") { registrationNumber } '
                  ' annualReport(regionCode: "33", year: 2024) { year } }'})
     assert response.status_code == 403, response.text
@@ -304,7 +304,7 @@ async def test_a_partner_cannot_subtract_children_from_a_region_joined_in_one_an
         irStatistics(asOf: "2026-11-20") {{ counts {COUNTS} femaleOwned {COUNTS} maleOwned {COUNTS} }} }} }} }}"""
     representations = [{"__typename": "Region", "code": code} for code in ["33", *kids]]
     statement_log.clear()
-    seen = await reporting_world.as_role("PARTNER", partner="bank-a")(query, {"r": representations})
+    seen = await reporting_world.as_role("PARTNER", partner="900001")(query, {"r": representations})
     # Per level (province, regencies, their sub-districts): a region look-up and a rollup read of two
     # statements, plus one for the children: a constant, not one per region (36 regions here).
     assert statement_log.count() <= 10

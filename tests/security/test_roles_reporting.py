@@ -91,7 +91,7 @@ async def test_analyst_reads_aggregates_nationally_or_in_its_region_only(reporti
 
 
 async def test_partner_reads_national_aggregates_with_small_counts_withheld(reporting_world: ReportingWorld) -> None:
-    partner = reporting_world.as_role("PARTNER", partner="bank-a")
+    partner = reporting_world.as_role("PARTNER", partner="900001")
     assert await reads_region(partner, None) and await reads_region(partner, MALANG)
     # A village with 1–3 IR (as the ministry sees it): the partner gets no number for it.
     ministry = reporting_world.as_role("MINISTRY")
@@ -101,7 +101,7 @@ async def test_partner_reads_national_aggregates_with_small_counts_withheld(repo
     seen = await partner(DISTRIBUTION, {"r": few})
     assert seen["data"]["classDistribution"]["counts"] == {"total": None, "suppressed": True}
     # Its export leaves the withheld cells empty.
-    export = await reporting_world.export(f"/exports/class-distribution.csv?regionCode={few}", "PARTNER", partner="bank-a")
+    export = await reporting_world.export(f"/exports/class-distribution.csv?regionCode={few}", "PARTNER", partner="900001")
     assert export.status_code == 200, export.text
     header, row = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))[:2]
     assert row[0] == few and row[header.index("total")] == ""

@@ -24,6 +24,7 @@ from services.registry.graphql.team import Team
 from services.registry.graphql.home_industry import HomeIndustry
 from services.registry.graphql.region import Region
 from services.registry.graphql.requirements import PARTNER_READERS, PEOPLE
+from siir import identifiers
 from siir.errors import InvalidInput
 
 MAX_PAGE = 500
@@ -90,14 +91,14 @@ def decode_cursor(cursor: str) -> int:
         kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
         if kind != "HomeIndustry":
             raise ValueError(kind)
-        return int(value)
+        return identifiers.decimal(value)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise InvalidInput("after", "is not a cursor from this connection") from None
 
 
 def _region_code(field: str, code: str | None) -> str | None:
     code = code.strip() if code else None
-    if code is not None and (len(code) > 20 or not all(part.isdigit() for part in code.split("."))):
+    if code is not None and not identifiers.is_region_code(code):
         raise InvalidInput(field, f"{code!r} is not a Kemendagri region code")
     return code
 
@@ -112,7 +113,7 @@ def _query_spec(filter: HomeIndustryFilter | None, scope: access.RecordScope) ->
     if search is not None and len(search) > 100:
         raise InvalidInput("filter.search", "is longer than 100 characters")
     region = filter.region_code.strip() if filter.region_code else None
-    if region is not None and (len(region) > 20 or not all(part.isdigit() for part in region.split("."))):
+    if region is not None and not identifiers.is_region_code(region):
         raise InvalidInput("filter.regionCode", f"{region!r} is not a Kemendagri region code")
     if region is not None:
         access.check_region_filter(scope, region)

@@ -11,6 +11,7 @@ from services.reporting.domain.periods import today_in_jakarta
 from services.reporting.domain.standing import is_move_down, is_move_up
 from services.reporting.graphql.context import ReportingInfo
 from services.reporting.graphql.figures import IrStanding
+from siir import identifiers
 
 #: ``@requiresScopes`` of record-level fields (the gateway refuses PARTNER and ANALYST before planning).
 RECORD_READERS = [[f"role:{role}"] for role in sorted(access.RECORD_READERS)]
@@ -49,9 +50,8 @@ class HomeIndustry:
     )
     async def progress(self, info: ReportingInfo) -> Progress | None:
         access.authorize_records(info.context.identity, "progress")
-        try:
-            key = int(self.id)
-        except ValueError:
+        key = identifiers.record_id(self.id)
+        if key is None:
             return None
         record = await info.context.loaders.record.load(key)
         # Outside the scope: null, as the registry resolves such an IR, so ids of other regions cannot be probed.
