@@ -133,7 +133,8 @@ class Gateway:
         if method == "GET" and prepared.kind != OperationType.QUERY:
             raise RequestError([GraphQLError("Can only perform a query operation from a GET request.")], 405)
         coerced = get_variable_values(
-            self.supergraph.api_schema, prepared.operation.variable_definitions or (), params.variables)
+            self.supergraph.api_schema, prepared.operation.variable_definitions or (), params.variables,
+            hide_suggestions=not self.limits.field_suggestions)
         if isinstance(coerced, list):
             raise RequestError(coerced, code="BAD_USER_INPUT")
         # graphql-core 3.3 wraps the coerced values; 3.2 returns the dict itself.

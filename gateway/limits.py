@@ -25,7 +25,6 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
-    GraphQLError,
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
@@ -254,12 +253,3 @@ def check_cost(cost: int, limits: Limits) -> None:
                             f"The operation's estimated cost is {cost}; at most {limits.max_cost} is allowed "
                             "(a field costs 1, a list field times its page size).")
 
-
-def without_suggestions(error: GraphQLError) -> GraphQLError:
-    """The validation error without its "Did you mean …?" hint (it leaks schema names)."""
-    message = error.message
-    cut = message.find(" Did you mean")
-    if cut < 0:
-        return error
-    return GraphQLError(message[:cut], error.nodes, error.source, error.positions, error.path,
-                        error.original_error, error.extensions)

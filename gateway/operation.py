@@ -28,7 +28,6 @@ from gateway.limits import (
     check_shape,
     estimate_cost,
     uses_introspection,
-    without_suggestions,
 )
 from gateway.plan import QueryPlan
 from gateway.planner import Planner
@@ -138,10 +137,8 @@ class OperationCache:
                     check_shape(definition, fragments, limits)
         except LimitExceeded as error:
             raise RequestError.of(error.message, error.code) from None
-        errors = validate(self.supergraph.api_schema, document)
+        errors = validate(self.supergraph.api_schema, document, hide_suggestions=not limits.field_suggestions)
         if errors:
-            if not limits.field_suggestions:
-                errors = [without_suggestions(e) for e in errors]
             raise RequestError(errors, code="GRAPHQL_VALIDATION_FAILED")
         operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
         if operation_name is None:
