@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Awaitable, Iterator
+from typing import Any, TypeVar
+
+from aiodataloader import DataLoader
 
 from graphql import validate
 from graphql.error import GraphQLError
@@ -86,6 +89,23 @@ class ExecutionWithoutSuggestions(StrawberryGraphQLCoreExecutionContext):
     def build(cls, *args: Any, **kwargs: Any) -> Any:
         kwargs["hide_suggestions"] = True
         return super().build(*args, **kwargs)
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class RequestLoader(DataLoader[K, V]):
+    """A per-request DataLoader whose loads survive the cancellation of one of their awaiters.
+
+    Several resolvers await the same batched future. When a field fails, graphql-core cancels the
+    sibling resolvers still running, and cancelling a task cancels the future it awaits: without
+    the shield, every other resolver awaiting that load would get CancelledError (not an error
+    GraphQL reports, so the whole request would end in a 500).
+    """
+
+    def load(self, key: K) -> Awaitable[V]:
+        return asyncio.shield(super().load(key))
 
 
 class SubgraphSchema(strawberry.federation.Schema):
