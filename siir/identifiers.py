@@ -15,11 +15,18 @@ REGION_CODE = re.compile(r"[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{4})?)?)?
 PROVINCE_CODE = re.compile(r"[0-9]{2}")
 REGENCY_CODE = re.compile(r"[0-9]{2}\.[0-9]{2}")
 _DECIMAL = re.compile(r"[0-9]{1,19}")
+#: A region code or the start of one, as filters take it ("33", "33.7", "33.74.01").
+_CODE_PREFIX = re.compile(r"[0-9]+(?:\.[0-9]+)*")
 
 
 def is_region_code(text: object) -> bool:
     """Whether ``text`` is exactly a Kemendagri code (no surrounding space, ASCII digits)."""
     return isinstance(text, str) and REGION_CODE.fullmatch(text) is not None
+
+
+def is_code_prefix(text: object) -> bool:
+    """Whether ``text`` is dot-separated ASCII digits of at most 20 characters (a region filter)."""
+    return isinstance(text, str) and len(text) <= 20 and _CODE_PREFIX.fullmatch(text) is not None
 
 
 def decimal(text: object) -> int:

@@ -35,8 +35,9 @@ MAX_LIST = 2000
 RECORDS = [["records"]]
 AUDITORS = [["role:MINISTRY"], ["role:DISTRICT_OFFICER"]]
 
-#: Enough for every sub-district of a regency or every village of a sub-district.
-MAX_REGIONS = 1000
+#: Enough for any one answer of ``regions``: the 514 regencies/cities, or the children of one
+#: region (108 at most). It is also the list's declared size (``list_sizes``), so it stays tight.
+MAX_REGIONS = 600
 
 
 @strawberry.input(description="Which IR to list; every part is optional and they combine with AND.")
@@ -98,7 +99,7 @@ def decode_cursor(cursor: str) -> int:
 
 def _region_code(field: str, code: str | None) -> str | None:
     code = code.strip() if code else None
-    if code is not None and not identifiers.is_region_code(code):
+    if code is not None and not identifiers.is_code_prefix(code):
         raise InvalidInput(field, f"{code!r} is not a Kemendagri region code")
     return code
 
@@ -113,7 +114,7 @@ def _query_spec(filter: HomeIndustryFilter | None, scope: access.RecordScope) ->
     if search is not None and len(search) > 100:
         raise InvalidInput("filter.search", "is longer than 100 characters")
     region = filter.region_code.strip() if filter.region_code else None
-    if region is not None and not identifiers.is_region_code(region):
+    if region is not None and not identifiers.is_code_prefix(region):
         raise InvalidInput("filter.regionCode", f"{region!r} is not a Kemendagri region code")
     if region is not None:
         access.check_region_filter(scope, region)
