@@ -159,7 +159,8 @@ class OperationCache:
                                   "the schema is in schema/supergraph.graphql.", "INTROSPECTION_DISABLED")
         cost: int | None
         try:
-            cost = estimate_cost(self.supergraph.api_schema, operation, fragments, limits, None)
+            cost = estimate_cost(self.supergraph.api_schema, operation, fragments, limits, None,
+                                 self.supergraph.field_costs)
             check_cost(cost, limits)
         except VariableDependent:
             cost = None
@@ -179,6 +180,6 @@ class OperationCache:
         if prepared.cost is None:
             try:
                 check_cost(estimate_cost(self.supergraph.api_schema, prepared.operation, prepared.fragments,
-                                         self.limits, variables), self.limits)
+                                         self.limits, variables, self.supergraph.field_costs), self.limits)
             except LimitExceeded as error:
                 raise RequestError.of(error.message, error.code) from None

@@ -155,12 +155,16 @@ async def class_transitions(
     return Transitions(target, first, last, moves(own[target.code], own_withheld), parts)
 
 
+#: The longest list of small-business candidates one request may ask for.
+MAX_CANDIDATES = 10_000
+
+
 async def small_business_candidates(
     connection: AsyncConnection, identity: Identity | None, region_code: str | None, first: int
 ) -> list[Any]:
     access.authorize_records(identity, "smallBusinessCandidates")
-    if not 1 <= first <= 10_000:
-        raise InvalidInput("first", "must be between 1 and 10000")
+    if not 1 <= first <= MAX_CANDIDATES:
+        raise InvalidInput("first", f"must be between 1 and {MAX_CANDIDATES}")
     target = await region(connection, region_code, identity)
     return await report_data.small_business_candidates(connection, target.code, first)
 
