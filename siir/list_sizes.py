@@ -5,10 +5,12 @@ can hold: that estimate is an upper bound only if every list's size is a true ma
 service's table (``graphql/list_sizes.py``) gives every list field one of:
 
 - ``AtMost(n)``: the list never holds more than ``n`` items. The schema says so with Federation's
-  ``@listSize(assumedSize: n)`` (IBM GraphQL Cost Directive, Federation 2.9) and a field extension
-  cuts the answer at ``n`` items (in the resolver's order), whatever the data holds. Lists written
-  by clients are also refused past their maximum on input; lists that grow over time (assessments,
-  notes) are cut. ``n`` is chosen so that real data stays below it.
+  ``@listSize(assumedSize: n)`` (IBM GraphQL Cost Directive, Federation 2.9). A field with a
+  resolver (a query, a loader) is cut at ``n`` items in the resolver's order, whatever the data
+  holds; a plain attribute is bounded where its value is made: lists clients write are refused past
+  their maximum on input (``validation.MAX_LIST``), enum lists hold each value once, report tables
+  are cut when built. (A cut on plain attributes would make every one of them a full strawberry
+  resolution: measured in BENCHMARKS.md.)
 - ``First(default, most)``: a list that grows with time (assessments, notes, a facilitator's IR) gets
   a ``first: Int! = default`` argument: it answers the first ``first`` items (in the field's order)
   and refuses a value above ``most`` (BAD_USER_INPUT). The schema says
@@ -141,7 +143,7 @@ def declare_list_sizes(table: Mapping[type, Mapping[str, ListBound]]) -> None:
             if any(isinstance(d, ListSize) for d in field.directives):
                 continue  # declared already (the module was imported twice)
             field.directives.append(directive_of(bound))
-            if isinstance(bound, AtMost):
+            if isinstance(bound, AtMost) and field.base_resolver is not None:
                 field.extensions.append(CutAt(bound.most))
             elif isinstance(bound, First):
                 field.extensions.append(FirstItems(bound))

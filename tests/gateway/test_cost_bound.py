@@ -23,6 +23,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+import strawberry
 from graphql import (
     GraphQLObjectType,
     get_named_type,
@@ -323,3 +324,45 @@ def test_no_root_field_answers_more_than_its_estimate(live: Live, role: str) -> 
         checked.append((root, fields, estimate))
     # The answers are not empty: the bound is checked on data (lists with items), not on nulls.
     assert len(checked) >= 5 and sum(f for _, f, _ in checked) > 1000, checked
+
+
+# -- the mechanism, on a toy schema ------------------------------------------------------------
+
+
+@strawberry.type
+class Shelf:
+    labels: list[str]  # a plain attribute: bounded where it is made, declared only
+
+    @strawberry.field
+    def books(self) -> list[int]:
+        return list(range(10))
+
+    @strawberry.field
+    def notes(self) -> list[int]:
+        return list(range(10))
+
+
+@strawberry.type
+class ShelfQuery:
+    @strawberry.field
+    def shelf(self) -> Shelf:
+        return Shelf(labels=["a", "b"])
+
+
+def test_a_declared_list_is_cut_or_paged_and_says_so_in_the_schema() -> None:
+    from siir.graphql import SubgraphSchema
+    from siir.list_sizes import declare_list_sizes
+
+    declare_list_sizes({Shelf: {"labels": AtMost(2), "books": AtMost(3), "notes": First(4, most=6)}})
+    schema = SubgraphSchema(query=ShelfQuery, federation_version="2.9")
+    sdl = schema.as_str()
+    assert "labels: [String!]! @listSize(assumedSize: 2)" in sdl
+    assert "books: [Int!]! @listSize(assumedSize: 3)" in sdl
+    assert "first: Int! = 4" in sdl and '@listSize(slicingArguments: ["first"], requireOneSlicingArgument: false)' in sdl
+
+    answer = schema.execute_sync("{ shelf { labels books notes more: notes(first: 6) } }")
+    assert answer.errors is None and answer.data == {
+        "shelf": {"labels": ["a", "b"], "books": [0, 1, 2], "notes": [0, 1, 2, 3], "more": [0, 1, 2, 3, 4, 5]}}
+    refused = schema.execute_sync("{ shelf { notes(first: 7) } }")
+    assert refused.errors and refused.errors[0].message == "first: must be between 0 and 6"
+    assert refused.errors[0].extensions == {"code": "BAD_USER_INPUT", "field": "first"}

@@ -2,9 +2,10 @@
 
 One entry per list field, by type. The gateway's cost estimate multiplies by these numbers, so each
 is a true maximum: input lists are refused past ``validation.MAX_LIST`` items, enum lists hold each
-value once, root lists are limited in SQL (``query.MAX_LIST``, ``MAX_REGIONS``), pages refuse a
-``first`` above ``MAX_PAGE``, and lists that grow with time are cut at a number real records stay
-far below, or (``First``) answer the first ``first`` items the caller asks for. A test fails when a list field of the schema has no entry.
+value once, audit events list one record's fields and columns, root lists are limited in SQL
+(``query.MAX_LIST``, ``MAX_REGIONS``) and cut, pages refuse a ``first`` above ``MAX_PAGE``, and
+lists that grow with time answer the first ``first`` items the caller asks for (``First``). A test
+fails when a list field of the schema has no entry.
 """
 
 from __future__ import annotations
