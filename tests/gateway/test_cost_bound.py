@@ -17,7 +17,6 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -28,7 +27,6 @@ from graphql import (
     GraphQLObjectType,
     get_named_type,
     is_leaf_type,
-    is_list_type,
     is_non_null_type,
     parse,
 )
