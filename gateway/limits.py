@@ -254,9 +254,9 @@ def estimate_cost(schema: GraphQLSchema, operation: OperationDefinitionNode,
                 if list_size is not None:
                     size = declared_size(node, definition, list_size)
                     if list_size.sized_fields:  # a connection: the size bounds the named lists inside
-                        inner = {f: size if size is not None else limits.default_page_size for f in list_size.sized_fields}
-                        cost = weight + walk(node.selection_set, returned, inner)
-                        total += cost * (size or 0) if is_list_type(field_type) else cost
+                        size = size if size is not None else limits.default_page_size
+                        cost = weight + walk(node.selection_set, returned, {f: size for f in list_size.sized_fields})
+                        total += cost * size if is_list_type(field_type) else cost
                         continue
                 elif isinstance(inherited, Mapping):
                     size = inherited.get(name)
