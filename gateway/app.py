@@ -32,8 +32,8 @@ from gateway.rate_limit import RateLimiter
 from gateway.subgraph_client import SubgraphClient
 from gateway.supergraph import Supergraph
 from siir.auth.identity import Identity
-from siir.auth.tokens import TokenVerifier, bearer_token, verifier_from_settings
-from siir.errors import Unauthenticated
+from siir.auth.tokens import TokenVerifier, authorization_header, bearer_token, verifier_from_settings
+from siir.errors import BadRequest, Unauthenticated
 from siir.settings import Settings
 
 
@@ -87,10 +87,13 @@ class Gateway:
         self.executor = Executor(supergraph, self.client)
         self.ready = False
 
-    async def authenticate(self, authorization: str | None) -> Identity:
-        """The verified caller, else a 401; then the caller's rate limit (429)."""
+    async def authenticate(self, raw_headers: Iterable[tuple[bytes, bytes]]) -> Identity:
+        """The verified caller of a request (its ASGI raw headers), else a 401 (400 for two
+        ``Authorization`` headers); then the caller's rate limit (429)."""
         try:
-            identity = await self.verifier.verify_async(bearer_token(authorization))
+            identity = await self.verifier.verify_async(bearer_token(authorization_header(raw_headers)))
+        except BadRequest as error:
+            raise RequestError.of(error.message, error.code, 400) from None
         except Unauthenticated as error:
             raise RequestError.of(error.message, "UNAUTHENTICATED", 401, headers={
                 "www-authenticate": 'Bearer realm="siir", error="invalid_token"'}) from None
@@ -130,7 +133,8 @@ class Gateway:
         if method == "GET" and prepared.kind != OperationType.QUERY:
             raise RequestError([GraphQLError("Can only perform a query operation from a GET request.")], 405)
         coerced = get_variable_values(
-            self.supergraph.api_schema, prepared.operation.variable_definitions or (), params.variables)
+            self.supergraph.api_schema, prepared.operation.variable_definitions or (), params.variables,
+            hide_suggestions=not self.limits.field_suggestions)
         if isinstance(coerced, list):
             raise RequestError(coerced, code="BAD_USER_INPUT")
         # graphql-core 3.3 wraps the coerced values; 3.2 returns the dict itself.
@@ -176,21 +180,19 @@ class GatewayApp(Starlette):
             await super().__call__(scope, receive, send)
 
     async def _post(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        accept = content_type = authorization = length = None
+        accept = content_type = length = None
         for name, value in scope["headers"]:
             if name == b"accept":
                 accept = value.decode("latin-1")
             elif name == b"content-type":
                 content_type = value.decode("latin-1")
-            elif name == b"authorization":
-                authorization = value.decode("latin-1")
             elif name == b"content-length":
                 length = value
         media_type = response_media_type(accept)
         gateway = self.gateway
         status, extra = 200, []
         try:
-            identity = await gateway.authenticate(authorization)
+            identity = await gateway.authenticate(scope["headers"])
             body = await _read_body(receive, length, gateway.limits.max_body_bytes)
             if body is None:
                 return  # the client went away
@@ -260,7 +262,7 @@ def build_app(supergraph_sdl: str, *, subgraph_urls: dict[str, str] | None = Non
             if method == "GET" and "query" not in request.query_params \
                     and "text/html" in request.headers.get("accept", ""):
                 return HTMLResponse(GRAPHIQL_HTML)  # the page itself is public; its requests are not
-            identity = await gateway.authenticate(request.headers.get("authorization"))
+            identity = await gateway.authenticate(request.headers.raw)
             limit = gateway.limits.max_body_bytes
             if method == "POST":
                 params = params_from_body(await request.body(), request.headers.get("content-type"))

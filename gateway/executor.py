@@ -111,7 +111,7 @@ class Executor:
             result: ExecutionResult = execute(
                 self.supergraph.api_schema, prepared.document, root_value=data, variable_values=variables,
                 operation_name=prepared.operation.name.value if prepared.operation.name else None,
-                field_resolver=_resolve_field, type_resolver=_resolve_type,
+                field_resolver=_resolve_field, type_resolver=_resolve_type, hide_suggestions=True,
             )  # type: ignore[assignment]
             shaped_data, shaped = result.data, [e.formatted for e in result.errors or ()]
         response: dict[str, Any] = {}

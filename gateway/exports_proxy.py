@@ -24,8 +24,8 @@ from gateway.operation import RequestError
 from gateway.supergraph import Supergraph
 from siir.auth.identity import Identity
 
-#: The gateway's check of a request's ``Authorization`` header: the verified caller, else RequestError.
-Authenticate = Callable[[str | None], Awaitable[Identity]]
+#: The gateway's check of a request's ``Authorization`` header (given its raw headers): the verified caller, else RequestError.
+Authenticate = Callable[[Iterable[tuple[bytes, bytes]]], Awaitable[Identity]]
 
 #: The subgraph that serves the exports.
 EXPORTING_SUBGRAPH = "reporting"
@@ -58,7 +58,7 @@ def exports_route(supergraph: Supergraph, *, authenticate: Authenticate, timeout
 
     async def proxy(request: Request) -> Response:
         try:
-            identity = await authenticate(request.headers.get("authorization"))
+            identity = await authenticate(request.headers.raw)
         except RequestError as error:
             return JSONResponse({"errors": [e.formatted for e in error.errors]}, status_code=error.status,
                                 headers=error.headers)

@@ -10,10 +10,16 @@ Measures (fragments are expanded where they are spread, each fragment measured o
   (Armor's ``flattenFragments``). Introspection fields (``__schema``, ``__type``) are not
   counted when introspection is allowed, as Armor does.
 - aliases and directives: every use in the operation, counted once per spread.
-- cost: every field costs 1 plus its selections; a list field multiplies that by its page
-  size: its own ``first``/``last``/``limit`` argument, else the same argument of the
-  connection field it sits in (``homeIndustries(first: 50) { nodes { … } }``), else the
-  argument's schema default, else ``default_page_size``. Nested lists multiply.
+- cost: every field costs 1 (or its ``@cost(weight:)``) plus its selections; a list field
+  multiplies that by its size. The size is the supergraph's ``@listSize`` when the field has one
+  (IBM GraphQL Cost Directive, composed by Federation 2.9): the value of its slicing argument
+  (given, else its default) or its ``assumedSize``; a connection's ``sizedFields`` (``edges``)
+  take the connection's size. Both subgraphs declare every list field with a true maximum they
+  enforce (``siir.list_sizes``), so the estimate is an upper bound of what the operation answers.
+  A list without ``@listSize`` (another supergraph) falls back to its own
+  ``first``/``last``/``limit`` argument, else that of the connection field it sits in, else the
+  argument's schema default, else ``default_page_size``: an estimate, not a bound. Nested lists
+  multiply.
 """
 
 from __future__ import annotations
@@ -25,7 +31,6 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
-    GraphQLError,
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
@@ -178,31 +183,59 @@ class VariableDependent(Exception):
 
 def estimate_cost(schema: GraphQLSchema, operation: OperationDefinitionNode,
                   fragments: Mapping[str, FragmentDefinitionNode], limits: Limits,
-                  variables: Mapping[str, Any] | None) -> int:
+                  variables: Mapping[str, Any] | None, declared: Mapping[str, Mapping[str, Any]] | None = None) -> int:
     """The operation's estimated cost. ``variables`` None: raise VariableDependent when a page
-    size comes from a variable (the caller then computes it again per request)."""
-    memo: dict[tuple[str, int | None], int] = {}
+    size comes from a variable (the caller then computes it again per request).
 
-    def page_size(field: FieldNode, definition: Any) -> int | None:
+    ``declared`` holds the supergraph's ``@listSize``/``@cost`` by type and field name
+    (``Supergraph.field_costs``, each with ``list_size`` and ``weight``); when every list field is
+    declared with a true maximum, the estimate is an upper bound of the fields answered.
+    """
+    declared = declared or {}
+    memo: dict[tuple[str, tuple[tuple[str, int], ...]], int] = {}
+
+    def argument_int(field: FieldNode, names: tuple[str, ...] | tuple[str]) -> int | None:
+        """The largest of the ``names`` arguments given (a literal or a variable), else None."""
+        found = None
         for argument in field.arguments or ():
-            if argument.name.value not in PAGE_SIZE_ARGUMENTS:
+            if argument.name.value not in names:
                 continue
             value = argument.value
+            given = None
             if isinstance(value, IntValueNode):
-                return max(int(value.value), 0)
-            if isinstance(value, VariableNode):
+                given = int(value.value)
+            elif isinstance(value, VariableNode):
                 if variables is None:
                     raise VariableDependent()
-                given = variables.get(value.name.value)
-                if isinstance(given, int):
-                    return max(given, 0)
-        for name in PAGE_SIZE_ARGUMENTS:
-            default = _default_int(definition.args.get(name))
-            if default is not None:
-                return max(default, 0)
-        return None
+                raw = variables.get(value.name.value)
+                given = raw if isinstance(raw, int) and not isinstance(raw, bool) else None
+            if given is not None:
+                found = max(found if found is not None else 0, max(given, 0))
+        return found
 
-    def walk(selections: SelectionSetNode | None, parent: Any, inherited: int | None) -> int:
+    def default_int(definition: Any, names: tuple[str, ...]) -> int | None:
+        defaults = [d for d in (_default_int(definition.args.get(n)) for n in names) if d is not None]
+        return max(max(defaults), 0) if defaults else None
+
+    def declared_size(field: FieldNode, definition: Any, list_size: Any) -> int | None:
+        """The size a field's ``@listSize`` gives: its slicing arguments' (given, else default), else
+        its assumed size."""
+        if list_size.slicing_arguments:
+            size = argument_int(field, list_size.slicing_arguments)
+            if size is None:
+                size = default_int(definition, list_size.slicing_arguments)
+            if size is not None:
+                return size
+        return list_size.assumed_size
+
+    def page_size(field: FieldNode, definition: Any) -> int | None:
+        """An undeclared field's page size: its ``first``/``last``/``limit`` (given, else default)."""
+        size = argument_int(field, PAGE_SIZE_ARGUMENTS)
+        return size if size is not None else default_int(definition, PAGE_SIZE_ARGUMENTS)
+
+    def walk(selections: SelectionSetNode | None, parent: Any, inherited: Mapping[str, int] | int | None) -> int:
+        """``inherited``: the page size a connection gives the lists right inside it: per field name
+        (its ``@listSize(sizedFields:)``), or for any list (an undeclared connection's ``first``)."""
         total = 0
         for node in selections.selections if selections is not None else ():
             if isinstance(node, FieldNode):
@@ -212,19 +245,39 @@ def estimate_cost(schema: GraphQLSchema, operation: OperationDefinitionNode,
                 definition = getattr(parent, "fields", {}).get(name)
                 if definition is None:
                     continue
-                size = page_size(node, definition)
+                model = declared.get(parent.name, {}).get(name)
+                list_size = getattr(model, "list_size", None)
+                weight = getattr(model, "weight", None)
+                weight = 1 if weight is None else max(weight, 0)
                 field_type = get_nullable_type(definition.type)
+                returned = get_named_type(field_type)
+                if list_size is not None:
+                    size = declared_size(node, definition, list_size)
+                    if list_size.sized_fields:  # a connection: the size bounds the named lists inside
+                        size = size if size is not None else limits.default_page_size
+                        cost = weight + walk(node.selection_set, returned, {f: size for f in list_size.sized_fields})
+                        total += cost * size if is_list_type(field_type) else cost
+                        continue
+                elif isinstance(inherited, Mapping):
+                    size = inherited.get(name)
+                else:
+                    size = page_size(node, definition)
+                    if not is_list_type(field_type):  # an undeclared connection: its page size for the lists inside
+                        total += weight + walk(node.selection_set, returned, size)
+                        continue
+                    if size is None:
+                        size = inherited
                 if is_list_type(field_type):
-                    cost = (1 + walk(node.selection_set, get_named_type(field_type), None)) * (
-                        size if size is not None else inherited if inherited is not None else limits.default_page_size)
-                else:  # a connection: its page size applies to the lists right inside it
-                    cost = 1 + walk(node.selection_set, get_named_type(field_type), size)
-                total += cost
+                    total += (weight + walk(node.selection_set, returned, None)) * (
+                        size if size is not None else limits.default_page_size)
+                else:
+                    total += weight + walk(node.selection_set, returned, None)
             elif isinstance(node, InlineFragmentNode):
                 condition = schema.get_type(node.type_condition.name.value) if node.type_condition else parent
                 total += walk(node.selection_set, condition, inherited)
             elif isinstance(node, FragmentSpreadNode):
-                key = (node.name.value, inherited)
+                key = (node.name.value, tuple(sorted(inherited.items())) if isinstance(inherited, Mapping)
+                       else (("", inherited),) if inherited is not None else ())
                 if key not in memo:
                     fragment = fragments.get(node.name.value)
                     memo[key] = 0  # validated documents have no cycles; this guards anyway
@@ -254,12 +307,3 @@ def check_cost(cost: int, limits: Limits) -> None:
                             f"The operation's estimated cost is {cost}; at most {limits.max_cost} is allowed "
                             "(a field costs 1, a list field times its page size).")
 
-
-def without_suggestions(error: GraphQLError) -> GraphQLError:
-    """The validation error without its "Did you mean …?" hint (it leaks schema names)."""
-    message = error.message
-    cut = message.find(" Did you mean")
-    if cut < 0:
-        return error
-    return GraphQLError(message[:cut], error.nodes, error.source, error.positions, error.path,
-                        error.original_error, error.extensions)

@@ -28,7 +28,6 @@ from gateway.limits import (
     check_shape,
     estimate_cost,
     uses_introspection,
-    without_suggestions,
 )
 from gateway.plan import QueryPlan
 from gateway.planner import Planner
@@ -138,10 +137,8 @@ class OperationCache:
                     check_shape(definition, fragments, limits)
         except LimitExceeded as error:
             raise RequestError.of(error.message, error.code) from None
-        errors = validate(self.supergraph.api_schema, document)
+        errors = validate(self.supergraph.api_schema, document, hide_suggestions=not limits.field_suggestions)
         if errors:
-            if not limits.field_suggestions:
-                errors = [without_suggestions(e) for e in errors]
             raise RequestError(errors, code="GRAPHQL_VALIDATION_FAILED")
         operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
         if operation_name is None:
@@ -162,7 +159,8 @@ class OperationCache:
                                   "the schema is in schema/supergraph.graphql.", "INTROSPECTION_DISABLED")
         cost: int | None
         try:
-            cost = estimate_cost(self.supergraph.api_schema, operation, fragments, limits, None)
+            cost = estimate_cost(self.supergraph.api_schema, operation, fragments, limits, None,
+                                 self.supergraph.field_costs)
             check_cost(cost, limits)
         except VariableDependent:
             cost = None
@@ -182,6 +180,6 @@ class OperationCache:
         if prepared.cost is None:
             try:
                 check_cost(estimate_cost(self.supergraph.api_schema, prepared.operation, prepared.fragments,
-                                         self.limits, variables), self.limits)
+                                         self.limits, variables, self.supergraph.field_costs), self.limits)
             except LimitExceeded as error:
                 raise RequestError.of(error.message, error.code) from None

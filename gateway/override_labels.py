@@ -12,7 +12,7 @@ import random
 import re
 from typing import Iterable
 
-_PERCENT = re.compile(r"^percent\((\d+(?:\.\d+)?)\)$")
+_PERCENT = re.compile(r"percent\(([0-9]+(?:\.[0-9]+)?)\)")  # ASCII digits, matched whole (fullmatch)
 
 
 class OverrideLabels:
@@ -26,7 +26,7 @@ class OverrideLabels:
         self.percent: list[tuple[str, float]] = []
         fixed = []
         for label in sorted(labels):
-            match = _PERCENT.match(label)
+            match = _PERCENT.fullmatch(label)
             if match:
                 self.percent.append((label, float(match.group(1))))
             elif label in set(enabled):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Iterable
 
 from graphql import (
@@ -74,6 +75,23 @@ class FieldJoin:
     override_label: str | None = None  # progressive @override: active only when the label is
 
 
+@dataclass(frozen=True)
+class ListSize:
+    """A field's ``@listSize`` (IBM GraphQL Cost Directive, composed by Federation 2.9): a list of
+    at most ``assumed_size`` items, or as many as the ``slicing_arguments`` ask for; with
+    ``sized_fields``, the size bounds those lists of the field's value (a connection's ``edges``)."""
+
+    assumed_size: int | None = None
+    slicing_arguments: tuple[str, ...] = ()
+    sized_fields: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, args: dict[str, Any]) -> "ListSize":
+        assumed = args.get("assumedSize")
+        return cls(int(assumed) if assumed is not None else None, tuple(args.get("slicingArguments") or ()),
+                   tuple(args.get("sizedFields") or ()))
+
+
 @dataclass
 class FieldModel:
     """A field of an object/interface type with where it is resolved."""
@@ -83,6 +101,8 @@ class FieldModel:
     inaccessible: bool = False
     auth: dict[str, Any] = field(default_factory=dict)
     tags: tuple[str, ...] = ()
+    list_size: ListSize | None = None  # @listSize
+    weight: int | None = None  # @cost(weight:)
 
     def join_for(self, graph: str) -> FieldJoin | None:
         """The join of this field in ``graph`` (None when the field has no join there)."""
@@ -226,8 +246,11 @@ class Supergraph:
             for fdef in getattr(definition, "fields", None) or ():
                 if kind not in ("OBJECT", "INTERFACE"):
                     break
+                sizes = _directives(fdef, "listSize")
+                costs = _directives(fdef, "cost")
                 fm = FieldModel(fdef.name.value, inaccessible=_has(fdef, "inaccessible"), auth=_auth(fdef),
-                                tags=_tags(fdef))
+                                tags=_tags(fdef), list_size=ListSize.of(sizes[0]) if sizes else None,
+                                weight=int(costs[0]["weight"]) if costs and costs[0].get("weight") is not None else None)
                 for jf in _directives(fdef, "join__field"):
                     fm.joins.append(FieldJoin(
                         graph=jf.get("graph"),
@@ -281,6 +304,16 @@ class Supergraph:
             if graph in self.types[iface].interface_object_graphs:
                 return iface
         return None
+
+    @cached_property
+    def field_costs(self) -> dict[str, dict[str, FieldModel]]:
+        """Fields with ``@listSize`` or ``@cost``, by type and field name (for the cost estimate)."""
+        costs: dict[str, dict[str, FieldModel]] = {}
+        for t in self.types.values():
+            for f in t.fields.values():
+                if f.list_size is not None or f.weight is not None:
+                    costs.setdefault(t.name, {})[f.name] = f
+        return costs
 
     def field_join(self, type_name: str, field_name: str, graph: str) -> FieldJoin | None:
         """The join__field of a field in a graph, if any."""

@@ -65,3 +65,9 @@ class Unauthenticated(DomainError):
     """No credential, or one that does not verify (expired, wrong key, wrong audience…)."""
 
     code = "UNAUTHENTICATED"
+
+
+class BadRequest(DomainError):
+    """The HTTP request itself is malformed or ambiguous (e.g. two ``Authorization`` headers)."""
+
+    code = "BAD_REQUEST"

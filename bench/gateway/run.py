@@ -223,7 +223,7 @@ def checks_overhead(supergraph: Path, public: Path, token: str, count: int = 200
     async def checks() -> float:
         start = time.perf_counter()
         for _ in range(count):
-            identity = await gateway.authenticate(header)
+            identity = await gateway.authenticate(raw)
             prepared = gateway.operations.get(GATEWAY_QUERY, None)
             gateway.propagated_headers(raw, identity)
             if prepared.guards:

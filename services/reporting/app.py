@@ -33,6 +33,7 @@ from services.reporting.policy import POLICY
 from siir.auth.middleware import RequireIdentity, identity_of
 from siir.auth.tokens import TokenVerifier, verifier_from_settings
 from siir.database import create_engine
+from siir import identifiers
 from siir.health import healthcheck
 from siir.errors import DomainError, InvalidInput
 from siir.settings import Settings
@@ -73,9 +74,10 @@ def _bool(field: str, value: str | None) -> bool:
 
 
 def _year(value: str | None) -> int:
-    if value is None or not value.strip().isdigit():
-        raise InvalidInput("year", "is required: a calendar year such as 2024")
-    return int(value)
+    try:
+        return identifiers.decimal(value.strip() if value is not None else None)
+    except ValueError:
+        raise InvalidInput("year", "is required: a calendar year such as 2024") from None
 
 
 def _error(status: int, error: DomainError) -> JSONResponse:

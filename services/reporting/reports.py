@@ -175,14 +175,18 @@ async def class_transitions(
     return Transitions(target, first, last, moves(own[target.code], protect), parts)
 
 
+#: The longest list of small-business candidates one request may ask for.
+MAX_CANDIDATES = 10_000
+
+
 async def small_business_candidates(
     connection: AsyncConnection, identity: Identity | None, region_code: str | None, first: int,
     assignment: Assignment | None = None,
 ) -> list[Any]:
     access.report_scope(identity, assignment)
     POLICY.require(identity.role if identity else None, "Query.smallBusinessCandidates")
-    if not 1 <= first <= 10_000:
-        raise InvalidInput("first", "must be between 1 and 10000")
+    if not 1 <= first <= MAX_CANDIDATES:
+        raise InvalidInput("first", f"must be between 1 and {MAX_CANDIDATES}")
     target = await find_region(connection, region_code)
     # A list of IR, scoped as the registry scopes its lists: a facilitator's keeps her assigned IR.
     scope = access.authorize_record_list(identity, "smallBusinessCandidates", target.code, assignment)

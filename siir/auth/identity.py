@@ -11,6 +11,8 @@ import enum
 import re
 from dataclasses import dataclass
 
+from siir.identifiers import PROVINCE_CODE, REGENCY_CODE, is_region_code
+
 
 class Role(enum.StrEnum):
     MINISTRY = "MINISTRY"
@@ -21,16 +23,15 @@ class Role(enum.StrEnum):
     ANALYST = "ANALYST"
 
 
-_PROVINCE = re.compile(r"^\d{2}$")
-_REGENCY = re.compile(r"^\d{2}\.\d{2}$")
-_ANY_REGION = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
-
-#: The region level each regional role's ``region`` claim must name.
-REQUIRED_REGION = {
-    Role.PROVINCE_OFFICER: _PROVINCE,
-    Role.DISTRICT_OFFICER: _REGENCY,
-    Role.FACILITATOR: _REGENCY,
+#: The region level each regional role's ``region`` claim must name (matched in full, ASCII digits).
+REQUIRED_REGION: dict[Role, re.Pattern[str]] = {
+    Role.PROVINCE_OFFICER: PROVINCE_CODE,
+    Role.DISTRICT_OFFICER: REGENCY_CODE,
+    Role.FACILITATOR: REGENCY_CODE,
 }
+
+#: A partner claim: the partner's record id in ASCII digits (not "٦" nor " 6").
+PARTNER_ID = re.compile(r"[1-9][0-9]{0,17}")
 
 
 #: A caller's role as a scope: ``role:DISTRICT_OFFICER`` (see ``Identity.scopes``).
@@ -68,17 +69,17 @@ class Identity:
         except ValueError:
             raise InvalidClaims(f"unknown role {claims.get('role')!r}") from None
         region = claims.get("region")
-        if region is not None and (not isinstance(region, str) or not _ANY_REGION.match(region)):
+        if region is not None and not is_region_code(region):
             raise InvalidClaims(f"region {region!r} is not a Kemendagri code")
         required = REQUIRED_REGION.get(role)
-        if required is not None and (region is None or not required.match(region)):
+        if required is not None and (region is None or not required.fullmatch(region)):
             raise InvalidClaims(f"role {role} needs a region claim of its level, got {region!r}")
         if role in (Role.MINISTRY, Role.PARTNER) and region is not None:
             raise InvalidClaims(f"role {role} is not regional; drop the region claim")
         partner = claims.get("partner")
         if role is Role.PARTNER:
-            if not isinstance(partner, str) or not partner:
-                raise InvalidClaims("role PARTNER needs a partner claim")
+            if not isinstance(partner, str) or not PARTNER_ID.fullmatch(partner):
+                raise InvalidClaims(f"role PARTNER needs a partner claim naming a partner id, got {partner!r}")
         elif partner is not None:
             raise InvalidClaims("only PARTNER tokens carry a partner claim")
         expires_at = claims.get("exp")

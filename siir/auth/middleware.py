@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from starlette.datastructures import Headers
 from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from siir.auth.identity import Identity
-from siir.auth.tokens import TokenVerifier, bearer_token
-from siir.errors import Unauthenticated
+from siir.auth.tokens import TokenVerifier, authorization_header, bearer_token
+from siir.errors import BadRequest, Unauthenticated
 
 SCOPE_KEY = "siir.identity"
 
@@ -26,6 +25,10 @@ def unauthenticated_response(error: Unauthenticated) -> JSONResponse:
         status_code=401,
         headers={"WWW-Authenticate": 'Bearer realm="siir", error="invalid_token"'},
     )
+
+
+def bad_request_response(error: BadRequest) -> JSONResponse:
+    return JSONResponse({"errors": [{"message": error.message, "extensions": error.extensions}]}, status_code=400)
 
 
 class RequireIdentity:
@@ -41,8 +44,11 @@ class RequireIdentity:
             await self.app(scope, receive, send)
             return
         try:
-            token = bearer_token(Headers(scope=scope).get("authorization"))
+            token = bearer_token(authorization_header(scope["headers"]))
             scope[SCOPE_KEY] = await self.verifier.verify_async(token)
+        except BadRequest as error:
+            await bad_request_response(error)(scope, receive, send)
+            return
         except Unauthenticated as error:
             await unauthenticated_response(error)(scope, receive, send)
             return

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import jwt
@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 from siir.auth.identity import Identity, InvalidClaims, Role
 from siir.auth.keys import SigningKey, key_id, load_or_create_signing_key, load_public_key
-from siir.errors import Unauthenticated
+from siir.errors import BadRequest, Unauthenticated
 from siir.settings import Settings
 
 ALGORITHMS = ["ES256", "RS256"]
@@ -58,6 +58,19 @@ def issue_token(
         claims["scope"] = scope
     Identity.from_claims(claims, token="")  # refuse to mint what no service would accept
     return jwt.encode(claims, key.private_key, algorithm=key.algorithm, headers={"kid": key.kid})
+
+
+def authorization_header(raw_headers: Iterable[tuple[bytes, bytes]]) -> str | None:
+    """The one ``Authorization`` header of a request (ASGI raw pairs, names lower-case), None
+    without one. Two are refused (400): proxies and frameworks disagree on which one counts
+    (first, last, or both joined), so a second could be read as another caller downstream."""
+    found: str | None = None
+    for name, value in raw_headers:
+        if name.lower() == b"authorization":
+            if found is not None:
+                raise BadRequest("send exactly one Authorization header")
+            found = value.decode("latin-1")
+    return found
 
 
 def bearer_token(authorization: str | None) -> str:

@@ -22,7 +22,7 @@ def siir_token(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize("args,role,region,partner", [
     (["--role", "DISTRICT_OFFICER", "--region", "33.74", "--sub", "someone"], "DISTRICT_OFFICER", "33.74", None),
-    (["--role", "PARTNER", "--partner", "pnm-mekaar", "--sub", "bank"], "PARTNER", None, "pnm-mekaar"),
+    (["--role", "PARTNER", "--partner", "900003", "--sub", "bank"], "PARTNER", None, "900003"),
 ])
 def test_siir_token_prints_a_token_the_embedded_default_accepts(tmp_path: Path, args: list[str], role: str,
                                                                 region: str | None, partner: str | None) -> None:

@@ -32,7 +32,7 @@ ROLES: list[tuple[Role, str | None, str | None]] = [
     (Role.PROVINCE_OFFICER, "33", None),
     (Role.DISTRICT_OFFICER, "33.74", None),
     (Role.FACILITATOR, "33.74", None),
-    (Role.PARTNER, None, "bank-mandiri"),
+    (Role.PARTNER, None, "12"),
     (Role.ANALYST, None, None),
     (Role.ANALYST, "35.07", None),  # an analyst may be national or regional
 ]

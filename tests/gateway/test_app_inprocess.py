@@ -76,7 +76,7 @@ async def test_only_the_callers_token_reaches_subgraphs_by_default(supergraph_fi
                                                                    tokens: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SIIR_GATEWAY_PROPAGATE_HEADERS", raising=False)
     app = build_app(supergraph_file.read_text(), verifier=tokens.verifier, limits=Limits())
-    token = tokens("PARTNER", partner="bank-1")
+    token = tokens("PARTNER", partner="900002")
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as client:
         await client.post("/graphql", json={"query": "{ me { name } }"},
                           headers={"authorization": f"Bearer {token}", "x-request-id": "r1"})

@@ -37,7 +37,7 @@ def siir_token(data_dir: Path, *args: str) -> str:
 @pytest.mark.parametrize("args", [
     ["--role", "MINISTRY", "--sub", "menteri"],
     ["--role", "DISTRICT_OFFICER", "--region", "33.74", "--sub", "dinas-salatiga"],
-    ["--role", "PARTNER", "--partner", "pnm-mekaar", "--sub", "pnm"],
+    ["--role", "PARTNER", "--partner", "900003", "--sub", "pnm"],
 ], ids=["ministry", "district-officer", "partner"])
 def test_a_siir_token_is_accepted_by_the_embedded_gateway(embedded: tuple[str, Path], args: list[str]) -> None:
     url, data_dir = embedded

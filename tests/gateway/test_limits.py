@@ -129,3 +129,53 @@ def test_a_supergraph_naming_an_unknown_policy_is_refused_at_startup(guarded_sup
     check_policies_known(Supergraph.parse(sdl))
     with pytest.raises(UnknownPolicy, match="'everything'"):
         check_policies_known(Supergraph.parse(sdl.replace('[["records"]]', '[["everything"]]', 1)))
+
+
+# @listSize and @cost (IBM GraphQL Cost Directive), composed by the real composer: the sizes the
+# subgraph declares replace the page-size guess; a connection's size goes to its sizedFields.
+DECLARED_SDL = """
+extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@cost", "@listSize"])
+type Query {
+  shelf(first: Int! = 5): Shelf @listSize(slicingArguments: ["first"], sizedFields: ["books"], requireOneSlicingArgument: false)
+  tags: [String!]! @listSize(assumedSize: 7)
+  heavy: Int @cost(weight: 20)
+  authors(limit: Int = 3): [Author!]! @listSize(slicingArguments: ["limit"], requireOneSlicingArgument: false)
+  loose: [Author!]!
+}
+type Shelf { books: [Book!]! total: Int }
+type Book { title: String notes: [String!]! @listSize(assumedSize: 2) }
+type Author { name: String }
+"""
+DECLARED_COSTS = [
+    ("{ tags }", 7),
+    ("{ heavy }", 20),
+    ("{ shelf { total books { title } } }", 1 + 1 + 5 * (1 + 1)),
+    ("{ shelf(first: 2) { books { notes } } }", 1 + 2 * (1 + 2)),
+    ("{ authors { name } }", 3 * 2),
+    ("{ authors(limit: 9) { name } }", 9 * 2),
+    ("{ loose { name } }", 10 * 2),  # undeclared: the default page size, an estimate only
+]
+
+
+@pytest.fixture(scope="module")
+def declared_supergraph(node_modules: Path) -> Supergraph:
+    from gateway.compose import compose_services
+
+    sdl = compose_services([{"name": "books", "url": "http://books/graphql", "sdl": DECLARED_SDL}])
+    assert '@link(url: "https://specs.apollo.dev/cost/v0.1"' in sdl  # the composer keeps the directives
+    return Supergraph.parse(sdl)
+
+
+@pytest.mark.parametrize("query,cost", DECLARED_COSTS, ids=[q for q, _ in DECLARED_COSTS])
+def test_declared_list_sizes_and_weights_are_the_cost(declared_supergraph: Supergraph, query: str, cost: int) -> None:
+    operation, fragments = _split(query)
+    assert estimate_cost(declared_supergraph.api_schema, operation, fragments, Limits(), {},
+                         declared_supergraph.field_costs) == cost
+
+
+def test_a_declared_slicing_argument_from_a_variable_is_costed_per_request(declared_supergraph: Supergraph) -> None:
+    operation, fragments = _split("query($n: Int!) { shelf(first: $n) { books { title } } }")
+    with pytest.raises(VariableDependent):
+        estimate_cost(declared_supergraph.api_schema, operation, fragments, Limits(), None, declared_supergraph.field_costs)
+    assert estimate_cost(declared_supergraph.api_schema, operation, fragments, Limits(), {"n": 4},
+                         declared_supergraph.field_costs) == 1 + 4 * 2

@@ -78,7 +78,7 @@ def test_who_may_change_what(role: Role, operation: str, allowed: bool) -> None:
 def test_field_disclosure_by_role() -> None:
     assert access.field_disclosure(who(Role.MINISTRY), access.NIK, consented=True) is access.Disclosure.MASKED
     assert access.field_disclosure(who(Role.DISTRICT_OFFICER, "33.74"), access.NIK, consented=False) is access.Disclosure.FULL
-    partner = who(Role.PARTNER, partner="bank-a")
+    partner = who(Role.PARTNER, partner="900001")
     assert access.field_disclosure(partner, access.NIK, consented=True) is access.Disclosure.WITHHELD
     assert access.field_disclosure(partner, access.PHONE, consented=True) is access.Disclosure.FULL
     assert access.field_disclosure(partner, access.PHONE, consented=False) is access.Disclosure.WITHHELD

@@ -195,7 +195,7 @@ PROBES = {
     "exportAll": "{ exportAll }",
 }
 ROLE_TOKENS = {"MINISTRY": (None, None), "PROVINCE_OFFICER": ("33", None), "DISTRICT_OFFICER": ("33.74", None),
-               "FACILITATOR": ("33.74", None), "PARTNER": (None, "bank-1"), "ANALYST": (None, None)}
+               "FACILITATOR": ("33.74", None), "PARTNER": (None, "900002"), "ANALYST": (None, None)}
 
 
 @pytest.mark.parametrize("role", REACH)
@@ -246,7 +246,7 @@ def test_a_field_of_another_subgraph_reached_by_an_entity_jump_is_guarded(tokens
                                                                           anonymous_http: httpx.Client,
                                                                           subgraph_log: Any) -> None:
     response = post(anonymous_http, guarded_gateway, "{ enterprises { name mentored notes } }",
-                    tokens("PARTNER", partner="bank-1"))
+                    tokens("PARTNER", partner="900002"))
     assert _forbidden_paths(response) == {"enterprises.notes"}
     assert "FORBIDDEN" in response.text and "role:FACILITATOR" in response.text
     assert subgraph_log.requests() == []
@@ -378,7 +378,7 @@ def throttled_gateway(supergraph_file: Path, tokens: Any, trusted_key_file: Path
 
 def test_a_subject_over_its_rate_is_429_and_others_are_not(tokens: Any, throttled_gateway: str,
                                                            anonymous_http: httpx.Client, subgraph_log: Any) -> None:
-    greedy = tokens("PARTNER", partner="bank-1", subject="greedy")
+    greedy = tokens("PARTNER", partner="900002", subject="greedy")
     statuses = [post(anonymous_http, throttled_gateway, SIMPLE, greedy).status_code for _ in range(3)]
     assert statuses == [200, 200, 200]  # the burst
     subgraph_log.reset()
@@ -387,7 +387,7 @@ def test_a_subject_over_its_rate_is_429_and_others_are_not(tokens: Any, throttle
     assert int(response.headers["retry-after"]) >= 1
     assert subgraph_log.requests() == []
     # A new token for the same subject shares the bucket; another subject has its own.
-    again = tokens("PARTNER", partner="bank-1", subject="greedy", lifetime=7200)
+    again = tokens("PARTNER", partner="900002", subject="greedy", lifetime=7200)
     denial(post(anonymous_http, throttled_gateway, SIMPLE, again), 429, "RATE_LIMITED")
     assert post(anonymous_http, throttled_gateway, SIMPLE, tokens("MINISTRY", subject="other")).status_code == 200
 

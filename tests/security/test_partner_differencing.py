@@ -109,7 +109,7 @@ DISTRIBUTION = f"""query($r: String, $d: Date) {{ classDistribution(regionCode: 
 async def test_two_dates_around_one_registration_give_the_partner_the_same_answer(
     reporting_world: ReportingWorld, yogyakarta: dict[str, str]
 ) -> None:
-    ministry, partner = reporting_world.as_role("MINISTRY"), reporting_world.as_role("PARTNER", partner="bank-a")
+    ministry, partner = reporting_world.as_role("MINISTRY"), reporting_world.as_role("PARTNER", partner="900001")
     truth = [(await ministry(DISTRIBUTION, {"r": yogyakarta["a"], "d": d}))["data"]["classDistribution"]
              for d in ("2025-03-14", "2025-03-16")]
     assert truth[1]["statistics"]["counts"]["total"] - truth[0]["statistics"]["counts"]["total"] == 1  # the target
@@ -124,7 +124,7 @@ async def test_two_dates_around_one_registration_give_the_partner_the_same_answe
 async def test_two_month_ends_around_one_registration_leave_the_difference_open(
     reporting_world: ReportingWorld, yogyakarta: dict[str, str]
 ) -> None:
-    ministry, partner = reporting_world.as_role("MINISTRY"), reporting_world.as_role("PARTNER", partner="bank-a")
+    ministry, partner = reporting_world.as_role("MINISTRY"), reporting_world.as_role("PARTNER", partner="900001")
     for part in ("counts", "femaleOwned"):
         for name in ("pemula", "active", "total"):
             real = [(await ministry(DISTRIBUTION, {"r": yogyakarta["a"], "d": d}))["data"]["classDistribution"]
@@ -142,7 +142,7 @@ async def test_the_same_set_of_ir_gets_the_same_number_whichever_query_asks(
 ) -> None:
     """Sub-district A holds only Pemula IR of women: its Pemula, active, total and women's counts are
     one set of IR and so one published number, in every query, alias and date of the same month."""
-    partner = reporting_world.as_role("PARTNER", partner="bank-a")
+    partner = reporting_world.as_role("PARTNER", partner="900001")
     aliases = " ".join(f'd{day}: classDistribution(regionCode: "{yogyakarta["a"]}", asOf: "2025-04-{day:02d}") '
                        f"{{ asOf counts {{ total }} }}" for day in range(1, 11))
     seen = (await partner(f"{{ {aliases} }}"))["data"]
@@ -160,7 +160,7 @@ async def test_two_periods_are_whole_completed_months_and_their_difference_stays
 ) -> None:
     query = """query($r: String, $f: Date!, $t: Date!) { classTransitions(regionCode: $r, from: $f, to: $t) {
         moves { from to homeIndustries femaleOwned maleOwned } summary { newRegistrations movedUp suppressed } } }"""
-    ministry, partner = reporting_world.as_role("MINISTRY"), reporting_world.as_role("PARTNER", partner="bank-a")
+    ministry, partner = reporting_world.as_role("MINISTRY"), reporting_world.as_role("PARTNER", partner="900001")
     # A period of a few days, or one reaching into the current month, would isolate single moves.
     assert errors_of(await partner(query, {"r": yogyakarta["a"], "f": "2025-03-14", "t": "2025-03-31"})) == [("BAD_USER_INPUT", "from")]
     assert errors_of(await partner(query, {"r": yogyakarta["a"], "f": "2025-03-01", "t": "2025-03-16"})) == [("BAD_USER_INPUT", "to")]
@@ -181,7 +181,7 @@ async def test_a_total_minus_its_parts_in_separate_queries_leaves_the_small_cell
 ) -> None:
     """Sub-district B: 8 Pemula and 2 Berkembang. Total, then Pemula, asked separately: total − Pemula
     is Berkembang, a cell of 2, which the partner never sees as 2."""
-    ministry, partner = reporting_world.as_role("MINISTRY"), reporting_world.as_role("PARTNER", partner="bank-a")
+    ministry, partner = reporting_world.as_role("MINISTRY"), reporting_world.as_role("PARTNER", partner="900001")
     one = 'query($r: String) { classDistribution(regionCode: $r, asOf: "2025-06-30") { counts { %s } } }'
     truth = {name: (await ministry(one % name, {"r": yogyakarta["b"]}))["data"]["classDistribution"]["counts"][name]
              for name in ("total", "pemula", "berkembang")}
@@ -200,7 +200,7 @@ async def test_a_total_minus_its_parts_in_separate_queries_leaves_the_small_cell
 async def test_region_levels_stop_at_the_sub_district_and_a_regency_minus_its_sub_districts_stays_open(
     reporting_world: ReportingWorld, yogyakarta: dict[str, str]
 ) -> None:
-    ministry, partner = reporting_world.as_role("MINISTRY"), reporting_world.as_role("PARTNER", partner="bank-a")
+    ministry, partner = reporting_world.as_role("MINISTRY"), reporting_world.as_role("PARTNER", partner="900001")
     drill = """query($r: String) { classDistribution(regionCode: $r, asOf: "2025-06-30", groupByChildren: true) {
         counts { berkembang } children { regionCode statistics { counts { berkembang } } } } }"""
     # Villages are below what partners read: asked directly, through a drill-down, through Region.
@@ -228,10 +228,10 @@ async def test_region_levels_stop_at_the_sub_district_and_a_regency_minus_its_su
 async def test_the_export_shows_a_partner_exactly_what_graphql_shows(
     reporting_world: ReportingWorld, yogyakarta: dict[str, str]
 ) -> None:
-    partner = reporting_world.as_role("PARTNER", partner="bank-a")
+    partner = reporting_world.as_role("PARTNER", partner="900001")
     seen = (await partner(DISTRIBUTION, {"r": yogyakarta["b"], "d": "2025-06-30"}))["data"]["classDistribution"]
     export = await reporting_world.export(f"/exports/class-distribution.csv?regionCode={yogyakarta['b']}&asOf=2025-06-30",
-                                          "PARTNER", partner="bank-a")
+                                          "PARTNER", partner="900001")
     assert export.status_code == 200, export.text
     header, row = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))[:2]
     values = dict(zip(header, row))
@@ -244,14 +244,14 @@ async def test_the_export_shows_a_partner_exactly_what_graphql_shows(
     never_small([int(v) for k, v in values.items() if k not in ("region_code", "region_name", "as_of") and v])
     # A village export is refused like the GraphQL question.
     refused = await reporting_world.export(f"/exports/class-distribution.csv?regionCode={yogyakarta['village']}",
-                                           "PARTNER", partner="bank-a")
+                                           "PARTNER", partner="900001")
     assert refused.status_code == 403 and refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
 async def test_workers_of_a_few_ir_are_not_shown_and_the_needs_table_is_protected(
     reporting_world: ReportingWorld, yogyakarta: dict[str, str]
 ) -> None:
-    partner = reporting_world.as_role("PARTNER", partner="bank-a")
+    partner = reporting_world.as_role("PARTNER", partner="900001")
     # In March 2024 sub-district B had 8 active IR: workers shown, perturbed.
     seen = (await partner(DISTRIBUTION, {"r": yogyakarta["b"], "d": "2024-03-31"}))["data"]["classDistribution"]["statistics"]
     assert seen["workers"]["women"] is not None

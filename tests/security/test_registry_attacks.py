@@ -316,7 +316,7 @@ async def test_closing_or_graduating_another_regencys_ir_answers_not_found(
     ("MINISTRY", None, {}, REGISTER, {"input": register_input()}),
     ("PROVINCE_OFFICER", "33", {}, REGISTER, {"input": register_input()}),
     ("FACILITATOR", SEMARANG, {}, UPDATE, {"id": "1", "v": 1, "input": {"address": "x"}}),
-    ("PARTNER", None, {"partner": "bank-a"}, ASSESS, {"id": "1", "input": {**MAJU, "assessedOn": "2024-02-01"}}),
+    ("PARTNER", None, {"partner": "900001"}, ASSESS, {"id": "1", "input": {**MAJU, "assessedOn": "2024-02-01"}}),
     ("ANALYST", None, {}, 'mutation { closeHomeIndustry(id: "1", reason: "x") { status } }', {}),
 ])
 async def test_roles_without_the_right_to_a_change_are_forbidden(
@@ -339,7 +339,7 @@ AUDIT = (
 
 
 @pytest.mark.parametrize(("role", "region", "claims"), [
-    ("PROVINCE_OFFICER", "33", {}), ("FACILITATOR", SEMARANG, {}), ("PARTNER", None, {"partner": "bank-a"}),
+    ("PROVINCE_OFFICER", "33", {}), ("FACILITATOR", SEMARANG, {}), ("PARTNER", None, {"partner": "900001"}),
     ("ANALYST", None, {}),
 ])
 async def test_audit_trail_is_refused_to_other_roles(world: World, role: str, region: str | None, claims: dict[str, str]) -> None:

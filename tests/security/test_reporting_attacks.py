@@ -170,7 +170,7 @@ async def test_a_regional_analyst_reads_only_its_region(reporting_world: Reporti
 PROGRESS = "query($r: [_Any!]!) { _entities(representations: $r) { ... on HomeIndustry { id progress { currentStanding } } } }"
 
 
-@pytest.mark.parametrize("role,claims", [("PARTNER", {"partner": "bank-a"}), ("ANALYST", {})])
+@pytest.mark.parametrize("role,claims", [("PARTNER", {"partner": "900001"}), ("ANALYST", {})])
 async def test_record_level_fields_are_forbidden_to_partners_and_analysts(
     reporting_world: ReportingWorld, role: str, claims: dict[str, str]
 ) -> None:
@@ -184,9 +184,9 @@ async def test_record_level_fields_are_forbidden_to_partners_and_analysts(
 
 
 async def test_a_partner_gets_no_annual_report(reporting_world: ReportingWorld) -> None:
-    partner = reporting_world.as_role("PARTNER", partner="bank-a")
+    partner = reporting_world.as_role("PARTNER", partner="900001")
     denied(await partner('{ annualReport(regionCode: "33.74", year: 2024) { year } }'), ["annualReport"], field="annualReport")
-    response = await reporting_world.export("/exports/annual-report.csv?regionCode=33.74&year=2024", "PARTNER", partner="bank-a")
+    response = await reporting_world.export("/exports/annual-report.csv?regionCode=33.74&year=2024", "PARTNER", partner="900001")
     assert response.status_code == 403 and response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
@@ -213,7 +213,7 @@ async def test_a_partners_counts_are_perturbed_never_small_and_the_same_set_read
       children {{ regionCode statistics {{ counts {COUNTS} femaleOwned {COUNTS} maleOwned {COUNTS} workers {{ women }} }} }} }} }}"""
     moved = small = 0
     for region in (None, "33", SEMARANG):
-        seen = (await reporting_world.as_role("PARTNER", partner="bank-a")(query, {"r": region}))["data"]["classDistribution"]
+        seen = (await reporting_world.as_role("PARTNER", partner="900001")(query, {"r": region}))["data"]["classDistribution"]
         truth = (await reporting_world.as_role("MINISTRY")(query, {"r": region}))["data"]["classDistribution"]
         blocks = [(seen["statistics"], truth["statistics"])] + [
             (s["statistics"], t["statistics"]) for s, t in zip(seen["children"], truth["children"])]
@@ -228,7 +228,7 @@ async def test_a_partners_counts_are_perturbed_never_small_and_the_same_set_read
                 for name in (*CLASSES, "active", "total"):
                     if t["statistics"][part][name] == truth["statistics"][part][name]:
                         assert s["statistics"][part][name] == seen["statistics"][part][name], (part, name)
-        again = (await reporting_world.as_role("PARTNER", partner="bank-b")(query, {"r": region}))["data"]["classDistribution"]
+        again = (await reporting_world.as_role("PARTNER", partner="900002")(query, {"r": region}))["data"]["classDistribution"]
         assert again == seen  # another partner, another request: the same figures
     assert moved > 0 and small > 0  # the data has small cells and the perturbation changed figures
 
@@ -238,7 +238,7 @@ async def test_a_partners_moves_and_needs_are_perturbed_and_rare_items_left_out(
         moves { from to homeIndustries femaleOwned maleOwned } summary { newRegistrations movedUp suppressed }
         children { summary { newRegistrations suppressed } } }
       needsAnalysis(regionCode: "33.74") { classes { homeIndustries products { item homeIndustries } } } }"""
-    seen = (await reporting_world.as_role("PARTNER", partner="bank-a")(query))["data"]
+    seen = (await reporting_world.as_role("PARTNER", partner="900001")(query))["data"]
     truth = (await reporting_world.as_role("MINISTRY")(query))["data"]
     truth_moves = {(m["from"], m["to"]): m for m in truth["classTransitions"]["moves"]}
     for move in seen["classTransitions"]["moves"]:
@@ -279,7 +279,7 @@ async def test_an_export_through_the_gateway_needs_a_token_and_the_scope(
 async def test_the_gateway_refuses_record_level_fields_to_a_partner_before_planning(
     reporting_world: ReportingWorld, gateway: httpx.AsyncClient, tokens: Tokens
 ) -> None:
-    response = await gateway.post("/graphql", headers=tokens.headers("PARTNER", partner="bank-a"), json={
+    response = await gateway.post("/graphql", headers=tokens.headers("PARTNER", partner="900001"), json={
         "query": '{ smallBusinessCandidates(regionCode: "33") { registrationNumber } '
                  ' annualReport(regionCode: "33", year: 2024) { year } }'})
     assert response.status_code == 403, response.text
@@ -304,7 +304,7 @@ async def test_a_partners_region_and_its_children_in_one_answer_are_perturbed_ce
         irStatistics(asOf: $d) {{ asOf counts {COUNTS} femaleOwned {COUNTS} maleOwned {COUNTS} }} }} }} }}"""
     representations = [{"__typename": "Region", "code": code} for code in ["33", *kids]]
     statement_log.clear()
-    seen = await reporting_world.as_role("PARTNER", partner="bank-a")(query, {"r": representations, "d": "2026-11-20"})
+    seen = await reporting_world.as_role("PARTNER", partner="900001")(query, {"r": representations, "d": "2026-11-20"})
     # One region look-up and one rollup read per level: a constant, not one per region (36 regions here).
     assert statement_log.count() <= 6
     truth = await ministry(query, {"r": representations, "d": "2026-10-31"})

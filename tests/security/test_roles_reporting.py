@@ -100,7 +100,7 @@ async def test_analyst_reads_aggregates_nationally_or_in_its_region_only(reporti
 
 
 async def test_partner_reads_aggregates_down_to_sub_districts_perturbed(reporting_world: ReportingWorld) -> None:
-    partner = reporting_world.as_role("PARTNER", partner="bank-a")
+    partner = reporting_world.as_role("PARTNER", partner="900001")
     assert await reads_region(partner, None) and await reads_region(partner, MALANG)
     # A village with 1–3 IR (as the ministry sees it): villages are below what partners read.
     ministry = reporting_world.as_role("MINISTRY")
@@ -108,13 +108,13 @@ async def test_partner_reads_aggregates_down_to_sub_districts_perturbed(reportin
               for v in reporting_world.few_villages}
     few = next(v for v, total in totals.items() if 0 < total < 5)
     assert code(await partner(DISTRIBUTION, {"r": few})) == "FORBIDDEN"
-    export = await reporting_world.export(f"/exports/class-distribution.csv?regionCode={few}", "PARTNER", partner="bank-a")
+    export = await reporting_world.export(f"/exports/class-distribution.csv?regionCode={few}", "PARTNER", partner="900001")
     assert export.status_code == 403, export.text
     # Its sub-district: a total that is 0 or at least 5, marked as protected, the same in the export.
     sub_district = few.rsplit(".", 1)[0]
     seen = (await partner(DISTRIBUTION, {"r": sub_district}))["data"]["classDistribution"]["counts"]
     assert seen["suppressed"] is True and (seen["total"] == 0 or seen["total"] >= 5)
-    export = await reporting_world.export(f"/exports/class-distribution.csv?regionCode={sub_district}", "PARTNER", partner="bank-a")
+    export = await reporting_world.export(f"/exports/class-distribution.csv?regionCode={sub_district}", "PARTNER", partner="900001")
     header, row = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))[:2]
     assert row[0] == sub_district and int(row[header.index("total")]) == seen["total"]
     assert await progress_of(partner, reporting_world.semarang_ir) == "FORBIDDEN"

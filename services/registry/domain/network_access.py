@@ -27,6 +27,7 @@ Plain rules on an ``Identity``, like ``access`` for IR records. Decisions where 
 from __future__ import annotations
 
 from siir.auth.identity import Identity, Role
+from siir import identifiers
 from siir.errors import Forbidden
 
 OFFICIALS = frozenset({Role.MINISTRY, Role.PROVINCE_OFFICER, Role.DISTRICT_OFFICER})
@@ -108,8 +109,7 @@ def partner_reach(identity: Identity) -> int | None:
     if identity.role in OFFICIALS or identity.role is Role.FACILITATOR:
         return None
     if identity.role is Role.PARTNER:
-        claim = identity.partner or ""
-        return int(claim) if claim.isdigit() and len(claim) < 19 else -1
+        return identifiers.record_id(identity.partner) or -1
     raise Forbidden(f"partners are for the programme's offices, facilitators and partners; you are {identity.role}")
 
 

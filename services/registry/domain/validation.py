@@ -13,6 +13,7 @@ from typing import Any
 
 from lokal import parse_nik, parse_phone
 
+from siir import identifiers
 from siir.errors import InvalidInput
 
 MAX_NAME = 200
@@ -75,11 +76,8 @@ def record_id(field: str, value: str | None, *, required: bool = False) -> int |
         if required:
             raise InvalidInput(field, "is required")
         return None
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise InvalidInput(field, f"{value!r} is not an id") from None
-    if not 0 < number < 2**63:
+    number = identifiers.record_id(str(value))
+    if number is None:  # ASCII digits only: int() would also read "١٢" or "1_2" as 12
         raise InvalidInput(field, f"{value!r} is not an id")
     return number
 
@@ -94,11 +92,7 @@ def required_id(field: str, value: str | None) -> int:
 def reference_id(value: object) -> int | None:
     """The record id in an entity representation or look-up, or None when it cannot name a record
     (such an id resolves as missing, like one of another region: nothing to learn from it)."""
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        return None
-    return number if 0 < number < 2**63 else None
+    return identifiers.record_id(str(value))
 
 
 def period(field: str, start: dt.date | None, end: dt.date | None, *, required: bool = True) -> tuple[dt.date | None, dt.date | None]:

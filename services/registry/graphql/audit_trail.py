@@ -20,6 +20,7 @@ from services.registry.domain import access
 from services.registry.audit_disclosure import disclosed_changes, personal_reads
 from services.registry.graphql.context import RegistryInfo
 from siir.auth.identity import Identity
+from siir import identifiers
 from siir.errors import InvalidInput
 
 MAX_PAGE = 500
@@ -115,7 +116,7 @@ def _decode(cursor: str) -> int:
         kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
         if kind != "AuditEvent":
             raise ValueError(kind)
-        return int(value)
+        return identifiers.decimal(value)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise InvalidInput("after", "is not a cursor from this connection") from None
 
@@ -158,18 +159,14 @@ async def audit_trail(
     if filter is not None:
         home_industry_id = None
         if filter.home_industry_id is not None:
-            try:
-                home_industry_id = int(filter.home_industry_id)
-            except ValueError:
-                raise InvalidInput("filter.homeIndustryId", "is not a home industry id") from None
+            home_industry_id = identifiers.record_id(filter.home_industry_id)
+            if home_industry_id is None:
+                raise InvalidInput("filter.homeIndustryId", "is not a home industry id")
         entity_id = None
         if filter.entity_id is not None:
-            try:
-                entity_id = int(filter.entity_id)
-                if not 0 < entity_id < 2**63:
-                    raise ValueError(entity_id)
-            except ValueError:
-                raise InvalidInput("filter.entityId", "is not a record id") from None
+            entity_id = identifiers.record_id(filter.entity_id)
+            if entity_id is None:
+                raise InvalidInput("filter.entityId", "is not a record id")
         if filter.region_code is not None:
             wanted = filter.region_code.strip()
             access.check_region_filter(access.RecordScope(region=region), wanted)

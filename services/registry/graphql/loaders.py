@@ -12,18 +12,18 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from functools import partial
 from typing import Any, Generic, TypeVar
 
-from aiodataloader import DataLoader
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.registry.data import assessments, facilitators, home_industries, interventions, partners, regions, teams
 from services.registry.domain.access import RecordScope
+from siir.graphql import RequestLoader
 
 K = TypeVar("K")
 V = TypeVar("V")
 
 
-class QueryLoader(DataLoader[K, V | None], Generic[K, V]):
+class QueryLoader(RequestLoader[K, V | None], Generic[K, V]):
     """Loads a batch of keys with one call of a data-access function that answers a mapping."""
 
     def __init__(
@@ -39,7 +39,7 @@ class QueryLoader(DataLoader[K, V | None], Generic[K, V]):
         return [found.get(key) for key in keys]
 
 
-class RegionLoader(DataLoader[str, RowMapping | None]):
+class RegionLoader(RequestLoader[str, RowMapping | None]):
     def __init__(self, engine: AsyncEngine) -> None:
         super().__init__()
         self.engine = engine
@@ -56,7 +56,7 @@ class RegionLoader(DataLoader[str, RowMapping | None]):
         return [found.get(code) for code in codes]
 
 
-class HomeIndustryLoader(DataLoader[int, RowMapping | None]):
+class HomeIndustryLoader(RequestLoader[int, RowMapping | None]):
     """IR by id, only those the caller's scope reaches (its scope is settled before the statement)."""
 
     def __init__(self, engine: AsyncEngine, record_scope: Callable[[], Awaitable[RecordScope]]) -> None:

@@ -24,15 +24,13 @@ from services.registry.graphql.inputs import (
     assessment_values,
     record_values,
 )
+from siir import identifiers
 from siir.errors import InvalidInput
 
 
 def _pk(field: str, value: strawberry.ID) -> int:
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        raise InvalidInput(field, f"{value!r} is not a home industry id") from None
-    if not 0 < pk < 2**63:
+    pk = identifiers.record_id(value)
+    if pk is None:  # ASCII digits only (int() would read "١٢" as 12)
         raise InvalidInput(field, f"{value!r} is not a home industry id")
     return pk
 

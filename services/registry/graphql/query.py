@@ -23,6 +23,7 @@ from services.registry.graphql.partner import Partner
 from services.registry.graphql.team import Team
 from services.registry.graphql.home_industry import HomeIndustry
 from services.registry.graphql.region import Region
+from siir import identifiers
 from siir.errors import InvalidInput
 
 MAX_PAGE = 500
@@ -30,8 +31,9 @@ MAX_PAGE = 500
 #: in office at once; a province has a few hundred facilitators).
 MAX_LIST = 2000
 
-#: Enough for every sub-district of a regency or every village of a sub-district.
-MAX_REGIONS = 1000
+#: Enough for any one answer of ``regions``: the 514 regencies/cities, or the children of one
+#: region (108 at most). It is also the list's declared size (``list_sizes``), so it stays tight.
+MAX_REGIONS = 600
 
 
 @strawberry.input(description="Which IR to list; every part is optional and they combine with AND.")
@@ -86,14 +88,14 @@ def decode_cursor(cursor: str) -> int:
         kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
         if kind != "HomeIndustry":
             raise ValueError(kind)
-        return int(value)
+        return identifiers.decimal(value)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise InvalidInput("after", "is not a cursor from this connection") from None
 
 
 def _region_code(field: str, code: str | None) -> str | None:
     code = code.strip() if code else None
-    if code is not None and (len(code) > 20 or not all(part.isdigit() for part in code.split("."))):
+    if code is not None and not identifiers.is_code_prefix(code):
         raise InvalidInput(field, f"{code!r} is not a Kemendagri region code")
     return code
 
@@ -108,7 +110,7 @@ def _query_spec(filter: HomeIndustryFilter | None, scope: access.RecordScope) ->
     if search is not None and len(search) > 100:
         raise InvalidInput("filter.search", "is longer than 100 characters")
     region = filter.region_code.strip() if filter.region_code else None
-    if region is not None and (len(region) > 20 or not all(part.isdigit() for part in region.split("."))):
+    if region is not None and not identifiers.is_code_prefix(region):
         raise InvalidInput("filter.regionCode", f"{region!r} is not a Kemendagri region code")
     if region is not None:
         access.check_region_filter(scope, region)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, NewType
 
 import strawberry
@@ -13,7 +14,7 @@ def _parse_rupiah(value: Any) -> int:
         raise ValueError("Rupiah must be a whole number of rupiah")
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,30}", value.strip()):  # ASCII digits only
         return int(value.strip())
     if isinstance(value, float) and value.is_integer():
         return int(value)

@@ -11,6 +11,7 @@ from services.reporting.domain.periods import today_in_jakarta
 from services.reporting.domain.standing import is_move_down, is_move_up
 from services.reporting.graphql.context import ReportingInfo
 from services.reporting.graphql.figures import IrStanding
+from siir import identifiers
 
 
 
@@ -46,9 +47,8 @@ class HomeIndustry:
     )
     async def progress(self, info: ReportingInfo) -> Progress | None:
         scope = access.report_scope(info.context.identity, await info.context.assignment())
-        try:
-            key = int(self.id)
-        except ValueError:
+        key = identifiers.record_id(self.id)
+        if key is None:
             return None
         record = await info.context.loaders.record.load(key)
         # Outside the scope: null, as the registry resolves such an IR, so ids of other regions cannot be probed.

@@ -6,7 +6,6 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 
-from aiodataloader import DataLoader
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.reporting import reports
@@ -14,9 +13,10 @@ from services.reporting.data import regions as region_data
 from services.reporting.data import reports as report_data
 from services.reporting.domain.projection import IrRecord
 from services.reporting.domain.reports import StockLine
+from siir.graphql import RequestLoader
 
 
-class StockLoader(DataLoader[tuple[str, dt.date], list[StockLine] | None]):
+class StockLoader(RequestLoader[tuple[str, dt.date], list[StockLine] | None]):
     """(region code, date) → the region's stock lines; None for an unknown code.
 
     Regions of one level and date share one rollup statement (a page of provinces or regencies
@@ -53,7 +53,7 @@ class StockLoader(DataLoader[tuple[str, dt.date], list[StockLine] | None]):
         return [found.get(key) for key in keys]
 
 
-class ChildrenLoader(DataLoader[str, list[str]]):
+class ChildrenLoader(RequestLoader[str, list[str]]):
     """Region code ("" the nation) → the codes of the regions directly inside it (one statement per batch)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
@@ -66,7 +66,7 @@ class ChildrenLoader(DataLoader[str, list[str]]):
         return [found.get(code, []) for code in codes]
 
 
-class RecordLoader(DataLoader[int, IrRecord | None]):
+class RecordLoader(RequestLoader[int, IrRecord | None]):
     """IR id → its projection with class history (two statements per batch)."""
 
     def __init__(self, engine: AsyncEngine) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from services.reporting.graphql.home_industry import HomeIndustry
+from services.reporting.graphql.list_sizes import LIST_SIZES  # noqa: F401  (declares @listSize before the schema is built)
 from services.reporting.graphql.query import Query
 from services.reporting.graphql.region import Region
 from services.reporting.policy import POLICY
@@ -13,7 +14,7 @@ schema = build_schema(
     lambda: SubgraphSchema(
         query=Query,
         types=[Region, HomeIndustry],
-        federation_version="2.7",
+        federation_version="2.9",
         extensions=[DomainErrorMasking],
     ),
     POLICY,

@@ -1,0 +1,79 @@
+"""The most items each list field of the registry can answer (see ``siir.list_sizes``).
+
+One entry per list field, by type. The gateway's cost estimate multiplies by these numbers, so each
+is a true maximum: input lists are refused past ``validation.MAX_LIST`` items, enum lists hold each
+value once, audit events list one record's fields and columns, root lists are limited in SQL
+(``query.MAX_LIST``, ``MAX_REGIONS``) and cut, pages refuse a ``first`` above ``MAX_PAGE``, and
+lists that grow with time answer the first ``first`` items the caller asks for (``First``). A test
+fails when a list field of the schema has no entry.
+"""
+
+from __future__ import annotations
+
+from services.registry.domain import validation
+from services.registry.graphql import audit_trail, enums, query
+from services.registry.graphql.audit_trail import AuditEvent
+from services.registry.graphql.facilitator import Facilitator
+from services.registry.graphql.home_industry import HomeIndustry, Product, Workforce
+from services.registry.graphql.partner import EligibilityRule, Partner
+from services.registry.graphql.query import Query
+from services.registry.graphql.region import Region
+from services.registry.graphql.team import Team
+from siir.list_sizes import AtMost, First, ListBound, SlicedBy, declare_list_sizes
+
+#: Lists a client writes (products, constraints, programmes, …): refused on input past this.
+INPUT_LIST = AtMost(validation.MAX_LIST)
+#: Children of one Kemendagri region: 108 villages in the largest sub-district (95.06.03), 51
+#: sub-districts in the largest regency, 38 provinces; a test checks the reference list against it.
+CHILD_REGIONS = AtMost(150)
+#: Facilitators of a region and the regions inside it (``query.MAX_LIST`` limits the root list too).
+REGION_FACILITATORS = First(20, most=query.MAX_LIST)
+
+LIST_SIZES: dict[type, dict[str, ListBound]] = {
+    Query: {
+        "regions": AtMost(query.MAX_REGIONS),
+        "home_industries": SlicedBy("first", query.MAX_PAGE, ("edges",)),
+        "teams": AtMost(query.MAX_LIST),
+        "facilitators": AtMost(query.MAX_LIST),
+        "partners": AtMost(query.MAX_LIST),
+        "audit_trail": SlicedBy("first", audit_trail.MAX_PAGE, ("edges",)),
+    },
+    AuditEvent: {
+        "fields": AtMost(50),  # personal fields of one record read in one request
+        "changes": AtMost(100),  # columns of one row (home_industries has 42) and the rows created with it
+    },
+    EligibilityRule: {
+        "classes": AtMost(len(enums.IrClass)),
+        "statuses": AtMost(len(enums.HomeIndustryStatus)),
+        "region_codes": INPUT_LIST,
+    },
+    Facilitator: {
+        "assignments": First(20, most=200),  # current and past, newest first
+        "villages": First(20, most=200),  # the assignments' villages of today
+        "home_industries": First(20, most=500),
+    },
+    HomeIndustry: {
+        "products": INPUT_LIST,
+        "infrastructure": INPUT_LIST,
+        "marketing_channels": AtMost(len(enums.MarketingChannel)),
+        "constraints": INPUT_LIST,
+        "hopes": INPUT_LIST,
+        "assistance_received": INPUT_LIST,
+        "assessments": First(20, most=100),  # newest first
+        "facilitators": First(10, most=50),
+        "interventions": First(20, most=200),  # oldest first
+        "mentoring_notes": First(20, most=200),  # newest first
+    },
+    Partner: {"programmes": First(20, most=100)},
+    Product: {"raw_materials": INPUT_LIST},
+    Region: {"children": CHILD_REGIONS, "facilitators": REGION_FACILITATORS},
+    Team: {"members": First(50, most=200), "facilitators": REGION_FACILITATORS},  # members: current and past
+    Workforce: {
+        "by_education": AtMost(len(enums.Education)),
+        "protection": INPUT_LIST,
+        "trainings_attended": INPUT_LIST,
+        "trainings_wanted": INPUT_LIST,
+    },
+}
+
+declare_list_sizes(LIST_SIZES)
