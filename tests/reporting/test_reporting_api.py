@@ -218,7 +218,7 @@ async def test_annual_report_is_built_from_the_distribution_and_the_moves(data: 
 async def test_reporting_status_shows_the_lag(
     data: None, reporting: GraphQLClient, registry_engine: AsyncEngine, database_url: str
 ) -> None:
-    query = "{ reportingStatus { lagEvents lastEventAt lastAppliedAt eventsApplied eventsSkipped position } }"
+    query = "{ reportingStatus { lagEvents lagIsExact lastEventAt lastAppliedAt eventsApplied eventsSkipped position } }"
     status = (await reporting(query))["data"]["reportingStatus"]
     assert status["lagEvents"] == 0 and status["eventsApplied"] > 0 and status["lastEventAt"]
     changes = RegistryChanges(registry_engine, seed=41)
@@ -233,6 +233,31 @@ async def test_reporting_status_shows_the_lag(
         await consumer.close()
     after = (await reporting(query))["data"]["reportingStatus"]
     assert after["lagEvents"] == 0 and after["eventsApplied"] == status["eventsApplied"] + 2
+    assert after["lagIsExact"]
+
+
+async def test_reporting_status_estimates_a_large_lag_without_counting_it(
+    data: None, reporting: GraphQLClient, database_url: str, pg: asyncpg.Connection
+) -> None:
+    """After a bulk load the status must not count millions of pending events: past 1,000 it estimates."""
+    query = "{ reportingStatus { lagEvents lagIsExact eventsSkipped } }"
+    consumer = OutboxConsumer(database_url, database_url)
+    await consumer.connect()
+    try:
+        await consumer.catch_up_to_latest()
+        before = (await reporting(query))["data"]["reportingStatus"]
+        assert before["lagEvents"] == 0 and before["lagIsExact"]
+        await pg.execute(
+            "INSERT INTO registry.outbox (aggregate_type, aggregate_id, event_type, payload)"
+            " SELECT 'Team', n::text, 'TeamCreated', '{\"schema\": 1}' FROM generate_series(1, 1500) n"
+        )
+        pending = (await reporting(query))["data"]["reportingStatus"]
+        assert pending["lagEvents"] == 1500 and not pending["lagIsExact"]  # ids without gaps: the estimate is exact here
+        await consumer.catch_up_to_latest()
+    finally:
+        await consumer.close()
+    after = (await reporting(query))["data"]["reportingStatus"]
+    assert after == {"lagEvents": 0, "lagIsExact": True, "eventsSkipped": before["eventsSkipped"] + 1500}
 
 
 BAD_INPUT = [

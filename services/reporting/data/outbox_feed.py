@@ -57,14 +57,33 @@ async def read_events(connection: asyncpg.Connection, after: Cursor, limit: int)
     ]
 
 
-async def events_after(connection: asyncpg.Connection, after: Cursor) -> int:
-    """How many events (settled or still committing) follow ``after``: the consumer's lag."""
-    return int(
-        await connection.fetchval(
-            "SELECT count(*) FROM registry.outbox WHERE (transaction_id, id) > ($1::text::xid8, $2::bigint)",
-            str(after.transaction_id), after.event_id,
-        )
+#: Up to this many pending events ``lag`` counts exactly (an index range scan of at most this many
+#: entries); past it, it estimates from ids instead of counting millions after a bulk load.
+EXACT_LAG_LIMIT = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Lag:
+    events: int
+    exact: bool
+
+
+async def lag(connection: asyncpg.Connection, after: Cursor) -> Lag:
+    """How many events (settled or still committing) follow ``after``, in milliseconds whatever the lag.
+
+    Exact up to ``EXACT_LAG_LIMIT``. Beyond it, the newest event id less the cursor's event id (both
+    read from the primary key's index): ids of rolled-back writes count in it, and an event that
+    commits late with an id below the cursor's does not, so it is an estimate.
+    """
+    counted = await connection.fetchval(
+        "SELECT count(*) FROM (SELECT 1 FROM registry.outbox"
+        " WHERE (transaction_id, id) > ($1::text::xid8, $2::bigint) LIMIT $3) pending",
+        str(after.transaction_id), after.event_id, EXACT_LAG_LIMIT + 1,
     )
+    if counted <= EXACT_LAG_LIMIT:
+        return Lag(int(counted), True)
+    newest = await connection.fetchval("SELECT max(id) FROM registry.outbox")
+    return Lag(max(int(newest or 0) - after.event_id, int(counted)), False)
 
 
 async def latest_position(connection: asyncpg.Connection) -> Cursor:

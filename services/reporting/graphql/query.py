@@ -111,9 +111,10 @@ class Query:
         cursor = Cursor(int(state["transaction_id"]), state["event_id"]) if state else Cursor()
         async with info.context.source_engine.connect() as source:
             raw = await source.get_raw_connection()
-            lag = await outbox_feed.events_after(raw.driver_connection, cursor)  # type: ignore[arg-type]
+            lag = await outbox_feed.lag(raw.driver_connection, cursor)  # type: ignore[arg-type]
         return ReportingStatus(
-            lag_events=lag,
+            lag_events=lag.events,
+            lag_is_exact=lag.exact,
             last_event_at=state["last_event_at"] if state else None,
             last_applied_at=state["last_batch_at"] if state else None,
             events_applied=state["events_applied"] if state else 0,

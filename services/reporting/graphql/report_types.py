@@ -194,9 +194,16 @@ class AnnualReport:
 
 @strawberry.type(description="How far reporting's projection is behind the registry's outbox feed.")
 class ReportingStatus:
-    lag_events: int = strawberry.field(description="Events in the outbox not applied yet.")
+    lag_events: int = strawberry.field(
+        description="Events in the outbox not applied yet: counted exactly up to 1,000; beyond that (after a bulk "
+        "load) estimated from event ids, see `lagIsExact`. Answers in milliseconds whatever the lag."
+    )
+    lag_is_exact: bool = strawberry.field(
+        description="Whether `lagEvents` is an exact count (true up to 1,000 pending events) or an estimate: the "
+        "newest event id less the id of the last event applied (ids of rolled-back writes count in it)."
+    )
     last_event_at: dt.datetime | None = strawberry.field(description="When the newest applied event happened in the registry.")
     last_applied_at: dt.datetime | None = strawberry.field(description="When the consumer last applied a batch.")
-    events_applied: int
+    events_applied: int = strawberry.field(description="Events applied to the projection since it was built.")
     events_skipped: int = strawberry.field(description="Events of kinds reporting does not use, stepped over.")
     position: str = strawberry.field(description="The cursor: transaction id and event id of the last event applied.")
