@@ -30,6 +30,7 @@ from services.reporting.export_tables import annual_report_tables, distribution_
 from services.reporting.graphql.context import ReportingContext
 from services.reporting.graphql.schema import schema
 from services.reporting.policy import POLICY
+from services.reporting.report_cache import ReportCache
 from siir.auth.middleware import RequireIdentity, identity_of
 from siir.auth.tokens import TokenVerifier, verifier_from_settings
 from siir.database import create_engine
@@ -53,7 +54,7 @@ class ReportingGraphQL(GraphQL):
 
     async def get_context(self, request: Any, response: Any) -> ReportingContext:  # type: ignore[override]
         return ReportingContext(engine=self.state["engine"], source_engine=self.state["source_engine"],
-                                identity=identity_of(request))
+                                identity=identity_of(request), report_cache=self.state["report_cache"])
 
 
 def _date(field: str, value: str | None) -> dt.date | None:
@@ -97,7 +98,7 @@ def build_app(
     verifier = verifier or verifier_from_settings(settings)
     source_url = source_url or database_url
     consume = settings.reporting_consumer if run_consumer is None else run_consumer
-    state: dict[str, Any] = {}
+    state: dict[str, Any] = {"report_cache": ReportCache()}
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

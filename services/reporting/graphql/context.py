@@ -11,6 +11,7 @@ from strawberry.types import Info
 from services.reporting import reports
 from services.reporting.domain.access import Assignment
 from services.reporting.graphql.loaders import Loaders
+from services.reporting.report_cache import ReportCache
 from siir.auth.identity import Identity
 
 
@@ -22,6 +23,8 @@ class ReportingContext:
     source_engine: AsyncEngine
     #: The verified caller (siir.auth.middleware.RequireIdentity); every entry point scopes by it.
     identity: Identity | None = None
+    #: The process's report answers, kept until the projection moves on (report_cache.py).
+    report_cache: ReportCache = field(default_factory=ReportCache)
     loaders: Loaders = field(init=False)
     _assignment: "asyncio.Future[Assignment | None] | None" = field(default=None, init=False)
 

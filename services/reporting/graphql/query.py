@@ -8,10 +8,12 @@ from typing import Annotated
 import strawberry
 
 from services.reporting import reports
+from services.reporting.report_cache import snapshot
 from services.reporting.data import outbox_feed
 from services.reporting.data import reports as report_data
 from services.reporting.data.outbox_feed import Cursor
 from services.reporting.domain import access
+from services.reporting.domain.periods import today_in_jakarta
 from services.reporting.graphql.context import ReportingInfo
 from services.reporting.graphql.home_industry import HomeIndustry
 from services.reporting.graphql.region import Region
@@ -43,10 +45,14 @@ class Query:
         as_of: dt.date | None = None,
         group_by_children: bool = False,
     ) -> ClassDistribution:
-        async with info.context.engine.connect() as connection:
-            result = await reports.class_distribution(connection, info.context.identity, region_code, as_of, group_by_children,
-                                                      await info.context.assignment())
-        return ClassDistribution.of(result)
+        day = as_of or today_in_jakarta()
+        async with snapshot(info.context.engine) as connection:
+            async def answer() -> ClassDistribution:
+                return ClassDistribution.of(
+                    await reports.class_distribution(connection, info.context.identity, region_code, day, group_by_children,
+                                                 await info.context.assignment()))
+            return await info.context.report_cache.answer(
+                connection, info.context.identity, ("classDistribution", region_code, day, group_by_children), answer)
 
     @strawberry.federation.field(description="Moves between standings dated `from`..`to` (both included): naik kelas "
                       "(Pemula → Berkembang → Maju → graduated), moves down, closures, new registrations. Partners: whole completed "
@@ -58,10 +64,13 @@ class Query:
         region_code: RegionCode = None,
         group_by_children: bool = False,
     ) -> ClassTransitions:
-        async with info.context.engine.connect() as connection:
-            result = await reports.class_transitions(connection, info.context.identity, region_code, from_, to, group_by_children,
-                                                     await info.context.assignment())
-        return ClassTransitions.of(result)
+        async with snapshot(info.context.engine) as connection:
+            async def answer() -> ClassTransitions:
+                return ClassTransitions.of(
+                    await reports.class_transitions(connection, info.context.identity, region_code, from_, to, group_by_children,
+                                                 await info.context.assignment()))
+            return await info.context.report_cache.answer(
+                connection, info.context.identity, ("classTransitions", region_code, from_, to, group_by_children), answer)
 
     @strawberry.federation.field(description="Active Maju IR whose latest assessment passes the small-enterprise thresholds: "
                       "the hand-over list for the Ministry of Cooperatives and SMEs, newest assessment first.")
@@ -87,19 +96,25 @@ class Query:
     async def needs_analysis(
         self, info: ReportingInfo, region_code: RegionCode = None
     ) -> NeedsAnalysis:
-        async with info.context.engine.connect() as connection:
-            result = await reports.needs_analysis(connection, info.context.identity, region_code, await info.context.assignment())
-        return NeedsAnalysis.of(result)
+        async with snapshot(info.context.engine) as connection:
+            async def answer() -> NeedsAnalysis:
+                return NeedsAnalysis.of(await reports.needs_analysis(connection, info.context.identity, region_code,
+                                                                  await info.context.assignment()))
+            return await info.context.report_cache.answer(
+                connection, info.context.identity, ("needsAnalysis", region_code), answer)
 
     @strawberry.federation.field(description="The annual report of a region for a calendar year (Asia/Jakarta dates).")
     async def annual_report(
         self, info: ReportingInfo, year: int,
         region_code: RegionCode = None,
     ) -> AnnualReport:
-        async with info.context.engine.connect() as connection:
-            result = await reports.annual_report(connection, info.context.identity, region_code, year,
-                                                 await info.context.assignment())
-        return AnnualReport.of(result)
+        # The year's bounds depend on today's date (a year not over yet): today is in the key.
+        async with snapshot(info.context.engine) as connection:
+            async def answer() -> AnnualReport:
+                return AnnualReport.of(await reports.annual_report(connection, info.context.identity, region_code, year,
+                                                                await info.context.assignment()))
+            return await info.context.report_cache.answer(
+                connection, info.context.identity, ("annualReport", region_code, year, today_in_jakarta()), answer)
 
     @strawberry.federation.field(description="How far the projection is behind the registry (for operators and dashboards).")
     async def reporting_status(self, info: ReportingInfo) -> ReportingStatus:
