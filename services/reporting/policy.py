@@ -46,7 +46,7 @@ _AGGREGATES = {
     "ItemCount": "item homeIndustries",
     "AssistanceCount": "type providerKind homeIndustries",
     "ProviderCount": "provider providerKind homeIndustries",
-    "ReportingStatus": "lagEvents lastEventAt lastAppliedAt eventsApplied eventsSkipped position",
+    "ReportingStatus": "lagEvents lagIsExact lastEventAt lastAppliedAt eventsApplied eventsSkipped position",
 }
 
 RULES: list[FieldRule] = [
