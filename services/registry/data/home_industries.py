@@ -11,7 +11,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Select
 
-from services.registry.data.tables import home_industries
+from services.registry.data.tables import home_industries, home_industry_counts
 from services.registry.domain.access import RecordScope
 
 
@@ -34,12 +34,24 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+#: The province of an IR, as the (province, class, id) and (province, id) indexes spell it.
+PROVINCE = func.left(home_industries.c.regency_code, 2)
+
+
 def _in_region(query: Select[Any], code: str) -> Select[Any]:
     # A village code starts with its ancestors' codes: prefix match, served by the
-    # text_pattern_ops index. The dot stops "33.7" from matching "33.74".
-    if code.count(".") == 3:
+    # text_pattern_ops index. The dot stops "33.7" from matching "33.74". A province or
+    # regency also gets the equality its keyset index (… , id) is built on (migration 0005), so a
+    # page walks that index in id order and stops after its rows instead of sorting the region.
+    depth = code.count(".")
+    if depth == 3:
         return query.where(home_industries.c.village_code == code)
-    return query.where(home_industries.c.village_code.like(_escape_like(code) + ".%"))
+    query = query.where(home_industries.c.village_code.like(_escape_like(code) + ".%"))
+    if depth == 0:
+        return query.where(PROVINCE == code)
+    if depth == 1:
+        return query.where(home_industries.c.regency_code == code)
+    return query
 
 
 def _eligible(rule: Any) -> Any:
@@ -138,7 +150,37 @@ async def home_industry_page(
     return list(result.mappings())
 
 
+def _counted_region(spec: HomeIndustryQuery, scope: RecordScope) -> str | None:
+    """The region whose maintained counters answer this count exactly, or None when they cannot.
+
+    Counters exist per nation/province/regency/sub-district × class × status. Any other condition
+    (owner's sex, KRTP, name search, a village, a partner's consent and eligibility, a facilitator's
+    assignment) is not in them: such counts run over the rows instead (a village, a facilitator's
+    assignment and a partner's reach are small; a name search counts its matches, cost declared in
+    the schema).
+    """
+    if spec.owner_sex is not None or spec.owner_is_female_head_of_household is not None or spec.search:
+        return None
+    if scope.consented_only or scope.statuses is not None or scope.eligibility is not None or scope.assigned_only:
+        return None
+    # The filter lies inside the scope (``check_region_filter``): the narrower is the filter's.
+    region = spec.region_code if spec.region_code is not None else scope.region
+    if region is not None and region.count(".") >= 3:
+        return None
+    return region or ""
+
+
 async def count_home_industries(connection: AsyncConnection, spec: HomeIndustryQuery, scope: RecordScope) -> int:
+    """How many IR match, exactly, as of the connection's snapshot (counters when they can answer)."""
+    region = _counted_region(spec, scope)
+    if region is not None:
+        counts = home_industry_counts.c
+        query = select(func.coalesce(func.sum(counts.n), 0)).where(counts.region_code == region)
+        if spec.ir_class is not None:
+            query = query.where(counts.ir_class == spec.ir_class)
+        if spec.status is not None:
+            query = query.where(counts.status == spec.status)
+        return int((await connection.execute(query)).scalar_one())
     result = await connection.execute(
         scoped(_filtered(select(func.count()).select_from(home_industries), spec), scope)
     )

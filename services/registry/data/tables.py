@@ -269,3 +269,15 @@ audit_events = Table(
     Column("path", Text),
     Column("reason", Text),
 )
+
+#: Exact IR counts per region ('' is the nation; provinces, regencies/cities, sub-districts), class
+#: ('' before the first assessment) and status, kept by triggers on home_industries in the writing
+#: transaction (migration 0005).
+home_industry_counts = Table(
+    "home_industry_counts",
+    metadata,
+    Column("region_code", Text, primary_key=True),
+    Column("ir_class", Text, primary_key=True),
+    Column("status", Text, primary_key=True),
+    Column("n", BigInteger, nullable=False),
+)

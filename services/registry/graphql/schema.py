@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from strawberry.tools import merge_types
 
+from services.registry.graphql.context import OneSnapshotPerQuery
 from services.registry.graphql.facilitator import Facilitator
 from services.registry.graphql.facilitator_mutation import FacilitatorMutation
 from services.registry.graphql.home_industry import HomeIndustry
@@ -24,5 +25,5 @@ schema = SubgraphSchema(
     mutation=merge_types("Mutation", (Mutation, TeamMutation, FacilitatorMutation, PartnerMutation, InterventionMutation)),
     types=[Region, HomeIndustry, Team, Facilitator, Partner, Intervention],
     federation_version="2.7",
-    extensions=[AuditReads, DomainErrorMasking],
+    extensions=[OneSnapshotPerQuery, AuditReads, DomainErrorMasking],
 )
