@@ -139,14 +139,48 @@ async def home_industry_by_registration_number(
     return result.mappings().first()
 
 
+#: The survey's list and JSON columns, behind one HomeIndustry field each (GraphQL name), with the
+#: empty value a row holds when that field is not selected. Decoding them (JSON, arrays) and building
+#: their objects was most of a page's row cost; every other column is a cheap scalar and always read,
+#: so scope checks, disclosure and the audit see whole values.
+OPTIONAL_COLUMNS: dict[str, tuple[str, Any]] = {
+    "products": ("products", ()),
+    "workforce": ("workforce", {}),
+    "assistanceReceived": ("assistance_received", ()),
+    "infrastructure": ("infrastructure", ()),
+    "marketingChannels": ("marketing_channels", ()),
+    "constraints": ("constraints", ()),
+    "hopes": ("hopes", ()),
+}
+
+
+def unread_columns(fields: set[str] | None) -> dict[str, Any]:
+    """The optional columns a selection of HomeIndustry fields does not need (none when unknown)."""
+    if fields is None:
+        return {}
+    return {column: empty for name, (column, empty) in OPTIONAL_COLUMNS.items() if name not in fields}
+
+
 async def home_industry_page(
-    connection: AsyncConnection, spec: HomeIndustryQuery, scope: RecordScope, *, first: int, after_id: int | None
-) -> list[RowMapping]:
-    """Up to ``first + 1`` IR after ``after_id`` in id order (the extra row says a next page exists)."""
-    query = scoped(_filtered(select(home_industries), spec), scope).order_by(home_industries.c.id).limit(first + 1)
+    connection: AsyncConnection,
+    spec: HomeIndustryQuery,
+    scope: RecordScope,
+    *,
+    first: int,
+    after_id: int | None,
+    unread: dict[str, Any] | None = None,
+) -> list[Any]:
+    """Up to ``first + 1`` IR after ``after_id`` in id order (the extra row says a next page exists).
+
+    Columns named in ``unread`` (``unread_columns``) are not read; the rows hold their empty value.
+    """
+    columns = [column for column in home_industries.c if column.name not in (unread or {})]
+    query = scoped(_filtered(select(*columns), spec), scope).order_by(home_industries.c.id).limit(first + 1)
     if after_id is not None:
         query = query.where(home_industries.c.id > after_id)
     result = await connection.execute(query)
+    if unread:
+        return [{**unread, **row} for row in result.mappings()]
     return list(result.mappings())
 
 

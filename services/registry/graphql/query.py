@@ -24,6 +24,7 @@ from services.registry.graphql.team import Team
 from services.registry.graphql.home_industry import HomeIndustry
 from services.registry.graphql.region import Region
 from services.registry.graphql.requirements import PARTNER_READERS, PEOPLE
+from services.registry.graphql.selection import node_fields
 from siir.errors import InvalidInput
 
 MAX_PAGE = 500
@@ -194,11 +195,15 @@ class Query:
         scope = await info.context.record_scope()
         spec = _query_spec(filter, scope)
         after_id = decode_cursor(after) if after else None
+        unread = home_industry_data.unread_columns(node_fields(info))
         async with info.context.connect() as connection:
-            rows = await home_industry_data.home_industry_page(connection, spec, scope, first=first, after_id=after_id)
+            rows = await home_industry_data.home_industry_page(
+                connection, spec, scope, first=first, after_id=after_id, unread=unread
+            )
         page = rows[:first]
-        for row in page:
-            info.context.loaders.prime_home_industry(row)
+        if not unread:  # only whole rows may answer later loads of the same IR
+            for row in page:
+                info.context.loaders.prime_home_industry(row)
         edges = [HomeIndustryEdge(cursor=encode_cursor(row["id"]), node=HomeIndustry.from_row(row)) for row in page]
         return HomeIndustryConnection(
             edges=edges,

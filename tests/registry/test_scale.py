@@ -160,3 +160,57 @@ async def test_total_count_agrees_with_the_rows_for_each_scope_and_filter(
                 assert body["data"]["homeIndustries"]["totalCount"] == expected, (role, region, filter_)
     finally:
         await connection.close()
+
+
+async def test_a_page_reads_the_survey_lists_only_when_its_selection_asks_for_them(
+    seeded_server: tuple[str, ServerThread], tokens: Tokens
+) -> None:
+    import httpx
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    url, server = seeded_server
+    statements: list[str] = []
+
+    def record(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if "ORDER BY registry.home_industries.id" in statement:
+            statements.append(statement)
+
+    connection = await asyncpg.connect(**asyncpg_dsn(url))
+    regency = await connection.fetchval(
+        "SELECT regency_code FROM registry.home_industries WHERE products <> '[]' GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+    )
+    stored = await connection.fetch(
+        "SELECT id, products, hopes FROM registry.home_industries WHERE regency_code = $1 ORDER BY id LIMIT 20", regency
+    )
+    await connection.close()
+    plain = "{ homeIndustries(first: 20) { edges { node { id businessName owner { sex } } } } }"
+    survey = (
+        "{ homeIndustries(first: 20) { edges { node { id ... on HomeIndustry { products { name } } "
+        "...Hopes } } } } fragment Hopes on HomeIndustry { hopes }"
+    )
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        async with httpx.AsyncClient(timeout=60) as client:
+            answers = []
+            for query in (plain, survey):
+                response = await client.post(
+                    server.url + "/graphql", json={"query": query}, headers=tokens.headers("DISTRICT_OFFICER", regency)
+                )
+                body = response.json()
+                assert "errors" not in body, body
+                answers.append(body["data"]["homeIndustries"]["edges"])
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    assert len(statements) == 2
+    assert "products" not in statements[0] and "hopes" not in statements[0] and "workforce" not in statements[0]
+    assert "products" in statements[1] and "hopes" in statements[1] and "workforce" not in statements[1]
+    assert answers[0][0]["node"]["owner"]["sex"] in ("FEMALE", "MALE")
+    import json as json_module
+
+    expected = {
+        str(row["id"]): ([p["name"] for p in json_module.loads(row["products"])], list(row["hopes"])) for row in stored
+    }
+    got = {e["node"]["id"]: ([p["name"] for p in e["node"]["products"]], e["node"]["hopes"]) for e in answers[1]}
+    assert got == expected
+    assert any(products for products, _ in got.values())
