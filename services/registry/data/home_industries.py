@@ -11,7 +11,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Select
 
-from services.registry.data.tables import home_industries, home_industry_counts
+from services.registry.data.tables import home_industries, home_industry_counts, one_of
 from services.registry.domain.access import RecordScope
 
 
@@ -120,7 +120,7 @@ async def home_industries_by_ids(
     connection: AsyncConnection, ids: Sequence[int], scope: RecordScope | None = None
 ) -> dict[int, RowMapping]:
     """The IR with these ids, keyed by id; with a ``scope``, only those it reaches."""
-    query = select(home_industries).where(home_industries.c.id.in_(list(ids)))
+    query = select(home_industries).where(one_of(home_industries.c.id, ids))
     if scope is not None:
         query = scoped(query, scope)
     result = await connection.execute(query)

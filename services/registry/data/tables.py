@@ -6,8 +6,13 @@ test compares these definitions with the migrated database so the two cannot dri
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
+    bindparam,
+    func,
     Boolean,
     Column,
     Date,
@@ -281,3 +286,9 @@ home_industry_counts = Table(
     Column("status", Text, primary_key=True),
     Column("n", BigInteger, nullable=False),
 )
+
+
+def one_of(column: Any, values: Iterable[Any]) -> Any:
+    """``column = ANY(:array)``: one statement text whatever the number of values, so it is compiled
+    and prepared once, where ``IN (…)`` expands to a new statement for every batch size."""
+    return column == func.any(bindparam(None, list(values), type_=ARRAY(column.type)))
