@@ -76,7 +76,12 @@ class HomeIndustryConnection:
     query: strawberry.Private[home_industry_data.HomeIndustryQuery]
     scope: strawberry.Private[access.RecordScope]
 
-    @strawberry.field(description="How many IR match the filter, across all pages (within your scope).")
+    @strawberry.field(
+        description="How many IR match the filter, across all pages (within your scope), exactly. Region, class "
+        "and status filters are answered from counters kept with every change; a village, owner's sex or KRTP "
+        "filter, a name search, or a partner's or facilitator's scope counts the matching rows, which costs more "
+        "the more rows match: ask for it only when shown."
+    )
     async def total_count(self, info: RegistryInfo) -> int:
         async with info.context.connect() as connection:
             return await home_industry_data.count_home_industries(connection, self.query, self.scope)
