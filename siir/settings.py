@@ -33,10 +33,7 @@ class Settings:
     #: registry.graduation_thresholds): UU_20_2008 as the regulation cites, or PP_7_2021.
     graduation_thresholds: str = "UU_20_2008"
     #: Database connection pool per process.
-    #: A registry query holds one connection for its whole operation (one snapshot), so the pool
-    #: should cover the concurrent requests: overflow connections are closed on return, and opening
-    #: one per request costs more than the request's reads.
-    pool_size: int = 20
+    pool_size: int = 10
     #: Bearer tokens must carry this ``iss`` and ``aud``.
     auth_issuer: str = "siir-local"
     auth_audience: str = "siir"
@@ -85,7 +82,7 @@ class Settings:
             gateway_port=int(env.get("SIIR_GATEWAY_PORT", "4000")),
             rule_set=env.get("SIIR_RULE_SET", "PERMEN_PPPA_2_2016"),
             graduation_thresholds=env.get("SIIR_GRADUATION_THRESHOLDS", "UU_20_2008"),
-            pool_size=int(env.get("SIIR_DB_POOL_SIZE", "20")),
+            pool_size=int(env.get("SIIR_DB_POOL_SIZE", "10")),
             auth_issuer=env.get("SIIR_AUTH_ISSUER", "siir-local"),
             auth_audience=env.get("SIIR_AUTH_AUDIENCE", "siir"),
             auth_jwks_url=env.get("SIIR_AUTH_JWKS_URL", ""),

@@ -11,8 +11,9 @@ reporting (``--no-consumer``: the projection is already caught up, and a consume
 the CPU) and our gateway on ports of their own, from the baseline's ``git archive`` and from this
 checkout. Every workload is first checked once per revision (no errors, the right ``totalCount``
 against a SQL count on the copy), then loaded with wrk (one thread; 1 and 16 connections; a Lua
-``response`` counts every non-200 answer or body with ``"errors"``), the two revisions alternating
-workload by workload so drift on the shared machine falls on both. Prints the issue's table for
+``response`` counts every non-200 answer or body with ``"errors"``). One revision's services run at
+a time (both at once exceed a shared server's ``max_connections``); ``--rounds`` alternates them and
+reports medians, so drift on the shared machine falls on both. Prints the issue's table for
 each database and revision, the candidate/baseline ratios, and the candidate's 1M/100k ratios.
 """
 
@@ -24,6 +25,7 @@ import io
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tarfile
@@ -147,7 +149,7 @@ SERVE_ENV = {
     "SIIR_GATEWAY_RATE_BURST": "1000000",
     "SIIR_GATEWAY_MAX_DEPTH": "12",
     "SIIR_GATEWAY_MAX_COST": "1000000",
-    "SIIR_DB_POOL_SIZE": "20",  # the default; both revisions alike
+    "SIIR_DB_POOL_SIZE": "10",  # the default; both revisions alike
     "SIIR_LOG_LEVEL": "warning",
 }
 
@@ -324,7 +326,7 @@ async def facts(url: str, items: list[Workload] | None = None) -> tuple[int, dic
 
 async def main(args: argparse.Namespace) -> None:
     settings = Settings()
-    results: dict[tuple[str, str, str, int], dict[str, Any]] = {}
+    results: dict[tuple[str, str, str, int], Any] = {}
     problems: list[str] = []
     sizes: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as temporary:
@@ -364,22 +366,28 @@ async def main(args: argparse.Namespace) -> None:
             if args.only:
                 items = [items[int(i) - 1] for i in args.only.split(",")]
             try:
-                for revision in revisions:
-                    start(revision, urls[revision.label], data_dir, scratch)
-                for workload in items:
-                    headers = bearer(workload.role, workload.region)
+                # One revision's services at a time: six processes with their pools would exceed a
+                # shared server's max_connections. Rounds alternate the revisions against drift.
+                for round_ in range(args.rounds):
                     for revision in revisions:
-                        problem = verify(revision, workload, headers, counts.get(workload.name))
-                        if problem:
-                            problems.append(f"{database} {revision.label} {workload.name}: {problem}")
-                            print("WRONG:", problems[-1], flush=True)
-                    for clients in args.clients:
-                        for revision in revisions:
-                            result = run_wrk(revision, workload, headers, clients, args.duration, scratch)
-                            results[(database, revision.label, workload.name, clients)] = result
-                            print(f"{database} {revision.label:9} c={clients:<2} {workload.name}: p50 {fmt_ms(result['p50'])} ms "
-                                  f"p99 {fmt_ms(result['p99'])} ms {result['rps']:.1f} req/s, {result['requests']} requests, "
-                                  f"{result['bad']} bad, {result['socket_errors']} socket errors", flush=True)
+                        start(revision, urls[revision.label], data_dir, scratch)
+                        try:
+                            for workload in items:
+                                headers = bearer(workload.role, workload.region)
+                                problem = verify(revision, workload, headers, counts.get(workload.name))
+                                if problem:
+                                    problems.append(f"{database} {revision.label} {workload.name}: {problem}")
+                                    print("WRONG:", problems[-1], flush=True)
+                                for clients in args.clients:
+                                    result = run_wrk(revision, workload, headers, clients, args.duration, scratch)
+                                    key = (database, revision.label, workload.name, clients)
+                                    results.setdefault(key, []).append(result)
+                                    print(f"{database} {revision.label:9} round {round_ + 1} c={clients:<2} {workload.name}: "
+                                          f"p50 {fmt_ms(result['p50'])} ms p99 {fmt_ms(result['p99'])} ms "
+                                          f"{result['rps']:.1f} req/s, {result['requests']} requests, {result['bad']} bad, "
+                                          f"{result['socket_errors']} socket errors", flush=True)
+                        finally:
+                            stop(revision)
             finally:
                 for revision in revisions:
                     stop(revision)
@@ -387,6 +395,12 @@ async def main(args: argparse.Namespace) -> None:
                     for url in urls.values():
                         await admin(args.server, f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
+    # Several rounds: the median of each figure.
+    results = {
+        key: {stat: statistics.median(r[stat] for r in runs) for stat in ("p50", "p99", "rps")}
+        | {stat: sum(r[stat] for r in runs) for stat in ("bad", "socket_errors", "requests")}
+        for key, runs in results.items()
+    }
     print()
     low, high = args.clients[0], args.clients[-1]
     for database in args.databases.split(","):
@@ -436,4 +450,5 @@ if __name__ == "__main__":
     parser.add_argument("--reuse", action="store_true", help="reuse existing copies (<db>__base, <db>__cand)")
     parser.add_argument("--drop-copies", action="store_true")
     parser.add_argument("--only", default="", help="workload numbers 1-7, comma-separated")
+    parser.add_argument("--rounds", type=int, default=1, help="baseline then candidate, this many times")
     asyncio.run(main(parser.parse_args()))
