@@ -380,8 +380,8 @@ async def main(args: argparse.Namespace) -> None:
                                     print("WRONG:", problems[-1], flush=True)
                                 for clients in args.clients:
                                     result = run_wrk(revision, workload, headers, clients, args.duration, scratch)
-                                    key = (database, revision.label, workload.name, clients)
-                                    results.setdefault(key, []).append(result)
+                                    slot = (database, revision.label, workload.name, clients)
+                                    results.setdefault(slot, []).append(result)
                                     print(f"{database} {revision.label:9} round {round_ + 1} c={clients:<2} {workload.name}: "
                                           f"p50 {fmt_ms(result['p50'])} ms p99 {fmt_ms(result['p99'])} ms "
                                           f"{result['rps']:.1f} req/s, {result['requests']} requests, {result['bad']} bad, "
