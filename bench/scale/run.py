@@ -301,7 +301,13 @@ def run_wrk(revision: Revision, workload: Workload, headers: dict[str, str], cli
     return result
 
 
+def ratio(a: float, b: float, suffix: str = "") -> str:
+    return f"{a / b:.2f}{suffix}" if a and b else "n/a"
+
+
 def fmt_ms(us: float) -> str:
+    if not us:
+        return "none done"  # no request finished within the duration
     ms = us / 1000
     return f"{ms:,.0f}" if ms >= 10 else f"{ms:.1f}"
 
@@ -422,7 +428,7 @@ async def main(args: argparse.Namespace) -> None:
             if db != database or label != "candidate" or clients != low:
                 continue
             b1, bh, ch = results[(db, "baseline", name, low)], results[(db, "baseline", name, high)], results[(db, label, name, high)]
-            print(f"| {name} | {r['p50'] / b1['p50']:.2f} | {ch['p99'] / bh['p99']:.2f} | {ch['rps'] / bh['rps']:.1f}× |")
+            print(f"| {name} | {ratio(r['p50'], b1['p50'])} | {ratio(ch['p99'], bh['p99'])} | {ratio(ch['rps'], bh['rps'], '×')} |")
     databases = args.databases.split(",")
     if len(databases) == 2:
         small, large = databases
@@ -433,7 +439,7 @@ async def main(args: argparse.Namespace) -> None:
             if db != large or label != "candidate" or clients != low:
                 continue
             s1, sh, lh = results[(small, label, name, low)], results[(small, label, name, high)], results[(db, label, name, high)]
-            print(f"| {name} | {r['p50'] / s1['p50']:.2f} | {lh['p50'] / sh['p50']:.2f} | {lh['p99'] / sh['p99']:.2f} |")
+            print(f"| {name} | {ratio(r['p50'], s1['p50'])} | {ratio(lh['p50'], sh['p50'])} | {ratio(lh['p99'], sh['p99'])} |")
     print("\nwrong answers:", "none" if not problems else "")
     for problem in problems:
         print("-", problem)
