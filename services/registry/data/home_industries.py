@@ -40,18 +40,19 @@ PROVINCE = func.left(home_industries.c.regency_code, 2)
 
 def _in_region(query: Select[Any], code: str) -> Select[Any]:
     # A village code starts with its ancestors' codes: prefix match, served by the
-    # text_pattern_ops index. The dot stops "33.7" from matching "33.74". A province or
-    # regency also gets the equality its keyset index (… , id) is built on (migration 0005), so a
-    # page walks that index in id order and stops after its rows instead of sorting the region.
+    # text_pattern_ops index. The dot stops "33.7" from matching "33.74". A province or regency is
+    # the equality its keyset index (…, id) is built on (migration 0005; the regency code is the
+    # village code's first five characters, a CHECK), so a page walks that index in id order and
+    # stops after its rows. Only the equality: with the prefix match as well the planner multiplies
+    # the two selectivities, underestimates the rows and sorts the whole regency instead.
     depth = code.count(".")
     if depth == 3:
         return query.where(home_industries.c.village_code == code)
-    query = query.where(home_industries.c.village_code.like(_escape_like(code) + ".%"))
-    if depth == 0:
+    if depth == 0 and len(code) == 2:
         return query.where(PROVINCE == code)
-    if depth == 1:
+    if depth == 1 and len(code) == 5:
         return query.where(home_industries.c.regency_code == code)
-    return query
+    return query.where(home_industries.c.village_code.like(_escape_like(code) + ".%"))
 
 
 def _eligible(rule: Any) -> Any:

@@ -12,7 +12,8 @@ row until commit (registrations are clerks' work, not a hot path). Rows are upse
 two writers cannot lock them in opposite orders.
 
 Indexes: the regency page walks (regency_code, id), the ministry's province × class page walks
-(province, class, id), both in keyset order, so a page reads its 51 rows and stops; the partner
+(province, class, id), both in keyset order (queries name a province or regency by these columns
+alone, which the new CHECK regency_code = left(village_code, 5) makes equivalent to the prefix), so a page reads its 51 rows and stops; the partner
 reach walks consented IR by class.
 """
 from alembic import op
@@ -94,6 +95,8 @@ def upgrade() -> None:
         CREATE TRIGGER home_industries_count_truncate AFTER TRUNCATE ON registry.home_industries
             FOR EACH STATEMENT EXECUTE FUNCTION registry.forget_home_industry_counts();
         {_apply(_NEW.replace("new_rows", "registry.home_industries"))};
+        ALTER TABLE registry.home_industries ADD CONSTRAINT home_industries_regency_of_village
+            CHECK (regency_code = left(village_code, 5));
         CREATE INDEX home_industries_regency ON registry.home_industries (regency_code, id);
         CREATE INDEX home_industries_province_class ON registry.home_industries (left(regency_code, 2), current_class, id);
         CREATE INDEX home_industries_province ON registry.home_industries (left(regency_code, 2), id);
@@ -106,6 +109,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     execute_script(
         """
+        ALTER TABLE registry.home_industries DROP CONSTRAINT home_industries_regency_of_village;
         DROP INDEX registry.home_industries_regency, registry.home_industries_province_class,
             registry.home_industries_province, registry.home_industries_consented;
         DROP TRIGGER home_industries_count_insert ON registry.home_industries;
