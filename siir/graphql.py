@@ -1,9 +1,11 @@
-"""What every SIIR subgraph does the same way with GraphQL: error codes and the HTTP endpoint."""
+"""What every SIIR subgraph does the same way with GraphQL: error codes, the HTTP endpoint, and
+parsing and validating each distinct operation once."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Iterator
 from typing import Any, TypeVar
 
@@ -59,6 +61,67 @@ class DomainErrorMasking(MaskErrors):
         return error
 
 
+class OperationCache:
+    """A bounded LRU of parsed documents and their validation errors, keyed by the operation's text.
+
+    Portals send a handful of distinct operations again and again (their variables change, the text
+    does not); parsing and validating them was 11% of the registry's time. The key is the exact text
+    (and the schema and rules it was validated against), so a new or altered document is parsed and
+    validated like any other; the bound keeps clients sending unique texts from growing memory.
+    """
+
+    def __init__(self, maxsize: int = 512) -> None:
+        self.maxsize = maxsize
+        self._entries: OrderedDict[tuple[Any, ...], tuple[Any, list[GraphQLError] | None]] = OrderedDict()
+
+    def get(self, key: tuple[Any, ...]) -> tuple[Any, list[GraphQLError] | None] | None:
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._entries.move_to_end(key)
+        return entry
+
+    def put(self, key: tuple[Any, ...], document: Any, errors: list[GraphQLError] | None) -> None:
+        self._entries[key] = (document, errors)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.maxsize:
+            self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+class ParseOnce(SchemaExtension):
+    """Parse and validate each distinct operation once per process (``OperationCache``).
+
+    A document that fails to parse is not cached (its error is raised by strawberry's own parse).
+    """
+
+    def __init__(self, *, cache: OperationCache) -> None:
+        super().__init__()
+        self.cache = cache
+
+    def _key(self) -> tuple[Any, ...]:
+        context = self.execution_context
+        return (id(context.schema), context.query, tuple(context.validation_rules))
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        entry = self.cache.get(self._key()) if context.query else None
+        if entry is not None:
+            context.graphql_document = entry[0]
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        key = self._key()
+        entry = self.cache.get(key) if context.query else None
+        if entry is not None:
+            context.pre_execution_errors = entry[1]
+            yield
+            return
+        yield
+        if context.query and context.graphql_document is not None:
+            self.cache.put(key, context.graphql_document, context.pre_execution_errors)
 
 
 # "Did you mean …?" names fields, arguments, input fields and enum values the caller did not
@@ -109,12 +172,17 @@ class RequestLoader(DataLoader[K, V]):
 
 
 class SubgraphSchema(strawberry.federation.Schema):
-    """A federation schema that logs only unexpected errors (a refused input is not an incident)
-    and never answers "Did you mean …?"."""
+    """A federation schema that logs only unexpected errors (a refused input is not an incident),
+    parses and validates each distinct operation once (``ParseOnce``) and never answers "Did you
+    mean …?"."""
 
-    def __init__(self, *args: Any, extensions: Any = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, extensions: Any = (), operation_cache_size: int = 512, **kwargs: Any) -> None:
+        self.operation_cache = OperationCache(operation_cache_size)
+        cache = self.operation_cache
         kwargs.setdefault("execution_context_class", ExecutionWithoutSuggestions)
-        super().__init__(*args, extensions=[ValidationWithoutSuggestions, *extensions], **kwargs)
+        # ParseOnce first: on a hit it sets the cached errors, so validation below is skipped.
+        super().__init__(*args, extensions=[lambda: ParseOnce(cache=cache), ValidationWithoutSuggestions, *extensions],
+                         **kwargs)
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         unexpected = [e for e in errors if _is_unexpected(e) or e.extensions.get("code") == "INTERNAL_SERVER_ERROR"]

@@ -173,15 +173,17 @@ async def update(
         before = await _lock_in_scope(connection, home_industry_id, scope)
         if "village_code" in values:
             await _require_village(connection, "input.villageCode", values["village_code"])
+            # Checked before the UPDATE: the table's CHECK (regency_code = left(village_code, 5))
+            # would refuse it anyway, but as an internal error instead of this answer.
+            if regency_of(values["village_code"]) != before["regency_code"]:
+                raise InvalidInput(
+                    "input.villageCode",
+                    "moves the IR to another regency/city: close it there and register it with the new office",
+                )
         row = await home_industry_data.update_home_industry(connection, home_industry_id, expected_version, values)
         if row is None:
             raise await _missing_or_conflict(connection, home_industry_id, expected_version)
         # Checks on the updated row: raising here rolls the whole change back.
-        if regency_of(row["village_code"]) != row["regency_code"]:
-            raise InvalidInput(
-                "input.villageCode",
-                "moves the IR to another regency/city: close it there and register it with the new office",
-            )
         if row["last_assessed_on"] is not None and row["business_started_on"] > row["last_assessed_on"]:
             raise InvalidInput("input.businessStartedOn", "is after the IR's latest assessment")
         await outbox.publish(connection, events.HOME_INDUSTRY_UPDATED, str(row["id"]), events.event_payload(row))

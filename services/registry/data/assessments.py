@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.registry.data.tables import assessments
+from services.registry.data.tables import assessments, one_of
 
 NEWEST_FIRST = (assessments.c.assessed_on.desc(), assessments.c.id.desc())
 
@@ -24,7 +24,7 @@ async def assessments_of(connection: AsyncConnection, home_industry_ids: Sequenc
     """Every assessment of each IR, newest first."""
     result = await connection.execute(
         select(assessments)
-        .where(assessments.c.home_industry_id.in_(list(home_industry_ids)))
+        .where(one_of(assessments.c.home_industry_id, home_industry_ids))
         .order_by(assessments.c.home_industry_id, *NEWEST_FIRST)
     )
     history: dict[int, list[RowMapping]] = {i: [] for i in home_industry_ids}
@@ -38,7 +38,7 @@ async def latest_assessments(connection: AsyncConnection, home_industry_ids: Seq
     result = await connection.execute(
         select(assessments)
         .ext(distinct_on(assessments.c.home_industry_id))
-        .where(assessments.c.home_industry_id.in_(list(home_industry_ids)))
+        .where(one_of(assessments.c.home_industry_id, home_industry_ids))
         .order_by(assessments.c.home_industry_id, *NEWEST_FIRST)
     )
     return {row["home_industry_id"]: row for row in result.mappings()}

@@ -11,7 +11,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Select
 
-from services.registry.data.tables import home_industries
+from services.registry.data.tables import home_industries, home_industry_counts, one_of
 from services.registry.domain.access import RecordScope
 
 
@@ -34,11 +34,24 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+#: The province of an IR, as the (province, class, id) and (province, id) indexes spell it.
+PROVINCE = func.left(home_industries.c.regency_code, 2)
+
+
 def _in_region(query: Select[Any], code: str) -> Select[Any]:
     # A village code starts with its ancestors' codes: prefix match, served by the
-    # text_pattern_ops index. The dot stops "33.7" from matching "33.74".
-    if code.count(".") == 3:
+    # text_pattern_ops index. The dot stops "33.7" from matching "33.74". A province or regency is
+    # the equality its keyset index (…, id) is built on (migration 0005; the regency code is the
+    # village code's first five characters, a CHECK), so a page walks that index in id order and
+    # stops after its rows. Only the equality: with the prefix match as well the planner multiplies
+    # the two selectivities, underestimates the rows and sorts the whole regency instead.
+    depth = code.count(".")
+    if depth == 3:
         return query.where(home_industries.c.village_code == code)
+    if depth == 0 and len(code) == 2:
+        return query.where(PROVINCE == code)
+    if depth == 1 and len(code) == 5:
+        return query.where(home_industries.c.regency_code == code)
     return query.where(home_industries.c.village_code.like(_escape_like(code) + ".%"))
 
 
@@ -108,7 +121,7 @@ async def home_industries_by_ids(
     connection: AsyncConnection, ids: Sequence[int], scope: RecordScope | None = None
 ) -> dict[int, RowMapping]:
     """The IR with these ids, keyed by id; with a ``scope``, only those it reaches."""
-    query = select(home_industries).where(home_industries.c.id.in_(list(ids)))
+    query = select(home_industries).where(one_of(home_industries.c.id, ids))
     if scope is not None:
         query = scoped(query, scope)
     result = await connection.execute(query)
@@ -127,18 +140,82 @@ async def home_industry_by_registration_number(
     return result.mappings().first()
 
 
+#: The survey's list and JSON columns, behind one HomeIndustry field each (GraphQL name), with the
+#: empty value a row holds when that field is not selected. Decoding them (JSON, arrays) and building
+#: their objects was most of a page's row cost; every other column is a cheap scalar and always read,
+#: so scope checks, disclosure and the audit see whole values.
+OPTIONAL_COLUMNS: dict[str, tuple[str, Any]] = {
+    "products": ("products", ()),
+    "workforce": ("workforce", {}),
+    "assistanceReceived": ("assistance_received", ()),
+    "infrastructure": ("infrastructure", ()),
+    "marketingChannels": ("marketing_channels", ()),
+    "constraints": ("constraints", ()),
+    "hopes": ("hopes", ()),
+}
+
+
+def unread_columns(fields: set[str] | None) -> dict[str, Any]:
+    """The optional columns a selection of HomeIndustry fields does not need (none when unknown)."""
+    if fields is None:
+        return {}
+    return {column: empty for name, (column, empty) in OPTIONAL_COLUMNS.items() if name not in fields}
+
+
 async def home_industry_page(
-    connection: AsyncConnection, spec: HomeIndustryQuery, scope: RecordScope, *, first: int, after_id: int | None
-) -> list[RowMapping]:
-    """Up to ``first + 1`` IR after ``after_id`` in id order (the extra row says a next page exists)."""
-    query = scoped(_filtered(select(home_industries), spec), scope).order_by(home_industries.c.id).limit(first + 1)
+    connection: AsyncConnection,
+    spec: HomeIndustryQuery,
+    scope: RecordScope,
+    *,
+    first: int,
+    after_id: int | None,
+    unread: dict[str, Any] | None = None,
+) -> list[Any]:
+    """Up to ``first + 1`` IR after ``after_id`` in id order (the extra row says a next page exists).
+
+    Columns named in ``unread`` (``unread_columns``) are not read; the rows hold their empty value.
+    """
+    columns = [column for column in home_industries.c if column.name not in (unread or {})]
+    query = scoped(_filtered(select(*columns), spec), scope).order_by(home_industries.c.id).limit(first + 1)
     if after_id is not None:
         query = query.where(home_industries.c.id > after_id)
     result = await connection.execute(query)
+    if unread:
+        return [{**unread, **row} for row in result.mappings()]
     return list(result.mappings())
 
 
+def _counted_region(spec: HomeIndustryQuery, scope: RecordScope) -> str | None:
+    """The region whose maintained counters answer this count exactly, or None when they cannot.
+
+    Counters exist per nation/province/regency/sub-district × class × status. Any other condition
+    (owner's sex, KRTP, name search, a village, a partner's consent and eligibility, a facilitator's
+    assignment) is not in them: such counts run over the rows instead (a village, a facilitator's
+    assignment and a partner's reach are small; a name search counts its matches, cost declared in
+    the schema).
+    """
+    if spec.owner_sex is not None or spec.owner_is_female_head_of_household is not None or spec.search:
+        return None
+    if scope.consented_only or scope.statuses is not None or scope.eligibility is not None or scope.assigned_only:
+        return None
+    # The filter lies inside the scope (``check_region_filter``): the narrower is the filter's.
+    region = spec.region_code if spec.region_code is not None else scope.region
+    if region is not None and region.count(".") >= 3:
+        return None
+    return region or ""
+
+
 async def count_home_industries(connection: AsyncConnection, spec: HomeIndustryQuery, scope: RecordScope) -> int:
+    """How many IR match, exactly, as of the connection's snapshot (counters when they can answer)."""
+    region = _counted_region(spec, scope)
+    if region is not None:
+        counts = home_industry_counts.c
+        query = select(func.coalesce(func.sum(counts.n), 0)).where(counts.region_code == region)
+        if spec.ir_class is not None:
+            query = query.where(counts.ir_class == spec.ir_class)
+        if spec.status is not None:
+            query = query.where(counts.status == spec.status)
+        return int((await connection.execute(query)).scalar_one())
     result = await connection.execute(
         scoped(_filtered(select(func.count()).select_from(home_industries), spec), scope)
     )

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.registry.data.tables import regions
+from services.registry.data.tables import one_of, regions
 
 
 def ancestor_codes(code: str) -> list[str]:
@@ -23,14 +23,14 @@ async def regions_by_codes(connection: AsyncConnection, codes: Iterable[str]) ->
     wanted = list(set(codes))
     if not wanted:
         return {}
-    result = await connection.execute(select(regions).where(regions.c.code.in_(wanted)))
+    result = await connection.execute(select(regions).where(one_of(regions.c.code, wanted)))
     return {row["code"]: row for row in result.mappings()}
 
 
 async def children_of(connection: AsyncConnection, parent_codes: Sequence[str]) -> dict[str, list[RowMapping]]:
     """Each parent's direct children, ordered by code."""
     result = await connection.execute(
-        select(regions).where(regions.c.parent_code.in_(list(parent_codes))).order_by(regions.c.code)
+        select(regions).where(one_of(regions.c.parent_code, parent_codes)).order_by(regions.c.code)
     )
     children: dict[str, list[RowMapping]] = {code: [] for code in parent_codes}
     for row in result.mappings():

@@ -6,8 +6,13 @@ test compares these definitions with the migrated database so the two cannot dri
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
+    bindparam,
+    func,
     Boolean,
     Column,
     Date,
@@ -269,3 +274,21 @@ audit_events = Table(
     Column("path", Text),
     Column("reason", Text),
 )
+
+#: Exact IR counts per region ('' is the nation; provinces, regencies/cities, sub-districts), class
+#: ('' before the first assessment) and status, kept by triggers on home_industries in the writing
+#: transaction (migration 0005).
+home_industry_counts = Table(
+    "home_industry_counts",
+    metadata,
+    Column("region_code", Text, primary_key=True),
+    Column("ir_class", Text, primary_key=True),
+    Column("status", Text, primary_key=True),
+    Column("n", BigInteger, nullable=False),
+)
+
+
+def one_of(column: Any, values: Iterable[Any]) -> Any:
+    """``column = ANY(:array)``: one statement text whatever the number of values, so it is compiled
+    and prepared once, where ``IN (…)`` expands to a new statement for every batch size."""
+    return column == func.any(bindparam(None, list(values), type_=ARRAY(column.type)))

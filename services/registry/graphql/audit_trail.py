@@ -184,7 +184,7 @@ async def audit_trail(
             until=filter.until,
         )
     before_id = _decode(after) if after else None
-    async with info.context.engine.connect() as connection:
+    async with info.context.connect() as connection:
         rows = await audit_data.audit_page(connection, spec, first=first, before_id=before_id)
     edges = [AuditEventEdge(cursor=_encode(row["id"]), node=_event(identity, row)) for row in rows[:first]]
     # Personal values shown in changes are reads like any other: the trail records its own readers.

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from strawberry.extensions import SchemaExtension
 from strawberry.types import Info
 
 from services.registry.data import facilitators as facilitator_data
@@ -22,6 +25,62 @@ from siir.auth.identity import Identity, Role
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
+class RequestSnapshot:
+    """One pooled connection and one snapshot for all the reads of a query operation.
+
+    The page, its ``totalCount`` and every DataLoader see the same data (REPEATABLE READ READ ONLY,
+    opened on the first read, ended when the operation ends) and pay one ``BEGIN``/``ROLLBACK``
+    instead of one pair per loader. asyncpg runs one statement at a time per connection, so reads of
+    concurrent resolvers take turns (a lock), which costs nothing on one event loop. A mutation's
+    reads keep a fresh connection each (``shared`` stays False): they must see the writes it made.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.shared = False
+        self._connection: AsyncConnection | None = None
+        self._lock = asyncio.Lock()
+
+    @contextlib.asynccontextmanager
+    async def connect(self) -> AsyncIterator[AsyncConnection]:
+        if not self.shared:
+            async with self.engine.connect() as connection:
+                yield connection
+            return
+        async with self._lock:
+            if self._connection is None:
+                connection = await self.engine.connect()
+                try:
+                    await connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+                    await connection.begin()
+                except BaseException:
+                    await connection.close()
+                    raise
+                self._connection = connection
+            yield self._connection
+
+    async def close(self) -> None:
+        """End the snapshot (a rollback: it only read) and return the connection to the pool."""
+        async with self._lock:
+            connection, self._connection = self._connection, None
+            self.shared = False
+        if connection is not None:
+            await connection.close()
+
+
+class OneSnapshotPerQuery(SchemaExtension):
+    """A query operation's reads share one connection and snapshot (``RequestSnapshot``)."""
+
+    async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
+        execution = self.execution_context
+        snapshot: RequestSnapshot = execution.context.snapshot
+        snapshot.shared = execution.operation_type is not None and execution.operation_type.value == "query"
+        try:
+            yield
+        finally:
+            await snapshot.close()
+
+
 @dataclass
 class RegistryContext:
     engine: AsyncEngine
@@ -32,13 +91,19 @@ class RegistryContext:
     operation: str = "query (anonymous)"
     loaders: Loaders = field(init=False)
     reads: ReadLog = field(init=False)
+    snapshot: RequestSnapshot = field(init=False)
     #: The caller's facilitator record id (FACILITATOR only), known once the scope is loaded.
     facilitator_id: int | None = field(init=False, default=None)
     _scope: "asyncio.Future[access.RecordScope] | None" = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.engine, self.today(), self.record_scope)
+        self.snapshot = RequestSnapshot(self.engine)
+        self.loaders = Loaders(self.snapshot.connect, self.today(), self.record_scope)
         self.reads = ReadLog()
+
+    def connect(self) -> contextlib.AbstractAsyncContextManager[AsyncConnection]:
+        """A connection for this request's reads (the request's shared snapshot during a query)."""
+        return self.snapshot.connect()
 
     async def record_scope(self) -> access.RecordScope:
         """The IR this caller may read (FORBIDDEN for a role without record-level access).
@@ -60,7 +125,7 @@ class RegistryContext:
         return access.record_scope(identity)
 
     async def _assignment(self) -> access.Assignment | None:
-        async with self.engine.connect() as connection:
+        async with self.connect() as connection:
             row = await facilitator_data.facilitator_by_subject(connection, self.identity.subject)
             if row is None:
                 return None
@@ -71,7 +136,7 @@ class RegistryContext:
     async def _eligibility(self) -> tuple[access.EligibilityRule, ...] | None:
         partner_id = network_access.partner_reach(self.identity)
         assert partner_id is not None
-        async with self.engine.connect() as connection:
+        async with self.connect() as connection:
             if partner_id not in await partner_data.partners_by_ids(connection, [partner_id]):
                 return None
             return tuple(await partner_data.eligibility_rules(connection, partner_id, self.today()))

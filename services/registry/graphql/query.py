@@ -23,6 +23,7 @@ from services.registry.graphql.partner import Partner
 from services.registry.graphql.team import Team
 from services.registry.graphql.home_industry import HomeIndustry
 from services.registry.graphql.region import Region
+from services.registry.graphql.selection import node_fields
 from siir import identifiers
 from siir.errors import InvalidInput
 
@@ -73,9 +74,14 @@ class HomeIndustryConnection:
     query: strawberry.Private[home_industry_data.HomeIndustryQuery]
     scope: strawberry.Private[access.RecordScope]
 
-    @strawberry.field(description="How many IR match the filter, across all pages (within your scope).")
+    @strawberry.field(
+        description="How many IR match the filter, across all pages (within your scope), exactly. Region, class "
+        "and status filters are answered from counters kept with every change; a village, owner's sex or KRTP "
+        "filter, a name search, or a partner's or facilitator's scope counts the matching rows, which costs more "
+        "the more rows match: ask for it only when shown."
+    )
     async def total_count(self, info: RegistryInfo) -> int:
-        async with info.context.engine.connect() as connection:
+        async with info.context.connect() as connection:
             return await home_industry_data.count_home_industries(connection, self.query, self.scope)
 
 
@@ -147,7 +153,7 @@ class Query:
                 raise InvalidInput("parentCode", f"is required to list {level.name.lower()} regions")
         if parent_code is not None and (await info.context.loaders.region.load(parent_code)) is None:
             raise InvalidInput("parentCode", f"{parent_code} is not a Kemendagri region code")
-        async with info.context.engine.connect() as connection:
+        async with info.context.connect() as connection:
             rows = await region_data.list_regions(
                 connection, parent_code=parent_code, level=level.value if level else None, limit=MAX_REGIONS
             )
@@ -166,7 +172,7 @@ class Query:
         scope = await info.context.record_scope()
         if len(number) > 40:
             raise InvalidInput("number", "is not a registration number")
-        async with info.context.engine.connect() as connection:
+        async with info.context.connect() as connection:
             row = await home_industry_data.home_industry_by_registration_number(connection, number.strip(), scope)
         if row is None:
             return None
@@ -189,11 +195,15 @@ class Query:
         scope = await info.context.record_scope()
         spec = _query_spec(filter, scope)
         after_id = decode_cursor(after) if after else None
-        async with info.context.engine.connect() as connection:
-            rows = await home_industry_data.home_industry_page(connection, spec, scope, first=first, after_id=after_id)
+        unread = home_industry_data.unread_columns(node_fields(info))
+        async with info.context.connect() as connection:
+            rows = await home_industry_data.home_industry_page(
+                connection, spec, scope, first=first, after_id=after_id, unread=unread
+            )
         page = rows[:first]
-        for row in page:
-            info.context.loaders.prime_home_industry(row)
+        if not unread:  # only whole rows may answer later loads of the same IR
+            for row in page:
+                info.context.loaders.prime_home_industry(row)
         edges = [HomeIndustryEdge(cursor=encode_cursor(row["id"]), node=HomeIndustry.from_row(row)) for row in page]
         return HomeIndustryConnection(
             edges=edges,
@@ -211,7 +221,7 @@ class Query:
         description="The national team in office today (Tim Pengelola Nasional), or null."
     )
     async def national_team(self, info: RegistryInfo) -> Team | None:
-        async with info.context.engine.connect() as connection:
+        async with info.context.connect() as connection:
             row = await team_data.current_national_team(connection, info.context.today())
         return Team.from_row(row) if row is not None else None
 
@@ -232,7 +242,7 @@ class Query:
         active_on: dt.date | None = None,
     ) -> list[Team]:
         code = _region_code("regionCode", region_code)
-        async with info.context.engine.connect() as connection:
+        async with info.context.connect() as connection:
             rows = await team_data.list_teams(
                 connection, level=level.value if level else None, region_code=code, active_on=active_on, limit=MAX_LIST
             )
@@ -254,7 +264,7 @@ class Query:
         code = _region_code("regionCode", region_code)
         assert code is not None
         network_access.check_facilitator_filter(info.context.identity, code, "regionCode")
-        async with info.context.engine.connect() as connection:
+        async with info.context.connect() as connection:
             rows = await facilitator_data.list_facilitators(
                 connection, region_code=code, active_on=active_on, limit=MAX_LIST
             )
@@ -271,7 +281,7 @@ class Query:
     )
     async def partners(self, info: RegistryInfo, kind: ProviderKind | None = None) -> list[Partner]:
         only = network_access.partner_reach(info.context.identity)
-        async with info.context.engine.connect() as connection:
+        async with info.context.connect() as connection:
             if only is not None:
                 rows = list((await partner_data.partners_by_ids(connection, [only])).values())
                 rows = [row for row in rows if kind is None or row["kind"] == kind.value]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from strawberry.tools import merge_types
 
+from services.registry.graphql.context import OneSnapshotPerQuery
 from services.registry.graphql.facilitator import Facilitator
 from services.registry.graphql.facilitator_mutation import FacilitatorMutation
 from services.registry.graphql.home_industry import HomeIndustry
@@ -30,7 +31,7 @@ schema = build_schema(
         mutation=_MUTATION,
         types=[Region, HomeIndustry, Team, Facilitator, Partner, Intervention],
         federation_version="2.9",
-        extensions=[AuditReads, DomainErrorMasking],
+        extensions=[OneSnapshotPerQuery, AuditReads, DomainErrorMasking],
     ),
     POLICY,
 )
