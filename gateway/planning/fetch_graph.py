@@ -1,0 +1,416 @@
+"""Stage 2: the fetch graph of a normalised operation over the supergraph.
+
+Fields stay in the fetch of the current subgraph when it can resolve them (which is also how
+``@shareable`` and ``@provides`` save hops); other fields jump through ``_entities`` to a
+subgraph that owns them, adding the key (and ``@requires``) fields to the parent fetch.
+Abstract selections are expanded per possible type of the subgraph so each type can be routed
+on its own. Each node of the graph is one subgraph, one merge path and its dependencies; the
+optimiser (stage 3) orders and merges them.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from graphql import (
+    ArgumentNode,
+    DirectiveNode,
+    FieldNode,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+    is_abstract_type,
+)
+from graphql.language import Visitor, visit
+
+from gateway.planning.errors import PlanningError
+from gateway.planning.selection import Selection, print_directives
+from gateway.supergraph import Supergraph
+
+Conditions = tuple[DirectiveNode, ...]
+Collected = dict[tuple[str, str], list[FieldNode]]  # (response key, printed conditions) → nodes
+
+
+class FetchNode:
+    """A fetch being assembled: one subgraph, one merge path (``()`` for a root fetch)."""
+
+    def __init__(self, node_id: int, graph: str, path: tuple[str, ...], entity: bool) -> None:
+        self.id = node_id
+        self.graph = graph
+        self.path = path
+        self.entity = entity
+        self.selection = Selection()
+        self.variables: set[str] = set()
+        self.deps: set[FetchNode] = set()
+        self.children: dict[tuple[str, tuple[str, ...]], FetchNode] = {}
+        self.rep: dict[str, list[SelectionSetNode]] = {}  # object type → key and @requires field sets
+        self.rep_typename: dict[str, str] = {}  # object type → __typename sent (an @interfaceObject's)
+        self.rep_alias: dict[str, dict[str, str]] = {}  # object type → field name → response key read
+        self.required: set[tuple[str, str]] = set()
+
+
+class FetchGraph:
+    """The nodes of one operation's plan, in creation order."""
+
+    def __init__(self, kind: str, operation: OperationDefinitionNode, nodes: list[FetchNode]) -> None:
+        self.kind = kind
+        self.operation = operation
+        self.nodes = nodes
+
+
+def list_depth(gql_type: object) -> int:
+    """How many list levels wrap a type (each one a ``"@"`` step in merge paths)."""
+    depth = 0
+    while isinstance(gql_type, (GraphQLNonNull, GraphQLList)):
+        if isinstance(gql_type, GraphQLList):
+            depth += 1
+        gql_type = gql_type.of_type
+    return depth
+
+
+def provided_tree(selection: SelectionSetNode | None) -> dict[str, dict] | None:
+    """``@provides`` field set → nested dict of field names (fragments flattened)."""
+    if selection is None:
+        return None
+    out: dict[str, dict] = {}
+    for node in selection.selections:
+        if isinstance(node, FieldNode):
+            out[node.name.value] = provided_tree(node.selection_set) or {}
+        elif isinstance(node, InlineFragmentNode):
+            out.update(provided_tree(node.selection_set) or {})
+    return out
+
+
+class _VarCollector(Visitor):
+    def __init__(self, names: set[str]) -> None:
+        super().__init__()
+        self.names = names
+
+    def enter_variable(self, node: VariableNode, *_: object) -> None:
+        self.names.add(node.name.value)
+
+
+def _record_variables(nodes: Iterable[ArgumentNode | DirectiveNode], into: set[str]) -> None:
+    for node in nodes:
+        visit(node, _VarCollector(into))
+
+
+def _conditions(node: FieldNode | InlineFragmentNode) -> Conditions:
+    return tuple(d for d in node.directives or () if d.name.value in ("skip", "include"))
+
+
+class FetchGraphBuilder:
+    """Builds the fetch graph of one normalised operation (see the module's docstring)."""
+
+    def __init__(self, supergraph: Supergraph, operation: OperationDefinitionNode, labels: frozenset[str]) -> None:
+        self.sg = supergraph
+        self.schema: GraphQLSchema = supergraph.api_schema
+        self.labels = labels
+        self.operation = operation
+        self.nodes: list[FetchNode] = []
+        self.resolving: set[tuple[str, tuple[str, ...], str]] = set()
+        self.condition_nodes: dict[str, Conditions] = {"": ()}
+
+    def _new_node(self, graph: str, path: tuple[str, ...], entity: bool) -> FetchNode:
+        node = FetchNode(len(self.nodes), graph, path, entity)
+        self.nodes.append(node)
+        return node
+
+    # -- entry ---------------------------------------------------------------------------
+
+    def build(self) -> FetchGraph:
+        kind = self.operation.operation.value
+        root_type = self.schema.get_root_type(self.operation.operation)
+        assert root_type is not None
+        fields = self._collect([self.operation.selection_set], root_type.name)
+        roots: dict[str, FetchNode] = {}
+        previous: FetchNode | None = None
+        for (rkey, conds), nodes in fields.items():
+            name = nodes[0].name.value
+            if name.startswith("__"):
+                continue  # __typename, __schema, __type: answered from the API schema
+            graphs = self.sg.field_graphs(root_type.name, name, self.labels)
+            if not graphs:
+                raise PlanningError(f"no subgraph resolves {root_type.name}.{name}")
+            if kind == "mutation":
+                # Strictly in order: a new fetch whenever the subgraph changes, after all before it.
+                if previous is not None and previous.graph in graphs:
+                    node = previous
+                else:
+                    node = self._new_node(self._best_graph(graphs, root_type.name, nodes), (), False)
+                    node.deps.update(self.nodes[:-1])
+                previous = node
+            else:
+                graph = next((g for g in graphs if g in roots), None) or self._best_graph(graphs, root_type.name, nodes)
+                node = roots.get(graph) or roots.setdefault(graph, self._new_node(graph, (), False))
+            self._plan_fields(node, node.selection, root_type.name, {(rkey, conds): nodes}, (), None, [], False)
+        return FetchGraph(kind, self.operation, self.nodes)
+
+    def _best_graph(self, graphs: list[str], type_name: str, nodes: list[FieldNode]) -> str:
+        """Among graphs resolving a field, the one resolving most of its sub-selection."""
+        if len(graphs) == 1:
+            return graphs[0]
+        field_def = self.schema.get_type(type_name).fields[nodes[0].name.value]  # type: ignore[union-attr]
+        child = get_named_type(field_def.type)
+        subs = [n.selection_set for n in nodes if n.selection_set]
+        if not subs or is_abstract_type(child):
+            return graphs[0]
+
+        def score(graph: str) -> int:
+            fields = self._collect(subs, child.name)
+            return sum(1 for ns in fields.values()
+                       if ns[0].name.value == "__typename" or self._local(child.name, ns[0].name.value, graph, None, False))
+        return max(graphs, key=score)
+
+    # -- field collection ----------------------------------------------------------------
+
+    def _collect(self, selection_sets: list[SelectionSetNode], type_name: str, conds: str = "") -> Collected:
+        """Fields that apply to the object type ``type_name``, grouped by response key and the
+        ``@skip``/``@include`` of the fragments they sit in."""
+        out: Collected = {}
+        for selection_set in selection_sets:
+            self._collect_into(out, selection_set, type_name, conds)
+        return out
+
+    def _collect_into(self, out: Collected, selection_set: SelectionSetNode, type_name: str, conds: str) -> None:
+        for node in selection_set.selections:
+            if isinstance(node, FieldNode):
+                rkey = node.alias.value if node.alias else node.name.value
+                out.setdefault((rkey, conds), []).append(node)
+                continue
+            assert isinstance(node, InlineFragmentNode), "fragment spreads are inlined by normalise()"
+            cond = node.type_condition.name.value if node.type_condition else None
+            if cond is not None and cond != type_name:
+                cond_type = self.schema.get_type(cond)
+                obj_type = self.schema.get_type(type_name)
+                if not (is_abstract_type(cond_type) and obj_type is not None
+                        and self.schema.is_sub_type(cond_type, obj_type)):  # type: ignore[arg-type]
+                    continue
+            own = _conditions(node)
+            inner = conds
+            if own:
+                inner = conds + print_directives(own)
+                self.condition_nodes.setdefault(inner, self.condition_nodes[conds] + own)
+            self._collect_into(out, node.selection_set, type_name, inner)
+
+    def _target(self, fetch: FetchNode, selection: Selection, conds: str) -> Selection:
+        """Where a field goes: ``selection`` itself, or an inline fragment carrying the
+        ``@skip``/``@include`` of the client's fragments around it."""
+        if not conds:
+            return selection
+        directives = self.condition_nodes[conds]
+        _record_variables(directives, fetch.variables)
+        return selection.fragment(None, directives)
+
+    def _field_directives(self, node: FieldNode, fetch: FetchNode) -> Conditions:
+        directives = _conditions(node)
+        _record_variables(directives, fetch.variables)
+        return directives
+
+    def _arguments(self, node: FieldNode, fetch: FetchNode) -> tuple[ArgumentNode, ...]:
+        _record_variables(node.arguments or (), fetch.variables)
+        return tuple(node.arguments or ())
+
+    # -- routing -------------------------------------------------------------------------
+
+    def _local(self, type_name: str, field_name: str, graph: str, provided: dict | None, entity_root: bool) -> bool:
+        """Whether ``graph`` resolves the field in the fetch that reached this object."""
+        if provided is not None and field_name in provided:
+            return True
+        if graph not in self.sg.field_graphs(type_name, field_name, self.labels):
+            return False
+        join = self.sg.field_join(type_name, field_name, graph)
+        # A @requires field only resolves through _entities, with the required fields sent.
+        return not (join is not None and join.requires is not None and not entity_root)
+
+    def _plan_selection(self, fetch: FetchNode, sel: Selection, type_name: str, subs: list[SelectionSetNode],
+                        path: tuple[str, ...], provided: dict | None, touched: list[FetchNode],
+                        exclude: frozenset[str] = frozenset()) -> None:
+        """Plan a selection on ``type_name`` in ``fetch`` (``exclude``: response keys already fetched)."""
+        gql_type = self.schema.get_type(type_name)
+        if not is_abstract_type(gql_type):
+            fields = {k: v for k, v in self._collect(subs, type_name).items() if k[0] not in exclude}
+            self._plan_fields(fetch, sel, type_name, fields, path, provided, touched, False)
+            return
+        if fetch.graph in self.sg.types[type_name].interface_object_graphs:
+            self._plan_interface_object(fetch, sel, type_name, subs, path, provided, touched)
+            return
+        sel.field("__typename", "__typename")
+        in_graph = set(self.sg.possible_types_in(type_name, fetch.graph))
+        for obj in self.schema.get_possible_types(gql_type):  # type: ignore[arg-type]
+            if obj.name not in in_graph:
+                continue  # this subgraph never returns that type here
+            fields = {k: v for k, v in self._collect(subs, obj.name).items() if k[0] not in exclude}
+            if any(ns[0].name.value != "__typename" for ns in fields.values()):
+                self._plan_fields(fetch, sel.fragment(obj.name), obj.name, fields, path, provided, touched, False)
+            else:
+                for (rkey, conds), ns in fields.items():
+                    self._target(fetch, sel, conds).field(rkey, "__typename", (), self._field_directives(ns[0], fetch))
+
+    def _plan_interface_object(self, fetch: FetchNode, sel: Selection, iface: str, subs: list[SelectionSetNode],
+                               path: tuple[str, ...], provided: dict | None, touched: list[FetchNode]) -> None:
+        """An interface returned by a subgraph that models it as an @interfaceObject.
+
+        That subgraph answers ``__typename: "<Interface>"``: the fields it owns come from it,
+        then an entity fetch to a subgraph defining the interface for real gives the concrete
+        ``__typename`` and everything else, planned per possible type from there.
+        """
+        model = self.sg.types[iface]
+        local = {k: ns for k, ns in self._collect(subs, iface).items()
+                 if ns[0].name.value != "__typename" and self._local(iface, ns[0].name.value, fetch.graph, provided, False)}
+        self._plan_fields(fetch, sel, iface, local, path, provided, touched, False)
+        sel.field("__typename", "__typename")
+        origins = [g for g in model.graphs if g not in model.interface_object_graphs and model.keys_in(g)]
+        if not origins:
+            raise PlanningError(f"no subgraph can tell the concrete type of {iface} objects from {fetch.graph}")
+        graph = next((g for g in origins if (g, path) in fetch.children), origins[0])
+        dep = self._child(fetch, graph, path, touched)
+        if iface not in dep.rep:
+            key = model.keys_in(graph)[0]
+            inner: list[FetchNode] = []
+            aliases = dep.rep_alias.setdefault(iface, {})
+            self._plan_fields(fetch, sel, iface, self._internal(key.selection, iface, local, aliases),
+                              path, provided, inner, False)
+            dep.deps.update(g for g in inner if g is not dep)
+            dep.rep[iface] = [key.selection]
+            dep.rep_typename[iface] = iface
+        self._plan_selection(dep, dep.selection.fragment(iface), iface, subs, path, None, touched,
+                             exclude=frozenset(rkey for rkey, _ in local))
+
+    def _plan_fields(self, fetch: FetchNode, sel: Selection, type_name: str, fields: Collected,
+                     path: tuple[str, ...], provided: dict | None, touched: list[FetchNode], entity_root: bool) -> None:
+        for (rkey, conds), nodes in fields.items():
+            name = nodes[0].name.value
+            if name == "__typename":
+                self._target(fetch, sel, conds).field(rkey, name, (), self._field_directives(nodes[0], fetch))
+            elif name.startswith("__"):
+                continue
+            elif self._local(type_name, name, fetch.graph, provided, entity_root):
+                self._plan_local_field(fetch, self._target(fetch, sel, conds), type_name, rkey, nodes, path, provided,
+                                       touched)
+            else:
+                dep = self._jump(fetch, sel, type_name, name, path, provided, touched, fields)
+                # An @interfaceObject subgraph knows the interface, not the object type.
+                as_type = None
+                if not self.sg.types[type_name].keys_in(dep.graph):
+                    as_type = self.sg.interface_object_for(type_name, dep.graph)
+                self._plan_fields(dep, dep.selection.fragment(as_type or type_name), as_type or type_name,
+                                  {(rkey, conds): nodes}, path, None, touched, True)
+
+    def _plan_local_field(self, fetch: FetchNode, target: Selection, type_name: str, rkey: str,
+                          nodes: list[FieldNode], path: tuple[str, ...], provided: dict | None,
+                          touched: list[FetchNode]) -> None:
+        node = nodes[0]
+        name = node.name.value
+        field_def = self.schema.get_type(type_name).fields[name]  # type: ignore[union-attr]
+        subs = [n.selection_set for n in nodes if n.selection_set is not None]
+        child = target.field(rkey, name, self._arguments(node, fetch), self._field_directives(node, fetch), bool(subs))
+        if not subs or child is None:
+            return
+        child_path = path + (rkey,) + ("@",) * list_depth(field_def.type)
+        child_provided = provided.get(name) if provided is not None else None
+        join = self.sg.field_join(type_name, name, fetch.graph)
+        if join is not None and join.provides is not None:
+            child_provided = {**(child_provided or {}), **(provided_tree(join.provides) or {})}
+        self._plan_selection(fetch, child, get_named_type(field_def.type).name, subs, child_path, child_provided,
+                             touched)
+
+    def _internal(self, selection: SelectionSetNode, type_name: str, siblings: Collected,
+                  aliases: dict[str, str]) -> Collected:
+        """Key or @requires fields to add next to the client's ``siblings``.
+
+        Where the client uses a field's name as the response key of something else (an
+        alias, or the same field with other arguments), the internal field gets its own
+        alias so the subgraph query stays valid and the representation reads the right value.
+        """
+        taken = {rkey for (rkey, _), ns in siblings.items()
+                 if ns[0].name.value != rkey or ns[0].arguments or ns[0].directives}
+        out: Collected = {}
+        for (rkey, conds), nodes in self._collect([selection], type_name).items():
+            if rkey in taken:
+                rkey = aliases[nodes[0].name.value] = f"_{rkey}_fed"
+            out[(rkey, conds)] = nodes
+        return out
+
+    def _child(self, fetch: FetchNode, graph: str, path: tuple[str, ...], touched: list[FetchNode]) -> FetchNode:
+        """The entity fetch to ``graph`` for the objects of ``fetch`` at ``path`` (made once)."""
+        dep = fetch.children.get((graph, path))
+        if dep is None:
+            dep = fetch.children[(graph, path)] = self._new_node(graph, path, True)
+            dep.deps.add(fetch)
+        touched.append(dep)
+        return dep
+
+    def _jump(self, fetch: FetchNode, sel: Selection, type_name: str, field_name: str,
+              path: tuple[str, ...], provided: dict | None, touched: list[FetchNode],
+              siblings: Collected | None = None) -> FetchNode:
+        """The entity fetch that resolves ``type_name.field_name`` for objects at ``path``."""
+        siblings = siblings or {}
+        model = self.sg.types[type_name]
+        # A graph whose key we are still assembling for these objects cannot supply that key.
+        candidates = [g for g in self.sg.field_graphs(type_name, field_name, self.labels)
+                      if (model.keys_in(g) or self.sg.interface_object_for(type_name, g))
+                      and (g, path, type_name) not in self.resolving]
+        if not candidates:
+            raise PlanningError(f"cannot reach {type_name}.{field_name} from subgraph {fetch.graph}")
+        graph = next((g for g in candidates if (g, path) in fetch.children), None)
+        if graph is None:
+            # @shareable: prefer a subgraph whose key we already have, then the one that also
+            # resolves most of the sibling fields (one fetch instead of several).
+            def score(g: str) -> tuple[bool, int]:
+                key_local = any(self._key_local(k.selection, type_name, fetch.graph, provided) for k in model.keys_in(g))
+                siblings_there = sum(1 for ns in siblings.values() if ns[0].name.value != "__typename"
+                                     and g in self.sg.field_graphs(type_name, ns[0].name.value, self.labels))
+                return key_local, siblings_there
+            graph = max(candidates, key=score)
+        dep = self._child(fetch, graph, path, touched)
+        if type_name not in dep.rep:
+            self._add_key(fetch, sel, dep, type_name, path, provided, siblings)
+        join = self.sg.field_join(type_name, field_name, graph)
+        if join is not None and join.requires is not None and (type_name, field_name) not in dep.required:
+            dep.required.add((type_name, field_name))
+            inner: list[FetchNode] = []
+            aliases = dep.rep_alias.setdefault(type_name, {})
+            self._plan_fields(fetch, sel, type_name, self._internal(join.requires, type_name, siblings, aliases),
+                              path, provided, inner, False)
+            dep.deps.update(g for g in inner if g is not dep)
+            dep.rep[type_name].append(join.requires)
+        return dep
+
+    def _add_key(self, fetch: FetchNode, sel: Selection, dep: FetchNode, type_name: str, path: tuple[str, ...],
+                 provided: dict | None, siblings: Collected) -> None:
+        """Select in ``fetch`` the key ``dep`` needs for ``type_name`` (perhaps from yet another fetch)."""
+        graph = dep.graph
+        keys = self.sg.types[type_name].keys_in(graph)
+        sent = type_name
+        if not keys:
+            sent = self.sg.interface_object_for(type_name, graph) or type_name
+            keys = self.sg.types[sent].keys_in(graph)
+        key = next((k for k in keys if self._key_local(k.selection, type_name, fetch.graph, provided)), keys[0])
+        inner: list[FetchNode] = []
+        sel.field("__typename", "__typename")
+        self.resolving.add((graph, path, type_name))
+        aliases = dep.rep_alias.setdefault(type_name, {})
+        self._plan_fields(fetch, sel, type_name, self._internal(key.selection, type_name, siblings, aliases),
+                          path, provided, inner, False)
+        self.resolving.discard((graph, path, type_name))
+        dep.deps.update(g for g in inner if g is not dep)
+        dep.rep[type_name] = [key.selection]
+        dep.rep_typename[type_name] = sent
+
+    def _key_local(self, selection: SelectionSetNode, type_name: str, graph: str, provided: dict | None) -> bool:
+        return all(
+            isinstance(n, FieldNode) and self._local(type_name, n.name.value, graph, provided, False)
+            for n in selection.selections
+        )
+
+
+def build_fetch_graph(supergraph: Supergraph, operation: OperationDefinitionNode,
+                      labels: frozenset[str] = frozenset()) -> FetchGraph:
+    """The fetch graph of a normalised operation for the progressive @override ``labels``."""
+    return FetchGraphBuilder(supergraph, operation, labels).build()
