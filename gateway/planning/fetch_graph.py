@@ -29,7 +29,7 @@ from graphql import (
 from graphql.language import Visitor, visit
 
 from gateway.planning.errors import PlanningError
-from gateway.planning.selection import Selection, print_directives
+from gateway.planning.selection import Selection, print_arguments, print_directives
 from gateway.supergraph import Supergraph
 
 Conditions = tuple[DirectiveNode, ...]
@@ -47,7 +47,8 @@ class FetchNode:
         self.selection = Selection()
         self.variables: set[str] = set()
         self.deps: set[FetchNode] = set()
-        self.children: dict[tuple[str, tuple[str, ...]], FetchNode] = {}
+        # (graph, path, variant) → entity fetch; variants keep conflicting @requires apart
+        self.children: dict[tuple[str, tuple[str, ...], int], FetchNode] = {}
         self.rep: dict[str, list[SelectionSetNode]] = {}  # object type → key and @requires field sets
         self.rep_typename: dict[str, str] = {}  # object type → __typename sent (an @interfaceObject's)
         self.rep_alias: dict[str, dict[str, str]] = {}  # object type → field name → response key read
@@ -240,17 +241,25 @@ class FetchGraphBuilder:
         if fetch.graph in self.sg.types[type_name].interface_object_graphs:
             self._plan_interface_object(fetch, sel, type_name, subs, path, provided, touched)
             return
-        sel.field("__typename", "__typename")
+        sel.field("__typename", "__typename", type_="String!")
         in_graph = set(self.sg.possible_types_in(type_name, fetch.graph))
+        branches = []
         for obj in self.schema.get_possible_types(gql_type):  # type: ignore[arg-type]
             if obj.name not in in_graph:
                 continue  # this subgraph never returns that type here
             fields = {k: v for k, v in self._collect(subs, obj.name).items() if k[0] not in exclude}
+            branches.append((obj, fields))
+            # Key fields added to one branch must not clash with the client's in another.
+            for (rkey, _), ns in fields.items():
+                name = ns[0].name.value
+                sel.reserve(rkey, (name, print_arguments(ns[0].arguments), self._type_in(obj.name, name, fetch.graph)))
+        for obj, fields in branches:
             if any(ns[0].name.value != "__typename" for ns in fields.values()):
                 self._plan_fields(fetch, sel.fragment(obj.name), obj.name, fields, path, provided, touched, False)
             else:
                 for (rkey, conds), ns in fields.items():
-                    self._target(fetch, sel, conds).field(rkey, "__typename", (), self._field_directives(ns[0], fetch))
+                    self._target(fetch, sel, conds).field(rkey, "__typename", (), self._field_directives(ns[0], fetch),
+                                                          type_="String!")
 
     def _plan_interface_object(self, fetch: FetchNode, sel: Selection, iface: str, subs: list[SelectionSetNode],
                                path: tuple[str, ...], provided: dict | None, touched: list[FetchNode]) -> None:
@@ -268,13 +277,13 @@ class FetchGraphBuilder:
         origins = [g for g in model.graphs if g not in model.interface_object_graphs and model.keys_in(g)]
         if not origins:
             raise PlanningError(f"no subgraph can tell the concrete type of {iface} objects from {fetch.graph}")
-        graph = next((g for g in origins if (g, path) in fetch.children), origins[0])
+        graph = next((g for g in origins if (g, path, 0) in fetch.children), origins[0])
         dep = self._child(fetch, graph, path, touched)
         if iface not in dep.rep:
             key = model.keys_in(graph)[0]
             inner: list[FetchNode] = []
             aliases = dep.rep_alias.setdefault(iface, {})
-            self._plan_fields(fetch, sel, iface, self._internal(key.selection, iface, local, aliases),
+            self._plan_fields(fetch, sel, iface, self._internal(key.selection, iface, local, aliases, sel, fetch.graph),
                               path, provided, inner, False)
             dep.deps.update(g for g in inner if g is not dep)
             dep.rep[iface] = [key.selection]
@@ -287,7 +296,8 @@ class FetchGraphBuilder:
         for (rkey, conds), nodes in fields.items():
             name = nodes[0].name.value
             if name == "__typename":
-                self._target(fetch, sel, conds).field(rkey, name, (), self._field_directives(nodes[0], fetch))
+                self._target(fetch, sel, conds).field(rkey, name, (), self._field_directives(nodes[0], fetch),
+                                                      type_="String!")
             elif name.startswith("__"):
                 continue
             elif self._local(type_name, name, fetch.graph, provided, entity_root):
@@ -309,7 +319,8 @@ class FetchGraphBuilder:
         name = node.name.value
         field_def = self.schema.get_type(type_name).fields[name]  # type: ignore[union-attr]
         subs = [n.selection_set for n in nodes if n.selection_set is not None]
-        child = target.field(rkey, name, self._arguments(node, fetch), self._field_directives(node, fetch), bool(subs))
+        child = target.field(rkey, name, self._arguments(node, fetch), self._field_directives(node, fetch), bool(subs),
+                             self._type_in(type_name, name, fetch.graph))
         if not subs or child is None:
             return
         child_path = path + (rkey,) + ("@",) * list_depth(field_def.type)
@@ -320,28 +331,46 @@ class FetchGraphBuilder:
         self._plan_selection(fetch, child, get_named_type(field_def.type).name, subs, child_path, child_provided,
                              touched)
 
-    def _internal(self, selection: SelectionSetNode, type_name: str, siblings: Collected,
-                  aliases: dict[str, str]) -> Collected:
-        """Key or @requires fields to add next to the client's ``siblings``.
+    def _type_in(self, type_name: str, field_name: str, graph: str) -> str:
+        """The field's type as ``graph`` declares it (``@join__field(type:)``, else the API's)."""
+        join = self.sg.field_join(type_name, field_name, graph)
+        if join is not None and join.type:
+            return join.type
+        gql_type = self.schema.get_type(type_name)
+        field_def = getattr(gql_type, "fields", {}).get(field_name)
+        return str(field_def.type) if field_def is not None else ""
 
-        Where the client uses a field's name as the response key of something else (an
-        alias, or the same field with other arguments), the internal field gets its own
-        alias so the subgraph query stays valid and the representation reads the right value.
+    def _internal(self, selection: SelectionSetNode, type_name: str, siblings: Collected,
+                  aliases: dict[str, str], sel: Selection, graph: str) -> Collected:
+        """Key or @requires fields to add to ``sel``, next to the client's ``siblings``.
+
+        Where the response key is already something else in that selection (a client alias,
+        the same field with other arguments, or a field of another type in a sibling
+        fragment), the internal field gets its own alias so the subgraph query stays valid and
+        the representation reads the right value.
         """
         taken = {rkey for (rkey, _), ns in siblings.items()
                  if ns[0].name.value != rkey or ns[0].arguments or ns[0].directives}
         out: Collected = {}
         for (rkey, conds), nodes in self._collect([selection], type_name).items():
-            if rkey in taken:
-                rkey = aliases[nodes[0].name.value] = f"_{rkey}_fed"
+            name = nodes[0].name.value
+            signature = (name, print_arguments(nodes[0].arguments), self._type_in(type_name, name, graph))
+            if rkey in taken or sel.conflicts(rkey, signature):
+                n = 0
+                alias = f"_{name}_fed"
+                while alias in taken or sel.conflicts(alias, signature):
+                    n += 1
+                    alias = f"_{name}_fed{n}"
+                rkey = aliases[name] = alias
             out[(rkey, conds)] = nodes
         return out
 
-    def _child(self, fetch: FetchNode, graph: str, path: tuple[str, ...], touched: list[FetchNode]) -> FetchNode:
+    def _child(self, fetch: FetchNode, graph: str, path: tuple[str, ...], touched: list[FetchNode],
+               variant: int = 0) -> FetchNode:
         """The entity fetch to ``graph`` for the objects of ``fetch`` at ``path`` (made once)."""
-        dep = fetch.children.get((graph, path))
+        dep = fetch.children.get((graph, path, variant))
         if dep is None:
-            dep = fetch.children[(graph, path)] = self._new_node(graph, path, True)
+            dep = fetch.children[(graph, path, variant)] = self._new_node(graph, path, True)
             dep.deps.add(fetch)
         touched.append(dep)
         return dep
@@ -358,7 +387,7 @@ class FetchGraphBuilder:
                       and (g, path, type_name) not in self.resolving]
         if not candidates:
             raise PlanningError(f"cannot reach {type_name}.{field_name} from subgraph {fetch.graph}")
-        graph = next((g for g in candidates if (g, path) in fetch.children), None)
+        graph = next((g for g in candidates if (g, path, 0) in fetch.children), None)
         if graph is None:
             # @shareable: prefer a subgraph whose key we already have, then the one that also
             # resolves most of the sibling fields (one fetch instead of several).
@@ -368,19 +397,49 @@ class FetchGraphBuilder:
                                      and g in self.sg.field_graphs(type_name, ns[0].name.value, self.labels))
                 return key_local, siblings_there
             graph = max(candidates, key=score)
-        dep = self._child(fetch, graph, path, touched)
-        if type_name not in dep.rep:
-            self._add_key(fetch, sel, dep, type_name, path, provided, siblings)
         join = self.sg.field_join(type_name, field_name, graph)
-        if join is not None and join.requires is not None and (type_name, field_name) not in dep.required:
-            dep.required.add((type_name, field_name))
+        requires = join.requires if join is not None else None
+        dep = self._child(fetch, graph, path, touched, self._variant(fetch, graph, path, type_name, requires))
+        # Objects of several parent types can reach one path (``... on A { x { .. } } ... on B
+        # { x { .. } }``): each branch's selection must supply the key and required fields.
+        if (dep.id, type_name, "") not in sel.supplies:
+            sel.supplies.add((dep.id, type_name, ""))
+            self._add_key(fetch, sel, dep, type_name, path, provided, siblings)
+        if join is not None and join.requires is not None and (dep.id, type_name, field_name) not in sel.supplies:
+            sel.supplies.add((dep.id, type_name, field_name))
             inner: list[FetchNode] = []
             aliases = dep.rep_alias.setdefault(type_name, {})
-            self._plan_fields(fetch, sel, type_name, self._internal(join.requires, type_name, siblings, aliases),
+            self._plan_fields(fetch, sel, type_name,
+                              self._internal(join.requires, type_name, siblings, aliases, sel, fetch.graph),
                               path, provided, inner, False)
             dep.deps.update(g for g in inner if g is not dep)
-            dep.rep[type_name].append(join.requires)
+            if (type_name, field_name) not in dep.required:
+                dep.required.add((type_name, field_name))
+                dep.rep[type_name].append(join.requires)
         return dep
+
+    @staticmethod
+    def _variant(fetch: FetchNode, graph: str, path: tuple[str, ...], type_name: str,
+                 requires: SelectionSetNode | None) -> int:
+        """The first entity fetch (variant) whose representations can carry ``requires``.
+
+        One representation holds one value per field name: two @requires of one field with
+        different arguments (``price(currency: "USD")`` and ``price(currency: "EUR")``) need
+        two entity fetches (the optimiser still sends them in one request).
+        """
+        if requires is None:
+            return 0
+        wanted = {n.name.value: print_arguments(n.arguments) for n in requires.selections if isinstance(n, FieldNode)}
+        variant = 0
+        while True:
+            dep = fetch.children.get((graph, path, variant))
+            if dep is None:
+                return variant
+            have = {n.name.value: print_arguments(n.arguments) for sels in dep.rep.get(type_name, [])[1:]
+                    for n in sels.selections if isinstance(n, FieldNode)}
+            if all(have.get(name, args) == args for name, args in wanted.items()):
+                return variant
+            variant += 1
 
     def _add_key(self, fetch: FetchNode, sel: Selection, dep: FetchNode, type_name: str, path: tuple[str, ...],
                  provided: dict | None, siblings: Collected) -> None:
@@ -392,16 +451,20 @@ class FetchGraphBuilder:
             sent = self.sg.interface_object_for(type_name, graph) or type_name
             keys = self.sg.types[sent].keys_in(graph)
         key = next((k for k in keys if self._key_local(k.selection, type_name, fetch.graph, provided)), keys[0])
+        if type_name in dep.rep:
+            key = next((k for k in keys if k.selection is dep.rep[type_name][0]), key)  # one key per representation
         inner: list[FetchNode] = []
         sel.field("__typename", "__typename")
         self.resolving.add((graph, path, type_name))
         aliases = dep.rep_alias.setdefault(type_name, {})
-        self._plan_fields(fetch, sel, type_name, self._internal(key.selection, type_name, siblings, aliases),
+        self._plan_fields(fetch, sel, type_name,
+                          self._internal(key.selection, type_name, siblings, aliases, sel, fetch.graph),
                           path, provided, inner, False)
         self.resolving.discard((graph, path, type_name))
         dep.deps.update(g for g in inner if g is not dep)
-        dep.rep[type_name] = [key.selection]
-        dep.rep_typename[type_name] = sent
+        if type_name not in dep.rep:
+            dep.rep[type_name] = [key.selection]
+            dep.rep_typename[type_name] = sent
 
     def _key_local(self, selection: SelectionSetNode, type_name: str, graph: str, provided: dict | None) -> bool:
         return all(

@@ -79,23 +79,55 @@ def document(operation: OperationDefinitionNode) -> DocumentNode:
 class Selection:
     """An ordered, de-duplicated selection set being built for one subgraph query."""
 
-    __slots__ = ("items",)
+    __slots__ = ("items", "supplies", "parent", "signatures")
 
-    def __init__(self) -> None:
+    def __init__(self, parent: "Selection | None" = None) -> None:
         # key → (node without its selection set, child Selection or None)
         self.items: dict[tuple, tuple[FieldNode | InlineFragmentNode, Selection | None]] = {}
+        # (entity fetch id, type, what) already selected here for another fetch's representations
+        self.supplies: set[tuple[int, str, str]] = set()
+        self.parent = parent  # the selection an inline fragment sits in (None for a field's)
+        # response key → (field name, printed arguments, type in the subgraph) of each field
+        self.signatures: dict[str, set[tuple[str, str, str]]] = {}
 
     def field(self, response_key: str, name: str, arguments: tuple[ArgumentNode, ...] = (),
-              directives: tuple[DirectiveNode, ...] = (), nested: bool = False) -> "Selection | None":
-        """Add ``alias: name(args) @dirs`` (once) and return its sub-selection when nested."""
-        key = ("f", response_key, name, print_arguments(arguments), print_directives(directives))
+              directives: tuple[DirectiveNode, ...] = (), nested: bool = False,
+              type_: str = "") -> "Selection | None":
+        """Add ``alias: name(args) @dirs`` (once) and return its sub-selection when nested;
+        ``type_`` (the field's type in the subgraph) is what ``conflicts`` compares."""
+        args = print_arguments(arguments)
+        key = ("f", response_key, name, args, print_directives(directives))
         existing = self.items.get(key)
         if existing is None:
             node = FieldNode(alias=NameNode(value=response_key) if response_key != name else None,
                              name=NameNode(value=name), arguments=tuple(arguments), directives=tuple(directives),
                              selection_set=None)
             existing = self.items[key] = (node, Selection() if nested else None)
+        self.signatures.setdefault(response_key, set()).add((name, args, type_))
         return existing[1]
+
+    def _scope(self) -> "Selection":
+        scope = self
+        while scope.parent is not None:
+            scope = scope.parent
+        return scope
+
+    def reserve(self, response_key: str, signature: tuple[str, str, str]) -> None:
+        """Record a client field that this selection will hold, before it is added."""
+        self.signatures.setdefault(response_key, set()).add(signature)
+
+    def _signatures(self, response_key: str, out: set[tuple[str, str, str]]) -> None:
+        out.update(self.signatures.get(response_key, ()))
+        for _, child in self.fragments():
+            child._signatures(response_key, out)
+
+    def conflicts(self, response_key: str, signature: tuple[str, str, str]) -> bool:
+        """Whether a field ``signature`` under ``response_key`` here would clash with another
+        field of that response key in the same selection (its fragments included): another
+        field, other arguments or another type make the subgraph operation invalid."""
+        found: set[tuple[str, str, str]] = set()
+        self._scope()._signatures(response_key, found)
+        return any(s != signature and not (s[:2] == signature[:2] and "" in (s[2], signature[2])) for s in found)
 
     def fragment(self, type_condition: str | None, directives: tuple[DirectiveNode, ...] = ()) -> "Selection":
         """Add ``... on Type @dirs { }`` (once) and return its selection."""
@@ -105,7 +137,7 @@ class Selection:
             node = InlineFragmentNode(
                 type_condition=NamedTypeNode(name=NameNode(value=type_condition)) if type_condition else None,
                 directives=tuple(directives), selection_set=SelectionSetNode(selections=()))
-            existing = self.items[key] = (node, Selection())
+            existing = self.items[key] = (node, Selection(self))
         return existing[1]  # type: ignore[return-value]
 
     def fields(self) -> list[tuple[str, str]]:
