@@ -44,7 +44,7 @@ class FetchNode:
         self.graph = graph
         self.path = path
         self.entity = entity
-        self.selection = Selection()
+        self.selection = Selection(route=None if entity else ())
         self.variables: set[str] = set()
         self.deps: set[FetchNode] = set()
         # (graph, path, variant) → entity fetch; variants keep conflicting @requires apart
@@ -116,6 +116,7 @@ class FetchGraphBuilder:
         self.nodes: list[FetchNode] = []
         self.resolving: set[tuple[str, tuple[str, ...], str]] = set()
         self.condition_nodes: dict[str, Conditions] = {"": ()}
+        self.roots: dict[str, FetchNode] = {}  # root fetch of each subgraph (queries)
 
     def _new_node(self, graph: str, path: tuple[str, ...], entity: bool) -> FetchNode:
         node = FetchNode(len(self.nodes), graph, path, entity)
@@ -129,7 +130,7 @@ class FetchGraphBuilder:
         root_type = self.schema.get_root_type(self.operation.operation)
         assert root_type is not None
         fields = self._collect([self.operation.selection_set], root_type.name)
-        roots: dict[str, FetchNode] = {}
+        roots = self.roots
         previous: FetchNode | None = None
         for (rkey, conds), nodes in fields.items():
             name = nodes[0].name.value
@@ -303,6 +304,9 @@ class FetchGraphBuilder:
             elif self._local(type_name, name, fetch.graph, provided, entity_root):
                 self._plan_local_field(fetch, self._target(fetch, sel, conds), type_name, rkey, nodes, path, provided,
                                        touched)
+            elif not self._jump_possible(type_name, name, path) and self._reenter(fetch, sel, type_name, rkey, conds,
+                                                                                  nodes, path, touched):
+                continue
             else:
                 dep = self._jump(fetch, sel, type_name, name, path, provided, touched, fields)
                 # An @interfaceObject subgraph knows the interface, not the object type.
@@ -320,7 +324,7 @@ class FetchGraphBuilder:
         field_def = self.schema.get_type(type_name).fields[name]  # type: ignore[union-attr]
         subs = [n.selection_set for n in nodes if n.selection_set is not None]
         child = target.field(rkey, name, self._arguments(node, fetch), self._field_directives(node, fetch), bool(subs),
-                             self._type_in(type_name, name, fetch.graph))
+                             self._type_in(type_name, name, fetch.graph), type_name)
         if not subs or child is None:
             return
         child_path = path + (rkey,) + ("@",) * list_depth(field_def.type)
@@ -364,6 +368,44 @@ class FetchGraphBuilder:
                 rkey = aliases[name] = alias
             out[(rkey, conds)] = nodes
         return out
+
+    def _jump_possible(self, type_name: str, field_name: str, path: tuple[str, ...]) -> bool:
+        model = self.sg.types[type_name]
+        return any((model.keys_in(g) or self.sg.interface_object_for(type_name, g)) and (g, path, type_name) not in self.resolving
+                   for g in self.sg.field_graphs(type_name, field_name, self.labels))
+
+    def _reenter(self, fetch: FetchNode, sel: Selection, type_name: str, rkey: str, conds: str,
+                 nodes: list[FieldNode], path: tuple[str, ...], touched: list[FetchNode]) -> bool:
+        """Fetch a field that no entity fetch can reach (a value type under @shareable root
+        fields) from the root of another subgraph that resolves the whole way there.
+
+        A ``viewer``-style root field whose selection spans subgraphs becomes one root fetch per
+        subgraph, their answers merged. Only for queries: a mutation field never runs twice.
+        """
+        if sel.route is None or self.operation.operation.value != "query":
+            return False
+        name = nodes[0].name.value
+        for graph in self.sg.field_graphs(type_name, name, self.labels):
+            if graph == fetch.graph or not all(
+                    graph in self.sg.field_graphs(step[1], step[2].name.value, self.labels)
+                    for step in sel.route if step[0] == "field"):
+                continue
+            root = self.roots.get(graph) or self.roots.setdefault(graph, self._new_node(graph, (), False))
+            target = root.selection
+            for step in sel.route:
+                if step[0] == "on":
+                    node = step[1]
+                    _record_variables(node.directives or (), root.variables)
+                    target = target.fragment(node.type_condition.name.value if node.type_condition else None,
+                                             node.directives)
+                else:
+                    _, owner, node = step
+                    _record_variables(tuple(node.arguments or ()) + tuple(node.directives or ()), root.variables)
+                    target = target.field(node.alias.value if node.alias else node.name.value, node.name.value,
+                                          node.arguments, node.directives, True, "", owner)  # type: ignore[assignment]
+            self._plan_fields(root, target, type_name, {(rkey, conds): nodes}, path, None, touched, False)
+            return True
+        return False
 
     def _child(self, fetch: FetchNode, graph: str, path: tuple[str, ...], touched: list[FetchNode],
                variant: int = 0) -> FetchNode:

@@ -79,9 +79,9 @@ def document(operation: OperationDefinitionNode) -> DocumentNode:
 class Selection:
     """An ordered, de-duplicated selection set being built for one subgraph query."""
 
-    __slots__ = ("items", "supplies", "parent", "signatures")
+    __slots__ = ("items", "supplies", "parent", "signatures", "route")
 
-    def __init__(self, parent: "Selection | None" = None) -> None:
+    def __init__(self, parent: "Selection | None" = None, route: tuple | None = None) -> None:
         # key → (node without its selection set, child Selection or None)
         self.items: dict[tuple, tuple[FieldNode | InlineFragmentNode, Selection | None]] = {}
         # (entity fetch id, type, what) already selected here for another fetch's representations
@@ -89,10 +89,13 @@ class Selection:
         self.parent = parent  # the selection an inline fragment sits in (None for a field's)
         # response key → (field name, printed arguments, type in the subgraph) of each field
         self.signatures: dict[str, set[tuple[str, str, str]]] = {}
+        # In a root fetch: how the client's operation reaches this selection from the root, as
+        # ("field", owner type, node) and ("on", node) steps; None in an entity fetch.
+        self.route = route
 
     def field(self, response_key: str, name: str, arguments: tuple[ArgumentNode, ...] = (),
               directives: tuple[DirectiveNode, ...] = (), nested: bool = False,
-              type_: str = "") -> "Selection | None":
+              type_: str = "", owner: str = "") -> "Selection | None":
         """Add ``alias: name(args) @dirs`` (once) and return its sub-selection when nested;
         ``type_`` (the field's type in the subgraph) is what ``conflicts`` compares."""
         args = print_arguments(arguments)
@@ -102,7 +105,8 @@ class Selection:
             node = FieldNode(alias=NameNode(value=response_key) if response_key != name else None,
                              name=NameNode(value=name), arguments=tuple(arguments), directives=tuple(directives),
                              selection_set=None)
-            existing = self.items[key] = (node, Selection() if nested else None)
+            route = self.route + (("field", owner, node),) if self.route is not None and owner else None
+            existing = self.items[key] = (node, Selection(route=route) if nested else None)
         self.signatures.setdefault(response_key, set()).add((name, args, type_))
         return existing[1]
 
@@ -137,7 +141,8 @@ class Selection:
             node = InlineFragmentNode(
                 type_condition=NamedTypeNode(name=NameNode(value=type_condition)) if type_condition else None,
                 directives=tuple(directives), selection_set=SelectionSetNode(selections=()))
-            existing = self.items[key] = (node, Selection(self))
+            route = self.route + (("on", node),) if self.route is not None else None
+            existing = self.items[key] = (node, Selection(self, route))
         return existing[1]  # type: ignore[return-value]
 
     def fields(self) -> list[tuple[str, str]]:

@@ -99,6 +99,10 @@ def world(request: pytest.FixtureRequest, node_modules: Path, subgraphs_url: str
     group: str = request.module.GROUP
     tmp = tmp_path_factory.mktemp(group)
     sdl = compose_group(group, subgraphs_url)
+    edit = getattr(request.module, "SUPERGRAPH_EDIT", None)
+    if edit is not None:
+        assert edit[0] in sdl, edit
+        sdl = sdl.replace(*edit)
     path = tmp / "supergraph.graphql"
     path.write_text(sdl)
     supergraph = Supergraph.parse(sdl)
