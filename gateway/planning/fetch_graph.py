@@ -256,7 +256,8 @@ class FetchGraphBuilder:
                 sel.reserve(rkey, (name, print_arguments(ns[0].arguments), self._type_in(obj.name, name, fetch.graph)))
         for obj, fields in branches:
             if any(ns[0].name.value != "__typename" for ns in fields.values()):
-                self._plan_fields(fetch, sel.fragment(obj.name), obj.name, fields, path, provided, touched, False)
+                frag = self._anchor(sel.fragment(obj.name), obj.name, path)
+                self._plan_fields(fetch, frag, obj.name, fields, path, provided, touched, False)
             else:
                 for (rkey, conds), ns in fields.items():
                     self._target(fetch, sel, conds).field(rkey, "__typename", (), self._field_directives(ns[0], fetch),
@@ -313,8 +314,8 @@ class FetchGraphBuilder:
                 as_type = None
                 if not self.sg.types[type_name].keys_in(dep.graph):
                     as_type = self.sg.interface_object_for(type_name, dep.graph)
-                self._plan_fields(dep, dep.selection.fragment(as_type or type_name), as_type or type_name,
-                                  {(rkey, conds): nodes}, path, None, touched, True)
+                frag = self._anchor(dep.selection.fragment(as_type or type_name), as_type or type_name, path)
+                self._plan_fields(dep, frag, as_type or type_name, {(rkey, conds): nodes}, path, None, touched, True)
 
     def _plan_local_field(self, fetch: FetchNode, target: Selection, type_name: str, rkey: str,
                           nodes: list[FieldNode], path: tuple[str, ...], provided: dict | None,
@@ -328,6 +329,7 @@ class FetchGraphBuilder:
         if not subs or child is None:
             return
         child_path = path + (rkey,) + ("@",) * list_depth(field_def.type)
+        self._anchor(child, get_named_type(field_def.type).name, child_path)
         child_provided = provided.get(name) if provided is not None else None
         join = self.sg.field_join(type_name, name, fetch.graph)
         if join is not None and join.provides is not None:
@@ -369,6 +371,13 @@ class FetchGraphBuilder:
             out[(rkey, conds)] = nodes
         return out
 
+    def _anchor(self, sel: Selection, type_name: str, path: tuple[str, ...]) -> Selection:
+        """Entities start routes: a keyless child's field can then be fetched through them."""
+        model = self.sg.types.get(type_name)
+        if model is not None and model.kind == "OBJECT" and model.keys:
+            sel.anchor_at(type_name, path)
+        return sel
+
     def _jump_possible(self, type_name: str, field_name: str, path: tuple[str, ...]) -> bool:
         model = self.sg.types[type_name]
         return any((model.keys_in(g) or self.sg.interface_object_for(type_name, g)) and (g, path, type_name) not in self.resolving
@@ -382,7 +391,11 @@ class FetchGraphBuilder:
         A ``viewer``-style root field whose selection spans subgraphs becomes one root fetch per
         subgraph, their answers merged. Only for queries: a mutation field never runs twice.
         """
-        if sel.route is None or self.operation.operation.value != "query":
+        if sel.route is None:
+            return False
+        if sel.anchor is not None:
+            return self._reenter_entity(fetch, sel, type_name, rkey, conds, nodes, path, touched)
+        if self.operation.operation.value != "query":
             return False
         name = nodes[0].name.value
         for graph in self.sg.field_graphs(type_name, name, self.labels):
@@ -391,21 +404,50 @@ class FetchGraphBuilder:
                     for step in sel.route if step[0] == "field"):
                 continue
             root = self.roots.get(graph) or self.roots.setdefault(graph, self._new_node(graph, (), False))
-            target = root.selection
-            for step in sel.route:
-                if step[0] == "on":
-                    node = step[1]
-                    _record_variables(node.directives or (), root.variables)
-                    target = target.fragment(node.type_condition.name.value if node.type_condition else None,
-                                             node.directives)
-                else:
-                    _, owner, node = step
-                    _record_variables(tuple(node.arguments or ()) + tuple(node.directives or ()), root.variables)
-                    target = target.field(node.alias.value if node.alias else node.name.value, node.name.value,
-                                          node.arguments, node.directives, True, "", owner)  # type: ignore[assignment]
+            target = self._replay(root, root.selection, sel.route)
             self._plan_fields(root, target, type_name, {(rkey, conds): nodes}, path, None, touched, False)
             return True
         return False
+
+    def _reenter_entity(self, fetch: FetchNode, sel: Selection, type_name: str, rkey: str, conds: str,
+                        nodes: list[FieldNode], path: tuple[str, ...], touched: list[FetchNode]) -> bool:
+        """Fetch a field of a keyless type through the nearest entity above it: an entity fetch
+        for that entity to a subgraph resolving the whole way down to the field."""
+        assert sel.anchor is not None and sel.route is not None
+        anchor_type, anchor_path, anchor_sel = sel.anchor
+        model = self.sg.types[anchor_type]
+        for graph in self.sg.field_graphs(type_name, nodes[0].name.value, self.labels):
+            if graph == fetch.graph or not model.keys_in(graph) or (graph, anchor_path, anchor_type) in self.resolving:
+                continue
+            if not all(graph in self.sg.field_graphs(step[1], step[2].name.value, self.labels)
+                       and not getattr(self.sg.field_join(step[1], step[2].name.value, graph), "requires", None)
+                       for step in sel.route if step[0] == "field"):
+                continue
+            dep = self._child(fetch, graph, anchor_path, touched)
+            if (dep.id, anchor_type, "") not in anchor_sel.supplies:
+                anchor_sel.supplies.add((dep.id, anchor_type, ""))
+                self._add_key(fetch, anchor_sel, dep, anchor_type, anchor_path, None, {})
+            target = self._replay(dep, self._anchor(dep.selection.fragment(anchor_type), anchor_type, anchor_path),
+                                  sel.route)
+            self._plan_fields(dep, target, type_name, {(rkey, conds): nodes}, path, None, touched, True)
+            return True
+        return False
+
+    @staticmethod
+    def _replay(fetch: FetchNode, target: Selection, route: tuple) -> Selection:
+        """Select the client's route (fields with their arguments, fragments) again in ``target``."""
+        for step in route:
+            if step[0] == "on":
+                node = step[1]
+                _record_variables(node.directives or (), fetch.variables)
+                target = target.fragment(node.type_condition.name.value if node.type_condition else None,
+                                         node.directives)
+            else:
+                _, owner, node = step
+                _record_variables(tuple(node.arguments or ()) + tuple(node.directives or ()), fetch.variables)
+                target = target.field(node.alias.value if node.alias else node.name.value, node.name.value,
+                                      node.arguments, node.directives, True, "", owner)  # type: ignore[assignment]
+        return target
 
     def _child(self, fetch: FetchNode, graph: str, path: tuple[str, ...], touched: list[FetchNode],
                variant: int = 0) -> FetchNode:

@@ -79,7 +79,7 @@ def document(operation: OperationDefinitionNode) -> DocumentNode:
 class Selection:
     """An ordered, de-duplicated selection set being built for one subgraph query."""
 
-    __slots__ = ("items", "supplies", "parent", "signatures", "route")
+    __slots__ = ("items", "supplies", "parent", "signatures", "route", "anchor")
 
     def __init__(self, parent: "Selection | None" = None, route: tuple | None = None) -> None:
         # key → (node without its selection set, child Selection or None)
@@ -92,6 +92,8 @@ class Selection:
         # In a root fetch: how the client's operation reaches this selection from the root, as
         # ("field", owner type, node) and ("on", node) steps; None in an entity fetch.
         self.route = route
+        # (entity type, merge path, its selection) the route starts from; None: the root
+        self.anchor: tuple[str, tuple[str, ...], Selection] | None = None
 
     def field(self, response_key: str, name: str, arguments: tuple[ArgumentNode, ...] = (),
               directives: tuple[DirectiveNode, ...] = (), nested: bool = False,
@@ -106,9 +108,18 @@ class Selection:
                              name=NameNode(value=name), arguments=tuple(arguments), directives=tuple(directives),
                              selection_set=None)
             route = self.route + (("field", owner, node),) if self.route is not None and owner else None
-            existing = self.items[key] = (node, Selection(route=route) if nested else None)
+            child = Selection(route=route) if nested else None
+            if child is not None:
+                child.anchor = self.anchor
+            existing = self.items[key] = (node, child)
         self.signatures.setdefault(response_key, set()).add((name, args, type_))
         return existing[1]
+
+    def anchor_at(self, type_name: str, path: tuple[str, ...]) -> "Selection":
+        """Make this selection (on an entity type) the start of its descendants' routes."""
+        self.route = ()
+        self.anchor = (type_name, path, self)
+        return self
 
     def _scope(self) -> "Selection":
         scope = self
@@ -142,7 +153,9 @@ class Selection:
                 type_condition=NamedTypeNode(name=NameNode(value=type_condition)) if type_condition else None,
                 directives=tuple(directives), selection_set=SelectionSetNode(selections=()))
             route = self.route + (("on", node),) if self.route is not None else None
-            existing = self.items[key] = (node, Selection(self, route))
+            child = Selection(self, route)
+            child.anchor = self.anchor
+            existing = self.items[key] = (node, child)
         return existing[1]  # type: ignore[return-value]
 
     def fields(self) -> list[tuple[str, str]]:
