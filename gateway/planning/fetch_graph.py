@@ -295,6 +295,10 @@ class FetchGraphBuilder:
 
     def _plan_fields(self, fetch: FetchNode, sel: Selection, type_name: str, fields: Collected,
                      path: tuple[str, ...], provided: dict | None, touched: list[FetchNode], entity_root: bool) -> None:
+        for (rkey, _), nodes in fields.items():
+            # Key and required fields added on the way must not take these response keys.
+            name = nodes[0].name.value
+            sel.reserve(rkey, (name, print_arguments(nodes[0].arguments), self._type_in(type_name, name, fetch.graph)))
         for (rkey, conds), nodes in fields.items():
             name = nodes[0].name.value
             if name == "__typename":
@@ -496,11 +500,28 @@ class FetchGraphBuilder:
             self._plan_fields(fetch, sel, type_name,
                               self._internal(join.requires, type_name, siblings, aliases, sel, fetch.graph),
                               path, provided, inner, False)
-            dep.deps.update(g for g in inner if g is not dep)
+            if dep in _upstream(inner):
+                # The required fields come from fetches that need ``dep`` first (A→B→A→B
+                # chains): this field gets an entity fetch of its own, one step later.
+                dep = self._fresh_child(fetch, sel, dep, type_name, touched)
+                sel.supplies.add((dep.id, type_name, field_name))
+            dep.deps.update(inner)
             if (type_name, field_name) not in dep.required:
                 dep.required.add((type_name, field_name))
                 dep.rep[type_name].append(join.requires)
         return dep
+
+    def _fresh_child(self, fetch: FetchNode, sel: Selection, like: FetchNode, type_name: str,
+                     touched: list[FetchNode]) -> FetchNode:
+        """A new entity fetch for the objects ``like`` serves, reading the same key."""
+        variant = 1 + max(v for (g, p, v) in fetch.children if (g, p) == (like.graph, like.path))
+        fresh = self._child(fetch, like.graph, like.path, touched, variant)
+        fresh.rep[type_name] = like.rep[type_name][:1]
+        fresh.rep_typename[type_name] = like.rep_typename[type_name]
+        fresh.rep_alias[type_name] = dict(like.rep_alias.get(type_name, {}))
+        fresh.deps.update(like.deps)
+        sel.supplies.add((fresh.id, type_name, ""))
+        return fresh
 
     @staticmethod
     def _variant(fetch: FetchNode, graph: str, path: tuple[str, ...], type_name: str,
@@ -555,6 +576,18 @@ class FetchGraphBuilder:
             isinstance(n, FieldNode) and self._local(type_name, n.name.value, graph, provided, False)
             for n in selection.selections
         )
+
+
+def _upstream(nodes: Iterable[FetchNode]) -> set[FetchNode]:
+    """The nodes and every fetch they depend on, transitively."""
+    seen: set[FetchNode] = set()
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        if node not in seen:
+            seen.add(node)
+            stack.extend(node.deps)
+    return seen
 
 
 def build_fetch_graph(supergraph: Supergraph, operation: OperationDefinitionNode,
