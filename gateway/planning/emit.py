@@ -93,9 +93,13 @@ class _Emitter:
 
     @staticmethod
     def representations(member: FetchNode) -> tuple:
-        return tuple((t, member.rep_typename[t], tuple(
-            RepField(f.name, member.rep_alias.get(t, {}).get(f.name, f.response_key), f.children)
-            for f in rep_fields(sels))) for t, sels in member.rep.items())
+        def read(fields: tuple[RepField, ...], aliases: dict, path: tuple[str, ...]) -> tuple[RepField, ...]:
+            # Where the planner aliased a key or required field, the representation reads the alias.
+            return tuple(RepField(f.name, aliases.get(path + (f.name,), f.response_key),
+                                  read(f.children, aliases, path + (f.name,))) for f in fields)
+
+        return tuple((t, member.rep_typename[t], read(rep_fields(sels), member.rep_alias.get(t, {}), ()))
+                     for t, sels in member.rep.items())
 
     @staticmethod
     def failure_keys(member: FetchNode) -> tuple:

@@ -20,6 +20,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLSchema,
     InlineFragmentNode,
+    NameNode,
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
@@ -51,7 +52,8 @@ class FetchNode:
         self.children: dict[tuple[str, tuple[str, ...], int], FetchNode] = {}
         self.rep: dict[str, list[SelectionSetNode]] = {}  # object type → key and @requires field sets
         self.rep_typename: dict[str, str] = {}  # object type → __typename sent (an @interfaceObject's)
-        self.rep_alias: dict[str, dict[str, str]] = {}  # object type → field name → response key read
+        # object type → field-name path in the key/@requires field set → response key to read
+        self.rep_alias: dict[str, dict[tuple[str, ...], str]] = {}
         self.required: set[tuple[str, str]] = set()
 
 
@@ -351,7 +353,7 @@ class FetchGraphBuilder:
         return str(field_def.type) if field_def is not None else ""
 
     def _internal(self, selection: SelectionSetNode, type_name: str, siblings: Collected,
-                  aliases: dict[str, str], sel: Selection, graph: str) -> Collected:
+                  aliases: dict[tuple[str, ...], str], sel: Selection, graph: str) -> Collected:
         """Key or @requires fields to add to ``sel``, next to the client's ``siblings``.
 
         Where the response key is already something else in that selection (a client alias,
@@ -371,7 +373,12 @@ class FetchGraphBuilder:
                 while alias in taken or sel.conflicts(alias, signature):
                     n += 1
                     alias = f"_{name}_fed{n}"
-                rkey = aliases[name] = alias
+                rkey = aliases[(name,)] = alias
+            else:
+                # Same response key as the client's field: inside it, the client's aliases
+                # (``maker { code: name }``) must not take the nested key fields' names.
+                client = [n for (k, _), ns in siblings.items() if k == rkey for n in ns]
+                nodes = [_alias_nested(n, client, (name,), aliases) for n in nodes]
             out[(rkey, conds)] = nodes
         return out
 
@@ -576,6 +583,70 @@ class FetchGraphBuilder:
             isinstance(n, FieldNode) and self._local(type_name, n.name.value, graph, provided, False)
             for n in selection.selections
         )
+
+
+def _response_keys(nodes: Iterable[FieldNode]) -> dict[str, set[tuple[str, str]]]:
+    """Response key → (field name, printed arguments) in the nodes' sub-selections."""
+    out: dict[str, set[tuple[str, str]]] = {}
+
+    def walk(selection: SelectionSetNode) -> None:
+        for sub in selection.selections:
+            if isinstance(sub, FieldNode):
+                key = sub.alias.value if sub.alias else sub.name.value
+                out.setdefault(key, set()).add((sub.name.value, print_arguments(sub.arguments)))
+            elif isinstance(sub, InlineFragmentNode):
+                walk(sub.selection_set)
+
+    for node in nodes:
+        if node.selection_set is not None:
+            walk(node.selection_set)
+    return out
+
+
+def _alias_nested(node: FieldNode, client: list[FieldNode], path: tuple[str, ...],
+                  aliases: dict[tuple[str, ...], str]) -> FieldNode:
+    """``node`` (an internal field) with aliases on nested fields whose names the client's
+    same-keyed fields use for something else; the aliases are recorded by field-name path."""
+    if node.selection_set is None or not client:
+        return node
+    taken = _response_keys(client)
+    subs = []
+    for sub in node.selection_set.selections:
+        if not isinstance(sub, FieldNode):
+            subs.append(sub)
+            continue
+        name = sub.name.value
+        key = name
+        if taken.get(name, {(name, print_arguments(sub.arguments))}) != {(name, print_arguments(sub.arguments))}:
+            key = f"_{name}_fed"
+            n = 0
+            while key in taken:
+                n += 1
+                key = f"_{name}_fed{n}"
+            aliases[path + (name,)] = key
+            sub = FieldNode(alias=NameNode(value=key), name=sub.name, arguments=sub.arguments,
+                            directives=sub.directives, selection_set=sub.selection_set)
+        else:
+            inner = [c for n in client for c in _fields_keyed(n, name)]
+            sub = _alias_nested(sub, inner, path + (name,), aliases)
+        subs.append(sub)
+    return FieldNode(alias=node.alias, name=node.name, arguments=node.arguments, directives=node.directives,
+                     selection_set=SelectionSetNode(selections=tuple(subs)))
+
+
+def _fields_keyed(node: FieldNode, key: str) -> list[FieldNode]:
+    """The fields under response key ``key`` directly in ``node``'s selection (fragments included)."""
+    out: list[FieldNode] = []
+
+    def walk(selection: SelectionSetNode | None) -> None:
+        for sub in selection.selections if selection is not None else ():
+            if isinstance(sub, FieldNode) and (sub.alias.value if sub.alias else sub.name.value) == key:
+                out.append(sub)
+            elif isinstance(sub, InlineFragmentNode):
+                walk(sub.selection_set)
+
+    walk(node.selection_set)
+    return out
 
 
 def _upstream(nodes: Iterable[FetchNode]) -> set[FetchNode]:
