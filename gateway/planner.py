@@ -12,7 +12,7 @@ from graphql import FragmentDefinitionNode, GraphQLSchema, OperationDefinitionNo
 from gateway.plan import QueryPlan
 from gateway.planning.emit import emit
 from gateway.planning.errors import PlanningError
-from gateway.planning.fetch_graph import build_fetch_graph
+from gateway.planning.fetch_graph import Memo, build_fetch_graph
 from gateway.planning.normalise import normalise
 from gateway.planning.optimise import optimise
 from gateway.supergraph import Supergraph
@@ -26,11 +26,13 @@ class Planner:
     def __init__(self, supergraph: Supergraph) -> None:
         self.supergraph = supergraph
         self.schema: GraphQLSchema = supergraph.api_schema
+        self._memos: dict[frozenset[str], Memo] = {}
 
     def plan(self, operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode],
              labels: frozenset[str] = frozenset()) -> QueryPlan:
         """Plan a validated operation (with the document's fragments) for the progressive
         @override ``labels`` in force."""
         normalised = normalise(self.schema, operation, fragments)
-        graph = build_fetch_graph(self.supergraph, normalised, labels)
+        memo = self._memos.get(labels) or self._memos.setdefault(labels, Memo())
+        graph = build_fetch_graph(self.supergraph, normalised, labels, memo)
         return emit(graph, optimise(graph))

@@ -110,7 +110,8 @@ def _conditions(node: FieldNode | InlineFragmentNode) -> Conditions:
 class FetchGraphBuilder:
     """Builds the fetch graph of one normalised operation (see the module's docstring)."""
 
-    def __init__(self, supergraph: Supergraph, operation: OperationDefinitionNode, labels: frozenset[str]) -> None:
+    def __init__(self, supergraph: Supergraph, operation: OperationDefinitionNode, labels: frozenset[str],
+                 memo: "Memo | None" = None) -> None:
         self.sg = supergraph
         self.schema: GraphQLSchema = supergraph.api_schema
         self.labels = labels
@@ -119,6 +120,17 @@ class FetchGraphBuilder:
         self.resolving: set[tuple[str, tuple[str, ...], str]] = set()
         self.condition_nodes: dict[str, Conditions] = {"": ()}
         self.roots: dict[str, FetchNode] = {}  # root fetch of each subgraph (queries)
+        memo = memo if memo is not None else Memo()
+        self._graphs = memo.graphs
+        self._types = memo.types
+
+    def _field_graphs(self, type_name: str, field_name: str) -> list[str]:
+        """``Supergraph.field_graphs`` for this operation's override labels, memoised."""
+        key = (type_name, field_name)
+        graphs = self._graphs.get(key)
+        if graphs is None:
+            graphs = self._graphs[key] = self.sg.field_graphs(type_name, field_name, self.labels)
+        return graphs
 
     def _new_node(self, graph: str, path: tuple[str, ...], entity: bool) -> FetchNode:
         node = FetchNode(len(self.nodes), graph, path, entity)
@@ -138,7 +150,7 @@ class FetchGraphBuilder:
             name = nodes[0].name.value
             if name.startswith("__"):
                 continue  # __typename, __schema, __type: answered from the API schema
-            graphs = self.sg.field_graphs(root_type.name, name, self.labels)
+            graphs = self._field_graphs(root_type.name, name)
             if not graphs:
                 raise PlanningError(f"no subgraph resolves {root_type.name}.{name}")
             if kind == "mutation":
@@ -226,7 +238,7 @@ class FetchGraphBuilder:
         """Whether ``graph`` resolves the field in the fetch that reached this object."""
         if provided is not None and field_name in provided:
             return True
-        if graph not in self.sg.field_graphs(type_name, field_name, self.labels):
+        if graph not in self._field_graphs(type_name, field_name):
             return False
         join = self.sg.field_join(type_name, field_name, graph)
         # A @requires field only resolves through _entities, with the required fields sent.
@@ -345,6 +357,13 @@ class FetchGraphBuilder:
 
     def _type_in(self, type_name: str, field_name: str, graph: str) -> str:
         """The field's type as ``graph`` declares it (``@join__field(type:)``, else the API's)."""
+        key = (type_name, field_name, graph)
+        found = self._types.get(key)
+        if found is None:
+            found = self._types[key] = self._declared_type(type_name, field_name, graph)
+        return found
+
+    def _declared_type(self, type_name: str, field_name: str, graph: str) -> str:
         join = self.sg.field_join(type_name, field_name, graph)
         if join is not None and join.type:
             return join.type
@@ -392,7 +411,7 @@ class FetchGraphBuilder:
     def _jump_possible(self, type_name: str, field_name: str, path: tuple[str, ...]) -> bool:
         model = self.sg.types[type_name]
         return any((model.keys_in(g) or self.sg.interface_object_for(type_name, g)) and (g, path, type_name) not in self.resolving
-                   for g in self.sg.field_graphs(type_name, field_name, self.labels))
+                   for g in self._field_graphs(type_name, field_name))
 
     def _reenter(self, fetch: FetchNode, sel: Selection, type_name: str, rkey: str, conds: str,
                  nodes: list[FieldNode], path: tuple[str, ...], touched: list[FetchNode]) -> bool:
@@ -409,9 +428,9 @@ class FetchGraphBuilder:
         if self.operation.operation.value != "query":
             return False
         name = nodes[0].name.value
-        for graph in self.sg.field_graphs(type_name, name, self.labels):
+        for graph in self._field_graphs(type_name, name):
             if graph == fetch.graph or not all(
-                    graph in self.sg.field_graphs(step[1], step[2].name.value, self.labels)
+                    graph in self._field_graphs(step[1], step[2].name.value)
                     for step in sel.route if step[0] == "field"):
                 continue
             root = self.roots.get(graph) or self.roots.setdefault(graph, self._new_node(graph, (), False))
@@ -427,10 +446,10 @@ class FetchGraphBuilder:
         assert sel.anchor is not None and sel.route is not None
         anchor_type, anchor_path, anchor_sel = sel.anchor
         model = self.sg.types[anchor_type]
-        for graph in self.sg.field_graphs(type_name, nodes[0].name.value, self.labels):
+        for graph in self._field_graphs(type_name, nodes[0].name.value):
             if graph == fetch.graph or not model.keys_in(graph) or (graph, anchor_path, anchor_type) in self.resolving:
                 continue
-            if not all(graph in self.sg.field_graphs(step[1], step[2].name.value, self.labels)
+            if not all(graph in self._field_graphs(step[1], step[2].name.value)
                        and not getattr(self.sg.field_join(step[1], step[2].name.value, graph), "requires", None)
                        for step in sel.route if step[0] == "field"):
                 continue
@@ -477,19 +496,20 @@ class FetchGraphBuilder:
         siblings = siblings or {}
         model = self.sg.types[type_name]
         # A graph whose key we are still assembling for these objects cannot supply that key.
-        candidates = [g for g in self.sg.field_graphs(type_name, field_name, self.labels)
+        candidates = [g for g in self._field_graphs(type_name, field_name)
                       if (model.keys_in(g) or self.sg.interface_object_for(type_name, g))
                       and (g, path, type_name) not in self.resolving]
         if not candidates:
             raise PlanningError(f"cannot reach {type_name}.{field_name} from subgraph {fetch.graph}")
-        graph = next((g for g in candidates if (g, path, 0) in fetch.children), None)
+        graph = candidates[0] if len(candidates) == 1 else next(
+            (g for g in candidates if (g, path, 0) in fetch.children), None)
         if graph is None:
             # @shareable: prefer a subgraph whose key we already have, then the one that also
             # resolves most of the sibling fields (one fetch instead of several).
             def score(g: str) -> tuple[bool, int]:
                 key_local = any(self._key_local(k.selection, type_name, fetch.graph, provided) for k in model.keys_in(g))
                 siblings_there = sum(1 for ns in siblings.values() if ns[0].name.value != "__typename"
-                                     and g in self.sg.field_graphs(type_name, ns[0].name.value, self.labels))
+                                     and g in self._field_graphs(type_name, ns[0].name.value))
                 return key_local, siblings_there
             graph = max(candidates, key=score)
         join = self.sg.field_join(type_name, field_name, graph)
@@ -661,7 +681,17 @@ def _upstream(nodes: Iterable[FetchNode]) -> set[FetchNode]:
     return seen
 
 
+class Memo:
+    """Answers about one supergraph under one set of override labels, kept across plans
+    (the supergraph never changes): which graphs resolve a field, its type in each graph."""
+
+    def __init__(self) -> None:
+        self.graphs: dict[tuple[str, str], list[str]] = {}
+        self.types: dict[tuple[str, str, str], str] = {}
+
+
 def build_fetch_graph(supergraph: Supergraph, operation: OperationDefinitionNode,
-                      labels: frozenset[str] = frozenset()) -> FetchGraph:
-    """The fetch graph of a normalised operation for the progressive @override ``labels``."""
-    return FetchGraphBuilder(supergraph, operation, labels).build()
+                      labels: frozenset[str] = frozenset(), memo: Memo | None = None) -> FetchGraph:
+    """The fetch graph of a normalised operation for the progressive @override ``labels``
+    (``memo``: that supergraph's and labels' memo, shared between plans)."""
+    return FetchGraphBuilder(supergraph, operation, labels, memo).build()
