@@ -122,6 +122,8 @@ class FetchGraphBuilder:
         self.roots: dict[str, FetchNode] = {}  # root fetch of each subgraph (queries)
         memo = memo if memo is not None else Memo()
         self._graphs = memo.graphs
+        # (entity fetch, type, field) → the fetch of its own a @requires chain moved it to
+        self.moved: dict[tuple[int, str, str], FetchNode] = {}
         self._types = memo.types
 
     def _field_graphs(self, type_name: str, field_name: str) -> list[str]:
@@ -504,14 +506,7 @@ class FetchGraphBuilder:
         graph = candidates[0] if len(candidates) == 1 else next(
             (g for g in candidates if (g, path, 0) in fetch.children), None)
         if graph is None:
-            # @shareable: prefer a subgraph whose key we already have, then the one that also
-            # resolves most of the sibling fields (one fetch instead of several).
-            def score(g: str) -> tuple[bool, int]:
-                key_local = any(self._key_local(k.selection, type_name, fetch.graph, provided) for k in model.keys_in(g))
-                siblings_there = sum(1 for ns in siblings.values() if ns[0].name.value != "__typename"
-                                     and g in self._field_graphs(type_name, ns[0].name.value))
-                return key_local, siblings_there
-            graph = max(candidates, key=score)
+            graph = max(candidates, key=lambda g: self._preference(g, fetch, type_name, provided, siblings))
         join = self.sg.field_join(type_name, field_name, graph)
         requires = join.requires if join is not None else None
         dep = self._child(fetch, graph, path, touched, self._variant(fetch, graph, path, type_name, requires))
@@ -520,22 +515,43 @@ class FetchGraphBuilder:
         if (dep.id, type_name, "") not in sel.supplies:
             sel.supplies.add((dep.id, type_name, ""))
             self._add_key(fetch, sel, dep, type_name, path, provided, siblings)
-        if join is not None and join.requires is not None and (dep.id, type_name, field_name) not in sel.supplies:
+        if requires is not None:
+            dep = self._add_requirements(fetch, sel, dep, type_name, field_name, requires, path, provided,
+                                         touched, siblings)
+        return dep
+
+    def _preference(self, graph: str, fetch: FetchNode, type_name: str, provided: dict | None,
+                    siblings: Collected) -> tuple[bool, int]:
+        """@shareable: prefer a subgraph whose key we already have, then the one that also
+        resolves most of the sibling fields (one fetch instead of several)."""
+        key_local = any(self._key_local(k.selection, type_name, fetch.graph, provided)
+                        for k in self.sg.types[type_name].keys_in(graph))
+        siblings_there = sum(1 for ns in siblings.values() if ns[0].name.value != "__typename"
+                             and graph in self._field_graphs(type_name, ns[0].name.value))
+        return key_local, siblings_there
+
+    def _add_requirements(self, fetch: FetchNode, sel: Selection, dep: FetchNode, type_name: str, field_name: str,
+                          requires: SelectionSetNode, path: tuple[str, ...], provided: dict | None,
+                          touched: list[FetchNode], siblings: Collected) -> FetchNode:
+        """Select in ``fetch`` the fields ``field_name`` requires, for ``dep``'s representations;
+        returns the entity fetch that resolves the field (``dep`` or one of its own)."""
+        done = (dep.id, type_name, field_name)
+        if done in sel.supplies:
+            return self.moved.get(done, dep)
+        sel.supplies.add(done)
+        inner: list[FetchNode] = []
+        aliases = dep.rep_alias.setdefault(type_name, {})
+        self._plan_fields(fetch, sel, type_name, self._internal(requires, type_name, siblings, aliases, sel, fetch.graph),
+                          path, provided, inner, False)
+        if dep in _upstream(inner):
+            # The required fields come from fetches that need ``dep`` first (A→B→A→B
+            # chains): this field gets an entity fetch of its own, one step later.
+            dep = self.moved[done] = self._fresh_child(fetch, sel, dep, type_name, touched)
             sel.supplies.add((dep.id, type_name, field_name))
-            inner: list[FetchNode] = []
-            aliases = dep.rep_alias.setdefault(type_name, {})
-            self._plan_fields(fetch, sel, type_name,
-                              self._internal(join.requires, type_name, siblings, aliases, sel, fetch.graph),
-                              path, provided, inner, False)
-            if dep in _upstream(inner):
-                # The required fields come from fetches that need ``dep`` first (A→B→A→B
-                # chains): this field gets an entity fetch of its own, one step later.
-                dep = self._fresh_child(fetch, sel, dep, type_name, touched)
-                sel.supplies.add((dep.id, type_name, field_name))
-            dep.deps.update(inner)
-            if (type_name, field_name) not in dep.required:
-                dep.required.add((type_name, field_name))
-                dep.rep[type_name].append(join.requires)
+        dep.deps.update(inner)
+        if (type_name, field_name) not in dep.required:
+            dep.required.add((type_name, field_name))
+            dep.rep[type_name].append(requires)
         return dep
 
     def _fresh_child(self, fetch: FetchNode, sel: Selection, like: FetchNode, type_name: str,

@@ -13,6 +13,7 @@ CASES = [
     Case("{ products { tax } }"),
     Case("{ products { id net } }"),
     Case("{ products { name n: net t: tax } }"),
+    Case("{ products { t1: tax t2: tax } }"),
 ]
 
 # Hive Gateway is wrong on these; the answers are written down from the fixture's data
@@ -27,6 +28,8 @@ HIVE_WRONG = [
     (Case("{ products { id name net tax total } }"),
      {"data": {"products": [{"id": "p1", "name": "product-p1", "net": 95, "tax": 9, "total": "9 tax"},
                             {"id": "p2", "name": "product-p2", "net": 245, "tax": 24, "total": "24 tax"}]}}),
+    (Case("{ products { t1: total t2: total } }"),
+     {"data": {"products": [{"t1": "9 tax", "t2": "9 tax"}, {"t1": "24 tax", "t2": "24 tax"}]}}),
     (Case("{ products { t: total n: net base: name } }"),
      {"data": {"products": [{"t": "9 tax", "n": 95, "base": "product-p1"},
                             {"t": "24 tax", "n": 245, "base": "product-p2"}]}}),
