@@ -4,7 +4,8 @@ Modules, one concept each:
 
 - ``supergraph``: the supergraph model (graphs, types, keys, fields with join metadata);
 - ``api_schema``: the client-facing schema (join/link machinery and @inaccessible removed);
-- ``planner`` / ``plan``: the pure planner and the plan values it produces;
+- ``planner`` / ``plan``: the pure planner (its stages in ``planning/``: normalise, fetch graph,
+  optimise, emit) and the plan values it produces;
 - ``operation``: parse + validate + plan once per (document, operation name), cached;
 - ``executor``: runs a plan over HTTP and merges the answers; ``shaper``: the compiled
   response shaping (graphql-core for introspection and conditional fragments);

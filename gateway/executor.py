@@ -113,7 +113,10 @@ class Executor:
                 operation_name=prepared.operation.name.value if prepared.operation.name else None,
                 field_resolver=_resolve_field, type_resolver=_resolve_type, hide_suggestions=True,
             )  # type: ignore[assignment]
-            shaped_data, shaped = result.data, [e.formatted for e in result.errors or ()]
+            # Every error a client sees carries a code (here: values the API cannot represent).
+            shaped_data, shaped = result.data, [
+                {**e.formatted, "extensions": {"code": "INTERNAL_SERVER_ERROR", **(e.extensions or {})}}
+                for e in result.errors or ()]
         response: dict[str, Any] = {}
         if errors and shaped:
             # A null already explained by a subgraph error needs no second "cannot return null".

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLEnumType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -31,7 +34,7 @@ from graphql import (
     is_leaf_type,
 )
 
-_LEAF, _LIST, _NONNULL, _OBJECT, _ABSTRACT = range(5)
+_LEAF, _LIST, _NONNULL, _OBJECT, _ABSTRACT, _ENUM = range(6)
 
 
 class _Null(Exception):
@@ -85,6 +88,9 @@ class _Compiler:
             return (_NONNULL, self.desc(gql_type.of_type, nodes))
         if isinstance(gql_type, GraphQLList):
             return (_LIST, self.desc(gql_type.of_type, nodes))
+        if isinstance(gql_type, GraphQLEnumType):
+            # Only the API's values: a subgraph may answer one that is @inaccessible.
+            return (_ENUM, frozenset(v.value for v in gql_type.values.values()), gql_type.name)
         if is_leaf_type(gql_type):
             return (_LEAF,)
         named = get_named_type(gql_type)
@@ -146,6 +152,10 @@ class _Compiler:
                 if not (is_abstract_type(cond_type) and self.schema.is_sub_type(cond_type, obj)):  # type: ignore[arg-type]
                     continue
             self._collect(sub, obj, out)
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode() if isinstance(value, (str, int, float, bool)) else "a non-scalar value"
 
 
 def _included(conds: tuple, variables: dict[str, Any]) -> bool:
@@ -216,6 +226,13 @@ class Shaper:
             return None
         if kind == _LEAF:
             return value
+        if kind == _ENUM:
+            if value in desc[1]:
+                return value
+            # Never the hidden value: null (propagated like any null) with the error graphql-js gives.
+            errors.append({"message": f'Enum "{desc[2]}" cannot represent value: {_json(value)}',
+                           "path": _flatten(path), "extensions": {"code": "INTERNAL_SERVER_ERROR"}})
+            return _PROPAGATED
         if kind == _LIST:
             if not isinstance(value, list):
                 return None

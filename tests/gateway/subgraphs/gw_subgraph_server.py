@@ -1,4 +1,5 @@
-"""Serves every fixture subgraph on one port: ``/<name>/graphql``.
+"""Serves every fixture subgraph on one port: ``/<name>/graphql`` (the planner groups' fixture
+sets as ``/<group>__<name>/graphql``).
 
 Run as ``python tests/gateway/subgraphs/gw_subgraph_server.py --port N``. ``GET /__stats`` returns the
 requests each subgraph received (query and representation count); ``POST /__reset`` clears
@@ -25,8 +26,10 @@ from starlette.routing import Route  # noqa: E402
 from gw_catalog import FAILING, MUTATION_LOG, SUBGRAPHS  # noqa: E402
 from gw_federation import build_subgraph  # noqa: E402
 from gw_guarded import GUARDED_SUBGRAPHS  # noqa: E402
+from groups import GROUPS  # noqa: E402
 
-SUBGRAPHS = {**SUBGRAPHS, **GUARDED_SUBGRAPHS}
+GROUP_SUBGRAPHS = {f"{group}__{name}": spec for group, subgraphs in GROUPS.items() for name, spec in subgraphs.items()}
+SUBGRAPHS = {**SUBGRAPHS, **GUARDED_SUBGRAPHS, **GROUP_SUBGRAPHS}
 SCHEMAS = {name: build_subgraph(*spec) for name, spec in SUBGRAPHS.items()}
 STATS: list[dict[str, Any]] = []
 

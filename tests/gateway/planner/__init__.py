@@ -1,0 +1,1 @@
+"""Planner tests, one module per feature group of issue 12."""
