@@ -97,14 +97,18 @@ RULES: list[FieldRule] = [
     *grant("SharingConsent", "granted recordedOn", RECORDS),
     *grant("Assessment", "id assessedOn workerCount productionTechnology capitalSource capitalAmount businessStartedOn "
            "businessAgeMonths productionPattern assetsExcludingLandAndBuildings annualTurnover levels score class "
-           "ruleSet graduationThresholds smallEnterpriseCandidate assessor notes", RECORDS),
+           "ruleSet graduationThresholds smallEnterpriseCandidate assessor", RECORDS),
+    # Free text an assessor or a provider wrote about a family business: the programme's offices and
+    # facilitators; a partner reaches the record, never what was written about it.
+    *grant("Assessment", "notes", {**{role: FULL for role in PEOPLE}, PA: WITHHELD}),
     *grant("Assessment", "facilitator", PEOPLE, scope="facilitator-region"),
     *grant("CriterionLevels", "workerCount productionTechnology capitalSource capitalAmount businessAge "
            "productionPattern", RECORDS),
     *grant("RecordAssessmentPayload", "assessment homeIndustry", RECORDS),
     # --- interventions (follow their IR) ----------------------------------------------------------
-    *grant("Intervention", "id type topic provider startedOn endedOn value outcomeNotes classBefore classAfter "
+    *grant("Intervention", "id type topic provider startedOn endedOn value classBefore classAfter "
            "classAfterAssessedOn version classChange", RECORDS),
+    *grant("Intervention", "outcomeNotes", {**{role: FULL for role in PEOPLE}, PA: WITHHELD}),
     *grant("Intervention", "homeIndustry", RECORDS, scope="home-industry"),
     *grant("InterventionProvider", "kind name", RECORDS),
     *grant("InterventionProvider", "partner programme", RECORDS, scope="partner"),

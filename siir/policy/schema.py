@@ -23,6 +23,7 @@ from graphql import (
     GraphQLUnionType,
     default_field_resolver,
     get_named_type,
+    is_abstract_type,
 )
 from strawberry.federation.schema_directives import Authenticated, Policy as PolicyDirective, RequiresScopes
 
@@ -74,7 +75,8 @@ def reach(graph: GraphQLSchema, policy: Policy) -> dict[str, frozenset[Role]]:
                     continue
                 roles = holders & rule.reach
                 target = get_named_type(field.type)
-                targets = target.types if isinstance(target, GraphQLUnionType) else [target]
+                # An abstract type hands its objects to every type that can stand for it.
+                targets = graph.get_possible_types(target) if is_abstract_type(target) else [target]
                 for each in targets:
                     if isinstance(each, GraphQLObjectType) and not roles <= found.setdefault(each.name, set()):
                         found[each.name] |= roles

@@ -85,3 +85,18 @@ async def test_the_masked_value_is_what_the_policy_declares_and_nothing_more(wor
         "owner": {"nik": "3374********0001", "phone": "0812****7890"}, "address": "Jl. ***",
         "location": {"latitude": -6.9, "longitude": 110.4, "exact": False}}}}
     no_text_of(body, NIK_SEMARANG, "Pemuda")
+
+
+async def test_a_partner_reads_an_assessment_but_never_what_the_assessor_wrote(world: World) -> None:
+    """Free text about a family business (assessment notes) is for the programme's offices and
+    facilitators: a partner reaches the assessment, its class and score, and a refusal at `notes`."""
+    query = "{ homeIndustries(first: 5) { edges { node { latestAssessment { class score notes } } } } }"
+    body = await world.as_role("PARTNER", partner=world.partner)(query)
+    assessed = [e["node"]["latestAssessment"] for e in body["data"]["homeIndustries"]["edges"]
+                if e["node"]["latestAssessment"] is not None]
+    assert assessed and all(a["class"] and a["notes"] is None for a in assessed)
+    assert len(body["errors"]) == len(assessed)
+    assert {(e["extensions"]["code"], e["path"][-1]) for e in body["errors"]} == {("FORBIDDEN", "notes")}
+    # The district office reads the same field without a refusal.
+    office = await world.as_role("DISTRICT_OFFICER", SEMARANG)(query)
+    assert "errors" not in office, office
