@@ -5,6 +5,8 @@ from __future__ import annotations
 import strawberry
 import strawberry.schema.schema as strawberry_schema
 
+import siir.graphql as siir_graphql
+
 from siir.graphql import DomainErrorMasking, SubgraphSchema
 
 
@@ -18,7 +20,8 @@ class Query:
 async def test_an_operation_is_parsed_and_validated_once_and_its_variables_still_apply(monkeypatch) -> None:
     schema = SubgraphSchema(query=Query, extensions=[DomainErrorMasking], operation_cache_size=2)
     calls = {"parse": 0, "validate": 0}
-    parse, validate = strawberry_schema.parse, strawberry_schema.validate_document
+    # Validation runs in siir.graphql (without suggestions); strawberry's own is skipped when it has.
+    parse, validate, own_validate = strawberry_schema.parse, siir_graphql.validate, strawberry_schema.validate_document
 
     def counting_parse(*args, **kwargs):
         calls["parse"] += 1
@@ -29,7 +32,13 @@ async def test_an_operation_is_parsed_and_validated_once_and_its_variables_still
         return validate(*args, **kwargs)
 
     monkeypatch.setattr(strawberry_schema, "parse", counting_parse)
-    monkeypatch.setattr(strawberry_schema, "validate_document", counting_validate)
+    monkeypatch.setattr(siir_graphql, "validate", counting_validate)
+
+    def counting_own_validate(*args, **kwargs):
+        calls["validate"] += 1
+        return own_validate(*args, **kwargs)
+
+    monkeypatch.setattr(strawberry_schema, "validate_document", counting_own_validate)
     operation = "query Greet($name: String!) { greeting(name: $name) }"
     answers = [await schema.execute(operation, variable_values={"name": name}) for name in ("Sri", "Budi", "Wati")]
     assert [a.data for a in answers] == [{"greeting": "halo Sri"}, {"greeting": "halo Budi"}, {"greeting": "halo Wati"}]
