@@ -7,7 +7,8 @@ Starts ``siir reporting`` (its consumer off: the projection must be caught up, `
 ``siir gateway`` from ``--root`` (default: this checkout; give a checkout of main to compare, run
 alternately) on free ports, mints a MINISTRY token and a token of the largest regency's district
 office, then for each query: 20 warm-up calls, ``hey -c 1`` (``--requests`` / 10 calls) and
-``hey -c 16`` (``--requests`` calls), printing p50 / p99 and requests a second. The gateway's
+``hey -c 16`` (``--requests`` calls) through the gateway and the same straight at the subgraph,
+printing p50 / p99 and requests a second. The gateway's
 per-caller rate limit is raised for the run (one token plays 16 dashboards). With
 ``--profile-seconds N``, py-spy samples the reporting process for N s under 16 clients of the first query.
 """
@@ -129,9 +130,11 @@ def main(args: argparse.Namespace) -> None:
                                         "-f", "raw", "-o", str(logs / "reporting.pyspy.txt")],
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             many = hey(gateway, bearer, body, 16, args.requests)
+            direct = hey(f"http://127.0.0.1:{ports['reporting']}/graphql", bearer, body, 16, args.requests)
             print(f"{name}: 1 client p50 {one['p50']:.1f} / p99 {one['p99']:.1f} ms; 16 clients p50 {many['p50']:.1f}"
-                  f" / p99 {many['p99']:.1f} ms, {many['rps']:.0f} req/s; non-200: {one['not_ok'] + many['not_ok']}",
-                  flush=True)
+                  f" / p99 {many['p99']:.1f} ms, {many['rps']:.0f} req/s; straight at the subgraph, 16 clients p50"
+                  f" {direct['p50']:.1f} / p99 {direct['p99']:.1f} ms, {direct['rps']:.0f} req/s;"
+                  f" non-200: {one['not_ok'] + many['not_ok'] + direct['not_ok']}", flush=True)
             if args.profile_seconds and name.startswith("national"):
                 spy.wait()
                 print(f"  py-spy profile of reporting: {logs / 'reporting.pyspy.txt'}", flush=True)
