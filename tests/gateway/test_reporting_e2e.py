@@ -166,6 +166,15 @@ async def test_both_gateways_pass_the_callers_scope_to_reporting(registry_server
     assert not hive_anonymous.get("data") and hive_anonymous["errors"], hive_anonymous
 
 
+def _sheets(xlsx: bytes) -> dict[str, list[tuple[Any, ...]]]:
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(xlsx), read_only=True)
+    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets}
+
+
 async def test_exports_are_reachable_on_the_gateway_host(registry_server: Any, reporting_url: str, seeded: None,
                                                          tokens: Any) -> None:
     app = our_gateway(registry_server, reporting_url, tokens)
@@ -178,7 +187,12 @@ async def test_exports_are_reachable_on_the_gateway_host(registry_server: Any, r
             through = await gateway.get(path)
             straight = await direct.get(base + path)
             assert through.status_code == straight.status_code == 200, through.text
-            assert through.content == straight.content and len(through.content) > 100
+            assert len(through.content) > 100
+            if path.split("?")[0].endswith(".xlsx"):
+                # Two renderings a second apart differ in the workbook's and the zip's timestamps only.
+                assert _sheets(through.content) == _sheets(straight.content)
+            else:
+                assert through.content == straight.content
             assert through.headers["content-type"] == straight.headers["content-type"]
             assert through.headers["content-disposition"] == straight.headers["content-disposition"]
         refused = await gateway.get("/exports/annual-report.pdf?regionCode=33&year=2025")
