@@ -191,3 +191,13 @@ class OutboxConsumer:
             except asyncio.TimeoutError:
                 pass
         await self.close()
+
+
+async def catch_up_once(source_url: str, target_url: str) -> int:
+    """Connect, apply every event pending now, close: a one-off catch-up (tests, rebuilds)."""
+    consumer = OutboxConsumer(source_url, target_url)
+    await consumer.connect()
+    try:
+        return await consumer.catch_up_to_latest()
+    finally:
+        await consumer.close()

@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.reporting.consumer import OutboxConsumer
+from services.reporting.consumer import catch_up_once
 from services.reporting.report_cache import audience
 from siir.auth.identity import Identity, Role
 from tests.conftest import GraphQLClient
@@ -23,19 +23,10 @@ DISTRIBUTION = (
 ANNUAL = "query($r: String) { annualReport(year: 2024, regionCode: $r) { endOfYear { counts { total } } } }"
 
 
-async def _catch_up(database_url: str) -> None:
-    consumer = OutboxConsumer(database_url, database_url)
-    await consumer.connect()
-    try:
-        await consumer.catch_up_to_latest()
-    finally:
-        await consumer.close()
-
-
 @pytest.fixture(scope="module")
 async def data(registry_engine: AsyncEngine, database_url: str) -> None:
     await RegistryChanges(registry_engine, seed=53).run(500)
-    await _catch_up(database_url)
+    await catch_up_once(database_url, database_url)
 
 
 def _codes(body: dict[str, Any]) -> list[str]:
@@ -99,7 +90,7 @@ async def test_an_answer_lasts_until_the_cursor_moves(
     changes = RegistryChanges(registry_engine, seed=59)
     await changes.prepare()
     await changes.register()
-    await _catch_up(database_url)
+    await catch_up_once(database_url, database_url)
     assert (await reporting(query))["data"]["classDistribution"]["counts"]["total"] == total + 1
 
 

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.reporting.consumer import OutboxConsumer
+from services.reporting.consumer import OutboxConsumer, catch_up_once
 from services.reporting.domain import access
 from services.reporting.domain.periods import today_in_jakarta
 from siir.errors import Forbidden
@@ -27,12 +27,7 @@ REGENCY = "33.74"
 async def data(registry_engine: AsyncEngine, database_url: str) -> None:
     """Registry changes in the regencies of registry_changes, all applied by the consumer."""
     await RegistryChanges(registry_engine, seed=31).run(600)
-    consumer = OutboxConsumer(database_url, database_url)
-    await consumer.connect()
-    try:
-        await consumer.catch_up_to_latest()
-    finally:
-        await consumer.close()
+    await catch_up_once(database_url, database_url)
 
 
 def _errors(body: dict[str, Any]) -> list[tuple[str, str | None]]:
@@ -225,12 +220,7 @@ async def test_reporting_status_shows_the_lag(
     await changes.prepare()
     await changes.register()  # two events: registration and first assessment
     assert (await reporting(query))["data"]["reportingStatus"]["lagEvents"] == 2
-    consumer = OutboxConsumer(database_url, database_url)
-    await consumer.connect()
-    try:
-        await consumer.catch_up_to_latest()
-    finally:
-        await consumer.close()
+    await catch_up_once(database_url, database_url)
     after = (await reporting(query))["data"]["reportingStatus"]
     assert after["lagEvents"] == 0 and after["eventsApplied"] == status["eventsApplied"] + 2
     assert after["lagIsExact"]

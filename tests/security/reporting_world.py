@@ -21,7 +21,7 @@ from sqlalchemy import text
 
 from gateway.app import build_app as build_gateway
 from gateway.limits import Limits
-from services.reporting.consumer import OutboxConsumer
+from services.reporting.consumer import catch_up_once
 from siir.database import asyncpg_dsn, create_engine
 from tests.conftest import GraphQLClient, ServerThread, Tokens
 from services.registry import registrar
@@ -86,12 +86,7 @@ async def reporting_world(database_url: str, reporting_subgraph: ServerThread, t
             await registrar.update(engine, pk, version, {"products": [{"name": RARE_PRODUCT}]}, ANYWHERE, ACTOR)
     finally:
         await engine.dispose()
-    consumer = OutboxConsumer(database_url, database_url)
-    await consumer.connect()
-    try:
-        await consumer.catch_up_to_latest()
-    finally:
-        await consumer.close()
+    await catch_up_once(database_url, database_url)
     pg = await asyncpg.connect(**asyncpg_dsn(database_url))
     try:
         ids = {}
@@ -206,12 +201,7 @@ async def facilitator_world(database_url: str, reporting_world: ReportingWorld) 
         await engage("sari", [{"village_code": moved, "active_from": dt.date(2025, 1, 1), "active_until": None}])
     finally:
         await engine.dispose()
-    consumer = OutboxConsumer(database_url, database_url)
-    await consumer.connect()
-    try:
-        await consumer.catch_up_to_latest()
-    finally:
-        await consumer.close()
+    await catch_up_once(database_url, database_url)
     return FacilitatorWorld(
         subjects=subjects, own_village=own, own_ir=str(by_village[own][0]["id"]), single_ir=str(single["id"]),
         single_village=single_village,

@@ -24,7 +24,7 @@ from sqlalchemy import text
 from services.registry import registrar
 from services.registry.data.rule_sets import load_graduation_thresholds, load_rule_set
 from services.registry.domain.classification import CapitalSource, Criteria, ProductionPattern, ProductionTechnology
-from services.reporting.consumer import OutboxConsumer
+from services.reporting.consumer import catch_up_once
 from services.reporting.domain.disclosure import possible_counts
 from siir.database import create_engine
 from tests.reporting.registry_changes import ACTOR
@@ -71,12 +71,7 @@ async def yogyakarta(database_url: str, reporting_world: ReportingWorld) -> Asyn
             await registrar.register(engine, values, _assessment(on, level), rule_set, thresholds, dt.date(2026, 11, 20), ACTOR)
     finally:
         await engine.dispose()
-    consumer = OutboxConsumer(database_url, database_url)
-    await consumer.connect()
-    try:
-        await consumer.catch_up_to_latest()
-    finally:
-        await consumer.close()
+    await catch_up_once(database_url, database_url)
     yield {"a": village_a.rsplit(".", 1)[0], "b": village_b.rsplit(".", 1)[0], "c": village_c.rsplit(".", 1)[0],
            "village": village_a}
 
