@@ -41,7 +41,6 @@ import asyncio
 import datetime
 import importlib.util
 import os
-import re
 import shutil
 import socket
 import statistics
@@ -61,6 +60,7 @@ import orjson
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from bench.databases import admin  # noqa: E402
 from siir.auth.keys import load_or_create_signing_key  # noqa: E402
 from siir.auth.tokens import issue_token  # noqa: E402
 from siir.database import asyncpg_dsn  # noqa: E402
@@ -145,18 +145,10 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 90
     raise SystemExit(f"{url} did not become healthy")
 
 
-async def _admin(server: str, sql: str) -> Any:
-    connection = await asyncpg.connect(**asyncpg_dsn(f"{server}/postgres"))
-    try:
-        return await connection.fetchval(sql)
-    finally:
-        await connection.close()
-
-
 def seeded(server: str, database: str, count: int, candidate: Revision, data_dir: Path) -> tuple[str, int]:
     """The database's URL and IR count; seeds it with the candidate's code when missing or empty."""
     url = f"{server}/{database}"
-    exists = asyncio.run(_admin(server, f"SELECT 1 FROM pg_database WHERE datname = '{database}'"))
+    exists = asyncio.run(admin(server, f"SELECT 1 FROM pg_database WHERE datname = '{database}'"))
     present = 0
     if exists:
         present = asyncio.run(_count(url))
@@ -165,7 +157,7 @@ def seeded(server: str, database: str, count: int, candidate: Revision, data_dir
                        env=environment(candidate, data_dir, url), check=True)
     if not present:
         if not exists:
-            asyncio.run(_admin(server, f'CREATE DATABASE "{database}"'))
+            asyncio.run(admin(server, f'CREATE DATABASE "{database}"'))
         print(f"seeding {database} with {count} IR (candidate {candidate.commit})…", flush=True)
         subprocess.run([sys.executable, "-m", "siir", "seed", "--count", str(count), "--seed", "1"],
                        cwd=candidate.tree, env=environment(candidate, data_dir, url), check=True)
@@ -407,7 +399,7 @@ def main(args: argparse.Namespace) -> None:
             remove_checkout(revision)
         shutil.rmtree(temporary, ignore_errors=True)
         if args.drop:
-            asyncio.run(_admin(args.server, f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)'))
+            asyncio.run(admin(args.server, f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)'))
 
 
 async def _largest_regency(url: str) -> str:

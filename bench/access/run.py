@@ -35,6 +35,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from bench.databases import admin, fresh_demo_database  # noqa: E402
 from siir.auth.keys import load_or_create_signing_key  # noqa: E402
 from siir.auth.tokens import issue_token  # noqa: E402
 from siir.database import asyncpg_dsn  # noqa: E402
@@ -66,26 +67,6 @@ class Target:
     latencies: list[float] = field(default_factory=list)
     seconds: float = 0.0
     errors: int = 0
-
-
-async def _admin(server: str, sql: str) -> None:
-    connection = await asyncpg.connect(**asyncpg_dsn(f"{server}/postgres"))
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
-async def prepare(server: str, database: str, count: int) -> str:
-    from services.registry.data.demo_data import seed_demo_data
-    from siir.migrations import prepare_database
-
-    url = f"{server}/{database}"
-    await _admin(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-    await _admin(server, f'CREATE DATABASE "{database}"')
-    await asyncio.to_thread(prepare_database, url)
-    await seed_demo_data(url, count=count, seed=1)
-    return url
 
 
 def export_before(ref: str, into: Path) -> str:
@@ -144,7 +125,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def main(args: argparse.Namespace) -> None:
-    url = await prepare(args.server, args.database, args.count)
+    url = await fresh_demo_database(args.server, args.database, args.count)
     connection = await asyncpg.connect(**asyncpg_dsn(url))
     regency = await connection.fetchval(
         "SELECT regency_code FROM registry.home_industries GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
@@ -206,7 +187,7 @@ async def main(args: argparse.Namespace) -> None:
           f"as DISTRICT_OFFICER: {rates[names[2]] / rates[names[0]]:.2f}")
     print(f"- throughput after/before, plain page: {rates[names[4]] / rates[names[3]]:.2f}")
     if args.drop:
-        await _admin(args.server, f'DROP DATABASE "{args.database}" WITH (FORCE)')
+        await admin(args.server, f'DROP DATABASE "{args.database}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -23,7 +23,9 @@ import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import ROOT, Target, _admin, load, percentile, prepare, start  # noqa: E402
+from run import ROOT, Target, load, percentile, start  # noqa: E402
+
+from bench.databases import admin, fresh_demo_database  # noqa: E402
 
 from siir.auth.keys import load_or_create_signing_key  # noqa: E402
 from siir.auth.tokens import issue_token  # noqa: E402
@@ -64,7 +66,7 @@ async def pick(url: str) -> tuple[str, str, int, str, int]:
 
 
 async def main(args: argparse.Namespace) -> None:
-    url = await prepare(args.server, args.database, args.count)
+    url = await fresh_demo_database(args.server, args.database, args.count)
     # The seed analyses only big loads; fresh statistics for every target alike (stale ones made
     # the partner's OR of rules plan as a bitmap scan of every match instead of an id-order scan).
     connection = await asyncpg.connect(**asyncpg_dsn(url))
@@ -109,7 +111,7 @@ async def main(args: argparse.Namespace) -> None:
               f"{percentile(target.latencies, 95):.1f} | {target.errors} |")
     print(f"\n- throughput / office's: facilitator {rates[1] / rates[0]:.2f}, partner {rates[2] / rates[0]:.2f}")
     if args.drop:
-        await _admin(args.server, f'DROP DATABASE "{args.database}" WITH (FORCE)')
+        await admin(args.server, f'DROP DATABASE "{args.database}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

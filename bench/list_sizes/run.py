@@ -26,6 +26,7 @@ import asyncpg
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from bench.databases import admin, fresh_demo_database  # noqa: E402
 from siir.database import asyncpg_dsn, create_engine  # noqa: E402
 
 PAGE = """query Page { homeIndustries(first: 50) { edges { node {
@@ -33,26 +34,6 @@ PAGE = """query Page { homeIndustries(first: 50) { edges { node {
   assistanceReceived { type provider } workforce { byEducation { education count } protection trainingsAttended trainingsWanted }
   assessments { assessedOn score class } interventions { type topic }
 } } } }"""
-
-
-async def _admin(server: str, sql: str) -> None:
-    connection = await asyncpg.connect(**asyncpg_dsn(f"{server}/postgres"))
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
-async def prepare(server: str, database: str, count: int) -> str:
-    from services.registry.data.demo_data import seed_demo_data
-    from siir.migrations import prepare_database
-
-    url = f"{server}/{database}"
-    await _admin(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-    await _admin(server, f'CREATE DATABASE "{database}"')
-    await asyncio.to_thread(prepare_database, url)
-    await seed_demo_data(url, count=count, seed=1)
-    return url
 
 
 def schemas() -> tuple[object, object]:
@@ -88,7 +69,7 @@ async def main(args: argparse.Namespace) -> None:
     from siir.auth.identity import Identity
     from siir.settings import Settings
 
-    url = await prepare(args.server, args.database, args.count)
+    url = await fresh_demo_database(args.server, args.database, args.count)
     connection = await asyncpg.connect(**asyncpg_dsn(url))
     regency = await connection.fetchval(
         "SELECT regency_code FROM registry.home_industries GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
@@ -128,7 +109,7 @@ async def main(args: argparse.Namespace) -> None:
     ratio = statistics.median(timings["with list-size bounds"]) / statistics.median(timings["without"])
     print(f"\n- median with / without: **{ratio:.2f}**")
     if args.drop:
-        await _admin(args.server, f'DROP DATABASE "{args.database}" WITH (FORCE)')
+        await admin(args.server, f'DROP DATABASE "{args.database}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
