@@ -169,19 +169,24 @@ def guarded_gateway(guarded_supergraph_file: Path, tokens: Any, trusted_key_file
     stop(proc)
 
 
-@pytest.fixture(scope="session")
-def hive_gateway(supergraph_file: Path, node_modules: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def start_hive(supergraph: Path, node_modules: Path, tmp: Path) -> tuple[Any, str]:
+    """Hive Gateway on a free port, serving ``supergraph``; its process and its /graphql URL."""
     port = free_port()
-    tmp = tmp_path_factory.mktemp("hive")
     config = tmp / "gateway.config.mjs"
     config.write_text(f"export const gatewayConfig = {{ upstreamTimeout: {int(SUBGRAPH_TIMEOUT_S * 1000)}, "
                       "logging: 'error' };\n")
     cmd = [node_binary(), str(node_modules / "@graphql-hive" / "gateway" / "dist" / "bin.js"),
-           "supergraph", str(supergraph_file), "--port", str(port), "--host", "127.0.0.1",
+           "supergraph", str(supergraph), "--port", str(port), "--host", "127.0.0.1",
            "-c", str(config), "--disable-websockets"]
     proc = start(cmd, f"http://127.0.0.1:{port}/healthcheck", tmp / "hive.log", cwd=TOOLS_DIR,
                  env={**os.environ, "NODE_ENV": "production"})
-    yield f"http://127.0.0.1:{port}/graphql"
+    return proc, f"http://127.0.0.1:{port}/graphql"
+
+
+@pytest.fixture(scope="session")
+def hive_gateway(supergraph_file: Path, node_modules: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    proc, url = start_hive(supergraph_file, node_modules, tmp_path_factory.mktemp("hive"))
+    yield url
     stop(proc)
 
 

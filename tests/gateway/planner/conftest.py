@@ -8,7 +8,6 @@ subgraph lacks, no response-name conflict).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -19,7 +18,6 @@ from graphql import GraphQLSchema, parse, validate
 
 from gateway.compose import compose_services
 from gateway.limits import Limits
-from gateway.node_tools import TOOLS_DIR, node_binary
 from gateway.operation import OperationCache
 from gateway.plan import QueryPlan
 from gateway.supergraph import Supergraph
@@ -28,11 +26,9 @@ from gw_federation import build_subgraph
 from groups import GROUPS
 from tests.gateway.conftest import (
     LOOSE_LIMITS,
-    SUBGRAPH_TIMEOUT_S,
-    free_port,
     gateway_env,
-    start,
     start_gateway,
+    start_hive,
     stop,
 )
 
@@ -73,19 +69,6 @@ class GroupWorld:
         ours = self.ours_answer(case)
         assert_same(ours, self.hive_answer(case), case)
         return ours[1]
-
-
-def start_hive(supergraph: Path, node_modules: Path, tmp: Path) -> tuple[Any, str]:
-    port = free_port()
-    config = tmp / "gateway.config.mjs"
-    config.write_text(f"export const gatewayConfig = {{ upstreamTimeout: {int(SUBGRAPH_TIMEOUT_S * 1000)}, "
-                      "logging: 'error' };\n")
-    cmd = [node_binary(), str(node_modules / "@graphql-hive" / "gateway" / "dist" / "bin.js"),
-           "supergraph", str(supergraph), "--port", str(port), "--host", "127.0.0.1",
-           "-c", str(config), "--disable-websockets"]
-    proc = start(cmd, f"http://127.0.0.1:{port}/healthcheck", tmp / "hive.log", cwd=TOOLS_DIR,
-                 env={**os.environ, "NODE_ENV": "production"})
-    return proc, f"http://127.0.0.1:{port}/graphql"
 
 
 def compose_group(group: str, subgraphs_url: str) -> str:
