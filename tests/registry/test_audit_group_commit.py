@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 
 import asyncpg
-from services.registry.data.audit import Actor, AuditWriter, ReadLog
+from services.registry.data.audit import Actor, AuditWriter, ReadLog, Record
 from siir.database import asyncpg_dsn, create_engine
 
 
 def _log(ir: int) -> ReadLog:
     log = ReadLog()
-    log.record(ir, "33.74", "nik", "FULL")
-    log.record(ir + 1, "33.74", "phone", "MASKED")
+    log.note(Record.home_industry({"id": ir, "regency_code": "33.74"}), "nik", "FULL")
+    log.note(Record.home_industry({"id": ir + 1, "regency_code": "33.74"}), "phone", "MASKED")
     return log
 
 

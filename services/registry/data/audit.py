@@ -88,12 +88,8 @@ class ReadLog:
     fields: dict[Record, dict[str, str]] = field(default_factory=dict)
     denials: list[Denial] = field(default_factory=list)
 
-    def record(self, home_industry_id: int, regency_code: str, name: str, disclosure: str) -> None:
-        """A personal field of an IR was read."""
-        self.note(Record(HOME_INDUSTRY, home_industry_id, regency_code, home_industry_id), name, disclosure)
-
     def note(self, record: Record, name: str, disclosure: str) -> None:
-        """A personal field of any record (a team member's phone, a facilitator's e-mail) was read."""
+        """A personal field of a record (an IR's NIK, a facilitator's e-mail) was read (``siir.policy``)."""
         self.fields.setdefault(record, {})[name] = disclosure
 
     def deny(self, denial: Denial) -> None:

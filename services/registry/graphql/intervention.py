@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from sqlalchemy.engine import RowMapping
 
-from services.registry.domain import access, network_access
+from services.registry.domain import network_access
 from services.registry.domain import validation as check
 from services.registry.domain.classification import IrClass as DomainClass
 from services.registry.domain.interventions import class_change
