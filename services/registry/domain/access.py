@@ -23,7 +23,6 @@ from lokal.samaran import partial_mask
 from services.registry.domain.eligibility import EligibilityRule
 from siir.auth.identity import Identity, Role
 from siir.errors import Forbidden
-from siir.policy import Disclosure, When
 
 @dataclass(frozen=True, slots=True)
 class RecordScope:
@@ -131,18 +130,8 @@ def check_status_filter(scope: RecordScope, status: str) -> None:
 
 # --- writes -------------------------------------------------------------------------------------
 
-REGISTER = "registerHomeIndustry"
-UPDATE = "updateHomeIndustry"
-ASSESS = "recordAssessment"
-CLOSE = "closeHomeIndustry"
-GRADUATE = "graduateHomeIndustry"
-
-def check_writer(identity: Identity, operation: str) -> None:
-    """FORBIDDEN for a role that may not make ``operation`` (the policy's ``Mutation.<operation>``); the
-    records it may change are its ``record_scope`` (the same as it reads)."""
-    from services.registry.policy import POLICY
-
-    POLICY.require(identity.role, f"Mutation.{operation}")
+# Which roles may make which change is the policy's ``Mutation.<name>`` entry (services/registry/policy.py);
+# the records each may change are its ``record_scope`` (the same as it reads).
 
 
 def check_write_region(scope: RecordScope, village_code: str, field: str) -> None:
@@ -168,8 +157,8 @@ def audit_scope(identity: Identity) -> str | None:
 # --- fields -------------------------------------------------------------------------------------
 
 
-#: The personal fields of an IR record, by their name in the audit trail, and the schema coordinate
-#: whose policy entry (services/registry/policy.py) decides them. Each read of one is audit-logged.
+#: The personal fields of an IR record, by their name in the audit trail; their disclosure is the
+#: policy's (services/registry/policy.py). Each read of one is audit-logged.
 OWNER_NAME = "owner.name"
 NIK = "owner.nik"
 PHONE = "owner.phone"
@@ -177,20 +166,6 @@ ADDRESS = "address"
 LOCATION = "location"
 VILLAGE = "village"
 PERSONAL_FIELDS = (OWNER_NAME, NIK, PHONE, ADDRESS, LOCATION)
-COORDINATES = {OWNER_NAME: "Owner.name", NIK: "Owner.nik", PHONE: "Owner.phone", ADDRESS: "HomeIndustry.address",
-               LOCATION: "HomeIndustry.location", VILLAGE: "HomeIndustry.village"}
-
-
-def field_disclosure(identity: Identity, field: str, *, consented: bool) -> Disclosure:
-    """How much of ``field`` of one IR (whose owner did or did not consent to sharing) the caller is
-    given, as the policy declares it (nothing at all reads as WITHHELD here)."""
-    from services.registry.policy import POLICY
-
-    decision = POLICY.decision(COORDINATES[field], identity.role)
-    if isinstance(decision, When):
-        assert decision.condition == "consented", decision
-        decision = decision.then if consented else decision.otherwise
-    return Disclosure.WITHHELD if decision is Disclosure.FORBIDDEN else decision
 
 
 def mask_nik(nik: str) -> str:
