@@ -30,10 +30,12 @@ from gateway.override_labels import OverrideLabels
 from gateway.planner import PlanningError
 from gateway.rate_limit import RateLimiter
 from gateway.subgraph_client import SubgraphClient
+from gateway.scalars import check_variables
 from gateway.supergraph import Supergraph
 from siir.auth.identity import Identity
 from siir.auth.tokens import TokenVerifier, authorization_header, bearer_token, verifier_from_settings
 from siir.errors import BadRequest, Unauthenticated
+from siir.graphql_http import retry_after
 from siir.settings import Settings
 
 
@@ -129,7 +131,7 @@ class Gateway:
         if prepared.guards:
             refused = denied(prepared.guards, identity)
             if refused:
-                raise _forbidden(refused, identity)
+                return _forbidden(refused, identity)
         if method == "GET" and prepared.kind != OperationType.QUERY:
             raise RequestError([GraphQLError("Can only perform a query operation from a GET request.")], 405)
         coerced = get_variable_values(
@@ -139,18 +141,32 @@ class Gateway:
             raise RequestError(coerced, code="BAD_USER_INPUT")
         # graphql-core 3.3 wraps the coerced values; 3.2 returns the dict itself.
         values = getattr(coerced, "coerced", coerced)
+        refused = check_variables(self.supergraph.api_schema, prepared.operation.variable_definitions, values,
+                                  prepared.variable_paths)
+        if refused:
+            raise RequestError(refused, code="BAD_USER_INPUT")
         if prepared.cost is None:
             self.operations.check_variable_cost(prepared, values)
         return await self.executor.execute(prepared, params.variables, values, headers)
 
 
-def _forbidden(refused: list[Guard], identity: Identity | None) -> RequestError:
+def _forbidden(refused: list[Guard], identity: Identity | None) -> dict[str, Any]:
+    """The refusal of fields the caller's role may not reach, answered as a subgraph answers its own
+    refusals: field errors (``path``, code FORBIDDEN) beside ``data: null``, so HTTP 200 whichever
+    service refused (GraphQL over HTTP: a response with a ``data`` entry is 2xx; docs/errors.md)."""
     who = f"role {identity.role}" if identity is not None else "an anonymous caller"
-    errors = [GraphQLError(f"{guard.path} ({guard.coordinate}) is not available to {who}: it needs "
-                           f"{guard.requirement.describe()}.",
-                           extensions={"code": "FORBIDDEN", "path": guard.path, "field": guard.coordinate})
+    errors = [{"message": f"{guard.path} ({guard.coordinate}) is not available to {who}: it needs "
+                          f"{guard.requirement.describe()}.",
+               "path": guard.path.split("."),
+               "extensions": {"code": "FORBIDDEN", "coordinate": guard.coordinate}}
               for guard in refused]
-    return RequestError(errors, 403, code="FORBIDDEN")
+    return {"errors": errors, "data": None}
+
+
+def _retry_header(result: dict[str, Any]) -> list[tuple[bytes, bytes]]:
+    """``Retry-After`` when an error of the answer asks the client to come back later."""
+    wait = retry_after(result.get("errors"))
+    return [(b"retry-after", str(wait).encode())] if wait is not None else []
 
 
 def _error_body(error: RequestError) -> bytes:
@@ -198,7 +214,9 @@ class GatewayApp(Starlette):
                 return  # the client went away
             params = params_from_body(body, content_type)
             headers = gateway.propagated_headers(scope["headers"], identity)
-            body = orjson.dumps(await gateway.run(params, method="POST", identity=identity, headers=headers))
+            result = await gateway.run(params, method="POST", identity=identity, headers=headers)
+            extra = _retry_header(result)
+            body = orjson.dumps(result)
         except RequestError as error:
             status, body = _status(error, media_type), _error_body(error)
             extra = [(k.encode(), v.encode()) for k, v in error.headers.items()]
@@ -277,7 +295,8 @@ def build_app(supergraph_sdl: str, *, subgraph_urls: dict[str, str] | None = Non
             if error.status == 405:
                 headers["allow"] = "POST" if method == "GET" else "GET, POST"
             return Response(_error_body(error), _status(error, media_type), headers=headers, media_type=media_type)
-        return Response(orjson.dumps(result), 200, media_type=media_type)
+        return Response(orjson.dumps(result), 200, media_type=media_type,
+                        headers={k.decode(): v.decode() for k, v in _retry_header(result)})
 
     async def healthcheck(request: Request) -> Response:
         return Response(b'{"status":"ok"}', media_type="application/json")

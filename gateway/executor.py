@@ -10,6 +10,7 @@ propagation.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import orjson
@@ -19,6 +20,9 @@ from gateway.operation import PreparedOperation
 from gateway.plan import EntityPart, Fetch, RepField
 from gateway.subgraph_client import SubgraphClient, SubgraphError
 from gateway.supergraph import Supergraph
+from siir.outages import RETRY_AFTER_SECONDS
+
+logger = logging.getLogger("gateway")
 
 
 def _resolve_field(source: Any, info: GraphQLResolveInfo, **_: Any) -> Any:
@@ -205,10 +209,14 @@ class Executor:
             errors.append(self._subgraph_error(fetch, e, by_alias))
 
     def _fetch_error(self, fetch: Fetch, error: SubgraphError, path: list[str | int]) -> dict[str, Any]:
+        # The cause (host, port, connection details) goes to the log, never to the client.
         name = self.subgraph_names[fetch.graph]
-        code = "GATEWAY_TIMEOUT" if error.timeout else "SUBREQUEST_HTTP_ERROR"
-        return {"message": f"Subgraph '{name}' request failed: {error}", "path": path,
-                "extensions": {"code": code, "serviceName": name}}
+        logger.warning("subgraph %s request failed: %s", name, error)
+        if error.timeout:
+            return {"message": f"Subgraph '{name}' did not answer in time.", "path": path,
+                    "extensions": {"code": "GATEWAY_TIMEOUT", "serviceName": name}}
+        return {"message": f"Subgraph '{name}' is unavailable; retry in {RETRY_AFTER_SECONDS} s.", "path": path,
+                "extensions": {"code": "SERVICE_UNAVAILABLE", "serviceName": name, "retryAfter": RETRY_AFTER_SECONDS}}
 
     def _subgraph_error(self, fetch: Fetch, error: Any,
                         by_alias: dict[str, list[list[tuple[dict, list]]]] | None) -> dict[str, Any]:
@@ -217,7 +225,9 @@ class Executor:
         name = self.subgraph_names[fetch.graph]
         raw_extensions = out.get("extensions")
         extensions = dict(raw_extensions) if isinstance(raw_extensions, dict) else {}
-        extensions.setdefault("code", "DOWNSTREAM_SERVICE_ERROR")
+        # The one rule for a subgraph error without a code (the SIIR subgraphs code every error).
+        if not isinstance(extensions.get("code"), str) or not extensions["code"]:
+            extensions["code"] = "DOWNSTREAM_SERVICE_ERROR"
         extensions.setdefault("serviceName", name)
         out["extensions"] = extensions
         path = out.get("path")

@@ -23,6 +23,7 @@ from starlette.routing import Route
 from gateway.operation import RequestError
 from gateway.supergraph import Supergraph
 from siir.auth.identity import Identity
+from siir.outages import RETRY_AFTER_SECONDS
 
 #: The gateway's check of a request's ``Authorization`` header (given its raw headers): the verified caller, else RequestError.
 Authenticate = Callable[[Iterable[tuple[bytes, bytes]]], Awaitable[Identity]]
@@ -80,8 +81,10 @@ def exports_route(supergraph: Supergraph, *, authenticate: Authenticate, timeout
             response = await client.send(upstream, stream=True)
         except httpx.HTTPError:
             await client.aclose()
-            return JSONResponse({"errors": [{"message": "the exporting service is unreachable",
-                                             "extensions": {"code": "SERVICE_UNAVAILABLE"}}]}, status_code=502)
+            return JSONResponse({"errors": [{"message": f"the exporting service is unavailable; retry in {RETRY_AFTER_SECONDS} s",
+                                             "extensions": {"code": "SERVICE_UNAVAILABLE",
+                                                            "retryAfter": RETRY_AFTER_SECONDS}}]},
+                                status_code=503, headers={"retry-after": str(RETRY_AFTER_SECONDS)})
         return StreamingResponse(
             response.aiter_raw(), status_code=response.status_code,
             headers={k: v for k, v in response.headers.items() if k.lower() in PASSED_BACK},

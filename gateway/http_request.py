@@ -12,9 +12,10 @@ import orjson
 from graphql import GraphQLError
 
 from gateway.operation import RequestError
+from siir.graphql_http import GRAPHQL_RESPONSE, JSON, response_media_type
 
-GRAPHQL_RESPONSE = "application/graphql-response+json"
-JSON = "application/json"
+__all__ = ["GRAPHQL_RESPONSE", "JSON", "GraphQLParams", "params_from_body", "params_from_mapping",
+           "response_media_type"]
 
 
 @dataclass(frozen=True)
@@ -24,19 +25,6 @@ class GraphQLParams:
     query: str
     operation_name: str | None
     variables: dict[str, Any]
-
-
-def response_media_type(accept: str | None) -> str:
-    """The response media type for an Accept header (spec: legacy JSON when absent)."""
-    if not accept:
-        return JSON
-    for part in accept.split(","):
-        media = part.split(";")[0].strip().lower()
-        if media == GRAPHQL_RESPONSE:
-            return GRAPHQL_RESPONSE
-        if media in (JSON, "application/*", "*/*"):
-            return JSON
-    return JSON
 
 
 def params_from_mapping(raw: Any, *, variables_are_json_text: bool = False) -> GraphQLParams:
@@ -63,6 +51,14 @@ def params_from_mapping(raw: Any, *, variables_are_json_text: bool = False) -> G
         variables = {}
     if not isinstance(variables, dict):
         raise RequestError([GraphQLError("Invalid variables: must be an object.")], well_formed=False)
+    extensions = raw.get("extensions")
+    if variables_are_json_text and isinstance(extensions, str):
+        try:
+            extensions = orjson.loads(extensions)
+        except orjson.JSONDecodeError:
+            raise RequestError([GraphQLError("Extensions are invalid JSON.")], well_formed=False) from None
+    if extensions is not None and not isinstance(extensions, dict):
+        raise RequestError([GraphQLError("Invalid extensions: must be an object.")], well_formed=False)
     return GraphQLParams(query, operation_name or None, variables)
 
 

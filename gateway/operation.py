@@ -6,15 +6,18 @@ The cache is what makes the hot path cheap: a repeated query costs one dict look
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
     DocumentNode,
     FragmentDefinitionNode,
     GraphQLError,
+    Lexer,
     OperationDefinitionNode,
     OperationType,
+    Source,
+    TokenKind,
     parse,
     validate,
 )
@@ -30,6 +33,7 @@ from gateway.limits import (
     uses_introspection,
 )
 from gateway.plan import QueryPlan
+from gateway.scalars import check_literals
 from gateway.planner import Planner
 from gateway.shaper import Shaper, compile_shaper
 from gateway.supergraph import Supergraph
@@ -61,6 +65,28 @@ class RequestError(Exception):
         return cls([GraphQLError(message, extensions={"code": code})], status, code=code, **kwargs)
 
 
+def _more_tokens_than(query: str, limit: int | None) -> bool:
+    """Whether the document has more than ``limit`` tokens (counted as the parser's limit counts
+    them, comments included): tells a refusal by size from a syntax error without reading messages."""
+    if limit is None:
+        return False
+    lexer = Lexer(Source(query))
+    count = 0
+    try:
+        while count <= limit:
+            previous, token = lexer.token, lexer.advance()
+            if token.kind == TokenKind.EOF:
+                return False
+            between = token.prev
+            while between is not None and between is not previous:
+                count += between.kind == TokenKind.COMMENT
+                between = between.prev
+            count += 1
+    except GraphQLError:
+        return False  # not a size refusal: the text itself is not GraphQL
+    return True
+
+
 @dataclass(frozen=True)
 class PreparedOperation:
     """A validated operation with its plan."""
@@ -72,6 +98,7 @@ class PreparedOperation:
     fragments: dict[str, FragmentDefinitionNode]
     guards: tuple[Guard, ...] = ()  # authorization directives on the selected fields
     cost: int | None = 0  # estimated cost; None: depends on variables, computed per request
+    variable_paths: dict[str, str] = field(default_factory=dict)  # variable → the argument path it fills
 
     @property
     def kind(self) -> OperationType:
@@ -126,7 +153,7 @@ class OperationCache:
         try:
             document = parse(query, max_tokens=limits.max_tokens)
         except GraphQLError as error:
-            if "Document contains more than" in error.message:
+            if _more_tokens_than(query, limits.max_tokens):
                 raise RequestError.of(f"The operation has more than {limits.max_tokens} tokens; "
                                       "that is the most allowed.", "MAX_TOKENS_EXCEEDED") from None
             raise RequestError([error], code="GRAPHQL_PARSE_FAILED") from None
@@ -140,6 +167,9 @@ class OperationCache:
         errors = validate(self.supergraph.api_schema, document, hide_suggestions=not limits.field_suggestions)
         if errors:
             raise RequestError(errors, code="GRAPHQL_VALIDATION_FAILED")
+        refused, variable_paths = check_literals(self.supergraph.api_schema, document)
+        if refused:
+            raise RequestError(refused, code="BAD_USER_INPUT")
         operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
         if operation_name is None:
             if len(operations) != 1:
@@ -173,7 +203,7 @@ class OperationCache:
         except RecursionError:
             # Planning and shaping recurse per selection level: refuse absurd depths cleanly.
             raise RequestError([GraphQLError("The operation is nested too deeply.")], code="BAD_REQUEST") from None
-        return PreparedOperation(document, operation, plan, shaper, fragments, guards, cost)
+        return PreparedOperation(document, operation, plan, shaper, fragments, guards, cost, variable_paths)
 
     def check_variable_cost(self, prepared: PreparedOperation, variables: dict[str, Any]) -> None:
         """The cost of an operation whose page sizes are variables, with this request's values."""

@@ -67,6 +67,17 @@ class Unauthenticated(DomainError):
     code = "UNAUTHENTICATED"
 
 
+class ServiceUnavailable(DomainError):
+    """A dependency (the database, a subgraph) is down, restarting or saturated: the same request
+    may well succeed later. ``retryAfter`` says how many seconds to wait first."""
+
+    code = "SERVICE_UNAVAILABLE"
+
+    def __init__(self, message: str, retry_after: int = 5) -> None:
+        super().__init__(message, retryAfter=retry_after)
+        self.retry_after = retry_after
+
+
 class BadRequest(DomainError):
     """The HTTP request itself is malformed or ambiguous (e.g. two ``Authorization`` headers)."""
 

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from aiodataloader import DataLoader
 
 from graphql import validate
-from graphql.error import GraphQLError
+from graphql.error import GraphQLError, GraphQLSyntaxError
 import strawberry
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -20,7 +20,8 @@ from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRul
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.types import ExecutionContext
 
-from siir.errors import DomainError
+from siir.errors import DomainError, ServiceUnavailable
+from siir.outages import RETRY_AFTER_SECONDS, is_outage
 
 logger = logging.getLogger("siir.graphql")
 
@@ -31,23 +32,33 @@ def _is_unexpected(error: GraphQLError) -> bool:
     return error.path is not None and not isinstance(error.original_error, (DomainError, type(None)))
 
 
-def _request_error_code(error: GraphQLError) -> str:
-    if error.message.startswith("Syntax Error"):
-        return "GRAPHQL_PARSE_FAILED"
-    if error.message.startswith("Variable "):
-        return "BAD_USER_INPUT"
-    return "GRAPHQL_VALIDATION_FAILED"
+def _coded(errors: list[GraphQLError] | None, code: str) -> list[GraphQLError] | None:
+    """The same errors, each given ``code`` unless it has one: the stage that produced them says
+    what they are (parsing, validation, variable coercion), not their messages."""
+    for error in errors or ():
+        if not (error.extensions or {}).get("code"):
+            error.extensions = {**(error.extensions or {}), "code": code}
+    return errors
 
 
 class DomainErrorMasking(MaskErrors):
-    """Every error carries ``extensions.code``; unexpected ones are logged and masked."""
+    """Every error carries ``extensions.code``; unexpected ones are logged and masked, outages of the
+    database answer SERVICE_UNAVAILABLE with a retry hint."""
 
     def __init__(self) -> None:
         super().__init__(should_mask_error=lambda error: True, error_message="Internal server error")
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        if _is_unexpected(error):
-            logger.error("unexpected error at %s", error.path, exc_info=error.original_error)
+        original = error.original_error
+        if original is not None and not isinstance(original, DomainError) and is_outage(original):
+            logger.warning("database unavailable at %s: %s", error.path, type(original).__name__)
+            outage = ServiceUnavailable("The service's database is unavailable; retry shortly.", RETRY_AFTER_SECONDS)
+            return GraphQLError(outage.message, error.nodes, error.source, error.positions, error.path,
+                                extensions=outage.extensions)
+        if (error.extensions or {}).get("code") and not _is_unexpected(error):
+            return error  # a DomainError, or coded by the stage that refused the request
+        if _is_unexpected(error) or (original is not None and not isinstance(original, GraphQLError)):
+            logger.error("unexpected error at %s", error.path, exc_info=original)
             return GraphQLError(
                 message=self.error_message,
                 nodes=error.nodes,
@@ -56,9 +67,11 @@ class DomainErrorMasking(MaskErrors):
                 path=error.path,
                 extensions={"code": "INTERNAL_SERVER_ERROR"},
             )
-        if not (error.extensions or {}).get("code"):
-            error.extensions = {**(error.extensions or {}), "code": _request_error_code(error)}
-        return error
+        if isinstance(error, GraphQLSyntaxError):
+            return _coded([error], "GRAPHQL_PARSE_FAILED")[0]  # type: ignore[index]
+        # Anything else uncoded is a request error graphql-core raised on its own (e.g. no operation
+        # of that name).
+        return _coded([error], "BAD_REQUEST")[0]  # type: ignore[index]
 
 
 class OperationCache:
@@ -137,11 +150,11 @@ class ValidationWithoutSuggestions(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         if context.pre_execution_errors is None and context.validation_rules and context.graphql_document is not None:
-            context.pre_execution_errors = validate(
+            context.pre_execution_errors = _coded(validate(
                 context.schema._schema, context.graphql_document,
                 (*context.validation_rules, MaybeNullValidationRule, OneOfInputValidationRule),
                 hide_suggestions=True,
-            )
+            ), "GRAPHQL_VALIDATION_FAILED")
         yield
 
 
@@ -151,7 +164,9 @@ class ExecutionWithoutSuggestions(StrawberryGraphQLCoreExecutionContext):
     @classmethod
     def build(cls, *args: Any, **kwargs: Any) -> Any:
         kwargs["hide_suggestions"] = True
-        return super().build(*args, **kwargs)
+        built = super().build(*args, **kwargs)
+        # A list is the variables' coercion errors: the caller's input, refused.
+        return _coded(built, "BAD_USER_INPUT") if isinstance(built, list) else built
 
 
 K = TypeVar("K")

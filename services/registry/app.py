@@ -13,7 +13,6 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
-from strawberry.asgi import GraphQL
 
 from services.registry.data.rule_sets import load_graduation_thresholds, load_rule_set
 from services.registry.graphql.context import RegistryContext
@@ -21,12 +20,13 @@ from services.registry.graphql.schema import schema
 from siir.auth.middleware import RequireIdentity, identity_of
 from siir.auth.tokens import TokenVerifier, verifier_from_settings
 from siir.database import create_engine
+from siir.graphql_http import SubgraphGraphQL
 from siir.health import healthcheck
 from siir.settings import Settings
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 
-class RegistryGraphQL(GraphQL):
+class RegistryGraphQL(SubgraphGraphQL):
     """Strawberry's ASGI view with a fresh ``RegistryContext`` (and loaders) per request."""
 
     def __init__(self, state: dict[str, Any]) -> None:

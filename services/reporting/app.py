@@ -21,7 +21,6 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from strawberry.asgi import GraphQL
 
 from services.reporting import reports
 from services.reporting.consumer import OutboxConsumer
@@ -34,6 +33,7 @@ from services.reporting.report_cache import ReportCache
 from siir.auth.middleware import RequireIdentity, identity_of
 from siir.auth.tokens import TokenVerifier, verifier_from_settings
 from siir.database import create_engine
+from siir.graphql_http import SubgraphGraphQL
 from siir import identifiers
 from siir.health import healthcheck
 from siir.errors import DomainError, InvalidInput
@@ -45,7 +45,7 @@ from siir.settings import Settings
 EXPORTS = {"annual-report": "Query.annualReport", "class-distribution": "Query.classDistribution"}
 
 
-class ReportingGraphQL(GraphQL):
+class ReportingGraphQL(SubgraphGraphQL):
     """Strawberry's ASGI view with a fresh ``ReportingContext`` (and loaders) per request."""
 
     def __init__(self, state: dict[str, Any]) -> None:
