@@ -207,17 +207,27 @@ def test_what_each_role_reaches_through_the_gateway(role: str, tokens: Any, guar
     for name, query in PROBES.items():
         subgraph_log.reset()
         response = post(anonymous_http, guarded_gateway, query, token)
-        if response.status_code == 200:
-            assert "errors" not in response.json(), response.json()
+        if "errors" not in response.json():
+            assert response.status_code == 200
             reached.add(name)
         else:
-            denial(response, 403, "FORBIDDEN")
+            refusal(response)
             assert subgraph_log.requests() == []
     assert reached == REACH[role]
 
 
+def refusal(response: httpx.Response) -> list[dict[str, Any]]:
+    """Assert a refusal of fields the role may not reach: answered as a subgraph answers its own
+    (HTTP 200, ``data: null``, FORBIDDEN field errors naming their paths); returns the errors."""
+    assert response.status_code == 200, response.text[:500]
+    body = response.json()
+    assert body["data"] is None, body
+    assert body["errors"] and {e["extensions"]["code"] for e in body["errors"]} == {"FORBIDDEN"}, body
+    return body["errors"]
+
+
 def _forbidden_paths(response: httpx.Response) -> set[str]:
-    return {e["extensions"]["path"] for e in denial(response, 403, "FORBIDDEN")}
+    return {".".join(e["path"]) for e in refusal(response)}
 
 
 ANALYST_TRICKS = {
@@ -271,12 +281,12 @@ def test_a_mutation_needing_another_role_never_runs(tokens: Any, guarded_gateway
 
 
 @pytest.mark.parametrize("role,scope,status", [
-    ("MINISTRY", None, 403),
+    ("MINISTRY", None, "refused"),
     ("MINISTRY", "export:read", 200),
-    ("ANALYST", "export:read role:MINISTRY", 403),  # a scope claim cannot grant a role
-    ("PROVINCE_OFFICER", "export:read", 403),
+    ("ANALYST", "export:read role:MINISTRY", "refused"),  # a scope claim cannot grant a role
+    ("PROVINCE_OFFICER", "export:read", "refused"),
 ], ids=["ministry-without-scope", "ministry-with-scope", "analyst-claiming-a-role-scope", "officer-with-scope"])
-def test_requires_scopes_needs_every_scope_of_a_group(role: str, scope: str | None, status: int, tokens: Any,
+def test_requires_scopes_needs_every_scope_of_a_group(role: str, scope: str | None, status: int | str, tokens: Any,
                                                       guarded_gateway: str, anonymous_http: httpx.Client,
                                                       subgraph_log: Any) -> None:
     token = issue_token(tokens.key, subject="s", role=role, region="33" if role == "PROVINCE_OFFICER" else None,
@@ -396,7 +406,7 @@ def test_legacy_json_clients_get_the_same_refusal_with_the_specs_200(tokens: Any
                                                                      anonymous_http: httpx.Client,
                                                                      subgraph_log: Any) -> None:
     # GraphQL over HTTP: application/json answers a refused (well-formed) document with 200;
-    # the refusal itself is the same, and authentication/authorization keep their 401/403.
+    # the refusal itself is the same, and authentication keeps its 401.
     legacy = {"accept": "application/json"}
     response = post(anonymous_http, strict_gateway, _nested(7), tokens("MINISTRY"), headers=legacy)
     denial(response, 200, "MAX_DEPTH_EXCEEDED")
