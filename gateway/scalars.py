@@ -92,7 +92,7 @@ SPECIFICATIONS: dict[str, ScalarSpecification] = {spec.name: spec for spec in (
 def custom_scalars(schema: GraphQLSchema) -> set[str]:
     """The custom (not built-in, not federation machinery) scalars of a schema."""
     return {name for name, t in schema.type_map.items()
-            if isinstance(t, GraphQLScalarType) and not name.startswith("_")
+            if isinstance(t, GraphQLScalarType) and not name.startswith("_") and "__" not in name
             and name not in ("String", "Int", "Float", "Boolean", "ID")}
 
 
