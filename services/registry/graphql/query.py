@@ -262,7 +262,8 @@ class Query:
         self, info: RegistryInfo, region_code: str, active_on: dt.date | None = None
     ) -> list[Facilitator]:
         code = _region_code("regionCode", region_code)
-        assert code is not None
+        if code is None:  # "" or blanks: the argument is required, so it must name a region
+            raise InvalidInput("regionCode", "is required: a Kemendagri region code such as 33.74")
         network_access.check_facilitator_filter(info.context.identity, code, "regionCode")
         async with info.context.connect() as connection:
             rows = await facilitator_data.list_facilitators(
