@@ -85,6 +85,12 @@ def _representation(obj: dict[str, Any], fields: tuple[RepField, ...]) -> dict[s
     return rep
 
 
+def _related(a: tuple, b: tuple) -> bool:
+    """Whether one response path is the other or inside it."""
+    n = min(len(a), len(b))
+    return a[:n] == b[:n]
+
+
 class Executor:
     """Runs plans over HTTP with a shared pooled client."""
 
@@ -117,15 +123,17 @@ class Executor:
                 operation_name=prepared.operation.name.value if prepared.operation.name else None,
                 field_resolver=_resolve_field, type_resolver=_resolve_type, hide_suggestions=True,
             )  # type: ignore[assignment]
-            # Every error a client sees carries a code (here: values the API cannot represent).
-            shaped_data, shaped = result.data, [
-                {**e.formatted, "extensions": {"code": "INTERNAL_SERVER_ERROR", **(e.extensions or {})}}
-                for e in result.errors or ()]
+            shaped_data, shaped = result.data, [e.formatted for e in result.errors or ()]
+        # Every error a client sees carries a code: a value the API cannot represent, or a null where
+        # the schema promises a value that no subgraph error explains (those are dropped below).
+        shaped = [e if (e.get("extensions") or {}).get("code") else
+                  {**e, "extensions": {**(e.get("extensions") or {}), "code": "INTERNAL_SERVER_ERROR"}} for e in shaped]
         response: dict[str, Any] = {}
         if errors and shaped:
-            # A null already explained by a subgraph error needs no second "cannot return null".
+            # A null already explained by a subgraph error needs no second "cannot return null": the
+            # error is at that field, inside it (the subgraph's null propagated up to it) or above it.
             known = {tuple(e.get("path") or ()) for e in errors}
-            shaped = [e for e in shaped if not any(tuple(e.get("path") or ())[:len(k)] == k for k in known if k)]
+            shaped = [e for e in shaped if not any(_related(tuple(e.get("path") or ()), k) for k in known if k)]
         all_errors = errors + shaped
         if all_errors:
             response["errors"] = all_errors

@@ -86,4 +86,17 @@ async def test_null_in_non_null_position_propagates_with_one_error(sg: Supergrap
     result = await Executor(sg, client).execute(prepared, {})  # type: ignore[arg-type]
     # inStock: Boolean! in [Product!]! on a non-null root field: the whole data is null.
     assert result == {"errors": [{"message": "Cannot return null for non-nullable field Product.inStock.",
-                                  "path": ["topProducts", 0, "inStock"]}], "data": None}
+                                  "path": ["topProducts", 0, "inStock"],
+                                  "extensions": {"code": "INTERNAL_SERVER_ERROR"}}], "data": None}
+
+
+async def test_a_subgraph_null_explained_by_its_error_below_gets_no_uncoded_second_error(sg: Supergraph) -> None:
+    # The subgraph refused a nested field and its null propagated to the root: the client gets that
+    # error alone, not also a "Cannot return null" (found by tests/gateway/test_fuzz.py).
+    prepared = OperationCache(sg).get("{ topProducts { name } }", None)
+    refusal = {"message": "first: must be between 0 and 2000", "path": ["topProducts", 0, "name"],
+               "extensions": {"code": "BAD_USER_INPUT", "field": "first"}}
+    client = FakeClient({"products": {"data": None, "errors": [refusal]}})
+    result = await Executor(sg, client).execute(prepared, {})  # type: ignore[arg-type]
+    assert result["data"] is None
+    assert [e["extensions"]["code"] for e in result["errors"]] == ["BAD_USER_INPUT"]
