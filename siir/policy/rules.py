@@ -73,8 +73,7 @@ class FieldRule:
     personal: bool = False
     #: The masker (by the service's name for it) MASKED and GENERALISED apply.
     mask: str | None = None
-    #: The field's name in the audit trail and in a refusal's ``extensions.field``; default the
-    #: GraphQL field name.
+    #: The field's name in the audit trail; default the GraphQL field name.
     name: str | None = None
 
     def decision(self, role: Role) -> Decision:
@@ -172,8 +171,7 @@ class Policy:
         which answer exactly as the field they render would."""
         rule = self.table.get(coordinate)
         if role is None or rule is None or role not in rule.reach:
-            named = {"field": rule.name} if rule is not None and rule.name else {}
-            raise Forbidden(self.refusal_message(rule, coordinate, role, False), **named)
+            raise Forbidden(self.refusal_message(rule, coordinate, role, False), coordinate=coordinate)
 
     def refusal_message(self, rule: FieldRule | None, coordinate: str, role: Role | None, withheld: bool) -> str:
         """What a refused caller is told: the coordinate and the roles it is for, never a value."""

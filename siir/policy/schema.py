@@ -149,12 +149,9 @@ def _role_of(info: Any) -> Role | None:
 
 
 def _field_of(rule: FieldRule | None, coordinate: str) -> dict[str, str]:
-    """``extensions.field`` of a refusal: the refused nested field; a root field is the error's path
-    already, so it is named only when its rule gives it a name."""
-    type_name, _, field_name = coordinate.partition(".")
-    if type_name in ROOTS:
-        return {"field": rule.name} if rule is not None and rule.name else {}
-    return {"field": rule.field_name if rule is not None else field_name}
+    """What names the refused output field besides the error's path: ``extensions.coordinate``
+    (``Type.field``). ``extensions.field`` is kept for input paths (docs/errors.md)."""
+    return {"coordinate": rule.coordinate if rule is not None else coordinate}
 
 
 def _refusal(policy: Policy, rule: FieldRule | None, coordinate: str, role: Role | None, withheld: bool,

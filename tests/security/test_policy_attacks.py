@@ -62,7 +62,7 @@ async def test_a_partner_reaches_no_team_members_contacts(world: World, network:
     body = await partner("query($id: ID!) { team(id: $id) { members { position phone } } }", {"id": network.team})
     errors = body["errors"]
     assert errors and {e["extensions"]["code"] for e in errors} == {"FORBIDDEN"}
-    assert {e["extensions"]["field"] for e in errors} == {"phone"}
+    assert {e["extensions"]["coordinate"] for e in errors} == {"TeamMember.phone"}
     assert all(e["path"][:2] == ["team", "members"] and e["path"][-1] == "phone" for e in errors)
     no_text_of(body, "0812-2500-1111", "6281225001111")
 
@@ -72,7 +72,7 @@ async def test_a_facilitator_reads_a_mentoring_note_but_a_province_never_its_tex
     own = await world.as_role("FACILITATOR", SEMARANG)(query, {"id": world.own["id"]})
     assert Network.NOTE_TEXT in {n["notes"] for n in own["data"]["homeIndustry"]["mentoringNotes"]}
     province = await world.as_role("PROVINCE_OFFICER", "33")(query, {"id": world.own["id"]})
-    assert_denied(province, "FORBIDDEN", ["homeIndustry", "mentoringNotes", 0, "notes"], "notes")
+    assert_denied(province, "FORBIDDEN", ["homeIndustry", "mentoringNotes", 0, "notes"], coordinate="MentoringNote.notes")
     no_text_of(province, Network.NOTE_TEXT)
 
 

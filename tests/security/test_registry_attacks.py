@@ -51,13 +51,17 @@ def only_error(body: dict[str, Any]) -> dict[str, Any]:
     return body["errors"][0]
 
 
-def assert_denied(body: dict[str, Any], code: str, path: list[Any] | None = None, field: str | None = None) -> None:
+def assert_denied(body: dict[str, Any], code: str, path: list[Any] | None = None, field: str | None = None,
+                  coordinate: str | None = None) -> None:
+    """One error with ``code`` (at ``path``); ``field`` names the input refused, ``coordinate`` the output field."""
     error = only_error(body)
     assert error["extensions"]["code"] == code, body
     if path is not None:
         assert error["path"] == path, body
     if field is not None:
         assert error["extensions"].get("field") == field, body
+    if coordinate is not None:
+        assert error["extensions"].get("coordinate") == coordinate, body
 
 
 def no_text_of(body: dict[str, Any], *secrets: str) -> None:
@@ -178,7 +182,7 @@ async def test_partner_asking_nik_under_an_alias_is_forbidden(world: World) -> N
     body = await world.as_role("PARTNER", partner=world.partner)(
         "query($id: ID!) { homeIndustry(id: $id) { id owner { idNumber: nik } } }", {"id": world.own["id"]}
     )
-    assert_denied(body, "FORBIDDEN", ["homeIndustry", "owner", "idNumber"], "owner.nik")
+    assert_denied(body, "FORBIDDEN", ["homeIndustry", "owner", "idNumber"], coordinate="Owner.nik")
     assert body["data"] == {"homeIndustry": None}
     no_text_of(body, NIK_SEMARANG, NIK_SEMARANG[-4:])
 
@@ -188,7 +192,7 @@ async def test_partner_asking_nik_inside_a_fragment_is_forbidden(world: World) -
         "query($id: ID!) { homeIndustry(id: $id) { id owner { ...Who } } } fragment Who on Owner { name nik }",
         {"id": world.own["id"]},
     )
-    assert_denied(body, "FORBIDDEN", ["homeIndustry", "owner", "nik"], "owner.nik")
+    assert_denied(body, "FORBIDDEN", ["homeIndustry", "owner", "nik"], coordinate="Owner.nik")
     no_text_of(body, NIK_SEMARANG)
 
 
@@ -197,7 +201,7 @@ async def test_partner_asking_nik_in_an_inline_fragment_of_entities_is_forbidden
         "query($r: [_Any!]!) { _entities(representations: $r) { ... on HomeIndustry { owner { ... on Owner { nik } } } } }",
         {"r": [{"__typename": "HomeIndustry", "id": world.own["id"]}]},
     )
-    assert_denied(body, "FORBIDDEN", ["_entities", 0, "owner", "nik"], "owner.nik")
+    assert_denied(body, "FORBIDDEN", ["_entities", 0, "owner", "nik"], coordinate="Owner.nik")
     assert body["data"] == {"_entities": [None]}
 
 

@@ -115,7 +115,7 @@ async def test_team_members_contacts_are_for_the_offices_covering_the_team(
     # The structure is public-service information; the phone of each member is refused.
     assert body["data"]["team"]["name"].endswith("Kota Semarang")
     assert {e["extensions"]["code"] for e in body["errors"]} == {"FORBIDDEN"}
-    assert {e["extensions"]["field"] for e in body["errors"]} == {"phone"}
+    assert {e["extensions"]["coordinate"] for e in body["errors"]} == {"TeamMember.phone"}
     assert {tuple(e["path"][:2]) for e in body["errors"]} == {("team", "members")}
     assert len(body["errors"]) == len(body["data"]["team"]["members"]) >= 2
     no_text_of(body, "+6281225001111", "2500")
@@ -167,7 +167,7 @@ async def test_another_facilitators_ir_list_leaks_nothing_outside_her_assignment
     # Her colleague's name, yes; her contacts and her IR, no.
     assert colleague["data"]["facilitator"]["personName"] == "Sari Kolega"
     assert colleague["data"]["facilitator"]["homeIndustries"] == []
-    assert_denied(colleague, "FORBIDDEN", ["facilitator", "phone"], field="phone")
+    assert_denied(colleague, "FORBIDDEN", ["facilitator", "phone"], coordinate="Facilitator.phone")
     no_text_of(colleague, "Wingko Rahasia Kolega")
     # Malang's facilitator is outside her regency: missing.
     assert (await facilitator(query, {"id": world.facilitators[MALANG]}))["data"] == {"facilitator": None}
@@ -244,7 +244,7 @@ async def test_a_partner_never_reads_mentoring_notes(world: World, network: Netw
     ministry = await world.as_role("MINISTRY")(
         "query($id: ID!) { homeIndustry(id: $id) { mentoringNotes { notedOn notes } } }", {"id": world.own["id"]}
     )
-    assert_denied(ministry, "FORBIDDEN", ["homeIndustry", "mentoringNotes", 0, "notes"], field="notes")
+    assert_denied(ministry, "FORBIDDEN", ["homeIndustry", "mentoringNotes", 0, "notes"], coordinate="MentoringNote.notes")
     no_text_of(ministry, Network.NOTE_TEXT)
 
 

@@ -162,7 +162,9 @@ def check_partner_period(first: dt.date, last: dt.date, today: dt.date) -> None:
                            "or earlier")
 
 
-def check_partner_region(level: int, *, field: str = "regionCode") -> None:
-    """Partners read regions down to the sub-district: a village (level 4) is FORBIDDEN."""
+def check_partner_region(level: int, *, field: str | None = "regionCode") -> None:
+    """Partners read regions down to the sub-district: a village (level 4) is FORBIDDEN. ``field`` is
+    the input path that named the region (None when no argument did: a region entity's own field)."""
     if level > PARTNER_DEEPEST_LEVEL:
-        raise Forbidden("partners read figures down to the sub-district (kecamatan), not for villages", field=field)
+        raise Forbidden("partners read figures down to the sub-district (kecamatan), not for villages",
+                        **({"field": field} if field else {}))

@@ -32,7 +32,7 @@ class Region:
         access.authorize_region(info.context.identity, str(self.code), await info.context.assignment())
         protect = access.suppresses_small_counts(info.context.identity)
         if protect:  # partners: month ends of completed months, down to sub-districts (disclosure.py)
-            disclosure.check_partner_region(str(self.code).count(".") + 1 if self.code else 0, field="irStatistics")
+            disclosure.check_partner_region(str(self.code).count(".") + 1 if self.code else 0, field=None)
             day = disclosure.partner_as_of(as_of, today_in_jakarta())
         else:
             day = as_of or today_in_jakarta()
