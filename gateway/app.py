@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Iterable
 
 import orjson
-from graphql import GraphQLError, OperationType
+from graphql import GraphQLError, OperationType, VariableDefinitionNode
 from graphql.execution.values import get_variable_values
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -138,7 +138,7 @@ class Gateway:
             self.supergraph.api_schema, prepared.operation.variable_definitions or (), params.variables,
             hide_suggestions=not self.limits.field_suggestions)
         if isinstance(coerced, list):
-            raise RequestError(coerced, code="BAD_USER_INPUT")
+            raise RequestError([_named_variable_error(e, prepared.variable_paths) for e in coerced], code="BAD_USER_INPUT")
         # graphql-core 3.3 wraps the coerced values; 3.2 returns the dict itself.
         values = getattr(coerced, "coerced", coerced)
         refused = check_variables(self.supergraph.api_schema, prepared.operation.variable_definitions, values,
@@ -148,6 +148,15 @@ class Gateway:
         if prepared.cost is None:
             self.operations.check_variable_cost(prepared, values)
         return await self.executor.execute(prepared, params.variables, values, headers)
+
+
+def _named_variable_error(error: GraphQLError, variable_paths: dict[str, str]) -> GraphQLError:
+    """A variable coercion error, coded, with ``extensions.field`` the argument path the variable
+    fills (graphql-core attaches the variable's definition node to the error)."""
+    node = (error.nodes or [None])[0]
+    name = node.variable.name.value if isinstance(node, VariableDefinitionNode) else None
+    extensions = {"code": "BAD_USER_INPUT", **({"field": variable_paths.get(name, f"${name}")} if name else {})}
+    return GraphQLError(error.message, error.nodes, error.source, error.positions, extensions=extensions)
 
 
 def _forbidden(refused: list[Guard], identity: Identity | None) -> dict[str, Any]:

@@ -149,3 +149,10 @@ async def test_valid_values_pass_to_the_subgraph(gateway: Any) -> None:
                   "variables": {"f": {"since": "2024-01-01T10:00:00+07:00"}}}):
         response = await gateway.post("/graphql", json=body)
         assert response.status_code == 200 and "errors" not in response.json(), response.text
+
+
+async def test_a_variable_of_the_wrong_type_names_the_argument_it_fills(gateway: Any) -> None:
+    response = await gateway.post("/graphql", json={
+        "query": "query($level: TeamLevel, $on: Date) { teams(level: $level, activeOn: $on) { id } }",
+        "variables": {"level": "GALAXY", "on": "2024-01-31"}})
+    assert _refusal(response) == [("BAD_USER_INPUT", "level")]
