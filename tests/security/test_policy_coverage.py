@@ -142,7 +142,7 @@ async def test_a_root_field_with_no_entry_is_refused_to_every_role(role: Role) -
     result = await run("{ forgotten }", role)
     assert result.data is None
     [error] = result.errors
-    assert error.path == ["forgotten"] and error.extensions == {"code": "FORBIDDEN"}
+    assert error.path == ["forgotten"] and error.extensions == {"code": "FORBIDDEN", "coordinate": "Query.forgotten"}
     assert "bocor" not in error.message and "no access policy" in error.message
 
 
@@ -150,14 +150,15 @@ async def test_a_root_field_with_no_entry_is_refused_to_every_role(role: Role) -
 async def test_an_object_field_with_no_entry_is_refused_beside_the_listed_one(role: Role) -> None:
     result = await run("{ secret { listed unlisted } }", role)
     [error] = result.errors
-    assert error.path == ["secret", "unlisted"] and error.extensions == {"code": "FORBIDDEN", "field": "unlisted"}
+    assert error.path == ["secret", "unlisted"] and error.extensions == {"code": "FORBIDDEN", "coordinate": "Secret.unlisted"}
     assert "rahasia" not in str(result.data) + error.message
 
 
 async def test_a_role_the_entry_does_not_name_is_refused_and_a_named_one_answered() -> None:
     refused = await run("{ officialsOnly }", Role.PARTNER)
     [error] = refused.errors
-    assert error.path == ["officialsOnly"] and error.extensions == {"code": "FORBIDDEN"}
+    assert error.path == ["officialsOnly"] and error.extensions == {"code": "FORBIDDEN",
+                                                                    "coordinate": "Query.officialsOnly"}
     assert "PARTNER" in error.message and "laporan" not in error.message
     assert (await run("{ officialsOnly }", Role.DISTRICT_OFFICER)).data == {"officialsOnly": "laporan"}
 
