@@ -239,3 +239,14 @@ async def test_the_gateway_tells_a_document_too_long_from_one_that_does_not_pars
     assert long.json()["errors"][0]["extensions"]["code"] == "MAX_TOKENS_EXCEEDED"
     assert commented.json()["errors"][0]["extensions"]["code"] == "MAX_TOKENS_EXCEEDED"
     assert broken.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+
+
+def test_a_nul_byte_in_a_refused_value_does_not_break_the_audit_of_the_refusal(registry_server: Any, tokens: Any) -> None:
+    # The refusal's audit row quotes the value; a NUL in it used to fail the audit commit (and so
+    # the answer) with INTERNAL_SERVER_ERROR (found by bench/fuzz.py).
+    query = ("mutation($in: RegisterFacilitatorInput!) { registerFacilitator(input: $in) { id } }")
+    variables = {"in": {"regencyCode": "35.\u000007", "personName": "Sari", "activeFrom": "2024-01-02"}}
+    response = httpx.post(registry_server.url + "/graphql", json={"query": query, "variables": variables},
+                          headers=tokens.headers("DISTRICT_OFFICER", "33.74"))
+    codes = [e["extensions"]["code"] for e in response.json()["errors"]]
+    assert codes and "INTERNAL_SERVER_ERROR" not in codes, response.text

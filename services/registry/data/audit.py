@@ -114,7 +114,7 @@ class ReadLog:
             )
             for d in self.denials
         ]
-        return rows
+        return [tuple(_storable(value) for value in row) for row in rows]
 
     async def flush(self, engine: AsyncEngine, actor: Actor) -> None:
         """Append the collected reads and denials; return once they are committed, then forget them."""
@@ -123,6 +123,12 @@ class ReadLog:
         await AuditWriter.of(engine).append(self.rows(actor))
         self.fields.clear()
         self.denials.clear()
+
+
+def _storable(value: Any) -> Any:
+    """Text PostgreSQL can store: a refusal's reason quotes what the caller sent, and a NUL in it
+    would fail the group commit, and with it the audit (so the answers) of every request in it."""
+    return value.replace("\x00", "\ufffd") if isinstance(value, str) else value
 
 
 class AuditWriter:
