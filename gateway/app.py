@@ -147,13 +147,15 @@ class Gateway:
                   headers: bytes = b"") -> dict[str, Any]:
         """Prepare, authorize and execute one request; RequestError for anything refused before execution."""
         schema = self.schema  # one supergraph for the whole request, whatever a reload does meanwhile
-        query = await self.documents.text(params)
+        query, persisted_hash = await self.documents.text(params)
         try:
             prepared = schema.operations.get(query, params.operation_name, schema.labels.draw())
         except PlanningError as error:
             # A valid operation the planner cannot serve is the gateway's failure, not the client's.
             raise RequestError([GraphQLError(f"Cannot plan operation: {error}")], 500,
                                code="QUERY_PLANNING_FAILED") from None
+        if persisted_hash is not None:
+            await self.documents.remember(persisted_hash, query)
         if prepared.guards:
             refused = denied(prepared.guards, identity)
             if refused:

@@ -3,7 +3,9 @@
 - ``documentId`` (GraphQL over HTTP; ``sha256:<hex>`` or a manifest's id): a registered document,
   else (APQ on) a query this gateway cached under that hash.
 - ``extensions.persistedQuery.sha256Hash`` (Apollo's APQ) without the query: the same look-up;
-  with the query: the hash is checked against it and the text cached for the next request.
+  with the query: the hash is checked against it, and once the operation has passed validation and
+  the limits (``remember``, as Apollo Server does) the text is cached for the next request: only
+  valid documents of at most ``SIIR_GATEWAY_MAX_TOKENS`` tokens take room in the cache.
 - ``query`` alone: executed as sent.
 
 A miss answers ``PERSISTED_QUERY_NOT_FOUND`` (the code Apollo's clients react to by sending the
@@ -38,7 +40,8 @@ class DocumentLookup:
         self.only_registered = only_registered
         self.found: dict[str, str] = {}
 
-    async def text(self, params: GraphQLParams) -> str:
+    async def text(self, params: GraphQLParams) -> tuple[str, str | None]:
+        """The text to execute, and the APQ hash to ``remember`` it under once it has been prepared."""
         ident = params.document_id
         if ident is not None and ident.startswith("sha256:"):
             ident = ident[len("sha256:"):].lower()
@@ -49,9 +52,9 @@ class DocumentLookup:
                                       "operation's documentId (or extensions.persistedQuery), not its text.",
                                       "PERSISTED_QUERY_ID_REQUIRED")
             assert params.query is not None
-            return params.query
+            return params.query, None
         if params.query is not None and params.persisted_hash is not None and not self.only_registered:
-            return await self._register(params.query, params.persisted_hash)
+            return self._checked(params.query, params.persisted_hash), params.persisted_hash
         text = await self._registered(ident)
         if text is None and self.apq is not None:
             text = await self.apq.get(ident)
@@ -60,16 +63,20 @@ class DocumentLookup:
                 raise RequestError.of("Persisted queries are not enabled on this gateway; send the query text.",
                                       "PERSISTED_QUERY_NOT_SUPPORTED")
             raise RequestError.of("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
-        return text
+        return text, None
 
-    async def _register(self, query: str, sha: str) -> str:
+    async def remember(self, sha: str, query: str) -> None:
+        """Cache a checked query under its hash (after it was prepared without error)."""
+        assert self.apq is not None
+        await self.apq.put(sha, query)
+
+    def _checked(self, query: str, sha: str) -> str:
         if self.apq is None:
             raise RequestError.of("Automatic persisted queries are turned off on this gateway; send the "
                                   "query without extensions.persistedQuery.", "PERSISTED_QUERY_NOT_SUPPORTED")
         if sha256_hex(query) != sha:
             raise RequestError.of("extensions.persistedQuery.sha256Hash is not the SHA-256 of the query.",
                                   "PERSISTED_QUERY_HASH_MISMATCH")
-        await self.apq.put(sha, query)
         return query
 
     async def _registered(self, ident: str) -> str | None:

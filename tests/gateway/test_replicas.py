@@ -117,3 +117,34 @@ def test_a_malformed_persisted_query_answers_a_coded_error_naming_the_field(
     assert answer.status_code == 400
     error = answer.json()["errors"][0]
     assert error["extensions"] == {"code": "BAD_REQUEST", "field": field}
+
+
+def test_only_a_query_that_passes_validation_is_cached(replicas: tuple[str, str], tokens: Any,
+                                                       anonymous_http: httpx.Client) -> None:
+    token = tokens("ANALYST", subject="portal-apq-invalid")
+    invalid = f"query {{ topProducts {{ nope }} }} # {uuid.uuid4().hex}"
+    sha = hashlib.sha256(invalid.encode()).hexdigest()
+    answer = post(anonymous_http, replicas[0], token, {"query": invalid, "extensions": persisted(sha)})
+    assert answer.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    for replica in replicas:
+        again = post(anonymous_http, replica, token, {"extensions": persisted(sha)})
+        assert again.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+
+
+def test_with_redis_down_a_replica_still_serves_limits_and_caches_on_its_own(
+        supergraph_file: Path, tokens: Any, trusted_key_file: Path, tmp_path: Path,
+        anonymous_http: httpx.Client) -> None:
+    """Fail-open by design (gateway/rate_limit.py): the limit and APQ hold per replica, with a warning."""
+    env = gateway_env(tokens, trusted_key_file, SIIR_REDIS_URL="redis://127.0.0.1:1/0", **RATE)
+    proc, url = start_gateway(supergraph_file, env, tmp_path)
+    try:
+        token = tokens("ANALYST", subject="redis-down")
+        sha = hashlib.sha256(QUERY.encode()).hexdigest()
+        first = post(anonymous_http, url, token, {"query": QUERY, "extensions": persisted(sha)})
+        assert first.json()["data"]["topProducts"][0]["upc"] == "1"
+        assert post(anonymous_http, url, token, {"extensions": persisted(sha)}).json() == first.json()
+        statuses = [post(anonymous_http, url, token, {"query": "{ __typename }"}).status_code for _ in range(20)]
+        assert statuses == [200] * 18 + [429] * 2  # 20 in the window, two of them the APQ requests
+    finally:
+        stop(proc)
+    assert "Redis unreachable" in (tmp_path / "gateway.log").read_text()
