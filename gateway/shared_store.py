@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from redis.asyncio import Redis
 
-#: Seconds to wait for Redis before a caller falls back.
-REDIS_TIMEOUT_S = 0.25
+#: Seconds to wait for Redis before a caller falls back. Not less: on a loaded machine a healthy
+#: Redis was seen taking more than 0.25 s to answer; the rate limit then retries Redis only every
+#: few seconds (gateway/rate_limit.py), so a hung Redis costs one slow request per interval.
+REDIS_TIMEOUT_S = 1.0
 
 
 def shared_redis(url: str) -> Redis:
