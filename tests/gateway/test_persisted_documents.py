@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -17,10 +16,10 @@ import pytest
 import redis
 from graphql import build_schema
 
+from gw_redis import REDIS_URL, prefix  # noqa: F401 (a fixture)
 from conftest import ROOT, gateway_env, start_gateway, stop
 from gateway.persisted_documents import ManifestError, parse_manifest
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 GQL = "application/graphql-response+json"
 TOP = "query Top { topProducts(first: 2) { upc name } }"
 ME = "query Me { me { id } }"
@@ -77,17 +76,6 @@ def test_a_good_manifest_gives_its_operations() -> None:
 def register(path: Path, env: dict[str, str], supergraph: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "siir", "register-documents", str(path), "--supergraph", str(supergraph)],
                           env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
-
-
-@pytest.fixture(scope="module")
-def prefix() -> Iterator[str]:
-    prefix = f"siir-test-{uuid.uuid4().hex[:12]}:"
-    yield prefix
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(f"{prefix}*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
 
 
 @pytest.fixture(scope="module")

@@ -12,26 +12,14 @@ from typing import Any, Iterator
 import httpx
 import orjson
 import pytest
-import redis
 
+from gw_redis import REDIS_URL, prefix  # noqa: F401 (a fixture)
 from conftest import gateway_env, start_gateway, stop
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 GQL = "application/graphql-response+json"
 #: 20 requests in any 200 seconds: the test's bursts never see the window move.
 RATE = {"SIIR_GATEWAY_RATE_LIMIT": "0.1", "SIIR_GATEWAY_RATE_BURST": "20"}
 QUERY = "query Top { topProducts(first: 2) { upc name } }"
-
-
-@pytest.fixture(scope="module")
-def prefix() -> Iterator[str]:
-    prefix = f"siir-test-{uuid.uuid4().hex[:12]}:"
-    yield prefix
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(f"{prefix}*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
 
 
 @pytest.fixture(scope="module")
