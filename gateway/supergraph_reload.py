@@ -1,7 +1,8 @@
 """Supergraph hot reload: serve a new supergraph when its file (or URL) changes, without a restart.
 
 Every ``interval`` seconds the watcher looks at the source: a file's modification time and size,
-a URL's ``ETag``/``Last-Modified`` (a conditional GET). When the text changed it builds the whole
+a URL's ``ETag`` (a conditional GET; without an ETag the whole text is fetched and compared, since
+``Last-Modified`` has one-second steps and would hide a change made in the second of the last fetch). When the text changed it builds the whole
 served schema (parse, API schema, policies) off the event loop and swaps it in
 (``Gateway.serve_schema``): requests in flight finish on the old one. A supergraph that does not
 build is refused with one log line naming the error, and the old one keeps serving; the same
@@ -46,7 +47,7 @@ class SupergraphWatcher:
         self.swap = swap
         self.digest = _digest(current_text)
         self.stamp: tuple[int, int] | None = self._file_stamp() if not is_url(source) else None
-        self.validators: dict[str, str] = {}  # ETag / Last-Modified of the URL's last answer
+        self.etag: str | None = None  # of the URL's last answer
 
     async def run(self) -> None:
         """Poll until cancelled."""
@@ -94,16 +95,11 @@ class SupergraphWatcher:
         return Path(self.source).read_text()
 
     async def _fetch(self, http: httpx.AsyncClient) -> str | None:
-        headers = {}
-        if "etag" in self.validators:
-            headers["if-none-match"] = self.validators["etag"]
-        if "last-modified" in self.validators:
-            headers["if-modified-since"] = self.validators["last-modified"]
-        response = await http.get(self.source, headers=headers)
+        response = await http.get(self.source, headers={"if-none-match": self.etag} if self.etag else {})
         if response.status_code == 304:
             return None
         response.raise_for_status()
-        self.validators = {k: response.headers[k] for k in ("etag", "last-modified") if k in response.headers}
+        self.etag = response.headers.get("etag")
         return response.text
 
 

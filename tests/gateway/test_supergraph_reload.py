@@ -4,8 +4,10 @@ the previous supergraph when the new file does not build."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -96,3 +98,55 @@ def test_a_broken_supergraph_is_refused_and_the_previous_one_kept(watched: tuple
     path.write_text("schema { query: Query } type Query { hello: String }")  # parses, but is no supergraph
     until(lambda: log.read_text().count("refused the new supergraph") == 2)
     assert ask(url, token, MEDIA) == served
+
+
+class SupergraphServer(ThreadingHTTPServer):
+    """Serves one supergraph file over HTTP with an ETag, answering 304 to a matching If-None-Match."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.not_modified = 0
+        super().__init__(("127.0.0.1", 0), SupergraphHandler)
+
+
+class SupergraphHandler(BaseHTTPRequestHandler):
+    server: SupergraphServer
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        body = self.server.path.read_bytes()
+        etag = f'"{hashlib.sha256(body).hexdigest()[:16]}"'
+        if self.headers.get("if-none-match") == etag:
+            self.server.not_modified += 1
+            self.send_response(304)
+            self.send_header("etag", etag)
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("etag", etag)
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_a_supergraph_served_by_url_is_reloaded_when_its_etag_changes(
+        node_modules: Path, subgraphs_url: str, tokens: Any, trusted_key_file: Path, tmp_path: Path) -> None:
+    path = tmp_path / "served.graphql"
+    path.write_text(compose(subgraphs_url, WITHOUT_MEDIA))
+    server = SupergraphServer(path)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    env = gateway_env(tokens, trusted_key_file, SIIR_GATEWAY_SUPERGRAPH_POLL_INTERVAL="0.2",
+                      SIIR_GATEWAY_RATE_LIMIT="0")
+    proc, url = start_gateway(f"http://127.0.0.1:{server.server_address[1]}/supergraph.graphql", env, tmp_path)
+    try:
+        token = tokens("ANALYST", subject="reload-url")
+        assert "data" not in ask(url, token, MEDIA)
+        until(lambda: server.not_modified >= 2)  # polled, conditionally: nothing downloaded again
+        path.write_text(compose(subgraphs_url, (*WITHOUT_MEDIA, "media")))
+        until(lambda: "data" in ask(url, token, MEDIA))
+    finally:
+        stop(proc)
+        server.shutdown()
+        server.server_close()
