@@ -158,3 +158,19 @@ def test_without_redis_the_documents_live_in_a_directory(supergraph_file: Path, 
         assert code(post(anonymous_http, url, token, {"query": TOP})) == "PERSISTED_QUERY_ID_REQUIRED"
     finally:
         stop(proc)
+
+
+def test_in_production_mode_an_unreadable_store_refuses_rather_than_runs_unchecked(
+        supergraph_file: Path, tokens: Any, trusted_key_file: Path, tmp_path: Path,
+        anonymous_http: httpx.Client) -> None:
+    env = gateway_env(tokens, trusted_key_file, SIIR_REDIS_URL="redis://127.0.0.1:1/0",
+                      SIIR_GATEWAY_PERSISTED_DOCUMENTS_ONLY="on")
+    proc, url = start_gateway(supergraph_file, env, tmp_path)
+    try:
+        answer = post(anonymous_http, url, tokens("ANALYST", subject="portal-store-down"),
+                      {"documentId": f"sha256:{sha(TOP)}"})
+        assert answer.status_code == 503 and answer.headers["retry-after"] == "1"
+        assert code(answer) == "PERSISTED_DOCUMENTS_UNAVAILABLE"
+        assert "127.0.0.1:1" not in answer.text  # the reason is logged, not told to the client
+    finally:
+        stop(proc)
