@@ -37,6 +37,7 @@ class ApqCache:
         self.redis = redis
         self.prefix = f"{prefix}apq:"
         self.local: OrderedDict[str, str] = OrderedDict()
+        self.redis_down = False  # logged once per outage, not once per request
 
     async def get(self, sha: str) -> str | None:
         text = self.local.get(sha)
@@ -48,8 +49,9 @@ class ApqCache:
         try:
             raw = await self.redis.getex(self.prefix + sha, ex=TTL_S)
         except (RedisError, OSError) as error:
-            logger.warning("APQ: Redis unreachable (%s); looking in this process only", error)
+            self._down(error)
             return None
+        self._up()
         if raw is None:
             return None
         text = raw.decode()
@@ -63,7 +65,20 @@ class ApqCache:
             try:
                 await self.redis.set(self.prefix + sha, text.encode(), ex=TTL_S)
             except (RedisError, OSError) as error:
-                logger.warning("APQ: Redis unreachable (%s); the query is kept in this process only", error)
+                self._down(error)
+                return
+            self._up()
+
+    def _down(self, error: Exception) -> None:
+        if not self.redis_down:
+            logger.warning("APQ: Redis unreachable (%s); queries are cached in this process only until it answers",
+                           error)
+        self.redis_down = True
+
+    def _up(self) -> None:
+        if self.redis_down:
+            logger.warning("APQ: Redis answers again; the cache is shared by the replicas again")
+        self.redis_down = False
 
     def _remember(self, sha: str, text: str) -> None:
         self.local[sha] = text

@@ -39,6 +39,7 @@ class DocumentLookup:
         self.store = store
         self.only_registered = only_registered
         self.found: dict[str, str] = {}
+        self.store_down = False  # logged once per outage, not once per request
 
     async def text(self, params: GraphQLParams) -> tuple[str, str | None]:
         """The text to execute, and the APQ hash to ``remember`` it under once it has been prepared."""
@@ -86,11 +87,16 @@ class DocumentLookup:
         try:
             text = await self.store.get(ident)
         except (RedisError, OSError) as error:
-            logger.warning("persisted documents: the store cannot be read (%s)", error)
+            if not self.store_down:
+                logger.warning("persisted documents: the store cannot be read (%s)", error)
+            self.store_down = True
             if self.only_registered:
                 raise RequestError.of("Registered documents cannot be read right now; retry shortly.",
                                       "PERSISTED_DOCUMENTS_UNAVAILABLE", 503, headers={"retry-after": "1"}) from None
             return None
+        if self.store_down:
+            logger.warning("persisted documents: the store can be read again")
+            self.store_down = False
         if text is not None:
             if len(self.found) >= LOCAL_SIZE:
                 self.found.clear()
