@@ -56,6 +56,9 @@ class Settings:
     #: (``siir up`` turns introspection on for the embedded default).
     gateway_introspection: bool = False
     gateway_field_suggestions: bool = False
+    #: Origins (``scheme://host[:port]``, or ``*``) whose pages may call the gateway (CORS);
+    #: none: no CORS headers, so browsers allow only same-origin pages (gateway/cors.py).
+    cors_origins: tuple[str, ...] = ()
     #: Where reporting reads the registry's outbox feed (default: DATABASE_URL).
     reporting_source_url: str = ""
     #: Where reporting keeps its schema ``reporting`` (default: DATABASE_URL): another server works.
@@ -98,6 +101,7 @@ class Settings:
             gateway_rate_burst=int(env.get("SIIR_GATEWAY_RATE_BURST", "100")),
             gateway_introspection=_flag(env.get("SIIR_GATEWAY_INTROSPECTION", "")),
             gateway_field_suggestions=_flag(env.get("SIIR_GATEWAY_FIELD_SUGGESTIONS", "")),
+            cors_origins=tuple(o.strip() for o in env.get("SIIR_CORS_ORIGINS", "").split(",") if o.strip()),
             reporting_source_url=env.get("SIIR_REPORTING_SOURCE_URL", ""),
             reporting_database_url=env.get("SIIR_REPORTING_DATABASE_URL", ""),
             reporting_consumer=env.get("SIIR_REPORTING_CONSUMER", "on").lower() not in {"off", "0", "false", "no"},
