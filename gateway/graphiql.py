@@ -19,7 +19,8 @@ from gateway.graphiql_assets import GraphiQLAssets
 # shouldPersistHeaders: false keeps headers (the token) out of the saved tabs, and
 # showPersistHeadersSettings leaves the opt-in to the user. GraphiQL 4 still saves each query's
 # headers in its history ("graphiql:queries"), so its storage drops every "headers" member on
-# write unless the user opted in (tests/gateway/test_graphiql.py reads what a browser kept).
+# write unless the user opted in; what it held back is written when she does (GraphiQL saves the
+# headers just before the setting itself). tests/gateway/test_graphiql.py reads what a browser kept.
 _INIT_SCRIPT = """
     const local = window.localStorage;
     const persistHeaders = () => local.getItem("graphiql:shouldPersistHeaders") === "true";
@@ -29,10 +30,22 @@ _INIT_SCRIPT = """
       catch (error) { return value; }
     };
     const ours = () => Object.keys(local).filter((key) => key.startsWith("graphiql:"));
+    const heldBack = new Map();
     const storage = {
       getItem: (key) => local.getItem(key),
-      setItem: (key, value) => local.setItem(key, persistHeaders() ? value : withoutHeaders(key, value)),
-      removeItem: (key) => local.removeItem(key),
+      setItem: (key, value) => {
+        if (key === "graphiql:shouldPersistHeaders" && value === "true") {
+          heldBack.forEach((full, heldKey) => local.setItem(heldKey, full));
+        }
+        if (persistHeaders() || key === "graphiql:shouldPersistHeaders") {
+          heldBack.clear();
+          local.setItem(key, value);
+        } else {
+          heldBack.set(key, value);
+          local.setItem(key, withoutHeaders(key, value));
+        }
+      },
+      removeItem: (key) => { heldBack.delete(key); local.removeItem(key); },
       get length() { return ours().length; },
       clear: () => ours().forEach((key) => local.removeItem(key)),
     };

@@ -74,6 +74,12 @@ try {
   await page.waitForTimeout(1000);
   report.localStorage = await page.evaluate(() => JSON.stringify({ ...window.localStorage }));
   report.sessionStorage = await page.evaluate(() => JSON.stringify({ ...window.sessionStorage }));
+
+  // The user opts in: "Persist headers" in the settings dialog; the headers are kept from then on.
+  await page.click('button[aria-label="Open settings dialog"]');
+  await page.click("#enable-persist-headers");
+  await page.waitForTimeout(500);
+  report.localStorageAfterOptIn = await page.evaluate(() => JSON.stringify({ ...window.localStorage }));
   report.cspViolations = report.consoleErrors.filter((error) => error.text.startsWith("CSP violation"));
 } finally {
   await browser.close();

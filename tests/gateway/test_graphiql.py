@@ -101,6 +101,9 @@ def test_graphiql_in_headless_chromium_without_internet(gateway_url: str, tokens
         assert token not in storage
         assert not re.search(r"eyJ[\w-]+\.[\w-]+", storage), storage
         assert "Bearer" not in storage
+    # Unless the user turns on "Persist headers" in GraphiQL's settings.
+    assert json.loads(json.loads(report["localStorageAfterOptIn"])["graphiql:headers"]) == {
+        "Authorization": f"Bearer {token}"}
 
     # The explorer shows the API, not the federation machinery.
     schema = json.loads(report["introspection"])["data"]["__schema"]
