@@ -246,7 +246,8 @@ def build_app(supergraph_sdl: str, *, subgraph_urls: dict[str, str] | None = Non
     client headers forwarded to every subgraph besides the verified ``Authorization``
     (default: ``SIIR_GATEWAY_PROPAGATE_HEADERS``, comma-separated, else none; identity
     headers are refused). ``verifier`` and ``limits`` default to ``settings`` (default: the
-    environment): the identity provider's keys and the SIIR_GATEWAY_* limits.
+    environment): the identity provider's keys and the SIIR_GATEWAY_* limits; the CORS origins
+    always come from ``settings``. GraphiQL's assets are read from tools/graphiql once, here.
     """
     if propagate_headers is None:
         propagate_headers = [h.strip() for h in os.environ.get("SIIR_GATEWAY_PROPAGATE_HEADERS", "").split(",") if h.strip()]

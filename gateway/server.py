@@ -21,7 +21,7 @@ def server(supergraph: Path, *, host: str = "127.0.0.1", port: int = 4000,
     """A configured uvicorn server for the supergraph file (schema work happens here, once)."""
     try:
         install_graphiql()  # a no-op once installed (an image installs them when it is built)
-    except NodeToolsError as error:  # GraphQL is served all the same; the page says what is missing
+    except (NodeToolsError, OSError) as error:  # GraphQL is served all the same; the page says what is missing
         logging.getLogger("gateway").warning("GraphiQL's assets could not be installed: %s", error)
     app = build_app(supergraph.read_text(), subgraph_urls=subgraph_urls, subgraph_timeout=subgraph_timeout)
     config = uvicorn.Config(app, host=host, port=port, loop="uvloop", http="httptools",
