@@ -16,11 +16,13 @@ from html import escape
 
 from gateway.graphiql_assets import GraphiQLAssets
 
-# shouldPersistHeaders: false keeps headers (the token) out of the saved tabs, and
-# showPersistHeadersSettings leaves the opt-in to the user. GraphiQL 4 still saves each query's
-# headers in its history ("graphiql:queries"), so its storage drops every "headers" member on
-# write unless the user opted in; what it held back is written when she does (GraphiQL saves the
-# headers just before the setting itself). tests/gateway/test_graphiql.py reads what a browser kept.
+# shouldPersistHeaders is false (headers, so the token, are left out of the saved tabs) until the
+# user opts in with "Persist headers" in the settings (showPersistHeadersSettings); GraphiQL 4
+# resets that setting to the prop at each load, so the prop is her saved choice. GraphiQL 4 also
+# saves each query's headers in its history ("graphiql:queries") whatever the setting, so its
+# storage drops every "headers" member on write until she opts in, and then writes what it held
+# back (GraphiQL saves the headers just before the setting). tests/gateway/test_graphiql.py reads
+# what a real browser kept.
 _INIT_SCRIPT = """
     const local = window.localStorage;
     const persistHeaders = () => local.getItem("graphiql:shouldPersistHeaders") === "true";
@@ -49,12 +51,13 @@ _INIT_SCRIPT = """
       get length() { return ours().length; },
       clear: () => ours().forEach((key) => local.removeItem(key)),
     };
+    const optedIn = local.getItem("graphiql:shouldPersistHeaders") === "true";
     const fetcher = GraphiQL.createFetcher({ url: window.location.pathname });
     const defaultHeaders = JSON.stringify(
       { Authorization: "Bearer <the output of: ./siirw token --role MINISTRY --sub you>" }, null, 2);
     ReactDOM.createRoot(document.getElementById("graphiql")).render(
       React.createElement(GraphiQL, {
-        fetcher, storage, defaultHeaders, shouldPersistHeaders: false, showPersistHeadersSettings: true }));
+        fetcher, storage, defaultHeaders, shouldPersistHeaders: optedIn, showPersistHeadersSettings: true }));
 """
 
 _PAGE = """<!doctype html>

@@ -80,6 +80,15 @@ try {
   await page.click("#enable-persist-headers");
   await page.waitForTimeout(500);
   report.localStorageAfterOptIn = await page.evaluate(() => JSON.stringify({ ...window.localStorage }));
+  // ...and find them again after a reload.
+  step = "after the reload";
+  await page.reload({ waitUntil: "load" });
+  await page.waitForSelector(".graphiql-container .graphiql-query-editor .CodeMirror", { timeout: 30000 });
+  await page.click(".graphiql-editor-tools button[data-name=\"headers\"]");
+  report.headersAfterReload = await page.evaluate(() => document.querySelector(
+    ".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror").CodeMirror.getValue());
+  await page.waitForTimeout(500);
+  report.localStorageAfterReload = await page.evaluate(() => JSON.stringify({ ...window.localStorage }));
   report.cspViolations = report.consoleErrors.filter((error) => error.text.startsWith("CSP violation"));
 } finally {
   await browser.close();
