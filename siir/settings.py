@@ -69,6 +69,10 @@ class Settings:
     persisted_documents_dir: Path = PROJECT_ROOT / ".siir" / "persisted-documents"
     #: Seconds between checks of the supergraph file (or URL) for a new version; 0 disables.
     gateway_supergraph_poll_interval: float = 10.0
+
+    #: Origins (``scheme://host[:port]``, or ``*``) whose pages may call the gateway (CORS);
+    #: none: no CORS headers, so browsers allow only same-origin pages (gateway/cors.py).
+    cors_origins: tuple[str, ...] = ()
     #: Where reporting reads the registry's outbox feed (default: DATABASE_URL).
     reporting_source_url: str = ""
     #: Where reporting keeps its schema ``reporting`` (default: DATABASE_URL): another server works.
@@ -118,6 +122,8 @@ class Settings:
             gateway_persisted_documents_only=_flag(env.get("SIIR_GATEWAY_PERSISTED_DOCUMENTS_ONLY", "")),
             persisted_documents_dir=Path(env.get("SIIR_PERSISTED_DOCUMENTS_DIR", str(data_dir / "persisted-documents"))),
             gateway_supergraph_poll_interval=float(env.get("SIIR_GATEWAY_SUPERGRAPH_POLL_INTERVAL", "10")),
+
+            cors_origins=tuple(o.strip() for o in env.get("SIIR_CORS_ORIGINS", "").split(",") if o.strip()),
             reporting_source_url=env.get("SIIR_REPORTING_SOURCE_URL", ""),
             reporting_database_url=env.get("SIIR_REPORTING_DATABASE_URL", ""),
             reporting_consumer=env.get("SIIR_REPORTING_CONSUMER", "on").lower() not in {"off", "0", "false", "no"},
