@@ -64,7 +64,7 @@ def admin_url() -> str:
 @pytest.fixture(scope="session")
 def database_url(admin_url: str) -> Iterator[str]:
     """A freshly migrated database with the region reference list loaded."""
-    from siir.migrations import prepare_database
+    from siirctl.preparation import prepare_database
 
     url = create_database(admin_url)
     prepare_database(url)

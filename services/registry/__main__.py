@@ -1,5 +1,5 @@
 """``python -m services.registry``: the registry subgraph alone (same as ``siir registry``)."""
 
-from siir.cli import main
+from siirctl.cli import main
 
 main(["registry"])

@@ -1,5 +1,5 @@
 """``python -m services.reporting``: the reporting subgraph and its consumer (same as ``siir reporting``)."""
 
-from siir.cli import main
+from siirctl.cli import main
 
 main(["reporting"])

@@ -29,7 +29,7 @@ def _database_url(settings: Settings, *, keep_running: bool = False) -> str:
 
 
 def _prepare_database(url: str) -> None:
-    from siir.migrations import prepare_database
+    from siirctl.preparation import prepare_database
 
     settings = Settings.from_environment()
     count = prepare_database(url, settings.reporting_database_url or None)
@@ -42,7 +42,7 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
-    from services.registry.data.demo_data import seed_demo_data
+    from services.registry_demo.seeding import seed_demo_data
 
     url = _database_url(settings)
     _prepare_database(url)
@@ -82,7 +82,7 @@ def cmd_reporting(args: argparse.Namespace, settings: Settings) -> int:
     def app(url: str) -> object:
         target = settings.reporting_database_url or url
         if target != url:  # reporting on a database of its own: its schema and regions live there
-            from siir.migrations import prepare_reporting_database
+            from siirctl.preparation import prepare_reporting_database
 
             prepare_reporting_database(target)
         return build_app(target, settings, source_url=settings.reporting_source_url or url,
@@ -167,7 +167,7 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
     url = _database_url(settings)
     _prepare_database(url)
     if not args.no_demo:
-        from services.registry.data.demo_data import seed_demo_data
+        from services.registry_demo.seeding import seed_demo_data
 
         report = asyncio.run(seed_demo_data(url, count=args.demo_count, seed=2016))
         print(f"siir: demo data {report}", flush=True)
@@ -204,7 +204,7 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
     processes: list[subprocess.Popen[bytes]] = []
     try:
         for name, argv, health, endpoint in services:
-            process = subprocess.Popen([sys.executable, "-m", "siir", *argv], env=env)
+            process = subprocess.Popen([sys.executable, "-m", "siirctl", *argv], env=env)
             processes.append(process)
             _wait_healthy(health, process)
             print(f"siir: {name:<9} {endpoint}", flush=True)
