@@ -1,7 +1,10 @@
 """The ``siir`` command line: run, migrate, seed and inspect the system.
 
 ``siir up`` is the whole system on one machine: the database (embedded by default), migrations,
-region reference data, demo data, then every service as its own process, printing the URLs.
+region reference data, demo data, then every service as its own supervised process (restarted when
+it exits; all stopped, the embedded database too, on SIGTERM or Ctrl-C), printing the URLs.
+
+Every subcommand is one entry of ``COMMANDS``: what it runs, its help line and its arguments.
 """
 
 from __future__ import annotations
@@ -10,11 +13,9 @@ import argparse
 import asyncio
 import os
 import signal
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from siir.settings import PROJECT_ROOT, Settings
@@ -148,93 +149,107 @@ def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"siir: {url} exited with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (our own localhost)
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"siir: {url} did not become healthy in {timeout:.0f} s")
-
-
 def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
-    url = _database_url(settings)
-    _prepare_database(url)
-    if not args.no_demo:
-        from services.registry_demo.seeding import seed_demo_data
+    from siir.embedded import stop_embedded_server
+    from siirctl.supervision import Service, Supervisor
 
-        report = asyncio.run(seed_demo_data(url, count=args.demo_count, seed=2016))
-        print(f"siir: demo data {report}", flush=True)
-
-    # The embedded default is for trying things: GraphiQL and portal tooling need introspection.
-    env = {"SIIR_GATEWAY_INTROSPECTION": "1", **os.environ, "DATABASE_URL": url}
-    services: list[tuple[str, list[str], str, str]] = [
-        (
-            "registry",
-            ["registry"],
-            f"http://{settings.registry_host}:{settings.registry_port}/healthcheck",
-            f"http://{settings.registry_host}:{settings.registry_port}/graphql",
-        ),
-        (
-            "reporting",
-            ["reporting"],
-            f"http://{settings.reporting_host}:{settings.reporting_port}/healthcheck",
-            f"http://{settings.reporting_host}:{settings.reporting_port}/graphql",
-        ),
-    ]
-    supergraph = SCHEMA_DIR / "supergraph.graphql"
-    if supergraph.exists() and (Path(__file__).resolve().parent.parent / "gateway" / "__main__.py").exists():
-        services.append(
-            (
-                "gateway",
-                ["gateway", "--supergraph", str(supergraph)],
-                f"http://{settings.gateway_host}:{settings.gateway_port}/healthcheck",
-                f"http://{settings.gateway_host}:{settings.gateway_port}/graphql",
-            )
-        )
-    # The gateway reaches each subgraph where this run serves it (ports may differ from the supergraph's).
-    for name, _, _, endpoint in services:
-        env.setdefault(f"SIIR_SUBGRAPH_{name.upper()}_URL", endpoint)
-    processes: list[subprocess.Popen[bytes]] = []
+    # Until the services run, SIGTERM interrupts like Ctrl-C: preparation stops, the database too.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
-        for name, argv, health, endpoint in services:
-            process = subprocess.Popen([sys.executable, "-m", "siirctl", *argv], env=env)
-            processes.append(process)
-            _wait_healthy(health, process)
-            print(f"siir: {name:<9} {endpoint}", flush=True)
-        print("siir: up. Ctrl-C stops everything.", flush=True)
-        while all(p.poll() is None for p in processes):
-            time.sleep(0.5)
-        return 1
+        url = _database_url(settings)
+        _prepare_database(url)
+        if not args.no_demo:
+            from services.registry_demo.seeding import seed_demo_data
+
+            report = asyncio.run(seed_demo_data(url, count=args.demo_count, seed=2016))
+            print(f"siir: demo data {report}", flush=True)
+
+        # The embedded default is for trying things: GraphiQL and portal tooling need introspection.
+        env = {"SIIR_GATEWAY_INTROSPECTION": "1", **os.environ, "DATABASE_URL": url}
+        supergraph = SCHEMA_DIR / "supergraph.graphql"
+        hosts = {"registry": (settings.registry_host, settings.registry_port),
+                 "reporting": (settings.reporting_host, settings.reporting_port),
+                 "gateway": (settings.gateway_host, settings.gateway_port)}
+        arguments = {"registry": ["registry"], "reporting": ["reporting"],
+                     "gateway": ["gateway", "--supergraph", str(supergraph)]}
+        # The gateway reaches each subgraph where this run serves it (ports may differ from the supergraph's).
+        for name in ("registry", "reporting"):
+            env.setdefault(f"SIIR_SUBGRAPH_{name.upper()}_URL", "http://%s:%d/graphql" % hosts[name])
+        supervisor = Supervisor([
+            Service(name, [sys.executable, "-m", "siirctl", *arguments[name]],
+                    ready_url="http://%s:%d/readiness" % hosts[name], endpoint="http://%s:%d/graphql" % hosts[name])
+            for name in ("registry", "reporting", "gateway")
+        ], environment=env)
+        supervisor.install_signal_handlers()
+        return supervisor.run(on_ready=lambda: print("siir: up. Ctrl-C stops everything.", flush=True))
     except KeyboardInterrupt:
-        return 0
+        print("siir: interrupted before the services started", flush=True)
+        return 130
     finally:
-        for process in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        if not settings.database_url and stop_embedded_server(settings.data_dir):
+            print("siir: embedded PostgreSQL stopped", flush=True)
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
-    "up": cmd_up,
-    "migrate": cmd_migrate,
-    "seed": cmd_seed,
-    "registry": cmd_registry,
-    "reporting": cmd_reporting,
-    "gateway": cmd_gateway,
-    "export-schema": cmd_export_schema,
-    "compose": cmd_compose,
-    "token": cmd_token,
+def _interrupt(number: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: what it runs, its help line, and a function adding its arguments."""
+
+    run: Callable[[argparse.Namespace, Settings], int]
+    help: str
+    arguments: Callable[[argparse.ArgumentParser], None] = lambda parser: None
+
+
+def _up_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--demo-count", type=int, default=2000, help="demo IR to seed on first start")
+    parser.add_argument("--no-demo", action="store_true", help="do not seed demo data")
+
+
+def _seed_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--count", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=2016)
+
+
+def _service_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host")
+    parser.add_argument("--port", type=int)
+
+
+def _reporting_arguments(parser: argparse.ArgumentParser) -> None:
+    _service_arguments(parser)
+    parser.add_argument("--no-consumer", action="store_true", help="serve only; another process consumes")
+
+
+def _gateway_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--supergraph", type=Path, default=SCHEMA_DIR / "supergraph.graphql")
+    _service_arguments(parser)
+
+
+def _token_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--role", required=True, choices=["MINISTRY", "PROVINCE_OFFICER", "DISTRICT_OFFICER",
+                                                          "FACILITATOR", "PARTNER", "ANALYST"])
+    parser.add_argument("--sub", required=True, help="the caller (subject), e.g. an officer's user name")
+    parser.add_argument("--region", help="Kemendagri code: a province for PROVINCE_OFFICER, a regency/city "
+                                         "for DISTRICT_OFFICER and FACILITATOR, optional for ANALYST")
+    parser.add_argument("--partner", help="the partner institution's id (PARTNER only)")
+    parser.add_argument("--scope", help="extra space-separated scopes, e.g. 'export:read'")
+    parser.add_argument("--lifetime", type=int, default=8 * 3600, help="seconds until it expires (default 8 h)")
+
+
+COMMANDS: dict[str, Command] = {
+    "up": Command(cmd_up, "run the whole system (database, migrations, demo data, supervised services)",
+                  _up_arguments),
+    "migrate": Command(cmd_migrate, "apply migrations and load the region reference list"),
+    "seed": Command(cmd_seed, "load deterministic demo data (COPY)", _seed_arguments),
+    "registry": Command(cmd_registry, "serve the registry subgraph", _service_arguments),
+    "reporting": Command(cmd_reporting, "serve the reporting subgraph", _reporting_arguments),
+    "gateway": Command(cmd_gateway, "serve the federation gateway", _gateway_arguments),
+    "export-schema": Command(cmd_export_schema, "write the served subgraph SDLs to schema/"),
+    "compose": Command(cmd_compose, "export the subgraph SDLs and compose schema/supergraph.graphql"),
+    "token": Command(cmd_token, "print a bearer token signed by the embedded default's key", _token_arguments),
 }
 SUBCOMMANDS: frozenset[str] = frozenset(COMMANDS)
 
@@ -242,37 +257,11 @@ SUBCOMMANDS: frozenset[str] = frozenset(COMMANDS)
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="siir", description=__doc__)
     sub = root.add_subparsers(dest="command", required=True)
-    up = sub.add_parser("up", help="run the whole system (database, migrations, demo data, services)")
-    up.add_argument("--demo-count", type=int, default=2000, help="demo IR to seed on first start")
-    up.add_argument("--no-demo", action="store_true", help="do not seed demo data")
-    sub.add_parser("migrate", help="apply migrations and load the region reference list")
-    seed = sub.add_parser("seed", help="load deterministic demo data (COPY)")
-    seed.add_argument("--count", type=int, default=2000)
-    seed.add_argument("--seed", type=int, default=2016)
-    for name in ("registry", "reporting"):
-        service = sub.add_parser(name, help=f"serve the {name} subgraph")
-        service.add_argument("--host")
-        service.add_argument("--port", type=int)
-        if name == "reporting":
-            service.add_argument("--no-consumer", action="store_true", help="serve only; another process consumes")
-    gateway = sub.add_parser("gateway", help="serve the federation gateway")
-    gateway.add_argument("--supergraph", type=Path, default=SCHEMA_DIR / "supergraph.graphql")
-    gateway.add_argument("--host")
-    gateway.add_argument("--port", type=int)
-    sub.add_parser("export-schema", help="write the served subgraph SDLs to schema/")
-    sub.add_parser("compose", help="export the subgraph SDLs and compose schema/supergraph.graphql")
-    token = sub.add_parser("token", help="print a bearer token signed by the embedded default's key")
-    token.add_argument("--role", required=True, choices=["MINISTRY", "PROVINCE_OFFICER", "DISTRICT_OFFICER",
-                                                         "FACILITATOR", "PARTNER", "ANALYST"])
-    token.add_argument("--sub", required=True, help="the caller (subject), e.g. an officer's user name")
-    token.add_argument("--region", help="Kemendagri code: a province for PROVINCE_OFFICER, a regency/city "
-                                        "for DISTRICT_OFFICER and FACILITATOR, optional for ANALYST")
-    token.add_argument("--partner", help="the partner institution's id (PARTNER only)")
-    token.add_argument("--scope", help="extra space-separated scopes, e.g. 'export:read'")
-    token.add_argument("--lifetime", type=int, default=8 * 3600, help="seconds until it expires (default 8 h)")
+    for name, command in COMMANDS.items():
+        command.arguments(sub.add_parser(name, help=command.help))
     return root
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parser().parse_args(argv)
-    raise SystemExit(COMMANDS[args.command](args, Settings.from_environment()))
+    raise SystemExit(COMMANDS[args.command].run(args, Settings.from_environment()))
