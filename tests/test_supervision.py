@@ -47,6 +47,14 @@ def marked_processes(mark: str) -> list[int]:
     return found
 
 
+def alive(pid: int) -> bool:
+    """Running (a zombie has ended: its parent, maybe init, has not reaped it yet)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def children(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(child) for child in path.read_text().split()] if path.exists() else []
@@ -165,7 +173,7 @@ def test_a_killed_service_is_restarted_and_logged_and_sigterm_leaves_nothing(up_
     assert re.search(rf"siir: {STAMP} stopping \(SIGTERM\): gateway, reporting, registry\n", log), log
     assert log.rstrip().endswith("stopped"), log
     assert marked_processes(up.mark) == [], log
-    assert not any(Path(f"/proc/{pid}").exists() for pid in tree)
+    assert not any(alive(pid) for pid in tree)
     assert all(port_free(port) for port in up.ports.values())
 
 
@@ -218,8 +226,25 @@ def test_siir_up_on_the_embedded_postgresql_stops_it_on_sigterm(tmp_path: Path) 
         assert up.terminate() == 0
         log = up.log()
         assert "siir: embedded PostgreSQL stopped" in log, log
-        assert not Path(f"/proc/{pid}").exists() and not postmaster.exists(), log
+        assert not postmaster.exists(), log
+        # pg_ctl returns once the pid file is gone, which the postmaster removes as it exits.
+        wait_for(lambda: not alive(pid), 5, "the postmaster gone")
         assert marked_processes(up.mark) == [], log
         assert all(port_free(port) for port in up.ports.values())
     finally:
         up.clean_up()
+
+
+def test_a_test_run_stops_the_embedded_postgresql_it_started(tmp_path: Path) -> None:
+    probe = tmp_path / "test_probe.py"
+    probe.write_text("def test_probe(admin_url):\n    assert admin_url.startswith('postgresql://')\n")
+    mark = secrets.token_hex(8)
+    env = {key: value for key, value in os.environ.items() if key != "SIIR_TEST_DATABASE_URL"}
+    env.update(SIIR_TEST_DATA_DIR=str(tmp_path / "data"), SIIR_PROCESS_MARK=mark)
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "tests.conftest",
+                           "--rootdir", str(PROJECT_ROOT), "-c", str(PROJECT_ROOT / "pyproject.toml"), str(probe)],
+                          cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "data" / "pgdata" / "PG_VERSION").exists()  # it did run on its own embedded server
+    assert not (tmp_path / "data" / "pgdata" / "postmaster.pid").exists()
+    wait_for(lambda: marked_processes(mark) == [], 5, "no process of the run left")
