@@ -105,6 +105,8 @@ class Supervisor:
                 self._running.append(running)
                 self._spawn(running)
                 self._wait_ready(running)
+                if self._stop.is_set():
+                    break
                 self.log(f"{service.name:<9} {service.endpoint}" if service.endpoint else f"{service.name} ready")
             if not self._stop.is_set():
                 on_ready()

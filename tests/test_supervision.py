@@ -248,3 +248,14 @@ def test_a_test_run_stops_the_embedded_postgresql_it_started(tmp_path: Path) -> 
     assert (tmp_path / "data" / "pgdata" / "PG_VERSION").exists()  # it did run on its own embedded server
     assert not (tmp_path / "data" / "pgdata" / "postmaster.pid").exists()
     wait_for(lambda: marked_processes(mark) == [], 5, "no process of the run left")
+
+
+def test_a_service_that_fails_to_start_stops_the_start_up_instead_of_looping() -> None:
+    # E.g. its port is taken: restarting would not help, and the operator must see it at once.
+    first = Service("first", [sys.executable, "-c", "import time; time.sleep(600)"])
+    broken = Service("broken", [sys.executable, "-c", "import sys; sys.exit(2)"], ready_url="http://127.0.0.1:9/readiness")
+    supervisor = Supervisor([first, broken], out=io.StringIO())
+    assert supervisor.run() == 1
+    out = supervisor.out.getvalue()  # type: ignore[attr-defined]
+    assert re.search(rf"siir: {STAMP} start-up failed: broken exited with exit code 2\n", out), out
+    assert "restarting" not in out and "stopping (start-up failed): broken, first" in out, out
