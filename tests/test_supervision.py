@@ -12,10 +12,12 @@ import io
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -118,8 +120,8 @@ class Up:
                 return child
         raise AssertionError(f"no {name} process under {self.process.pid}")
 
-    def terminate(self, timeout: float = 60) -> int:
-        self.process.send_signal(signal.SIGTERM)
+    def terminate(self, number: signal.Signals = signal.SIGTERM, timeout: float = 60) -> int:
+        self.process.send_signal(number)
         return self.process.wait(timeout=timeout)
 
     def clean_up(self) -> None:
@@ -132,6 +134,15 @@ class Up:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+@pytest.fixture
+def embedded_dir() -> Iterator[Path]:
+    """A folder for an embedded server's data, outside pytest's: as root the server runs as another user,
+    and every pytest session on the machine makes /tmp/pytest-of-root private again."""
+    folder = Path(tempfile.mkdtemp(prefix="siir-embedded-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
@@ -199,7 +210,7 @@ def test_the_backoff_starts_over_once_a_service_stayed_up() -> None:
     assert len(delays) >= 3 and set(delays) == {"0.1"}, out
 
 
-def test_a_service_that_ignores_sigterm_is_killed_with_its_group(tmp_path: Path) -> None:
+def test_a_service_that_ignores_sigterm_is_killed_with_its_group() -> None:
     # It ignores SIGTERM and has started a grandchild of its own that does too.
     script = ("import signal, subprocess, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
               "subprocess.Popen([sys.executable, '-c', 'import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(600)']); "
@@ -216,15 +227,16 @@ def test_a_service_that_ignores_sigterm_is_killed_with_its_group(tmp_path: Path)
     assert wait_for(lambda: marked_processes(mark) == [], 5, "the group gone")
 
 
-def test_siir_up_on_the_embedded_postgresql_stops_it_on_sigterm(tmp_path: Path) -> None:
-    up = Up(tmp_path, {})
+def test_siir_up_on_the_embedded_postgresql_stops_it_on_ctrl_c(embedded_dir: Path) -> None:
+    up = Up(embedded_dir, {})
     try:
         up.wait_up(timeout=300)
-        postmaster = tmp_path / "data" / "pgdata" / "postmaster.pid"
+        postmaster = embedded_dir / "data" / "pgdata" / "postmaster.pid"
         pid = int(postmaster.read_text().split()[0])
         assert pid in marked_processes(up.mark)
-        assert up.terminate() == 0
+        assert up.terminate(signal.SIGINT) == 0  # Ctrl-C, as a terminal sends it
         log = up.log()
+        assert re.search(rf"siir: {STAMP} stopping \(SIGINT\): gateway, reporting, registry\n", log), log
         assert "siir: embedded PostgreSQL stopped" in log, log
         assert not postmaster.exists(), log
         # pg_ctl returns once the pid file is gone, which the postmaster removes as it exits.
@@ -235,18 +247,18 @@ def test_siir_up_on_the_embedded_postgresql_stops_it_on_sigterm(tmp_path: Path) 
         up.clean_up()
 
 
-def test_a_test_run_stops_the_embedded_postgresql_it_started(tmp_path: Path) -> None:
+def test_a_test_run_stops_the_embedded_postgresql_it_started(tmp_path: Path, embedded_dir: Path) -> None:
     probe = tmp_path / "test_probe.py"
     probe.write_text("def test_probe(admin_url):\n    assert admin_url.startswith('postgresql://')\n")
     mark = secrets.token_hex(8)
     env = {key: value for key, value in os.environ.items() if key != "SIIR_TEST_DATABASE_URL"}
-    env.update(SIIR_TEST_DATA_DIR=str(tmp_path / "data"), SIIR_PROCESS_MARK=mark)
+    env.update(SIIR_TEST_DATA_DIR=str(embedded_dir / "data"), SIIR_PROCESS_MARK=mark)
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "tests.conftest",
                            "--rootdir", str(PROJECT_ROOT), "-c", str(PROJECT_ROOT / "pyproject.toml"), str(probe)],
                           cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert (tmp_path / "data" / "pgdata" / "PG_VERSION").exists()  # it did run on its own embedded server
-    assert not (tmp_path / "data" / "pgdata" / "postmaster.pid").exists()
+    assert (embedded_dir / "data" / "pgdata" / "PG_VERSION").exists()  # it did run on its own embedded server
+    assert not (embedded_dir / "data" / "pgdata" / "postmaster.pid").exists()
     wait_for(lambda: marked_processes(mark) == [], 5, "no process of the run left")
 
 
