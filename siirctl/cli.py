@@ -190,6 +190,19 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
             print("siir: embedded PostgreSQL stopped", flush=True)
 
 
+def cmd_register_documents(args: argparse.Namespace, settings: Settings) -> int:
+    """Register a portal's persisted-document manifest for the gateway (gateway/persisted_documents.py)."""
+    from gateway.persisted_documents import ManifestError, register_manifest
+
+    try:
+        count, where = register_manifest(args.manifest, settings, None if args.no_check else args.supergraph)
+    except (ManifestError, OSError) as error:
+        print(f"siir register-documents: {args.manifest}: {error}", file=sys.stderr)
+        return 2
+    print(f"registered {count} operations from {args.manifest} in {where}")
+    return 0
+
+
 def _interrupt(number: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -224,7 +237,7 @@ def _reporting_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _gateway_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--supergraph", type=Path, default=SCHEMA_DIR / "supergraph.graphql")
+    parser.add_argument("--supergraph", default=str(SCHEMA_DIR / "supergraph.graphql"), help="file or http(s) URL")
     _service_arguments(parser)
 
 
@@ -239,6 +252,13 @@ def _token_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lifetime", type=int, default=8 * 3600, help="seconds until it expires (default 8 h)")
 
 
+def _register_documents_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("manifest", type=Path, help="persisted-query-manifest.json")
+    parser.add_argument("--supergraph", type=Path, default=SCHEMA_DIR / "supergraph.graphql",
+                        help="validate every operation against this supergraph")
+    parser.add_argument("--no-check", action="store_true", help="do not validate against the supergraph")
+
+
 COMMANDS: dict[str, Command] = {
     "up": Command(cmd_up, "run the whole system (database, migrations, demo data, supervised services)",
                   _up_arguments),
@@ -250,6 +270,8 @@ COMMANDS: dict[str, Command] = {
     "export-schema": Command(cmd_export_schema, "write the served subgraph SDLs to schema/"),
     "compose": Command(cmd_compose, "export the subgraph SDLs and compose schema/supergraph.graphql"),
     "token": Command(cmd_token, "print a bearer token signed by the embedded default's key", _token_arguments),
+    "register-documents": Command(cmd_register_documents, "register a portal's persisted-document manifest "
+                                  "(Apollo/Hive JSON) for the gateway", _register_documents_arguments),
 }
 SUBCOMMANDS: frozenset[str] = frozenset(COMMANDS)
 
