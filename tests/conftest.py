@@ -1,7 +1,7 @@
 """Shared test fixtures: a real PostgreSQL database and a real registry server over HTTP.
 
 By default the embedded PostgreSQL (its own data folder under .siir/test) is used, so the
-suite needs nothing but Python. ``SIIR_TEST_DATABASE_URL`` (e.g. postgresql://postgres@127.0.0.1:5432/postgres)
+suite needs nothing but Python; the run stops it when it ends. ``SIIR_TEST_DATABASE_URL`` (e.g. postgresql://postgres@127.0.0.1:5432/postgres)
 points it at an existing server instead. Each run creates a fresh database and drops it after.
 """
 
