@@ -18,6 +18,7 @@ RUN pip install . && pip uninstall --yes siir
 # not packages) and schema/ relative to the checkout, here /app. The supergraph in schema/ is
 # composed in the repository (`siir compose`), so the image runs no Node.js.
 COPY siir siir
+COPY siirctl siirctl
 COPY services services
 COPY gateway gateway
 COPY schema schema

@@ -12,6 +12,7 @@ import os
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Iterable
 
+import httpx
 import orjson
 from graphql import GraphQLError, OperationType
 from graphql.execution.values import get_variable_values
@@ -34,6 +35,7 @@ from gateway.operation import OperationCache, RequestError
 from gateway.planner import PlanningError
 from gateway.persisted_documents import document_store
 from gateway.rate_limit import RateLimiter, redis_storage
+from gateway.readiness import subgraph_states
 from gateway.served_schema import ServedSchema
 from gateway.shared_store import shared_redis
 from gateway.subgraph_client import SubgraphClient
@@ -345,9 +347,16 @@ def build_app(supergraph_sdl: str, *, subgraph_urls: dict[str, str] | None = Non
     async def healthcheck(request: Request) -> Response:
         return Response(b'{"status":"ok"}', media_type="application/json")
 
+    # Probes go over a small client of their own, so a slow subgraph cannot hold up requests' pool.
+    probes = httpx.AsyncClient(limits=httpx.Limits(max_connections=8))
+
     async def readiness(request: Request) -> Response:
-        status = 200 if gateway.ready else 503
-        return Response(orjson.dumps({"ready": gateway.ready}), status, media_type="application/json")
+        if not gateway.ready:
+            return Response(orjson.dumps({"ready": False, "status": "starting"}), 503, media_type="application/json")
+        subgraphs = await subgraph_states(gateway.supergraph, probes)
+        ready = all(state == "ready" for state in subgraphs.values())
+        return Response(orjson.dumps({"ready": ready, "subgraphs": subgraphs}), 200 if ready else 503,
+                        media_type="application/json")
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -360,6 +369,7 @@ def build_app(supergraph_sdl: str, *, subgraph_urls: dict[str, str] | None = Non
             if reloading is not None:
                 reloading.cancel()
             await gateway.client.aclose()
+            await probes.aclose()
             if redis is not None:
                 await redis.aclose()
 

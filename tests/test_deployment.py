@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-import siir.cli
+import siirctl.cli
 from siir.settings import PROJECT_ROOT, Settings
 
 COMPOSE = PROJECT_ROOT / "docker-compose.yml"
@@ -78,9 +78,9 @@ def test_compose_has_the_target_topology() -> None:
 def test_service_command_is_a_siir_subcommand(name: str) -> None:
     command = _command(_services()[name])
     assert command[:1] == ["siir"], command
-    subcommands: frozenset[str] | None = getattr(siir.cli, "SUBCOMMANDS", None)
+    subcommands: frozenset[str] | None = getattr(siirctl.cli, "SUBCOMMANDS", None)
     if subcommands is None:
-        pytest.skip("siir.cli.SUBCOMMANDS is not exposed yet")
+        pytest.skip("siirctl.cli.SUBCOMMANDS is not exposed yet")
     if command[1] not in subcommands and command[1] in NOT_YET_BUILT:
         pytest.skip(f"`siir {command[1]}` is part of the target topology but not built yet")
     assert command[1] in subcommands, f"{name}: `siir {command[1]}` is not a siir subcommand"

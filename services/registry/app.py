@@ -21,7 +21,7 @@ from services.registry.graphql.schema import schema
 from siir.auth.middleware import RequireIdentity, identity_of
 from siir.auth.tokens import TokenVerifier, verifier_from_settings
 from siir.database import create_engine
-from siir.health import healthcheck
+from siir.health import database_check, healthcheck, readiness
 from siir.settings import Settings
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -76,6 +76,7 @@ def build_app(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthcheck", healthcheck("registry", state), methods=["GET"]),
+            Route("/readiness", readiness("registry", state, {"database": database_check(state)}), methods=["GET"]),
         ],
         lifespan=lifespan,
         middleware=[Middleware(RequireIdentity, verifier=verifier)],

@@ -34,7 +34,7 @@ def bad_request_response(error: BadRequest) -> JSONResponse:
 class RequireIdentity:
     """Verifies ``Authorization: Bearer`` and puts the ``Identity`` on the ASGI scope."""
 
-    def __init__(self, app: ASGIApp, verifier: TokenVerifier, open_paths: Collection[str] = ("/healthcheck",)) -> None:
+    def __init__(self, app: ASGIApp, verifier: TokenVerifier, open_paths: Collection[str] = ("/healthcheck", "/readiness")) -> None:
         self.app = app
         self.verifier = verifier
         self.open_paths = frozenset(open_paths)

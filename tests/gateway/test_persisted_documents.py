@@ -74,7 +74,7 @@ def test_a_good_manifest_gives_its_operations() -> None:
 # -- registered through the command, served by a gateway in production mode ------------------------
 
 def register(path: Path, env: dict[str, str], supergraph: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "siir", "register-documents", str(path), "--supergraph", str(supergraph)],
+    return subprocess.run([sys.executable, "-m", "siirctl", "register-documents", str(path), "--supergraph", str(supergraph)],
                           env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
 
 
