@@ -24,6 +24,7 @@ from gateway.executor import Executor
 from gateway.exports_proxy import exports_route
 from gateway.graphiql import GRAPHIQL_HTML
 from gateway.http_request import GRAPHQL_RESPONSE, GraphQLParams, params_from_body, params_from_mapping, response_media_type
+from gateway import metrics
 from gateway.limits import Limits
 from gateway.operation import OperationCache, RequestError
 from gateway.override_labels import OverrideLabels
@@ -34,6 +35,9 @@ from gateway.supergraph import Supergraph
 from siir.auth.identity import Identity
 from siir.auth.tokens import TokenVerifier, authorization_header, bearer_token, verifier_from_settings
 from siir.errors import BadRequest, Unauthenticated
+from siir.observability import request_id
+from siir.observability.observed import Observed
+from siir.observability.request import current, note_graphql_errors, note_operation, note_role
 from siir.settings import Settings
 
 
@@ -97,6 +101,7 @@ class Gateway:
         except Unauthenticated as error:
             raise RequestError.of(error.message, "UNAUTHENTICATED", 401, headers={
                 "www-authenticate": 'Bearer realm="siir", error="invalid_token"'}) from None
+        note_role(identity.role.value)
         wait = self.rate_limiter.take(identity.subject)
         if wait:
             raise RequestError.of(f"Too many requests for {identity.subject}: at most {self.limits.rate_limit:g} "
@@ -105,15 +110,18 @@ class Gateway:
         return identity
 
     def propagated_headers(self, raw: Iterable[tuple[bytes, bytes]], identity: Identity | None = None) -> bytes:
-        """Header lines for subgraph requests: the caller's verified token, then the
+        """Header lines for subgraph requests: the caller's verified token, the request id, then the
         configured client headers (ASGI raw pairs)."""
         # A verified JWT is base64url and dots: it cannot smuggle a header line.
         out = b"authorization: Bearer " + identity.token.encode("ascii") + b"\r\n" if identity is not None else b""
+        notes = current()
+        if notes is not None:  # validated: letters, digits and ._:- only
+            out += request_id.HEADER + b": " + notes.request_id.encode("ascii") + b"\r\n"
         if not self.propagate:
             return out
         for name, value in raw:
             name = name.lower()
-            if name in self.propagate and b"\r" not in value and b"\n" not in value:
+            if name in self.propagate and name != request_id.HEADER and b"\r" not in value and b"\n" not in value:
                 out += name + b": " + value + b"\r\n"
         return out
 
@@ -126,6 +134,7 @@ class Gateway:
             # A valid operation the planner cannot serve is the gateway's failure, not the client's.
             raise RequestError([GraphQLError(f"Cannot plan operation: {error}")], 500,
                                code="QUERY_PLANNING_FAILED") from None
+        note_operation(prepared.operation.name.value if prepared.operation.name else None)
         if prepared.guards:
             refused = denied(prepared.guards, identity)
             if refused:
@@ -141,7 +150,10 @@ class Gateway:
         values = getattr(coerced, "coerced", coerced)
         if prepared.cost is None:
             self.operations.check_variable_cost(prepared, values)
-        return await self.executor.execute(prepared, params.variables, values, headers)
+        result = await self.executor.execute(prepared, params.variables, values, headers)
+        if "errors" in result:
+            note_graphql_errors()
+        return result
 
 
 def _forbidden(refused: list[Guard], identity: Identity | None) -> RequestError:
@@ -154,6 +166,9 @@ def _forbidden(refused: list[Guard], identity: Identity | None) -> RequestError:
 
 
 def _error_body(error: RequestError) -> bytes:
+    """The answer to a refused request; counted as a limit refusal when a limit refused it."""
+    note_graphql_errors()
+    metrics.refused([(e.extensions or {}).get("code", "") for e in error.errors])
     return orjson.dumps({"errors": [e.formatted for e in error.errors]})
 
 
@@ -172,8 +187,13 @@ class GatewayApp(Starlette):
 
     gateway: Gateway
     graphql_path: str
+    observed: Observed  # around ``route``: request ids, access lines, metrics, traces
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await self.observed(scope, receive, send)
+
+    async def route(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """The hot path, or Starlette."""
         if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == self.graphql_path:
             await self._post(scope, receive, send)
         else:
@@ -246,8 +266,8 @@ def build_app(supergraph_sdl: str, *, subgraph_urls: dict[str, str] | None = Non
     """
     if propagate_headers is None:
         propagate_headers = [h.strip() for h in os.environ.get("SIIR_GATEWAY_PROPAGATE_HEADERS", "").split(",") if h.strip()]
+    settings = settings or Settings.from_environment()
     if verifier is None or limits is None:
-        settings = settings or Settings.from_environment()
         verifier = verifier or verifier_from_settings(settings)
         limits = limits or Limits.from_settings(settings)
     gateway = Gateway(Supergraph.parse(supergraph_sdl, subgraph_urls), verifier=verifier, limits=limits,
@@ -303,5 +323,6 @@ def build_app(supergraph_sdl: str, *, subgraph_urls: dict[str, str] | None = Non
     ], lifespan=lifespan)
     app.gateway = gateway
     app.graphql_path = graphql_path
+    app.observed = Observed(app.route, service="gateway", settings=settings, metrics_port=settings.gateway_metrics_port)
     app.state.gateway = gateway
     return app
