@@ -37,23 +37,32 @@ REQUESTS = Counter("siir_requests", "HTTP requests served, by operation and outc
 REQUEST_SECONDS = Histogram("siir_request_duration_seconds", "Time to answer a request, by operation.",
                             ["service", "operation"], buckets=LATENCY_BUCKETS)
 
-_names: set[str] = set()
-_names_lock = threading.Lock()
+class OperationLabels:
+    """The ``operation`` label of a request: its GraphQL operation's name while fewer than ``limit``
+    distinct names were seen (well-formed ones only), else ``(other)``; for a request that is not a
+    GraphQL operation, what its path is."""
 
+    def __init__(self, limit: int = MAX_OPERATION_NAMES) -> None:
+        self.limit = limit
+        self._names: set[str] = set()
+        self._lock = threading.Lock()
 
-def operation_label(operation: str | None, path: str) -> str:
-    """The ``operation`` label: a GraphQL operation's name (bounded), or what the path is."""
-    if operation is None:
-        return KNOWN_PATHS.get(path.strip("/").split("/", 1)[0], "(graphql)" if path.endswith("graphql") else "(other)")
-    if operation in _names:
-        return operation
-    if not OPERATION_NAME.fullmatch(operation):
-        return "(other)"
-    with _names_lock:
-        if len(_names) >= MAX_OPERATION_NAMES:
+    def __call__(self, operation: str | None, path: str) -> str:
+        if operation is None:
+            segment = path.strip("/").split("/", 1)[0]
+            return KNOWN_PATHS.get(segment, "(graphql)" if segment == "graphql" else "(other)")
+        if operation in self._names:
+            return operation
+        if not OPERATION_NAME.fullmatch(operation):
             return "(other)"
-        _names.add(operation)
-    return operation
+        with self._lock:
+            if len(self._names) >= self.limit:
+                return "(other)"
+            self._names.add(operation)
+        return operation
+
+
+operation_label = OperationLabels()
 
 
 def outcome(status: int, graphql_errors: bool) -> str:
