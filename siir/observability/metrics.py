@@ -74,10 +74,20 @@ def outcome(status: int, graphql_errors: bool) -> str:
     return "error" if graphql_errors else "ok"
 
 
+#: The labelled series by (service, operation, outcome): a dict lookup instead of ``labels()`` (its
+#: lock and checks) on every request; bounded as the labels are.
+_series: dict[tuple[str, str, str], tuple[Any, Any]] = {}
+
+
 def observe_request(service: str, operation: str, result: str, seconds: float) -> None:
     """Count one answered request and its duration."""
-    REQUESTS.labels(service, operation, result).inc()
-    REQUEST_SECONDS.labels(service, operation).observe(seconds)
+    key = (service, operation, result)
+    series = _series.get(key)
+    if series is None:
+        series = _series[key] = (REQUESTS.labels(service, operation, result),
+                                 REQUEST_SECONDS.labels(service, operation))
+    series[0].inc()
+    series[1].observe(seconds)
 
 
 class PoolCollector(Collector):

@@ -92,4 +92,9 @@ def log_request(service: str, notes: RequestNotes, status: int, outcome: str, se
         "duration_ms": round(seconds * 1000, 2),
         "trace_id": notes.trace_id,
     }
-    ACCESS.info("%s %s %d", notes.method, notes.path, status, extra={"access": access})
+    # A record made here rather than by ACCESS.info: the caller's frame, file and line are not
+    # looked up for a line whose origin is always this function (a fifth of its cost).
+    record = logging.LogRecord(ACCESS.name, logging.INFO, __file__, 0, "%s %s %d",
+                               (notes.method, notes.path, status), None, "log_request")
+    record.access = access
+    ACCESS.handle(record)
