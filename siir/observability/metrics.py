@@ -130,7 +130,10 @@ def watch_pool(service: str, engine_of: Callable[[], Any]) -> Callable[[], None]
     """Report the pool of the engine ``engine_of()`` returns (None: none yet); returns the way to stop."""
     key = id(engine_of)
     POOLS.pools[key] = (service, engine_of)
-    return lambda: POOLS.pools.pop(key, None) and None
+
+    def stop() -> None:
+        POOLS.pools.pop(key, None)
+    return stop
 
 
 class Listeners:

@@ -75,8 +75,10 @@ def server_span(app: Any, on_span: Callable[[str], None]) -> Any:
     def request_hook(span: trace.Span, scope: dict[str, Any]) -> None:
         if span.is_recording():
             # The target and URL would carry the query string (a GET's variables): the path only.
+            recorded = getattr(span, "attributes", None) or {}
             for key in ("http.target", "http.url", "url.full", "url.query"):
-                span.set_attribute(key, scope.get("path", ""))
+                if key in recorded:
+                    span.set_attribute(key, "" if key == "url.query" else scope.get("path", ""))
             on_span(format(span.get_span_context().trace_id, "032x"))
 
     return OpenTelemetryMiddleware(app, tracer_provider=_provider, server_request_hook=request_hook,

@@ -97,6 +97,20 @@ def test_one_request_is_one_trace_across_gateway_registry_and_sql(gateway_url: s
     assert registry_span.attributes.get("http.target") == "/graphql"
 
 
+def test_a_get_query_string_stays_out_of_the_spans(gateway_url: str, exporter: InMemorySpanExporter,
+                                                   tokens: Any) -> None:
+    exporter.clear()
+    response = httpx.get(gateway_url, params={"query": "query($c: String!) { region(code: $c) { name } }",
+                                              "variables": '{"c": "33.74"}'},
+                         headers=tokens.headers("MINISTRY"), timeout=30)
+    assert response.status_code == 200 and response.json()["data"]["region"], response.text
+    spans = _finished(exporter)
+    assert spans
+    for span in spans:
+        for key, value in span.attributes.items():
+            assert "33.74" not in str(value) and "query=" not in str(value), (span.name, key, value)
+
+
 def test_the_access_line_carries_the_trace_id(gateway_url: str, exporter: InMemorySpanExporter, tokens: Any,
                                               caplog: pytest.LogCaptureFixture) -> None:
     exporter.clear()
