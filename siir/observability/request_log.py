@@ -60,6 +60,8 @@ class PlainText(logging.Formatter):
 def configure(settings: Settings) -> None:
     """Logging for this process as ``settings`` say (once; not over a host's own set-up)."""
     global _configured
+    if settings.log_format not in ("json", "text"):
+        raise ValueError(f"SIIR_LOG_FORMAT is {settings.log_format!r}: use json or text")
     ACCESS.setLevel(logging.INFO if settings.access_log else logging.WARNING)
     root = logging.getLogger()
     if _configured or root.handlers:

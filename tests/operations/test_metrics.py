@@ -5,6 +5,7 @@ connection pool, reporting's consumer; none of it on the public ports."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
 
@@ -90,3 +91,24 @@ def test_client_chosen_operation_names_are_bounded() -> None:
     assert labels(None, "/healthcheck") == "(healthcheck)"
     assert labels(None, "/graphql") == "(graphql)"
     assert labels(None, "/wp-admin/x") == "(other)"
+
+
+def test_failed_subgraph_fetches_are_counted_by_subgraph_and_kind(tokens: Any) -> None:
+    from prometheus_client import REGISTRY
+
+    from gateway.app import build_app
+    from siir.settings import Settings
+    from tests.conftest import ServerThread, free_port
+    from tests.operations.conftest import SUPERGRAPH
+
+    closed = {name: f"http://127.0.0.1:{free_port()}/graphql" for name in ("registry", "reporting")}
+    app = build_app(SUPERGRAPH.read_text(), subgraph_urls=closed, verifier=tokens.verifier, settings=Settings())
+    labels = {"subgraph": "registry", "kind": "connection"}
+    before = REGISTRY.get_sample_value("siir_gateway_subgraph_fetch_errors_total", labels) or 0.0
+    with ServerThread(app) as gateway:
+        response = httpx.post(gateway.url + "/graphql", json={"query": "{ regions(level: PROVINCE) { code } }"},
+                              headers=tokens.headers("MINISTRY"), timeout=30)
+    assert response.json()["errors"], response.text
+    assert REGISTRY.get_sample_value("siir_gateway_subgraph_fetch_errors_total", labels) == before + 1
+    assert REGISTRY.get_sample_value("siir_requests_total",
+                                     {"service": "gateway", "operation": "anonymous", "outcome": "error"}) >= 1

@@ -70,3 +70,27 @@ def test_no_personal_data_nor_credentials_reach_the_logs(stack: Stack) -> None:
     logs = "\n".join(service.log.read_text() for service in (stack.gateway, stack.registry, stack.reporting))
     for secret in (NIK_WOMAN_1990, owner["name"], owner["phone"], "budi.santoso", token, token.split(".")[1]):
         assert secret not in logs
+
+
+def test_the_text_format_keeps_the_same_fields_for_a_terminal() -> None:
+    import logging
+
+    from siir.observability.request import RequestNotes
+    from siir.observability.request_log import ACCESS, PlainText, log_request
+
+    lines: list[str] = []
+    handler = logging.Handler()
+    handler.setFormatter(PlainText())
+    handler.emit = lambda record: lines.append(handler.format(record))  # type: ignore[method-assign]
+    ACCESS.addHandler(handler)
+    level = ACCESS.level
+    ACCESS.setLevel(logging.INFO)
+    try:
+        notes = RequestNotes("abc-1", "POST", "/graphql", operation="Provinces", role="ANALYST")
+        log_request("gateway", notes, 200, "ok", 0.0123)
+    finally:
+        ACCESS.removeHandler(handler)
+        ACCESS.setLevel(level)
+    (line,) = lines
+    assert line.endswith("INFO siir.access POST /graphql 200 service=gateway request_id=abc-1 method=POST "
+                         "path=/graphql operation=Provinces role=ANALYST status=200 outcome=ok duration_ms=12.3")
