@@ -13,6 +13,11 @@ Modules, one concept each:
 - ``http_request`` / ``app`` / ``server`` / ``__main__``: GraphQL over HTTP and serving, with
   the bearer token verified first (``siir.auth``) and forwarded to every subgraph;
 - ``limits`` / ``rate_limit``: abuse limits (GraphQL Armor's defaults) and per-subject rate limit;
+- ``shared_store``: the Redis the replicas share (rate windows, APQ cache, persisted documents);
+- ``apq`` / ``persisted_documents`` / ``document_lookup``: automatic persisted queries, registered
+  manifests (trusted documents) and which text a request runs;
+- ``served_schema`` / ``supergraph_reload``: what one supergraph builds, swapped whole when the
+  supergraph file or URL changes;
 - ``authorization`` / ``policies``: ``@authenticated``/``@requiresScopes``/``@policy`` enforced
   before planning, and the named policies;
 - ``compose`` / ``node_tools``: supergraph composition with @theguild/federation-composition.

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import os
@@ -19,7 +20,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from gateway.authorization import Guard, check_policies_known, denied
+from gateway.apq import ApqCache
+from gateway.authorization import Guard, denied
+from gateway.document_lookup import DocumentLookup
 from gateway.executor import Executor
 from gateway.exports_proxy import exports_route
 from gateway.graphiql import GRAPHIQL_HTML
@@ -27,11 +30,14 @@ from gateway.http_request import GRAPHQL_RESPONSE, GraphQLParams, params_from_bo
 from gateway import metrics
 from gateway.limits import Limits
 from gateway.operation import OperationCache, RequestError
-from gateway.override_labels import OverrideLabels
 from gateway.planner import PlanningError
-from gateway.rate_limit import RateLimiter
+from gateway.persisted_documents import document_store
+from gateway.rate_limit import RateLimiter, redis_storage
+from gateway.served_schema import ServedSchema
+from gateway.shared_store import shared_redis
 from gateway.subgraph_client import SubgraphClient
 from gateway.supergraph import Supergraph
+from gateway.supergraph_reload import SupergraphWatcher
 from siir.auth.identity import Identity
 from siir.auth.tokens import TokenVerifier, authorization_header, bearer_token, verifier_from_settings
 from siir.errors import BadRequest, Unauthenticated
@@ -74,22 +80,42 @@ def propagation_allowlist(names: Iterable[str]) -> frozenset[bytes]:
 
 
 class Gateway:
-    """Supergraph + operation cache + executor + the checks in front of them."""
+    """The served schema (supergraph, plans, executor: swapped whole on reload) + the checks in front."""
 
     def __init__(self, supergraph: Supergraph, *, verifier: TokenVerifier, limits: Limits | None = None,
-                 subgraph_timeout: float = 30.0, propagate_headers: Iterable[str] = ()) -> None:
-        self.supergraph = supergraph
-        check_policies_known(supergraph)
+                 subgraph_timeout: float = 30.0, propagate_headers: Iterable[str] = (),
+                 rate_limiter: RateLimiter | None = None, documents: DocumentLookup | None = None,
+                 subgraph_urls: dict[str, str] | None = None) -> None:
+        self.subgraph_urls = subgraph_urls
         self.verifier = verifier
         self.limits = limits if limits is not None else Limits()
-        self.rate_limiter = RateLimiter(self.limits.rate_limit, self.limits.rate_burst)
+        self.rate_limiter = rate_limiter or RateLimiter(self.limits.rate_limit, self.limits.rate_burst)
+        self.documents = documents or DocumentLookup(apq=ApqCache(), store=None)
         # Like Hive Gateway and Apollo Router, no client header reaches subgraphs unless named.
         self.propagate = propagation_allowlist(propagate_headers)
-        self.operations = OperationCache(supergraph, limits=self.limits)
-        self.labels = OverrideLabels(supergraph.override_labels)
         self.client = SubgraphClient(timeout=subgraph_timeout)
-        self.executor = Executor(supergraph, self.client)
+        self.schema = ServedSchema(supergraph, self.client, self.limits)
         self.ready = False
+
+    @property
+    def supergraph(self) -> Supergraph:
+        return self.schema.supergraph
+
+    @property
+    def operations(self) -> OperationCache:
+        return self.schema.operations
+
+    @property
+    def executor(self) -> Executor:
+        return self.schema.executor
+
+    def build_schema(self, sdl: str) -> ServedSchema:
+        """The served schema of another supergraph SDL (raises when it cannot be served)."""
+        return ServedSchema(Supergraph.parse(sdl, self.subgraph_urls), self.client, self.limits)
+
+    def serve_schema(self, schema: ServedSchema) -> None:
+        """Serve ``schema`` from the next request on; requests in flight finish on theirs."""
+        self.schema = schema
 
     async def authenticate(self, raw_headers: Iterable[tuple[bytes, bytes]]) -> Identity:
         """The verified caller of a request (its ASGI raw headers), else a 401 (400 for two
@@ -102,7 +128,7 @@ class Gateway:
             raise RequestError.of(error.message, "UNAUTHENTICATED", 401, headers={
                 "www-authenticate": 'Bearer realm="siir", error="invalid_token"'}) from None
         note_role(identity.role.value)
-        wait = self.rate_limiter.take(identity.subject)
+        wait = await self.rate_limiter.take(identity.subject)
         if wait:
             raise RequestError.of(f"Too many requests for {identity.subject}: at most {self.limits.rate_limit:g} "
                                   f"a second (bursts of {self.limits.rate_burst}); retry in {wait:.1f} s.",
@@ -128,13 +154,17 @@ class Gateway:
     async def run(self, params: GraphQLParams, *, method: str, identity: Identity | None,
                   headers: bytes = b"") -> dict[str, Any]:
         """Prepare, authorize and execute one request; RequestError for anything refused before execution."""
+        schema = self.schema  # one supergraph for the whole request, whatever a reload does meanwhile
+        query, persisted_hash = await self.documents.text(params)
         try:
-            prepared = self.operations.get(params.query, params.operation_name, self.labels.draw())
+            prepared = schema.operations.get(query, params.operation_name, schema.labels.draw())
         except PlanningError as error:
             # A valid operation the planner cannot serve is the gateway's failure, not the client's.
             raise RequestError([GraphQLError(f"Cannot plan operation: {error}")], 500,
                                code="QUERY_PLANNING_FAILED") from None
         note_operation(prepared.operation.name.value if prepared.operation.name else None)
+        if persisted_hash is not None:
+            await self.documents.remember(persisted_hash, query)
         if prepared.guards:
             refused = denied(prepared.guards, identity)
             if refused:
@@ -142,15 +172,15 @@ class Gateway:
         if method == "GET" and prepared.kind != OperationType.QUERY:
             raise RequestError([GraphQLError("Can only perform a query operation from a GET request.")], 405)
         coerced = get_variable_values(
-            self.supergraph.api_schema, prepared.operation.variable_definitions or (), params.variables,
+            schema.supergraph.api_schema, prepared.operation.variable_definitions or (), params.variables,
             hide_suggestions=not self.limits.field_suggestions)
         if isinstance(coerced, list):
             raise RequestError(coerced, code="BAD_USER_INPUT")
         # graphql-core 3.3 wraps the coerced values; 3.2 returns the dict itself.
         values = getattr(coerced, "coerced", coerced)
         if prepared.cost is None:
-            self.operations.check_variable_cost(prepared, values)
-        result = await self.executor.execute(prepared, params.variables, values, headers)
+            schema.operations.check_variable_cost(prepared, values)
+        result = await schema.executor.execute(prepared, params.variables, values, headers)
         if "errors" in result:
             note_graphql_errors()
         return result
@@ -254,7 +284,8 @@ async def _read_body(receive: Any, length: bytes | None, limit: int) -> bytes | 
 def build_app(supergraph_sdl: str, *, subgraph_urls: dict[str, str] | None = None,
               subgraph_timeout: float = 30.0, graphql_path: str = "/graphql",
               propagate_headers: Iterable[str] | None = None, verifier: TokenVerifier | None = None,
-              limits: Limits | None = None, settings: Settings | None = None) -> Starlette:
+              limits: Limits | None = None, settings: Settings | None = None,
+              supergraph_source: str | None = None) -> Starlette:
     """The gateway's Starlette application for a supergraph SDL.
 
     ``subgraph_urls`` (by subgraph name) override ``join__graph(url:)``; so do the
@@ -262,16 +293,28 @@ def build_app(supergraph_sdl: str, *, subgraph_urls: dict[str, str] | None = Non
     client headers forwarded to every subgraph besides the verified ``Authorization``
     (default: ``SIIR_GATEWAY_PROPAGATE_HEADERS``, comma-separated, else none; identity
     headers are refused). ``verifier`` and ``limits`` default to ``settings`` (default: the
-    environment): the identity provider's keys and the SIIR_GATEWAY_* limits.
+    environment): the identity provider's keys and the SIIR_GATEWAY_* limits. ``settings`` also
+    says where state shared by replicas lives (``SIIR_REDIS_URL``), the persisted-document mode and
+    how often ``supergraph_source`` (the file or URL the SDL came from) is checked for a new version.
     """
     if propagate_headers is None:
         propagate_headers = [h.strip() for h in os.environ.get("SIIR_GATEWAY_PROPAGATE_HEADERS", "").split(",") if h.strip()]
     settings = settings or Settings.from_environment()
-    if verifier is None or limits is None:
-        verifier = verifier or verifier_from_settings(settings)
-        limits = limits or Limits.from_settings(settings)
+    verifier = verifier or verifier_from_settings(settings)
+    limits = limits or Limits.from_settings(settings)
+    redis = shared_redis(settings.redis_url) if settings.redis_url else None
     gateway = Gateway(Supergraph.parse(supergraph_sdl, subgraph_urls), verifier=verifier, limits=limits,
-                      subgraph_timeout=subgraph_timeout, propagate_headers=propagate_headers)
+                      subgraph_timeout=subgraph_timeout, propagate_headers=propagate_headers,
+                      subgraph_urls=subgraph_urls, rate_limiter=RateLimiter(
+                          limits.rate_limit, limits.rate_burst,
+                          shared=redis_storage(settings.redis_url, settings.redis_prefix) if redis else None),
+                      documents=DocumentLookup(
+                          apq=ApqCache(redis, settings.redis_prefix) if settings.gateway_apq else None,
+                          store=document_store(settings, redis),
+                          only_registered=settings.gateway_persisted_documents_only))
+    watcher = SupergraphWatcher(supergraph_source, settings.gateway_supergraph_poll_interval,
+                                build=gateway.build_schema, swap=gateway.serve_schema, current_text=supergraph_sdl) \
+        if supergraph_source and settings.gateway_supergraph_poll_interval > 0 else None
 
     async def graphql(request: Request) -> Response:
         media_type = response_media_type(request.headers.get("accept"))
@@ -309,11 +352,16 @@ def build_app(supergraph_sdl: str, *, subgraph_urls: dict[str, str] | None = Non
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         gateway.ready = True
+        reloading = asyncio.create_task(watcher.run()) if watcher is not None else None
         try:
             yield
         finally:
             gateway.ready = False
+            if reloading is not None:
+                reloading.cancel()
             await gateway.client.aclose()
+            if redis is not None:
+                await redis.aclose()
 
     app = GatewayApp(routes=[
         Route(graphql_path, graphql, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),

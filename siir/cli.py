@@ -225,6 +225,19 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
                 process.kill()
 
 
+def cmd_register_documents(args: argparse.Namespace, settings: Settings) -> int:
+    """Register a portal's persisted-document manifest for the gateway (gateway/persisted_documents.py)."""
+    from gateway.persisted_documents import ManifestError, register_manifest
+
+    try:
+        count, where = register_manifest(args.manifest, settings, None if args.no_check else args.supergraph)
+    except (ManifestError, OSError) as error:
+        print(f"siir register-documents: {args.manifest}: {error}", file=sys.stderr)
+        return 2
+    print(f"registered {count} operations from {args.manifest} in {where}")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "up": cmd_up,
     "migrate": cmd_migrate,
@@ -235,6 +248,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "export-schema": cmd_export_schema,
     "compose": cmd_compose,
     "token": cmd_token,
+    "register-documents": cmd_register_documents,
 }
 SUBCOMMANDS: frozenset[str] = frozenset(COMMANDS)
 
@@ -256,7 +270,7 @@ def parser() -> argparse.ArgumentParser:
         if name == "reporting":
             service.add_argument("--no-consumer", action="store_true", help="serve only; another process consumes")
     gateway = sub.add_parser("gateway", help="serve the federation gateway")
-    gateway.add_argument("--supergraph", type=Path, default=SCHEMA_DIR / "supergraph.graphql")
+    gateway.add_argument("--supergraph", default=str(SCHEMA_DIR / "supergraph.graphql"), help="file or http(s) URL")
     gateway.add_argument("--host")
     gateway.add_argument("--port", type=int)
     sub.add_parser("export-schema", help="write the served subgraph SDLs to schema/")
@@ -270,6 +284,12 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("--partner", help="the partner institution's id (PARTNER only)")
     token.add_argument("--scope", help="extra space-separated scopes, e.g. 'export:read'")
     token.add_argument("--lifetime", type=int, default=8 * 3600, help="seconds until it expires (default 8 h)")
+    documents = sub.add_parser("register-documents", help="register a portal's persisted-document manifest "
+                                                          "(Apollo/Hive JSON) for the gateway")
+    documents.add_argument("manifest", type=Path, help="persisted-query-manifest.json")
+    documents.add_argument("--supergraph", type=Path, default=SCHEMA_DIR / "supergraph.graphql",
+                           help="validate every operation against this supergraph")
+    documents.add_argument("--no-check", action="store_true", help="do not validate against the supergraph")
     return root
 
 

@@ -57,6 +57,19 @@ class Settings:
     #: (``siir up`` turns introspection on for the embedded default).
     gateway_introspection: bool = False
     gateway_field_suggestions: bool = False
+    #: ``redis://…`` shared by every gateway replica: rate limits, the APQ cache and registered
+    #: persisted documents live there; when empty, each process keeps its own (one replica).
+    redis_url: str = ""
+    #: Prefix of every key SIIR writes in that Redis (several deployments may share one server).
+    redis_prefix: str = "siir:"
+    #: Automatic persisted queries (Apollo's protocol): clients may send a query's SHA-256 alone.
+    gateway_apq: bool = True
+    #: Production mode: execute only registered persisted documents (``siir register-documents``).
+    gateway_persisted_documents_only: bool = False
+    #: Where registered persisted documents are kept when no Redis is configured.
+    persisted_documents_dir: Path = PROJECT_ROOT / ".siir" / "persisted-documents"
+    #: Seconds between checks of the supergraph file (or URL) for a new version; 0 disables.
+    gateway_supergraph_poll_interval: float = 10.0
     #: Where reporting reads the registry's outbox feed (default: DATABASE_URL).
     reporting_source_url: str = ""
     #: Where reporting keeps its schema ``reporting`` (default: DATABASE_URL): another server works.
@@ -86,9 +99,10 @@ class Settings:
     @classmethod
     def from_environment(cls) -> "Settings":
         env = os.environ
+        data_dir = Path(env.get("SIIR_DATA_DIR", str(PROJECT_ROOT / ".siir")))
         return cls(
             database_url=env.get("DATABASE_URL", ""),
-            data_dir=Path(env.get("SIIR_DATA_DIR", str(PROJECT_ROOT / ".siir"))),
+            data_dir=data_dir,
             registry_host=env.get("SIIR_REGISTRY_HOST", "127.0.0.1"),
             registry_port=int(env.get("SIIR_REGISTRY_PORT", "4001")),
             reporting_host=env.get("SIIR_REPORTING_HOST", "127.0.0.1"),
@@ -113,6 +127,12 @@ class Settings:
             gateway_rate_burst=int(env.get("SIIR_GATEWAY_RATE_BURST", "100")),
             gateway_introspection=_flag(env.get("SIIR_GATEWAY_INTROSPECTION", "")),
             gateway_field_suggestions=_flag(env.get("SIIR_GATEWAY_FIELD_SUGGESTIONS", "")),
+            redis_url=env.get("SIIR_REDIS_URL", ""),
+            redis_prefix=env.get("SIIR_REDIS_PREFIX", "siir:"),
+            gateway_apq=env.get("SIIR_GATEWAY_APQ", "on").lower() not in {"off", "0", "false", "no"},
+            gateway_persisted_documents_only=_flag(env.get("SIIR_GATEWAY_PERSISTED_DOCUMENTS_ONLY", "")),
+            persisted_documents_dir=Path(env.get("SIIR_PERSISTED_DOCUMENTS_DIR", str(data_dir / "persisted-documents"))),
+            gateway_supergraph_poll_interval=float(env.get("SIIR_GATEWAY_SUPERGRAPH_POLL_INTERVAL", "10")),
             reporting_source_url=env.get("SIIR_REPORTING_SOURCE_URL", ""),
             reporting_database_url=env.get("SIIR_REPORTING_DATABASE_URL", ""),
             reporting_consumer=env.get("SIIR_REPORTING_CONSUMER", "on").lower() not in {"off", "0", "false", "no"},
