@@ -127,3 +127,21 @@ def test_the_access_line_carries_the_trace_id(gateway_url: str, exporter: InMemo
     assert sorted(line["service"] for line in lines) == ["gateway", "registry"]
     assert len(trace_ids) == 1
     assert {line["trace_id"] for line in lines} == trace_ids
+
+
+@pytest.mark.parametrize("variables,traced", [
+    ({}, False),
+    ({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"}, True),
+    ({"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://collector:4318/v1/traces"}, True),
+    ({"OTEL_TRACES_EXPORTER": "otlp"}, True),
+    ({"OTEL_TRACES_EXPORTER": "none", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"}, False),
+    ({"OTEL_SDK_DISABLED": "true", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"}, False),
+])
+def test_tracing_is_off_unless_the_standard_variables_ask(monkeypatch: pytest.MonkeyPatch,
+                                                          variables: dict[str, str], traced: bool) -> None:
+    for name in ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_TRACES_EXPORTER",
+                 "OTEL_SDK_DISABLED"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    assert Settings.from_environment().tracing is traced
