@@ -30,6 +30,7 @@ from gateway.exports_proxy import exports_route
 from gateway.graphiql import graphiql_page
 from gateway.graphiql_assets import ASSETS_PATH, CACHE_CONTROL, GraphiQLAssets, GraphiQLAssetsMissing
 from gateway.http_request import GRAPHQL_RESPONSE, GraphQLParams, params_from_body, params_from_mapping, response_media_type
+from gateway import metrics
 from gateway.limits import Limits
 from gateway.operation import OperationCache, RequestError
 from gateway.planner import PlanningError
@@ -44,6 +45,9 @@ from gateway.supergraph_reload import SupergraphWatcher
 from siir.auth.identity import Identity
 from siir.auth.tokens import TokenVerifier, authorization_header, bearer_token, verifier_from_settings
 from siir.errors import BadRequest, Unauthenticated
+from siir.observability import request_id
+from siir.observability.observed import Observed
+from siir.observability.request import current, note_graphql_errors, note_operation, note_role
 from siir.settings import Settings
 
 
@@ -127,6 +131,7 @@ class Gateway:
         except Unauthenticated as error:
             raise RequestError.of(error.message, "UNAUTHENTICATED", 401, headers={
                 "www-authenticate": 'Bearer realm="siir", error="invalid_token"'}) from None
+        note_role(identity.role.value)
         wait = await self.rate_limiter.take(identity.subject)
         if wait:
             raise RequestError.of(f"Too many requests for {identity.subject}: at most {self.limits.rate_limit:g} "
@@ -135,15 +140,18 @@ class Gateway:
         return identity
 
     def propagated_headers(self, raw: Iterable[tuple[bytes, bytes]], identity: Identity | None = None) -> bytes:
-        """Header lines for subgraph requests: the caller's verified token, then the
+        """Header lines for subgraph requests: the caller's verified token, the request id, then the
         configured client headers (ASGI raw pairs)."""
         # A verified JWT is base64url and dots: it cannot smuggle a header line.
         out = b"authorization: Bearer " + identity.token.encode("ascii") + b"\r\n" if identity is not None else b""
+        notes = current()
+        if notes is not None:  # validated: letters, digits and ._:- only
+            out += request_id.HEADER + b": " + notes.request_id.encode("ascii") + b"\r\n"
         if not self.propagate:
             return out
         for name, value in raw:
             name = name.lower()
-            if name in self.propagate and b"\r" not in value and b"\n" not in value:
+            if name in self.propagate and name != request_id.HEADER and b"\r" not in value and b"\n" not in value:
                 out += name + b": " + value + b"\r\n"
         return out
 
@@ -158,6 +166,7 @@ class Gateway:
             # A valid operation the planner cannot serve is the gateway's failure, not the client's.
             raise RequestError([GraphQLError(f"Cannot plan operation: {error}")], 500,
                                code="QUERY_PLANNING_FAILED") from None
+        note_operation(prepared.operation.name.value if prepared.operation.name else None)
         if persisted_hash is not None:
             await self.documents.remember(persisted_hash, query)
         if prepared.guards:
@@ -175,7 +184,10 @@ class Gateway:
         values = getattr(coerced, "coerced", coerced)
         if prepared.cost is None:
             schema.operations.check_variable_cost(prepared, values)
-        return await schema.executor.execute(prepared, params.variables, values, headers)
+        result = await schema.executor.execute(prepared, params.variables, values, headers)
+        if "errors" in result:
+            note_graphql_errors()
+        return result
 
 
 def _forbidden(refused: list[Guard], identity: Identity | None) -> RequestError:
@@ -188,6 +200,9 @@ def _forbidden(refused: list[Guard], identity: Identity | None) -> RequestError:
 
 
 def _error_body(error: RequestError) -> bytes:
+    """The answer to a refused request; counted as a limit refusal when a limit refused it."""
+    note_graphql_errors()
+    metrics.refused([(e.extensions or {}).get("code", "") for e in error.errors])
     return orjson.dumps({"errors": [e.formatted for e in error.errors]})
 
 
@@ -206,10 +221,15 @@ class GatewayApp(Starlette):
 
     gateway: Gateway
     graphql_path: str
-    #: ``_post``, behind CORS when it is configured (the one middleware the hot path keeps).
+    #: ``_post``, behind CORS when it is configured (besides ``observed``, the one middleware the hot path keeps).
     post_graphql: Any
+    observed: Observed  # around ``route``: request ids, access lines, metrics, traces
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await self.observed(scope, receive, send)
+
+    async def route(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """The hot path, or Starlette."""
         if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == self.graphql_path:
             await self.post_graphql(scope, receive, send)
         else:
@@ -383,5 +403,6 @@ def build_app(supergraph_sdl: str, *, subgraph_urls: dict[str, str] | None = Non
     app.gateway = gateway
     app.post_graphql = with_cors(app._post, settings.cors_origins)
     app.graphql_path = graphql_path
+    app.observed = Observed(app.route, service="gateway", settings=settings, metrics_port=settings.gateway_metrics_port)
     app.state.gateway = gateway
     return app

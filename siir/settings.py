@@ -7,6 +7,7 @@ configuration, so a deployment has one list of knobs (see docker-compose.yml).
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,6 +84,20 @@ class Settings:
     reporting_batch_size: int = 5000
     #: Seconds the consumer waits when the outbox has nothing new.
     reporting_poll_interval: float = 0.5
+    #: Logs: ``text`` (a terminal) or ``json`` (one object a line, for a log shipper); the level
+    #: of everything but the access log, which logs one line per request unless ``access_log`` is off.
+    log_format: str = "text"
+    log_level: str = "warning"
+    access_log: bool = True
+    #: Prometheus metrics on a listener of their own (siir/observability/metrics.py), never on the
+    #: public port; 0 serves none. ``metrics_host`` is where those listeners bind.
+    metrics_host: str = "127.0.0.1"
+    gateway_metrics_port: int = 0
+    registry_metrics_port: int = 0
+    reporting_metrics_port: int = 0
+    #: Traces: exported over OTLP (the exporter reads the other ``OTEL_*`` variables) when
+    #: ``OTEL_TRACES_EXPORTER`` is ``otlp`` or an ``OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT`` is set.
+    tracing: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -129,7 +144,25 @@ class Settings:
             reporting_consumer=env.get("SIIR_REPORTING_CONSUMER", "on").lower() not in {"off", "0", "false", "no"},
             reporting_batch_size=int(env.get("SIIR_REPORTING_BATCH_SIZE", "5000")),
             reporting_poll_interval=float(env.get("SIIR_REPORTING_POLL_INTERVAL", "0.5")),
+            log_format=env.get("SIIR_LOG_FORMAT", "text").strip().lower(),
+            log_level=env.get("SIIR_LOG_LEVEL", "warning").strip().lower(),
+            access_log=env.get("SIIR_ACCESS_LOG", "on").lower() not in {"off", "0", "false", "no"},
+            metrics_host=env.get("SIIR_METRICS_HOST", "127.0.0.1"),
+            gateway_metrics_port=int(env.get("SIIR_GATEWAY_METRICS_PORT", "0")),
+            registry_metrics_port=int(env.get("SIIR_REGISTRY_METRICS_PORT", "0")),
+            reporting_metrics_port=int(env.get("SIIR_REPORTING_METRICS_PORT", "0")),
+            tracing=_tracing_configured(env),
         )
+
+
+def _tracing_configured(env: Mapping[str, str]) -> bool:
+    # The OpenTelemetry SDK's own variables decide; off unless one of them asks for traces.
+    if _flag(env.get("OTEL_SDK_DISABLED", "")):
+        return False
+    exporter = env.get("OTEL_TRACES_EXPORTER", "").strip().lower()
+    if exporter:
+        return exporter == "otlp"
+    return bool(env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or env.get("OTEL_EXPORTER_OTLP_ENDPOINT"))
 
 
 def _flag(value: str) -> bool:

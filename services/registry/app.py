@@ -22,6 +22,7 @@ from siir.auth.middleware import RequireIdentity, identity_of
 from siir.auth.tokens import TokenVerifier, verifier_from_settings
 from siir.database import create_engine
 from siir.health import database_check, healthcheck, readiness
+from siir.observability.observed import Observed
 from siir.settings import Settings
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -79,5 +80,7 @@ def build_app(
             Route("/readiness", readiness("registry", state, {"database": database_check(state)}), methods=["GET"]),
         ],
         lifespan=lifespan,
-        middleware=[Middleware(RequireIdentity, verifier=verifier)],
+        middleware=[Middleware(Observed, service="registry", settings=settings, metrics_port=settings.registry_metrics_port,
+                               engine=lambda: state.get("engine")),
+                    Middleware(RequireIdentity, verifier=verifier)],
     )

@@ -36,6 +36,7 @@ from siir.auth.tokens import TokenVerifier, verifier_from_settings
 from siir.database import create_engine
 from siir import identifiers
 from siir.health import Check, database_check, healthcheck, readiness
+from siir.observability.observed import Observed
 from siir.errors import DomainError, InvalidInput
 from siir.settings import Settings
 
@@ -179,5 +180,7 @@ def build_app(
             Route("/exports/{name}.{format}", export, methods=["GET"]),
         ],
         lifespan=lifespan,
-        middleware=[Middleware(RequireIdentity, verifier=verifier)],
+        middleware=[Middleware(Observed, service="reporting", settings=settings,
+                               metrics_port=settings.reporting_metrics_port, engine=lambda: state.get("engine")),
+                    Middleware(RequireIdentity, verifier=verifier)],
     )
