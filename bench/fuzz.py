@@ -24,8 +24,9 @@ sys.path.insert(0, str(ROOT))
 from cryptography.hazmat.primitives import serialization  # noqa: E402
 
 from siir.auth.keys import load_or_create_signing_key  # noqa: E402
-from tests.conftest import Tokens, _admin_url  # noqa: E402
-from tests.gateway.fuzzing import fuzz, world  # noqa: E402
+from siir.embedded import start_embedded_server, stop_embedded_server  # noqa: E402
+from tests.conftest import TEST_DATA_DIR, Tokens  # noqa: E402
+from tests.gateway.fuzzing import Tally, fuzz, world  # noqa: E402
 
 
 def main() -> int:
@@ -35,8 +36,21 @@ def main() -> int:
     parser.add_argument("--records", type=int, default=300, help="demo IR to seed")
     parser.add_argument("--server", help="postgresql://… of a server to create the database on")
     args = parser.parse_args()
-    admin_url = f"{args.server.rstrip('/')}/postgres" if args.server else os.environ.get("SIIR_TEST_DATABASE_URL") \
-        or _admin_url()
+    admin_url = f"{args.server.rstrip('/')}/postgres" if args.server else os.environ.get("SIIR_TEST_DATABASE_URL")
+    embedded = admin_url is None
+    if embedded:
+        admin_url = start_embedded_server(TEST_DATA_DIR, keep_running=True)
+    try:
+        tally = run(admin_url, args)
+    finally:
+        if embedded:
+            stop_embedded_server(TEST_DATA_DIR)
+    print(tally.summary())
+    return 1 if tally.failures else 0
+
+
+def run(admin_url: str, args: argparse.Namespace) -> Tally:
+    """The world on ``admin_url``'s server, fuzzed as ``args`` say."""
     with tempfile.TemporaryDirectory() as scratch:
         tokens = Tokens(load_or_create_signing_key(Path(scratch) / "auth"))
         public = Path(scratch) / "public.pem"
@@ -44,9 +58,7 @@ def main() -> int:
                                                               serialization.PublicFormat.SubjectPublicKeyInfo))
         with world(admin_url, tokens, tokens.verifier, public, tokens.ISSUER, tokens.AUDIENCE, Path(scratch),
                    count=args.records) as (url, role_tokens):
-            tally = fuzz(url, role_tokens, args.count // len(role_tokens), seed=args.seed)
-    print(tally.summary())
-    return 1 if tally.failures else 0
+            return fuzz(url, role_tokens, args.count // len(role_tokens), seed=args.seed)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from gateway.server import serve
 
@@ -11,7 +10,7 @@ from gateway.server import serve
 def main(argv: list[str] | None = None) -> None:
     """Parse arguments and serve (uvicorn with uvloop + httptools, one worker)."""
     parser = argparse.ArgumentParser(prog="python -m gateway", description="Apollo Federation v2 gateway")
-    parser.add_argument("--supergraph", required=True, type=Path, help="supergraph SDL file")
+    parser.add_argument("--supergraph", required=True, help="supergraph SDL file or http(s) URL")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", default=4000, type=int)
     parser.add_argument("--subgraph-timeout", default=30.0, type=float, help="seconds per subgraph request")

@@ -24,11 +24,16 @@ from graphql.language import ListTypeNode, NonNullTypeNode
 # Applied directives that survive into the API schema; everything else is composition data.
 _KEPT_DIRECTIVES = frozenset({"deprecated", "specifiedBy", "oneOf"})
 # Directive definitions that belong to the federation machinery, never to the API.
-_MACHINERY_PREFIXES = ("join__", "link__")
 _MACHINERY_DIRECTIVES = frozenset({
     "link", "inaccessible", "tag", "authenticated", "requiresScopes", "policy", "context",
     "cost", "listSize", "core",
 })
+
+
+def _machinery(name: str) -> bool:
+    """A definition a @link'ed spec brought in under its namespace (``join__Graph``,
+    ``link__Purpose``, ``policy__Policy``, ``requiresScopes__Scope``…): composition data."""
+    return name.find("__") > 0
 
 
 def _inaccessible(node: Any) -> bool:
@@ -60,7 +65,7 @@ def build_api_schema(document: DocumentNode) -> GraphQLSchema:
     """Build the client-facing schema from a parsed supergraph document."""
     hidden = {
         d.name.value for d in document.definitions
-        if isinstance(d, TypeDefinitionNode) and (_inaccessible(d) or d.name.value.startswith(_MACHINERY_PREFIXES))
+        if isinstance(d, TypeDefinitionNode) and (_inaccessible(d) or _machinery(d.name.value))
     }
     definitions = []
     for d in document.definitions:
@@ -69,7 +74,7 @@ def build_api_schema(document: DocumentNode) -> GraphQLSchema:
             continue
         if isinstance(d, DirectiveDefinitionNode):
             name = d.name.value
-            if name.startswith(_MACHINERY_PREFIXES) or name in _MACHINERY_DIRECTIVES:
+            if _machinery(name) or name in _MACHINERY_DIRECTIVES:
                 continue
             definitions.append(d)
             continue

@@ -145,7 +145,8 @@ class Executor:
         subgraph_vars = {n: variables[n] for n in fetch.variable_names if n in variables}
         if not fetch.is_entity_fetch:
             try:
-                payload = await self.client.request(self.urls[fetch.graph], fetch.operation, subgraph_vars, headers)
+                payload = await self.client.request(self.urls[fetch.graph], fetch.operation, subgraph_vars, headers,
+                                                   subgraph=self.subgraph_names[fetch.graph])
             except SubgraphError as error:
                 root_keys = dict(fetch.failure_keys).get("", ())
                 errors.extend(self._fetch_error(fetch, error, [k]) for k in root_keys)
@@ -187,7 +188,8 @@ class Executor:
         for part, reps, _ in batches:
             request_vars[part.variable] = reps
         try:
-            payload = await self.client.request(self.urls[fetch.graph], fetch.operation, request_vars, headers)
+            payload = await self.client.request(self.urls[fetch.graph], fetch.operation, request_vars, headers,
+                                               subgraph=self.subgraph_names[fetch.graph])
         except SubgraphError as error:
             # Like Hive Gateway: one error per entity left without its fields.
             for part, _, targets in batches:

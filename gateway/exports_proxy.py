@@ -20,9 +20,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from gateway import metrics
 from gateway.operation import RequestError
 from gateway.supergraph import Supergraph
 from siir.auth.identity import Identity
+from siir.observability import tracing
+from siir.observability.request import current
 from siir.outages import RETRY_AFTER_SECONDS
 
 #: The gateway's check of a request's ``Authorization`` header (given its raw headers): the verified caller, else RequestError.
@@ -61,6 +64,7 @@ def exports_route(supergraph: Supergraph, *, authenticate: Authenticate, timeout
         try:
             identity = await authenticate(request.headers.raw)
         except RequestError as error:
+            metrics.refused([(e.extensions or {}).get("code", "") for e in error.errors])
             return JSONResponse({"errors": [e.formatted for e in error.errors]}, status_code=error.status,
                                 headers=error.headers)
         if not EXPORT_NAME.fullmatch(request.path_params["path"]):
@@ -73,6 +77,10 @@ def exports_route(supergraph: Supergraph, *, authenticate: Authenticate, timeout
         client = httpx.AsyncClient(timeout=timeout)
         headers = {name: value for name, value in request.headers.items() if name in forwarded}
         headers["authorization"] = f"Bearer {identity.token}"  # verified: base64url and dots only
+        notes = current()
+        if notes is not None:
+            headers["x-request-id"] = notes.request_id  # validated: letters, digits and ._:- only
+        headers.update(tracing.context_headers())
         upstream = client.build_request(
             "GET", f"{base}/exports/{request.path_params['path']}", params=request.query_params.multi_items(),
             headers=headers,

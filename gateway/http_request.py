@@ -20,11 +20,15 @@ __all__ = ["GRAPHQL_RESPONSE", "JSON", "GraphQLParams", "params_from_body", "par
 
 @dataclass(frozen=True)
 class GraphQLParams:
-    """The parameters of a GraphQL request."""
+    """The parameters of a GraphQL request. ``query`` is None when the request names a persisted
+    document instead: ``document_id`` (GraphQL over HTTP's ``documentId``) or ``persisted_hash``
+    (Apollo's ``extensions.persistedQuery.sha256Hash``, which may also come with the query)."""
 
-    query: str
+    query: str | None
     operation_name: str | None
     variables: dict[str, Any]
+    document_id: str | None = None
+    persisted_hash: str | None = None
 
 
 def params_from_mapping(raw: Any, *, variables_are_json_text: bool = False) -> GraphQLParams:
@@ -36,7 +40,10 @@ def params_from_mapping(raw: Any, *, variables_are_json_text: bool = False) -> G
     if not isinstance(raw, dict):
         raise RequestError([GraphQLError("POST body must be a JSON object.")], well_formed=False)
     query = raw.get("query")
-    if not isinstance(query, str) or not query:
+    document_id, persisted_hash = _persisted_document(raw, variables_are_json_text)
+    if query is None and (document_id or persisted_hash):
+        pass  # gateway/document_lookup.py finds the text
+    elif not isinstance(query, str) or not query:
         raise RequestError([GraphQLError("Must provide query string.")], well_formed=False)
     operation_name = raw.get("operationName")
     if operation_name is not None and not isinstance(operation_name, str):
@@ -51,15 +58,39 @@ def params_from_mapping(raw: Any, *, variables_are_json_text: bool = False) -> G
         variables = {}
     if not isinstance(variables, dict):
         raise RequestError([GraphQLError("Invalid variables: must be an object.")], well_formed=False)
+    return GraphQLParams(query, operation_name or None, variables, document_id, persisted_hash)
+
+
+def _persisted_document(raw: dict[str, Any], extensions_are_json_text: bool) -> tuple[str | None, str | None]:
+    """``documentId`` and ``extensions.persistedQuery.sha256Hash``, checked for shape."""
+    def bad(field: str, message: str) -> RequestError:
+        return RequestError([GraphQLError(f"Invalid {field}: {message}", extensions={"code": "BAD_REQUEST",
+                                                                                     "field": field})])
+
+    document_id = raw.get("documentId")
+    if document_id is not None and (not isinstance(document_id, str) or not document_id):
+        raise bad("documentId", "must be a non-empty string.")
     extensions = raw.get("extensions")
-    if variables_are_json_text and isinstance(extensions, str):
+    if extensions_are_json_text and isinstance(extensions, str):
         try:
             extensions = orjson.loads(extensions)
         except orjson.JSONDecodeError:
-            raise RequestError([GraphQLError("Extensions are invalid JSON.")], well_formed=False) from None
-    if extensions is not None and not isinstance(extensions, dict):
-        raise RequestError([GraphQLError("Invalid extensions: must be an object.")], well_formed=False)
-    return GraphQLParams(query, operation_name or None, variables)
+            raise bad("extensions", "not valid JSON.") from None
+    if extensions is None:
+        return document_id, None
+    if not isinstance(extensions, dict):
+        raise bad("extensions", "must be an object.")
+    persisted = extensions.get("persistedQuery")
+    if persisted is None:
+        return document_id, None
+    if not isinstance(persisted, dict):
+        raise bad("extensions.persistedQuery", "must be an object.")
+    if persisted.get("version") != 1:
+        raise bad("extensions.persistedQuery.version", "only version 1 is supported.")
+    sha = persisted.get("sha256Hash")
+    if not isinstance(sha, str) or len(sha) != 64 or any(c not in "0123456789abcdefABCDEF" for c in sha):
+        raise bad("extensions.persistedQuery.sha256Hash", "must be 64 hexadecimal digits.")
+    return document_id, sha.lower()
 
 
 def params_from_body(body: bytes, content_type: str | None) -> GraphQLParams:

@@ -22,6 +22,7 @@ from graphql import (
     validate,
 )
 
+from gateway import metrics
 from gateway.authorization import Guard, Guards
 from gateway.limits import (
     LimitExceeded,
@@ -130,6 +131,7 @@ class OperationCache:
         key = (query, operation_name, labels)
         entry = self._entries.get(key)
         if entry is None:
+            metrics.PLAN_CACHE_MISS.inc()
             try:
                 entry = self.prepare(query, operation_name, labels)
             except RequestError as error:
@@ -138,6 +140,7 @@ class OperationCache:
             if len(self._entries) > self.size:
                 self._entries.popitem(last=False)
         else:
+            metrics.PLAN_CACHE_HIT.inc()
             self._entries.move_to_end(key)
         if isinstance(entry, RequestError):
             raise entry.with_traceback(None)  # a fresh traceback each time, not a growing one

@@ -1,46 +1,75 @@
-"""A per-subject rate limit: one token bucket per caller, in this process.
+"""A per-subject rate limit, shared by every gateway replica through Redis when one is configured.
 
-Each verified subject gets ``burst`` requests at once and ``rate`` more per second. The buckets
-live in this process: with N gateway replicas behind a load balancer a subject gets up to N
-times the rate. To share one limit, either route by subject (consistent hashing on ``sub``)
-so each caller's buckets live on one replica, or keep the buckets in a shared store (e.g.
-Redis, one key per subject updated atomically by a script doing this same arithmetic).
+Each verified subject may send ``burst`` requests in any window of ``ceil(burst / rate)`` seconds
+(a moving window: the defaults, 50 a second with bursts of 100, allow 100 in any 2 seconds). The
+windows are kept by the ``limits`` library: in Redis (``SIIR_REDIS_URL``, keys under the
+deployment's prefix) so N replicas behind a load balancer share one limit, else in this process.
+
+Redis unreachable: the limiter fails open to this process's own windows (each replica still limits
+every caller, so a caller gets at most N times the rate) and tries Redis again after
+``SHARED_RETRY_S``. Every request is already authenticated before it is counted, so refusing every
+caller because the shared counter is down would turn a Redis outage into an outage of the registry
+for no protection gained; a warning is logged once per outage.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 import time
-from typing import Callable
+
+from limits import RateLimitItemPerSecond
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import StorageError
+
+from gateway.shared_store import REDIS_TIMEOUT_S
+
+logger = logging.getLogger("gateway.rate_limit")
+
+#: Seconds the limiter keeps to its own windows after Redis failed, before trying Redis again.
+SHARED_RETRY_S = 5.0
+
+
+def redis_storage(redis_url: str, prefix: str) -> RedisStorage:
+    """The ``limits`` storage for a ``redis://`` (or ``rediss://``) URL, keys under ``prefix``."""
+    return RedisStorage(f"async+{redis_url}", implementation="redispy", key_prefix=f"{prefix}rate",
+                        wrap_exceptions=True, socket_connect_timeout=REDIS_TIMEOUT_S,
+                        socket_timeout=REDIS_TIMEOUT_S)
 
 
 class RateLimiter:
-    """Token buckets by subject; ``rate`` 0 disables the limit."""
+    """Moving windows by subject; ``rate`` 0 disables the limit."""
 
-    def __init__(self, rate: float, burst: int, *, clock: Callable[[], float] = time.monotonic,
-                 max_subjects: int = 100_000) -> None:
+    def __init__(self, rate: float, burst: int, *, shared: Storage | None = None) -> None:
         self.rate = rate
         self.burst = max(burst, 1)
-        self.clock = clock
-        self.max_subjects = max_subjects
-        self._buckets: dict[str, tuple[float, float]] = {}  # subject -> (tokens, at)
+        self.window_s = max(1, math.ceil(self.burst / rate)) if rate > 0 else 0
+        self.item = RateLimitItemPerSecond(self.burst, self.window_s) if rate > 0 else None
+        self.local = MovingWindowRateLimiter(MemoryStorage())
+        self.shared = MovingWindowRateLimiter(shared) if shared is not None else None
+        self._shared_down_until = 0.0
 
-    def take(self, subject: str) -> float:
-        """Spend one token: 0.0 when allowed, else the seconds until the next token."""
-        if self.rate <= 0:
+    async def take(self, subject: str) -> float:
+        """Count one request: 0.0 when allowed, else the seconds until the window admits one more."""
+        if self.item is None:
             return 0.0
-        now = self.clock()
-        tokens, at = self._buckets.get(subject, (float(self.burst), now))
-        tokens = min(float(self.burst), tokens + (now - at) * self.rate)
-        if tokens < 1.0:
-            self._buckets[subject] = (tokens, now)
-            return (1.0 - tokens) / self.rate
-        if len(self._buckets) >= self.max_subjects and subject not in self._buckets:
-            self._forget_idle(now)
-        self._buckets[subject] = (tokens - 1.0, now)
-        return 0.0
+        if self.shared is not None and time.monotonic() >= self._shared_down_until:
+            try:
+                return await self._take(self.shared, subject)
+            except StorageError as error:
+                if not self._shared_down_until:
+                    logger.warning("rate limit: Redis unreachable (%s); counting in this process "
+                                   "(each replica limits on its own) until it answers again", error.storage_error)
+                self._shared_down_until = time.monotonic() + SHARED_RETRY_S
+        return await self._take(self.local, subject)
 
-    def _forget_idle(self, now: float) -> None:
-        # A bucket refilled to the brim is the same as no bucket: drop those to bound memory.
-        full = [s for s, (tokens, at) in self._buckets.items() if tokens + (now - at) * self.rate >= self.burst]
-        for subject in full:
-            del self._buckets[subject]
+    async def _take(self, limiter: MovingWindowRateLimiter, subject: str) -> float:
+        assert self.item is not None
+        if await limiter.hit(self.item, subject):
+            if limiter is self.shared and self._shared_down_until:
+                logger.warning("rate limit: Redis answers again; limits are shared by the replicas again")
+                self._shared_down_until = 0.0
+            return 0.0
+        stats = await limiter.get_window_stats(self.item, subject)
+        return max(stats.reset_time - time.time(), 0.01)

@@ -1,22 +1,28 @@
-"""Subgraph requests: GraphQL over the pooled keep-alive HTTP client."""
+"""Subgraph requests: GraphQL over the pooled keep-alive HTTP client, timed (gateway/metrics.py)
+and, while tracing, each in a client span whose context goes along as ``traceparent``."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import httpx
 import orjson
 
+from gateway import metrics
 from gateway.http_pool import HTTPPool, HTTPPoolError
+from siir.observability import tracing
 
 
 class SubgraphError(Exception):
     """A subgraph request failed (connection, timeout, non-GraphQL answer)."""
 
-    def __init__(self, message: str, *, timeout: bool = False) -> None:
+    def __init__(self, message: str, *, timeout: bool = False, kind: str = "response") -> None:
         super().__init__(message)
         self.timeout = timeout
+        #: timeout, connection or response (not a GraphQL answer): a metric label.
+        self.kind = "timeout" if timeout else kind
 
 
 class SubgraphClient:
@@ -45,11 +51,26 @@ class SubgraphClient:
         return response.status_code, response.content
 
     async def request(self, url: str, query: str, variables: dict[str, Any] | None,
-                      headers: bytes = b"") -> dict[str, Any]:
+                      headers: bytes = b"", *, subgraph: str = "") -> dict[str, Any]:
         """Send one operation; return the decoded GraphQL response (raises SubgraphError).
 
-        ``headers``: client headers propagated to subgraphs, as ``Name: value\\r\\n`` lines.
+        ``headers``: client headers propagated to subgraphs, as ``Name: value\\r\\n`` lines;
+        ``subgraph``: its name, for metrics and traces (default: the URL).
         """
+        name = subgraph or url
+        started = time.perf_counter()
+        failure = None
+        try:
+            with tracing.fetch_span(name) as trace_headers:
+                return await self._request(url, query, variables, headers + trace_headers)
+        except SubgraphError as error:
+            failure = "timeout" if error.timeout else error.kind
+            raise
+        finally:
+            metrics.fetched(name, time.perf_counter() - started, failure)
+
+    async def _request(self, url: str, query: str, variables: dict[str, Any] | None,
+                       headers: bytes) -> dict[str, Any]:
         body = {"query": query, "variables": variables} if variables else {"query": query}
         try:
             if url.startswith("https://"):
@@ -59,7 +80,7 @@ class SubgraphClient:
         except asyncio.TimeoutError:
             raise SubgraphError("timeout", timeout=True) from None
         except HTTPPoolError as error:
-            raise SubgraphError(str(error)) from None
+            raise SubgraphError(str(error), kind="connection") from None
         try:
             payload = orjson.loads(content)
         except orjson.JSONDecodeError:

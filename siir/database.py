@@ -6,6 +6,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from siir.embedded import start_embedded_server
+from siir.observability import tracing
 from siir.settings import Settings
 
 
@@ -39,11 +40,14 @@ def asyncpg_dsn(url: str) -> dict[str, object]:
 
 
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """An asyncpg engine; statements are prepared once per connection and cached."""
-    return create_async_engine(
+    """An asyncpg engine; statements are prepared once per connection and cached (and traced, when
+    tracing is on)."""
+    engine = create_async_engine(
         async_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=False,
         connect_args={"server_settings": {"application_name": "siir", "timezone": "Asia/Jakarta"}},
     )
+    tracing.instrument_engine(engine)
+    return engine

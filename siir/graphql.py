@@ -21,6 +21,7 @@ from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.types import ExecutionContext
 
 from siir.errors import DomainError, ServiceUnavailable
+from siir.observability.graphql_notes import NoteOperation
 from siir.outages import RETRY_AFTER_SECONDS, is_outage
 
 logger = logging.getLogger("siir.graphql")
@@ -188,15 +189,16 @@ class RequestLoader(DataLoader[K, V]):
 
 class SubgraphSchema(strawberry.federation.Schema):
     """A federation schema that logs only unexpected errors (a refused input is not an incident),
-    parses and validates each distinct operation once (``ParseOnce``) and never answers "Did you
-    mean …?"."""
+    parses and validates each distinct operation once (``ParseOnce``), never answers "Did you
+    mean …?" and notes each operation's name for the access log and metrics (``NoteOperation``)."""
 
     def __init__(self, *args: Any, extensions: Any = (), operation_cache_size: int = 512, **kwargs: Any) -> None:
         self.operation_cache = OperationCache(operation_cache_size)
         cache = self.operation_cache
         kwargs.setdefault("execution_context_class", ExecutionWithoutSuggestions)
         # ParseOnce first: on a hit it sets the cached errors, so validation below is skipped.
-        super().__init__(*args, extensions=[lambda: ParseOnce(cache=cache), ValidationWithoutSuggestions, *extensions],
+        super().__init__(*args, extensions=[lambda: ParseOnce(cache=cache), ValidationWithoutSuggestions, NoteOperation,
+                                                   *extensions],
                          **kwargs)
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:

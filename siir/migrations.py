@@ -1,4 +1,4 @@
-"""Schema migrations: each service owns an Alembic history for its own PostgreSQL schema."""
+"""Schema migrations: the Alembic machinery every service's own history (in its own PostgreSQL schema) runs on."""
 
 from __future__ import annotations
 
@@ -13,19 +13,19 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from siir.database import async_url
 
-#: Services in the order their migrations run (reporting never references registry tables).
-MIGRATION_DIRS: dict[str, Path] = {
-    "registry": Path(__file__).resolve().parent.parent / "services" / "registry" / "migrations",
-    "reporting": Path(__file__).resolve().parent.parent / "services" / "reporting" / "migrations",
-}
 
-
-def alembic_config(service: str, database_url: str) -> Config:
+def alembic_config(directory: Path, database_url: str) -> Config:
+    """Alembic's configuration for the history in ``directory`` against ``database_url``."""
     config = Config()
-    config.set_main_option("script_location", str(MIGRATION_DIRS[service]))
+    config.set_main_option("script_location", str(directory))
     # Alembic's config is an ini parser: a literal % must be doubled.
     config.set_main_option("sqlalchemy.url", async_url(database_url).replace("%", "%%"))
     return config
+
+
+def upgrade(directory: Path, database_url: str) -> None:
+    """Bring the history in ``directory`` to its newest revision (idempotent)."""
+    command.upgrade(alembic_config(directory, database_url), "head")
 
 
 def run_environment(schema: str) -> None:
@@ -51,12 +51,6 @@ def run_environment(schema: str) -> None:
     asyncio.run(main())
 
 
-def migrate(database_url: str, *, services: list[str] | None = None) -> None:
-    """Bring every service's schema to its newest revision (idempotent)."""
-    for service in services or list(MIGRATION_DIRS):
-        command.upgrade(alembic_config(service, database_url), "head")
-
-
 def execute_script(sql: str) -> None:
     """Run a DDL script inside a migration, one statement at a time.
 
@@ -68,56 +62,3 @@ def execute_script(sql: str) -> None:
     for statement in sql.split(";\n"):
         if statement.strip():
             op.execute(statement)
-
-
-def prepare_reporting_database(reporting_url: str) -> int:
-    """Reporting's schema and its regions on a database of its own (idempotent); returns the regions."""
-    import asyncio
-
-    import asyncpg
-
-    from services.reporting.data.regions import load_regions
-    from siir.database import asyncpg_dsn
-
-    migrate(reporting_url, services=["reporting"])
-
-    async def regions() -> int:
-        connection = await asyncpg.connect(**asyncpg_dsn(reporting_url))
-        try:
-            return await load_regions(connection)
-        finally:
-            await connection.close()
-
-    return asyncio.run(regions())
-
-
-def prepare_database(database_url: str, reporting_url: str | None = None) -> int:
-    """What every start needs, idempotent: migrations, then the region reference lists.
-
-    Reporting's schema goes to ``reporting_url`` when it has a database of its own.
-
-    Returns the number of regions. Runs its own event loop, so call it from a thread inside one.
-    """
-    import asyncio
-
-    import asyncpg
-
-    from services.registry.data.region_reference import load_regions
-    from services.reporting.data.regions import load_regions as load_reporting_regions
-    from siir.database import asyncpg_dsn
-
-    reporting_url = reporting_url or database_url
-    migrate(database_url, services=["registry"])
-    migrate(reporting_url, services=["reporting"])
-
-    async def regions() -> int:
-        connection = await asyncpg.connect(**asyncpg_dsn(database_url))
-        reporting = await asyncpg.connect(**asyncpg_dsn(reporting_url))
-        try:
-            await load_reporting_regions(reporting)
-            return await load_regions(connection)
-        finally:
-            await connection.close()
-            await reporting.close()
-
-    return asyncio.run(regions())

@@ -7,6 +7,7 @@ configuration, so a deployment has one list of knobs (see docker-compose.yml).
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,6 +57,23 @@ class Settings:
     #: (``siir up`` turns introspection on for the embedded default).
     gateway_introspection: bool = False
     gateway_field_suggestions: bool = False
+    #: ``redis://…`` shared by every gateway replica: rate limits, the APQ cache and registered
+    #: persisted documents live there; when empty, each process keeps its own (one replica).
+    redis_url: str = ""
+    #: Prefix of every key SIIR writes in that Redis (several deployments may share one server).
+    redis_prefix: str = "siir:"
+    #: Automatic persisted queries (Apollo's protocol): clients may send a query's SHA-256 alone.
+    gateway_apq: bool = True
+    #: Production mode: execute only registered persisted documents (``siir register-documents``).
+    gateway_persisted_documents_only: bool = False
+    #: Where registered persisted documents are kept when no Redis is configured.
+    persisted_documents_dir: Path = PROJECT_ROOT / ".siir" / "persisted-documents"
+    #: Seconds between checks of the supergraph file (or URL) for a new version; 0 disables.
+    gateway_supergraph_poll_interval: float = 10.0
+
+    #: Origins (``scheme://host[:port]``, or ``*``) whose pages may call the gateway (CORS);
+    #: none: no CORS headers, so browsers allow only same-origin pages (gateway/cors.py).
+    cors_origins: tuple[str, ...] = ()
     #: Where reporting reads the registry's outbox feed (default: DATABASE_URL).
     reporting_source_url: str = ""
     #: Where reporting keeps its schema ``reporting`` (default: DATABASE_URL): another server works.
@@ -66,14 +84,29 @@ class Settings:
     reporting_batch_size: int = 5000
     #: Seconds the consumer waits when the outbox has nothing new.
     reporting_poll_interval: float = 0.5
+    #: Logs: ``text`` (a terminal) or ``json`` (one object a line, for a log shipper); the level
+    #: of everything but the access log, which logs one line per request unless ``access_log`` is off.
+    log_format: str = "text"
+    log_level: str = "warning"
+    access_log: bool = True
+    #: Prometheus metrics on a listener of their own (siir/observability/metrics.py), never on the
+    #: public port; 0 serves none. ``metrics_host`` is where those listeners bind.
+    metrics_host: str = "127.0.0.1"
+    gateway_metrics_port: int = 0
+    registry_metrics_port: int = 0
+    reporting_metrics_port: int = 0
+    #: Traces: exported over OTLP (the exporter reads the other ``OTEL_*`` variables) when
+    #: ``OTEL_TRACES_EXPORTER`` is ``otlp`` or an ``OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT`` is set.
+    tracing: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_environment(cls) -> "Settings":
         env = os.environ
+        data_dir = Path(env.get("SIIR_DATA_DIR", str(PROJECT_ROOT / ".siir")))
         return cls(
             database_url=env.get("DATABASE_URL", ""),
-            data_dir=Path(env.get("SIIR_DATA_DIR", str(PROJECT_ROOT / ".siir"))),
+            data_dir=data_dir,
             registry_host=env.get("SIIR_REGISTRY_HOST", "127.0.0.1"),
             registry_port=int(env.get("SIIR_REGISTRY_PORT", "4001")),
             reporting_host=env.get("SIIR_REPORTING_HOST", "127.0.0.1"),
@@ -98,12 +131,38 @@ class Settings:
             gateway_rate_burst=int(env.get("SIIR_GATEWAY_RATE_BURST", "100")),
             gateway_introspection=_flag(env.get("SIIR_GATEWAY_INTROSPECTION", "")),
             gateway_field_suggestions=_flag(env.get("SIIR_GATEWAY_FIELD_SUGGESTIONS", "")),
+            redis_url=env.get("SIIR_REDIS_URL", ""),
+            redis_prefix=env.get("SIIR_REDIS_PREFIX", "siir:"),
+            gateway_apq=env.get("SIIR_GATEWAY_APQ", "on").lower() not in {"off", "0", "false", "no"},
+            gateway_persisted_documents_only=_flag(env.get("SIIR_GATEWAY_PERSISTED_DOCUMENTS_ONLY", "")),
+            persisted_documents_dir=Path(env.get("SIIR_PERSISTED_DOCUMENTS_DIR", str(data_dir / "persisted-documents"))),
+            gateway_supergraph_poll_interval=float(env.get("SIIR_GATEWAY_SUPERGRAPH_POLL_INTERVAL", "10")),
+
+            cors_origins=tuple(o.strip() for o in env.get("SIIR_CORS_ORIGINS", "").split(",") if o.strip()),
             reporting_source_url=env.get("SIIR_REPORTING_SOURCE_URL", ""),
             reporting_database_url=env.get("SIIR_REPORTING_DATABASE_URL", ""),
             reporting_consumer=env.get("SIIR_REPORTING_CONSUMER", "on").lower() not in {"off", "0", "false", "no"},
             reporting_batch_size=int(env.get("SIIR_REPORTING_BATCH_SIZE", "5000")),
             reporting_poll_interval=float(env.get("SIIR_REPORTING_POLL_INTERVAL", "0.5")),
+            log_format=env.get("SIIR_LOG_FORMAT", "text").strip().lower(),
+            log_level=env.get("SIIR_LOG_LEVEL", "warning").strip().lower(),
+            access_log=env.get("SIIR_ACCESS_LOG", "on").lower() not in {"off", "0", "false", "no"},
+            metrics_host=env.get("SIIR_METRICS_HOST", "127.0.0.1"),
+            gateway_metrics_port=int(env.get("SIIR_GATEWAY_METRICS_PORT", "0")),
+            registry_metrics_port=int(env.get("SIIR_REGISTRY_METRICS_PORT", "0")),
+            reporting_metrics_port=int(env.get("SIIR_REPORTING_METRICS_PORT", "0")),
+            tracing=_tracing_configured(env),
         )
+
+
+def _tracing_configured(env: Mapping[str, str]) -> bool:
+    # The OpenTelemetry SDK's own variables decide; off unless one of them asks for traces.
+    if _flag(env.get("OTEL_SDK_DISABLED", "")):
+        return False
+    exporter = env.get("OTEL_TRACES_EXPORTER", "").strip().lower()
+    if exporter:
+        return exporter == "otlp"
+    return bool(env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or env.get("OTEL_EXPORTER_OTLP_ENDPOINT"))
 
 
 def _flag(value: str) -> bool:

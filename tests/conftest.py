@@ -1,7 +1,7 @@
 """Shared test fixtures: a real PostgreSQL database and a real registry server over HTTP.
 
 By default the embedded PostgreSQL (its own data folder under .siir/test) is used, so the
-suite needs nothing but Python. ``SIIR_TEST_DATABASE_URL`` (e.g. postgresql://postgres@127.0.0.1:5432/postgres)
+suite needs nothing but Python; the run stops it when it ends. ``SIIR_TEST_DATABASE_URL`` (e.g. postgresql://postgres@127.0.0.1:5432/postgres)
 points it at an existing server instead. Each run creates a fresh database and drops it after.
 """
 
@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -25,15 +26,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.engine import make_url
 
 from siir.database import asyncpg_dsn
-from siir.embedded import start_embedded_server
+from siir.embedded import start_embedded_server, stop_embedded_server
 from siir.settings import PROJECT_ROOT
 
 
-def _admin_url() -> str:
-    configured = os.environ.get("SIIR_TEST_DATABASE_URL")
-    if configured:
-        return configured
-    return start_embedded_server(PROJECT_ROOT / ".siir" / "test", keep_running=True)
+#: The embedded server's data folder for tests (``SIIR_TEST_DATA_DIR`` moves it, e.g. for a test run inside a test).
+TEST_DATA_DIR = Path(os.environ.get("SIIR_TEST_DATA_DIR") or PROJECT_ROOT / ".siir" / "test")
 
 
 async def _admin(url: str, sql: str) -> None:
@@ -57,14 +55,21 @@ def drop_database(admin_url: str, url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def admin_url() -> str:
-    return _admin_url()
+def admin_url() -> Iterator[str]:
+    """``SIIR_TEST_DATABASE_URL``, or the embedded server, started for this run and stopped at its end."""
+    configured = os.environ.get("SIIR_TEST_DATABASE_URL")
+    if configured:
+        yield configured
+        return
+    # Kept running across the processes a test starts; stopped here, when the run ends.
+    yield start_embedded_server(TEST_DATA_DIR, keep_running=True)
+    stop_embedded_server(TEST_DATA_DIR)
 
 
 @pytest.fixture(scope="session")
 def database_url(admin_url: str) -> Iterator[str]:
     """A freshly migrated database with the region reference list loaded."""
-    from siir.migrations import prepare_database
+    from siirctl.preparation import prepare_database
 
     url = create_database(admin_url)
     prepare_database(url)

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-import siir.cli
+import siirctl.cli
 from siir.settings import PROJECT_ROOT, Settings
 
 COMPOSE = PROJECT_ROOT / "docker-compose.yml"
@@ -78,9 +78,9 @@ def test_compose_has_the_target_topology() -> None:
 def test_service_command_is_a_siir_subcommand(name: str) -> None:
     command = _command(_services()[name])
     assert command[:1] == ["siir"], command
-    subcommands: frozenset[str] | None = getattr(siir.cli, "SUBCOMMANDS", None)
+    subcommands: frozenset[str] | None = getattr(siirctl.cli, "SUBCOMMANDS", None)
     if subcommands is None:
-        pytest.skip("siir.cli.SUBCOMMANDS is not exposed yet")
+        pytest.skip("siirctl.cli.SUBCOMMANDS is not exposed yet")
     if command[1] not in subcommands and command[1] in NOT_YET_BUILT:
         pytest.skip(f"`siir {command[1]}` is part of the target topology but not built yet")
     assert command[1] in subcommands, f"{name}: `siir {command[1]}` is not a siir subcommand"
@@ -115,20 +115,58 @@ def test_service_listens_on_all_interfaces_at_its_default_port(name: str) -> Non
     environment = service["environment"]
     assert environment[f"SIIR_{name.upper()}_HOST"] == "0.0.0.0"
     assert int(environment.get(f"SIIR_{name.upper()}_PORT", port)) == port
-    if name == "gateway":
-        assert service["ports"] == [f"{port}:{port}"]
-    else:  # subgraphs stay inside the compose network: the gateway's limits cannot be bypassed
-        assert "ports" not in service and service["expose"] == [str(port)]
+    # Replicas publish nothing: the balancer is the one way in (subgraphs stay inside the compose
+    # network, so the gateway's limits cannot be bypassed).
+    assert "ports" not in service and service["expose"] == [str(port)]
     probe = " ".join(service["healthcheck"]["test"])
     assert f"http://127.0.0.1:{port}/healthcheck" in probe
     assert "curl" not in probe and "wget" not in probe  # python:3.11-slim has neither
 
 
-def test_gateway_reaches_each_subgraph_by_its_service_name() -> None:
+def _balanced() -> dict[int, str]:
+    """What the balancer's nginx.conf sends where: listen port -> ``service:port`` of its upstream."""
+    conf = (PROJECT_ROOT / "deploy" / "nginx.conf").read_text()
+    upstreams = dict(re.findall(r"upstream (\w+)\s*\{[^}]*?server ([\w.-]+:\d+) resolve;", conf))
+    servers = re.findall(r"listen (\d+);.*?proxy_pass http://(\w+);", conf, re.S)
+    return {int(port): upstreams[name] for port, name in servers}
+
+
+def test_gateway_reaches_each_subgraph_s_replicas_through_the_balancer() -> None:
     environment = _services()["gateway"]["environment"]
+    balanced = _balanced()
     for subgraph in _subgraph_names() | (NOT_YET_BUILT & set(_services())):
         port = getattr(Settings(), SERVICE_PORTS[subgraph])
-        assert environment[f"SIIR_SUBGRAPH_{subgraph.upper()}_URL"] == f"http://{subgraph}:{port}/graphql"
+        assert environment[f"SIIR_SUBGRAPH_{subgraph.upper()}_URL"] == f"http://balancer:{port}/graphql"
+        assert balanced[port] == f"{subgraph}:{port}"
+
+
+def test_two_replicas_of_each_service_behind_one_published_port() -> None:
+    services = _services()
+    for name in SERVICE_PORTS:
+        assert services[name]["deploy"]["replicas"] == 2, name
+    published = {name: service["ports"] for name, service in services.items() if "ports" in service}
+    assert published == {"balancer": ["4000:4000"]}
+    assert _balanced()[4000] == "gateway:4000"
+    balancer = services["balancer"]
+    assert balancer["image"].startswith("nginx:")
+    assert "./deploy/nginx.conf:/etc/nginx/nginx.conf:ro" in balancer["volumes"]
+    assert set(balancer["expose"]) == {str(p) for p in _balanced() if p != 4000}
+
+
+def test_the_gateway_replicas_share_their_state_through_redis() -> None:
+    services = _services()
+    assert services["redis"]["image"].startswith("redis:")
+    environment = services["gateway"]["environment"]
+    assert environment["SIIR_REDIS_URL"] == "redis://redis:6379/0"
+    assert services["gateway"]["depends_on"]["redis"] == {"condition": "service_healthy"}
+
+
+def test_the_reporting_replicas_leave_one_consumer_to_the_advisory_lock() -> None:
+    """Both replicas keep the consumer on; its advisory lock makes the second a standby
+    (tests/reporting/test_consumer.py::test_only_one_consumer_holds_the_lock)."""
+    environment = _services()["reporting"].get("environment", {})
+    assert environment.get("SIIR_REPORTING_CONSUMER", "on").lower() not in {"off", "0", "false", "no"}
+    assert "--no-consumer" not in _command(_services()["reporting"])
 
 
 @pytest.mark.parametrize("name", list(_services()))

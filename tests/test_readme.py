@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
-from siir.cli import COMMANDS, parser
+from siirctl.cli import COMMANDS, parser
 from siir.settings import PROJECT_ROOT, Settings
 from tests.conftest import ServerThread, Tokens, create_database, drop_database
 from tests.readme_world import (Caller, Example, Tour, check_answer, fenced_blocks, graphql_examples, operation_problem,
@@ -86,9 +86,9 @@ def world(admin_url: str, tokens: Tokens) -> Iterator[World]:
     from gateway.app import build_app as build_gateway
     from gateway.limits import Limits
     from services.registry.app import build_app as build_registry
-    from services.registry.data.demo_data import seed_demo_data
+    from services.registry_demo.seeding import seed_demo_data
     from services.reporting.app import build_app as build_reporting
-    from siir.migrations import prepare_database
+    from siirctl.preparation import prepare_database
 
     url = create_database(admin_url, "siir_readme")
     try:
@@ -181,7 +181,7 @@ def token_line_problems(text: str, key: Any) -> list[str] | None:
 def test_shell_lines_name_existing_commands() -> None:
     text = README.read_text()
     assert list(_wrapper_calls(text)), f"{README.name} names no ./siirw command"
-    assert not unknown_commands(text), f"commands siir does not have (siir/cli.py COMMANDS): {unknown_commands(text)}"
+    assert not unknown_commands(text), f"commands siir does not have (siirctl/cli.py COMMANDS): {unknown_commands(text)}"
 
 
 def test_token_lines_parse(tokens: Tokens) -> None:

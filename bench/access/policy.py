@@ -60,6 +60,7 @@ import orjson
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from bench.command_line import cli_module  # noqa: E402
 from bench.databases import admin  # noqa: E402
 from siir.auth.keys import load_or_create_signing_key  # noqa: E402
 from siir.auth.tokens import issue_token  # noqa: E402
@@ -153,13 +154,13 @@ def seeded(server: str, database: str, count: int, candidate: Revision, data_dir
     if exists:
         present = asyncio.run(_count(url))
     if present:  # an earlier run's data: bring it to the candidate's migrations (idempotent)
-        subprocess.run([sys.executable, "-m", "siir", "migrate"], cwd=candidate.tree,
+        subprocess.run([sys.executable, "-m", cli_module(candidate.tree), "migrate"], cwd=candidate.tree,
                        env=environment(candidate, data_dir, url), check=True)
     if not present:
         if not exists:
             asyncio.run(admin(server, f'CREATE DATABASE "{database}"'))
         print(f"seeding {database} with {count} IR (candidate {candidate.commit})…", flush=True)
-        subprocess.run([sys.executable, "-m", "siir", "seed", "--count", str(count), "--seed", "1"],
+        subprocess.run([sys.executable, "-m", cli_module(candidate.tree), "seed", "--count", str(count), "--seed", "1"],
                        cwd=candidate.tree, env=environment(candidate, data_dir, url), check=True)
         present = asyncio.run(_count(url))
     return url, present
@@ -318,9 +319,9 @@ def main(args: argparse.Namespace) -> None:
         for revision in revisions:
             imports_its_own_code(revision, environment(revision, data_dir, url))
             revision.registry_port, revision.gateway_port, revision.bench_gateway_port = free_port(), free_port(), free_port()
-            start(["-m", "siir", "registry", "--port", str(revision.registry_port)], revision,
+            start(["-m", cli_module(revision.tree), "registry", "--port", str(revision.registry_port)], revision,
                   f"http://127.0.0.1:{revision.registry_port}/healthcheck")
-            start(["-m", "siir", "gateway", "--supergraph", str(revision.tree / "schema" / "supergraph.graphql"),
+            start(["-m", cli_module(revision.tree), "gateway", "--supergraph", str(revision.tree / "schema" / "supergraph.graphql"),
                    "--port", str(revision.gateway_port)], revision, f"http://127.0.0.1:{revision.gateway_port}/healthcheck",
                   SIIR_SUBGRAPH_REGISTRY_URL=f"http://127.0.0.1:{revision.registry_port}/graphql",
                   SIIR_SUBGRAPH_REPORTING_URL=f"http://127.0.0.1:{closed}/graphql")

@@ -18,7 +18,7 @@ import asyncpg
 from services.reporting.consumer import OutboxConsumer
 from services.reporting.data.regions import load_regions
 from siir.database import asyncpg_dsn
-from siir.migrations import migrate
+from siirctl.preparation import migrate
 
 
 async def main(url: str, batch_size: int, reset: bool) -> None:

@@ -32,6 +32,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from bench.command_line import cli_module  # noqa: E402
 from siir.auth.keys import load_or_create_signing_key  # noqa: E402
 from siir.auth.tokens import issue_token  # noqa: E402
 from siir.database import asyncpg_dsn  # noqa: E402
@@ -56,7 +57,7 @@ def token(role: str, region: str | None = None) -> str:
 
 def start(root: Path, argv: list[str], env: dict[str, str], health: str, logs: Path) -> subprocess.Popen[bytes]:
     log = open(logs / f"{argv[0]}.log", "wb")
-    process = subprocess.Popen([sys.executable, "-m", "siir", *argv], env={**env, "PYTHONPATH": str(root)}, cwd=root,
+    process = subprocess.Popen([sys.executable, "-m", cli_module(root), *argv], env={**env, "PYTHONPATH": str(root)}, cwd=root,
                                stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

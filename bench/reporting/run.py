@@ -6,7 +6,7 @@ the projection's lag under a sustained write load.
 
 The database must be seeded (``bench/seed/run_seed.py --count 1000000 --database siir_reporting_bench``)
 and the projection caught up (``bench/reporting/catch_up.py``), the registry at its current migrations
-(``DATABASE_URL=... python -m siir migrate``). Starts the registry, reporting (with its
+(``DATABASE_URL=... python -m siirctl migrate``). Starts the registry, reporting (with its
 consumer) and our gateway as processes on free ports, measures each report query ``--repeat`` times
 over HTTP after a warm-up (p50/p95), runs the equivalent GROUP BY over ``registry.*`` tables
 ``--group-by-repeat`` times, prints both and the ratio, then writes ``--write-rate`` assessments a second
@@ -68,7 +68,7 @@ def _start(argv: list[str], env: dict[str, str], health: str) -> subprocess.Pope
     # Each service's output goes to a log file, so a service that dies mid-run can be told apart
     # from one that was killed (its exit code is reported at the end either way).
     log = open(LOGS / f"{argv[0]}.log", "wb")
-    process = subprocess.Popen([sys.executable, "-m", "siir", *argv], env=env, cwd=ROOT,
+    process = subprocess.Popen([sys.executable, "-m", "siirctl", *argv], env=env, cwd=ROOT,
                                stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

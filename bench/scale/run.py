@@ -41,6 +41,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from bench.command_line import cli_module  # noqa: E402
 from siir.auth.keys import load_or_create_signing_key  # noqa: E402
 from siir.auth.tokens import issue_token  # noqa: E402
 from siir.database import asyncpg_dsn  # noqa: E402
@@ -208,7 +209,11 @@ async def copy_database(server: str, template: str, copy: str, reuse: bool) -> b
 
 def export(ref: str, into: Path) -> str:
     commit = subprocess.run(["git", "rev-parse", "--short", ref], cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()
-    archive = subprocess.run(["git", "archive", commit, "services", "siir", "gateway", "schema"], cwd=ROOT, check=True,
+    # Revisions from before the command line moved to siirctl/ have no such folder.
+    folders = subprocess.run(["git", "ls-tree", "--name-only", commit], cwd=ROOT, check=True, capture_output=True,
+                             text=True).stdout.split()
+    wanted = [name for name in ("services", "siir", "siirctl", "gateway", "schema") if name in folders]
+    archive = subprocess.run(["git", "archive", commit, *wanted], cwd=ROOT, check=True,
                              capture_output=True).stdout
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")
@@ -218,8 +223,8 @@ def export(ref: str, into: Path) -> str:
 def migrate(revision: Revision, url: str) -> float:
     began = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-c", "import sys; from siir.migrations import prepare_database; prepare_database(sys.argv[1])", url],
-        cwd=revision.code_root, env={**os.environ, "PYTHONPATH": str(revision.code_root)}, check=True,
+        [sys.executable, "-m", cli_module(revision.code_root), "migrate"], cwd=revision.code_root,
+        env={**os.environ, "PYTHONPATH": str(revision.code_root), "DATABASE_URL": url}, check=True,
     )
     return time.perf_counter() - began
 
@@ -239,7 +244,7 @@ def start(revision: Revision, url: str, data_dir: Path, scratch: Path) -> None:
     ]
     for command in commands:
         revision.processes.append(
-            subprocess.Popen([sys.executable, "-m", "siir", *command], cwd=revision.code_root, env=env)
+            subprocess.Popen([sys.executable, "-m", cli_module(revision.code_root), *command], cwd=revision.code_root, env=env)
         )
     for offset in (0, 1, 2):
         deadline = time.monotonic() + 120

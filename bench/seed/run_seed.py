@@ -16,9 +16,9 @@ import time
 
 import asyncpg
 
-from services.registry.data.demo_data import seed_demo_data
+from services.registry_demo.seeding import seed_demo_data
 from siir.database import asyncpg_dsn
-from siir.migrations import prepare_database
+from siirctl.preparation import prepare_database
 
 
 async def _admin(server: str, sql: str) -> None:

@@ -21,7 +21,8 @@ from siir.auth.middleware import RequireIdentity, identity_of
 from siir.auth.tokens import TokenVerifier, verifier_from_settings
 from siir.database import create_engine
 from siir.graphql_http import SubgraphGraphQL
-from siir.health import healthcheck
+from siir.health import database_check, healthcheck, readiness
+from siir.observability.observed import Observed
 from siir.settings import Settings
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -76,7 +77,10 @@ def build_app(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthcheck", healthcheck("registry", state), methods=["GET"]),
+            Route("/readiness", readiness("registry", state, {"database": database_check(state)}), methods=["GET"]),
         ],
         lifespan=lifespan,
-        middleware=[Middleware(RequireIdentity, verifier=verifier)],
+        middleware=[Middleware(Observed, service="registry", settings=settings, metrics_port=settings.registry_metrics_port,
+                               engine=lambda: state.get("engine")),
+                    Middleware(RequireIdentity, verifier=verifier)],
     )

@@ -35,7 +35,8 @@ from siir.auth.tokens import TokenVerifier, verifier_from_settings
 from siir.database import create_engine
 from siir.graphql_http import SubgraphGraphQL
 from siir import identifiers
-from siir.health import healthcheck
+from siir.health import Check, database_check, healthcheck, readiness
+from siir.observability.observed import Observed
 from siir.errors import DomainError, InvalidInput
 from siir.settings import Settings
 
@@ -113,6 +114,7 @@ def build_app(
             consumer = OutboxConsumer(source_url, database_url, batch_size=settings.reporting_batch_size,
                                       poll_interval=settings.reporting_poll_interval)
             task = asyncio.create_task(consumer.run(stop), name="reporting-consumer")
+        state["consumer"] = task
         state["ready"] = True
         try:
             yield
@@ -159,13 +161,26 @@ def build_app(
         return Response(body, media_type=FORMATS[file_format],
                         headers={"content-disposition": f'attachment; filename="{stem}.{file_format}"'})
 
+    async def consumer_alive() -> bool:
+        # The consumer retries lost connections itself; a task that ended while serving has crashed.
+        return not state["consumer"].done()
+
+    checks: dict[str, Check] = {"database": database_check(state)}
+    if source_url != database_url:
+        checks["source database"] = database_check(state, "source_engine")
+    if consume:
+        checks["consumer"] = consumer_alive
+
     graphql = ReportingGraphQL(state)
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthcheck", healthcheck("reporting", state), methods=["GET"]),
+            Route("/readiness", readiness("reporting", state, checks), methods=["GET"]),
             Route("/exports/{name}.{format}", export, methods=["GET"]),
         ],
         lifespan=lifespan,
-        middleware=[Middleware(RequireIdentity, verifier=verifier)],
+        middleware=[Middleware(Observed, service="reporting", settings=settings,
+                               metrics_port=settings.reporting_metrics_port, engine=lambda: state.get("engine")),
+                    Middleware(RequireIdentity, verifier=verifier)],
     )

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from services.reporting import consumer_metrics
 from services.reporting.data import outbox_feed, projection_store
 from services.reporting.data.outbox_feed import Cursor
 from services.reporting.domain.disclosure import record_key
@@ -173,12 +174,17 @@ class OutboxConsumer:
             try:
                 if self.target is None:
                     await self.connect()
-                if await self.try_lock():
+                locked = await self.try_lock()
+                consumer_metrics.ACTIVE.set(1 if locked else 0)
+                if locked:
                     started = time.perf_counter()
                     result = await apply_batch(self.source, self.target, self.batch_size)  # type: ignore[arg-type]
+                    seconds = time.perf_counter() - started
+                    lag = await outbox_feed.lag(self.source, result.cursor)  # type: ignore[arg-type]
+                    consumer_metrics.LAG_EVENTS.set(lag.events)
                     if result.events:
-                        logger.info("applied %d events (%d skipped) in %.2f s", result.events, result.skipped,
-                                    time.perf_counter() - started)
+                        consumer_metrics.batch_applied(seconds, result.applied, result.skipped)
+                        logger.info("applied %d events (%d skipped) in %.2f s", result.events, result.skipped, seconds)
                         continue
             except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError) as error:
                 logger.warning("consumer connection lost (%s); reconnecting", error)
@@ -190,6 +196,7 @@ class OutboxConsumer:
                 await asyncio.wait_for(stop.wait(), self.poll_interval)
             except asyncio.TimeoutError:
                 pass
+        consumer_metrics.ACTIVE.set(0)
         await self.close()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,7 +48,8 @@ def load_or_create_signing_key(data_dir: Path) -> SigningKey:
         pem = private_key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        # Not the pid alone: replicas in containers all run as pid 1 and share this volume.
+        temporary = path.with_suffix(f".{os.getpid()}.{secrets.token_hex(8)}.tmp")
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as file:
             file.write(pem)

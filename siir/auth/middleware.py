@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from siir.auth.identity import Identity
 from siir.auth.tokens import TokenVerifier, authorization_header, bearer_token
 from siir.errors import BadRequest, Unauthenticated
+from siir.observability.request import note_role
 
 SCOPE_KEY = "siir.identity"
 
@@ -34,7 +35,7 @@ def bad_request_response(error: BadRequest) -> JSONResponse:
 class RequireIdentity:
     """Verifies ``Authorization: Bearer`` and puts the ``Identity`` on the ASGI scope."""
 
-    def __init__(self, app: ASGIApp, verifier: TokenVerifier, open_paths: Collection[str] = ("/healthcheck",)) -> None:
+    def __init__(self, app: ASGIApp, verifier: TokenVerifier, open_paths: Collection[str] = ("/healthcheck", "/readiness")) -> None:
         self.app = app
         self.verifier = verifier
         self.open_paths = frozenset(open_paths)
@@ -45,7 +46,8 @@ class RequireIdentity:
             return
         try:
             token = bearer_token(authorization_header(scope["headers"]))
-            scope[SCOPE_KEY] = await self.verifier.verify_async(token)
+            identity = scope[SCOPE_KEY] = await self.verifier.verify_async(token)
+            note_role(identity.role.value)
         except BadRequest as error:
             await bad_request_response(error)(scope, receive, send)
             return

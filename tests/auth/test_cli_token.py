@@ -16,7 +16,7 @@ from siir.settings import PROJECT_ROOT, Settings
 
 def siir_token(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SIIR_AUTH_")}
-    return subprocess.run([sys.executable, "-m", "siir", "token", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "siirctl", "token", *args], capture_output=True, text=True,
                           cwd=PROJECT_ROOT, env={**env, "SIIR_DATA_DIR": str(data_dir)}, timeout=60)
 
 

@@ -186,9 +186,9 @@ def world(admin_url: str, issue: Any, verifier: Any, public_key_file: Path, issu
     import sys
 
     from services.registry.app import build_app as build_registry
-    from services.registry.data.demo_data import seed_demo_data
+    from services.registry_demo.seeding import seed_demo_data
     from services.reporting.app import build_app as build_reporting
-    from siir.migrations import prepare_database
+    from siirctl.preparation import prepare_database
     from siir.settings import Settings
     from tests.conftest import ServerThread, create_database, drop_database
     from tests.gateway.conftest import start, stop, free_port

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 from typing import Any
 
@@ -68,8 +70,10 @@ async def test_named_client_headers_reach_every_subgraph(supergraph_file: Path, 
     await app.state.gateway.client.aclose()
     seen = [(q["subgraph"], q["authorization"], q["headers"].get("x-request-id"), "x-other" in q["headers"])
             for q in subgraph_log.requests()]
-    assert seen == [("accounts", f"Bearer {first}", "r1", False), ("reviews", f"Bearer {first}", "r1", False),
-                    ("accounts", f"Bearer {second}", None, False)]
+    assert seen[:2] == [("accounts", f"Bearer {first}", "r1", False), ("reviews", f"Bearer {first}", "r1", False)]
+    # A request without an id gets one from the gateway, passed on like a client's.
+    assert seen[2][:2] == ("accounts", f"Bearer {second}") and re.fullmatch(r"[0-9a-f]{32}", seen[2][2])
+    assert not seen[2][3]
 
 
 async def test_only_the_callers_token_reaches_subgraphs_by_default(supergraph_file: Path, subgraph_log: Any,
@@ -79,11 +83,13 @@ async def test_only_the_callers_token_reaches_subgraphs_by_default(supergraph_fi
     token = tokens("PARTNER", partner="900002")
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as client:
         await client.post("/graphql", json={"query": "{ me { name } }"},
-                          headers={"authorization": f"Bearer {token}", "x-request-id": "r1"})
+                          headers={"authorization": f"Bearer {token}", "x-request-id": "r1", "x-other": "no"})
     await app.state.gateway.client.aclose()
     (request,) = subgraph_log.requests()
     assert request["authorization"] == f"Bearer {token}"
-    assert "x-request-id" not in request["headers"]
+    assert "x-other" not in request["headers"]
+    # The request id is the gateway's own (validated, or made): it always goes along, for the logs.
+    assert request["headers"]["x-request-id"] == "r1"
 
 
 @pytest.mark.parametrize("header", ["X-Siir-Role", "x-user-id", "X-Forwarded-User", "x-role", "Cookie",

@@ -168,9 +168,9 @@ async def _demo_ids(url: str) -> tuple[str, dict[str, str]]:
 def live(admin_url: str, tokens: Tokens) -> Iterator[Live]:
     from gateway.app import build_app as build_gateway
     from services.registry.app import build_app as build_registry
-    from services.registry.data.demo_data import seed_demo_data
+    from services.registry_demo.seeding import seed_demo_data
     from services.reporting.app import build_app as build_reporting
-    from siir.migrations import prepare_database
+    from siirctl.preparation import prepare_database
 
     url = create_database(admin_url, "siir_cost")
     try:

@@ -29,7 +29,7 @@ def embedded(supergraph_file: Path, tmp_path_factory: pytest.TempPathFactory) ->
 
 def siir_token(data_dir: Path, *args: str) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SIIR_AUTH_")}
-    done = subprocess.run([sys.executable, "-m", "siir", "token", *args], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "siirctl", "token", *args], capture_output=True, text=True,
                           cwd=ROOT, env={**env, "SIIR_DATA_DIR": str(data_dir)}, timeout=60, check=True)
     return done.stdout.strip()
 

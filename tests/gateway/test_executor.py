@@ -20,7 +20,8 @@ class FakeClient:
         self.answers = answers
         self.calls: list[tuple[str, str, dict[str, Any] | None]] = []
 
-    async def request(self, url: str, query: str, variables: dict[str, Any] | None, headers: bytes = b"") -> Any:
+    async def request(self, url: str, query: str, variables: dict[str, Any] | None, headers: bytes = b"",
+                      subgraph: str = "") -> Any:
         name = url.rstrip("/").split("/")[-2]
         self.calls.append((name, query, variables))
         answer = self.answers[name]

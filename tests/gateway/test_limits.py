@@ -1,5 +1,5 @@
 """The abuse limits as pure functions: the cost model by example, the shape measures, and the
-rate limiter's arithmetic (the HTTP behaviour is in tests/security/test_gateway_attacks.py)."""
+rate limiter in one process (the HTTP behaviour is in tests/security/test_gateway_attacks.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
 from gateway.authorization import check_policies_known
 from gateway.limits import Limits, VariableDependent, estimate_cost, measure_shape
 from gateway.policies import UnknownPolicy
-from gateway.rate_limit import RateLimiter
+from gateway.rate_limit import RateLimiter, redis_storage
 from gateway.supergraph import Supergraph
 
 
@@ -88,40 +88,26 @@ def test_the_defaults_are_no_looser_than_graphql_armor() -> None:
     assert not limits.introspection and not limits.field_suggestions and limits.rate_limit > 0
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_the_token_bucket_allows_a_burst_then_the_rate_per_subject() -> None:
-    clock = Clock()
-    limiter = RateLimiter(rate=2.0, burst=3, clock=clock)
-    assert [limiter.take("ana") for _ in range(3)] == [0.0, 0.0, 0.0]
-    assert limiter.take("ana") == pytest.approx(0.5)      # next token in half a second
-    assert limiter.take("budi") == 0.0                     # another subject, another bucket
-    clock.now += 0.5
-    assert limiter.take("ana") == 0.0
-    assert limiter.take("ana") > 0
-    clock.now += 60
-    assert [limiter.take("ana") for _ in range(4)][:3] == [0.0, 0.0, 0.0]  # refilled to the burst, no more
+async def test_a_subject_gets_its_burst_then_waits_for_the_window() -> None:
+    limiter = RateLimiter(rate=2.0, burst=3)          # 3 in any 2 seconds
+    assert [await limiter.take("ana") for _ in range(3)] == [0.0, 0.0, 0.0]
+    wait = await limiter.take("ana")
+    assert 0 < wait <= 2.0                            # until the first of the three leaves the window
+    assert await limiter.take("budi") == 0.0          # another subject, another window
 
 
-def test_idle_buckets_are_forgotten_to_bound_memory() -> None:
-    clock = Clock()
-    limiter = RateLimiter(rate=1.0, burst=2, clock=clock, max_subjects=10)
-    for i in range(10):
-        limiter.take(f"s{i}")
-    clock.now += 10
-    limiter.take("new")
-    assert len(limiter._buckets) == 1
-
-
-def test_a_rate_of_zero_disables_the_limit() -> None:
+async def test_a_rate_of_zero_disables_the_limit() -> None:
     limiter = RateLimiter(rate=0, burst=1)
-    assert all(limiter.take("x") == 0.0 for _ in range(1000))
+    assert all([await limiter.take("x") == 0.0 for _ in range(1000)])
+
+
+async def test_redis_unreachable_fails_open_to_this_process_limit(caplog: pytest.LogCaptureFixture) -> None:
+    """A configured Redis that does not answer: each replica still limits on its own, with one warning."""
+    limiter = RateLimiter(rate=1.0, burst=2, shared=redis_storage("redis://127.0.0.1:1/0", "siir-test:"))
+    with caplog.at_level("WARNING", logger="gateway.rate_limit"):
+        taken = [await limiter.take("ana") for _ in range(3)]
+    assert taken[:2] == [0.0, 0.0] and taken[2] > 0
+    assert len(caplog.records) == 1 and "Redis unreachable" in caplog.records[0].message
 
 
 def test_a_supergraph_naming_an_unknown_policy_is_refused_at_startup(guarded_supergraph_file: Path) -> None:

@@ -66,6 +66,8 @@ type Other { level: Level @shareable }
     assert sg.types["Doc"].fields["title"].tags == ("public",)
     api = print_schema(sg.api_schema)
     assert "hidden" not in api and "SECRET" not in api and "salary: Int" in api
+    # The scalars the @policy and @requiresScopes specs bring in are composition data too.
+    assert "policy__" not in api and "requiresScopes__" not in api
 
 
 def test_progressive_override_labels(supergraph_file: Path) -> None:

@@ -21,7 +21,7 @@ import asyncpg
 import lokal
 import pytest
 
-from services.registry.data.demo_data import (
+from services.registry_demo.seeding import (
     HISTORY_END,
     JAKARTA,
     SeedReport,
@@ -39,7 +39,7 @@ from services.registry.domain.eligibility import EligibilityRule
 from services.registry.domain.events import event_payload, intervention_payload
 from services.registry.domain.graduation import GraduationThresholds, is_small_enterprise_candidate
 from siir.database import asyncpg_dsn
-from siir.migrations import prepare_database
+from siirctl.preparation import prepare_database
 from tests.conftest import create_database, drop_database
 
 COUNT = 2000

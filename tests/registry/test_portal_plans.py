@@ -57,8 +57,8 @@ class RecordedStatements:
 
 @pytest.fixture(scope="module")
 def seeded_url(admin_url: str) -> Iterator[str]:
-    from services.registry.data.demo_data import seed_demo_data
-    from siir.migrations import prepare_database
+    from services.registry_demo.seeding import seed_demo_data
+    from siirctl.preparation import prepare_database
 
     url = create_database(admin_url)
     prepare_database(url)

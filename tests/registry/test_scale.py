@@ -22,7 +22,7 @@ GROUP BY 1, 2, 3
 
 @pytest.fixture(scope="module")
 def own_database(admin_url: str) -> Iterator[str]:
-    from siir.migrations import prepare_database
+    from siirctl.preparation import prepare_database
 
     url = create_database(admin_url)
     prepare_database(url)
@@ -104,8 +104,8 @@ async def test_counters_stay_exact_under_concurrent_inserts_updates_deletes_and_
 @pytest.fixture(scope="module")
 def seeded_server(admin_url: str, tokens: Tokens) -> Iterator[tuple[str, ServerThread]]:
     from services.registry.app import build_app
-    from services.registry.data.demo_data import seed_demo_data
-    from siir.migrations import prepare_database
+    from services.registry_demo.seeding import seed_demo_data
+    from siirctl.preparation import prepare_database
 
     url = create_database(admin_url)
     prepare_database(url)

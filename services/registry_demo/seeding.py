@@ -11,7 +11,7 @@ Around the IR: the national team, a team for every province and for every regenc
 (Tim Pengelola, renewed every five years, with a coordinator who sometimes changes mid-term),
 facilitators (pendamping) assigned village by village as IR appear, who carry out the assessments,
 a dozen partner institutions of each kind with programmes, and interventions between assessments,
-given more often before a move up than before none (``demo_network.py``).
+given more often before a move up than before none (``network.py``).
 
 Same seed and count → byte-identical rows in an empty registry: one ``random.Random(seed)``,
 fixed dates, no clock. A completed run is recorded in ``registry.demo_seed_runs``; running it again
@@ -36,9 +36,9 @@ from typing import Any, Sequence
 import asyncpg
 import orjson
 
-from services.registry.data import demo_network as network
-from services.registry.domain import demo_institutions as institutions
-from services.registry.domain import demo_vocabulary as vocab
+from services.registry_demo import network
+from services.registry_demo import institutions
+from services.registry_demo import vocabulary as vocab
 from services.registry.domain.classification import (
     CapitalSource,
     Criteria,

@@ -1,4 +1,4 @@
-"""Demo teams (Tim Pengelola) and partner institutions for ``siir seed`` (see ``demo_data.py``).
+"""Demo teams (Tim Pengelola) and partner institutions for ``siir seed`` (see ``seeding.py``).
 
 Both are small (hundreds of teams, sixty partners) and are written with COPY inside the seed's
 transaction, with their outbox events. A region and level that already has a team, or a partner
@@ -15,8 +15,8 @@ from typing import Any
 import asyncpg
 import orjson
 
-from services.registry.domain import demo_institutions as institutions
-from services.registry.domain import demo_vocabulary as vocab
+from services.registry_demo import institutions
+from services.registry_demo import vocabulary as vocab
 from services.registry.domain.events import (
     AGGREGATE_PARTNER,
     AGGREGATE_TEAM,

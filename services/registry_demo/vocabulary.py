@@ -1,6 +1,6 @@
 """Word lists for demo home industries: Indonesian names, products, phrases, providers.
 
-Plain data, no logic: ``services.registry.data.demo_data`` draws from these with a seeded
+Plain data, no logic: ``services.registry_demo.seeding`` draws from these with a seeded
 ``random.Random``. Tuples (not sets) so that iteration order, and therefore the demo data, never
 depends on hashing.
 """

@@ -1,3 +1,0 @@
-from siir.cli import main
-
-main()
