@@ -64,8 +64,10 @@ def params_from_mapping(raw: Any, *, variables_are_json_text: bool = False) -> G
 def _persisted_document(raw: dict[str, Any], extensions_are_json_text: bool) -> tuple[str | None, str | None]:
     """``documentId`` and ``extensions.persistedQuery.sha256Hash``, checked for shape."""
     def bad(field: str, message: str) -> RequestError:
+        # Not a well-formed GraphQL-over-HTTP request: 400 under either media type.
         return RequestError([GraphQLError(f"Invalid {field}: {message}", extensions={"code": "BAD_REQUEST",
-                                                                                     "field": field})])
+                                                                                     "field": field})],
+                            well_formed=False)
 
     document_id = raw.get("documentId")
     if document_id is not None and (not isinstance(document_id, str) or not document_id):
