@@ -35,12 +35,18 @@ def response_media_type(accept: str | None) -> str:
     return JSON
 
 
+#: Failures of the service, not of the request, even when no field path locates them (an
+#: extension failing around execution): answered with ``data: null`` and 200, as execution errors.
+_SERVICE_FAILURES = frozenset({"INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE"})
+
+
 def is_request_error(response: dict[str, Any]) -> bool:
     """Whether a response is a request error: it failed before execution (parse, validation,
-    variables), so no error has a ``path``."""
+    variables), so no error has a ``path``, and none is the service's own failure."""
     errors = response.get("errors")
     return bool(errors) and response.get("data") is None and all(
-        not isinstance(e, dict) or e.get("path") is None for e in errors)
+        isinstance(e, dict) and e.get("path") is None
+        and (e.get("extensions") or {}).get("code") not in _SERVICE_FAILURES for e in errors)
 
 
 def retry_after(errors: Any) -> int | None:

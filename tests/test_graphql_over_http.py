@@ -98,3 +98,17 @@ async def test_the_same_refusal_has_the_same_status_whichever_service_refused(se
             answers[(service, accept)] = (response.status_code, body["data"],
                                           tuple((e["extensions"]["code"], tuple(e["path"])) for e in body["errors"]))
     assert set(answers.values()) == {(200, None, (("FORBIDDEN", ("auditTrail",)),))}, answers
+
+
+@pytest.mark.parametrize("body,request_error", [
+    ({"data": None, "errors": [{"message": "x", "extensions": {"code": "GRAPHQL_PARSE_FAILED"}}]}, True),
+    ({"data": None, "errors": [{"message": "x", "path": ["a"], "extensions": {"code": "FORBIDDEN"}}]}, False),
+    # The audit extension failing around execution has no path, but it is the service's failure.
+    ({"data": None, "errors": [{"message": "x", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]}, False),
+    ({"data": None, "errors": [{"message": "x", "extensions": {"code": "SERVICE_UNAVAILABLE", "retryAfter": 5}}]}, False),
+    ({"data": {"a": 1}, "errors": [{"message": "x", "extensions": {"code": "BAD_USER_INPUT"}}]}, False),
+])
+def test_what_a_subgraph_answers_as_a_request_error(body: dict[str, Any], request_error: bool) -> None:
+    from siir.graphql_http import is_request_error
+
+    assert is_request_error(body) is request_error
