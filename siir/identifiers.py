@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from siir.errors import InvalidInput
+
 #: A Kemendagri region code of any level: "33", "33.74", "33.74.01", "33.74.01.1001".
 REGION_CODE = re.compile(r"[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{4})?)?)?")
 PROVINCE_CODE = re.compile(r"[0-9]{2}")
@@ -27,6 +29,14 @@ def is_region_code(text: object) -> bool:
 def is_code_prefix(text: object) -> bool:
     """Whether ``text`` is dot-separated ASCII digits of at most 20 characters (a region filter)."""
     return isinstance(text, str) and len(text) <= 20 and _CODE_PREFIX.fullmatch(text) is not None
+
+
+def check_code_form(field: str, text: str) -> str:
+    """``text`` if it is written as a region code (``is_code_prefix``), else BAD_USER_INPUT naming
+    ``field``: a scope check that follows never calls an empty or garbled code "outside your scope"."""
+    if not is_code_prefix(text):
+        raise InvalidInput(field, "is not a Kemendagri region code")
+    return text
 
 
 def decimal(text: object) -> int:

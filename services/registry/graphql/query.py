@@ -100,8 +100,10 @@ def decode_cursor(cursor: str) -> int:
 
 
 def _region_code(field: str, code: str | None) -> str | None:
-    code = code.strip() if code else None
-    if code is not None and not identifiers.is_code_prefix(code):
+    if code is None:
+        return None
+    code = code.strip()
+    if not identifiers.is_code_prefix(code):  # "" too: an empty code names no region
         raise InvalidInput(field, f"{code!r} is not a Kemendagri region code")
     return code
 
