@@ -14,6 +14,7 @@ resolvers at build), so no resolver can forget them and none repeats them:
   typing error, and date arithmetic on it overflows); the domain narrows further (no future
   assessment, no business started before 1900).
 - a ``Rupiah`` lies in ``[0, MAX_RUPIAH]`` (below PostgreSQL's bigint).
+- the text inside federation's entity representations (``_entities``) follows the rules of a line.
 
 A value that breaks a rule is ``BAD_USER_INPUT`` whose ``extensions.field`` is its input path
 (``input.owner.name``, ``input.products[2].rawMaterials[0]``, ``regionCode``).
@@ -51,7 +52,10 @@ DATE_WINDOW = (dt.date(1900, 1, 1), dt.date(2099, 12, 31))
 _ILLEGAL_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _ILLEGAL_IN_LONG_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _TEXT_SCALARS = ("String", "ID")
-_CHECKED_SCALARS = (*_TEXT_SCALARS, "Date", "DateTime", "Rupiah")
+#: Federation's representations (``_entities``): the gateway writes them from subgraph answers, but
+#: anyone who can reach a subgraph can send one, so their text follows the same rules.
+_REPRESENTATION = "_Any"
+_CHECKED_SCALARS = (*_TEXT_SCALARS, "Date", "DateTime", "Rupiah", _REPRESENTATION)
 
 
 def _describe(char: str) -> str:
@@ -124,6 +128,18 @@ def _clean(type_: GraphQLInputType, value: Any, path: str, coordinate: str, long
         return in_date_window(path, value)
     if type_.name == "Rupiah" and isinstance(value, int):
         return in_rupiah_range(path, value)
+    if type_.name == _REPRESENTATION:
+        return _clean_representation(value, path)
+    return value
+
+
+def _clean_representation(value: Any, path: str) -> Any:
+    if isinstance(value, str):
+        return clean_text(path, value)
+    if isinstance(value, dict):
+        return {key: _clean_representation(item, f"{path}.{key}") for key, item in value.items()}
+    if isinstance(value, list):
+        return [_clean_representation(item, f"{path}[{i}]") for i, item in enumerate(value)]
     return value
 
 
@@ -149,7 +165,6 @@ def check_arguments(graph: GraphQLSchema, long_text: frozenset[str] = frozenset(
         if not isinstance(type_, GraphQLObjectType) or name.startswith("__"):
             continue
         for field_name, field in type_.fields.items():
-            # _entities takes the gateway's representations (_Any), no client text.
             checked = {a: arg for a, arg in field.args.items() if _carries_checked(arg.type)}
             if not checked:
                 continue

@@ -97,6 +97,24 @@ async def test_a_bad_query_argument_is_bad_user_input_naming_it(
     assert [(e["extensions"]["code"], e["extensions"].get("field")) for e in body["errors"]] == [("BAD_USER_INPUT", field)], body
 
 
+ENTITIES = "query($r: [_Any!]!) { _entities(representations: $r) { __typename } }"
+
+
+@pytest.mark.parametrize("service,representation", [
+    ("registry", {"__typename": "Region", "code": "33\x00"}),
+    ("registry", {"__typename": "HomeIndustry", "id": "1\x00"}),
+    ("reporting", {"__typename": "Region", "code": "33.74\x00"}),
+])
+async def test_a_representation_sent_straight_to_a_subgraph_follows_the_rules(
+    world: World, registry_server: ServerThread, reporting_server: ServerThread, service: str, representation: dict[str, str],
+) -> None:
+    url = (registry_server if service == "registry" else reporting_server).url + "/graphql"
+    body = await post(world, url, ENTITIES, {"r": [{"__typename": "Region", "code": "33"}, representation]})
+    [error] = body["errors"]
+    key = "code" if "code" in representation else "id"
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": f"representations[1].{key}"}, body
+
+
 @pytest.fixture
 async def pg(database_url: str) -> AsyncIterator[asyncpg.Connection]:
     connection = await asyncpg.connect(**asyncpg_dsn(database_url))
