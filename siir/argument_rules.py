@@ -37,6 +37,7 @@ from graphql import (
     GraphQLScalarType,
     GraphQLSchema,
     default_field_resolver,
+    get_named_type,
 )
 
 from siir.errors import InvalidInput
@@ -64,6 +65,10 @@ def _describe(char: str) -> str:
 
 def clean_text(field: str, value: str, *, long_text: bool = False, max_length: int = MAX_LINE) -> str:
     """``value`` NFC-normalised, or InvalidInput naming ``field`` (see the module's rules)."""
+    if value.isascii() and value.isprintable():  # most text: no control character, NFC already
+        if len(value) > max_length:
+            raise InvalidInput(field, f"is longer than {max_length} characters")
+        return value
     if long_text:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     illegal = (_ILLEGAL_IN_LONG_TEXT if long_text else _ILLEGAL_IN_LINE).search(value)
@@ -111,6 +116,8 @@ def _clean(type_: GraphQLInputType, value: Any, path: str, coordinate: str, long
     if isinstance(type_, GraphQLNonNull):
         type_ = type_.of_type
     if isinstance(type_, GraphQLList):
+        if get_named_type(type_).name == _REPRESENTATION and _plain(value):
+            return value  # the gateway sends thousands at a time: no path built for each
         # Coercion has made a list of a single value already.
         return [_clean(type_.of_type, item, f"{path}[{i}]", coordinate, long_text) for i, item in enumerate(value)]
     if isinstance(type_, GraphQLInputObjectType):
@@ -133,7 +140,20 @@ def _clean(type_: GraphQLInputType, value: Any, path: str, coordinate: str, long
     return value
 
 
+def _plain(value: Any) -> bool:
+    """Whether ``value`` holds nothing to check: no text but short printable ASCII (most do)."""
+    if isinstance(value, str):
+        return value.isascii() and value.isprintable() and len(value) <= MAX_LINE
+    if isinstance(value, dict):
+        return all(_plain(item) for item in value.values())
+    if isinstance(value, list):
+        return all(_plain(item) for item in value)
+    return True
+
+
 def _clean_representation(value: Any, path: str) -> Any:
+    if _plain(value):
+        return value
     if isinstance(value, str):
         return clean_text(path, value)
     if isinstance(value, dict):
