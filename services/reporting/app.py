@@ -78,7 +78,7 @@ def _bool(field: str, value: str | None) -> bool:
         return False
     if value.lower() in {"true", "1", "yes"}:
         return True
-    raise InvalidInput(field, f"{value!r} is not true or false")
+    raise InvalidInput(field, "is not true or false")
 
 
 def _year(value: str | None) -> int:
@@ -139,7 +139,7 @@ def build_app(
         if name not in EXPORTS:
             return _error(404, DomainError(f"no export named {name!r}; there are {', '.join(EXPORTS)}", code="NOT_FOUND"))
         if file_format not in FORMATS:
-            return _error(400, InvalidInput("format", f"{file_format!r} is not an export format; use csv or xlsx"))
+            return _error(400, InvalidInput("format", "is not an export format; use csv or xlsx"))
         query = request.query_params
         identity = identity_of(request)
         try:

@@ -79,7 +79,7 @@ def record_id(field: str, value: str | None, *, required: bool = False) -> int |
         return None
     number = identifiers.record_id(str(value))
     if number is None:  # ASCII digits only: int() would also read "١٢" or "1_2" as 12
-        raise InvalidInput(field, f"{value!r} is not an id")
+        raise InvalidInput(field, "is not an id")
     return number
 
 
