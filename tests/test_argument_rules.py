@@ -160,3 +160,16 @@ def test_every_long_text_entry_names_an_input_of_its_schema() -> None:
     # the registry's free-text inputs are long text; names stay one line
     assert "MentoringNoteInput.notes" in registry.long_text
     assert "RegisterHomeIndustryInput.businessName" not in registry.long_text
+
+
+@pytest.mark.parametrize("code,ok", [("33", True), ("33.74.01.1001", True), ("33.7", True), ("", False), (" ", False),
+                                     ("33..74", False), ("٣٣", False), ("33.74\n", False), ("3" * 21, False)])
+def test_a_written_region_code_is_checked_for_form_before_any_scope(code: str, ok: bool) -> None:
+    from siir.identifiers import check_code_form
+
+    if ok:
+        assert check_code_form("input.villageCode", code) == code
+    else:
+        with pytest.raises(InvalidInput) as refused:
+            check_code_form("input.villageCode", code)
+        assert refused.value.extensions == {"code": "BAD_USER_INPUT", "field": "input.villageCode"}
