@@ -40,11 +40,15 @@ def check_code_form(field: str, text: str) -> str:
 
 
 def decimal(text: object) -> int:
-    """The non-negative integer written in ``text`` with 1–19 ASCII digits; ValueError otherwise
-    (no sign, underscore, space or other script's digits, which ``int()`` would take)."""
+    """The non-negative integer written in ``text`` with 1–19 ASCII digits and below 2^63 (it fits
+    PostgreSQL's bigint, so a cursor or id read with it never overflows a query); ValueError
+    otherwise (no sign, underscore, space or other script's digits, which ``int()`` would take)."""
     if not isinstance(text, str) or _DECIMAL.fullmatch(text) is None:
-        raise ValueError(f"{text!r} is not a number in ASCII digits")
-    return int(text)
+        raise ValueError("is not a number in ASCII digits")
+    number = int(text)
+    if number >= 2**63:
+        raise ValueError("is beyond 2^63 - 1")
+    return number
 
 
 def record_id(value: object) -> int | None:

@@ -173,3 +173,15 @@ def test_a_written_region_code_is_checked_for_form_before_any_scope(code: str, o
         with pytest.raises(InvalidInput) as refused:
             check_code_form("input.villageCode", code)
         assert refused.value.extensions == {"code": "BAD_USER_INPUT", "field": "input.villageCode"}
+
+
+@pytest.mark.parametrize("text,number", [("0", 0), ("9223372036854775807", 2**63 - 1), ("9223372036854775808", None),
+                                         ("9999999999999999999", None), ("-1", None), ("1_0", None), ("١", None)])
+def test_a_decimal_fits_bigint(text: str, number: int | None) -> None:
+    from siir.identifiers import decimal
+
+    if number is None:
+        with pytest.raises(ValueError):
+            decimal(text)
+    else:
+        assert decimal(text) == number
