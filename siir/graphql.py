@@ -20,6 +20,7 @@ from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRul
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.types import ExecutionContext
 
+from siir.argument_rules import check_arguments
 from siir.errors import DomainError, ServiceUnavailable
 from siir.observability.graphql_notes import NoteOperation
 from siir.outages import RETRY_AFTER_SECONDS, is_outage
@@ -190,9 +191,12 @@ class RequestLoader(DataLoader[K, V]):
 class SubgraphSchema(strawberry.federation.Schema):
     """A federation schema that logs only unexpected errors (a refused input is not an incident),
     parses and validates each distinct operation once (``ParseOnce``), never answers "Did you
-    mean …?" and notes each operation's name for the access log and metrics (``NoteOperation``)."""
+    mean …?", notes each operation's name for the access log and metrics (``NoteOperation``), and
+    checks every argument value by ``siir.argument_rules`` (``long_text``: the input fields and
+    arguments that take long free text)."""
 
-    def __init__(self, *args: Any, extensions: Any = (), operation_cache_size: int = 512, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, extensions: Any = (), operation_cache_size: int = 512,
+                 long_text: frozenset[str] = frozenset(), **kwargs: Any) -> None:
         self.operation_cache = OperationCache(operation_cache_size)
         cache = self.operation_cache
         kwargs.setdefault("execution_context_class", ExecutionWithoutSuggestions)
@@ -200,6 +204,8 @@ class SubgraphSchema(strawberry.federation.Schema):
         super().__init__(*args, extensions=[lambda: ParseOnce(cache=cache), ValidationWithoutSuggestions, NoteOperation,
                                                    *extensions],
                          **kwargs)
+        self.long_text = long_text
+        check_arguments(self._schema, long_text)
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         unexpected = [e for e in errors if _is_unexpected(e) or e.extensions.get("code") == "INTERNAL_SERVER_ERROR"]

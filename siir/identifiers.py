@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from siir.errors import InvalidInput
+
 #: A Kemendagri region code of any level: "33", "33.74", "33.74.01", "33.74.01.1001".
 REGION_CODE = re.compile(r"[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{4})?)?)?")
 PROVINCE_CODE = re.compile(r"[0-9]{2}")
@@ -29,12 +31,24 @@ def is_code_prefix(text: object) -> bool:
     return isinstance(text, str) and len(text) <= 20 and _CODE_PREFIX.fullmatch(text) is not None
 
 
+def check_code_form(field: str, text: str) -> str:
+    """``text`` if it is written as a region code (``is_code_prefix``), else BAD_USER_INPUT naming
+    ``field``: a scope check that follows never calls an empty or garbled code "outside your scope"."""
+    if not is_code_prefix(text):
+        raise InvalidInput(field, "is not a Kemendagri region code")
+    return text
+
+
 def decimal(text: object) -> int:
-    """The non-negative integer written in ``text`` with 1–19 ASCII digits; ValueError otherwise
-    (no sign, underscore, space or other script's digits, which ``int()`` would take)."""
+    """The non-negative integer written in ``text`` with 1–19 ASCII digits and below 2^63 (it fits
+    PostgreSQL's bigint, so a cursor or id read with it never overflows a query); ValueError
+    otherwise (no sign, underscore, space or other script's digits, which ``int()`` would take)."""
     if not isinstance(text, str) or _DECIMAL.fullmatch(text) is None:
-        raise ValueError(f"{text!r} is not a number in ASCII digits")
-    return int(text)
+        raise ValueError("is not a number in ASCII digits")
+    number = int(text)
+    if number >= 2**63:
+        raise ValueError("is beyond 2^63 - 1")
+    return number
 
 
 def record_id(value: object) -> int | None:

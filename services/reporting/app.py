@@ -30,6 +30,7 @@ from services.reporting.graphql.context import ReportingContext
 from services.reporting.graphql.schema import schema
 from services.reporting.policy import POLICY
 from services.reporting.report_cache import ReportCache
+from siir.argument_rules import clean_text, in_date_window
 from siir.auth.middleware import RequireIdentity, identity_of
 from siir.auth.tokens import TokenVerifier, verifier_from_settings
 from siir.database import create_engine
@@ -62,9 +63,15 @@ def _date(field: str, value: str | None) -> dt.date | None:
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(field, f"{value!r} is not a date (YYYY-MM-DD)") from None
+        raise InvalidInput(field, "is not a date (YYYY-MM-DD)") from None
+    return in_date_window(field, day)
+
+
+def _text(field: str, value: str | None) -> str | None:
+    """A query parameter under the rules of a GraphQL text argument (siir/argument_rules.py)."""
+    return None if value is None else clean_text(field, value)
 
 
 def _bool(field: str, value: str | None) -> bool:
@@ -72,7 +79,7 @@ def _bool(field: str, value: str | None) -> bool:
         return False
     if value.lower() in {"true", "1", "yes"}:
         return True
-    raise InvalidInput(field, f"{value!r} is not true or false")
+    raise InvalidInput(field, "is not true or false")
 
 
 def _year(value: str | None) -> int:
@@ -134,7 +141,7 @@ def build_app(
         if name not in EXPORTS:
             return _error(404, DomainError(f"no export named {name!r}; there are {', '.join(EXPORTS)}", code="NOT_FOUND"))
         if file_format not in FORMATS:
-            return _error(400, InvalidInput("format", f"{file_format!r} is not an export format; use csv or xlsx"))
+            return _error(400, InvalidInput("format", "is not an export format; use csv or xlsx"))
         query = request.query_params
         identity = identity_of(request)
         try:
@@ -142,13 +149,13 @@ def build_app(
             async with state["engine"].connect() as connection:
                 assignment = await reports.assignment_for(connection, identity)
                 if name == "annual-report":
-                    report = await reports.annual_report(connection, identity, query.get("regionCode"), _year(query.get("year")),
+                    report = await reports.annual_report(connection, identity, _text("regionCode", query.get("regionCode")), _year(query.get("year")),
                                                          assignment)
                     tables = annual_report_tables(report)
                     stem = f"annual-report-{report.region.code or 'ID'}-{report.year}"
                 else:
                     distribution = await reports.class_distribution(
-                        connection, identity, query.get("regionCode"), _date("asOf", query.get("asOf")),
+                        connection, identity, _text("regionCode", query.get("regionCode")), _date("asOf", query.get("asOf")),
                         _bool("groupByChildren", query.get("groupByChildren")), assignment,
                     )
                     tables = distribution_tables(distribution)

@@ -21,7 +21,7 @@ from services.reporting.data import reports as report_data
 from services.reporting.domain import access
 from services.reporting.domain.access import Assignment, Identity
 from services.reporting.domain import disclosure
-from services.reporting.domain.periods import today_in_jakarta
+from services.reporting.domain.periods import check_report_day, today_in_jakarta
 from services.reporting.policy import POLICY
 from services.reporting.domain.reports import (
     MoveLine,
@@ -122,6 +122,7 @@ async def class_distribution(
     connection: AsyncConnection, identity: Identity | None, region_code: str | None, as_of: dt.date | None,
     group_by_children: bool, assignment: Assignment | None = None,
 ) -> Distribution:
+    check_report_day("asOf", as_of, today_in_jakarta())
     target = await region(connection, region_code, identity, assignment)
     protect = access.suppresses_small_counts(identity)
     if protect:  # partners: month ends of completed months, down to sub-districts (disclosure.py)
@@ -158,6 +159,8 @@ async def class_transitions(
     connection: AsyncConnection, identity: Identity | None, region_code: str | None, first: dt.date, last: dt.date,
     group_by_children: bool = False, assignment: Assignment | None = None,
 ) -> Transitions:
+    check_report_day("from", first, today_in_jakarta())
+    check_report_day("to", last, today_in_jakarta())
     check_period(first, last)
     target = await region(connection, region_code, identity, assignment)
     protect = access.suppresses_small_counts(identity)

@@ -22,6 +22,7 @@ from lokal.samaran import partial_mask
 
 from services.registry.domain.eligibility import EligibilityRule
 from siir.auth.identity import Identity, Role
+from siir import identifiers
 from siir.errors import Forbidden
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +137,7 @@ def check_status_filter(scope: RecordScope, status: str) -> None:
 
 def check_write_region(scope: RecordScope, village_code: str, field: str) -> None:
     """Registering into, or moving a record to, a village outside the scope is refused."""
+    identifiers.check_code_form(field, village_code)
     if not scope.reaches_region(village_code):
         raise Forbidden(
             f"village {village_code} is outside your scope ({scope.region or 'national'})", field=field, region=village_code

@@ -50,6 +50,8 @@ def team_writer_check(identity: Identity, level: str, region_code: str | None) -
     wanted = {"NATIONAL": Role.MINISTRY, "PROVINCE": Role.PROVINCE_OFFICER, "REGENCY": Role.DISTRICT_OFFICER}[level]
     if identity.role is not wanted:
         raise Forbidden(f"a {level.lower()} team is recorded by {wanted}; you are {identity.role}")
+    if region_code is not None:
+        identifiers.check_code_form("input.regionCode", region_code)
     if wanted is not Role.MINISTRY and (region_code is None or not _covers(identity.region, region_code)):
         raise Forbidden(
             f"the team of {region_code} is recorded by its own office; yours is {identity.region}",
@@ -92,6 +94,7 @@ def sees_facilitator_contacts(identity: Identity, regency_code: str, facilitator
 
 
 def check_facilitator_regency(identity: Identity, regency_code: str, field: str) -> None:
+    identifiers.check_code_form(field, regency_code)
     if not _covers(identity.region, regency_code):
         raise Forbidden(
             f"regency/city {regency_code} is outside your scope ({identity.region})", field=field, region=regency_code

@@ -2,7 +2,9 @@
 
 Each check raises ``InvalidInput`` naming the offending field by its GraphQL input path, so a
 portal can put the message next to the right box. Nothing here touches the database; whether a
-village code exists is checked where the regions are (``registrar``).
+village code exists is checked where the regions are (``registrar``). Every value has passed the
+rules of all arguments already (siir/argument_rules.py: no control characters, NFC, lengths, the
+date window); these are the rules of particular fields.
 """
 
 from __future__ import annotations
@@ -13,16 +15,15 @@ from typing import Any
 
 from lokal import parse_nik, parse_phone
 
-from siir import identifiers
+from siir import argument_rules, identifiers
 from siir.errors import InvalidInput
 
 MAX_NAME = 200
-MAX_TEXT = 2000
+MAX_TEXT = argument_rules.MAX_LONG_TEXT
 MAX_LIST = 50
 MAX_COUNT = 100_000
-#: Rp 10^15: far above any micro-enterprise, below bigint; larger numbers are typing errors.
-MAX_RUPIAH = 10**15
-EARLIEST_DATE = dt.date(1900, 1, 1)
+MAX_RUPIAH = argument_rules.MAX_RUPIAH
+EARLIEST_DATE = argument_rules.DATE_WINDOW[0]
 #: Indonesia's extent, with a margin: coordinates outside are a swapped or mistyped pair.
 LATITUDE_RANGE = (-11.5, 6.5)
 LONGITUDE_RANGE = (94.5, 141.5)
@@ -78,7 +79,7 @@ def record_id(field: str, value: str | None, *, required: bool = False) -> int |
         return None
     number = identifiers.record_id(str(value))
     if number is None:  # ASCII digits only: int() would also read "١٢" or "1_2" as 12
-        raise InvalidInput(field, f"{value!r} is not an id")
+        raise InvalidInput(field, "is not an id")
     return number
 
 

@@ -114,9 +114,10 @@ def _encode(event_id: int) -> str:
 def _decode(cursor: str) -> int:
     try:
         kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if kind != "AuditEvent":
+        number = identifiers.record_id(value)  # None beyond bigint, where no row is
+        if kind != "AuditEvent" or number is None:
             raise ValueError(kind)
-        return identifiers.decimal(value)
+        return number
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise InvalidInput("after", "is not a cursor from this connection") from None
 
@@ -168,7 +169,7 @@ async def audit_trail(
             if entity_id is None:
                 raise InvalidInput("filter.entityId", "is not a record id")
         if filter.region_code is not None:
-            wanted = filter.region_code.strip()
+            wanted = identifiers.check_code_form("filter.regionCode", filter.region_code.strip())
             access.check_region_filter(access.RecordScope(region=region), wanted)
             region = wanted
         if filter.since and filter.until and filter.since >= filter.until:

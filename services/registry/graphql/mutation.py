@@ -31,7 +31,7 @@ from siir.errors import InvalidInput
 def _pk(field: str, value: strawberry.ID) -> int:
     pk = identifiers.record_id(value)
     if pk is None:  # ASCII digits only (int() would read "١٢" as 12)
-        raise InvalidInput(field, f"{value!r} is not a home industry id")
+        raise InvalidInput(field, "is not a home industry id")
     return pk
 
 

@@ -92,17 +92,20 @@ def encode_cursor(home_industry_id: int) -> str:
 def decode_cursor(cursor: str) -> int:
     try:
         kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if kind != "HomeIndustry":
+        number = identifiers.record_id(value)  # None beyond bigint, where no row is
+        if kind != "HomeIndustry" or number is None:
             raise ValueError(kind)
-        return identifiers.decimal(value)
+        return number
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise InvalidInput("after", "is not a cursor from this connection") from None
 
 
 def _region_code(field: str, code: str | None) -> str | None:
-    code = code.strip() if code else None
-    if code is not None and not identifiers.is_code_prefix(code):
-        raise InvalidInput(field, f"{code!r} is not a Kemendagri region code")
+    if code is None:
+        return None
+    code = code.strip()
+    if not identifiers.is_code_prefix(code):  # "" too: an empty code names no region
+        raise InvalidInput(field, "is not a Kemendagri region code")
     return code
 
 
@@ -115,9 +118,7 @@ def _query_spec(filter: HomeIndustryFilter | None, scope: access.RecordScope) ->
         raise InvalidInput("filter.search", "needs at least 3 characters")
     if search is not None and len(search) > 100:
         raise InvalidInput("filter.search", "is longer than 100 characters")
-    region = filter.region_code.strip() if filter.region_code else None
-    if region is not None and not identifiers.is_code_prefix(region):
-        raise InvalidInput("filter.regionCode", f"{region!r} is not a Kemendagri region code")
+    region = _region_code("filter.regionCode", filter.region_code)
     if region is not None:
         access.check_region_filter(scope, region)
     if filter.status is not None:
@@ -262,8 +263,7 @@ class Query:
         self, info: RegistryInfo, region_code: str, active_on: dt.date | None = None
     ) -> list[Facilitator]:
         code = _region_code("regionCode", region_code)
-        if code is None:  # "" or blanks: the argument is required, so it must name a region
-            raise InvalidInput("regionCode", "is required: a Kemendagri region code such as 33.74")
+        assert code is not None
         network_access.check_facilitator_filter(info.context.identity, code, "regionCode")
         async with info.context.connect() as connection:
             rows = await facilitator_data.list_facilitators(

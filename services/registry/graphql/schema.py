@@ -11,6 +11,7 @@ from services.registry.graphql.home_industry import HomeIndustry
 from services.registry.graphql.intervention import Intervention
 from services.registry.graphql.intervention_mutation import InterventionMutation
 from services.registry.graphql.list_sizes import LIST_SIZES  # noqa: F401  (declares @listSize before the schema is built)
+from services.registry.graphql.long_text import LONG_TEXT
 from services.registry.graphql.mutation import Mutation
 from services.registry.graphql.partner import Partner
 from services.registry.graphql.partner_mutation import PartnerMutation
@@ -32,6 +33,7 @@ schema = build_schema(
         types=[Region, HomeIndustry, Team, Facilitator, Partner, Intervention],
         federation_version="2.9",
         extensions=[OneSnapshotPerQuery, AuditReads, DomainErrorMasking],
+        long_text=LONG_TEXT,
     ),
     POLICY,
 )

@@ -105,7 +105,7 @@ class TeamMutation:
     )
     async def form_team(self, info: RegistryInfo, input: FormTeamInput) -> Team:
         network_access.team_writer_check(
-            info.context.identity, input.level.value, input.region_code.strip() if input.region_code else None
+            info.context.identity, input.level.value, input.region_code.strip() if input.region_code is not None else None
         )
         today = info.context.today()
         start, end = check.period("input.active", input.active_from, input.active_until)

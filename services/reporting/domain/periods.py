@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from siir.errors import InvalidInput
+
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
 YEAR, MONTH, DAY, ALL_TIME = "Y", "M", "D", "A"
@@ -22,6 +24,18 @@ PROGRAMME_START_YEAR = 2016
 
 def today_in_jakarta() -> dt.date:
     return dt.datetime.now(JAKARTA).date()
+
+
+def check_report_day(field: str, day: dt.date | None, today: dt.date) -> dt.date | None:
+    """A report date within the data: not before the all-time bucket starts, not after this year
+    (BAD_USER_INPUT naming ``field``; a figure "as of" 2090 would be today's under another name)."""
+    if day is None:
+        return None
+    latest = dt.date(today.year, 12, 31)
+    if not ALL_TIME_START <= day <= latest:
+        raise InvalidInput(field, f"is outside the data: report dates run from {ALL_TIME_START.isoformat()} "
+                           f"to {latest.isoformat()}")
+    return day
 
 
 def buckets_of(day: dt.date) -> tuple[tuple[str, dt.date], ...]:

@@ -8,7 +8,7 @@ import strawberry
 
 from services.reporting.domain import access
 from services.reporting.domain import disclosure
-from services.reporting.domain.periods import today_in_jakarta
+from services.reporting.domain.periods import check_report_day, today_in_jakarta
 from services.reporting.domain.reports import statistics
 from services.reporting.graphql.context import ReportingInfo
 from services.reporting.graphql.figures import IrStatistics
@@ -29,6 +29,7 @@ class Region:
         "Partners get the last completed month's end on or before `asOf`, perturbed counts (never 1–4) and no villages.",
     )
     async def ir_statistics(self, info: ReportingInfo, as_of: dt.date | None = None) -> IrStatistics:
+        check_report_day("asOf", as_of, today_in_jakarta())
         access.authorize_region(info.context.identity, str(self.code), await info.context.assignment())
         protect = access.suppresses_small_counts(info.context.identity)
         if protect:  # partners: month ends of completed months, down to sub-districts (disclosure.py)

@@ -1,0 +1,110 @@
+"""Exports write any stored text safely: a control character stored before the input rules existed
+does not break the XLSX or CSV export, and text a spreadsheet would run as a formula stays text."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from openpyxl import load_workbook
+
+from services.reporting.consumer import catch_up_once
+from services.reporting.domain.periods import today_in_jakarta
+from services.reporting.export_cells import safe_cell
+from services.reporting.export_files import to_csv, to_xlsx
+from services.reporting.export_tables import Table
+from tests.conftest import GraphQLClient, ServerThread
+from tests.registry.test_registry_api import REGISTER, VILLAGE, register_input
+
+#: What an old row may hold: controls XML forbids, and the classic injections.
+STORED = ["rusak\x01\x02", "=HYPERLINK(\"http://evil.example\",\"klik\")", "+62 812", "-", "@SUM(A1)", "\tTAB", "\rCR"]
+
+
+def in_xml(text: str) -> str:
+    """Text as an XML reader gives it back: XML reads a carriage return as a newline."""
+    return text.replace("\r", "\n")
+
+
+@pytest.mark.parametrize("value,safe", [
+    ("Kota Semarang", "Kota Semarang"),
+    ("rusak\x00\x01\x1f", "rusak"),
+    ("baris 1\nbaris 2\tkolom", "baris 1\nbaris 2\tkolom"),
+    ("=1+1", "'=1+1"),
+    ("+62 812", "'+62 812"),
+    ("-", "'-"),
+    ("@SUM(A1)", "'@SUM(A1)"),
+    ("\t=1", "'\t=1"),
+    ("\r=1", "'\r=1"),
+    ("\x01=1", "'=1"),  # the control is dropped first: what is left would be a formula
+    ("a=1", "a=1"),
+    (-5, -5),
+    (12, 12),
+    (None, None),
+])
+def test_a_safe_cell(value: Any, safe: Any) -> None:
+    assert safe_cell(value) == safe
+
+
+def test_a_workbook_of_hostile_text_opens_with_every_cell_as_text_and_numbers_as_numbers() -> None:
+    table = Table("Needs =analysis", ["item\x00", "home_industries"], [[item, -3] for item in STORED])
+    sheet = load_workbook(io.BytesIO(to_xlsx([table]))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("item", "home_industries")
+    assert [r[0] for r in rows[1:]] == [in_xml(safe_cell(item)) for item in STORED]
+    assert all(cell.data_type == "s" for cell in sheet["A"])  # no formula among them
+    assert [r[1] for r in rows[1:]] == [-3] * len(STORED)
+    text = to_csv([table]).decode("utf-8-sig")
+    read = list(csv.reader(io.StringIO(text, newline="")))
+    assert [r[0] for r in read[1:]] == [safe_cell(item) for item in STORED]
+    assert "\x01" not in text
+
+
+@pytest.fixture
+async def pg(database_url: str) -> AsyncIterator[asyncpg.Connection]:
+    from siir.database import asyncpg_dsn
+
+    connection = await asyncpg.connect(**asyncpg_dsn(database_url))
+    yield connection
+    await connection.close()
+
+
+async def test_an_old_row_with_control_characters_exports_as_xlsx_and_csv(
+    registry_server: ServerThread, reporting_server: ServerThread, tokens: Any, database_url: str,
+    pg: asyncpg.Connection,
+) -> None:
+    office = tokens.headers("DISTRICT_OFFICER", "33.74")
+    async with httpx.AsyncClient(timeout=30) as client:
+        body = await GraphQLClient(client, registry_server.url + "/graphql", office)(
+            REGISTER, {"input": register_input(businessName="Warisan Data Lama", constraints=["modal"])})
+        assert "errors" not in body, body
+        home_industry = int(body["data"]["registerHomeIndustry"]["id"])
+        await catch_up_once(database_url, database_url)
+        # As a row stored before the input rules would be (the API refuses these today).
+        changed = await pg.execute("UPDATE reporting.home_industries SET constraints = $2 WHERE id = $1",
+                                   home_industry, STORED)
+        assert changed == "UPDATE 1"
+
+        year = str(today_in_jakarta().year)
+        exports = httpx.AsyncClient(base_url=reporting_server.url, headers=office, timeout=60)
+        async with exports:
+            # A village's needs are read from the per-IR projection (a regency's from its rollup).
+            where = {"regionCode": VILLAGE, "year": year}
+            xlsx = await exports.get("/exports/annual-report.xlsx", params=where)
+            plain = await exports.get("/exports/annual-report.csv", params=where)
+
+    assert xlsx.status_code == 200, xlsx.text[:300]
+    needs = load_workbook(io.BytesIO(xlsx.content))["Needs analysis"]
+    items = {row[2]: row for row in needs.iter_rows(min_row=2, values_only=True) if row[1] == "CONSTRAINT"}
+    for stored in STORED:
+        assert in_xml(safe_cell(stored)) in items, (stored, sorted(items))
+    assert all(cell.data_type != "f" for row in needs.iter_rows() for cell in row)
+
+    assert plain.status_code == 200, plain.text[:300]
+    text = plain.content.decode("utf-8-sig")
+    assert "rusak," in text and "\x01" not in text
+    assert '"\'=HYPERLINK(""http://evil.example"",""klik"")"' in text
