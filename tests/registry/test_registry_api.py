@@ -253,7 +253,9 @@ async def test_every_change_publishes_one_outbox_event_in_its_transaction(regist
     connection = await asyncpg.connect(**asyncpg_dsn(database_url))
     try:
         rows = await connection.fetch(
-            "SELECT event_type, payload FROM registry.outbox WHERE aggregate_id = $1 ORDER BY id", ir["id"]
+            # Teams and interventions have ids of their own: only this IR's events.
+            "SELECT event_type, payload FROM registry.outbox WHERE aggregate_type = 'HomeIndustry' AND aggregate_id = $1"
+            " ORDER BY id", ir["id"]
         )
     finally:
         await connection.close()
