@@ -153,7 +153,7 @@ async def test_assessments_and_mentoring_notes_record_the_facilitator(registry: 
     someone_else = await dewi(note, {"id": ir["id"], "input": {"facilitatorId": "424242", "notedOn": "2023-06-10", "notes": "x"}})
     assert error_of(someone_else)["extensions"] == {"code": "FORBIDDEN", "field": "input.facilitatorId"}
     office = await registry(note, {"id": ir["id"], "input": {"facilitatorId": facilitator["id"], "notedOn": "2023-06-10", "notes": "x"}})
-    assert error_of(office)["extensions"] == {"code": "FORBIDDEN"}
+    assert error_of(office)["extensions"] == {"code": "FORBIDDEN", "coordinate": "Mutation.recordMentoringNote"}
     before_registration = await dewi(note, {"id": ir["id"], "input": {
         "facilitatorId": facilitator["id"], "notedOn": "2020-06-10", "notes": "x"}})
     assert error_of(before_registration)["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.notedOn"}

@@ -213,19 +213,19 @@ async def test_a_duplicate_login_subject_conflict_names_no_other_facilitator(wor
     _no_personal_value(body, "Wulan Pendamping", "6281390005555", "@pendamping.id")
 
 
-@pytest.mark.parametrize(("role", "region", "claims", "query", "path", "field", "secret"), [
+@pytest.mark.parametrize(("role", "region", "claims", "query", "path", "coordinate", "secret"), [
     ("PARTNER", None, "partner", "query($id: ID!) { homeIndustry(id: $id) { owner { nik } } }",
-     ["homeIndustry", "owner", "nik"], "owner.nik", NIK_SEMARANG),
+     ["homeIndustry", "owner", "nik"], "Owner.nik", NIK_SEMARANG),
     ("PARTNER", None, "partner", "query($id: ID!) { homeIndustry(id: $id) { address } }",
-     ["homeIndustry", "address"], "address", "Jl. Pemuda"),
+     ["homeIndustry", "address"], "HomeIndustry.address", "Jl. Pemuda"),
     ("MINISTRY", None, None, "query($id: ID!) { homeIndustry(id: $id) { mentoringNotes { notes } } }",
-     ["homeIndustry", "mentoringNotes", 0, "notes"], "notes", Network.NOTE_TEXT),
+     ["homeIndustry", "mentoringNotes", 0, "notes"], "MentoringNote.notes", Network.NOTE_TEXT),
 ])
 async def test_a_refusal_names_the_field_never_its_value(
     world: World, network: Network, role: str, region: str | None, claims: str | None, query: str,
-    path: list[Any], field: str, secret: str,
+    path: list[Any], coordinate: str, secret: str,
 ) -> None:
     extra = {"partner": world.partner} if claims == "partner" else {}
     body = await world.as_role(role, region, **extra)(query, {"id": world.own["id"]})
-    assert_denied(body, "FORBIDDEN", path, field)
+    assert_denied(body, "FORBIDDEN", path, coordinate=coordinate)
     _no_personal_value(body, secret)
