@@ -77,6 +77,14 @@ def database_url(admin_url: str) -> Iterator[str]:
     drop_database(admin_url, url)
 
 
+@pytest.fixture
+async def pg(database_url: str) -> AsyncIterator[asyncpg.Connection]:
+    """A plain asyncpg connection to the test database, for checks straight in SQL."""
+    connection = await asyncpg.connect(**asyncpg_dsn(database_url))
+    yield connection
+    await connection.close()
+
+
 class StatementLog:
     """Counts the SQL statements every SQLAlchemy engine in this process sends."""
 

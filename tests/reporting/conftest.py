@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 
-import asyncpg
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.reporting.consumer import OutboxConsumer
-from siir.database import asyncpg_dsn, create_engine
+from siir.database import create_engine
 from tests.conftest import GraphQLClient, ServerThread, Tokens
 
 
@@ -27,13 +26,6 @@ async def consumer(database_url: str) -> AsyncIterator[OutboxConsumer]:
     await consumer.connect()
     yield consumer
     await consumer.close()
-
-
-@pytest.fixture
-async def pg(database_url: str) -> AsyncIterator[asyncpg.Connection]:
-    connection = await asyncpg.connect(**asyncpg_dsn(database_url))
-    yield connection
-    await connection.close()
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
@@ -62,15 +61,6 @@ def test_a_workbook_of_hostile_text_opens_with_every_cell_as_text_and_numbers_as
     read = list(csv.reader(io.StringIO(text, newline="")))
     assert [r[0] for r in read[1:]] == [safe_cell(item) for item in STORED]
     assert "\x01" not in text
-
-
-@pytest.fixture
-async def pg(database_url: str) -> AsyncIterator[asyncpg.Connection]:
-    from siir.database import asyncpg_dsn
-
-    connection = await asyncpg.connect(**asyncpg_dsn(database_url))
-    yield connection
-    await connection.close()
 
 
 async def test_an_old_row_with_control_characters_exports_as_xlsx_and_csv(

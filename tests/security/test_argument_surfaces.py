@@ -7,18 +7,16 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import asyncpg
-import httpx
 import pytest
 
 from gateway.app import build_app
 from gateway.limits import Limits
 from services.reporting.consumer import catch_up_once
-from siir.database import asyncpg_dsn
 from tests.conftest import ServerThread
 from tests.registry.test_registry_api import REGISTER, register_input
 from tests.reporting.conftest import reporting_server  # noqa: F401 (fixture)
@@ -113,13 +111,6 @@ async def test_a_representation_sent_straight_to_a_subgraph_follows_the_rules(
     [error] = body["errors"]
     key = "code" if "code" in representation else "id"
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": f"representations[1].{key}"}, body
-
-
-@pytest.fixture
-async def pg(database_url: str) -> AsyncIterator[asyncpg.Connection]:
-    connection = await asyncpg.connect(**asyncpg_dsn(database_url))
-    yield connection
-    await connection.close()
 
 
 async def test_text_is_stored_nfc_normalised_and_long_text_keeps_its_lines(
