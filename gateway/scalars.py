@@ -39,6 +39,8 @@ from graphql import (
     visit,
 )
 
+from siir.argument_rules import holds_scalar
+
 
 @dataclass(frozen=True)
 class ScalarSpecification:
@@ -190,19 +192,7 @@ def check_variables(schema: GraphQLSchema, definitions: Any, values: dict[str, A
 
     for definition in definitions or ():
         name = definition.variable.name.value
-        if name in values and _has_custom_scalar(_named(type_from_ast(schema, definition.type))):
+        if name in values and holds_scalar(type_from_ast(schema, definition.type), SPECIFICATIONS):
             walk(values[name], type_from_ast(schema, definition.type), variable_paths.get(name, f"${name}"), f"${name}")
     return errors
 
-
-def _has_custom_scalar(type_: Any, seen: set[str] | None = None) -> bool:
-    """Whether a variable of this named type can hold a custom scalar (skips the walk otherwise)."""
-    if isinstance(type_, GraphQLScalarType):
-        return type_.name in SPECIFICATIONS
-    if isinstance(type_, GraphQLInputObjectType):
-        seen = seen if seen is not None else set()
-        if type_.name in seen:
-            return False
-        seen.add(type_.name)
-        return any(_has_custom_scalar(_named(f.type), seen) for f in type_.fields.values())
-    return False

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from graphql import (
@@ -95,18 +95,19 @@ def in_rupiah_range(field: str, value: int) -> int:
     return value
 
 
-def _carries_checked(type_: Any, seen: set[str] | None = None) -> bool:
-    """Whether a value of this input type can hold anything the rules check."""
+def holds_scalar(type_: Any, scalars: Collection[str], seen: set[str] | None = None) -> bool:
+    """Whether a value of this input type can hold one of ``scalars``, at any depth (lists,
+    input objects); used to skip the walk over values that cannot (here and in the gateway)."""
     while isinstance(type_, (GraphQLNonNull, GraphQLList)):
         type_ = type_.of_type
     if isinstance(type_, GraphQLScalarType):
-        return type_.name in _CHECKED_SCALARS
+        return type_.name in scalars
     if isinstance(type_, GraphQLInputObjectType):
         seen = seen if seen is not None else set()
         if type_.name in seen:
             return False
         seen.add(type_.name)
-        return any(_carries_checked(f.type, seen) for f in type_.fields.values())
+        return any(holds_scalar(f.type, scalars, seen) for f in type_.fields.values())
     return False
 
 
@@ -185,7 +186,7 @@ def check_arguments(graph: GraphQLSchema, long_text: frozenset[str] = frozenset(
         if not isinstance(type_, GraphQLObjectType) or name.startswith("__"):
             continue
         for field_name, field in type_.fields.items():
-            checked = {a: arg for a, arg in field.args.items() if _carries_checked(arg.type)}
+            checked = {a: arg for a, arg in field.args.items() if holds_scalar(arg.type, _CHECKED_SCALARS)}
             if not checked:
                 continue
             field.resolve = _checked(field.resolve or default_field_resolver, f"{name}.{field_name}", checked, long_text)
