@@ -8,7 +8,9 @@ Measures (fragments are expanded where they are spread, each fragment measured o
 
 - depth: field nesting; ``{ a { b } }`` is 2. Inline fragments and spreads add no level
   (Armor's ``flattenFragments``). Introspection fields (``__schema``, ``__type``) are not
-  counted when introspection is allowed, as Armor does.
+  counted when introspection is allowed, as Armor does. A connection's ``edges`` adds no level
+  (its ``node`` does): ``teams { edges { node { name } } }`` is as deep as ``teams { nodes { name } }``,
+  so paging a list costs no depth (``siir.connections``).
 - aliases and directives: every use in the operation, counted once per spread.
 - cost: every field costs 1 (or its ``@cost(weight:)``) plus its selections; a list field
   multiplies that by its size. The size is the supergraph's ``@listSize`` when the field has one
@@ -99,6 +101,10 @@ class Shape:
     directives: int = 0
 
 
+#: Fields of a Relay connection that only wrap the items (``edges { node }``): they add no depth.
+CONNECTION_WRAPPERS = frozenset({"edges"})
+
+
 def measure_shape(selection_set: SelectionSetNode | None, fragments: Mapping[str, FragmentDefinitionNode],
                   *, skip_introspection: bool) -> Shape:
     """Depth/aliases/directives; cheap and type-free, so it runs before validation."""
@@ -113,7 +119,7 @@ def measure_shape(selection_set: SelectionSetNode | None, fragments: Mapping[str
                 if skip_introspection and node.name.value in INTROSPECTION_FIELDS:
                     continue
                 inner = walk(node.selection_set)
-                depth = max(depth, 1 + inner.depth)
+                depth = max(depth, (node.name.value not in CONNECTION_WRAPPERS) + inner.depth)
                 aliases += inner.aliases + (node.alias is not None)
                 directives += inner.directives
             else:

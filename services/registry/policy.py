@@ -16,6 +16,7 @@ from typing import Any
 from services.registry.data.audit import HOME_INDUSTRY, Record
 from services.registry.domain import access, network_access
 from siir.auth.identity import Role
+from siir.connections import connection_rules
 from siir.policy import ALL_ROLES, Disclosure, FieldRule, Policy, When, grant
 
 M, P, D, F, PA, AN = (Role.MINISTRY, Role.PROVINCE_OFFICER, Role.DISTRICT_OFFICER, Role.FACILITATOR, Role.PARTNER,
@@ -68,7 +69,14 @@ RULES: list[FieldRule] = [
     # --- IR records -----------------------------------------------------------------------------------
     *grant("HomeIndustryConnection", "edges pageInfo totalCount", RECORDS, scope="home-industry"),
     *grant("HomeIndustryEdge", "cursor node", RECORDS),
-    *grant("PageInfo", "hasNextPage hasPreviousPage startCursor endCursor", RECORDS),
+    # Pages of every list (siir.connections): whoever reaches the list reaches its page.
+    *grant("PageInfo", "hasNextPage hasPreviousPage startCursor endCursor", EVERYONE),
+    *connection_rules("Region", EVERYONE),
+    *connection_rules("Team", EVERYONE),
+    *connection_rules("TeamMember", EVERYONE),
+    *connection_rules("Facilitator", PEOPLE, scope="facilitator-region"),
+    *connection_rules("Partner", RECORDS, scope="partner"),
+    *connection_rules("PartnerProgramme", RECORDS),
     *grant("HomeIndustry", "id registrationNumber status statusChangedOn statusReason businessName businessCategory "
            "owner businessStartedOn registeredOn legality products monthlyGrossIncome infrastructure workforce "
            "marketingChannels constraints hopes assistanceReceived consent currentClass currentScore lastAssessedOn "

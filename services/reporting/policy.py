@@ -13,6 +13,7 @@ Roles: M MINISTRY, P PROVINCE_OFFICER, D DISTRICT_OFFICER, F FACILITATOR, PA PAR
 from __future__ import annotations
 
 from siir.auth.identity import Role
+from siir.connections import connection_rules
 from siir.policy import ALL_ROLES, FieldRule, Policy, grant
 
 M, P, D, F, PA, AN = (Role.MINISTRY, Role.PROVINCE_OFFICER, Role.DISTRICT_OFFICER, Role.FACILITATOR, Role.PARTNER,
@@ -73,6 +74,12 @@ RULES: list[FieldRule] = [
            "smallBusinessCandidates needsAnalysis", ANNUAL_REPORT_READERS),
     *grant("AnnualReportLine", "region regionCode regionName startOfYear endOfYear moves", ANNUAL_REPORT_READERS),
     *(rule for type_name, fields in _AGGREGATES.items() for rule in grant(type_name, fields, EVERYONE)),
+    # Pages of every list (siir.connections): whoever reaches the list reaches its page.
+    *grant("PageInfo", "hasNextPage hasPreviousPage startCursor endCursor", EVERYONE),
+    *connection_rules("SmallBusinessCandidate", RECORD_READERS),
+    *connection_rules("RegionFigures", EVERYONE),
+    *connection_rules("RegionMoves", EVERYONE),
+    *connection_rules("AnnualReportLine", ANNUAL_REPORT_READERS),
 ]
 
 POLICY = Policy(service="reporting", rules=RULES, scopes=SCOPES)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -34,6 +35,7 @@ from services.reporting.domain.reports import (
     stock_lines,
 )
 from siir.auth.identity import Role
+from siir.connections import CursorKey, page_size
 from siir.errors import InvalidInput
 
 NATION = ""
@@ -179,21 +181,31 @@ async def class_transitions(
 
 
 #: The longest list of small-business candidates one request may ask for.
-MAX_CANDIDATES = 10_000
+#: The largest page of the hand-over list (it is read page by page past this).
+MAX_CANDIDATES = 1000
+#: Cursors of the hand-over list: the newest-assessment-first sort key (keyset pagination).
+CANDIDATE_CURSOR = CursorKey("SmallBusinessCandidate", dt.date, int)
 
 
 async def small_business_candidates(
     connection: AsyncConnection, identity: Identity | None, region_code: str | None, first: int,
-    assignment: Assignment | None = None,
-) -> list[Any]:
+    assignment: Assignment | None = None, after: str | None = None,
+) -> tuple[list[Any], Callable[[AsyncConnection], Awaitable[int]]]:
+    """``first + 1`` candidates after the cursor ``after``, and how to count them all (when asked, on
+    a connection of the caller's)."""
     access.report_scope(identity, assignment)
     POLICY.require(identity.role if identity else None, "Query.smallBusinessCandidates")
-    if not 1 <= first <= MAX_CANDIDATES:
-        raise InvalidInput("first", f"must be between 1 and {MAX_CANDIDATES}")
+    page_size(first, MAX_CANDIDATES)
+    after_key = CANDIDATE_CURSOR.decode(after) if after is not None else None
     target = await find_region(connection, region_code)
     # A list of IR, scoped as the registry scopes its lists: a facilitator's keeps her assigned IR.
     scope = access.authorize_record_list(identity, "smallBusinessCandidates", target.code, assignment)
-    return await report_data.small_business_candidates(connection, target.code, first, scope.assignment)
+    rows = await report_data.small_business_candidates(connection, target.code, first + 1, scope.assignment, after_key)
+
+    async def total(on: AsyncConnection) -> int:
+        return await report_data.count_small_business_candidates(on, target.code, scope.assignment)
+
+    return rows, total
 
 
 @dataclass(slots=True)

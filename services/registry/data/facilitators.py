@@ -11,6 +11,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.registry.data.tables import facilitator_assignments, facilitators, mentoring_notes
+from siir.connections import keyset_after
 
 
 def _active_on(table: Any, day: dt.date) -> Any:
@@ -70,17 +71,38 @@ async def facilitators_in_regions(
     return found
 
 
-async def list_facilitators(
-    connection: AsyncConnection, *, region_code: str | None, active_on: dt.date | None, limit: int
-) -> list[RowMapping]:
-    query = select(facilitators).order_by(facilitators.c.regency_code, facilitators.c.person_name, facilitators.c.id)
+#: The order facilitators are listed in (and their cursors' key): regency, name, id.
+FACILITATOR_ORDER = ((facilitators.c.regency_code, False), (facilitators.c.person_name, False), (facilitators.c.id, False))
+
+
+def facilitator_key(row: RowMapping) -> tuple[Any, ...]:
+    return (row["regency_code"], row["person_name"], row["id"])
+
+
+def _facilitators_where(region_code: str | None, active_on: dt.date | None) -> list[Any]:
+    where: list[Any] = []
     if region_code is not None:
-        query = query.where(
-            or_(facilitators.c.regency_code == region_code, facilitators.c.regency_code.like(region_code + ".%"))
-        )
+        where.append(or_(facilitators.c.regency_code == region_code, facilitators.c.regency_code.like(region_code + ".%")))
     if active_on is not None:
-        query = query.where(_active_on(facilitators, active_on))
-    return list((await connection.execute(query.limit(limit))).mappings())
+        where.append(_active_on(facilitators, active_on))
+    return where
+
+
+async def list_facilitators(
+    connection: AsyncConnection, *, region_code: str | None, active_on: dt.date | None, limit: int,
+    after: Sequence[Any] | None = None,
+) -> list[RowMapping]:
+    """Facilitators of a region, in ``FACILITATOR_ORDER``, ``limit`` of them after the key ``after``."""
+    query = select(facilitators).where(*_facilitators_where(region_code, active_on))
+    if after is not None:
+        query = query.where(keyset_after(FACILITATOR_ORDER, after))
+    query = query.order_by(*(c for c, _ in FACILITATOR_ORDER)).limit(limit)
+    return list((await connection.execute(query)).mappings())
+
+
+async def count_facilitators(connection: AsyncConnection, *, region_code: str | None, active_on: dt.date | None) -> int:
+    query = select(func.count()).select_from(facilitators).where(*_facilitators_where(region_code, active_on))
+    return int((await connection.execute(query)).scalar_one())
 
 
 async def insert_facilitator(connection: AsyncConnection, values: dict[str, Any]) -> RowMapping:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.registry.data.tables import partner_programmes, partners
 from services.registry.domain.eligibility import EligibilityRule
+from siir.connections import keyset_after
 
 
 async def partners_by_ids(connection: AsyncConnection, ids: Sequence[int]) -> dict[int, RowMapping]:
@@ -24,11 +25,32 @@ async def partner_named(connection: AsyncConnection, name: str) -> RowMapping | 
     return result.mappings().first()
 
 
-async def list_partners(connection: AsyncConnection, *, kind: str | None, limit: int) -> list[RowMapping]:
-    query = select(partners).order_by(partners.c.kind, partners.c.name).limit(limit)
+#: The order partners are listed in (and their cursors' key): kind, name, id.
+PARTNER_ORDER = ((partners.c.kind, False), (partners.c.name, False), (partners.c.id, False))
+
+
+def partner_key(row: RowMapping) -> tuple[Any, ...]:
+    return (row["kind"], row["name"], row["id"])
+
+
+async def list_partners(
+    connection: AsyncConnection, *, kind: str | None, limit: int, after: Sequence[Any] | None = None
+) -> list[RowMapping]:
+    """Partners of a kind (or all), in ``PARTNER_ORDER``, ``limit`` of them after the key ``after``."""
+    query = select(partners)
     if kind is not None:
         query = query.where(partners.c.kind == kind)
+    if after is not None:
+        query = query.where(keyset_after(PARTNER_ORDER, after))
+    query = query.order_by(*(c for c, _ in PARTNER_ORDER)).limit(limit)
     return list((await connection.execute(query)).mappings())
+
+
+async def count_partners(connection: AsyncConnection, *, kind: str | None) -> int:
+    query = select(func.count()).select_from(partners)
+    if kind is not None:
+        query = query.where(partners.c.kind == kind)
+    return int((await connection.execute(query)).scalar_one())
 
 
 async def insert_partner(connection: AsyncConnection, values: dict[str, Any]) -> RowMapping:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -39,16 +39,28 @@ async def children_of(connection: AsyncConnection, parent_codes: Sequence[str]) 
 
 
 async def list_regions(
-    connection: AsyncConnection, *, parent_code: str | None, level: int | None, limit: int
+    connection: AsyncConnection, *, parent_code: str | None, level: int | None, limit: int, after: str | None = None
 ) -> list[RowMapping]:
-    """Regions under a parent and/or at a level, ordered by code."""
-    query = select(regions).order_by(regions.c.code).limit(limit)
-    if parent_code is not None:
-        query = query.where(regions.c.parent_code == parent_code)
-    if level is not None:
-        query = query.where(regions.c.level == level)
-    result = await connection.execute(query)
+    """Regions under a parent and/or at a level, ordered by code, ``limit`` of them after the code ``after``."""
+    query = select(regions).where(*_regions_where(parent_code, level))
+    if after is not None:
+        query = query.where(regions.c.code > after)
+    result = await connection.execute(query.order_by(regions.c.code).limit(limit))
     return list(result.mappings())
+
+
+def _regions_where(parent_code: str | None, level: int | None) -> list[Any]:
+    where: list[Any] = []
+    if parent_code is not None:
+        where.append(regions.c.parent_code == parent_code)
+    if level is not None:
+        where.append(regions.c.level == level)
+    return where
+
+
+async def count_regions(connection: AsyncConnection, *, parent_code: str | None, level: int | None) -> int:
+    query = select(func.count()).select_from(regions).where(*_regions_where(parent_code, level))
+    return int((await connection.execute(query)).scalar_one())
 
 
 def as_dict(row: RowMapping) -> dict[str, Any]:

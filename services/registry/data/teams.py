@@ -11,6 +11,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.registry.data.tables import team_members, teams
+from siir.connections import keyset_after
 
 
 def _active_on(table: Any, day: dt.date) -> Any:
@@ -35,18 +36,48 @@ async def current_national_team(connection: AsyncConnection, day: dt.date) -> Ro
     return result.mappings().first()
 
 
-async def list_teams(
-    connection: AsyncConnection, *, level: str | None, region_code: str | None, active_on: dt.date | None, limit: int
-) -> list[RowMapping]:
-    """Teams by level and/or region (the region itself or anything inside it), newest period first."""
-    query = select(teams).order_by(teams.c.level, teams.c.region_code.nulls_first(), teams.c.active_from.desc()).limit(limit)
+#: The order teams are listed in (and their cursors' key): level, region (national first), newest period first.
+TEAM_ORDER = (
+    (teams.c.level, False),
+    (func.coalesce(teams.c.region_code, ""), False),
+    (teams.c.active_from, True),
+    (teams.c.id, False),
+)
+
+
+def team_key(row: RowMapping) -> tuple[Any, ...]:
+    return (row["level"], row["region_code"] or "", row["active_from"], row["id"])
+
+
+def _teams_where(level: str | None, region_code: str | None, active_on: dt.date | None) -> list[Any]:
+    where: list[Any] = []
     if level is not None:
-        query = query.where(teams.c.level == level)
+        where.append(teams.c.level == level)
     if region_code is not None:
-        query = query.where(or_(teams.c.region_code == region_code, teams.c.region_code.like(region_code + ".%")))
+        where.append(or_(teams.c.region_code == region_code, teams.c.region_code.like(region_code + ".%")))
     if active_on is not None:
-        query = query.where(_active_on(teams, active_on))
+        where.append(_active_on(teams, active_on))
+    return where
+
+
+async def list_teams(
+    connection: AsyncConnection, *, level: str | None, region_code: str | None, active_on: dt.date | None, limit: int,
+    after: Sequence[Any] | None = None,
+) -> list[RowMapping]:
+    """Teams by level and/or region (the region itself or anything inside it), in ``TEAM_ORDER``,
+    ``limit`` of them after the key ``after`` (keyset pagination)."""
+    query = select(teams).where(*_teams_where(level, region_code, active_on))
+    if after is not None:
+        query = query.where(keyset_after(TEAM_ORDER, after))
+    query = query.order_by(*(c.desc() if d else c for c, d in TEAM_ORDER)).limit(limit)
     return list((await connection.execute(query)).mappings())
+
+
+async def count_teams(
+    connection: AsyncConnection, *, level: str | None, region_code: str | None, active_on: dt.date | None
+) -> int:
+    query = select(func.count()).select_from(teams).where(*_teams_where(level, region_code, active_on))
+    return int((await connection.execute(query)).scalar_one())
 
 
 async def overlapping_team(

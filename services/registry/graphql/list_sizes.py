@@ -11,7 +11,7 @@ fails when a list field of the schema has no entry.
 from __future__ import annotations
 
 from services.registry.domain import validation
-from services.registry.graphql import audit_trail, enums, query
+from services.registry.graphql import audit_trail, enums, partner, query, region, team
 from services.registry.graphql.audit_trail import AuditEvent
 from services.registry.graphql.facilitator import Facilitator
 from services.registry.graphql.home_industry import HomeIndustry, Product, Workforce
@@ -26,16 +26,18 @@ INPUT_LIST = AtMost(validation.MAX_LIST)
 #: Children of one Kemendagri region: 108 villages in the largest sub-district (95.06.03), 51
 #: sub-districts in the largest regency, 38 provinces; a test checks the reference list against it.
 CHILD_REGIONS = AtMost(150)
-#: Facilitators of a region and the regions inside it (``query.MAX_LIST`` limits the root list too).
-REGION_FACILITATORS = First(20, most=query.MAX_LIST)
+#: A connection's page: ``first`` bounds its ``edges`` and ``nodes`` (``siir.connections``).
+PAGE = ("edges", "nodes")
+#: Facilitators of a team's or region's offices, a page at a time.
+REGION_FACILITATORS = SlicedBy("first", team.MAX_FACILITATORS_PAGE, PAGE)
 
 LIST_SIZES: dict[type, dict[str, ListBound]] = {
     Query: {
-        "regions": AtMost(query.MAX_REGIONS),
+        "regions": SlicedBy("first", query.MAX_REGIONS, PAGE),
         "home_industries": SlicedBy("first", query.MAX_PAGE, ("edges",)),
-        "teams": AtMost(query.MAX_LIST),
-        "facilitators": AtMost(query.MAX_LIST),
-        "partners": AtMost(query.MAX_LIST),
+        "teams": SlicedBy("first", query.MAX_LIST_PAGE, PAGE),
+        "facilitators": SlicedBy("first", query.MAX_LIST_PAGE, PAGE),
+        "partners": SlicedBy("first", query.MAX_LIST_PAGE, PAGE),
         "audit_trail": SlicedBy("first", audit_trail.MAX_PAGE, ("edges",)),
     },
     AuditEvent: {
@@ -64,10 +66,10 @@ LIST_SIZES: dict[type, dict[str, ListBound]] = {
         "interventions": First(20, most=200),  # oldest first
         "mentoring_notes": First(20, most=200),  # newest first
     },
-    Partner: {"programmes": First(20, most=100)},
+    Partner: {"programmes": SlicedBy("first", partner.MAX_PROGRAMMES_PAGE, PAGE)},
     Product: {"raw_materials": INPUT_LIST},
-    Region: {"children": CHILD_REGIONS, "facilitators": REGION_FACILITATORS},
-    Team: {"members": First(50, most=200), "facilitators": REGION_FACILITATORS},  # members: current and past
+    Region: {"children": SlicedBy("first", region.MAX_CHILDREN_PAGE, PAGE), "facilitators": REGION_FACILITATORS},
+    Team: {"members": SlicedBy("first", team.MAX_MEMBERS_PAGE, PAGE), "facilitators": REGION_FACILITATORS},
     Workforce: {
         "by_education": AtMost(len(enums.Education)),
         "protection": INPUT_LIST,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 import strawberry
 from sqlalchemy.engine import RowMapping
@@ -13,6 +14,12 @@ from services.registry.domain.eligibility import EligibilityRule as Rule
 from services.registry.graphql.context import RegistryInfo
 from services.registry.graphql.enums import HomeIndustryStatus, IrClass, ProviderKind
 from services.registry.graphql.region import Region
+from siir.connections import Connection, CursorKey, page_size, slice_after
+
+
+#: Largest page of a partner's programmes.
+MAX_PROGRAMMES_PAGE = 100
+PROGRAMME_CURSOR = CursorKey("PartnerProgramme", int)
 
 
 @strawberry.type(
@@ -112,7 +119,14 @@ class Partner:
         row = await info.context.loaders.region.load(self.region_code)
         return Region.from_row(row) if row is not None else None
 
-    @strawberry.field(description="Its programmes, by name.")
-    async def programmes(self, info: RegistryInfo) -> list[PartnerProgramme]:
+    @strawberry.field(description="Its programmes, by name, a page at a time.")
+    async def programmes(
+        self,
+        info: RegistryInfo,
+        first: Annotated[int, strawberry.argument(description=f"Page size: at most {MAX_PROGRAMMES_PAGE}.")] = 20,
+        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
+    ) -> Connection[PartnerProgramme]:
+        first = page_size(first, MAX_PROGRAMMES_PAGE)
         rows = await info.context.loaders.partner_programmes.load(self.pk)
-        return [PartnerProgramme.from_row(row) for row in rows]
+        return slice_after(rows, first, after, key=PROGRAMME_CURSOR, key_of=lambda row: (row["id"],),
+                           node_of=PartnerProgramme.from_row)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+from typing import Annotated
 
 import strawberry
 
@@ -25,16 +26,23 @@ from services.registry.graphql.home_industry import HomeIndustry
 from services.registry.graphql.region import Region
 from services.registry.graphql.selection import node_fields
 from siir import identifiers
+from siir.connections import Connection, CursorKey, PageInfo, page_of, page_size
 from siir.errors import InvalidInput
 
 MAX_PAGE = 500
-#: Teams, facilitators and partners are listed whole, up to this many (there are 553 teams at most
-#: in office at once; a province has a few hundred facilitators).
-MAX_LIST = 2000
+#: The largest page of teams, facilitators and partners (there are 553 teams at most in office at
+#: once; a province has a few hundred facilitators): more is read page by page.
+MAX_LIST_PAGE = 500
 
 #: Enough for any one answer of ``regions``: the 514 regencies/cities, or the children of one
 #: region (108 at most). It is also the list's declared size (``list_sizes``), so it stays tight.
 MAX_REGIONS = 600
+
+#: Cursors of the root lists: each carries the row's sort key (keyset pagination, ``siir.connections``).
+REGION_CURSOR = CursorKey("Region", str)
+TEAM_CURSOR = CursorKey("Team", str, str, dt.date, int)
+FACILITATOR_CURSOR = CursorKey("Facilitator", str, str, int)
+PARTNER_CURSOR = CursorKey("Partner", str, str, int)
 
 
 @strawberry.input(description="Which IR to list; every part is optional and they combine with AND.")
@@ -51,14 +59,6 @@ class HomeIndustryFilter:
     search: str | None = strawberry.field(
         default=None, description="Text in the business or owner name (case-insensitive, at least 3 characters)."
     )
-
-
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
 
 
 @strawberry.type
@@ -141,12 +141,18 @@ class Query:
         return Region.from_row(row) if row is not None else None
 
     @strawberry.federation.field(
-        description="Regions under a parent and/or at a level, ordered by code. Sub-districts and villages "
-        "need a parentCode (there are 83,762 villages).",
+        description="Regions under a parent and/or at a level, ordered by code, a page at a time. Sub-districts "
+        "and villages need a parentCode (there are 83,762 villages).",
     )
     async def regions(
-        self, info: RegistryInfo, parent_code: str | None = None, level: RegionLevel | None = None
-    ) -> list[Region]:
+        self,
+        info: RegistryInfo,
+        parent_code: str | None = None,
+        level: RegionLevel | None = None,
+        first: Annotated[int, strawberry.argument(description=f"Page size: at most {MAX_REGIONS}.")] = 100,
+        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
+    ) -> Connection[Region]:
+        first = page_size(first, MAX_REGIONS)
         if parent_code is None and level in (None, RegionLevel.SUBDISTRICT, RegionLevel.VILLAGE):
             if level is None:
                 level = RegionLevel.PROVINCE
@@ -154,11 +160,20 @@ class Query:
                 raise InvalidInput("parentCode", f"is required to list {level.name.lower()} regions")
         if parent_code is not None and (await info.context.loaders.region.load(parent_code)) is None:
             raise InvalidInput("parentCode", f"{parent_code} is not a Kemendagri region code")
+        after_key = REGION_CURSOR.decode(after) if after is not None else None
+        level_value = level.value if level else None
         async with info.context.connect() as connection:
             rows = await region_data.list_regions(
-                connection, parent_code=parent_code, level=level.value if level else None, limit=MAX_REGIONS
+                connection, parent_code=parent_code, level=level_value, limit=first + 1,
+                after=after_key[0] if after_key else None,
             )
-        return [Region.from_row(row) for row in rows]
+
+        async def total() -> int:
+            async with info.context.connect() as connection:
+                return await region_data.count_regions(connection, parent_code=parent_code, level=level_value)
+
+        return page_of(rows, first, after=after is not None, key=REGION_CURSOR, key_of=lambda row: (row["code"],),
+                       node_of=Region.from_row, total=total)
 
     @strawberry.federation.field(
         description="An IR by id, or null when there is none within your scope."
@@ -241,13 +256,22 @@ class Query:
         level: TeamLevel | None = None,
         region_code: str | None = None,
         active_on: dt.date | None = None,
-    ) -> list[Team]:
+        first: Annotated[int, strawberry.argument(description=f"Page size: at most {MAX_LIST_PAGE}.")] = 50,
+        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
+    ) -> Connection[Team]:
+        first = page_size(first, MAX_LIST_PAGE)
         code = _region_code("regionCode", region_code)
+        after_key = TEAM_CURSOR.decode(after) if after is not None else None
+        where = dict(level=level.value if level else None, region_code=code, active_on=active_on)
         async with info.context.connect() as connection:
-            rows = await team_data.list_teams(
-                connection, level=level.value if level else None, region_code=code, active_on=active_on, limit=MAX_LIST
-            )
-        return [Team.from_row(row) for row in rows]
+            rows = await team_data.list_teams(connection, **where, limit=first + 1, after=after_key)
+
+        async def total() -> int:
+            async with info.context.connect() as connection:
+                return await team_data.count_teams(connection, **where)
+
+        return page_of(rows, first, after=after is not None, key=TEAM_CURSOR, key_of=team_data.team_key,
+                       node_of=Team.from_row, total=total)
 
     @strawberry.federation.field(
         description="A facilitator by id, or null when there is none within your region."
@@ -260,16 +284,29 @@ class Query:
         "service that day. A region outside yours is FORBIDDEN.",
     )
     async def facilitators(
-        self, info: RegistryInfo, region_code: str, active_on: dt.date | None = None
-    ) -> list[Facilitator]:
+        self,
+        info: RegistryInfo,
+        region_code: str,
+        active_on: dt.date | None = None,
+        first: Annotated[int, strawberry.argument(description=f"Page size: at most {MAX_LIST_PAGE}.")] = 50,
+        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
+    ) -> Connection[Facilitator]:
+        first = page_size(first, MAX_LIST_PAGE)
         code = _region_code("regionCode", region_code)
         assert code is not None
         network_access.check_facilitator_filter(info.context.identity, code, "regionCode")
+        after_key = FACILITATOR_CURSOR.decode(after) if after is not None else None
         async with info.context.connect() as connection:
             rows = await facilitator_data.list_facilitators(
-                connection, region_code=code, active_on=active_on, limit=MAX_LIST
+                connection, region_code=code, active_on=active_on, limit=first + 1, after=after_key
             )
-        return [Facilitator.from_row(row) for row in rows]
+
+        async def total() -> int:
+            async with info.context.connect() as connection:
+                return await facilitator_data.count_facilitators(connection, region_code=code, active_on=active_on)
+
+        return page_of(rows, first, after=after is not None, key=FACILITATOR_CURSOR,
+                       key_of=facilitator_data.facilitator_key, node_of=Facilitator.from_row, total=total)
 
     @strawberry.federation.field(
         description="A partner institution by id, or null (a partner sees only itself)."
@@ -280,15 +317,36 @@ class Query:
     @strawberry.federation.field(
         description="Partner institutions, by kind and name (a partner sees only itself)."
     )
-    async def partners(self, info: RegistryInfo, kind: ProviderKind | None = None) -> list[Partner]:
+    async def partners(
+        self,
+        info: RegistryInfo,
+        kind: ProviderKind | None = None,
+        first: Annotated[int, strawberry.argument(description=f"Page size: at most {MAX_LIST_PAGE}.")] = 50,
+        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
+    ) -> Connection[Partner]:
+        first = page_size(first, MAX_LIST_PAGE)
         only = network_access.partner_reach(info.context.identity)
+        after_key = PARTNER_CURSOR.decode(after) if after is not None else None
         async with info.context.connect() as connection:
             if only is not None:
                 rows = list((await partner_data.partners_by_ids(connection, [only])).values())
                 rows = [row for row in rows if kind is None or row["kind"] == kind.value]
+                rows = [row for row in rows if after_key is None or partner_data.partner_key(row) > after_key]
+                count = len(rows)
             else:
-                rows = await partner_data.list_partners(connection, kind=kind.value if kind else None, limit=MAX_LIST)
-        return [Partner.from_row(row) for row in rows]
+                rows = await partner_data.list_partners(
+                    connection, kind=kind.value if kind else None, limit=first + 1, after=after_key
+                )
+                count = None
+
+        async def total() -> int:
+            if count is not None:
+                return count
+            async with info.context.connect() as connection:
+                return await partner_data.count_partners(connection, kind=kind.value if kind else None)
+
+        return page_of(rows, first, after=after is not None, key=PARTNER_CURSOR, key_of=partner_data.partner_key,
+                       node_of=Partner.from_row, total=total)
 
     @strawberry.federation.field(
         description="An intervention by id, or null when its IR is not within your scope."

@@ -10,6 +10,7 @@ from sqlalchemy.engine import RowMapping
 from services.registry.graphql.context import RegistryInfo
 from services.registry.domain import network_access
 from services.registry.graphql.enums import RegionLevel
+from siir.connections import Connection, CursorKey, page_size, slice_after
 
 if TYPE_CHECKING:
     from services.registry.graphql.facilitator import Facilitator
@@ -17,6 +18,10 @@ if TYPE_CHECKING:
 
 TeamType = Annotated["Team", strawberry.lazy("services.registry.graphql.team")]
 FacilitatorType = Annotated["Facilitator", strawberry.lazy("services.registry.graphql.facilitator")]
+
+#: Children of one region: 108 villages in the largest sub-district, so one page holds them all.
+MAX_CHILDREN_PAGE = 150
+CHILD_CURSOR = CursorKey("ChildRegion", str)
 
 
 @strawberry.federation.type(
@@ -57,10 +62,17 @@ class Region:
         row = await info.context.loaders.region.load(self.parent_code)
         return Region.from_row(row) if row is not None else None
 
-    @strawberry.field(description="The regions directly inside this one, ordered by code.")
-    async def children(self, info: RegistryInfo) -> list["Region"]:
+    @strawberry.field(description="The regions directly inside this one, ordered by code, a page at a time.")
+    async def children(
+        self,
+        info: RegistryInfo,
+        first: Annotated[int, strawberry.argument(description=f"Page size: at most {MAX_CHILDREN_PAGE}.")] = MAX_CHILDREN_PAGE,
+        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
+    ) -> Connection["Region"]:
+        first = page_size(first, MAX_CHILDREN_PAGE)
         rows = await info.context.loaders.child_regions.load(str(self.code))
-        return [Region.from_row(row) for row in rows]
+        return slice_after(rows, first, after, key=CHILD_CURSOR, key_of=lambda row: (row["code"],),
+                           node_of=Region.from_row)
 
     @strawberry.field(
         description="The managing team (Tim Pengelola) of this province or regency/city in office today, or null."
@@ -77,9 +89,12 @@ class Region:
         description="Facilitators (pendamping) in service today engaged by the offices of this region or of "
         "regions inside it, by name. FORBIDDEN for a region outside yours.",
     )
-    async def facilitators(self, info: RegistryInfo) -> list[FacilitatorType]:
-        from services.registry.graphql.facilitator import Facilitator
+    async def facilitators(
+        self,
+        info: RegistryInfo,
+        first: Annotated[int, strawberry.argument(description="Page size: at most 500.")] = 20,
+        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
+    ) -> Connection[FacilitatorType]:
+        from services.registry.graphql.team import region_facilitators
 
-        network_access.check_facilitator_filter(info.context.identity, str(self.code), "facilitators")
-        rows = await info.context.loaders.region_facilitators.load(str(self.code))
-        return [Facilitator.from_row(row) for row in rows]
+        return await region_facilitators(info, str(self.code), first, after)

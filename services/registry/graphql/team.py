@@ -14,6 +14,13 @@ from services.registry.domain.periods import Period
 from services.registry.graphql.context import RegistryInfo
 from services.registry.graphql.enums import TeamLevel, TeamPosition
 from services.registry.graphql.region import Region
+from siir.connections import Connection, CursorKey, page_size, slice_after
+
+#: Largest pages of a team's members and of a region's facilitators.
+MAX_MEMBERS_PAGE = 200
+MAX_FACILITATORS_PAGE = 500
+MEMBER_CURSOR = CursorKey("TeamMember", int)
+FACILITATOR_CURSOR = CursorKey("RegionFacilitator", int)
 
 if TYPE_CHECKING:
     from services.registry.graphql.facilitator import Facilitator
@@ -132,22 +139,45 @@ class Team:
         description="Members, leadership first. `activeOn` keeps those in office on that day; without it, "
         "every member the team has had."
     )
-    async def members(self, info: RegistryInfo, active_on: dt.date | None = None) -> list[TeamMember]:
+    async def members(
+        self,
+        info: RegistryInfo,
+        active_on: dt.date | None = None,
+        first: Annotated[int, strawberry.argument(description=f"Page size: at most {MAX_MEMBERS_PAGE}.")] = 50,
+        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
+    ) -> Connection[TeamMember]:
+        first = page_size(first, MAX_MEMBERS_PAGE)
         rows = await info.context.loaders.team_members.load(self.pk)
         if active_on is not None:
             rows = [r for r in rows if Period(r["active_from"], r["active_until"]).includes(active_on)]
-        return [TeamMember.from_row(row, self.region_code) for row in rows]
+        return slice_after(rows, first, after, key=MEMBER_CURSOR, key_of=lambda row: (row["id"],),
+                           node_of=lambda row: TeamMember.from_row(row, self.region_code))
 
     @strawberry.federation.field(
         description="Facilitators (pendamping) in service today engaged by the offices of the team's region, "
         "by name. Regency/city offices engage facilitators, so the national team lists none: use "
         "`facilitators(regionCode:)` for a province or the country. FORBIDDEN outside your region.",
     )
-    async def facilitators(self, info: RegistryInfo) -> list[FacilitatorType]:
-        from services.registry.graphql.facilitator import Facilitator
+    async def facilitators(
+        self,
+        info: RegistryInfo,
+        first: Annotated[int, strawberry.argument(description=f"Page size: at most {MAX_FACILITATORS_PAGE}.")] = 20,
+        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
+    ) -> Connection[FacilitatorType]:
+        return await region_facilitators(info, self.region_code, first, after)
 
-        if self.region_code is None:
-            return []
-        network_access.check_facilitator_filter(info.context.identity, self.region_code, "facilitators")
-        rows = await info.context.loaders.region_facilitators.load(self.region_code)
-        return [Facilitator.from_row(row) for row in rows]
+
+async def region_facilitators(
+    info: RegistryInfo, region_code: str | None, first: int, after: str | None
+) -> "Connection[Facilitator]":
+    """A page of the facilitators of a region's offices (a team's or a region's), loaded for every
+    region of the answer in one statement."""
+    from services.registry.graphql.facilitator import Facilitator
+
+    first = page_size(first, MAX_FACILITATORS_PAGE)
+    rows: list[RowMapping] = []
+    if region_code is not None:
+        network_access.check_facilitator_filter(info.context.identity, region_code, "facilitators")
+        rows = await info.context.loaders.region_facilitators.load(region_code)
+    return slice_after(rows, first, after, key=FACILITATOR_CURSOR, key_of=lambda row: (row["id"],),
+                       node_of=Facilitator.from_row)

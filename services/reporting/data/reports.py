@@ -175,14 +175,37 @@ async def records_by_ids(connection: AsyncConnection, ids: Sequence[int]) -> dic
     return records
 
 
-async def small_business_candidates(
-    connection: AsyncConnection, code: str, limit: int, assignment: Assignment | None = None
-) -> list[RowMapping]:
-    """Active IR whose latest assessment makes them small-enterprise candidates, newest assessment first;
-    with ``assignment``, only the IR of its villages and its single IR (the SQL form of ``access.admits``)."""
+def _candidates_where(code: str, assignment: Assignment | None) -> str:
     where = "TRUE" if code == "" else _region_clause(code)
     if assignment is not None:
         where += " AND (h.village_code = ANY(CAST(:villages AS text[])) OR h.id = ANY(CAST(:ids AS bigint[])))"
+    return "h.small_enterprise_candidate AND h.status = 'ACTIVE' AND " + where
+
+
+def _candidates_parameters(code: str, assignment: Assignment | None) -> dict[str, Any]:
+    return {"code": code, "prefix": _like_prefix(code),
+            "villages": sorted(assignment.villages) if assignment else [],
+            "ids": sorted(assignment.home_industry_ids) if assignment else []}
+
+
+#: The hand-over list's order: newest assessment first (an IR never assessed last), then by id.
+_CANDIDATE_DAY = "COALESCE(h.last_assessed_on, DATE '0001-01-01')"
+
+
+def candidate_key(row: RowMapping) -> tuple[Any, ...]:
+    return (row["last_assessed_on"] or dt.date(1, 1, 1), row["id"])
+
+
+async def small_business_candidates(
+    connection: AsyncConnection, code: str, limit: int, assignment: Assignment | None = None,
+    after: tuple[Any, ...] | None = None,
+) -> list[RowMapping]:
+    """Active IR whose latest assessment makes them small-enterprise candidates, newest assessment first,
+    ``limit`` of them after the sort key ``after`` (keyset); with ``assignment``, only the IR of its
+    villages and its single IR (the SQL form of ``access.admits``)."""
+    where = _candidates_where(code, assignment)
+    if after is not None:
+        where += f" AND ({_CANDIDATE_DAY} < :after_day OR ({_CANDIDATE_DAY} = :after_day AND h.id > :after_id))"
     result = await connection.execute(
         text(
             f"""
@@ -193,16 +216,23 @@ async def small_business_candidates(
                 SELECT score FROM reporting.class_history
                 WHERE home_industry_id = h.id ORDER BY assessed_on DESC, assessment_id DESC LIMIT 1
             ) c ON TRUE
-            WHERE h.small_enterprise_candidate AND h.status = 'ACTIVE' AND {where}
-            ORDER BY h.last_assessed_on DESC, h.id
+            WHERE {where}
+            ORDER BY {_CANDIDATE_DAY} DESC, h.id
             LIMIT :limit
             """
         ),
-        {"code": code, "prefix": _like_prefix(code), "limit": limit,
-         "villages": sorted(assignment.villages) if assignment else [],
-         "ids": sorted(assignment.home_industry_ids) if assignment else []},
+        {**_candidates_parameters(code, assignment), "limit": limit,
+         **({"after_day": after[0], "after_id": after[1]} if after is not None else {})},
     )
     return list(result.mappings())
+
+
+async def count_small_business_candidates(connection: AsyncConnection, code: str, assignment: Assignment | None) -> int:
+    result = await connection.execute(
+        text(f"SELECT count(*) FROM reporting.home_industries h WHERE {_candidates_where(code, assignment)}"),
+        _candidates_parameters(code, assignment),
+    )
+    return int(result.scalar_one())
 
 
 async def needs_lines(connection: AsyncConnection, code: str) -> list[RowMapping]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
@@ -25,6 +25,7 @@ from services.reporting.graphql.report_types import (
     ReportingStatus,
     SmallBusinessCandidate,
 )
+from siir.connections import Connection, page_of
 
 #: ``@requiresScopes`` of the annual report (the gateway refuses PARTNER before planning).
 
@@ -32,6 +33,14 @@ RegionCode = Annotated[
     str | None,
     strawberry.argument(description="Kemendagri code of a province, regency/city, sub-district or village; omitted: the whole nation."),
 ]
+
+
+def _candidate(row: Any) -> SmallBusinessCandidate:
+    return SmallBusinessCandidate(
+        home_industry=HomeIndustry(id=strawberry.ID(str(row["id"]))),
+        registration_number=row["registration_number"], village=Region(code=strawberry.ID(row["village_code"])),
+        business_category=row["business_category"], assessed_on=row["last_assessed_on"], score=row["score"],
+    )
 
 
 @strawberry.type
@@ -77,19 +86,20 @@ class Query:
     async def small_business_candidates(
         self, info: ReportingInfo,
         region_code: RegionCode = None,
-        first: int = 100,
-    ) -> list[SmallBusinessCandidate]:
+        first: Annotated[int, strawberry.argument(description=f"Page size: at most {reports.MAX_CANDIDATES}.")] = 100,
+        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
+    ) -> Connection[SmallBusinessCandidate]:
         async with info.context.engine.connect() as connection:
-            rows = await reports.small_business_candidates(connection, info.context.identity, region_code, first,
-                                                           await info.context.assignment())
-        return [
-            SmallBusinessCandidate(
-                home_industry=HomeIndustry(id=strawberry.ID(str(row["id"]))),
-                registration_number=row["registration_number"], village=Region(code=strawberry.ID(row["village_code"])),
-                business_category=row["business_category"], assessed_on=row["last_assessed_on"], score=row["score"],
+            rows, count = await reports.small_business_candidates(
+                connection, info.context.identity, region_code, first, await info.context.assignment(), after
             )
-            for row in rows
-        ]
+
+        async def total() -> int:
+            async with info.context.engine.connect() as connection:
+                return await count(connection)
+
+        return page_of(rows, first, after=after is not None, key=reports.CANDIDATE_CURSOR,
+                       key_of=report_data.candidate_key, node_of=_candidate, total=total)
 
     @strawberry.federation.field(description="The needs analysis (Permen PPPA 2/2016 BAB V H) of a region's active IR: per class, "
                       "products, needs, constraints, assistance already received and from whom.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 
@@ -10,6 +11,20 @@ from services.reporting import reports
 from services.reporting.graphql.figures import ClassCounts, ClassMove, IrStanding, IrStatistics, MovesSummary, move_list
 from services.reporting.graphql.home_industry import HomeIndustry
 from services.reporting.graphql.region import Region
+from siir.connections import Connection, CursorKey, page_size, slice_after
+
+#: Children of one region: 108 villages in the largest sub-district, so one page holds them all.
+MAX_CHILDREN_PAGE = 150
+CHILD_CURSOR = CursorKey("ReportChild", str)
+Line = TypeVar("Line")
+ChildrenFirst = Annotated[int, strawberry.argument(description=f"Page size: at most {MAX_CHILDREN_PAGE}.")]
+ChildrenAfter = Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")]
+
+
+def children_page(lines: list[Any], first: int, after: str | None) -> Connection[Any]:
+    """A page of a report's child-region lines (computed whole with the report, ordered by code)."""
+    return slice_after(lines, page_size(first, MAX_CHILDREN_PAGE), after, key=CHILD_CURSOR,
+                       key_of=lambda line: (line.region_code,), node_of=lambda line: line)
 
 
 def _region(ref: reports.RegionRef) -> Region | None:
@@ -32,16 +47,21 @@ class ClassDistribution:
     region_name: str
     counts: ClassCounts
     statistics: IrStatistics
-    children: list[RegionFigures] = strawberry.field(
-        description="Each child region (provinces of the nation, regencies of a province, …); empty unless groupByChildren."
+    child_lines: strawberry.Private[list[RegionFigures]]
+
+    @strawberry.field(
+        description="Each child region (provinces of the nation, regencies of a province, …), by code, a page at a "
+        "time; empty unless groupByChildren."
     )
+    def children(self, first: ChildrenFirst = MAX_CHILDREN_PAGE, after: ChildrenAfter = None) -> Connection[RegionFigures]:
+        return children_page(self.child_lines, first, after)
 
     @classmethod
     def of(cls, d: reports.Distribution) -> "ClassDistribution":
         return cls(
             as_of=d.as_of, region=_region(d.region), region_code=d.region.code, region_name=d.region.name,
             counts=ClassCounts.of(d.statistics.counts), statistics=IrStatistics.of(d.as_of, d.statistics),
-            children=[
+            child_lines=[
                 RegionFigures(region=_region(ref), region_code=ref.code, region_name=ref.name,
                               statistics=IrStatistics.of(d.as_of, s))
                 for ref, s in d.children
@@ -66,14 +86,18 @@ class ClassTransitions:
     region_name: str
     moves: list[ClassMove] = strawberry.field(description="The matrix, one entry per (from, to) pair that occurred.")
     summary: MovesSummary
-    children: list[RegionMoves]
+    child_lines: strawberry.Private[list[RegionMoves]]
+
+    @strawberry.field(description="Each child region's moves, by code, a page at a time; empty unless groupByChildren.")
+    def children(self, first: ChildrenFirst = MAX_CHILDREN_PAGE, after: ChildrenAfter = None) -> Connection[RegionMoves]:
+        return children_page(self.child_lines, first, after)
 
     @classmethod
     def of(cls, t: reports.Transitions) -> "ClassTransitions":
         return cls(
             from_=t.first, to=t.last, region=_region(t.region), region_code=t.region.code, region_name=t.region.name,
             moves=move_list(t.moves), summary=MovesSummary.of(t.moves),
-            children=[RegionMoves(region=_region(r), region_code=r.code, region_name=r.name, summary=MovesSummary.of(m))
+            child_lines=[RegionMoves(region=_region(r), region_code=r.code, region_name=r.name, summary=MovesSummary.of(m))
                       for r, m in t.children],
         )
 
@@ -170,9 +194,15 @@ class AnnualReport:
     end_of_year: IrStatistics
     moves: list[ClassMove]
     summary: MovesSummary
-    children: list[AnnualReportLine]
+    child_lines: strawberry.Private[list[AnnualReportLine]]
     small_business_candidates: int
     needs_analysis: NeedsAnalysis
+
+    @strawberry.field(description="Each child region's line, by code, a page at a time.")
+    def children(
+        self, first: ChildrenFirst = MAX_CHILDREN_PAGE, after: ChildrenAfter = None
+    ) -> Connection[AnnualReportLine]:
+        return children_page(self.child_lines, first, after)
 
     @classmethod
     def of(cls, r: reports.AnnualReport) -> "AnnualReport":
@@ -181,7 +211,7 @@ class AnnualReport:
             year=r.year, region=_region(r.region), region_code=r.region.code, region_name=r.region.name,
             start_of_year=IrStatistics.of(year_before, r.start), end_of_year=IrStatistics.of(dt.date(r.year, 12, 31), r.end),
             moves=move_list(r.transitions), summary=MovesSummary.of(r.transitions),
-            children=[
+            child_lines=[
                 AnnualReportLine(region=_region(ref), region_code=ref.code, region_name=ref.name,
                                  start_of_year=ClassCounts.of(start.counts), end_of_year=ClassCounts.of(end.counts),
                                  moves=MovesSummary.of(m))
