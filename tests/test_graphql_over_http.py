@@ -55,7 +55,7 @@ async def test_the_response_media_type_is_negotiated(services: Any, tokens: Any,
 
 @pytest.mark.parametrize("service", SERVICES)
 @pytest.mark.parametrize("query,code", [("{ regions(level: PROVINCE) { code }", "GRAPHQL_PARSE_FAILED"),
-                                        ("{ regions(level: PROVINCE) { nothing } }", "GRAPHQL_VALIDATION_FAILED")])
+                                        ("{ regions(level: PROVINCE) { nodes { nothing } } }", "GRAPHQL_VALIDATION_FAILED")])
 async def test_a_request_error_is_400_under_graphql_response_json_and_200_under_legacy_json(
         services: Any, tokens: Any, service: str, query: str, code: str) -> None:
     for accept, status in ((GQL, 400), (JSON, 200)):

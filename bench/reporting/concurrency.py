@@ -40,12 +40,12 @@ from siir.settings import Settings  # noqa: E402
 from tests.conftest import free_port  # noqa: E402
 
 YEAR = 2025
-DISTRIBUTION = ("{ classDistribution(groupByChildren: true) { counts { total } children { regionCode statistics"
-                " { counts { pemula berkembang maju closed graduated total } } } } }")
+DISTRIBUTION = ("{ classDistribution(groupByChildren: true) { counts { total } children { nodes { regionCode statistics"
+                " { counts { pemula berkembang maju closed graduated total } } } } } }")
 ANNUAL = ("query($r: String, $y: Int!) { annualReport(regionCode: $r, year: $y) { startOfYear { counts { total } }"
           " endOfYear { counts { pemula berkembang maju total } smallEnterpriseCandidates workers { women men } }"
-          " moves { from to homeIndustries } summary { movedUp movedDown } children { regionCode startOfYear { total }"
-          " endOfYear { total } moves { newRegistrations movedUp } } needsAnalysis { classes { class homeIndustries"
+          " moves { from to homeIndustries } summary { movedUp movedDown } children { nodes { regionCode startOfYear { total }"
+          " endOfYear { total } moves { newRegistrations movedUp } } } needsAnalysis { classes { class homeIndustries"
           " products { item homeIndustries } constraints { item homeIndustries } } } } }")
 
 

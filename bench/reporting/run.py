@@ -105,16 +105,16 @@ async def measure_queries(gateway: str, url: str, repeat: int, group_by_repeat: 
     first, last = dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)
     queries = {
         "national classDistribution by province (today)":
-            ("{ classDistribution(groupByChildren: true) { counts { total } children { regionCode statistics { counts { pemula berkembang maju closed graduated total } } } } }", {}),
+            ("{ classDistribution(groupByChildren: true) { counts { total } children { nodes { regionCode statistics { counts { pemula berkembang maju closed graduated total } } } } } }", {}),
         f"national classDistribution by province (asOf {YEAR}-06-30)":
-            ("query($d: Date) { classDistribution(asOf: $d, groupByChildren: true) { counts { total } children { regionCode statistics { counts { pemula berkembang maju closed graduated total } } } } }",
+            ("query($d: Date) { classDistribution(asOf: $d, groupByChildren: true) { counts { total } children { nodes { regionCode statistics { counts { pemula berkembang maju closed graduated total } } } } } }",
              {"d": f"{YEAR}-06-30"}),
         f"national classTransitions {YEAR}":
             ("query($f: Date!, $t: Date!) { classTransitions(from: $f, to: $t) { moves { from to homeIndustries femaleOwned maleOwned } summary { newRegistrations movedUp movedDown closed graduated } } }",
              {"f": first.isoformat(), "t": last.isoformat()}),
         f"annualReport {regency} {YEAR}":
             ("query($r: String, $y: Int!) { annualReport(regionCode: $r, year: $y) { startOfYear { counts { total } } endOfYear { counts { pemula berkembang maju total } smallEnterpriseCandidates workers { women men } }"
-             " moves { from to homeIndustries } summary { movedUp movedDown } children { regionCode startOfYear { total } endOfYear { total } moves { newRegistrations movedUp } }"
+             " moves { from to homeIndustries } summary { movedUp movedDown } children { nodes { regionCode startOfYear { total } endOfYear { total } moves { newRegistrations movedUp } } }"
              " needsAnalysis { classes { class homeIndustries products { item homeIndustries } constraints { item homeIndustries } } } } }",
              {"r": regency, "y": YEAR}),
     }

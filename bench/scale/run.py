@@ -72,13 +72,13 @@ DETAIL = (
 )
 DISTRIBUTION = (
     "query Distribution { classDistribution(groupByChildren: true) { regionCode counts { unassessed pemula "
-    "berkembang maju } children { regionCode regionName statistics { counts { unassessed pemula berkembang maju } } } } }"
+    "berkembang maju } children { nodes { regionCode regionName statistics { counts { unassessed pemula berkembang maju } } } } } }"
 )
 ANNUAL = (
     "query Annual($year: Int!, $region: String!) { annualReport(year: $year, regionCode: $region) { regionName "
     "startOfYear { counts { pemula berkembang maju } } endOfYear { counts { pemula berkembang maju } } "
-    "summary { newRegistrations movedUp movedDown } children { regionCode endOfYear { pemula berkembang maju } "
-    "moves { movedUp } } smallBusinessCandidates } }"
+    "summary { newRegistrations movedUp movedDown } children { nodes { regionCode endOfYear { pemula berkembang maju } "
+    "moves { movedUp } } } smallBusinessCandidates } }"
 )
 WITH_STATISTICS = (
     "query ListWithStatistics { homeIndustries(filter: {regionCode: \"" + REGENCY + "\"}, first: 50) { edges { node { "
@@ -128,7 +128,7 @@ def workloads(detail_id: int) -> list[Workload]:
         ),
         Workload(
             "national classDistribution by province", "MINISTRY", None, DISTRIBUTION,
-            check=lambda d: len(d["classDistribution"]["children"]) >= 30,
+            check=lambda d: len(d["classDistribution"]["children"]["nodes"]) >= 30,
         ),
         Workload(
             f"one regency's annualReport ({REGENCY}, {YEAR})", "DISTRICT_OFFICER", REGENCY, ANNUAL,

@@ -107,7 +107,7 @@ async def test_a_subgraph_that_is_down_is_service_unavailable_with_a_retry_hint(
                                    "reporting": f"http://127.0.0.1:{closed}/graphql"})
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway",
                                  headers=tokens.headers("MINISTRY")) as gateway:
-        response = await gateway.post("/graphql", json={"query": "{ regions(level: PROVINCE) { code } }"})
+        response = await gateway.post("/graphql", json={"query": "{ regions(level: PROVINCE) { nodes { code } } }"})
     await app.state.gateway.client.aclose()
     body = response.json()
     assert response.status_code == 200, response.text
@@ -213,10 +213,10 @@ def test_a_database_that_goes_away_is_service_unavailable_not_an_internal_error(
 
 @pytest.mark.parametrize("query,variables,code", [
     ("{ regions(level: PROVINCE) { code }", None, "GRAPHQL_PARSE_FAILED"),
-    ("{ regions(level: PROVINCE) { nope } }", None, "GRAPHQL_VALIDATION_FAILED"),
+    ("{ regions(level: PROVINCE) { nodes { nope } } }", None, "GRAPHQL_VALIDATION_FAILED"),
     # A validation error whose message starts "Variable …": validation, not the caller's input.
-    ("query($unused: Int) { regions(level: PROVINCE) { code } }", None, "GRAPHQL_VALIDATION_FAILED"),
-    ("query($level: RegionLevel!) { regions(level: $level) { code } }", {"level": "PLANET"}, "BAD_USER_INPUT"),
+    ("query($unused: Int) { regions(level: PROVINCE) { nodes { code } } }", None, "GRAPHQL_VALIDATION_FAILED"),
+    ("query($level: RegionLevel!) { regions(level: $level) { nodes { code } } }", {"level": "PLANET"}, "BAD_USER_INPUT"),
 ], ids=["syntax", "unknown-field", "unused-variable", "bad-variable"])
 def test_a_subgraph_codes_request_errors_by_what_failed(query: str, variables: Any, code: str,
                                                         registry_server: Any, tokens: Any) -> None:

@@ -15,8 +15,8 @@ from gateway.limits import Limits
 SUPERGRAPH = Path(__file__).resolve().parents[2] / "schema" / "supergraph.graphql"
 
 QUERIES: list[tuple[str, dict[str, Any]]] = [
-    ("{ regions(level: PROVINCE) { __typename code name level kind parent { code } } }", {}),
-    ("query($c: String!) { region(code: $c) { code name children { code name level parent { name } } } }",
+    ("{ regions(level: PROVINCE) { nodes { __typename code name level kind parent { code } } } }", {}),
+    ("query($c: String!) { region(code: $c) { code name children { nodes { code name level parent { name } } } } }",
      {"c": "33"}),
     ("query($c: String!) { r: region(code: $c) { ... on Region { code } n: name } missing: region(code: \"99.99\") { code } }",
      {"c": "33.74"}),

@@ -33,7 +33,7 @@ QUERY = """query($code: String!, $asOf: Date) {
   region(code: $code) {
     code name level
     irStatistics(asOf: $asOf) { asOf counts { pemula berkembang maju total } femaleHeadOfHousehold { active } }
-    children { code name irStatistics(asOf: $asOf) { counts { total } } }
+    children { nodes { code name irStatistics(asOf: $asOf) { counts { total } } } }
   }
   classDistribution(regionCode: $code, asOf: $asOf) { regionName counts { total } region { name } }
 }"""
@@ -94,8 +94,8 @@ async def test_our_gateway_joins_region_fields_and_statistics(registry_server: A
     assert (region["code"], region["name"], region["level"]) == ("33", "Jawa Tengah", "PROVINCE")
     assert region["irStatistics"] == region_stats["data"]["_entities"][0]["irStatistics"]
     assert region["irStatistics"]["counts"]["total"] > 0
-    assert len(region["children"]) == 35
-    assert sum(c["irStatistics"]["counts"]["total"] for c in region["children"]) == region["irStatistics"]["counts"]["total"]
+    assert len(region["children"]["nodes"]) == 35
+    assert sum(c["irStatistics"]["counts"]["total"] for c in region["children"]["nodes"]) == region["irStatistics"]["counts"]["total"]
     distribution = ours["data"]["classDistribution"]
     assert distribution["region"] == {"name": "Jawa Tengah"} and distribution["counts"]["total"] == region["irStatistics"]["counts"]["total"]
 

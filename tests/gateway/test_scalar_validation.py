@@ -108,10 +108,10 @@ def _refusal(response: httpx.Response) -> list[tuple[str, str]]:
 
 CASES = [
     # (operation, variables, the refusals (code, field))
-    ('{ teams(activeOn: "2024-02-30") { id } }', None, [("BAD_USER_INPUT", "activeOn")]),
-    ('{ teams(activeOn: 20240101) { id } }', None, [("BAD_USER_INPUT", "activeOn")]),
-    ("query($on: Date) { teams(activeOn: $on) { id } }", {"on": "someday"}, [("BAD_USER_INPUT", "activeOn")]),
-    ("query($d: Date) { teams(activeOn: $d) { id } }", {"d": {"year": 2024}}, [("BAD_USER_INPUT", "activeOn")]),
+    ('{ teams(activeOn: "2024-02-30") { nodes { id } } }', None, [("BAD_USER_INPUT", "activeOn")]),
+    ('{ teams(activeOn: 20240101) { nodes { id } } }', None, [("BAD_USER_INPUT", "activeOn")]),
+    ("query($on: Date) { teams(activeOn: $on) { nodes { id } } }", {"on": "someday"}, [("BAD_USER_INPUT", "activeOn")]),
+    ("query($d: Date) { teams(activeOn: $d) { nodes { id } } }", {"d": {"year": 2024}}, [("BAD_USER_INPUT", "activeOn")]),
     ('{ auditTrail(filter: { since: "2024-01-01T99:00" }) { hasNextPage } }', None,
      [("BAD_USER_INPUT", "filter.since")]),
     ("query($f: AuditTrailFilter) { auditTrail(filter: $f) { hasNextPage } }",
@@ -142,9 +142,9 @@ async def test_a_variable_is_named_by_the_argument_it_fills_and_its_own_path(gat
 
 
 async def test_valid_values_pass_to_the_subgraph(gateway: Any) -> None:
-    for body in ({"query": "query($on: Date) { teams(activeOn: $on, level: NATIONAL) { id } }",
+    for body in ({"query": "query($on: Date) { teams(activeOn: $on, level: NATIONAL) { nodes { id } } }",
                   "variables": {"on": "2024-01-31"}},
-                 {"query": '{ teams(activeOn: "2024-01-31", level: NATIONAL) { id } }'},
+                 {"query": '{ teams(activeOn: "2024-01-31", level: NATIONAL) { nodes { id } } }'},
                  {"query": "query($f: AuditTrailFilter) { auditTrail(filter: $f) { hasNextPage } }",
                   "variables": {"f": {"since": "2024-01-01T10:00:00+07:00"}}}):
         response = await gateway.post("/graphql", json=body)
@@ -153,6 +153,6 @@ async def test_valid_values_pass_to_the_subgraph(gateway: Any) -> None:
 
 async def test_a_variable_of_the_wrong_type_names_the_argument_it_fills(gateway: Any) -> None:
     response = await gateway.post("/graphql", json={
-        "query": "query($level: TeamLevel, $on: Date) { teams(level: $level, activeOn: $on) { id } }",
+        "query": "query($level: TeamLevel, $on: Date) { teams(level: $level, activeOn: $on) { nodes { id } } }",
         "variables": {"level": "GALAXY", "on": "2024-01-31"}})
     assert _refusal(response) == [("BAD_USER_INPUT", "level")]

@@ -22,8 +22,8 @@ query Tour($regency: String!, $ir: ID!) {
     name
     team {
       name decree { number signedBy } activeFrom
-      members { personName position agency }
-      facilitators { personName organisation villages { name } homeIndustries { registrationNumber businessName currentClass } }
+      members { nodes { personName position agency } }
+      facilitators { nodes { personName organisation villages { name } homeIndustries { registrationNumber businessName currentClass } } }
     }
   }
   homeIndustry(id: $ir) {
@@ -64,8 +64,8 @@ async def test_regency_team_facilitators_and_interventions_in_one_gateway_reques
     assert "errors" not in answer, answer
     team = answer["data"]["region"]["team"]
     assert team["decree"] == {"number": "188.45/77/2021", "signedBy": "Bupati Magelang"}
-    assert [m["position"] for m in team["members"]] == ["COORDINATOR", "DAILY_HEAD", "DEPUTY_COORDINATOR", "SECRETARY"]
-    [facilitator] = [f for f in team["facilitators"] if f["personName"] == "Wulan Sari"]
+    assert [m["position"] for m in team["members"]["nodes"]] == ["COORDINATOR", "DAILY_HEAD", "DEPUTY_COORDINATOR", "SECRETARY"]
+    [facilitator] = [f for f in team["facilitators"]["nodes"] if f["personName"] == "Wulan Sari"]
     assert facilitator["villages"] == [{"name": "Ngargoretno"}]
     assert "Slondok Bu Marni" in [h["businessName"] for h in facilitator["homeIndustries"]]
     home_industry = answer["data"]["homeIndustry"]
@@ -88,8 +88,8 @@ async def test_the_gateway_refuses_the_networks_people_to_roles_without_them_bef
     app = build_app(SUPERGRAPH.read_text(), subgraph_urls={"registry": registry_server.url + "/graphql"}, verifier=tokens.verifier)
     cases = [
         (tokens.headers("PARTNER", partner="1"), '{ homeIndustry(id: "1") { mentoringNotes { notedOn } } }'),
-        (tokens.headers("PARTNER", partner="1"), '{ nationalTeam { members { phone } } }'),
-        (tokens.headers("ANALYST"), '{ facilitators(regionCode: "33.74") { personName } }'),
+        (tokens.headers("PARTNER", partner="1"), '{ nationalTeam { members { nodes { phone } } } }'),
+        (tokens.headers("ANALYST"), '{ facilitators(regionCode: "33.74") { nodes { personName } } }'),
         (tokens.headers("MINISTRY"), '{ homeIndustry(id: "1") { mentoringNotes { notes } } }'),
         (tokens.headers("DISTRICT_OFFICER", "33.74"), 'mutation { registerPartner(input: {kind: BANK, name: "X"}) { id } }'),
     ]

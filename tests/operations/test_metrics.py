@@ -30,7 +30,7 @@ def test_requests_are_counted_by_operation_and_outcome_with_their_latency(stack:
     before = _value(stack.gateway.metrics(), "siir_requests_total", service="gateway", operation="CountedRegions",
                     outcome="ok") or 0.0
     for _ in range(3):
-        assert stack.post("query CountedRegions { regions(level: PROVINCE) { code } }").status_code == 200
+        assert stack.post("query CountedRegions { regions(level: PROVINCE) { nodes { code } } }").status_code == 200
     metrics = wait_for(lambda: (m := stack.gateway.metrics()) and _value(
         m, "siir_requests_total", service="gateway", operation="CountedRegions", outcome="ok") == before + 3 and m)
     assert metrics, stack.gateway.metrics()
@@ -50,14 +50,14 @@ def test_requests_are_counted_by_operation_and_outcome_with_their_latency(stack:
 
 
 def test_limit_refusals_and_refused_requests_are_counted(stack: Stack) -> None:
-    deep = "{ regions(level: PROVINCE) { children { children { children { children { children { children " \
-           "{ code } } } } } } } }"
+    deep = "{ regions(level: PROVINCE) { nodes { children { nodes { children { nodes { children { nodes { children " \
+           "{ nodes { code } } } } } } } } } } } }"
     before = _value(stack.gateway.metrics(), "siir_gateway_limit_refusals_total", code="MAX_DEPTH_EXCEEDED") or 0.0
     response = stack.post(deep)
     assert response.json()["errors"][0]["extensions"]["code"] == "MAX_DEPTH_EXCEEDED"
     metrics = stack.gateway.metrics()
     assert _value(metrics, "siir_gateway_limit_refusals_total", code="MAX_DEPTH_EXCEEDED") == before + 1
-    unauthenticated = httpx.post(stack.gateway.url + "/graphql", json={"query": "{ regions { code } }"})
+    unauthenticated = httpx.post(stack.gateway.url + "/graphql", json={"query": "{ regions { nodes { code } } }"})
     assert unauthenticated.status_code == 401
     assert wait_for(lambda: _value(stack.gateway.metrics(), "siir_requests_total", service="gateway",
                                    operation="(graphql)", outcome="refused"))
@@ -106,7 +106,7 @@ def test_failed_subgraph_fetches_are_counted_by_subgraph_and_kind(tokens: Any) -
     labels = {"subgraph": "registry", "kind": "connection"}
     before = REGISTRY.get_sample_value("siir_gateway_subgraph_fetch_errors_total", labels) or 0.0
     with ServerThread(app) as gateway:
-        response = httpx.post(gateway.url + "/graphql", json={"query": "{ regions(level: PROVINCE) { code } }"},
+        response = httpx.post(gateway.url + "/graphql", json={"query": "{ regions(level: PROVINCE) { nodes { code } } }"},
                               headers=tokens.headers("MINISTRY"), timeout=30)
     assert response.json()["errors"], response.text
     assert REGISTRY.get_sample_value("siir_gateway_subgraph_fetch_errors_total", labels) == before + 1

@@ -20,7 +20,7 @@ def _line(service: Any, request_id: str) -> dict[str, Any] | None:
 
 
 def test_a_request_id_is_echoed_and_logged_by_the_gateway_and_the_subgraph(stack: Stack) -> None:
-    response = stack.post("query Provinces { regions(level: PROVINCE) { code } }",
+    response = stack.post("query Provinces { regions(level: PROVINCE) { nodes { code } } }",
                           headers={"X-Request-Id": "portal-7f3a.2:1"})
     assert response.status_code == 200 and "errors" not in response.json()
     assert response.headers["x-request-id"] == "portal-7f3a.2:1"
@@ -37,18 +37,18 @@ def test_a_request_id_is_echoed_and_logged_by_the_gateway_and_the_subgraph(stack
 
 def test_an_unsafe_request_id_is_replaced_with_a_generated_one(stack: Stack) -> None:
     for unsafe in ("has spaces", "x" * 129, "semi;colon", ""):
-        response = stack.post("{ regions(level: PROVINCE) { code } }", headers={"X-Request-Id": unsafe})
+        response = stack.post("{ regions(level: PROVINCE) { nodes { code } } }", headers={"X-Request-Id": unsafe})
         generated = response.headers["x-request-id"]
         assert generated != unsafe and re.fullmatch(r"[0-9a-f]{32}", generated)
         assert _line(stack.gateway, generated)["status"] == 200
         assert _line(stack.registry, generated)  # passed on as generated
     # Without one, each request gets its own.
-    first, second = (stack.post("{ regions(level: PROVINCE) { code } }").headers["x-request-id"] for _ in range(2))
+    first, second = (stack.post("{ regions(level: PROVINCE) { nodes { code } } }").headers["x-request-id"] for _ in range(2))
     assert first != second
 
 
 def test_refusals_are_logged_with_their_status(stack: Stack) -> None:
-    response = stack.post("{ regions(level: PROVINCE) { code } }", headers={"Authorization": "Bearer nope",
+    response = stack.post("{ regions(level: PROVINCE) { nodes { code } } }", headers={"Authorization": "Bearer nope",
                                                                              "X-Request-Id": "bad-token-1"})
     assert response.status_code == 401
     line = _line(stack.gateway, "bad-token-1")

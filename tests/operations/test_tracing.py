@@ -70,7 +70,7 @@ def _trace_of(spans: tuple[ReadableSpan, ...], kind: SpanKind, name_part: str) -
 def test_one_request_is_one_trace_across_gateway_registry_and_sql(gateway_url: str, exporter: InMemorySpanExporter,
                                                                   tokens: Any) -> None:
     exporter.clear()
-    response = httpx.post(gateway_url, json={"query": "query ProvinceNames { regions(level: PROVINCE) { code name } }"},
+    response = httpx.post(gateway_url, json={"query": "query ProvinceNames { regions(level: PROVINCE) { nodes { code name } } }"},
                           headers=tokens.headers("MINISTRY"), timeout=30)
     assert response.status_code == 200 and "errors" not in response.json(), response.text
     spans = _finished(exporter)
@@ -115,7 +115,7 @@ def test_the_access_line_carries_the_trace_id(gateway_url: str, exporter: InMemo
                                               caplog: pytest.LogCaptureFixture) -> None:
     exporter.clear()
     caplog.set_level("INFO", logger="siir.access")
-    httpx.post(gateway_url, json={"query": "{ regions(level: PROVINCE) { code } }"},
+    httpx.post(gateway_url, json={"query": "{ regions(level: PROVINCE) { nodes { code } } }"},
                headers=tokens.headers("MINISTRY"), timeout=30)
     trace_ids = {format(s.context.trace_id, "032x") for s in _finished(exporter)}
     deadline = time.monotonic() + 10

@@ -187,10 +187,10 @@ async def test_ending_her_service_ends_her_assignments(registry: GraphQLClient) 
     }
     stale = await registry(update, {"id": facilitator["id"], "v": 1, "input": {"organisation": "x"}})
     assert error_of(stale)["extensions"] == {"code": "CONFLICT", "currentVersion": 2}
-    region = await registry('{ region(code: "33.22") { facilitators { id } } }')
-    assert {"id": facilitator["id"]} not in region["data"]["region"]["facilitators"]
-    listed = await registry.as_role("PROVINCE_OFFICER", "33")('{ facilitators(regionCode: "33", activeOn: "2022-01-01") { id } }')
-    assert {"id": facilitator["id"]} in listed["data"]["facilitators"]
+    region = await registry('{ region(code: "33.22") { facilitators { nodes { id } } } }')
+    assert {"id": facilitator["id"]} not in region["data"]["region"]["facilitators"]["nodes"]
+    listed = await registry.as_role("PROVINCE_OFFICER", "33")('{ facilitators(regionCode: "33", activeOn: "2022-01-01") { nodes { id } } }')
+    assert {"id": facilitator["id"]} in listed["data"]["facilitators"]["nodes"]
 
 
 async def test_the_access_layer_finds_a_facilitator_and_her_scope_by_login_subject(

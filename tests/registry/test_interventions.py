@@ -40,7 +40,7 @@ async def _partner(registry: GraphQLClient, name: str) -> dict[str, Any]:
     body = await registry.as_role("MINISTRY")(
         """mutation($name: String!) { registerPartner(input: {kind: BANK, name: $name, programmes: [
              {name: "Kredit Usaha Rakyat", activeFrom: "2020-01-01", eligibility: {classes: [BERKEMBANG]}}]}) {
-           id programmes { id } } }""",
+           id programmes { nodes { id } } } }""",
         {"name": name},
     )
     assert "errors" not in body, body
@@ -51,7 +51,7 @@ async def test_intervention_before_a_move_up_shows_the_classes_around_it(registr
     ir = await register(registry)  # BERKEMBANG on 2021-01-10
     bank = await _partner(registry, "Bank Mandiri KCP Pemuda")
     credit = await registry(RECORD, {"id": ir["id"], "input": {
-        "type": "CAPITAL", "topic": "Kredit modal kerja", "partnerId": bank["id"], "programmeId": bank["programmes"][0]["id"],
+        "type": "CAPITAL", "topic": "Kredit modal kerja", "partnerId": bank["id"], "programmeId": bank["programmes"]["nodes"][0]["id"],
         "startedOn": "2021-06-01", "endedOn": "2021-12-31", "value": "25000000", "outcomeNotes": "Oven baru dibeli"}})
     recorded = credit["data"]["recordIntervention"]
     assert recorded["provider"] == {"kind": "BANK", "name": "Bank Mandiri KCP Pemuda",
@@ -99,7 +99,7 @@ async def test_intervention_before_a_move_up_shows_the_classes_around_it(registr
     payload = json.loads(rows[0]["payload"])["intervention"]
     assert payload == {
         "id": recorded["id"], "homeIndustryId": ir["id"], "regencyCode": "33.74", "villageCode": "33.74.01.1001",
-        "type": "CAPITAL", "providerKind": "BANK", "partnerId": bank["id"], "programmeId": bank["programmes"][0]["id"],
+        "type": "CAPITAL", "providerKind": "BANK", "partnerId": bank["id"], "programmeId": bank["programmes"]["nodes"][0]["id"],
         "startedOn": "2021-06-01", "endedOn": "2021-12-31", "value": 25000000, "classBefore": "BERKEMBANG", "version": 1,
     }
     assert "Oven" not in rows[0]["payload"]
@@ -118,7 +118,7 @@ async def test_bad_interventions_are_refused_with_the_field_and_nothing_written(
         ({"governmentOffice": None, "partnerId": "987654"}, "BAD_USER_INPUT", "input.partnerId"),
         ({"governmentOffice": None}, "BAD_USER_INPUT", "input.partnerId"),
         ({"partnerId": bank["id"]}, "BAD_USER_INPUT", "input.governmentOffice"),
-        ({"governmentOffice": None, "partnerId": bank["id"], "programmeId": other["programmes"][0]["id"]}, "BAD_USER_INPUT", "input.programmeId"),
+        ({"governmentOffice": None, "partnerId": bank["id"], "programmeId": other["programmes"]["nodes"][0]["id"]}, "BAD_USER_INPUT", "input.programmeId"),
         ({"topic": "  "}, "BAD_USER_INPUT", "input.topic"),
     ]
     connection = await asyncpg.connect(**asyncpg_dsn(database_url))
@@ -152,8 +152,8 @@ query($code: String!) {
     name
     team {
       name decree { number }
-      members { personName position agency }
-      facilitators { personName homeIndustries { registrationNumber currentClass interventions { type } } villages { name } }
+      members { nodes { personName position agency } }
+      facilitators { nodes { personName homeIndustries { registrationNumber currentClass interventions { type } } villages { name } } }
     }
   }
 }
@@ -165,7 +165,7 @@ query($ids: [_Any!]!) {
     ... on HomeIndustry {
       businessName
       facilitators { personName regency { name } }
-      interventions { type classBefore classAfter provider { kind partner { name programmes { name } } programme { name } } }
+      interventions { type classBefore classAfter provider { kind partner { name programmes { nodes { name } } } programme { name } } }
       mentoringNotes { notedOn facilitator { personName } }
       assessments { class facilitator { personName } }
     }
@@ -187,7 +187,7 @@ async def test_a_regency_team_page_and_ir_pages_take_a_bounded_number_of_stateme
         ir_ids.append(ir["id"])
         for k in range(n % 3):
             await registry(RECORD, {"id": ir["id"], "input": {
-                "type": "TRAINING", "topic": f"Pelatihan {k}", "partnerId": bank["id"], "programmeId": bank["programmes"][0]["id"],
+                "type": "TRAINING", "topic": f"Pelatihan {k}", "partnerId": bank["id"], "programmeId": bank["programmes"]["nodes"][0]["id"],
                 "startedOn": "2021-02-01", "endedOn": "2021-03-01"}})
     await form(registry, regency, activeUntil=None, members=LEADERS)
     for n, village in enumerate(villages):
@@ -198,8 +198,8 @@ async def test_a_regency_team_page_and_ir_pages_take_a_bounded_number_of_stateme
     team_page = await registry(TEAM_PAGE, {"code": regency})
     team_statements = statement_log.count()
     team = team_page["data"]["region"]["team"]
-    assert len(team["members"]) == 6 and len(team["facilitators"]) == 3
-    assert sum(len(f["homeIndustries"]) for f in team["facilitators"]) >= 12
+    assert len(team["members"]["nodes"]) == 6 and len(team["facilitators"]["nodes"]) == 3
+    assert sum(len(f["homeIndustries"]) for f in team["facilitators"]["nodes"]) >= 12
     # region (+ancestors), team, members, facilitators, their IR, the IR's interventions, their
     # assignments, the assigned villages: one statement per relationship, whatever the row counts
     assert team_statements <= 8, statement_log.statements

@@ -54,7 +54,7 @@ REGISTER = """
 mutation($input: RegisterPartnerInput!) {
   registerPartner(input: $input) {
     id kind name version region { code }
-    programmes { id name activeFrom eligibility { classes requiresNib requiresPirt requiresHalalCertificate statuses regionCodes } }
+    programmes { nodes { id name activeFrom eligibility { classes requiresNib requiresPirt requiresHalalCertificate statuses regionCodes } } }
   }
 }
 """
@@ -75,7 +75,7 @@ async def test_register_a_bank_with_a_credit_programme(registry: GraphQLClient) 
     }})
     partner = body["data"]["registerPartner"]
     assert partner["kind"] == "BANK" and partner["region"] == {"code": "33.74"}
-    assert partner["programmes"][0]["eligibility"] == {
+    assert partner["programmes"]["nodes"][0]["eligibility"] == {
         "classes": ["BERKEMBANG", "MAJU"], "requiresNib": True, "requiresPirt": False,
         "requiresHalalCertificate": False, "statuses": ["ACTIVE"], "regionCodes": ["33"],
     }
@@ -87,7 +87,7 @@ async def test_register_a_bank_with_a_credit_programme(registry: GraphQLClient) 
         "code": "BAD_USER_INPUT", "field": "input.programmes[0].eligibility.regionCodes[0]"
     }
     # The refused NGO was not half-written.
-    ngos = (await registry("{ partners(kind: NGO) { name } }"))["data"]["partners"]
+    ngos = (await registry("{ partners(kind: NGO) { nodes { name } } }"))["data"]["partners"]["nodes"]
     assert "LSM X" not in [p["name"] for p in ngos]
     added = await registry(
         'mutation($id: ID!) { addPartnerProgramme(partnerId: $id, input: {name: "Pelatihan Literasi Keuangan", activeFrom: "2023-01-01", '
@@ -100,9 +100,9 @@ async def test_register_a_bank_with_a_credit_programme(registry: GraphQLClient) 
         {"id": partner["id"]},
     )
     assert updated["data"]["updatePartner"] == {"version": 2, "website": "https://bankjateng.co.id"}
-    listed = await registry('{ partners(kind: BANK) { name programmes { name } } }')
-    mine = [p for p in listed["data"]["partners"] if p["name"] == "Bank Jateng Cabang Semarang"][0]
-    assert [p["name"] for p in mine["programmes"]] == ["KUR Mikro Perempuan", "Pelatihan Literasi Keuangan"]
+    listed = await registry('{ partners(kind: BANK) { nodes { name programmes { nodes { name } } } } }')
+    mine = [p for p in listed["data"]["partners"]["nodes"] if p["name"] == "Bank Jateng Cabang Semarang"][0]
+    assert [p["name"] for p in mine["programmes"]["nodes"]] == ["KUR Mikro Perempuan", "Pelatihan Literasi Keuangan"]
 
 
 async def test_the_access_layer_gets_a_partners_running_programme_rules(registry: GraphQLClient, database_url: str) -> None:

@@ -371,13 +371,13 @@ async def test_entities_resolve_regions_and_home_industries(registry: GraphQLCli
 
 
 async def test_regions_browse_the_kemendagri_tree(registry: GraphQLClient) -> None:
-    provinces = await registry("{ regions { code name } }")
-    assert len(provinces["data"]["regions"]) == 38
-    villages = await registry('{ regions(parentCode: "33.74.01", level: VILLAGE) { code postalCode } }')
-    assert villages["data"]["regions"][0] == {"code": "33.74.01.1001", "postalCode": "50134"}
-    region = await registry('{ region(code: "33.74") { name children { code } } }')
-    assert region["data"]["region"]["name"] == "Kota Semarang" and len(region["data"]["region"]["children"]) == 16
-    refused = await registry("{ regions(level: VILLAGE) { code } }")
+    provinces = await registry("{ regions { nodes { code name } } }")
+    assert len(provinces["data"]["regions"]["nodes"]) == 38
+    villages = await registry('{ regions(parentCode: "33.74.01", level: VILLAGE) { nodes { code postalCode } } }')
+    assert villages["data"]["regions"]["nodes"][0] == {"code": "33.74.01.1001", "postalCode": "50134"}
+    region = await registry('{ region(code: "33.74") { name children { nodes { code } } } }')
+    assert region["data"]["region"]["name"] == "Kota Semarang" and len(region["data"]["region"]["children"]["nodes"]) == 16
+    refused = await registry("{ regions(level: VILLAGE) { nodes { code } } }")
     assert error_of(refused)["extensions"] == {"code": "BAD_USER_INPUT", "field": "parentCode"}
 
 

@@ -20,7 +20,7 @@ mutation Form($input: FormTeamInput!) {
     id level name version activeFrom activeUntil isActive
     decree { number date signedBy }
     region { code name }
-    members { id personName position agency activeFrom activeUntil }
+    members { nodes { id personName position agency activeFrom activeUntil } }
   }
 }
 """
@@ -95,17 +95,17 @@ async def test_a_regency_team_with_its_leadership_and_members(registry: GraphQLC
     assert team["name"] == "Tim Pengelola Industri Rumahan Kabupaten Semarang"
     assert team["region"] == {"code": "33.22", "name": "Kabupaten Semarang"}
     assert team["decree"] == {"number": "050/123/2021", "date": "2021-02-01", "signedBy": "Walikota"}
-    assert [m["position"] for m in team["members"]] == [
+    assert [m["position"] for m in team["members"]["nodes"]] == [
         "COORDINATOR", "DAILY_HEAD", "DEPUTY_COORDINATOR", "SECRETARY", "MEMBER", "MEMBER"
     ]
     # Members serve for the team's period unless told otherwise.
-    assert {(m["activeFrom"], m["activeUntil"]) for m in team["members"]} == {("2021-03-01", None)}
-    current = await registry('{ region(code: "33.22") { team { id isActive members { personName } } } }')
+    assert {(m["activeFrom"], m["activeUntil"]) for m in team["members"]["nodes"]} == {("2021-03-01", None)}
+    current = await registry('{ region(code: "33.22") { team { id isActive members { nodes { personName } } } } }')
     assert current["data"]["region"]["team"]["id"] == team["id"]
     assert current["data"]["region"]["team"]["isActive"] is True
     # The secretary's phone is normalised like an IR owner's (contacts: for the team's own offices).
-    detail = await office_of(registry, "33.22")("query($id: ID!) { team(id: $id) { members { position phone email } } }", {"id": team["id"]})
-    secretary = [m for m in detail["data"]["team"]["members"] if m["position"] == "SECRETARY"][0]
+    detail = await office_of(registry, "33.22")("query($id: ID!) { team(id: $id) { members { nodes { position phone email } } } }", {"id": team["id"]})
+    secretary = [m for m in detail["data"]["team"]["members"]["nodes"] if m["position"] == "SECRETARY"][0]
     assert secretary == {"position": "SECRETARY", "phone": "+6281225001111", "email": "pug@semarangkota.go.id"}
 
 
@@ -114,12 +114,12 @@ async def test_national_and_province_teams_and_listing(registry: GraphQLClient) 
                           decree={"number": "KEP-1/2016", "date": "2016-05-20", "signedBy": "Menteri PPPA"})
     assert national["region"] is None and national["name"] == "Tim Pengelola Industri Rumahan Nasional"
     province = await form(registry, "51", level="PROVINCE")  # Bali
-    listed = await registry('{ teams(regionCode: "51") { id level region { code } } }')
-    assert {"id": province["id"], "level": "PROVINCE", "region": {"code": "51"}} in listed["data"]["teams"]
-    by_level = await registry('{ teams(level: NATIONAL) { id } }')
-    assert {"id": national["id"]} in by_level["data"]["teams"]
-    on_day = await registry('{ teams(level: NATIONAL, activeOn: "2017-01-01") { id } }')
-    assert {"id": national["id"]} not in on_day["data"]["teams"]
+    listed = await registry('{ teams(regionCode: "51") { nodes { id level region { code } } } }')
+    assert {"id": province["id"], "level": "PROVINCE", "region": {"code": "51"}} in listed["data"]["teams"]["nodes"]
+    by_level = await registry('{ teams(level: NATIONAL) { nodes { id } } }')
+    assert {"id": national["id"]} in by_level["data"]["teams"]["nodes"]
+    on_day = await registry('{ teams(level: NATIONAL, activeOn: "2017-01-01") { nodes { id } } }')
+    assert {"id": national["id"]} not in on_day["data"]["teams"]["nodes"]
     # A region with no team in office today answers null, as does a village (no teams there).
     empty = await registry('{ a: region(code: "51") { team { id } } b: region(code: "33.74.01.1001") { team { id } } }')
     assert empty["data"] == {"a": {"team": None}, "b": {"team": None}}
@@ -197,7 +197,7 @@ async def test_second_coordinator_is_a_conflict_until_the_first_leaves(registry:
     # Any number of members; and a new coordinator once the old one's term ends.
     member = await registry(APPOINT, {"team": team["id"], "input": {"personName": "Anggota Tiga", "position": "MEMBER", "agency": "Disperindag"}})
     assert member["data"]["appointTeamMember"]["activeUntil"] == "2023-12-31"
-    coordinator = [m for m in team["members"] if m["position"] == "COORDINATOR"][0]
+    coordinator = [m for m in team["members"]["nodes"] if m["position"] == "COORDINATOR"][0]
     ended = await registry(
         'mutation($id: ID!) { updateTeamMember(id: $id, input: {activeUntil: "2021-12-31"}) { activeUntil isActive } }',
         {"id": coordinator["id"]},
@@ -206,8 +206,8 @@ async def test_second_coordinator_is_a_conflict_until_the_first_leaves(registry:
     successor = await registry(APPOINT, {"team": team["id"], "input": {
         "personName": "Drs. Lain", "position": "COORDINATOR", "agency": "Setda", "activeFrom": "2022-01-01"}})
     assert successor["data"]["appointTeamMember"]["position"] == "COORDINATOR"
-    on_day = await registry("query($id: ID!) { team(id: $id) { members(activeOn: \"2022-06-01\") { personName position } } }", {"id": team["id"]})
-    coordinators = [m["personName"] for m in on_day["data"]["team"]["members"] if m["position"] == "COORDINATOR"]
+    on_day = await registry("query($id: ID!) { team(id: $id) { members(activeOn: \"2022-06-01\") { nodes { personName position } } } }", {"id": team["id"]})
+    coordinators = [m["personName"] for m in on_day["data"]["team"]["members"]["nodes"] if m["position"] == "COORDINATOR"]
     assert coordinators == ["Drs. Lain"]
 
 
@@ -238,11 +238,11 @@ async def test_ending_a_team_ends_its_members_terms_and_versions_guard_edits(reg
     team = await form(registry, "33.01", activeUntil=None, members=LEADERS[:2])
     update = """
     mutation($id: ID!, $v: Int!, $input: UpdateTeamInput!) {
-      updateTeam(id: $id, expectedVersion: $v, input: $input) { version activeUntil members { activeUntil } }
+      updateTeam(id: $id, expectedVersion: $v, input: $input) { version activeUntil members { nodes { activeUntil } } }
     }"""
     ended = await registry(update, {"id": team["id"], "v": 1, "input": {"activeUntil": "2025-12-31"}})
     assert ended["data"]["updateTeam"]["version"] == 2
-    assert {m["activeUntil"] for m in ended["data"]["updateTeam"]["members"]} == {"2025-12-31"}
+    assert {m["activeUntil"] for m in ended["data"]["updateTeam"]["members"]["nodes"]} == {"2025-12-31"}
     stale = await registry(update, {"id": team["id"], "v": 1, "input": {"name": "Tim Baru"}})
     assert error_of(stale)["extensions"] == {"code": "CONFLICT", "currentVersion": 2}
     missing = await registry(update, {"id": "987654", "v": 1, "input": {"name": "x"}})
@@ -273,5 +273,5 @@ async def test_two_clerks_appointing_a_coordinator_at_once_make_one(registry: Gr
     ))
     assert len([r for r in results if "errors" not in r]) == 1
     assert {error_of(r)["extensions"]["code"] for r in results if "errors" in r} == {"CONFLICT"}
-    members = await registry("query($id: ID!) { team(id: $id) { members { position } } }", {"id": team["id"]})
-    assert members["data"]["team"]["members"] == [{"position": "COORDINATOR"}]
+    members = await registry("query($id: ID!) { team(id: $id) { members { nodes { position } } } }", {"id": team["id"]})
+    assert members["data"]["team"]["members"]["nodes"] == [{"position": "COORDINATOR"}]

@@ -18,7 +18,7 @@ from tests.reporting.registry_changes import RegistryChanges
 COUNTS = "{ pemula berkembang maju active total suppressed }"
 DISTRIBUTION = (
     "query($r: String) { classDistribution(regionCode: $r, groupByChildren: true) {"
-    f" counts {COUNTS} children {{ regionCode statistics {{ counts {COUNTS} }} }} }} }}"
+    f" counts {COUNTS} children {{ nodes {{ regionCode statistics {{ counts {COUNTS} }} }} }} }} }}"
 )
 ANNUAL = "query($r: String) { annualReport(year: 2024, regionCode: $r) { endOfYear { counts { total } } } }"
 
@@ -34,7 +34,7 @@ def _codes(body: dict[str, Any]) -> list[str]:
 
 
 def _withheld(result: dict[str, Any]) -> int:
-    return sum(1 for c in result["children"] if c["statistics"]["counts"]["suppressed"])
+    return sum(1 for c in result["children"]["nodes"] if c["statistics"]["counts"]["suppressed"])
 
 
 async def test_a_partner_and_the_ministry_never_share_a_national_answer(data: None, reporting: GraphQLClient) -> None:
@@ -42,14 +42,14 @@ async def test_a_partner_and_the_ministry_never_share_a_national_answer(data: No
     ministry = reporting  # MINISTRY
     first_partner = (await partner(DISTRIBUTION))["data"]["classDistribution"]
     # A partner's counts are perturbed (cell-key method): every cell is marked protected, none is 1–4…
-    assert _withheld(first_partner) == len(first_partner["children"]) > 0
+    assert _withheld(first_partner) == len(first_partner["children"]["nodes"]) > 0
     assert all(c["statistics"]["counts"]["total"] == 0 or c["statistics"]["counts"]["total"] >= 5
-               for c in first_partner["children"])
+               for c in first_partner["children"]["nodes"])
     # …the ministry's, asked right after with the same arguments, is exact and unprotected…
     answer = (await ministry(DISTRIBUTION))["data"]["classDistribution"]
     assert _withheld(answer) == 0 and not answer["counts"]["suppressed"]
-    assert all(c["statistics"]["counts"]["total"] is not None for c in answer["children"])
-    assert sum(c["statistics"]["counts"]["total"] for c in answer["children"]) == answer["counts"]["total"]
+    assert all(c["statistics"]["counts"]["total"] is not None for c in answer["children"]["nodes"])
+    assert sum(c["statistics"]["counts"]["total"] for c in answer["children"]["nodes"]) == answer["counts"]["total"]
     # …and the partner's next answer is still its own, in either order.
     assert (await partner(DISTRIBUTION))["data"]["classDistribution"] == first_partner
     assert (await ministry(DISTRIBUTION))["data"]["classDistribution"] == answer

@@ -55,15 +55,15 @@ async def test_national_distribution_by_province_equals_the_registry(data: None,
     day = dt.date(2025, 6, 30)
     body = await reporting(
         "query($d: Date) { classDistribution(asOf: $d, groupByChildren: true) { asOf regionCode regionName region { code }"
-        f" counts {COUNTS} children {{ regionCode regionName region {{ code }} statistics {{ counts {COUNTS} }} }} }} }}",
+        f" counts {COUNTS} children {{ nodes {{ regionCode regionName region {{ code }} statistics {{ counts {COUNTS} }} }} }} }} }}",
         {"d": day.isoformat()},
     )
     assert "errors" not in body, body
     result = body["data"]["classDistribution"]
     assert (result["asOf"], result["regionCode"], result["regionName"], result["region"]) == ("2025-06-30", "", "Indonesia", None)
     expected = await registry_recompute.stock(pg, 1, day)
-    assert len(result["children"]) == 38
-    for child in result["children"]:
+    assert len(result["children"]["nodes"]) == 38
+    for child in result["children"]["nodes"]:
         assert child["region"] == {"code": child["regionCode"]}
         assert _as_standings(child["statistics"]["counts"]) == _totals(expected, child["regionCode"])
     national = _totals(await registry_recompute.stock(pg, 0, day), "")
@@ -73,17 +73,17 @@ async def test_national_distribution_by_province_equals_the_registry(data: None,
 async def test_regency_and_village_distributions(data: None, reporting: GraphQLClient, pg: asyncpg.Connection) -> None:
     body = await reporting(
         f"query($r: String) {{ classDistribution(regionCode: $r, groupByChildren: true) {{ counts {COUNTS}"
-        f" children {{ regionCode statistics {{ counts {COUNTS} }} }} }} }}", {"r": REGENCY},
+        f" children {{ nodes {{ regionCode statistics {{ counts {COUNTS} }} }} }} }} }}", {"r": REGENCY},
     )
     result = body["data"]["classDistribution"]
     assert result["counts"]["total"] > 0
     # Every sub-district of Kota Semarang is listed; together they are the regency.
-    assert sum(c["statistics"]["counts"]["total"] for c in result["children"]) == result["counts"]["total"]
+    assert sum(c["statistics"]["counts"]["total"] for c in result["children"]["nodes"]) == result["counts"]["total"]
     village = await pg.fetchval("SELECT village_code FROM registry.home_industries WHERE regency_code = $1 ORDER BY id LIMIT 1", REGENCY)
-    body = await reporting(f"query($r: String) {{ classDistribution(regionCode: $r) {{ counts {COUNTS} children {{ regionCode }} }} }}", {"r": village})
+    body = await reporting(f"query($r: String) {{ classDistribution(regionCode: $r) {{ counts {COUNTS} children {{ nodes {{ regionCode }} }} }} }}", {"r": village})
     expected = _totals(await registry_recompute.stock(pg, 4, today_in_jakarta(), inside=village), village)
     assert _as_standings(body["data"]["classDistribution"]["counts"]) == expected
-    assert body["data"]["classDistribution"]["children"] == []
+    assert body["data"]["classDistribution"]["children"]["nodes"] == []
 
 
 async def test_transitions_of_a_year_equal_the_registry(data: None, reporting: GraphQLClient, pg: asyncpg.Connection) -> None:
@@ -91,7 +91,7 @@ async def test_transitions_of_a_year_equal_the_registry(data: None, reporting: G
         "{ classTransitions(from: \"2024-01-01\", to: \"2024-12-31\", regionCode: \"35\", groupByChildren: true) {"
         " from to regionCode moves { from to homeIndustries femaleOwned maleOwned }"
         " summary { newRegistrations movedUp movedDown pemulaToBerkembang berkembangToMaju majuToGraduated closed graduated }"
-        " children { regionCode summary { newRegistrations } } } }"
+        " children { nodes { regionCode summary { newRegistrations } } } } }"
     )
     assert "errors" not in body, body
     result = body["data"]["classTransitions"]
@@ -103,7 +103,7 @@ async def test_transitions_of_a_year_equal_the_registry(data: None, reporting: G
     assert summary["newRegistrations"] == sum(v for k, v in expected.items() if k[0] == "35" and k[1] == "NEW")
     assert summary["pemulaToBerkembang"] == sum(v for k, v in expected.items() if k[0] == "35" and k[1:3] == ("PEMULA", "BERKEMBANG"))
     assert summary["movedUp"] >= summary["pemulaToBerkembang"] + summary["berkembangToMaju"]
-    assert sum(c["summary"]["newRegistrations"] for c in result["children"]) == summary["newRegistrations"]
+    assert sum(c["summary"]["newRegistrations"] for c in result["children"]["nodes"]) == summary["newRegistrations"]
 
 
 async def test_region_statistics_as_an_entity_in_one_rollup_statement(
@@ -164,7 +164,7 @@ async def test_progress_of_home_industries(data: None, reporting: GraphQLClient,
 
 async def test_small_business_candidates_and_needs(data: None, reporting: GraphQLClient, pg: asyncpg.Connection) -> None:
     body = await reporting(
-        "{ smallBusinessCandidates(regionCode: \"33\", first: 500) { homeIndustry { id } registrationNumber village { code } assessedOn score }"
+        "{ smallBusinessCandidates(regionCode: \"33\", first: 500) { nodes { homeIndustry { id } registrationNumber village { code } assessedOn score } }"
         "  needsAnalysis(regionCode: \"33.74\") { regionCode classes { class homeIndustries products { item homeIndustries }"
         "   needs { item homeIndustries } constraints { item homeIndustries } assistanceReceived { type providerKind homeIndustries }"
         "   providers { provider providerKind homeIndustries } } } }"
@@ -175,7 +175,7 @@ async def test_small_business_candidates_and_needs(data: None, reporting: GraphQ
            JOIN LATERAL (SELECT small_enterprise_candidate FROM registry.assessments WHERE home_industry_id = h.id
                          ORDER BY assessed_on DESC, id DESC LIMIT 1) a ON a.small_enterprise_candidate
            WHERE h.status = 'ACTIVE' AND h.regency_code LIKE '33.%'""")}
-    assert {int(c["homeIndustry"]["id"]) for c in body["data"]["smallBusinessCandidates"]} == expected
+    assert {int(c["homeIndustry"]["id"]) for c in body["data"]["smallBusinessCandidates"]["nodes"]} == expected
     classes = {c["class"]: c for c in body["data"]["needsAnalysis"]["classes"]}
     counts = dict(await pg.fetch("SELECT current_class, count(*) FROM registry.home_industries"
                                  " WHERE status = 'ACTIVE' AND regency_code = '33.74' GROUP BY 1"))
@@ -190,7 +190,7 @@ async def test_annual_report_is_built_from_the_distribution_and_the_moves(data: 
         f"""{{ annualReport(regionCode: "{REGENCY}", year: 2024) {{ year regionCode regionName
             startOfYear {{ asOf counts {COUNTS} }} endOfYear {{ asOf counts {COUNTS} smallEnterpriseCandidates }}
             summary {{ newRegistrations movedUp closed }} moves {{ from to homeIndustries }}
-            children {{ regionCode startOfYear {{ total }} endOfYear {{ total }} moves {{ newRegistrations }} }}
+            children {{ nodes {{ regionCode startOfYear {{ total }} endOfYear {{ total }} moves {{ newRegistrations }} }} }}
             smallBusinessCandidates needsAnalysis {{ classes {{ class homeIndustries }} }} }}
           start: classDistribution(regionCode: "{REGENCY}", asOf: "2023-12-31") {{ counts {COUNTS} }}
           end: classDistribution(regionCode: "{REGENCY}", asOf: "2024-12-31") {{ counts {COUNTS} }}
@@ -204,8 +204,8 @@ async def test_annual_report_is_built_from_the_distribution_and_the_moves(data: 
     assert report["endOfYear"]["counts"] == data_["end"]["counts"]
     assert report["summary"] == data_["moves"]["summary"]
     assert report["smallBusinessCandidates"] == report["endOfYear"]["smallEnterpriseCandidates"]
-    assert sum(c["endOfYear"]["total"] for c in report["children"]) == report["endOfYear"]["counts"]["total"]
-    assert sum(c["moves"]["newRegistrations"] for c in report["children"]) == report["summary"]["newRegistrations"]
+    assert sum(c["endOfYear"]["total"] for c in report["children"]["nodes"]) == report["endOfYear"]["counts"]["total"]
+    assert sum(c["moves"]["newRegistrations"] for c in report["children"]["nodes"]) == report["summary"]["newRegistrations"]
     # The year's stock changes by its moves: registrations in, nothing else leaves the total.
     assert report["endOfYear"]["counts"]["total"] - report["startOfYear"]["counts"]["total"] == report["summary"]["newRegistrations"]
 
@@ -257,7 +257,7 @@ BAD_INPUT = [
     ('{ annualReport(regionCode: "33.74", year: 1990) { year } }', "BAD_USER_INPUT", "year"),
     ('{ annualReport(regionCode: "33.74", year: 2999) { year } }', "BAD_USER_INPUT", "year"),
     ('{ annualReport(regionCode: "nope", year: 2024) { year } }', "BAD_USER_INPUT", "regionCode"),
-    ('{ smallBusinessCandidates(first: 0) { registrationNumber } }', "BAD_USER_INPUT", "first"),
+    ('{ smallBusinessCandidates(first: 1001) { nodes { registrationNumber } } }', "BAD_USER_INPUT", "first"),
     ('{ needsAnalysis(regionCode: "") { regionCode } }', None, None),  # empty is the nation: allowed
     ('{ classDistribution(asOf: "2024-02-30") { asOf } }', "GRAPHQL_VALIDATION_FAILED", None),
     ('{ _entities(representations: [{__typename: "Region", code: "99"}]) { ... on Region { irStatistics { asOf } } } }',
@@ -336,7 +336,7 @@ async def test_every_entry_point_asks_the_callers_report_scope(
     for query in [
         '{ classDistribution(regionCode: "33") { asOf } }',
         '{ classTransitions(regionCode: "33", from: "2024-01-01", to: "2024-02-01") { from } }',
-        '{ smallBusinessCandidates(regionCode: "33") { registrationNumber } }',
+        '{ smallBusinessCandidates(regionCode: "33") { nodes { registrationNumber } } }',
         '{ needsAnalysis(regionCode: "33") { regionCode } }',
         '{ annualReport(regionCode: "33", year: 2024) { year } }',
         '{ reportingStatus { lagEvents } }',

@@ -123,9 +123,9 @@ class Network:
 
 
 SEMARANG_TEAM = """
-mutation($input: FormTeamInput!) { formTeam(input: $input) { id members { id position } } }
+mutation($input: FormTeamInput!) { formTeam(input: $input) { id members { nodes { id position } } } }
 """
-CURRENT_TEAM = '{ region(code: "33.74") { team { id members { id position } } } }'
+CURRENT_TEAM = '{ region(code: "33.74") { team { id members { nodes { id position } } } } }'
 
 
 async def _semarang_team(office: GraphQLClient) -> dict[str, Any]:
@@ -165,7 +165,7 @@ async def network(world: World) -> Network:
     semarang = world.as_role("DISTRICT_OFFICER", SEMARANG)
     malang = world.as_role("DISTRICT_OFFICER", MALANG)
     team = await _semarang_team(semarang)
-    [secretary] = [m["id"] for m in team["members"] if m["position"] == "SECRETARY"]
+    [secretary] = [m["id"] for m in team["members"]["nodes"] if m["position"] == "SECRETARY"]
     note = await world.as_role("FACILITATOR", SEMARANG)(
         "mutation($id: ID!, $input: MentoringNoteInput!) { recordMentoringNote(homeIndustryId: $id, input: $input) { id } }",
         {"id": world.own["id"], "input": {"facilitatorId": world.facilitators[SEMARANG], "notedOn": "2023-06-10",

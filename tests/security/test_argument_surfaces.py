@@ -51,11 +51,11 @@ async def post(world: World, url: str, query: str, variables: dict[str, Any] | N
 
 
 QUERIES: list[tuple[str, str, dict[str, Any], str]] = [
-    ("facilitators-empty-region", '{ facilitators(regionCode: "") { id } }', {}, "regionCode"),
-    ("facilitators-nul-region", "query($c: String!) { facilitators(regionCode: $c) { id } }", {"c": "33.74\x00"}, "regionCode"),
-    ("teams-empty-region", '{ teams(regionCode: "") { id } }', {}, "regionCode"),
-    ("teams-active-year-1", '{ teams(activeOn: "0001-01-01") { id } }', {}, "activeOn"),
-    ("teams-active-9999", '{ teams(activeOn: "9999-12-31") { id } }', {}, "activeOn"),
+    ("facilitators-empty-region", '{ facilitators(regionCode: "") { nodes { id } } }', {}, "regionCode"),
+    ("facilitators-nul-region", "query($c: String!) { facilitators(regionCode: $c) { nodes { id } } }", {"c": "33.74\x00"}, "regionCode"),
+    ("teams-empty-region", '{ teams(regionCode: "") { nodes { id } } }', {}, "regionCode"),
+    ("teams-active-year-1", '{ teams(activeOn: "0001-01-01") { nodes { id } } }', {}, "activeOn"),
+    ("teams-active-9999", '{ teams(activeOn: "9999-12-31") { nodes { id } } }', {}, "activeOn"),
     ("region-nul", "query($c: String!) { region(code: $c) { code } }", {"c": "33\x00"}, "code"),
     ("home-industry-id-nul", "query($i: ID!) { homeIndustry(id: $i) { id } }", {"i": "1\x00"}, "id"),
     ("registration-number-escape", "query($n: String!) { homeIndustryByRegistrationNumber(number: $n) { id } }",

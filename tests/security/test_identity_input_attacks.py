@@ -32,7 +32,7 @@ GQL = "application/graphql-response+json"
 SEMARANG = "33.74"
 TARGETS = ("gateway", "registry", "reporting")
 #: A query each target answers to any authenticated caller.
-HELLO = {"gateway": "{ reportingStatus { lagEvents } }", "registry": "{ regions { code } }",
+HELLO = {"gateway": "{ reportingStatus { lagEvents } }", "registry": "{ regions { nodes { code } } }",
          "reporting": "{ reportingStatus { lagEvents } }"}
 
 
@@ -139,7 +139,7 @@ async def test_ids_and_region_codes_in_other_scripts_digits_name_nothing(http: d
     officer = tokens.headers("DISTRICT_OFFICER", SEMARANG)
     refused = await _post(http, "registry", '{ homeIndustries(filter: { regionCode: "٣٣.٧٤" }) { totalCount } }', officer)
     assert refused.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "filter.regionCode"}
-    refused = await _post(http, "registry", '{ teams(regionCode: "３３.７４") { name } }', officer)
+    refused = await _post(http, "registry", '{ teams(regionCode: "３３.７４") { nodes { name } } }', officer)
     assert refused.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "regionCode"}
     refused = await _post(http, "registry", f'mutation {{ updateHomeIndustry(id: "{_arabic_indic(an_ir)}", '
                                             'expectedVersion: 1, input: { address: "Jl. Lain 2" }) { id } }', officer)
@@ -198,14 +198,14 @@ async def test_documents_get_no_suggestions(http: dict[str, Any], tokens: Tokens
 async def test_nested_lists_are_counted_at_their_maximum(http: dict[str, Any], tokens: Tokens) -> None:
     """Estimated at about 10 items a list before, this answered 40,000+ fields: every facilitator of a
     province, each with her IR and their assessments. Now it is refused before any subgraph runs it."""
-    query = ('{ facilitators(regionCode: "33") { personName homeIndustries(first: 500) { registrationNumber '
-             'assessments(first: 100) { assessedOn score class } } } }')
+    query = ('{ facilitators(regionCode: "33", first: 500) { nodes { personName homeIndustries(first: 500) { '
+             'registrationNumber assessments(first: 100) { assessedOn score class } } } } }')
     errors = _errors(await _post(http, "gateway", query, tokens.headers("PROVINCE_OFFICER", "33")), 400,
                      "COST_LIMIT_EXCEEDED")
     assert errors[0]["message"].startswith("The operation's estimated cost is ")
     # The same lists at their default page sizes are still too much for a whole province at once:
-    # 2,000 facilitators is what the root list may answer.
-    defaults = '{ facilitators(regionCode: "33") { personName homeIndustries { registrationNumber } } }'
+    # 500 facilitators is the largest page of the root list.
+    defaults = '{ facilitators(regionCode: "33", first: 500) { nodes { personName homeIndustries { registrationNumber } } } }'
     _errors(await _post(http, "gateway", defaults, tokens.headers("PROVINCE_OFFICER", "33")), 400, "COST_LIMIT_EXCEEDED")
 
 
@@ -239,14 +239,14 @@ async def test_a_refused_branch_does_not_break_a_sibling_waiting_on_the_same_loa
     officer, and graphql-core then cancels the sibling branches still waiting, which used to cancel
     the shared DataLoader batch under them (a 500). Now: the refusal, and the rest answered."""
     # Both branches load the province's children (one shared future); the first branch is refused.
-    query = ('{ region(code: "33.74") { code parent { children { code } facilitators { id } } '
-             'province: parent { code children { code } } } }')
+    query = ('{ region(code: "33.74") { code parent { children { nodes { code } } facilitators { nodes { id } } } '
+             'province: parent { code children { nodes { code } } } } }')
     for target in ("registry", "gateway"):
         response = await _post(http, target, query, tokens.headers("DISTRICT_OFFICER", SEMARANG))
         assert response.status_code == 200, response.text[:300]
         body = response.json()
         region = body["data"]["region"]
         assert region["code"] == "33.74" and region["parent"] is None, body
-        assert region["province"]["code"] == "33" and "33.74" in {c["code"] for c in region["province"]["children"]}
+        assert region["province"]["code"] == "33" and "33.74" in {c["code"] for c in region["province"]["children"]["nodes"]}
         assert [e["path"] for e in body["errors"]] == [["region", "parent", "facilitators"]], body
         assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -197,7 +197,7 @@ async def test_region_levels_stop_at_the_sub_district_and_a_regency_minus_its_su
 ) -> None:
     ministry, partner = reporting_world.as_role("MINISTRY"), reporting_world.as_role("PARTNER", partner="900001")
     drill = """query($r: String) { classDistribution(regionCode: $r, asOf: "2025-06-30", groupByChildren: true) {
-        counts { berkembang } children { regionCode statistics { counts { berkembang } } } } }"""
+        counts { berkembang } children { nodes { regionCode statistics { counts { berkembang } } } } } }"""
     # Villages are below what partners read: asked directly, through a drill-down, through Region.
     assert errors_of(await partner(DISTRIBUTION, {"r": yogyakarta["village"], "d": None})) == [("FORBIDDEN", "regionCode")]
     assert errors_of(await partner(drill, {"r": yogyakarta["a"]})) == [("FORBIDDEN", "groupByChildren")]
@@ -210,9 +210,9 @@ async def test_region_levels_stop_at_the_sub_district_and_a_regency_minus_its_su
     assert truth["counts"]["berkembang"] == 2
     seen = (await partner(drill, {"r": YOGYAKARTA}))["data"]["classDistribution"]
     never_small(seen)
-    others = [c["statistics"]["counts"]["berkembang"] for c in seen["children"] if c["regionCode"] != yogyakarta["b"]]
+    others = [c["statistics"]["counts"]["berkembang"] for c in seen["children"]["nodes"] if c["regionCode"] != yogyakarta["b"]]
     assert all(o == 0 for o in others)  # empty cells stay 0
-    b = next(c for c in seen["children"] if c["regionCode"] == yogyakarta["b"])["statistics"]["counts"]["berkembang"]
+    b = next(c for c in seen["children"]["nodes"] if c["regionCode"] == yogyakarta["b"])["statistics"]["counts"]["berkembang"]
     # The regency's cell and B's are the same two IR: the same number, which is 0 or 5, never 2.
     assert seen["counts"]["berkembang"] == b and b in (0, 5)
     # The province (DI Yogyakarta) against the regency: its own draw, again never the 2.

@@ -43,7 +43,7 @@ async def test_entities_refuse_only_the_representation_the_role_may_not_resolve(
 @pytest.mark.parametrize(("role", "region", "query", "path", "field"), [
     ("FACILITATOR", SEMARANG, "{ auditTrail(first: 1) { edges { node { id } } } }", ["auditTrail"], None),
     ("PROVINCE_OFFICER", "33", "{ auditTrail(first: 1) { edges { node { id } } } }", ["auditTrail"], None),
-    ("ANALYST", None, "{ facilitators(regionCode: \"33.74\") { id } }", ["facilitators"], None),
+    ("ANALYST", None, "{ facilitators(regionCode: \"33.74\") { nodes { id } } }", ["facilitators"], None),
     ("MINISTRY", None, 'mutation { updateHomeIndustry(id: "1", expectedVersion: 1, input: {address: "x"}) { id } }',
      ["updateHomeIndustry"], None),
     ("PROVINCE_OFFICER", "33", 'mutation { registerPartner(input: {kind: BANK, name: "Bank Provinsi"}) { id } }',
@@ -59,7 +59,7 @@ async def test_a_role_the_entry_does_not_name_is_refused_at_the_field(
 
 async def test_a_partner_reaches_no_team_members_contacts(world: World, network: Network) -> None:
     partner = world.as_role("PARTNER", partner=world.partner)
-    body = await partner("query($id: ID!) { team(id: $id) { members { position phone } } }", {"id": network.team})
+    body = await partner("query($id: ID!) { team(id: $id) { members { nodes { position phone } } } }", {"id": network.team})
     errors = body["errors"]
     assert errors and {e["extensions"]["code"] for e in errors} == {"FORBIDDEN"}
     assert {e["extensions"]["coordinate"] for e in errors} == {"TeamMember.phone"}

@@ -97,7 +97,7 @@ async def test_a_direct_export_without_a_token_is_401_and_the_health_check_stays
     ('{ classTransitions(regionCode: "35", from: "2024-01-01", to: "2024-12-31") { summary { movedUp } } }', ["classTransitions"]),
     ('{ annualReport(regionCode: "35.07", year: 2024) { endOfYear { counts { total } } } }', ["annualReport"]),
     ('{ needsAnalysis(regionCode: "35.07") { classes { homeIndustries } } }', ["needsAnalysis"]),
-    ('{ smallBusinessCandidates(regionCode: "35") { registrationNumber } }', ["smallBusinessCandidates"]),
+    ('{ smallBusinessCandidates(regionCode: "35") { nodes { registrationNumber } } }', ["smallBusinessCandidates"]),
     ('{ classDistribution { counts { total } } }', ["classDistribution"]),  # the nation is wider than a province
 ])
 async def test_a_province_officer_reading_another_province_is_forbidden(
@@ -113,10 +113,10 @@ async def test_a_drill_down_from_above_the_scope_is_forbidden_not_trimmed(report
     # Its own province grouped by regency would list other regencies: refused, not filtered.
     denied(await officer(DISTRIBUTION, {"r": "33", "g": True}), ["classDistribution"], field="regionCode")
     denied(await officer('{ classTransitions(regionCode: "33", from: "2024-01-01", to: "2024-12-31", groupByChildren: true)'
-                         " { children { regionCode } } }"), ["classTransitions"], field="regionCode")
+                         " { children { nodes { regionCode } } } }"), ["classTransitions"], field="regionCode")
     # Its own regency drilled down stays inside it: every child is one of its sub-districts.
-    mine = await officer("{ classDistribution(regionCode: \"33.74\", groupByChildren: true) { children { regionCode } } }")
-    children = [c["regionCode"] for c in mine["data"]["classDistribution"]["children"]]
+    mine = await officer("{ classDistribution(regionCode: \"33.74\", groupByChildren: true) { children { nodes { regionCode } } } }")
+    children = [c["regionCode"] for c in mine["data"]["classDistribution"]["children"]["nodes"]]
     assert children and all(code.startswith("33.74.") for code in children)
 
 
@@ -182,7 +182,7 @@ async def test_record_level_fields_are_forbidden_to_partners_and_analysts(
     body = await caller(PROGRESS, {"r": [{"__typename": "HomeIndustry", "id": reporting_world.semarang_ir}]})
     denied(body, ["_entities", 0, "progress"], coordinate="HomeIndustry.progress")
     assert body["data"]["_entities"] == [{"id": reporting_world.semarang_ir, "progress": None}]
-    body = await caller('{ smallBusinessCandidates(regionCode: "33") { registrationNumber homeIndustry { id } } }')
+    body = await caller('{ smallBusinessCandidates(regionCode: "33") { nodes { registrationNumber homeIndustry { id } } } }')
     denied(body, ["smallBusinessCandidates"], coordinate="Query.smallBusinessCandidates")
     assert body["data"] is None
 
@@ -214,20 +214,20 @@ def _checked_block(seen: dict[str, Any], truth: dict[str, Any]) -> int:
 async def test_a_partners_counts_are_perturbed_never_small_and_the_same_set_reads_the_same(reporting_world: ReportingWorld) -> None:
     query = f"""query($r: String) {{ classDistribution(regionCode: $r, groupByChildren: true, asOf: "2026-10-31") {{
       statistics {{ counts {COUNTS} femaleOwned {COUNTS} maleOwned {COUNTS} workers {{ women men }} suppressed }}
-      children {{ regionCode statistics {{ counts {COUNTS} femaleOwned {COUNTS} maleOwned {COUNTS} workers {{ women }} }} }} }} }}"""
+      children {{ nodes {{ regionCode statistics {{ counts {COUNTS} femaleOwned {COUNTS} maleOwned {COUNTS} workers {{ women }} }} }} }} }} }}"""
     moved = small = 0
     for region in (None, "33", SEMARANG):
         seen = (await reporting_world.as_role("PARTNER", partner="900001")(query, {"r": region}))["data"]["classDistribution"]
         truth = (await reporting_world.as_role("MINISTRY")(query, {"r": region}))["data"]["classDistribution"]
         blocks = [(seen["statistics"], truth["statistics"])] + [
-            (s["statistics"], t["statistics"]) for s, t in zip(seen["children"], truth["children"])]
+            (s["statistics"], t["statistics"]) for s, t in zip(seen["children"]["nodes"], truth["children"]["nodes"])]
         for s, t in blocks:
             for part in ("counts", "femaleOwned", "maleOwned"):
                 moved += _checked_block(s[part], t[part])
                 small += sum(1 for name in CLASSES if 0 < t[part][name] < 5)
         # A child holding as many IR of a class as its parent holds the same IR (a subset of equal size):
         # the same set, so the same number, whichever level asks.
-        for s, t in zip(seen["children"], truth["children"]):
+        for s, t in zip(seen["children"]["nodes"], truth["children"]["nodes"]):
             for part in ("counts", "femaleOwned", "maleOwned"):
                 for name in (*CLASSES, "active", "total"):
                     if t["statistics"][part][name] == truth["statistics"][part][name]:
@@ -240,7 +240,7 @@ async def test_a_partners_counts_are_perturbed_never_small_and_the_same_set_read
 async def test_a_partners_moves_and_needs_are_perturbed_and_rare_items_left_out(reporting_world: ReportingWorld) -> None:
     query = """{ classTransitions(regionCode: "33.74", from: "2020-01-01", to: "2026-10-31", groupByChildren: true) {
         moves { from to homeIndustries femaleOwned maleOwned } summary { newRegistrations movedUp suppressed }
-        children { summary { newRegistrations suppressed } } }
+        children { nodes { summary { newRegistrations suppressed } } } }
       needsAnalysis(regionCode: "33.74") { classes { homeIndustries products { item homeIndustries } } } }"""
     seen = (await reporting_world.as_role("PARTNER", partner="900001")(query))["data"]
     truth = (await reporting_world.as_role("MINISTRY")(query))["data"]
@@ -252,7 +252,7 @@ async def test_a_partners_moves_and_needs_are_perturbed_and_rare_items_left_out(
             assert real[name] in possible_counts(move[name])
         assert move["homeIndustries"] > 0  # a move shown as 0 is not listed
     assert seen["classTransitions"]["summary"]["suppressed"] is True
-    for child in seen["classTransitions"]["children"]:
+    for child in seen["classTransitions"]["children"]["nodes"]:
         assert child["summary"]["newRegistrations"] == 0 or child["summary"]["newRegistrations"] >= 5
     for cls in seen["needsAnalysis"]["classes"]:
         assert cls["homeIndustries"] == 0 or cls["homeIndustries"] >= 5
@@ -284,7 +284,7 @@ async def test_the_gateway_refuses_record_level_fields_to_a_partner_before_plann
     reporting_world: ReportingWorld, gateway: httpx.AsyncClient, tokens: Tokens
 ) -> None:
     response = await gateway.post("/graphql", headers=tokens.headers("PARTNER", partner="900001"), json={
-        "query": '{ smallBusinessCandidates(regionCode: "33") { registrationNumber } '
+        "query": '{ smallBusinessCandidates(regionCode: "33") { nodes { registrationNumber } } '
                  ' annualReport(regionCode: "33", year: 2024) { year } }'})
     # Refused at the gateway as a subgraph refuses: field errors beside null data, 200 (docs/errors.md).
     assert response.status_code == 200, response.text
@@ -304,8 +304,8 @@ async def test_a_partners_region_and_its_children_in_one_answer_are_perturbed_ce
     perturbed, never 1–4; the partner's ``asOf`` is the last completed month's end."""
     ministry = reporting_world.as_role("MINISTRY")
     kids = [c["regionCode"] for c in (await ministry(
-        '{ classDistribution(regionCode: "33", groupByChildren: true) { children { regionCode } } }'
-    ))["data"]["classDistribution"]["children"]]
+        '{ classDistribution(regionCode: "33", groupByChildren: true) { children { nodes { regionCode } } } }'
+    ))["data"]["classDistribution"]["children"]["nodes"]]
     query = f"""query($r: [_Any!]!, $d: Date) {{ _entities(representations: $r) {{ ... on Region {{ code
         irStatistics(asOf: $d) {{ asOf counts {COUNTS} femaleOwned {COUNTS} maleOwned {COUNTS} }} }} }} }}"""
     representations = [{"__typename": "Region", "code": code} for code in ["33", *kids]]

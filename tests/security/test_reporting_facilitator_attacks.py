@@ -32,7 +32,7 @@ from tests.security.test_reporting_attacks import denied
 
 DISTRIBUTION = "query($r: String) { classDistribution(regionCode: $r) { counts { total pemula maju } } }"
 PROGRESS = "query($r: [_Any!]!) { _entities(representations: $r) { ... on HomeIndustry { id progress { currentStanding } } } }"
-CANDIDATES = "query($r: String) { smallBusinessCandidates(regionCode: $r, first: 1000) { registrationNumber homeIndustry { id } village { code } } }"
+CANDIDATES = "query($r: String) { smallBusinessCandidates(regionCode: $r, first: 1000) { nodes { registrationNumber homeIndustry { id } village { code } } } }"
 
 
 def representations(*ids: str) -> dict[str, Any]:
@@ -50,7 +50,7 @@ AGGREGATES = {
     "regency": ('{ classDistribution(regionCode: "%(regency)s") { counts { total } } }', ["classDistribution"]),
     "nation": ("{ classDistribution { counts { total } } }", ["classDistribution"]),
     "sub-district-drill-down": ('{ classDistribution(regionCode: "%(subdistrict)s", groupByChildren: true) '
-                                "{ children { regionCode } } }", ["classDistribution"]),
+                                "{ children { nodes { regionCode } } } }", ["classDistribution"]),
     "unassigned-village": ('{ classDistribution(regionCode: "%(other)s") { counts { total } } }', ["classDistribution"]),
     "village-of-her-single-ir": ('{ classDistribution(regionCode: "%(single_village)s") { counts { total } } }',
                                  ["classDistribution"]),
@@ -124,11 +124,11 @@ async def test_her_hand_over_list_keeps_her_ir_and_no_other(
     reporting_world: ReportingWorld, facilitator_world: FacilitatorWorld
 ) -> None:
     f = facilitator_world
-    truth = (await reporting_world.as_role("MINISTRY")(CANDIDATES, {"r": SEMARANG}))["data"]["smallBusinessCandidates"]
+    truth = (await reporting_world.as_role("MINISTRY")(CANDIDATES, {"r": SEMARANG}))["data"]["smallBusinessCandidates"]["nodes"]
     mine = await f.caller(reporting_world, "wulan")(CANDIDATES, {"r": SEMARANG})
     assert "errors" not in mine, mine
     expected = [c for c in truth if c["village"]["code"] == f.own_village or c["homeIndustry"]["id"] == f.single_ir]
-    assert mine["data"]["smallBusinessCandidates"] == expected
+    assert mine["data"]["smallBusinessCandidates"]["nodes"] == expected
     assert {c["homeIndustry"]["id"] for c in expected} >= {f.single_ir}
     assert any(c["village"]["code"] == f.own_village for c in expected)
     assert len(truth) > len(expected)  # the regency has candidates that are not hers: they were left out

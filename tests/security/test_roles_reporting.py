@@ -24,7 +24,7 @@ from tests.security.reporting_world import (  # noqa: F401 (fixtures)
 
 DISTRIBUTION = "query($r: String) { classDistribution(regionCode: $r) { counts { total suppressed } } }"
 PROGRESS = "query($r: [_Any!]!) { _entities(representations: $r) { ... on HomeIndustry { progress { currentStanding } } } }"
-CANDIDATES = 'query($r: String) { smallBusinessCandidates(regionCode: $r) { homeIndustry { id } } }'
+CANDIDATES = 'query($r: String) { smallBusinessCandidates(regionCode: $r) { nodes { homeIndustry { id } } } }'
 ANNUAL = 'query($r: String) { annualReport(regionCode: $r, year: 2025) { endOfYear { counts { total } } } }'
 
 
