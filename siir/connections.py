@@ -197,12 +197,13 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def connection_rules(node: str, roles: Any, *, scope: str | None = None) -> list[Any]:
+def connection_rules(node: str, roles: Any) -> list[Any]:
     """Access-policy entries of ``<node>Connection`` and ``<node>Edge``: whoever reaches the field
-    answering the connection reaches its page (the nodes' own fields keep their own rules)."""
+    answering the connection reaches its page (the nodes' own fields keep their own rules). No row
+    scope here: the field answering the connection applies it (and is the one that can refuse)."""
     from siir.policy import grant
 
     return [
-        *grant(f"{node}Connection", "edges nodes pageInfo totalCount", roles, scope=scope),
+        *grant(f"{node}Connection", "edges nodes pageInfo totalCount", roles),
         *grant(f"{node}Edge", "cursor node", roles),
     ]

@@ -67,15 +67,16 @@ RULES: list[FieldRule] = [
     *grant("Region", "code name level kind postalCode parent children team", EVERYONE),
     *grant("Region", "facilitators", PEOPLE, scope="facilitator-region"),
     # --- IR records -----------------------------------------------------------------------------------
-    *grant("HomeIndustryConnection", "edges pageInfo totalCount", RECORDS, scope="home-industry"),
+    # The scope is applied by Query.homeIndustries (and counted within it by totalCount).
+    *grant("HomeIndustryConnection", "edges pageInfo totalCount", RECORDS),
     *grant("HomeIndustryEdge", "cursor node", RECORDS),
     # Pages of every list (siir.connections): whoever reaches the list reaches its page.
     *grant("PageInfo", "hasNextPage hasPreviousPage startCursor endCursor", EVERYONE),
     *connection_rules("Region", EVERYONE),
     *connection_rules("Team", EVERYONE),
     *connection_rules("TeamMember", EVERYONE),
-    *connection_rules("Facilitator", PEOPLE, scope="facilitator-region"),
-    *connection_rules("Partner", RECORDS, scope="partner"),
+    *connection_rules("Facilitator", PEOPLE),
+    *connection_rules("Partner", RECORDS),
     *connection_rules("PartnerProgramme", RECORDS),
     *grant("HomeIndustry", "id registrationNumber status statusChangedOn statusReason businessName businessCategory "
            "owner businessStartedOn registeredOn legality products monthlyGrossIncome infrastructure workforce "

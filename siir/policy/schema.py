@@ -30,6 +30,7 @@ from strawberry.federation.schema_directives import Authenticated, Policy as Pol
 from siir.auth.identity import Role
 from siir.errors import Forbidden
 from siir.policy.named import NAMED_POLICIES
+from siir.policy.nullability import relax
 from siir.policy.rules import ALL_ROLES, Disclosure, FieldRule, Policy, When
 
 ROOTS = ("Query", "Mutation")
@@ -286,6 +287,7 @@ def build_schema(factory: Callable[[], Any], policy: Policy) -> Any:
     graph = first._schema
     held = reach(graph, policy)
     _put_directives(graph, directives_for(graph, policy, held))
+    relax(graph, policy, held)  # partial results: a refusable field is nullable (siir.policy.nullability)
     schema = factory()
     enforce(schema._schema, policy, held)
     schema.policy = policy
