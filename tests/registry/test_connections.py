@@ -46,7 +46,7 @@ async def _all_pages(client: GraphQLClient, query: str, field: str, first: int, 
 
 
 async def test_paging_through_teams_answers_each_team_once_in_the_lists_order(registry: GraphQLClient) -> None:
-    for region in ("36.01", "36.02", "36.03", "36.04", "36.71"):  # five regencies/cities of Banten
+    for region in ("62.01", "62.02", "62.03", "62.04", "62.71"):  # five regencies/cities of Kalimantan Tengah
         await form(registry, region, activeUntil=None)
     whole = await registry(TEAMS_PAGE, {"first": 500, "after": None})
     everything = [n["id"] for n in whole["data"]["teams"]["nodes"]]

@@ -79,11 +79,15 @@ def admits_facilitator(identity: Identity, regency_code: str) -> bool:
     return (identity.role in OFFICIALS or identity.role is Role.FACILITATOR) and _covers(identity.region, regency_code)
 
 
-def check_facilitator_filter(identity: Identity, code: str, field: str) -> None:
-    """A region filter on facilitators outside the caller's region is refused, never answered empty."""
+def check_facilitator_filter(identity: Identity, code: str, field: str | None = None, *, coordinate: str | None = None) -> None:
+    """A region filter on facilitators outside the caller's region is refused, never answered empty.
+
+    ``field`` names the argument that asked (an input path); for a relationship that has none (a
+    team's or region's facilitators), ``coordinate`` names the refused output field instead."""
     region = facilitator_region(identity)
     if not _covers(region, code):
-        raise Forbidden(f"region {code} is outside your scope ({region or 'national'})", field=field, region=code)
+        named = {"field": field} if field is not None else {"coordinate": coordinate}
+        raise Forbidden(f"region {code} is outside your scope ({region or 'national'})", region=code, **named)
 
 
 def sees_facilitator_contacts(identity: Identity, regency_code: str, facilitator_id: int, own_id: int | None) -> bool:

@@ -97,4 +97,4 @@ class Region:
     ) -> Connection[FacilitatorType]:
         from services.registry.graphql.team import region_facilitators
 
-        return await region_facilitators(info, str(self.code), first, after)
+        return await region_facilitators(info, str(self.code), first, after, "Region.facilitators")

@@ -164,11 +164,11 @@ class Team:
         first: Annotated[int, strawberry.argument(description=f"Page size: at most {MAX_FACILITATORS_PAGE}.")] = 20,
         after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
     ) -> Connection[FacilitatorType]:
-        return await region_facilitators(info, self.region_code, first, after)
+        return await region_facilitators(info, self.region_code, first, after, "Team.facilitators")
 
 
 async def region_facilitators(
-    info: RegistryInfo, region_code: str | None, first: int, after: str | None
+    info: RegistryInfo, region_code: str | None, first: int, after: str | None, coordinate: str
 ) -> "Connection[Facilitator]":
     """A page of the facilitators of a region's offices (a team's or a region's), loaded for every
     region of the answer in one statement."""
@@ -177,7 +177,7 @@ async def region_facilitators(
     first = page_size(first, MAX_FACILITATORS_PAGE)
     rows: list[RowMapping] = []
     if region_code is not None:
-        network_access.check_facilitator_filter(info.context.identity, region_code, "facilitators")
+        network_access.check_facilitator_filter(info.context.identity, region_code, coordinate=coordinate)
         rows = await info.context.loaders.region_facilitators.load(region_code)
     return slice_after(rows, first, after, key=FACILITATOR_CURSOR, key_of=lambda row: (row["id"],),
                        node_of=Facilitator.from_row)
