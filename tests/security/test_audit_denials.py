@@ -62,7 +62,8 @@ async def test_a_partner_selecting_the_nik_is_denied_for_that_field_while_the_re
         {"id": world.own["id"]},
     )
     assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
-    assert body["data"]["homeIndustry"]["owner"]["name"] and body["data"]["more"] is None
+    # Partial results: only the refused field is null; its record and the other alias stand.
+    assert body["data"]["homeIndustry"]["owner"]["name"] and body["data"]["more"] == {"owner": {"nik": None}}
     assert len([s for s in statement_log.statements if "INSERT INTO registry.audit_events" in s]) == 1
     rows = await rows_of(database_url, subject)
     denied = [r for r in rows if r["action"] == "DENIED"]

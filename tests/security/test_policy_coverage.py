@@ -140,7 +140,7 @@ async def run(query: str, role: Role, variables: dict[str, Any] | None = None) -
 @pytest.mark.parametrize("role", list(Role))
 async def test_a_root_field_with_no_entry_is_refused_to_every_role(role: Role) -> None:
     result = await run("{ forgotten }", role)
-    assert result.data is None
+    assert result.data == {"forgotten": None}  # refusable, so nullable: the refusal nulls only it
     [error] = result.errors
     assert error.path == ["forgotten"] and error.extensions == {"code": "FORBIDDEN", "coordinate": "Query.forgotten"}
     assert "bocor" not in error.message and "no access policy" in error.message

@@ -97,7 +97,7 @@ async def test_entities_region_statistics_of_a_village_not_hers_is_forbidden(
     denied(body, ["_entities", 1, "irStatistics"], field="regionCode")
     mine, theirs = body["data"]["_entities"]
     assert mine["code"] == facilitator_world.own_village and mine["irStatistics"]["counts"]["total"] > 0
-    assert theirs is None
+    assert theirs == {"code": facilitator_world.other_village, "irStatistics": None}  # only the refused field is null
 
 
 # --- records: her IR only ----------------------------------------------------------------------------

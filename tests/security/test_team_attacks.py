@@ -251,7 +251,7 @@ async def test_a_partner_never_reads_mentoring_notes(world: World, network: Netw
 async def test_a_partner_reads_only_itself_and_writes_no_partner(world: World, network: Network, database_url: str) -> None:
     partner = world.as_role("PARTNER", partner=world.partner)
     listed = await partner("{ partners { nodes { id } } }")
-    assert listed == {"data": {"partners": [{"id": world.partner}]}}
+    assert listed == {"data": {"partners": {"nodes": [{"id": world.partner}]}}}
     assert (await partner("query($id: ID!) { partner(id: $id) { id } }", {"id": network.narrow_partner}))["data"] == {"partner": None}
     assert (await partner(ENTITIES, {"r": [{"__typename": "Partner", "id": network.narrow_partner}]}))["data"] == {"_entities": [None]}
     before = await network_rows(database_url)
