@@ -89,7 +89,7 @@ async def test_a_request_that_is_not_graphql_is_a_coded_400_under_both_media_typ
 async def test_the_same_refusal_has_the_same_status_whichever_service_refused(services: Any, tokens: Any) -> None:
     # The gateway refuses auditTrail to a facilitator before calling the registry (its @policy); the
     # registry refuses the same field itself when called directly. Same status, code, path, no data.
-    query = {"query": "{ auditTrail(first: 1) { hasNextPage } }"}
+    query = {"query": "{ auditTrail(first: 1) { pageInfo { hasNextPage } } }"}
     answers = {}
     for service in SERVICES:
         for accept in (GQL, JSON):

@@ -32,7 +32,7 @@ from siir.database import asyncpg_dsn, create_engine  # noqa: E402
 PAGE = """query Page { homeIndustries(first: 50) { edges { node {
   id products { name rawMaterials } infrastructure marketingChannels constraints hopes
   assistanceReceived { type provider } workforce { byEducation { education count } protection trainingsAttended trainingsWanted }
-  assessments { assessedOn score class } interventions { type topic }
+  assessments { assessedOn score class } interventions { nodes { type topic } }
 } } } }"""
 
 

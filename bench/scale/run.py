@@ -68,7 +68,7 @@ def page(filter_: str) -> str:
 DETAIL = (
     "query Detail($id: ID!) { homeIndustry(id: $id) { id businessName currentClass owner { name nik phone } "
     "village { name parent { name } } assessments { id assessedOn score class } "
-    "interventions { id type topic startedOn endedOn classBefore classAfter } facilitators { id personName phone } } }"
+    "interventions { nodes { id type topic startedOn endedOn classBefore classAfter } } facilitators { id personName phone } } }"
 )
 DISTRIBUTION = (
     "query Distribution { classDistribution(groupByChildren: true) { regionCode counts { unassessed pemula "
@@ -124,7 +124,7 @@ def workloads(detail_id: int) -> list[Workload]:
             "one IR with assessments, interventions, facilitators", "DISTRICT_OFFICER", REGENCY, DETAIL,
             {"id": str(detail_id)},
             check=lambda d: d["homeIndustry"] is not None and bool(d["homeIndustry"]["assessments"])
-            and bool(d["homeIndustry"]["interventions"]),
+            and bool(d["homeIndustry"]["interventions"]["nodes"]),
         ),
         Workload(
             "national classDistribution by province", "MINISTRY", None, DISTRIBUTION,

@@ -68,8 +68,7 @@ RULES: list[FieldRule] = [
     *grant("Region", "facilitators", PEOPLE, scope="facilitator-region"),
     # --- IR records -----------------------------------------------------------------------------------
     # The scope is applied by Query.homeIndustries (and counted within it by totalCount).
-    *grant("HomeIndustryConnection", "edges pageInfo totalCount", RECORDS),
-    *grant("HomeIndustryEdge", "cursor node", RECORDS),
+    *connection_rules("HomeIndustry", RECORDS),
     # Pages of every list (siir.connections): whoever reaches the list reaches its page.
     *grant("PageInfo", "hasNextPage hasPreviousPage startCursor endCursor", EVERYONE),
     *connection_rules("Region", EVERYONE),
@@ -78,6 +77,7 @@ RULES: list[FieldRule] = [
     *connection_rules("Facilitator", PEOPLE),
     *connection_rules("Partner", RECORDS),
     *connection_rules("PartnerProgramme", RECORDS),
+    *connection_rules("Intervention", RECORDS),
     *grant("HomeIndustry", "id registrationNumber status statusChangedOn statusReason businessName businessCategory "
            "owner businessStartedOn registeredOn legality products monthlyGrossIncome infrastructure workforce "
            "marketingChannels constraints hopes assistanceReceived consent currentClass currentScore lastAssessedOn "
@@ -145,8 +145,7 @@ RULES: list[FieldRule] = [
     *grant("MentoringNote", "id notedOn facilitator homeIndustry", PEOPLE),
     *grant("MentoringNote", "notes", {D, F}, personal=True),
     # --- the audit trail --------------------------------------------------------------------------
-    *grant("AuditEventConnection", "edges hasNextPage endCursor", {M, D}),
-    *grant("AuditEventEdge", "cursor node", {M, D}),
+    *connection_rules("AuditEvent", {M, D}),
     *grant("AuditEvent", "id occurredAt action operation subject role actorRegion partner entityType entityId "
            "homeIndustryId regionCode regencyCode fields changes path reason", {M, D}),
     *grant("AuditField", "name disclosure", {M, D}),

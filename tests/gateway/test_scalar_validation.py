@@ -112,11 +112,11 @@ CASES = [
     ('{ teams(activeOn: 20240101) { nodes { id } } }', None, [("BAD_USER_INPUT", "activeOn")]),
     ("query($on: Date) { teams(activeOn: $on) { nodes { id } } }", {"on": "someday"}, [("BAD_USER_INPUT", "activeOn")]),
     ("query($d: Date) { teams(activeOn: $d) { nodes { id } } }", {"d": {"year": 2024}}, [("BAD_USER_INPUT", "activeOn")]),
-    ('{ auditTrail(filter: { since: "2024-01-01T99:00" }) { hasNextPage } }', None,
+    ('{ auditTrail(filter: { since: "2024-01-01T99:00" }) { pageInfo { hasNextPage } } }', None,
      [("BAD_USER_INPUT", "filter.since")]),
-    ("query($f: AuditTrailFilter) { auditTrail(filter: $f) { hasNextPage } }",
+    ("query($f: AuditTrailFilter) { auditTrail(filter: $f) { pageInfo { hasNextPage } } }",
      {"f": {"since": "2024-01-01T10:00:00Z", "until": "tomorrow"}}, [("BAD_USER_INPUT", "filter.until")]),
-    ("query($u: DateTime) { auditTrail(filter: { until: $u }) { hasNextPage } }", {"u": "later"},
+    ("query($u: DateTime) { auditTrail(filter: { until: $u }) { pageInfo { hasNextPage } } }", {"u": "later"},
      [("BAD_USER_INPUT", "filter.until")]),
     ('mutation { closeHomeIndustry(id: "1", reason: "x", closedOn: "2024-1-1") { id } }', None,
      [("BAD_USER_INPUT", "closedOn")]),
@@ -134,7 +134,7 @@ async def test_a_value_that_breaks_its_scalar_is_refused_before_any_subgraph(
 
 async def test_a_variable_is_named_by_the_argument_it_fills_and_its_own_path(gateway: Any) -> None:
     response = await gateway.post("/graphql", json={
-        "query": "query($f: AuditTrailFilter) { auditTrail(filter: $f) { hasNextPage } }",
+        "query": "query($f: AuditTrailFilter) { auditTrail(filter: $f) { pageInfo { hasNextPage } } }",
         "variables": {"f": {"since": "not a time"}}})
     error = response.json()["errors"][0]
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "filter.since"}
@@ -145,7 +145,7 @@ async def test_valid_values_pass_to_the_subgraph(gateway: Any) -> None:
     for body in ({"query": "query($on: Date) { teams(activeOn: $on, level: NATIONAL) { nodes { id } } }",
                   "variables": {"on": "2024-01-31"}},
                  {"query": '{ teams(activeOn: "2024-01-31", level: NATIONAL) { nodes { id } } }'},
-                 {"query": "query($f: AuditTrailFilter) { auditTrail(filter: $f) { hasNextPage } }",
+                 {"query": "query($f: AuditTrailFilter) { auditTrail(filter: $f) { pageInfo { hasNextPage } } }",
                   "variables": {"f": {"since": "2024-01-01T10:00:00+07:00"}}}):
         response = await gateway.post("/graphql", json=body)
         assert response.status_code == 200 and "errors" not in response.json(), response.text

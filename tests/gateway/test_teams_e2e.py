@@ -29,7 +29,7 @@ query Tour($regency: String!, $ir: ID!) {
   homeIndustry(id: $ir) {
     businessName
     facilitators { personName }
-    interventions { type topic startedOn endedOn value classBefore classAfter provider { kind name } }
+    interventions { nodes { type topic startedOn endedOn value classBefore classAfter provider { kind name } } }
   }
 }
 """
@@ -70,7 +70,7 @@ async def test_regency_team_facilitators_and_interventions_in_one_gateway_reques
     assert "Slondok Bu Marni" in [h["businessName"] for h in facilitator["homeIndustries"]]
     home_industry = answer["data"]["homeIndustry"]
     assert home_industry["facilitators"] == [{"personName": "Wulan Sari"}]
-    assert home_industry["interventions"] == [{
+    assert home_industry["interventions"]["nodes"] == [{
         "type": "TECHNICAL_GUIDANCE", "topic": "Sanitasi dan higiene pangan", "startedOn": "2021-05-03",
         "endedOn": "2021-05-05", "value": 1500000, "classBefore": "BERKEMBANG", "classAfter": None,
         "provider": {"kind": "GOVERNMENT_OFFICE", "name": "Dinas Kesehatan Kabupaten Magelang"},

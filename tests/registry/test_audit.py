@@ -78,7 +78,7 @@ async def test_writes_record_before_and_after_in_their_transaction(registry: Gra
 TRAIL = """
 query Trail($f: AuditTrailFilter, $first: Int, $after: String) {
   auditTrail(filter: $f, first: $first, after: $after) {
-    hasNextPage endCursor
+    pageInfo { hasNextPage endCursor } totalCount
     edges { node { action operation subject role homeIndustryId regencyCode fields { name disclosure }
                    changes { column before after } } }
   }
@@ -108,8 +108,9 @@ async def test_audit_trail_query_filters_paginates_and_masks_for_the_ministry(
     writes = {"homeIndustryId": ir["id"], "action": "WRITE"}
     everything = await registry(TRAIL, {"f": writes, "first": 1})
     page = everything["data"]["auditTrail"]
-    assert page["hasNextPage"] is True and page["edges"][0]["node"]["operation"] == "mutation Update"
-    rest = await registry(TRAIL, {"f": writes, "first": 10, "after": page["endCursor"]})
+    assert page["pageInfo"]["hasNextPage"] is True and page["edges"][0]["node"]["operation"] == "mutation Update"
+    assert page["totalCount"] == 2  # the registration and the update, across both pages
+    rest = await registry(TRAIL, {"f": writes, "first": 10, "after": page["pageInfo"]["endCursor"]})
     assert [e["node"]["operation"] for e in rest["data"]["auditTrail"]["edges"]][-1] == "mutation Register"
     tomorrow = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).isoformat()
     future = await registry(TRAIL, {"f": {"homeIndustryId": ir["id"], "since": tomorrow}})

@@ -68,10 +68,10 @@ async def test_intervention_before_a_move_up_shows_the_classes_around_it(registr
     # The next assessment after the credit ended moves the IR up: the credit came before a move up.
     await registry(ASSESS, {"id": ir["id"], "input": {**MAJU, "assessedOn": "2022-06-15"}})
     history = await registry(
-        "query($id: ID!) { homeIndustry(id: $id) { interventions { type classBefore classAfter classAfterAssessedOn classChange } } }",
+        "query($id: ID!) { homeIndustry(id: $id) { interventions { nodes { type classBefore classAfter classAfterAssessedOn classChange } } } }",
         {"id": ir["id"]},
     )
-    assert history["data"]["homeIndustry"]["interventions"] == [
+    assert history["data"]["homeIndustry"]["interventions"]["nodes"] == [
         {"type": "CAPITAL", "classBefore": "BERKEMBANG", "classAfter": "MAJU", "classAfterAssessedOn": "2022-06-15", "classChange": 1},
         # Still running (no end): no class after yet.
         {"type": "TRAINING", "classBefore": "BERKEMBANG", "classAfter": None, "classAfterAssessedOn": None, "classChange": None},
@@ -153,7 +153,7 @@ query($code: String!) {
     team {
       name decree { number }
       members { nodes { personName position agency } }
-      facilitators { nodes { personName homeIndustries { registrationNumber currentClass interventions { type } } villages { name } } }
+      facilitators { nodes { personName homeIndustries { registrationNumber currentClass interventions { nodes { type } } } villages { name } } }
     }
   }
 }
@@ -165,7 +165,7 @@ query($ids: [_Any!]!) {
     ... on HomeIndustry {
       businessName
       facilitators { personName regency { name } }
-      interventions { type classBefore classAfter provider { kind partner { name programmes { nodes { name } } } programme { name } } }
+      interventions { nodes { type classBefore classAfter provider { kind partner { name programmes { nodes { name } } } programme { name } } } }
       mentoringNotes { notedOn facilitator { personName } }
       assessments { class facilitator { personName } }
     }
@@ -209,7 +209,7 @@ async def test_a_regency_team_page_and_ir_pages_take_a_bounded_number_of_stateme
     ir_statements = statement_log.count()
     pages = ir_page["data"]["_entities"]
     assert len(pages) == 12 and all(p["facilitators"] for p in pages)
-    assert sum(len(p["interventions"]) for p in pages) == 12
+    assert sum(len(p["interventions"]["nodes"]) for p in pages) == 12
     # IR, facilitators, regions, interventions, partners, programmes (x2 paths), notes, assessments, assessors
     assert ir_statements <= 10, statement_log.statements
     # The same page for two IR (with interventions) costs the same: the count follows the query's shape.

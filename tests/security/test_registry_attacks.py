@@ -21,6 +21,7 @@ import pytest
 from siir.auth.keys import load_or_create_signing_key
 from siir.auth.tokens import issue_token
 from siir.database import asyncpg_dsn
+from services.registry.graphql.query import HOME_INDUSTRY_CURSOR
 from tests.conftest import Tokens
 from tests.registry.test_registry_api import ASSESS, MAJU, REGISTER, UPDATE, register_input
 from tests.security.registry_world import (
@@ -117,7 +118,7 @@ async def test_unfiltered_list_and_search_stay_inside_the_scope(world: World) ->
 
 
 async def test_a_cursor_pointing_into_another_region_does_not_widen_the_page(world: World) -> None:
-    cursor = base64.urlsafe_b64encode(f"HomeIndustry:{int(world.other['id']) - 1}".encode()).decode()
+    cursor = HOME_INDUSTRY_CURSOR.encode([int(world.other["id"]) - 1])  # a well-formed cursor of this list
     body = await world.as_role("DISTRICT_OFFICER", SEMARANG)(
         "query($after: String) { homeIndustries(after: $after, first: 5) { edges { node { id } } } }", {"after": cursor}
     )

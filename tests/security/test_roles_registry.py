@@ -66,8 +66,8 @@ async def network_view(client: Any, world: World, network: Network) -> dict[str,
         "partners": await _answer(client, "{ partners { nodes { id } } }", {},
                                   lambda d: sorted(partners[p["id"]] for p in d["partners"]["nodes"] if p["id"] in partners)),
         "interventions of the Semarang IR": await _answer(
-            client, "query($id: ID!) { homeIndustry(id: $id) { interventions { topic } } }", {"id": world.own["id"]},
-            lambda d: d["homeIndustry"] and [i["topic"] for i in d["homeIndustry"]["interventions"]]),
+            client, "query($id: ID!) { homeIndustry(id: $id) { interventions { nodes { topic } } } }", {"id": world.own["id"]},
+            lambda d: d["homeIndustry"] and [i["topic"] for i in d["homeIndustry"]["interventions"]["nodes"]]),
         "the Malang intervention": await _answer(
             client, "query($id: ID!) { intervention(id: $id) { topic } }", {"id": network.other_intervention},
             lambda d: d["intervention"] and d["intervention"]["topic"]),
@@ -93,7 +93,7 @@ async def test_ministry_sees_every_record_nationally_with_personal_data_masked(w
     assert record["location"] == {"latitude": -6.9, "longitude": 110.4, "exact": False}
     assert record["village"] == {"code": "33.74.01.1001"}
     # It reads the audit trail nationally, and may not change records.
-    assert "errors" not in await ministry("{ auditTrail(first: 1) { hasNextPage } }")
+    assert "errors" not in await ministry("{ auditTrail(first: 1) { pageInfo { hasNextPage } } }")
     assert code_of(await ministry(REGISTER, {"input": register_input()})) == "FORBIDDEN"
     assert await network_view(ministry, world, network) == {
         "team": TEAM, "team contacts": CONTACT, "facilitators of 33.74": ["Sari", "Wulan"],
@@ -108,7 +108,7 @@ async def test_province_officer_sees_its_province_masked(world: World, network: 
     record = (await province(RECORD, {"id": world.own["id"]}))["data"]["homeIndustry"]
     assert record["owner"]["nik"] == "3374********0001" and record["owner"]["phone"] == "0812****7890"
     assert (await province(RECORD, {"id": world.other["id"]}))["data"]["homeIndustry"] is None
-    assert code_of(await province("{ auditTrail(first: 1) { hasNextPage } }")) == "FORBIDDEN"
+    assert code_of(await province("{ auditTrail(first: 1) { pageInfo { hasNextPage } } }")) == "FORBIDDEN"
     assert await network_view(province, world, network) == {
         "team": TEAM, "team contacts": CONTACT, "facilitators of 33.74": ["Sari", "Wulan"],
         "partners": ["needs NIB", "open"], "interventions of the Semarang IR": ["Pengemasan Semarang"],

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -257,11 +257,8 @@ class AuditQuery:
     until: dt.datetime | None = None
 
 
-async def audit_page(
-    connection: AsyncConnection, spec: AuditQuery, *, first: int, before_id: int | None
-) -> list[RowMapping]:
-    """Up to ``first + 1`` events older than ``before_id``, newest first."""
-    query = select(audit_events).order_by(audit_events.c.id.desc()).limit(first + 1)
+def _audit_where(spec: AuditQuery) -> list[Any]:
+    where: list[Any] = []
     if spec.region is not None:
         # Region codes: an exact match, or a prefix for what lies inside. National records (no
         # region) are for a national reader only.
@@ -270,21 +267,35 @@ async def audit_page(
         by_own = (audit_events.c.action == DENIED) & (
             (audit_events.c.actor_region == spec.region) | audit_events.c.actor_region.like(spec.region + ".%")
         )
-        query = query.where(inside | by_own)
+        where.append(inside | by_own)
     if spec.home_industry_id is not None:
-        query = query.where(audit_events.c.home_industry_id == spec.home_industry_id)
+        where.append(audit_events.c.home_industry_id == spec.home_industry_id)
     if spec.entity_type is not None:
-        query = query.where(audit_events.c.entity_type == spec.entity_type)
+        where.append(audit_events.c.entity_type == spec.entity_type)
     if spec.entity_id is not None:
-        query = query.where(audit_events.c.entity_id == spec.entity_id)
+        where.append(audit_events.c.entity_id == spec.entity_id)
     if spec.subject is not None:
-        query = query.where(audit_events.c.subject == spec.subject)
+        where.append(audit_events.c.subject == spec.subject)
     if spec.action is not None:
-        query = query.where(audit_events.c.action == spec.action)
+        where.append(audit_events.c.action == spec.action)
     if spec.since is not None:
-        query = query.where(audit_events.c.occurred_at >= spec.since)
+        where.append(audit_events.c.occurred_at >= spec.since)
     if spec.until is not None:
-        query = query.where(audit_events.c.occurred_at < spec.until)
+        where.append(audit_events.c.occurred_at < spec.until)
+    return where
+
+
+async def count_audit_events(connection: AsyncConnection, spec: AuditQuery) -> int:
+    """How many events ``spec`` selects (all pages)."""
+    query = select(func.count()).select_from(audit_events).where(*_audit_where(spec))
+    return int((await connection.execute(query)).scalar_one())
+
+
+async def audit_page(
+    connection: AsyncConnection, spec: AuditQuery, *, first: int, before_id: int | None
+) -> list[RowMapping]:
+    """Up to ``first + 1`` events older than ``before_id``, newest first."""
+    query = select(audit_events).where(*_audit_where(spec)).order_by(audit_events.c.id.desc()).limit(first + 1)
     if before_id is not None:
         query = query.where(audit_events.c.id < before_id)
     result = await connection.execute(query)

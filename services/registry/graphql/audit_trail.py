@@ -7,8 +7,6 @@ DELETE on it. Every value in a change is disclosed as the viewer sees the field 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import enum
 
@@ -21,6 +19,7 @@ from services.registry.audit_disclosure import disclosed_changes, personal_reads
 from services.registry.graphql.context import RegistryInfo
 from siir.auth.identity import Identity
 from siir import identifiers
+from siir.connections import Connection, CursorKey, page_of, page_size
 from siir.errors import InvalidInput
 
 MAX_PAGE = 500
@@ -82,17 +81,10 @@ class AuditEvent:
     reason: str | None = strawberry.field(description="DENIED: why it was refused (the FORBIDDEN error's message).")
 
 
-@strawberry.type
-class AuditEventEdge:
-    cursor: str
-    node: AuditEvent
-
-
-@strawberry.type(description="A page of audit events, newest first.")
-class AuditEventConnection:
-    edges: list[AuditEventEdge]
-    has_next_page: bool
-    end_cursor: str | None
+#: A page of audit events, newest first (``siir.connections``).
+AuditEventConnection = Connection[AuditEvent]
+#: The trail's cursors: the event id (events are listed newest first, so "after" is an older id).
+AUDIT_CURSOR = CursorKey("AuditEvent", int)
 
 
 @strawberry.input(description="Which audit events to list; parts combine with AND.")
@@ -105,21 +97,6 @@ class AuditTrailFilter:
     since: dt.datetime | None = strawberry.field(default=None, description="From this moment (inclusive).")
     until: dt.datetime | None = strawberry.field(default=None, description="Until this moment (exclusive).")
     region_code: str | None = strawberry.field(default=None, description="A regency/city (or province) inside your scope.")
-
-
-def _encode(event_id: int) -> str:
-    return base64.urlsafe_b64encode(f"AuditEvent:{event_id}".encode()).decode()
-
-
-def _decode(cursor: str) -> int:
-    try:
-        kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        number = identifiers.record_id(value)  # None beyond bigint, where no row is
-        if kind != "AuditEvent" or number is None:
-            raise ValueError(kind)
-        return number
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise InvalidInput("after", "is not a cursor from this connection") from None
 
 
 def _event(identity: Identity, row: RowMapping) -> AuditEvent:
@@ -154,8 +131,7 @@ async def audit_trail(
 ) -> AuditEventConnection:
     identity = info.context.identity
     region = access.audit_scope(identity)
-    if not 0 <= first <= MAX_PAGE:
-        raise InvalidInput("first", f"must be between 0 and {MAX_PAGE}")
+    page_size(first, MAX_PAGE)
     spec = audit_data.AuditQuery(region=region)
     if filter is not None:
         home_industry_id = None
@@ -184,10 +160,9 @@ async def audit_trail(
             since=filter.since,
             until=filter.until,
         )
-    before_id = _decode(after) if after else None
+    before_id = AUDIT_CURSOR.decode(after)[0] if after else None
     async with info.context.connect() as connection:
         rows = await audit_data.audit_page(connection, spec, first=first, before_id=before_id)
-    edges = [AuditEventEdge(cursor=_encode(row["id"]), node=_event(identity, row)) for row in rows[:first]]
     # Personal values shown in changes are reads like any other: the trail records its own readers.
     for row in rows[:first]:
         for name, disclosure in personal_reads(identity.role, row["entity_type"], row["before"], row["after"]).items():
@@ -195,6 +170,10 @@ async def audit_trail(
                 audit_data.Record(row["entity_type"], row["entity_id"], row["region_code"], row["home_industry_id"]),
                 name, disclosure,
             )
-    return AuditEventConnection(
-        edges=edges, has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None
-    )
+
+    async def total() -> int:
+        async with info.context.connect() as connection:
+            return await audit_data.count_audit_events(connection, spec)
+
+    return page_of(rows, first, after=after is not None, key=AUDIT_CURSOR, key_of=lambda row: (row["id"],),
+                   node_of=lambda row: _event(identity, row), total=total)

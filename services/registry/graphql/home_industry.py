@@ -25,6 +25,7 @@ from services.registry.graphql.enums import (
 )
 from services.registry.graphql.region import Region
 from services.registry.graphql.scalars import Rupiah
+from siir.connections import Connection, CursorKey, page_size, slice_after
 
 if TYPE_CHECKING:
     from services.registry.graphql.facilitator import Facilitator, MentoringNote
@@ -32,6 +33,10 @@ if TYPE_CHECKING:
 
 FacilitatorType = Annotated["Facilitator", strawberry.lazy("services.registry.graphql.facilitator")]
 MentoringNoteType = Annotated["MentoringNote", strawberry.lazy("services.registry.graphql.facilitator")]
+
+#: Largest page of an IR's interventions (they grow with every programme it joins).
+MAX_INTERVENTIONS_PAGE = 200
+INTERVENTION_CURSOR = CursorKey("IrIntervention", int)
 InterventionRef = Annotated["Intervention", strawberry.lazy("services.registry.graphql.intervention")]
 
 
@@ -332,12 +337,22 @@ class HomeIndustry:
         rows = await info.context.loaders.home_industry_facilitators.load(self.pk)
         return [Facilitator.from_row(row) for row in rows if network_access.admits_facilitator(identity, row["regency_code"])]
 
-    @strawberry.field(description="Interventions given to this IR, oldest first, with its class before and after each.")
-    async def interventions(self, info: RegistryInfo) -> list[InterventionRef]:
+    @strawberry.field(
+        description="Interventions given to this IR, oldest first, with its class before and after each, a page at "
+        "a time."
+    )
+    async def interventions(
+        self,
+        info: RegistryInfo,
+        first: Annotated[int, strawberry.argument(description=f"Page size: at most {MAX_INTERVENTIONS_PAGE}.")] = 20,
+        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
+    ) -> Connection[InterventionRef]:
         from services.registry.graphql.intervention import Intervention
 
+        first = page_size(first, MAX_INTERVENTIONS_PAGE)
         rows = await info.context.loaders.interventions.load(self.pk)
-        return [Intervention.from_row(row) for row in rows]
+        return slice_after(rows, first, after, key=INTERVENTION_CURSOR, key_of=lambda row: (row["id"],),
+                           node_of=Intervention.from_row)
 
     @strawberry.federation.field(
         description="Facilitators' mentoring notes, newest first (for the offices and facilitators; the text "

@@ -11,7 +11,7 @@ fails when a list field of the schema has no entry.
 from __future__ import annotations
 
 from services.registry.domain import validation
-from services.registry.graphql import audit_trail, enums, partner, query, region, team
+from services.registry.graphql import audit_trail, enums, home_industry, partner, query, region, team
 from services.registry.graphql.audit_trail import AuditEvent
 from services.registry.graphql.facilitator import Facilitator
 from services.registry.graphql.home_industry import HomeIndustry, Product, Workforce
@@ -34,11 +34,11 @@ REGION_FACILITATORS = SlicedBy("first", team.MAX_FACILITATORS_PAGE, PAGE)
 LIST_SIZES: dict[type, dict[str, ListBound]] = {
     Query: {
         "regions": SlicedBy("first", query.MAX_REGIONS, PAGE),
-        "home_industries": SlicedBy("first", query.MAX_PAGE, ("edges",)),
+        "home_industries": SlicedBy("first", query.MAX_PAGE, PAGE),
         "teams": SlicedBy("first", query.MAX_LIST_PAGE, PAGE),
         "facilitators": SlicedBy("first", query.MAX_LIST_PAGE, PAGE),
         "partners": SlicedBy("first", query.MAX_LIST_PAGE, PAGE),
-        "audit_trail": SlicedBy("first", audit_trail.MAX_PAGE, ("edges",)),
+        "audit_trail": SlicedBy("first", audit_trail.MAX_PAGE, PAGE),
     },
     AuditEvent: {
         "fields": AtMost(50),  # personal fields of one record read in one request
@@ -63,7 +63,7 @@ LIST_SIZES: dict[type, dict[str, ListBound]] = {
         "assistance_received": INPUT_LIST,
         "assessments": First(20, most=100),  # newest first
         "facilitators": First(10, most=50),
-        "interventions": First(20, most=200),  # oldest first
+        "interventions": SlicedBy("first", home_industry.MAX_INTERVENTIONS_PAGE, PAGE),  # oldest first
         "mentoring_notes": First(20, most=200),  # newest first
     },
     Partner: {"programmes": SlicedBy("first", partner.MAX_PROGRAMMES_PAGE, PAGE)},

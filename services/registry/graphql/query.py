@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 from typing import Annotated
 
@@ -61,43 +59,9 @@ class HomeIndustryFilter:
     )
 
 
-@strawberry.type
-class HomeIndustryEdge:
-    cursor: str
-    node: HomeIndustry
-
-
-@strawberry.type(description="A page of IR (Relay connection).")
-class HomeIndustryConnection:
-    edges: list[HomeIndustryEdge]
-    page_info: PageInfo
-    query: strawberry.Private[home_industry_data.HomeIndustryQuery]
-    scope: strawberry.Private[access.RecordScope]
-
-    @strawberry.field(
-        description="How many IR match the filter, across all pages (within your scope), exactly. Region, class "
-        "and status filters are answered from counters kept with every change; a village, owner's sex or KRTP "
-        "filter, a name search, or a partner's or facilitator's scope counts the matching rows, which costs more "
-        "the more rows match: ask for it only when shown."
-    )
-    async def total_count(self, info: RegistryInfo) -> int:
-        async with info.context.connect() as connection:
-            return await home_industry_data.count_home_industries(connection, self.query, self.scope)
-
-
-def encode_cursor(home_industry_id: int) -> str:
-    return base64.urlsafe_b64encode(f"HomeIndustry:{home_industry_id}".encode()).decode()
-
-
-def decode_cursor(cursor: str) -> int:
-    try:
-        kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        number = identifiers.record_id(value)  # None beyond bigint, where no row is
-        if kind != "HomeIndustry" or number is None:
-            raise ValueError(kind)
-        return number
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise InvalidInput("after", "is not a cursor from this connection") from None
+#: A page of IR (``siir.connections``); its cursors carry the IR's id (registration order).
+HomeIndustryConnection = Connection[HomeIndustry]
+HOME_INDUSTRY_CURSOR = CursorKey("HomeIndustry", int)
 
 
 def _region_code(field: str, code: str | None) -> str | None:
@@ -197,7 +161,10 @@ class Query:
 
     @strawberry.federation.field(
         description="IR matching a filter, a page at a time, in registration order. Only IR within your scope: "
-        "a filter reaching outside it is FORBIDDEN.",
+        "a filter reaching outside it is FORBIDDEN. `totalCount` is exact: region, class and status filters are "
+        "answered from counters kept with every change; a village, owner's sex or KRTP filter, a name search, or a "
+        "partner's or facilitator's scope counts the matching rows, which costs more the more rows match: ask for "
+        "it only when shown.",
     )
     async def home_industries(
         self,
@@ -206,32 +173,25 @@ class Query:
         first: int = 20,
         after: str | None = None,
     ) -> HomeIndustryConnection:
-        if not 0 <= first <= MAX_PAGE:
-            raise InvalidInput("first", f"must be between 0 and {MAX_PAGE}")
+        page_size(first, MAX_PAGE)
         scope = await info.context.record_scope()
         spec = _query_spec(filter, scope)
-        after_id = decode_cursor(after) if after else None
+        after_id = HOME_INDUSTRY_CURSOR.decode(after)[0] if after else None
         unread = home_industry_data.unread_columns(node_fields(info))
         async with info.context.connect() as connection:
             rows = await home_industry_data.home_industry_page(
                 connection, spec, scope, first=first, after_id=after_id, unread=unread
             )
-        page = rows[:first]
         if not unread:  # only whole rows may answer later loads of the same IR
-            for row in page:
+            for row in rows[:first]:
                 info.context.loaders.prime_home_industry(row)
-        edges = [HomeIndustryEdge(cursor=encode_cursor(row["id"]), node=HomeIndustry.from_row(row)) for row in page]
-        return HomeIndustryConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=len(rows) > first,
-                has_previous_page=after_id is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
-            query=spec,
-            scope=scope,
-        )
+
+        async def total() -> int:
+            async with info.context.connect() as connection:
+                return await home_industry_data.count_home_industries(connection, spec, scope)
+
+        return page_of(rows, first, after=after is not None, key=HOME_INDUSTRY_CURSOR, key_of=lambda row: (row["id"],),
+                       node_of=HomeIndustry.from_row, total=total)
 
     @strawberry.federation.field(
         description="The national team in office today (Tim Pengelola Nasional), or null."
