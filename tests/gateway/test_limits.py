@@ -165,3 +165,29 @@ def test_a_declared_slicing_argument_from_a_variable_is_costed_per_request(decla
         estimate_cost(declared_supergraph.api_schema, operation, fragments, Limits(), None, declared_supergraph.field_costs)
     assert estimate_cost(declared_supergraph.api_schema, operation, fragments, Limits(), {"n": 4},
                          declared_supergraph.field_costs) == 1 + 4 * 2
+
+
+def test_a_connections_edges_add_no_depth() -> None:
+    """``edges { node { … } }`` is one level, as ``nodes { … }`` is: paging a list costs no depth."""
+    by_edges, fragments = _split("{ teams { edges { node { members { edges { node { personName } } } } } } }")
+    by_nodes, _ = _split("{ teams { nodes { members { nodes { personName } } } } }")
+    assert measure_shape(by_edges.selection_set, fragments, skip_introspection=False).depth == 5
+    assert measure_shape(by_nodes.selection_set, fragments, skip_introspection=False).depth == 5
+
+
+def test_our_connections_are_costed_by_their_page_size() -> None:
+    """``@listSize(slicingArguments: ["first"], sizedFields: ["edges", "nodes"])`` on every connection of our
+    supergraph: ``first`` multiplies what is inside ``edges`` and ``nodes``, not the connection's own fields."""
+    ours = Supergraph.parse((Path(__file__).parents[2] / "schema" / "supergraph.graphql").read_text())
+
+    def cost(query: str) -> int:
+        operation, fragments = _split(query)
+        return estimate_cost(ours.api_schema, operation, fragments, Limits(), None, ours.field_costs)
+
+    # teams + totalCount + pageInfo { hasNextPage } + 7 × (a node and its name)
+    assert cost("{ teams(first: 7) { totalCount pageInfo { hasNextPage } nodes { name } } }") == 1 + 1 + 2 + 7 * 2
+    assert cost("{ teams(first: 7) { edges { node { name } } } }") == 1 + 7 * (1 + 2)
+    # nested: 7 teams × (a node + its members connection + 3 × (a member and its name))
+    assert cost("{ teams(first: 7) { nodes { members(first: 3) { nodes { personName } } } } }") == 1 + 7 * (1 + 1 + 3 * 2)
+    # the defaults when no page size is given: teams 50, members 50
+    assert cost("{ teams { nodes { members { nodes { personName } } } } }") == 1 + 50 * (1 + 1 + 50 * 2)
