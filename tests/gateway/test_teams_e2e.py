@@ -23,7 +23,7 @@ query Tour($regency: String!, $ir: ID!) {
     team {
       name decree { number signedBy } activeFrom
       members { nodes { personName position agency } }
-      facilitators { nodes { personName organisation villages { name } homeIndustries { registrationNumber businessName currentClass } } }
+      facilitators { nodes { personName organisation villages { name } homeIndustries { nodes { registrationNumber businessName currentClass } } } }
     }
   }
   homeIndustry(id: $ir) {
@@ -67,7 +67,7 @@ async def test_regency_team_facilitators_and_interventions_in_one_gateway_reques
     assert [m["position"] for m in team["members"]["nodes"]] == ["COORDINATOR", "DAILY_HEAD", "DEPUTY_COORDINATOR", "SECRETARY"]
     [facilitator] = [f for f in team["facilitators"]["nodes"] if f["personName"] == "Wulan Sari"]
     assert facilitator["villages"] == [{"name": "Ngargoretno"}]
-    assert "Slondok Bu Marni" in [h["businessName"] for h in facilitator["homeIndustries"]]
+    assert "Slondok Bu Marni" in [h["businessName"] for h in facilitator["homeIndustries"]["nodes"]]
     home_industry = answer["data"]["homeIndustry"]
     assert home_industry["facilitators"] == [{"personName": "Wulan Sari"}]
     assert home_industry["interventions"]["nodes"] == [{

@@ -22,7 +22,7 @@ mutation($input: RegisterFacilitatorInput!) {
 """
 
 FACILITATOR_IR = """
-query($id: ID!) { facilitator(id: $id) { villages { code } homeIndustries { id businessName } } }
+query($id: ID!) { facilitator(id: $id) { villages { code } homeIndustries { nodes { id businessName } } } }
 """
 
 
@@ -68,7 +68,7 @@ async def test_assigned_village_and_single_ir_are_what_she_looks_after(registry:
     )
     looked_after = (await registry(FACILITATOR_IR, {"id": facilitator["id"]}))["data"]["facilitator"]
     assert looked_after["villages"] == [{"code": "33.74.05.1002"}]
-    ids = {ir["id"] for ir in looked_after["homeIndustries"]}
+    ids = {ir["id"] for ir in looked_after["homeIndustries"]["nodes"]}
     assert {in_village["id"], single["id"]} <= ids and elsewhere["id"] not in ids
     seen = await registry(
         "query($a: ID!, $b: ID!) { a: homeIndustry(id: $a) { facilitators { id } } b: homeIndustry(id: $b) { facilitators { id } } }",
@@ -84,7 +84,7 @@ async def test_assigned_village_and_single_ir_are_what_she_looks_after(registry:
     )
     assert ended["data"]["endFacilitatorAssignment"] == {"activeUntil": "2022-12-31"}
     after = (await registry(FACILITATOR_IR, {"id": facilitator["id"]}))["data"]["facilitator"]
-    assert single["id"] not in {ir["id"] for ir in after["homeIndustries"]}
+    assert single["id"] not in {ir["id"] for ir in after["homeIndustries"]["nodes"]}
 
 
 async def test_bad_assignments_and_duplicate_login_subject(registry: GraphQLClient, database_url: str) -> None:

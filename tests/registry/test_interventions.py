@@ -153,7 +153,7 @@ query($code: String!) {
     team {
       name decree { number }
       members { nodes { personName position agency } }
-      facilitators { nodes { personName homeIndustries { registrationNumber currentClass interventions { nodes { type } } } villages { name } } }
+      facilitators { nodes { personName homeIndustries { nodes { registrationNumber currentClass interventions { nodes { type } } } } villages { name } } }
     }
   }
 }
@@ -199,7 +199,7 @@ async def test_a_regency_team_page_and_ir_pages_take_a_bounded_number_of_stateme
     team_statements = statement_log.count()
     team = team_page["data"]["region"]["team"]
     assert len(team["members"]["nodes"]) == 6 and len(team["facilitators"]["nodes"]) == 3
-    assert sum(len(f["homeIndustries"]) for f in team["facilitators"]["nodes"]) >= 12
+    assert sum(len(f["homeIndustries"]["nodes"]) for f in team["facilitators"]["nodes"]) >= 12
     # region (+ancestors), team, members, facilitators, their IR, the IR's interventions, their
     # assignments, the assigned villages: one statement per relationship, whatever the row counts
     assert team_statements <= 8, statement_log.statements

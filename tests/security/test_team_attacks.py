@@ -162,11 +162,11 @@ async def test_a_facilitator_cannot_assess_or_note_an_ir_outside_her_assignment(
 
 async def test_another_facilitators_ir_list_leaks_nothing_outside_her_assignment(world: World, network: Network) -> None:
     facilitator = world.as_role("FACILITATOR", SEMARANG)
-    query = "query($id: ID!) { facilitator(id: $id) { personName phone homeIndustries { id businessName } } }"
+    query = "query($id: ID!) { facilitator(id: $id) { personName phone homeIndustries { nodes { id businessName } } } }"
     colleague = await facilitator(query, {"id": network.colleague})
     # Her colleague's name, yes; her contacts and her IR, no.
     assert colleague["data"]["facilitator"]["personName"] == "Sari Kolega"
-    assert colleague["data"]["facilitator"]["homeIndustries"] == []
+    assert colleague["data"]["facilitator"]["homeIndustries"]["nodes"] == []
     assert_denied(colleague, "FORBIDDEN", ["facilitator", "phone"], coordinate="Facilitator.phone")
     no_text_of(colleague, "Wingko Rahasia Kolega")
     # Malang's facilitator is outside her regency: missing.
@@ -210,9 +210,9 @@ async def test_a_district_officer_cannot_engage_or_assign_another_regencys_facil
 
 async def test_an_analyst_reads_no_facilitator_nor_her_ir(world: World, network: Network) -> None:
     analyst = world.as_role("ANALYST")
-    body = await analyst("query($id: ID!) { facilitator(id: $id) { homeIndustries { id } } }", {"id": world.facilitators[SEMARANG]})
+    body = await analyst("query($id: ID!) { facilitator(id: $id) { homeIndustries { nodes { id } } } }", {"id": world.facilitators[SEMARANG]})
     assert_denied(body, "FORBIDDEN", ["facilitator"])
-    team = await analyst("query($id: ID!) { team(id: $id) { name facilitators { nodes { homeIndustries { id } } } } }", {"id": network.team})
+    team = await analyst("query($id: ID!) { team(id: $id) { name facilitators { nodes { homeIndustries { nodes { id } } } } } }", {"id": network.team})
     assert_denied(team, "FORBIDDEN", ["team", "facilitators"])
     no_text_of(team, "Bakpia", "Rahasia")
 

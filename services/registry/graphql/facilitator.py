@@ -14,11 +14,16 @@ from services.registry.domain.periods import Period
 from services.registry.graphql.context import RegistryInfo
 from services.registry.graphql.enums import Sex
 from services.registry.graphql.region import Region
+from siir.connections import Connection, CursorKey, page_size, slice_after
 
 if TYPE_CHECKING:
     from services.registry.graphql.home_industry import HomeIndustry
 
 HomeIndustryType = Annotated["HomeIndustry", strawberry.lazy("services.registry.graphql.home_industry")]
+
+#: Largest page of the IR a facilitator looks after (they grow with her assignments).
+MAX_HOME_INDUSTRIES_PAGE = 500
+HOME_INDUSTRY_CURSOR = CursorKey("FacilitatorHomeIndustry", int)
 
 
 def _home_industry(row: RowMapping) -> "HomeIndustry":
@@ -156,10 +161,17 @@ class Facilitator:
         description="The IR she looks after today: assigned directly or in an assigned village, by id; only "
         "those within your scope.",
     )
-    async def home_industries(self, info: RegistryInfo) -> list[HomeIndustryType]:
+    async def home_industries(
+        self,
+        info: RegistryInfo,
+        first: Annotated[int, strawberry.argument(description=f"Page size: at most {MAX_HOME_INDUSTRIES_PAGE}.")] = 20,
+        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
+    ) -> Connection[HomeIndustryType]:
+        first = page_size(first, MAX_HOME_INDUSTRIES_PAGE)
         rows = await info.context.loaders.facilitator_home_industries.load(self.pk)
         scope = await info.context.record_scope()
-        return [_home_industry(row) for row in rows if scope.admits(row)]
+        return slice_after([row for row in rows if scope.admits(row)], first, after, key=HOME_INDUSTRY_CURSOR,
+                           key_of=lambda row: (row["id"],), node_of=_home_industry)
 
 
 @strawberry.type(description="A facilitator's note of a mentoring visit (pendampingan) to an IR.")

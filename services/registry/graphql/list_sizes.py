@@ -11,7 +11,7 @@ fails when a list field of the schema has no entry.
 from __future__ import annotations
 
 from services.registry.domain import validation
-from services.registry.graphql import audit_trail, enums, home_industry, partner, query, region, team
+from services.registry.graphql import audit_trail, enums, facilitator, home_industry, partner, query, region, team
 from services.registry.graphql.audit_trail import AuditEvent
 from services.registry.graphql.facilitator import Facilitator
 from services.registry.graphql.home_industry import HomeIndustry, Product, Workforce
@@ -52,7 +52,7 @@ LIST_SIZES: dict[type, dict[str, ListBound]] = {
     Facilitator: {
         "assignments": First(20, most=200),  # current and past, newest first
         "villages": First(20, most=200),  # the assignments' villages of today
-        "home_industries": First(20, most=500),
+        "home_industries": SlicedBy("first", facilitator.MAX_HOME_INDUSTRIES_PAGE, PAGE),
     },
     HomeIndustry: {
         "products": INPUT_LIST,
