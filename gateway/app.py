@@ -14,7 +14,7 @@ from typing import Any, AsyncIterator, Iterable
 
 import httpx
 import orjson
-from graphql import GraphQLError, OperationType, VariableDefinitionNode
+from graphql import FieldNode, GraphQLError, GraphQLNonNull, GraphQLSchema, OperationType, VariableDefinitionNode
 from graphql.execution.values import get_variable_values
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -175,7 +175,7 @@ class Gateway:
             refused = denied(prepared.guards, identity)
             if refused:
                 note_graphql_errors()
-                return _forbidden(refused, identity)
+                return _forbidden(refused, identity, _refused_roots(prepared, schema.supergraph.api_schema, refused))
         if method == "GET" and prepared.kind != OperationType.QUERY:
             raise RequestError([GraphQLError("Can only perform a query operation from a GET request.")], 405)
         coerced = get_variable_values(
@@ -206,17 +206,39 @@ def _named_variable_error(error: GraphQLError, variable_paths: dict[str, str]) -
     return GraphQLError(error.message, error.nodes, error.source, error.positions, extensions=extensions)
 
 
-def _forbidden(refused: list[Guard], identity: Identity | None) -> dict[str, Any]:
+def _refused_roots(prepared: Any, api_schema: GraphQLSchema, refused: list[Guard]) -> dict[str, None] | None:
+    """``data`` when every root field the operation selects is refused and nullable: each of them null,
+    as the subgraph itself answers (a refusable field is nullable, docs/connections.md); else None.
+
+    (An operation mixing refused and allowed root fields is still refused whole: the gateway refuses
+    before planning, so it has nothing to answer the allowed ones with.)"""
+    root = api_schema.get_root_type(prepared.operation.operation)
+    keys: dict[str, str] = {}
+    for node in prepared.operation.selection_set.selections:
+        if not isinstance(node, FieldNode):
+            return None
+        if node.name.value != "__typename":
+            keys[node.alias.value if node.alias else node.name.value] = node.name.value
+    refused_keys = {guard.path for guard in refused if "." not in guard.path}
+    if root is None or not keys or set(keys) != refused_keys:
+        return None
+    if any(isinstance(root.fields[name].type, GraphQLNonNull) for name in keys.values() if name in root.fields):
+        return None
+    return {key: None for key in keys}
+
+
+def _forbidden(refused: list[Guard], identity: Identity | None, data: dict[str, None] | None = None) -> dict[str, Any]:
     """The refusal of fields the caller's role may not reach, answered as a subgraph answers its own
-    refusals: field errors (``path``, code FORBIDDEN) beside ``data: null``, so HTTP 200 whichever
-    service refused (GraphQL over HTTP: a response with a ``data`` entry is 2xx; docs/errors.md)."""
+    refusals: field errors (``path``, code FORBIDDEN) beside ``data`` (null, or each refused nullable root
+    field null), so HTTP 200 whichever service refused (GraphQL over HTTP: a response with a ``data``
+    entry is 2xx; docs/errors.md)."""
     who = f"role {identity.role}" if identity is not None else "an anonymous caller"
     errors = [{"message": f"{guard.path} ({guard.coordinate}) is not available to {who}: it needs "
                           f"{guard.requirement.describe()}.",
                "path": guard.path.split("."),
                "extensions": {"code": "FORBIDDEN", "coordinate": guard.coordinate}}
               for guard in refused]
-    return {"errors": errors, "data": None}
+    return {"errors": errors, "data": data}
 
 
 def _retry_header(result: dict[str, Any]) -> list[tuple[bytes, bytes]]:

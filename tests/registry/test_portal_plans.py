@@ -166,7 +166,7 @@ async def test_no_portal_page_scans_or_sorts_the_ir_table(
         (("FACILITATOR", facilitator_regency), {"subject": subject}, page("")),
         (
             ("DISTRICT_OFFICER", regency), {},
-            f'{{ homeIndustry(id: "{facts["detail"]}") {{ id assessments {{ id }} interventions {{ id }} }} }}',
+            f'{{ homeIndustry(id: "{facts["detail"]}") {{ id assessments {{ id }} interventions {{ nodes {{ id }} }} }} }}',
         ),
     ]
     per_page: list[list[tuple[str, Any]]] = []
