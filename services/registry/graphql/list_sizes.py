@@ -2,10 +2,11 @@
 
 One entry per list field, by type. The gateway's cost estimate multiplies by these numbers, so each
 is a true maximum: input lists are refused past ``validation.MAX_LIST`` items, enum lists hold each
-value once, audit events list one record's fields and columns, root lists are limited in SQL
-(``query.MAX_LIST``, ``MAX_REGIONS``) and cut, pages refuse a ``first`` above ``MAX_PAGE``, and
-lists that grow with time answer the first ``first`` items the caller asks for (``First``). A test
-fails when a list field of the schema has no entry.
+value once, audit events list one record's fields and columns, connections (``siir.connections``:
+root lists, a team's members, a region's children, …) refuse a ``first`` above their page maximum,
+and an IR's or facilitator's own capped history answers the first ``first`` items the caller asks
+for (``First``). docs/connections.md says which lists are which. A test fails when a list field of
+the schema has no entry.
 """
 
 from __future__ import annotations
