@@ -78,6 +78,7 @@ RULES: list[FieldRule] = [
     *connection_rules("Partner", RECORDS),
     *connection_rules("PartnerProgramme", RECORDS),
     *connection_rules("Intervention", RECORDS),
+    *connection_rules("MentoringNote", PEOPLE),
     *grant("HomeIndustry", "id registrationNumber status statusChangedOn statusReason businessName businessCategory "
            "owner businessStartedOn registeredOn legality products monthlyGrossIncome infrastructure workforce "
            "marketingChannels constraints hopes assistanceReceived consent currentClass currentScore lastAssessedOn "

@@ -91,10 +91,10 @@ async def test_the_gateway_refuses_the_networks_people_to_roles_without_them_bef
     gateway itself for partners and analysts (the registry refuses them again on its own)."""
     app = build_app(SUPERGRAPH.read_text(), subgraph_urls={"registry": registry_server.url + "/graphql"}, verifier=tokens.verifier)
     cases = [
-        (tokens.headers("PARTNER", partner="1"), '{ homeIndustry(id: "1") { mentoringNotes { notedOn } } }'),
+        (tokens.headers("PARTNER", partner="1"), '{ homeIndustry(id: "1") { mentoringNotes { nodes { notedOn } } } }'),
         (tokens.headers("PARTNER", partner="1"), '{ nationalTeam { members { nodes { phone } } } }'),
         (tokens.headers("ANALYST"), '{ facilitators(regionCode: "33.74") { nodes { personName } } }'),
-        (tokens.headers("MINISTRY"), '{ homeIndustry(id: "1") { mentoringNotes { notes } } }'),
+        (tokens.headers("MINISTRY"), '{ homeIndustry(id: "1") { mentoringNotes { nodes { notes } } } }'),
         (tokens.headers("DISTRICT_OFFICER", "33.74"), 'mutation { registerPartner(input: {kind: BANK, name: "X"}) { id } }'),
     ]
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as gateway:

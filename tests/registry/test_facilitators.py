@@ -157,8 +157,8 @@ async def test_assessments_and_mentoring_notes_record_the_facilitator(registry: 
     before_registration = await dewi(note, {"id": ir["id"], "input": {
         "facilitatorId": facilitator["id"], "notedOn": "2020-06-10", "notes": "x"}})
     assert error_of(before_registration)["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.notedOn"}
-    history = await registry("query($id: ID!) { homeIndustry(id: $id) { mentoringNotes { notedOn } assessments { facilitator { id } } } }", {"id": ir["id"]})
-    assert history["data"]["homeIndustry"]["mentoringNotes"] == [{"notedOn": "2023-06-10"}]
+    history = await registry("query($id: ID!) { homeIndustry(id: $id) { mentoringNotes { nodes { notedOn } } assessments { facilitator { id } } } }", {"id": ir["id"]})
+    assert history["data"]["homeIndustry"]["mentoringNotes"]["nodes"] == [{"notedOn": "2023-06-10"}]
     assert history["data"]["homeIndustry"]["assessments"][0]["facilitator"] == {"id": facilitator["id"]}
     connection = await asyncpg.connect(**asyncpg_dsn(database_url))
     try:

@@ -166,7 +166,7 @@ query($ids: [_Any!]!) {
       businessName
       facilitators { personName regency { name } }
       interventions { nodes { type classBefore classAfter provider { kind partner { name programmes { nodes { name } } } programme { name } } } }
-      mentoringNotes { notedOn facilitator { personName } }
+      mentoringNotes { nodes { notedOn facilitator { personName } } }
       assessments { class facilitator { personName } }
     }
   }

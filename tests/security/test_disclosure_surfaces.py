@@ -218,8 +218,8 @@ async def test_a_duplicate_login_subject_conflict_names_no_other_facilitator(wor
      ["homeIndustry", "owner", "nik"], "Owner.nik", NIK_SEMARANG),
     ("PARTNER", None, "partner", "query($id: ID!) { homeIndustry(id: $id) { address } }",
      ["homeIndustry", "address"], "HomeIndustry.address", "Jl. Pemuda"),
-    ("MINISTRY", None, None, "query($id: ID!) { homeIndustry(id: $id) { mentoringNotes { notes } } }",
-     ["homeIndustry", "mentoringNotes", 0, "notes"], "MentoringNote.notes", Network.NOTE_TEXT),
+    ("MINISTRY", None, None, "query($id: ID!) { homeIndustry(id: $id) { mentoringNotes { nodes { notes } } } }",
+     ["homeIndustry", "mentoringNotes", "nodes", 0, "notes"], "MentoringNote.notes", Network.NOTE_TEXT),
 ])
 async def test_a_refusal_names_the_field_never_its_value(
     world: World, network: Network, role: str, region: str | None, claims: str | None, query: str,

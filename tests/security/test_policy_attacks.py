@@ -68,11 +68,11 @@ async def test_a_partner_reaches_no_team_members_contacts(world: World, network:
 
 
 async def test_a_facilitator_reads_a_mentoring_note_but_a_province_never_its_text(world: World, network: Network) -> None:
-    query = "query($id: ID!) { homeIndustry(id: $id) { mentoringNotes { notedOn notes } } }"
+    query = "query($id: ID!) { homeIndustry(id: $id) { mentoringNotes { nodes { notedOn notes } } } }"
     own = await world.as_role("FACILITATOR", SEMARANG)(query, {"id": world.own["id"]})
-    assert Network.NOTE_TEXT in {n["notes"] for n in own["data"]["homeIndustry"]["mentoringNotes"]}
+    assert Network.NOTE_TEXT in {n["notes"] for n in own["data"]["homeIndustry"]["mentoringNotes"]["nodes"]}
     province = await world.as_role("PROVINCE_OFFICER", "33")(query, {"id": world.own["id"]})
-    assert_denied(province, "FORBIDDEN", ["homeIndustry", "mentoringNotes", 0, "notes"], coordinate="MentoringNote.notes")
+    assert_denied(province, "FORBIDDEN", ["homeIndustry", "mentoringNotes", "nodes", 0, "notes"], coordinate="MentoringNote.notes")
     no_text_of(province, Network.NOTE_TEXT)
 
 

@@ -72,11 +72,11 @@ async def network_view(client: Any, world: World, network: Network) -> dict[str,
             client, "query($id: ID!) { intervention(id: $id) { topic } }", {"id": network.other_intervention},
             lambda d: d["intervention"] and d["intervention"]["topic"]),
         "mentoring visits": await _answer(
-            client, "query($id: ID!) { homeIndustry(id: $id) { mentoringNotes { notedOn } } }", {"id": world.own["id"]},
-            lambda d: [n["notedOn"] for n in d["homeIndustry"]["mentoringNotes"]]),
+            client, "query($id: ID!) { homeIndustry(id: $id) { mentoringNotes { nodes { notedOn } } } }", {"id": world.own["id"]},
+            lambda d: [n["notedOn"] for n in d["homeIndustry"]["mentoringNotes"]["nodes"]]),
         "mentoring text": await _answer(
-            client, "query($id: ID!) { homeIndustry(id: $id) { mentoringNotes { notes } } }", {"id": world.own["id"]},
-            lambda d: [n["notes"] for n in d["homeIndustry"]["mentoringNotes"]]),
+            client, "query($id: ID!) { homeIndustry(id: $id) { mentoringNotes { nodes { notes } } } }", {"id": world.own["id"]},
+            lambda d: [n["notes"] for n in d["homeIndustry"]["mentoringNotes"]["nodes"]]),
     }
 
 

@@ -237,14 +237,14 @@ async def test_a_partner_reads_neither_a_consenting_ineligible_ir_nor_an_eligibl
 
 async def test_a_partner_never_reads_mentoring_notes(world: World, network: Network) -> None:
     partner = world.as_role("PARTNER", partner=world.partner)
-    body = await partner("query($id: ID!) { homeIndustry(id: $id) { businessName mentoringNotes { notes } } }", {"id": world.own["id"]})
+    body = await partner("query($id: ID!) { homeIndustry(id: $id) { businessName mentoringNotes { nodes { notes } } } }", {"id": world.own["id"]})
     assert_denied(body, "FORBIDDEN", ["homeIndustry", "mentoringNotes"])
     no_text_of(body, Network.NOTE_TEXT)
     # Nor does the ministry read what a note says (it may see that a visit happened).
     ministry = await world.as_role("MINISTRY")(
-        "query($id: ID!) { homeIndustry(id: $id) { mentoringNotes { notedOn notes } } }", {"id": world.own["id"]}
+        "query($id: ID!) { homeIndustry(id: $id) { mentoringNotes { nodes { notedOn notes } } } }", {"id": world.own["id"]}
     )
-    assert_denied(ministry, "FORBIDDEN", ["homeIndustry", "mentoringNotes", 0, "notes"], coordinate="MentoringNote.notes")
+    assert_denied(ministry, "FORBIDDEN", ["homeIndustry", "mentoringNotes", "nodes", 0, "notes"], coordinate="MentoringNote.notes")
     no_text_of(ministry, Network.NOTE_TEXT)
 
 
@@ -311,8 +311,8 @@ async def test_network_writes_are_in_the_audit_trail_for_their_region_only(world
 
 async def test_reading_a_mentoring_note_or_a_contact_is_in_the_audit_trail(world: World, network: Network) -> None:
     office = world.as_role("DISTRICT_OFFICER", SEMARANG, subject="dpo-check-notes")
-    read = await office("query ReadNotes($id: ID!) { homeIndustry(id: $id) { mentoringNotes { notes } } }", {"id": world.own["id"]})
-    assert read["data"]["homeIndustry"]["mentoringNotes"][0]["notes"] == Network.NOTE_TEXT
+    read = await office("query ReadNotes($id: ID!) { homeIndustry(id: $id) { mentoringNotes { nodes { notes } } } }", {"id": world.own["id"]})
+    assert read["data"]["homeIndustry"]["mentoringNotes"]["nodes"][0]["notes"] == Network.NOTE_TEXT
     await office("query ReadContacts($id: ID!) { team(id: $id) { members { nodes { email } } } }", {"id": network.team})
     trail = await office(
         'query { auditTrail(filter: {subject: "dpo-check-notes", action: READ}, first: 50) '

@@ -37,6 +37,9 @@ MentoringNoteType = Annotated["MentoringNote", strawberry.lazy("services.registr
 #: Largest page of an IR's interventions (they grow with every programme it joins).
 MAX_INTERVENTIONS_PAGE = 200
 INTERVENTION_CURSOR = CursorKey("IrIntervention", int)
+#: Largest page of an IR's mentoring notes (one a visit, for at least three years).
+MAX_NOTES_PAGE = 200
+NOTE_CURSOR = CursorKey("MentoringNote", int)
 InterventionRef = Annotated["Intervention", strawberry.lazy("services.registry.graphql.intervention")]
 
 
@@ -358,8 +361,15 @@ class HomeIndustry:
         description="Facilitators' mentoring notes, newest first (for the offices and facilitators; the text "
         "for the regency/city office and the facilitator only).",
     )
-    async def mentoring_notes(self, info: RegistryInfo) -> list[MentoringNoteType]:
+    async def mentoring_notes(
+        self,
+        info: RegistryInfo,
+        first: Annotated[int, strawberry.argument(description=f"Page size: at most {MAX_NOTES_PAGE}.")] = 20,
+        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
+    ) -> Connection[MentoringNoteType]:
         from services.registry.graphql.facilitator import MentoringNote
 
+        first = page_size(first, MAX_NOTES_PAGE)
         rows = await info.context.loaders.mentoring_notes.load(self.pk)
-        return [MentoringNote.from_row(row, self.record.regency_code) for row in rows]
+        return slice_after(rows, first, after, key=NOTE_CURSOR, key_of=lambda row: (row["id"],),
+                           node_of=lambda row: MentoringNote.from_row(row, self.record.regency_code))

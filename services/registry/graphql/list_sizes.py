@@ -65,7 +65,7 @@ LIST_SIZES: dict[type, dict[str, ListBound]] = {
         "assessments": First(20, most=100),  # newest first
         "facilitators": First(10, most=50),
         "interventions": SlicedBy("first", home_industry.MAX_INTERVENTIONS_PAGE, PAGE),  # oldest first
-        "mentoring_notes": First(20, most=200),  # newest first
+        "mentoring_notes": SlicedBy("first", home_industry.MAX_NOTES_PAGE, PAGE),  # newest first
     },
     Partner: {"programmes": SlicedBy("first", partner.MAX_PROGRAMMES_PAGE, PAGE)},
     Product: {"raw_materials": INPUT_LIST},
