@@ -51,7 +51,7 @@ def test_requests_are_counted_by_operation_and_outcome_with_their_latency(stack:
 
 def test_limit_refusals_and_refused_requests_are_counted(stack: Stack) -> None:
     deep = "{ regions(level: PROVINCE) { nodes { children { nodes { children { nodes { children { nodes { children " \
-           "{ nodes { code } } } } } } } } } } } }"
+           "{ nodes { code } } } } } } } } } } }"
     before = _value(stack.gateway.metrics(), "siir_gateway_limit_refusals_total", code="MAX_DEPTH_EXCEEDED") or 0.0
     response = stack.post(deep)
     assert response.json()["errors"][0]["extensions"]["code"] == "MAX_DEPTH_EXCEEDED"
