@@ -24,7 +24,7 @@ from services.registry.graphql.home_industry import HomeIndustry
 from services.registry.graphql.region import Region
 from services.registry.graphql.selection import node_fields
 from siir import identifiers
-from siir.connections import Connection, CursorKey, PageInfo, page_of, page_size
+from siir.connections import Connection, CursorKey, page_of, page_size
 from siir.errors import InvalidInput
 
 MAX_PAGE = 500

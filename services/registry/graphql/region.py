@@ -8,7 +8,6 @@ import strawberry
 from sqlalchemy.engine import RowMapping
 
 from services.registry.graphql.context import RegistryInfo
-from services.registry.domain import network_access
 from services.registry.graphql.enums import RegionLevel
 from siir.connections import Connection, CursorKey, page_size, slice_after
 
