@@ -18,8 +18,9 @@ Modules, one concept each:
   manifests (trusted documents) and which text a request runs;
 - ``served_schema`` / ``supergraph_reload``: what one supergraph builds, swapped whole when the
   supergraph file or URL changes;
-- ``authorization`` / ``policies``: ``@authenticated``/``@requiresScopes``/``@policy`` enforced
-  before planning, and the named policies;
+- ``authorization`` / ``policies`` / ``refusals``: ``@authenticated``/``@requiresScopes``/``@policy``
+  enforced before planning, the named policies, and the refused fields withheld from the operation
+  and answered null with their errors (partial results);
 - ``cors``: cross-origin requests from configured origins (Starlette's CORSMiddleware);
 - ``graphiql`` / ``graphiql_assets``: the GraphiQL page and its pinned local assets (no CDN);
 - ``compose`` / ``node_tools``: supergraph composition with @theguild/federation-composition, and

@@ -14,7 +14,7 @@ from typing import Any, AsyncIterator, Iterable
 
 import httpx
 import orjson
-from graphql import FieldNode, GraphQLError, GraphQLNonNull, GraphQLSchema, OperationType, VariableDefinitionNode
+from graphql import GraphQLError, OperationType, VariableDefinitionNode
 from graphql.execution.values import get_variable_values
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -23,6 +23,7 @@ from starlette.routing import Route
 
 from gateway.apq import ApqCache
 from gateway.authorization import Guard, denied
+from gateway.refusals import Withheld, outermost, restore
 from gateway.document_lookup import DocumentLookup
 from gateway.cors import cors_middleware, with_cors
 from gateway.executor import Executor
@@ -171,11 +172,19 @@ class Gateway:
         note_operation(prepared.operation.name.value if prepared.operation.name else None)
         if persisted_hash is not None:
             await self.documents.remember(persisted_hash, query)
+        withheld: Withheld | None = None
+        withheld_guards: list[Guard] = []
         if prepared.guards:
-            refused = denied(prepared.guards, identity)
-            if refused:
-                note_graphql_errors()
-                return _forbidden(refused, identity, _refused_roots(prepared, schema.supergraph.api_schema, refused))
+            withheld_guards = denied(prepared.guards, identity)
+            if withheld_guards:
+                # The operation runs without the refused fields; they answer null with their errors.
+                paths = outermost(frozenset(guard.path for guard in withheld_guards))
+                withheld_guards = [guard for guard in withheld_guards if guard.path in paths]
+                withheld = schema.operations.withheld(prepared, paths)
+                if withheld.nulls_everything:
+                    note_graphql_errors()
+                    return {"errors": _forbidden(withheld_guards, identity), "data": None}
+                prepared = schema.operations.get(withheld.query, params.operation_name, schema.labels.draw())
         if method == "GET" and prepared.kind != OperationType.QUERY:
             raise RequestError([GraphQLError("Can only perform a query operation from a GET request.")], 405)
         coerced = get_variable_values(
@@ -192,6 +201,9 @@ class Gateway:
         if prepared.cost is None:
             schema.operations.check_variable_cost(prepared, values)
         result = await schema.executor.execute(prepared, params.variables, values, headers)
+        if withheld is not None:
+            result = restore(result, withheld)
+            result["errors"] = _forbidden(withheld_guards, identity) + result.get("errors", [])
         if "errors" in result:
             note_graphql_errors()
         return result
@@ -206,39 +218,17 @@ def _named_variable_error(error: GraphQLError, variable_paths: dict[str, str]) -
     return GraphQLError(error.message, error.nodes, error.source, error.positions, extensions=extensions)
 
 
-def _refused_roots(prepared: Any, api_schema: GraphQLSchema, refused: list[Guard]) -> dict[str, None] | None:
-    """``data`` when every root field the operation selects is refused and nullable: each of them null,
-    as the subgraph itself answers (a refusable field is nullable, docs/connections.md); else None.
-
-    (An operation mixing refused and allowed root fields is still refused whole: the gateway refuses
-    before planning, so it has nothing to answer the allowed ones with.)"""
-    root = api_schema.get_root_type(prepared.operation.operation)
-    keys: dict[str, str] = {}
-    for node in prepared.operation.selection_set.selections:
-        if not isinstance(node, FieldNode):
-            return None
-        if node.name.value != "__typename":
-            keys[node.alias.value if node.alias else node.name.value] = node.name.value
-    refused_keys = {guard.path for guard in refused if "." not in guard.path}
-    if root is None or not keys or set(keys) != refused_keys:
-        return None
-    if any(isinstance(root.fields[name].type, GraphQLNonNull) for name in keys.values() if name in root.fields):
-        return None
-    return {key: None for key in keys}
-
-
-def _forbidden(refused: list[Guard], identity: Identity | None, data: dict[str, None] | None = None) -> dict[str, Any]:
-    """The refusal of fields the caller's role may not reach, answered as a subgraph answers its own
-    refusals: field errors (``path``, code FORBIDDEN) beside ``data`` (null, or each refused nullable root
-    field null), so HTTP 200 whichever service refused (GraphQL over HTTP: a response with a ``data``
-    entry is 2xx; docs/errors.md)."""
+def _forbidden(refused: list[Guard], identity: Identity | None) -> list[dict[str, Any]]:
+    """The errors of fields the caller's role may not reach, as a subgraph reports its own refusals:
+    each at its ``path``, code FORBIDDEN, naming the refused output ``coordinate``; the field itself is
+    null (gateway/refusals.py), the rest of the answer stands, HTTP 200 whichever service refused
+    (GraphQL over HTTP: a response with a ``data`` entry is 2xx; docs/errors.md)."""
     who = f"role {identity.role}" if identity is not None else "an anonymous caller"
-    errors = [{"message": f"{guard.path} ({guard.coordinate}) is not available to {who}: it needs "
-                          f"{guard.requirement.describe()}.",
-               "path": guard.path.split("."),
-               "extensions": {"code": "FORBIDDEN", "coordinate": guard.coordinate}}
-              for guard in refused]
-    return {"errors": errors, "data": data}
+    return [{"message": f"{guard.path} ({guard.coordinate}) is not available to {who}: it needs "
+                        f"{guard.requirement.describe()}.",
+             "path": guard.path.split("."),
+             "extensions": {"code": "FORBIDDEN", "coordinate": guard.coordinate}}
+            for guard in refused]
 
 
 def _retry_header(result: dict[str, Any]) -> list[tuple[bytes, bytes]]:

@@ -5,8 +5,8 @@ The supergraph carries ``@authenticated``, ``@requiresScopes(scopes: [[…]])`` 
 prepared, every field it selects is paired with the requirements found on the field, on the
 type it is selected on and on the type it returns (on an interface field, also on each
 implementation's field: fail closed). Per request those requirements are checked against the
-caller's ``Identity``; any miss refuses the whole operation with FORBIDDEN naming the paths,
-before a subgraph is called. A field under ``@skip``/``@include`` counts as selected.
+caller's ``Identity``; the fields it fails are withheld before a subgraph is called and answer
+null with FORBIDDEN at their paths (gateway/refusals.py), the rest of the operation runs. A field under ``@skip``/``@include`` counts as selected.
 
 Scopes and policies are OR-of-ANDs: ``[["a", "b"], ["c"]]`` is (a and b) or c. A caller's
 scopes are ``Identity.scopes`` (``role:<ROLE>`` plus its ``scope`` claim); policies are the

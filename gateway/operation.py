@@ -34,6 +34,7 @@ from gateway.limits import (
     uses_introspection,
 )
 from gateway.plan import QueryPlan
+from gateway.refusals import Withheld, withhold
 from gateway.scalars import check_literals
 from gateway.planner import Planner
 from gateway.shaper import Shaper, compile_shaper
@@ -100,6 +101,7 @@ class PreparedOperation:
     guards: tuple[Guard, ...] = ()  # authorization directives on the selected fields
     cost: int | None = 0  # estimated cost; None: depends on variables, computed per request
     variable_paths: dict[str, str] = field(default_factory=dict)  # variable → the argument path it fills
+    withheld: dict[frozenset[str], Withheld] = field(default_factory=dict)  # refused paths → pruned operation
 
     @property
     def kind(self) -> OperationType:
@@ -207,6 +209,17 @@ class OperationCache:
             # Planning and shaping recurse per selection level: refuse absurd depths cleanly.
             raise RequestError([GraphQLError("The operation is nested too deeply.")], code="BAD_REQUEST") from None
         return PreparedOperation(document, operation, plan, shaper, fragments, guards, cost, variable_paths)
+
+    def withheld(self, prepared: PreparedOperation, refused: frozenset[str]) -> Withheld:
+        """``prepared`` without the fields at the ``refused`` paths (gateway/refusals.py), remembered
+        per operation: one role's callers refused the same fields ask for the same pruned text."""
+        found = prepared.withheld.get(refused)
+        if found is None:
+            if len(prepared.withheld) >= 16:  # a handful of roles; bounded whatever the callers do
+                prepared.withheld.pop(next(iter(prepared.withheld)))
+            found = prepared.withheld[refused] = withhold(self.supergraph.api_schema, prepared.operation,
+                                                          prepared.fragments, refused)
+        return found
 
     def check_variable_cost(self, prepared: PreparedOperation, variables: dict[str, Any]) -> None:
         """The cost of an operation whose page sizes are variables, with this request's values."""

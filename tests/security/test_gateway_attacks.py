@@ -211,19 +211,26 @@ def test_what_each_role_reaches_through_the_gateway(role: str, tokens: Any, guar
             assert response.status_code == 200
             reached.add(name)
         else:
-            refusal(response)
-            assert subgraph_log.requests() == []
+            refused = {e["path"][-1] for e in refusal(response)}
+            # Refused fields are null (non-null ones null the whole answer) and no subgraph is asked for them.
+            assert not any((response.json()["data"] or {}).values())
+            assert not any(field in _sent_fields(subgraph_log) for field in refused)
     assert reached == REACH[role]
 
 
 def refusal(response: httpx.Response) -> list[dict[str, Any]]:
     """Assert a refusal of fields the role may not reach: answered as a subgraph answers its own
-    (HTTP 200, ``data: null``, FORBIDDEN field errors naming their paths); returns the errors."""
+    (HTTP 200, each refused field null, FORBIDDEN field errors naming their paths); returns the errors."""
     assert response.status_code == 200, response.text[:500]
     body = response.json()
-    assert not any((body["data"] or {}).values()), body
+    assert "data" in body, body
     assert body["errors"] and {e["extensions"]["code"] for e in body["errors"]} == {"FORBIDDEN"}, body
     return body["errors"]
+
+
+def _sent_fields(log: Any) -> str:
+    """Every query text the fixture subgraphs received."""
+    return " ".join(str(r) for r in log.requests())
 
 
 def _forbidden_paths(response: httpx.Response) -> set[str]:
@@ -236,10 +243,10 @@ ANALYST_TRICKS = {
     "inline-fragment": ("{ ... on Query { enterprises { id } } }", {"enterprises"}),
     "skipped-field": ("{ enterpriseCount enterprises @skip(if: true) { id } }", {"enterprises"}),
     "include-variable": ("query($no: Boolean = false) { enterprises @include(if: $no) { id } }", {"enterprises"}),
-    "single-lookup-and-type-policy": ('{ enterprise(id: "e1") { name owner { name } } }',
-                                      {"enterprise", "enterprise.owner", "enterprise.owner.name"}),
+    # Fields under a refused field get no error of their own: they are never selected (only the null is).
+    "single-lookup-and-type-policy": ('{ enterprise(id: "e1") { name owner { name } } }', {"enterprise"}),
     "fragment-spread-twice-aliased": ("{ a: enterprises { ...E } b: enterprises { ...E } } "
-                                      "fragment E on Enterprise { nik }", {"a", "b", "a.nik", "b.nik"}),
+                                      "fragment E on Enterprise { nik }", {"a", "b"}),
 }
 
 
@@ -249,7 +256,43 @@ def test_an_analyst_cannot_reach_record_level_data_by_any_trick(query: str, path
                                                                 subgraph_log: Any) -> None:
     response = post(anonymous_http, guarded_gateway, query, tokens("ANALYST"))
     assert _forbidden_paths(response) == paths
-    assert subgraph_log.requests() == []
+    body = response.json()
+    assert not any((body["data"] or {}).values()), body
+    assert "nik" not in _sent_fields(subgraph_log) and "enterprises" not in _sent_fields(subgraph_log)
+
+
+def test_a_refused_nullable_field_is_null_and_the_rest_of_the_answer_stands(tokens: Any, guarded_gateway: str,
+                                                                            anonymous_http: httpx.Client,
+                                                                            subgraph_log: Any) -> None:
+    """As a subgraph answers a field its policy refuses: the field null with its error at its path,
+    the allowed fields of the same operation (in both subgraphs) answered."""
+    query = "{ enterpriseCount enterprises { name mentored visits } }"
+    response = post(anonymous_http, guarded_gateway, query, tokens("PARTNER", partner="900002"))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["data"] == {"enterpriseCount": 2, "enterprises": [
+        {"name": "Keripik Bu Sri", "mentored": True, "visits": None},
+        {"name": "Batik Laras", "mentored": True, "visits": None}]}
+    assert body["errors"] == [{"message": body["errors"][0]["message"], "path": ["enterprises", "visits"],
+                               "extensions": {"code": "FORBIDDEN", "coordinate": "Enterprise.visits"}}]
+    assert "visits" not in _sent_fields(subgraph_log) and "mentored" in _sent_fields(subgraph_log)
+    allowed = post(anonymous_http, guarded_gateway, query, tokens("FACILITATOR", "33.74")).json()
+    assert "errors" not in allowed and allowed["data"]["enterprises"][0]["visits"] == 3
+
+
+def test_a_refused_field_under_fragments_and_variables_is_withheld_only_there(tokens: Any, guarded_gateway: str,
+                                                                              anonymous_http: httpx.Client,
+                                                                              subgraph_log: Any) -> None:
+    """The same fragment spread at two paths; a variable only the refused field used; a selection
+    left empty by the removal (``{ visits }``) answers an object whose field is null."""
+    query = ("query($e: ID!, $s: Boolean!) { enterprise(id: $e) { ...V } enterprises { ...V id } } "
+             "fragment V on Enterprise { visits @include(if: $s) }")
+    response = post(anonymous_http, guarded_gateway, query, tokens("PARTNER", partner="900002"),
+                    variables={"e": "e2", "s": True})
+    body = response.json()
+    assert body["data"] == {"enterprise": {"visits": None},
+                            "enterprises": [{"visits": None, "id": "e1"}, {"visits": None, "id": "e2"}]}, body
+    assert _forbidden_paths(response) == {"enterprise.visits", "enterprises.visits"}
 
 
 def test_a_field_of_another_subgraph_reached_by_an_entity_jump_is_guarded(tokens: Any, guarded_gateway: str,
@@ -259,14 +302,17 @@ def test_a_field_of_another_subgraph_reached_by_an_entity_jump_is_guarded(tokens
                     tokens("PARTNER", partner="900002"))
     assert _forbidden_paths(response) == {"enterprises.notes"}
     assert "FORBIDDEN" in response.text and "role:FACILITATOR" in response.text
-    assert subgraph_log.requests() == []
+    # notes is [String!]! in a [Enterprise!]! list: its null reaches the root, as GraphQL's propagation says.
+    assert response.json()["data"] is None
+    assert "notes" not in _sent_fields(subgraph_log)
 
 
-def test_one_forbidden_field_refuses_the_whole_operation(tokens: Any, guarded_gateway: str,
-                                                         anonymous_http: httpx.Client, subgraph_log: Any) -> None:
+def test_a_refused_non_null_root_field_nulls_the_answer_without_calling_a_subgraph(
+        tokens: Any, guarded_gateway: str, anonymous_http: httpx.Client, subgraph_log: Any) -> None:
     response = post(anonymous_http, guarded_gateway, "{ enterpriseCount auditTrail { id } }",
                     tokens("FACILITATOR", "33.74"))
     assert _forbidden_paths(response) == {"auditTrail"}
+    assert response.json()["data"] is None
     assert subgraph_log.requests() == []
 
 
@@ -275,7 +321,8 @@ def test_a_mutation_needing_another_role_never_runs(tokens: Any, guarded_gateway
     query = 'mutation { renameEnterprise(id: "e1", name: "pwned") { name } }'
     response = post(anonymous_http, guarded_gateway, query, tokens("FACILITATOR", "33.74"))
     assert _forbidden_paths(response) == {"renameEnterprise"}
-    assert subgraph_log.requests() == []
+    assert response.json()["data"] == {"renameEnterprise": None}
+    assert subgraph_log.mutations() == []
     allowed = post(anonymous_http, guarded_gateway, query, tokens("DISTRICT_OFFICER", "33.74"))
     assert allowed.json() == {"data": {"renameEnterprise": {"name": "pwned"}}}
 

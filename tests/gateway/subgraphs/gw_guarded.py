@@ -74,11 +74,13 @@ type Query {
 type Enterprise @key(fields: "id") {
   id: ID!
   notes: [String!]! @requiresScopes(scopes: [["role:FACILITATOR"], ["role:DISTRICT_OFFICER"]])
+  "Nullable, so a caller refused it gets null there and the rest of the answer."
+  visits: Int @requiresScopes(scopes: [["role:FACILITATOR"], ["role:DISTRICT_OFFICER"]])
   mentored: Boolean!
 }
 ''', {
     "Query.exportAll": lambda *_: "id,name\ne1,Keripik Bu Sri\ne2,Batik Laras",
 }, {"Enterprise": lambda rep: {"__typename": "Enterprise", "id": rep["id"], "notes": [f"visit {rep['id']}"],
-                               "mentored": True}})
+                               "visits": 3, "mentored": True}})
 
 GUARDED_SUBGRAPHS = {"directory": DIRECTORY, "mentoring": MENTORING}
