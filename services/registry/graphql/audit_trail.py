@@ -21,6 +21,7 @@ from services.registry.audit_disclosure import disclosed_changes, personal_reads
 from services.registry.graphql.context import RegistryInfo
 from siir.auth.identity import Identity
 from siir import identifiers
+from siir.enum_values import describe_values
 from siir.errors import InvalidInput
 
 MAX_PAGE = 500
@@ -30,6 +31,13 @@ class AuditAction(enum.Enum):
     READ = "READ"
     WRITE = "WRITE"
     DENIED = "DENIED"
+
+
+describe_values(AuditAction, {
+    "READ": "Personal data was read (full or masked).",
+    "WRITE": "The record was changed.",
+    "DENIED": "An attempt was refused (FORBIDDEN); nothing was read or changed.",
+})
 
 
 @strawberry.type(description="A personal field read, and how much of it the reader saw (FULL or MASKED).")

@@ -10,6 +10,7 @@ import strawberry
 from services.reporting.domain import reports as domain
 from services.reporting.domain.projection import NEW
 from services.reporting.domain.standing import Standing
+from siir.enum_values import IR_CLASSES, describe_values
 
 
 @strawberry.enum(description="Where an IR stands in the programme on a date: not yet assessed, its class "
@@ -21,6 +22,14 @@ class IrStanding(Enum):
     MAJU = "MAJU"
     CLOSED = "CLOSED"
     GRADUATED = "GRADUATED"
+
+
+describe_values(IrStanding, {
+    "UNASSESSED": "Registered, not assessed yet.",
+    **IR_CLASSES,
+    "CLOSED": "Closed or moved away (gulung tikar).",
+    "GRADUATED": "Graduated to small enterprise (usaha kecil).",
+})
 
 
 WITHHELD = (" For a partner, perturbed by the cell-key method: never 1–4, the same for the same IR whatever "
