@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+from typing import Annotated
 
 import strawberry
 
@@ -42,9 +43,11 @@ class HomeIndustryFilter:
     region_code: str | None = strawberry.field(
         default=None, description="Any Kemendagri region: province, regency/city, sub-district or village."
     )
-    ir_class: IrClass | None = strawberry.field(default=None, name="class")
-    status: HomeIndustryStatus | None = None
-    owner_sex: Sex | None = None
+    ir_class: IrClass | None = strawberry.field(
+        default=None, name="class", description="Only IR whose newest assessment is of this class."
+    )
+    status: HomeIndustryStatus | None = strawberry.field(default=None, description="Only IR with this status.")
+    owner_sex: Sex | None = strawberry.field(default=None, description="Only IR whose owner is of this sex.")
     owner_is_female_head_of_household: bool | None = strawberry.field(
         default=None, description="Only IR led by a female head of household (KRTP), or only the others."
     )
@@ -53,24 +56,24 @@ class HomeIndustryFilter:
     )
 
 
-@strawberry.type
+@strawberry.type(description="Where a page of a connection is (Relay).")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="True when more items follow: ask again with `after: endCursor`.")
+    has_previous_page: bool = strawberry.field(description="True when items come before this page.")
+    start_cursor: str | None = strawberry.field(description="Cursor of the first item of this page; null on an empty page.")
+    end_cursor: str | None = strawberry.field(description="Cursor of the last item of this page; null on an empty page.")
 
 
-@strawberry.type
+@strawberry.type(description="A home industry (IR) and its cursor.")
 class HomeIndustryEdge:
-    cursor: str
-    node: HomeIndustry
+    cursor: str = strawberry.field(description="Opaque cursor of this IR, for `after`.")
+    node: HomeIndustry = strawberry.field(description="The home industry (IR).")
 
 
 @strawberry.type(description="A page of IR (Relay connection).")
 class HomeIndustryConnection:
-    edges: list[HomeIndustryEdge]
-    page_info: PageInfo
+    edges: list[HomeIndustryEdge] = strawberry.field(description="The IR of this page, in registration order.")
+    page_info: PageInfo = strawberry.field(description="Where this page is: cursors and whether more follow.")
     query: strawberry.Private[home_industry_data.HomeIndustryQuery]
     scope: strawberry.Private[access.RecordScope]
 
@@ -133,10 +136,10 @@ def _query_spec(filter: HomeIndustryFilter | None, scope: access.RecordScope) ->
     )
 
 
-@strawberry.type
+@strawberry.type(description="Reads of the registry: regions, home industries (IR), managing teams, facilitators, partners, interventions and the audit trail.")
 class Query:
     @strawberry.federation.field(description="A region by its Kemendagri code, or null when there is none.")
-    async def region(self, info: RegistryInfo, code: str) -> Region | None:
+    async def region(self, info: RegistryInfo, code: Annotated[str, strawberry.argument(description="Kemendagri code, dotted: `33`, `33.74`, `33.74.01`, `33.74.01.1001`.")]) -> Region | None:
         row = await info.context.loaders.region.load(code.strip())
         return Region.from_row(row) if row is not None else None
 
@@ -145,7 +148,7 @@ class Query:
         "need a parentCode (there are 83,762 villages).",
     )
     async def regions(
-        self, info: RegistryInfo, parent_code: str | None = None, level: RegionLevel | None = None
+        self, info: RegistryInfo, parent_code: Annotated[str | None, strawberry.argument(description="Only regions directly under this Kemendagri code; omitted: no parent restriction (provinces and regencies only).")] = None, level: Annotated[RegionLevel | None, strawberry.argument(description="Only regions of this level.")] = None
     ) -> list[Region]:
         if parent_code is None and level in (None, RegionLevel.SUBDISTRICT, RegionLevel.VILLAGE):
             if level is None:
@@ -163,13 +166,13 @@ class Query:
     @strawberry.federation.field(
         description="An IR by id, or null when there is none within your scope."
     )
-    async def home_industry(self, info: RegistryInfo, id: strawberry.ID) -> HomeIndustry | None:
+    async def home_industry(self, info: RegistryInfo, id: Annotated[strawberry.ID, strawberry.argument(description="The IR's id.")]) -> HomeIndustry | None:
         return await HomeIndustry.resolve_reference(info, id)
 
     @strawberry.federation.field(
         description="An IR by its registration number (IR-33.74-000123), or null when there is none within your scope.",
     )
-    async def home_industry_by_registration_number(self, info: RegistryInfo, number: str) -> HomeIndustry | None:
+    async def home_industry_by_registration_number(self, info: RegistryInfo, number: Annotated[str, strawberry.argument(description="Registration number, e.g. `IR-33.74-000123`.")]) -> HomeIndustry | None:
         scope = await info.context.record_scope()
         if len(number) > 40:
             raise InvalidInput("number", "is not a registration number")
@@ -187,9 +190,9 @@ class Query:
     async def home_industries(
         self,
         info: RegistryInfo,
-        filter: HomeIndustryFilter | None = None,
-        first: int = 20,
-        after: str | None = None,
+        filter: Annotated[HomeIndustryFilter | None, strawberry.argument(description="Which IR to answer; omitted: every IR within your scope.")] = None,
+        first: Annotated[int, strawberry.argument(description="How many IR to answer on this page.")] = 20,
+        after: Annotated[str | None, strawberry.argument(description="Answer the IR after this cursor (`pageInfo.endCursor` of the previous page); omitted: from the start.")] = None,
     ) -> HomeIndustryConnection:
         if not 0 <= first <= MAX_PAGE:
             raise InvalidInput("first", f"must be between 0 and {MAX_PAGE}")
@@ -227,7 +230,7 @@ class Query:
         return Team.from_row(row) if row is not None else None
 
     @strawberry.federation.field(description="A managing team by id, or null.")
-    async def team(self, info: RegistryInfo, id: strawberry.ID) -> Team | None:
+    async def team(self, info: RegistryInfo, id: Annotated[strawberry.ID, strawberry.argument(description="The team's id.")]) -> Team | None:
         return await Team.resolve_reference(info, id)
 
     @strawberry.federation.field(
@@ -238,9 +241,9 @@ class Query:
     async def teams(
         self,
         info: RegistryInfo,
-        level: TeamLevel | None = None,
-        region_code: str | None = None,
-        active_on: dt.date | None = None,
+        level: Annotated[TeamLevel | None, strawberry.argument(description="Only teams of this level.")] = None,
+        region_code: Annotated[str | None, strawberry.argument(description="Only teams of this Kemendagri region and the regions inside it.")] = None,
+        active_on: Annotated[dt.date | None, strawberry.argument(description="Only teams in office on this date.")] = None,
     ) -> list[Team]:
         code = _region_code("regionCode", region_code)
         async with info.context.connect() as connection:
@@ -252,7 +255,7 @@ class Query:
     @strawberry.federation.field(
         description="A facilitator by id, or null when there is none within your region."
     )
-    async def facilitator(self, info: RegistryInfo, id: strawberry.ID) -> Facilitator | None:
+    async def facilitator(self, info: RegistryInfo, id: Annotated[strawberry.ID, strawberry.argument(description="The facilitator's id.")]) -> Facilitator | None:
         return await Facilitator.resolve_reference(info, id)
 
     @strawberry.federation.field(
@@ -260,7 +263,7 @@ class Query:
         "service that day. A region outside yours is FORBIDDEN.",
     )
     async def facilitators(
-        self, info: RegistryInfo, region_code: str, active_on: dt.date | None = None
+        self, info: RegistryInfo, region_code: Annotated[str, strawberry.argument(description="Kemendagri code of the region (province or regency/city).")], active_on: Annotated[dt.date | None, strawberry.argument(description="Only facilitators in service on this date.")] = None
     ) -> list[Facilitator]:
         code = _region_code("regionCode", region_code)
         assert code is not None
@@ -274,13 +277,13 @@ class Query:
     @strawberry.federation.field(
         description="A partner institution by id, or null (a partner sees only itself)."
     )
-    async def partner(self, info: RegistryInfo, id: strawberry.ID) -> Partner | None:
+    async def partner(self, info: RegistryInfo, id: Annotated[strawberry.ID, strawberry.argument(description="The partner's id.")]) -> Partner | None:
         return await Partner.resolve_reference(info, id)
 
     @strawberry.federation.field(
         description="Partner institutions, by kind and name (a partner sees only itself)."
     )
-    async def partners(self, info: RegistryInfo, kind: ProviderKind | None = None) -> list[Partner]:
+    async def partners(self, info: RegistryInfo, kind: Annotated[ProviderKind | None, strawberry.argument(description="Only partners of this kind.")] = None) -> list[Partner]:
         only = network_access.partner_reach(info.context.identity)
         async with info.context.connect() as connection:
             if only is not None:
@@ -293,7 +296,7 @@ class Query:
     @strawberry.federation.field(
         description="An intervention by id, or null when its IR is not within your scope."
     )
-    async def intervention(self, info: RegistryInfo, id: strawberry.ID) -> Intervention | None:
+    async def intervention(self, info: RegistryInfo, id: Annotated[strawberry.ID, strawberry.argument(description="The intervention's id.")]) -> Intervention | None:
         return await Intervention.resolve_reference(info, id)
 
     @strawberry.federation.field(
@@ -301,6 +304,6 @@ class Query:
         "regency/city (DISTRICT_OFFICER) or national (MINISTRY). Nobody can change it.",
     )
     async def audit_trail(
-        self, info: RegistryInfo, filter: AuditTrailFilter | None = None, first: int = 50, after: str | None = None
+        self, info: RegistryInfo, filter: Annotated[AuditTrailFilter | None, strawberry.argument(description="Which events to answer; omitted: all within your scope.")] = None, first: Annotated[int, strawberry.argument(description="How many events to answer on this page.")] = 50, after: Annotated[str | None, strawberry.argument(description="Answer the events after this cursor (`endCursor` of the previous page); omitted: from the newest.")] = None
     ) -> AuditEventConnection:
         return await audit_trail(info, filter, first, after)
