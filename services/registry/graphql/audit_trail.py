@@ -50,8 +50,13 @@ class AuditField:
                  "sees the field it is stored for (full, masked or generalised); withheld values are null.")
 class AuditChange:
     column: str = strawberry.field(description="The stored column that changed.")
-    before: str | None = strawberry.field(description="Value before the change (JSON text) as your role sees it; null when there was none or it is withheld.")
-    after: str | None = strawberry.field(description="Value after the change (JSON text) as your role sees it; null when removed or withheld.")
+    before: str | None = strawberry.field(
+        description="Value before the change (JSON text) as your role sees it; null when there was none or it is "
+                    "withheld."
+    )
+    after: str | None = strawberry.field(
+        description="Value after the change (JSON text) as your role sees it; null when removed or withheld."
+    )
     withheld: bool = strawberry.field(
         description="True when your role may not see this column's value (or part of a row created beside the "
         "record), so `before`/`after` leave it out: the flag says it changed, not what it was."
@@ -68,21 +73,32 @@ class AuditEvent:
     operation: str = strawberry.field(description="The GraphQL operation, e.g. `query ListHomeIndustries`.")
     subject: str = strawberry.field(description="Who did it: the caller's subject (user id) from the token.")
     role: str = strawberry.field(description="The caller's role, e.g. DISTRICT_OFFICER.")
-    actor_region: str | None = strawberry.field(description="The caller's region code; null for national roles and partners.")
-    partner: str | None = strawberry.field(description="The partner institution the caller acted for; null for other roles.")
+    actor_region: str | None = strawberry.field(
+        description="The caller's region code; null for national roles and partners."
+    )
+    partner: str | None = strawberry.field(
+        description="The partner institution the caller acted for; null for other roles."
+    )
     entity_type: str | None = strawberry.field(
         description="The kind of record: HomeIndustry, Team, TeamMember, Facilitator, FacilitatorAssignment, "
         "MentoringNote, Intervention, Partner or PartnerProgramme. Null for a denial that named no record."
     )
-    entity_id: strawberry.ID | None = strawberry.field(description="Id of the record read, changed or refused; null for a denial that named no record.")
+    entity_id: strawberry.ID | None = strawberry.field(
+        description="Id of the record read, changed or refused; null for a denial that named no record."
+    )
     home_industry_id: strawberry.ID | None = strawberry.field(description="The IR the record belongs to, if any.")
     region_code: str | None = strawberry.field(
         description="The record's region: an IR's regency/city, a team's province or regency/city, a "
         "facilitator's regency/city; null for national records (the national team, partners). DENIED: the region "
         "asked for, or the refused record's region."
     )
-    regency_code: str | None = strawberry.field(deprecation_reason="Use `regionCode`: not every record has a regency.", description="The record's regency/city (kabupaten/kota) code; null when it has none.")
-    fields: list[AuditField] = strawberry.field(description="READ: the personal fields read and how much of each the reader saw.")
+    regency_code: str | None = strawberry.field(
+        deprecation_reason="Use `regionCode`: not every record has a regency.",
+        description="The record's regency/city (kabupaten/kota) code; null when it has none."
+    )
+    fields: list[AuditField] = strawberry.field(
+        description="READ: the personal fields read and how much of each the reader saw."
+    )
     changes: list[AuditChange] = strawberry.field(description="WRITE: the columns that changed, before and after.")
     path: str | None = strawberry.field(
         description="DENIED: the GraphQL path of the refused field, e.g. `homeIndustries.edges.0.node.owner.nik`."
@@ -99,13 +115,20 @@ class AuditEventEdge:
 @strawberry.type(description="A page of audit events, newest first.")
 class AuditEventConnection:
     edges: list[AuditEventEdge] = strawberry.field(description="The events of this page, newest first.")
-    has_next_page: bool = strawberry.field(description="True when more events follow: ask again with `after: endCursor`.")
-    end_cursor: str | None = strawberry.field(description="Cursor of the last event of this page; null on an empty page.")
+    has_next_page: bool = strawberry.field(
+        description="True when more events follow: ask again with `after: endCursor`."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="Cursor of the last event of this page; null on an empty page."
+    )
 
 
 @strawberry.input(description="Which audit events to list; parts combine with AND.")
 class AuditTrailFilter:
-    home_industry_id: strawberry.ID | None = strawberry.field(default=None, description="Only events about this IR (its own record and the records belonging to it).")
+    home_industry_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Only events about this IR (its own record and the records belonging to it)."
+    )
     entity_type: str | None = strawberry.field(default=None, description="e.g. `Team` or `Facilitator`.")
     entity_id: strawberry.ID | None = strawberry.field(default=None, description="Only events about this record id.")
     subject: str | None = strawberry.field(default=None, description="Only events by this caller (subject).")

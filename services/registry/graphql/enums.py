@@ -133,7 +133,8 @@ describe_values(ProductionTechnology, {
 })
 describe_values(CapitalSource, {
     "OWN": "Own capital only (modal sendiri): level 1.",
-    "OWN_AND_INFORMAL_LOAN": "Own capital plus a loan from an informal micro-finance institution (LKM non-formal): level 2.",
+    "OWN_AND_INFORMAL_LOAN": "Own capital plus a loan from an informal micro-finance institution (LKM non-formal): "
+                             "level 2.",
     "OWN_AND_FORMAL_LOAN": "Own capital plus a loan from a formal micro-finance institution (LKM formal): level 3.",
 })
 describe_values(ProductionPattern, {
@@ -150,7 +151,8 @@ describe_values(RegionLevel, {
 describe_values(HomeIndustryStatus, {
     "ACTIVE": "In the programme (aktif).",
     "CLOSED": "Closed or moved away (gulung tikar); the record stays for reporting.",
-    "GRADUATED": "Graduated to small enterprise (usaha kecil) and handed over to the Ministry of Cooperatives and SMEs.",
+    "GRADUATED": "Graduated to small enterprise (usaha kecil) and handed over to the Ministry of Cooperatives and "
+                 "SMEs.",
 })
 describe_values(Sex, {
     "FEMALE": "Female (perempuan).",
@@ -200,7 +202,8 @@ describe_values(TeamLevel, {
     "REGENCY": "Regency/city team (Tim Pengelola Kabupaten/Kota).",
 })
 describe_values(TeamPosition, {
-    "COORDINATOR": "Coordinator (Koordinator): the regional secretary (Sekda); nationally the Deputy for Gender Equality. One holder.",
+    "COORDINATOR": "Coordinator (Koordinator): the regional secretary (Sekda); nationally the Deputy for Gender "
+                   "Equality. One holder.",
     "DAILY_HEAD": "Daily head (Ketua harian): the head of Bappeda. One holder.",
     "DEPUTY_COORDINATOR": "Deputy coordinator (Wakil koordinator). One holder.",
     "SECRETARY": "Secretary (Sekretaris). One holder.",

@@ -51,7 +51,9 @@ class PersonalRecord:
 class Owner:
     sex: Sex = strawberry.field(description="The owner's sex.")
     birth_year: int | None = strawberry.field(description="Year of birth; null when not recorded.")
-    education: Education | None = strawberry.field(description="Highest education completed (pendidikan terakhir); null when not recorded.")
+    education: Education | None = strawberry.field(
+        description="Highest education completed (pendidikan terakhir); null when not recorded."
+    )
     is_female_head_of_household: bool = strawberry.field(
         description="Female head of household (Kepala Rumah Tangga Perempuan, KRTP)."
     )
@@ -97,7 +99,9 @@ class Legality:
 @strawberry.type(description="A product of the IR (produk usaha).")
 class Product:
     name: str = strawberry.field(description="Product name.")
-    monthly_volume: int | None = strawberry.field(description="How many units are made a month; null when not recorded.")
+    monthly_volume: int | None = strawberry.field(
+        description="How many units are made a month; null when not recorded."
+    )
     unit: str | None = strawberry.field(description="Unit of the volume, e.g. `pack`; null when not recorded.")
     raw_materials: list[str] = strawberry.field(description="Raw materials (bahan baku).")
 
@@ -110,14 +114,18 @@ class WorkersByEducation:
 
 @strawberry.type(description="The workforce (ketenagakerjaan) by sex, the owner included, as Tabel 2 counts workers.")
 class Workforce:
-    female_workers: int = strawberry.field(description="Women working in the business, the owner included when a woman.")
+    female_workers: int = strawberry.field(
+        description="Women working in the business, the owner included when a woman."
+    )
     male_workers: int = strawberry.field(description="Men working in the business, the owner included when a man.")
     by_education: list[WorkersByEducation] = strawberry.field(description="Workers by highest education completed.")
     average_monthly_wage: Rupiah | None = strawberry.field(description="Average monthly wage (besaran upah).")
     weekly_hours: int | None = strawberry.field(description="Usual working hours a week (jam kerja).")
     protection: list[str] = strawberry.field(description="Worker protection in place (perlindungan), e.g. BPJS.")
     special_treatment: str | None = strawberry.field(description="Special treatment (perlakuan khusus), e.g. for pregnant workers.")
-    trainings_attended: list[str] = strawberry.field(description="Trainings the workers attended (pelatihan yang pernah diikuti).")
+    trainings_attended: list[str] = strawberry.field(
+        description="Trainings the workers attended (pelatihan yang pernah diikuti)."
+    )
     trainings_wanted: list[str] = strawberry.field(description="Trainings they want (pelatihan yang dibutuhkan).")
 
     @strawberry.field(description="All workers, the owner included.")
@@ -128,15 +136,22 @@ class Workforce:
 @strawberry.type(description="Assistance received before (bantuan yang pernah didapat) and from whom.")
 class AssistanceReceived:
     type: AssistanceType = strawberry.field(description="Kind of assistance.")
-    provider: str = strawberry.field(description="Who gave it, as the owner names it (e.g. `Dinas Koperasi`, `PNM Mekaar`).")
-    provider_kind: ProviderKind | None = strawberry.field(description="Kind of institution that gave it; null when unknown.")
+    provider: str = strawberry.field(
+        description="Who gave it, as the owner names it (e.g. `Dinas Koperasi`, `PNM Mekaar`)."
+    )
+    provider_kind: ProviderKind | None = strawberry.field(
+        description="Kind of institution that gave it; null when unknown."
+    )
     year: int | None = strawberry.field(description="Year it was received; null when unknown.")
     description: str | None = strawberry.field(description="What exactly was given; null when not recorded.")
 
 
 @strawberry.type(description="The owner's consent to share the record with partner institutions (UU 27/2022 PDP).")
 class SharingConsent:
-    granted: bool = strawberry.field(description="True when the owner consents to sharing with partner institutions; partners see the IR only then.")
+    granted: bool = strawberry.field(
+        description="True when the owner consents to sharing with partner institutions; partners see the IR only "
+                    "then."
+    )
     recorded_on: dt.date | None = strawberry.field(description="Date the consent was recorded; null when never asked.")
 
 
@@ -191,29 +206,44 @@ def _assistance(items: list[dict[str, Any]]) -> list[AssistanceReceived]:
 class HomeIndustry:
     id: strawberry.ID = strawberry.field(description="Opaque identifier; pass it back as given.")
     registration_number: str = strawberry.field(description="Registration number, unique within its regency/city.")
-    status: HomeIndustryStatus = strawberry.field(description="Where the IR stands in the programme: active, closed or graduated.")
+    status: HomeIndustryStatus = strawberry.field(
+        description="Where the IR stands in the programme: active, closed or graduated."
+    )
     status_changed_on: dt.date | None = strawberry.field(description="Date it closed or graduated; null while active.")
     status_reason: str | None = strawberry.field(description="Why it closed (e.g. gulung tikar) or graduated.")
     business_name: str = strawberry.field(description="Name of the business (nama usaha).")
     business_category: BusinessCategory = strawberry.field(description="Business category (kategori usaha).")
     owner: Owner = strawberry.field(description="The owner (pemilik); her personal fields are masked by role.")
-    business_started_on: dt.date = strawberry.field(description="Date the business started; business age is counted from it.")
+    business_started_on: dt.date = strawberry.field(
+        description="Date the business started; business age is counted from it."
+    )
     registered_on: dt.date = strawberry.field(description="Date the IR was registered in the programme.")
     legality: Legality = strawberry.field(description="Licences and certificates (legalitas usaha).")
     products: list[Product] = strawberry.field(description="Products (produk) made.")
     monthly_gross_income: Rupiah | None = strawberry.field(description="Monthly gross income (pendapatan kotor).")
     infrastructure: list[str] = strawberry.field(description="Production infrastructure (infrastruktur).")
     workforce: Workforce = strawberry.field(description="Workers (tenaga kerja) and their conditions.")
-    marketing_channels: list[MarketingChannel] = strawberry.field(description="Where the products are sold (pemasaran).")
+    marketing_channels: list[MarketingChannel] = strawberry.field(
+        description="Where the products are sold (pemasaran)."
+    )
     constraints: list[str] = strawberry.field(description="Constraints the owner names (kendala).")
     hopes: list[str] = strawberry.field(description="What the owner hopes for (harapan).")
-    assistance_received: list[AssistanceReceived] = strawberry.field(description="Assistance received before registration or since (bantuan), as the survey records it.")
-    consent: SharingConsent = strawberry.field(description="The owner's consent to share with partner institutions (UU 27/2022 PDP).")
+    assistance_received: list[AssistanceReceived] = strawberry.field(
+        description="Assistance received before registration or since (bantuan), as the survey records it."
+    )
+    consent: SharingConsent = strawberry.field(
+        description="The owner's consent to share with partner institutions (UU 27/2022 PDP)."
+    )
     current_class: IrClass | None = strawberry.field(
         description="The class of the newest assessment: Pemula (IR 1), Berkembang (IR 2) or Maju (IR 3)."
     )
-    current_score: int | None = strawberry.field(description="Score (6–18, the sum of the six criterion levels) of the newest assessment; null before the first.")
-    last_assessed_on: dt.date | None = strawberry.field(description="Date of the newest assessment; null before the first.")
+    current_score: int | None = strawberry.field(
+        description="Score (6–18, the sum of the six criterion levels) of the newest assessment; null before the "
+                    "first."
+    )
+    last_assessed_on: dt.date | None = strawberry.field(
+        description="Date of the newest assessment; null before the first."
+    )
     version: int = strawberry.field(description="Row version for optimistic concurrency: pass it back as `expectedVersion`.")
     village_code: strawberry.Private[str]
     pk: strawberry.Private[int]

@@ -58,7 +58,9 @@ class Intervention:
     id: strawberry.ID = strawberry.field(description="Opaque identifier; pass it back as given.")
     type: InterventionType = strawberry.field(description="Kind of intervention (intervensi).")
     topic: str = strawberry.field(description="What it was about, e.g. `pengemasan produk` (packaging).")
-    provider: InterventionProvider = strawberry.field(description="Who gave it: a partner institution or a government office.")
+    provider: InterventionProvider = strawberry.field(
+        description="Who gave it: a partner institution or a government office."
+    )
     started_on: dt.date = strawberry.field(description="First day of the intervention.")
     ended_on: dt.date | None = strawberry.field(description="Last day; null while it runs.")
     value: Rupiah | None = strawberry.field(description="Value in rupiah (capital given, equipment cost, training cost).")

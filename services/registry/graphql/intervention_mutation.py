@@ -25,9 +25,18 @@ class InterventionInput:
     type: InterventionType = strawberry.field(description="Kind of intervention (intervensi).")
     topic: str = strawberry.field(description="What it was about, e.g. `Packaging design`.")
     started_on: dt.date = strawberry.field(description="First day; not in the future.")
-    ended_on: dt.date | None = strawberry.field(default=None, description="Last day, included; optional, not before `startedOn`.")
-    partner_id: strawberry.ID | None = strawberry.field(default=None, description="The partner institution that gave it; optional.")
-    programme_id: strawberry.ID | None = strawberry.field(default=None, description="The partner's programme it belongs to; optional, needs `partnerId`.")
+    ended_on: dt.date | None = strawberry.field(
+        default=None,
+        description="Last day, included; optional, not before `startedOn`."
+    )
+    partner_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The partner institution that gave it; optional."
+    )
+    programme_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The partner's programme it belongs to; optional, needs `partnerId`."
+    )
     government_office: str | None = strawberry.field(default=None, description="The SKPD, e.g. `Dinas Koperasi dan UKM Kota Semarang`.")
     value: Rupiah | None = strawberry.field(default=None, description="Value in rupiah.")
     outcome_notes: str | None = strawberry.field(default=None, description="What came of it; optional.")
@@ -35,14 +44,29 @@ class InterventionInput:
 
 @strawberry.input(description="Changes to an intervention; fields left out stay as they are. A new provider replaces the old one.")
 class UpdateInterventionInput:
-    type: InterventionType | None = strawberry.field(default=UNSET, description="Kind of intervention. Omitted: unchanged.")
+    type: InterventionType | None = strawberry.field(
+        default=UNSET,
+        description="Kind of intervention. Omitted: unchanged."
+    )
     topic: str | None = strawberry.field(default=UNSET, description="What it was about. Omitted: unchanged.")
     started_on: dt.date | None = strawberry.field(default=UNSET, description="First day. Omitted: unchanged.")
     ended_on: dt.date | None = strawberry.field(default=UNSET, description="Last day, included. Omitted: unchanged.")
-    partner_id: strawberry.ID | None = strawberry.field(default=UNSET, description="The partner institution that gave it. Omitted: unchanged.")
-    programme_id: strawberry.ID | None = strawberry.field(default=UNSET, description="The partner's programme it belongs to. Omitted: unchanged.")
-    government_office: str | None = strawberry.field(default=UNSET, description="The government office (SKPD) that gave it, when no partner did. Omitted: unchanged.")
-    value: Rupiah | None = strawberry.field(default=UNSET, description="Value of what was given, in rupiah. Omitted: unchanged.")
+    partner_id: strawberry.ID | None = strawberry.field(
+        default=UNSET,
+        description="The partner institution that gave it. Omitted: unchanged."
+    )
+    programme_id: strawberry.ID | None = strawberry.field(
+        default=UNSET,
+        description="The partner's programme it belongs to. Omitted: unchanged."
+    )
+    government_office: str | None = strawberry.field(
+        default=UNSET,
+        description="The government office (SKPD) that gave it, when no partner did. Omitted: unchanged."
+    )
+    value: Rupiah | None = strawberry.field(
+        default=UNSET,
+        description="Value of what was given, in rupiah. Omitted: unchanged."
+    )
     outcome_notes: str | None = strawberry.field(default=UNSET, description="What came of it. Omitted: unchanged.")
 
 
@@ -62,7 +86,12 @@ class InterventionMutation:
         "the IR was registered, has a negative value or names an unknown partner.",
     )
     async def record_intervention(
-        self, info: RegistryInfo, home_industry_id: Annotated[strawberry.ID, strawberry.argument(description="The IR that received the intervention.")], input: Annotated[InterventionInput, strawberry.argument(description="The intervention.")]
+        self,
+        info: RegistryInfo,
+        home_industry_id: Annotated[strawberry.ID, strawberry.argument(
+            description="The IR that received the intervention."
+        )],
+        input: Annotated[InterventionInput, strawberry.argument(description="The intervention.")]
     ) -> Intervention:
         today = info.context.today()
         values = {
@@ -86,7 +115,15 @@ class InterventionMutation:
         description="Change an intervention (its end, value, outcome); CONFLICT when `expectedVersion` is stale.",
     )
     async def update_intervention(
-        self, info: RegistryInfo, id: Annotated[strawberry.ID, strawberry.argument(description="The intervention to change.")], expected_version: Annotated[int, strawberry.argument(description="The version you last read (`version`): a stale one is CONFLICT and nothing is written.")], input: Annotated[UpdateInterventionInput, strawberry.argument(description="The fields to change; omitted fields stay as they are.")]
+        self,
+        info: RegistryInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The intervention to change.")],
+        expected_version: Annotated[int, strawberry.argument(
+            description="The version you last read (`version`): a stale one is CONFLICT and nothing is written."
+        )],
+        input: Annotated[UpdateInterventionInput, strawberry.argument(
+            description="The fields to change; omitted fields stay as they are."
+        )]
     ) -> Intervention:
         today = info.context.today()
         values: dict[str, Any] = {}

@@ -77,7 +77,9 @@ class PartnerProgramme:
 )
 class Partner:
     id: strawberry.ID = strawberry.field(description="Opaque identifier; pass it back as given.")
-    kind: ProviderKind = strawberry.field(description="Kind of institution: bank, university, NGO, business, government office.")
+    kind: ProviderKind = strawberry.field(
+        description="Kind of institution: bank, university, NGO, business, government office."
+    )
     name: str = strawberry.field(description="Name of the institution, e.g. `PNM Mekaar`.")
     website: str | None = strawberry.field(description="Web address; null when none.")
     version: int = strawberry.field(description="Row version for optimistic concurrency: pass it back as `expectedVersion`.")

@@ -20,12 +20,27 @@ from siir.errors import InvalidInput
 
 @strawberry.input(description="Which IR a programme is for; parts left out do not restrict (statuses default to ACTIVE).")
 class EligibilityRuleInput:
-    classes: list[IrClass] = strawberry.field(default_factory=list, description="Only IR of these classes; empty: any class.")
-    requires_nib: bool = strawberry.field(default=False, description="Only IR with a business identification number (NIB).")
-    requires_pirt: bool = strawberry.field(default=False, description="Only IR with a food home-industry permit (SPP-IRT/P-IRT).")
+    classes: list[IrClass] = strawberry.field(
+        default_factory=list,
+        description="Only IR of these classes; empty: any class."
+    )
+    requires_nib: bool = strawberry.field(
+        default=False,
+        description="Only IR with a business identification number (NIB)."
+    )
+    requires_pirt: bool = strawberry.field(
+        default=False,
+        description="Only IR with a food home-industry permit (SPP-IRT/P-IRT)."
+    )
     requires_halal_certificate: bool = strawberry.field(default=False, description="Only IR with a halal certificate.")
-    statuses: list[HomeIndustryStatus] = strawberry.field(default_factory=lambda: [HomeIndustryStatus.ACTIVE], description="Only IR with these statuses; empty: any status.")
-    region_codes: list[str] = strawberry.field(default_factory=list, description="Only IR inside these Kemendagri regions; empty: anywhere.")
+    statuses: list[HomeIndustryStatus] = strawberry.field(
+        default_factory=lambda: [HomeIndustryStatus.ACTIVE],
+        description="Only IR with these statuses; empty: any status."
+    )
+    region_codes: list[str] = strawberry.field(
+        default_factory=list,
+        description="Only IR inside these Kemendagri regions; empty: anywhere."
+    )
 
 
 @strawberry.input(description="A partner's programme.")
@@ -40,25 +55,46 @@ class PartnerProgrammeInput:
 @strawberry.input(description="Changes to a programme; fields left out stay as they are.")
 class UpdatePartnerProgrammeInput:
     name: str | None = strawberry.field(default=UNSET, description="Name of the programme. Omitted: unchanged.")
-    description: str | None = strawberry.field(default=UNSET, description="What the programme offers. Omitted: unchanged.")
-    eligibility: EligibilityRuleInput | None = strawberry.field(default=UNSET, description="Which IR may take part (replaces the whole rule). Omitted: unchanged.")
-    active_from: dt.date | None = strawberry.field(default=UNSET, description="First day the programme runs. Omitted: unchanged.")
-    active_until: dt.date | None = strawberry.field(default=UNSET, description="Last day it runs, included. Omitted: unchanged.")
+    description: str | None = strawberry.field(
+        default=UNSET,
+        description="What the programme offers. Omitted: unchanged."
+    )
+    eligibility: EligibilityRuleInput | None = strawberry.field(
+        default=UNSET,
+        description="Which IR may take part (replaces the whole rule). Omitted: unchanged."
+    )
+    active_from: dt.date | None = strawberry.field(
+        default=UNSET,
+        description="First day the programme runs. Omitted: unchanged."
+    )
+    active_until: dt.date | None = strawberry.field(
+        default=UNSET,
+        description="Last day it runs, included. Omitted: unchanged."
+    )
 
 
 @strawberry.input(description="A partner institution with its programmes.")
 class RegisterPartnerInput:
     kind: ProviderKind = strawberry.field(description="Kind of institution.")
     name: str = strawberry.field(description="Name of the institution.")
-    region_code: str | None = strawberry.field(default=None, description="Kemendagri code of the region it works in; optional (national).")
+    region_code: str | None = strawberry.field(
+        default=None,
+        description="Kemendagri code of the region it works in; optional (national)."
+    )
     website: str | None = strawberry.field(default=None, description="Web address; optional.")
-    programmes: list[PartnerProgrammeInput] = strawberry.field(default_factory=list, description="Its programmes; optional.")
+    programmes: list[PartnerProgrammeInput] = strawberry.field(
+        default_factory=list,
+        description="Its programmes; optional."
+    )
 
 
 @strawberry.input(description="Changes to a partner; fields left out stay as they are.")
 class UpdatePartnerInput:
     name: str | None = strawberry.field(default=UNSET, description="Name of the institution. Omitted: unchanged.")
-    region_code: str | None = strawberry.field(default=UNSET, description="Kemendagri code of the region it works in. Omitted: unchanged.")
+    region_code: str | None = strawberry.field(
+        default=UNSET,
+        description="Kemendagri code of the region it works in. Omitted: unchanged."
+    )
     website: str | None = strawberry.field(default=UNSET, description="Web address. Omitted: unchanged.")
 
 
@@ -92,7 +128,11 @@ class PartnerMutation:
     @strawberry.federation.mutation(
         description="Register a partner institution with its programmes. CONFLICT when the name is taken.",
     )
-    async def register_partner(self, info: RegistryInfo, input: Annotated[RegisterPartnerInput, strawberry.argument(description="The new partner institution.")]) -> Partner:
+    async def register_partner(
+        self,
+        info: RegistryInfo,
+        input: Annotated[RegisterPartnerInput, strawberry.argument(description="The new partner institution.")],
+    ) -> Partner:
         values = {
             "kind": input.kind.value,
             "name": check.text("input.name", input.name, required=True),
@@ -108,7 +148,15 @@ class PartnerMutation:
         description="Change a partner; CONFLICT when `expectedVersion` is stale.",
     )
     async def update_partner(
-        self, info: RegistryInfo, id: Annotated[strawberry.ID, strawberry.argument(description="The partner to change.")], expected_version: Annotated[int, strawberry.argument(description="The version you last read (`version`): a stale one is CONFLICT and nothing is written.")], input: Annotated[UpdatePartnerInput, strawberry.argument(description="The fields to change; omitted fields stay as they are.")]
+        self,
+        info: RegistryInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The partner to change.")],
+        expected_version: Annotated[int, strawberry.argument(
+            description="The version you last read (`version`): a stale one is CONFLICT and nothing is written."
+        )],
+        input: Annotated[UpdatePartnerInput, strawberry.argument(
+            description="The fields to change; omitted fields stay as they are."
+        )]
     ) -> Partner:
         values: dict[str, Any] = {}
         if input.name is not UNSET:
@@ -126,7 +174,12 @@ class PartnerMutation:
         description="Add a programme to a partner.",
     )
     async def add_partner_programme(
-        self, info: RegistryInfo, partner_id: Annotated[strawberry.ID, strawberry.argument(description="The partner that runs the programme.")], input: Annotated[PartnerProgrammeInput, strawberry.argument(description="The new programme and its eligibility rule.")]
+        self,
+        info: RegistryInfo,
+        partner_id: Annotated[strawberry.ID, strawberry.argument(description="The partner that runs the programme.")],
+        input: Annotated[PartnerProgrammeInput, strawberry.argument(
+            description="The new programme and its eligibility rule."
+        )]
     ) -> PartnerProgramme:
         row = await partner_registrar.add_programme(
             info.context.engine, check.required_id("partnerId", partner_id), _programme("input", input), info.context.actor()
@@ -137,7 +190,12 @@ class PartnerMutation:
         description="Change a programme: its name, description, eligibility rule or period.",
     )
     async def update_partner_programme(
-        self, info: RegistryInfo, id: Annotated[strawberry.ID, strawberry.argument(description="The programme to change.")], input: Annotated[UpdatePartnerProgrammeInput, strawberry.argument(description="The fields to change; omitted fields stay as they are.")]
+        self,
+        info: RegistryInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The programme to change.")],
+        input: Annotated[UpdatePartnerProgrammeInput, strawberry.argument(
+            description="The fields to change; omitted fields stay as they are."
+        )]
     ) -> PartnerProgramme:
         values: dict[str, Any] = {}
         if input.name is not UNSET:

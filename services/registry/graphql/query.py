@@ -58,10 +58,16 @@ class HomeIndustryFilter:
 
 @strawberry.type(description="Where a page of a connection is (Relay).")
 class PageInfo:
-    has_next_page: bool = strawberry.field(description="True when more items follow: ask again with `after: endCursor`.")
+    has_next_page: bool = strawberry.field(
+        description="True when more items follow: ask again with `after: endCursor`."
+    )
     has_previous_page: bool = strawberry.field(description="True when items come before this page.")
-    start_cursor: str | None = strawberry.field(description="Cursor of the first item of this page; null on an empty page.")
-    end_cursor: str | None = strawberry.field(description="Cursor of the last item of this page; null on an empty page.")
+    start_cursor: str | None = strawberry.field(
+        description="Cursor of the first item of this page; null on an empty page."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="Cursor of the last item of this page; null on an empty page."
+    )
 
 
 @strawberry.type(description="A home industry (IR) and its cursor.")
@@ -136,10 +142,17 @@ def _query_spec(filter: HomeIndustryFilter | None, scope: access.RecordScope) ->
     )
 
 
-@strawberry.type(description="Reads of the registry: regions, home industries (IR), managing teams, facilitators, partners, interventions and the audit trail.")
+@strawberry.type(description="Reads of the registry: regions, home industries (IR), managing teams, facilitators, "
+                             "partners, interventions and the audit trail.")
 class Query:
     @strawberry.federation.field(description="A region by its Kemendagri code, or null when there is none.")
-    async def region(self, info: RegistryInfo, code: Annotated[str, strawberry.argument(description="Kemendagri code, dotted: `33`, `33.74`, `33.74.01`, `33.74.01.1001`.")]) -> Region | None:
+    async def region(
+        self,
+        info: RegistryInfo,
+        code: Annotated[str, strawberry.argument(
+            description="Kemendagri code, dotted: `33`, `33.74`, `33.74.01`, `33.74.01.1001`."
+        )],
+    ) -> Region | None:
         row = await info.context.loaders.region.load(code.strip())
         return Region.from_row(row) if row is not None else None
 
@@ -148,7 +161,13 @@ class Query:
         "need a parentCode (there are 83,762 villages).",
     )
     async def regions(
-        self, info: RegistryInfo, parent_code: Annotated[str | None, strawberry.argument(description="Only regions directly under this Kemendagri code; omitted: no parent restriction (provinces and regencies only).")] = None, level: Annotated[RegionLevel | None, strawberry.argument(description="Only regions of this level.")] = None
+        self,
+        info: RegistryInfo,
+        parent_code: Annotated[str | None, strawberry.argument(
+            description="Only regions directly under this Kemendagri code; omitted: no parent restriction (provinces "
+                        "and regencies only)."
+        )] = None,
+        level: Annotated[RegionLevel | None, strawberry.argument(description="Only regions of this level.")] = None
     ) -> list[Region]:
         if parent_code is None and level in (None, RegionLevel.SUBDISTRICT, RegionLevel.VILLAGE):
             if level is None:
@@ -166,13 +185,21 @@ class Query:
     @strawberry.federation.field(
         description="An IR by id, or null when there is none within your scope."
     )
-    async def home_industry(self, info: RegistryInfo, id: Annotated[strawberry.ID, strawberry.argument(description="The IR's id.")]) -> HomeIndustry | None:
+    async def home_industry(
+        self,
+        info: RegistryInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The IR's id.")],
+    ) -> HomeIndustry | None:
         return await HomeIndustry.resolve_reference(info, id)
 
     @strawberry.federation.field(
         description="An IR by its registration number (IR-33.74-000123), or null when there is none within your scope.",
     )
-    async def home_industry_by_registration_number(self, info: RegistryInfo, number: Annotated[str, strawberry.argument(description="Registration number, e.g. `IR-33.74-000123`.")]) -> HomeIndustry | None:
+    async def home_industry_by_registration_number(
+        self,
+        info: RegistryInfo,
+        number: Annotated[str, strawberry.argument(description="Registration number, e.g. `IR-33.74-000123`.")],
+    ) -> HomeIndustry | None:
         scope = await info.context.record_scope()
         if len(number) > 40:
             raise InvalidInput("number", "is not a registration number")
@@ -190,9 +217,14 @@ class Query:
     async def home_industries(
         self,
         info: RegistryInfo,
-        filter: Annotated[HomeIndustryFilter | None, strawberry.argument(description="Which IR to answer; omitted: every IR within your scope.")] = None,
-        first: Annotated[int, strawberry.argument(description="How many IR to answer on this page.")] = 20,
-        after: Annotated[str | None, strawberry.argument(description="Answer the IR after this cursor (`pageInfo.endCursor` of the previous page); omitted: from the start.")] = None,
+        filter: Annotated[HomeIndustryFilter | None, strawberry.argument(
+            description="Which IR to answer; omitted: every IR within your scope."
+        )] = None,
+        first: Annotated[int, strawberry.argument(description="How many IR to answer on this page, 0 to 500.")] = 20,
+        after: Annotated[str | None, strawberry.argument(
+            description="Answer the IR after this cursor (`pageInfo.endCursor` of the previous page); omitted: from "
+                        "the start."
+        )] = None,
     ) -> HomeIndustryConnection:
         if not 0 <= first <= MAX_PAGE:
             raise InvalidInput("first", f"must be between 0 and {MAX_PAGE}")
@@ -230,7 +262,11 @@ class Query:
         return Team.from_row(row) if row is not None else None
 
     @strawberry.federation.field(description="A managing team by id, or null.")
-    async def team(self, info: RegistryInfo, id: Annotated[strawberry.ID, strawberry.argument(description="The team's id.")]) -> Team | None:
+    async def team(
+        self,
+        info: RegistryInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The team's id.")],
+    ) -> Team | None:
         return await Team.resolve_reference(info, id)
 
     @strawberry.federation.field(
@@ -242,8 +278,12 @@ class Query:
         self,
         info: RegistryInfo,
         level: Annotated[TeamLevel | None, strawberry.argument(description="Only teams of this level.")] = None,
-        region_code: Annotated[str | None, strawberry.argument(description="Only teams of this Kemendagri region and the regions inside it.")] = None,
-        active_on: Annotated[dt.date | None, strawberry.argument(description="Only teams in office on this date.")] = None,
+        region_code: Annotated[str | None, strawberry.argument(
+            description="Only teams of this Kemendagri region and the regions inside it."
+        )] = None,
+        active_on: Annotated[dt.date | None, strawberry.argument(
+            description="Only teams in office on this date."
+        )] = None,
     ) -> list[Team]:
         code = _region_code("regionCode", region_code)
         async with info.context.connect() as connection:
@@ -255,7 +295,11 @@ class Query:
     @strawberry.federation.field(
         description="A facilitator by id, or null when there is none within your region."
     )
-    async def facilitator(self, info: RegistryInfo, id: Annotated[strawberry.ID, strawberry.argument(description="The facilitator's id.")]) -> Facilitator | None:
+    async def facilitator(
+        self,
+        info: RegistryInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The facilitator's id.")],
+    ) -> Facilitator | None:
         return await Facilitator.resolve_reference(info, id)
 
     @strawberry.federation.field(
@@ -263,7 +307,14 @@ class Query:
         "service that day. A region outside yours is FORBIDDEN.",
     )
     async def facilitators(
-        self, info: RegistryInfo, region_code: Annotated[str, strawberry.argument(description="Kemendagri code of the region (province or regency/city).")], active_on: Annotated[dt.date | None, strawberry.argument(description="Only facilitators in service on this date.")] = None
+        self,
+        info: RegistryInfo,
+        region_code: Annotated[str, strawberry.argument(
+            description="Kemendagri code of the region (province or regency/city)."
+        )],
+        active_on: Annotated[dt.date | None, strawberry.argument(
+            description="Only facilitators in service on this date."
+        )] = None
     ) -> list[Facilitator]:
         code = _region_code("regionCode", region_code)
         assert code is not None
@@ -277,13 +328,21 @@ class Query:
     @strawberry.federation.field(
         description="A partner institution by id, or null (a partner sees only itself)."
     )
-    async def partner(self, info: RegistryInfo, id: Annotated[strawberry.ID, strawberry.argument(description="The partner's id.")]) -> Partner | None:
+    async def partner(
+        self,
+        info: RegistryInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The partner's id.")],
+    ) -> Partner | None:
         return await Partner.resolve_reference(info, id)
 
     @strawberry.federation.field(
         description="Partner institutions, by kind and name (a partner sees only itself)."
     )
-    async def partners(self, info: RegistryInfo, kind: Annotated[ProviderKind | None, strawberry.argument(description="Only partners of this kind.")] = None) -> list[Partner]:
+    async def partners(
+        self,
+        info: RegistryInfo,
+        kind: Annotated[ProviderKind | None, strawberry.argument(description="Only partners of this kind.")] = None,
+    ) -> list[Partner]:
         only = network_access.partner_reach(info.context.identity)
         async with info.context.connect() as connection:
             if only is not None:
@@ -296,7 +355,11 @@ class Query:
     @strawberry.federation.field(
         description="An intervention by id, or null when its IR is not within your scope."
     )
-    async def intervention(self, info: RegistryInfo, id: Annotated[strawberry.ID, strawberry.argument(description="The intervention's id.")]) -> Intervention | None:
+    async def intervention(
+        self,
+        info: RegistryInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The intervention's id.")],
+    ) -> Intervention | None:
         return await Intervention.resolve_reference(info, id)
 
     @strawberry.federation.field(
@@ -304,6 +367,15 @@ class Query:
         "regency/city (DISTRICT_OFFICER) or national (MINISTRY). Nobody can change it.",
     )
     async def audit_trail(
-        self, info: RegistryInfo, filter: Annotated[AuditTrailFilter | None, strawberry.argument(description="Which events to answer; omitted: all within your scope.")] = None, first: Annotated[int, strawberry.argument(description="How many events to answer on this page.")] = 50, after: Annotated[str | None, strawberry.argument(description="Answer the events after this cursor (`endCursor` of the previous page); omitted: from the newest.")] = None
+        self,
+        info: RegistryInfo,
+        filter: Annotated[AuditTrailFilter | None, strawberry.argument(
+            description="Which events to answer; omitted: all within your scope."
+        )] = None,
+        first: Annotated[int, strawberry.argument(description="How many events to answer on this page, 0 to 500.")] = 50,
+        after: Annotated[str | None, strawberry.argument(
+            description="Answer the events after this cursor (`endCursor` of the previous page); omitted: from the "
+                        "newest."
+        )] = None
     ) -> AuditEventConnection:
         return await audit_trail(info, filter, first, after)

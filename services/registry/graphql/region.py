@@ -27,7 +27,9 @@ FacilitatorType = Annotated["Facilitator", strawberry.lazy("services.registry.gr
 class Region:
     code: strawberry.ID = strawberry.field(description="Dotted Kemendagri code, e.g. `33.74.01.1001`.")
     name: str = strawberry.field(description="Official name, e.g. `Kota Semarang`.")
-    level: RegionLevel = strawberry.field(description="Administrative level: province, regency/city, sub-district or village.")
+    level: RegionLevel = strawberry.field(
+        description="Administrative level: province, regency/city, sub-district or village."
+    )
     kind: str = strawberry.field(
         description="The region's own kind: provinsi, kabupaten, kota, kecamatan, distrik, desa, kelurahan, desa_adat."
     )

@@ -132,7 +132,13 @@ class Team:
         description="Members, leadership first. `activeOn` keeps those in office on that day; without it, "
         "every member the team has had."
     )
-    async def members(self, info: RegistryInfo, active_on: Annotated[dt.date | None, strawberry.argument(description="Only members in their position on this date; omitted: current and past.")] = None) -> list[TeamMember]:
+    async def members(
+        self,
+        info: RegistryInfo,
+        active_on: Annotated[dt.date | None, strawberry.argument(
+            description="Only members in their position on this date; omitted: current and past."
+        )] = None,
+    ) -> list[TeamMember]:
         rows = await info.context.loaders.team_members.load(self.pk)
         if active_on is not None:
             rows = [r for r in rows if Period(r["active_from"], r["active_until"]).includes(active_on)]

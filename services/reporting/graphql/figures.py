@@ -63,7 +63,9 @@ class ClassCounts:
 
 @strawberry.type(description="Workers absorbed by active IR, disaggregated by sex (as the IR records state them).")
 class WorkersAbsorbed:
-    women: int | None = strawberry.field(description="Women working in the IR (tenaga kerja perempuan), owners included.")
+    women: int | None = strawberry.field(
+        description="Women working in the IR (tenaga kerja perempuan), owners included."
+    )
     men: int | None = strawberry.field(description="Men working in the IR, owners included.")
     total: int | None = strawberry.field(description="All workers, owners included.")
 
@@ -113,9 +115,15 @@ class MovesSummary:
     new_registrations: int | None = strawberry.field(description="IR registered in the period.")
     moved_up: int | None = strawberry.field(description="Moves to a higher class, graduation included (naik kelas).")
     moved_down: int | None = strawberry.field(description="Moves to a lower class (turun kelas).")
-    pemula_to_berkembang: int | None = strawberry.field(description="IR that moved from Pemula (IR 1) to Berkembang (IR 2).")
-    berkembang_to_maju: int | None = strawberry.field(description="IR that moved from Berkembang (IR 2) to Maju (IR 3).")
-    maju_to_graduated: int | None = strawberry.field(description="Maju IR that graduated to small enterprise (usaha kecil).")
+    pemula_to_berkembang: int | None = strawberry.field(
+        description="IR that moved from Pemula (IR 1) to Berkembang (IR 2)."
+    )
+    berkembang_to_maju: int | None = strawberry.field(
+        description="IR that moved from Berkembang (IR 2) to Maju (IR 3)."
+    )
+    maju_to_graduated: int | None = strawberry.field(
+        description="Maju IR that graduated to small enterprise (usaha kecil)."
+    )
     closed: int | None = strawberry.field(description="Closures (gulung tikar) in the period.")
     graduated: int | None = strawberry.field(description="Graduations to small enterprise in the period.")
     suppressed: bool = strawberry.field(description=PROTECTED)

@@ -27,7 +27,9 @@ class Progress:
     current_standing: IrStanding = strawberry.field(description="Where the IR stands today.")
     since: dt.date = strawberry.field(description="When the current standing began.")
     days_in_current_standing: int = strawberry.field(description="Days from `since` to today (Asia/Jakarta).")
-    moves_up: int = strawberry.field(description="How many times it moved up a class (naik kelas), graduation included.")
+    moves_up: int = strawberry.field(
+        description="How many times it moved up a class (naik kelas), graduation included."
+    )
     moves_down: int = strawberry.field(description="How many times it moved down a class.")
     history: list[StandingPeriod] = strawberry.field(description="Every standing, oldest first.")
 

@@ -34,7 +34,8 @@ RegionCode = Annotated[
 ]
 
 
-@strawberry.type(description="Reports on home industries (IR): class distribution, moves (naik kelas), hand-over candidates, needs analysis and the annual report. Counts only, no personal data.")
+@strawberry.type(description="Reports on home industries (IR): class distribution, moves (naik kelas), hand-over "
+                             "candidates, needs analysis and the annual report. Counts only, no personal data.")
 class Query:
     @strawberry.federation.field(description="Numbers of IR per class in a region at the end of `asOf` (Asia/Jakarta; default "
                       "today) and, with `groupByChildren`, in each child region. Partners: the last completed month's end on or "
@@ -42,8 +43,12 @@ class Query:
     async def class_distribution(
         self, info: ReportingInfo,
         region_code: RegionCode = None,
-        as_of: Annotated[dt.date | None, strawberry.argument(description="The date; default today (Asia/Jakarta). From 1900, not after today.")] = None,
-        group_by_children: Annotated[bool, strawberry.argument(description="Also answer each child region's figures.")] = False,
+        as_of: Annotated[dt.date | None, strawberry.argument(
+            description="The date; default today (Asia/Jakarta). From 1900, not after today."
+        )] = None,
+        group_by_children: Annotated[bool, strawberry.argument(
+            description="Also answer each child region's figures."
+        )] = False,
     ) -> ClassDistribution:
         day = as_of or today_in_jakarta()
         async with snapshot(info.context.engine) as connection:
@@ -62,7 +67,9 @@ class Query:
         from_: Annotated[dt.date, strawberry.argument(name="from", description="First day of the period.")],
         to: Annotated[dt.date, strawberry.argument(description="Last day of the period, included; not before `from`.")],
         region_code: RegionCode = None,
-        group_by_children: Annotated[bool, strawberry.argument(description="Also answer each child region's moves.")] = False,
+        group_by_children: Annotated[bool, strawberry.argument(
+            description="Also answer each child region's moves."
+        )] = False,
     ) -> ClassTransitions:
         async with snapshot(info.context.engine) as connection:
             async def answer() -> ClassTransitions:
@@ -77,7 +84,7 @@ class Query:
     async def small_business_candidates(
         self, info: ReportingInfo,
         region_code: RegionCode = None,
-        first: Annotated[int, strawberry.argument(description="How many candidates to answer.")] = 100,
+        first: Annotated[int, strawberry.argument(description="How many candidates to answer, 1 to 10,000.")] = 100,
     ) -> list[SmallBusinessCandidate]:
         async with info.context.engine.connect() as connection:
             rows = await reports.small_business_candidates(connection, info.context.identity, region_code, first,
@@ -105,7 +112,9 @@ class Query:
 
     @strawberry.federation.field(description="The annual report of a region for a calendar year (Asia/Jakarta dates).")
     async def annual_report(
-        self, info: ReportingInfo, year: Annotated[int, strawberry.argument(description="The calendar year; not after the current year.")],
+        self,
+        info: ReportingInfo,
+        year: Annotated[int, strawberry.argument(description="The calendar year; not after the current year.")],
         region_code: RegionCode = None,
     ) -> AnnualReport:
         # The year's bounds depend on today's date (a year not over yet): today is in the key.

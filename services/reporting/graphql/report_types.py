@@ -31,7 +31,9 @@ class ClassDistribution:
     region_code: str = strawberry.field(description="Kemendagri code of the region; empty for the whole nation.")
     region_name: str = strawberry.field(description="Name of the region (`Indonesia` for the whole nation).")
     counts: ClassCounts = strawberry.field(description="Numbers of IR by standing.")
-    statistics: IrStatistics = strawberry.field(description="The region's fuller figures: by owner's sex, KRTP, workers, candidates.")
+    statistics: IrStatistics = strawberry.field(
+        description="The region's fuller figures: by owner's sex, KRTP, workers, candidates."
+    )
     children: list[RegionFigures] = strawberry.field(
         description="Each child region (provinces of the nation, regencies of a province, …); empty unless groupByChildren."
     )
@@ -51,7 +53,9 @@ class ClassDistribution:
 
 @strawberry.type(description="A child region's moves in the period.")
 class RegionMoves:
-    region: Region | None = strawberry.field(description="The child region; null when the registry does not know the code.")
+    region: Region | None = strawberry.field(
+        description="The child region; null when the registry does not know the code."
+    )
     region_code: str = strawberry.field(description="Kemendagri code of the child region.")
     region_name: str = strawberry.field(description="Name of the child region.")
     summary: MovesSummary = strawberry.field(description="Its moves in the period, summed.")
@@ -66,7 +70,9 @@ class ClassTransitions:
     region_name: str = strawberry.field(description="Name of the region (`Indonesia` for the whole nation).")
     moves: list[ClassMove] = strawberry.field(description="The matrix, one entry per (from, to) pair that occurred.")
     summary: MovesSummary = strawberry.field(description="The period's moves, summed.")
-    children: list[RegionMoves] = strawberry.field(description="Each child region's moves; empty unless groupByChildren.")
+    children: list[RegionMoves] = strawberry.field(
+        description="Each child region's moves; empty unless groupByChildren."
+    )
 
     @classmethod
     def of(cls, t: reports.Transitions) -> "ClassTransitions":
@@ -80,7 +86,9 @@ class ClassTransitions:
 
 @strawberry.type(description="An IR to hand over to the Ministry of Cooperatives and SMEs (Usaha Kecil candidate).")
 class SmallBusinessCandidate:
-    home_industry: HomeIndustry = strawberry.field(description="The IR (resolve its details from the registry, as your role may see them).")
+    home_industry: HomeIndustry = strawberry.field(
+        description="The IR (resolve its details from the registry, as your role may see them)."
+    )
     registration_number: str = strawberry.field(description="Registration number, e.g. `IR-33.74-000123`.")
     village: Region = strawberry.field(description="Kemendagri code of its village (desa/kelurahan).")
     business_category: str = strawberry.field(description="Business category (a registry BusinessCategory name).")
@@ -104,8 +112,12 @@ class AssistanceCount:
 @strawberry.type(description="An institution that gave assistance, and to how many IR.")
 class ProviderCount:
     provider: str = strawberry.field(description="The institution, as named in the survey.")
-    provider_kind: str | None = strawberry.field(description="Kind of institution (a registry ProviderKind name); null when unknown.")
-    home_industries: int = strawberry.field(description="How many IR it gave assistance to (perturbed for a partner, never 1–4).")
+    provider_kind: str | None = strawberry.field(
+        description="Kind of institution (a registry ProviderKind name); null when unknown."
+    )
+    home_industries: int = strawberry.field(
+        description="How many IR it gave assistance to (perturbed for a partner, never 1–4)."
+    )
 
 
 @strawberry.type(description="One class's row of the needs analysis (analisis kebutuhan, Permen PPPA 2/2016 BAB V H).")
@@ -117,7 +129,9 @@ class ClassNeeds:
     products: list[ItemCount] = strawberry.field(description="Products named, most named first.")
     needs: list[ItemCount] = strawberry.field(description="What the owners hope for (harapan/kebutuhan).")
     constraints: list[ItemCount] = strawberry.field(description="Constraints (kendala).")
-    assistance_received: list[AssistanceCount] = strawberry.field(description="Assistance received, by kind and kind of provider.")
+    assistance_received: list[AssistanceCount] = strawberry.field(
+        description="Assistance received, by kind and kind of provider."
+    )
     providers: list[ProviderCount] = strawberry.field(
         description="Who gave it: government offices, NGOs, businesses, banks, universities."
     )
@@ -125,7 +139,9 @@ class ClassNeeds:
 
 @strawberry.type(description="The needs analysis of a region's active IR, per current class (most named first).")
 class NeedsAnalysis:
-    region: Region | None = strawberry.field(description="The region reported on; null when the registry does not know the code.")
+    region: Region | None = strawberry.field(
+        description="The region reported on; null when the registry does not know the code."
+    )
     region_code: str = strawberry.field(description="Kemendagri code of the region; empty for the whole nation.")
     region_name: str = strawberry.field(description="Name of the region (`Indonesia` for the whole nation).")
     classes: list[ClassNeeds] = strawberry.field(description="One row per current class: Pemula, Berkembang, Maju.")
@@ -150,7 +166,9 @@ class NeedsAnalysis:
 
 @strawberry.type(description="A child region's line of the annual report.")
 class AnnualReportLine:
-    region: Region | None = strawberry.field(description="The child region; null when the registry does not know the code.")
+    region: Region | None = strawberry.field(
+        description="The child region; null when the registry does not know the code."
+    )
     region_code: str = strawberry.field(description="Kemendagri code of the child region.")
     region_name: str = strawberry.field(description="Name of the child region.")
     start_of_year: ClassCounts = strawberry.field(description="On 31 December of the year before.")
@@ -163,15 +181,23 @@ class AnnualReportLine:
                  "the hand-over candidates and the needs analysis.")
 class AnnualReport:
     year: int = strawberry.field(description="The calendar year reported on.")
-    region: Region | None = strawberry.field(description="The region reported on; null when the registry does not know the code.")
+    region: Region | None = strawberry.field(
+        description="The region reported on; null when the registry does not know the code."
+    )
     region_code: str = strawberry.field(description="Kemendagri code of the region; empty for the whole nation.")
     region_name: str = strawberry.field(description="Name of the region (`Indonesia` for the whole nation).")
     start_of_year: IrStatistics = strawberry.field(description="Figures at the start of the year (1 January).")
-    end_of_year: IrStatistics = strawberry.field(description="Figures at the end of the year (31 December, or today for the current year).")
-    moves: list[ClassMove] = strawberry.field(description="Every move between standings in the year, with how many IR made it.")
+    end_of_year: IrStatistics = strawberry.field(
+        description="Figures at the end of the year (31 December, or today for the current year)."
+    )
+    moves: list[ClassMove] = strawberry.field(
+        description="Every move between standings in the year, with how many IR made it."
+    )
     summary: MovesSummary = strawberry.field(description="The year's moves, summed (naik kelas).")
     children: list[AnnualReportLine] = strawberry.field(description="One line per child region.")
-    small_business_candidates: int = strawberry.field(description="How many IR are hand-over candidates (usaha kecil) at the end of the year.")
+    small_business_candidates: int = strawberry.field(
+        description="How many IR are hand-over candidates (usaha kecil) at the end of the year."
+    )
     needs_analysis: NeedsAnalysis = strawberry.field(description="The needs analysis of the region's active IR.")
 
     @classmethod
