@@ -3,9 +3,10 @@ subgraph serves (`_service { sdl }` answers ``schema.as_str()``, which registry_
 return) and in the exported schema/*.graphql (so in schema/supergraph.graphql, which composes them).
 
 Not ours, and left out: the Apollo Federation spec's own definitions (``_service``, ``_entities``,
-``_Any``, ``_Entity``, ``_Service``, ``link__*``, ``join__*``, and the spec's directives such as
-``@key`` or ``@requiresScopes``), which the federation library prints without descriptions. The
-directive definitions we declare ourselves (``@listSize``) are checked like everything else.
+``_Any``, ``_Entity``, ``_Service``, ``link__*``, ``join__*``, ``policy__Policy``,
+``requiresScopes__Scope``, and the spec's directives such as ``@key``, ``@requiresScopes`` or the
+demand-control ``@listSize``/``@cost``), which composition prints without descriptions. Any directive
+or type we declared ourselves would be checked like everything else.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from services.reporting.sdl import reporting_sdl
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
 
-FEDERATION_PREFIXES = ("_", "link__", "join__")
+FEDERATION_PREFIXES = ("_", "link__", "join__", "policy__", "requiresScopes__")
 # Directive definitions the federation spec puts in every subgraph SDL (not ours to describe).
 FEDERATION_DIRECTIVES = frozenset({
     "key", "link", "shareable", "external", "requires", "provides", "extends", "override", "inaccessible",
-    "tag", "composeDirective", "interfaceObject", "authenticated", "requiresScopes", "policy", "cost",
+    "tag", "composeDirective", "interfaceObject", "authenticated", "requiresScopes", "policy", "cost", "listSize",
+    "context", "fromContext",
 })
 
 
@@ -101,12 +103,34 @@ def test_the_check_finds_each_kind_of_missing_description() -> None:
       TWO
     }
     input Filter { y: Int }
-    directive @listSize(assumedSize: Int) on FIELD_DEFINITION
+    directive @sample(size: Int) on FIELD_DEFINITION
     directive @key(fields: String) on OBJECT
+    directive @listSize(assumedSize: Int) on FIELD_DEFINITION
     enum join__Graph { A }
     scalar _Any
+    scalar policy__Policy
     '''
     assert undescribed(sdl) == [
         "Query.ok(b:)", "Query.bare", "Bare", "Bare.x", "Level.TWO", "Filter", "Filter.y",
-        "@listSize", "@listSize(assumedSize:)",
+        "@sample", "@sample(size:)",
     ]
+
+
+def test_an_enum_cannot_grow_an_undescribed_value() -> None:
+    import enum
+
+    import strawberry
+
+    from siir.enum_values import describe_values
+
+    @strawberry.enum
+    class Colour(enum.Enum):
+        RED = "RED"
+        BLUE = "BLUE"
+
+    with pytest.raises(ValueError, match=r"values without a description \['BLUE'\]"):
+        describe_values(Colour, {"RED": "Red."})
+    with pytest.raises(ValueError, match=r"descriptions for no value \['GREEN'\]"):
+        describe_values(Colour, {"RED": "Red.", "BLUE": "Blue.", "GREEN": "Green."})
+    describe_values(Colour, {"RED": "Red.", "BLUE": "Blue."})
+    assert [v.description for v in Colour.__strawberry_definition__.values] == ["Red.", "Blue."]
