@@ -85,7 +85,9 @@ class UpdateFacilitatorInput:
 class MentoringNoteInput:
     facilitator_id: strawberry.ID = strawberry.field(description="The facilitator (pendamping) who mentored.")
     noted_on: dt.date = strawberry.field(description="Date of the mentoring; not in the future.")
-    notes: str = strawberry.field(description="What was done and agreed (long text: newlines and tabs allowed).")
+    notes: str = strawberry.field(
+        description="What was done and agreed. Long text: up to 2,000 characters, newlines and tabs allowed."
+    )
 
 
 def _assignment(field: str, data: FacilitatorAssignmentInput) -> dict[str, Any]:

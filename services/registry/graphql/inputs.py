@@ -51,15 +51,15 @@ class OwnerInput:
 
 @strawberry.input(description="Coordinates of the business (WGS 84 decimal degrees), within Indonesia.")
 class LocationInput:
-    latitude: float = strawberry.field(description="Latitude in decimal degrees, −90 to 90.")
-    longitude: float = strawberry.field(description="Longitude in decimal degrees, −180 to 180.")
+    latitude: float = strawberry.field(description="Latitude in decimal degrees, −11.5 to 6.5 (Indonesia).")
+    longitude: float = strawberry.field(description="Longitude in decimal degrees, 94.5 to 141.5 (Indonesia).")
 
 
 @strawberry.input(description="Licences and certificates (legalitas usaha); each optional.")
 class LegalityInput:
     nib: str | None = strawberry.field(
         default=None,
-        description="Business identification number (Nomor Induk Berusaha, NIB) from OSS, 13 digits; the former "
+        description="Business identification number (Nomor Induk Berusaha, NIB) from OSS; the former "
                     "IUMK."
     )
     pirt_number: str | None = strawberry.field(
@@ -111,7 +111,8 @@ class WorkforceInput:
     )
     special_treatment: str | None = strawberry.field(
         default=None,
-        description="Special treatment given (perlakuan khusus), e.g. for pregnant workers; optional."
+        description="Special treatment given (perlakuan khusus), e.g. for pregnant workers; optional. Long text: up "
+                    "to 2,000 characters, newlines and tabs allowed."
     )
     trainings_attended: list[str] = strawberry.field(
         default_factory=list,
@@ -130,7 +131,10 @@ class AssistanceReceivedInput:
         description="Kind of institution that gave it; optional."
     )
     year: int | None = strawberry.field(default=None, description="Year it was received; optional.")
-    description: str | None = strawberry.field(default=None, description="What exactly was given; optional.")
+    description: str | None = strawberry.field(
+        default=None,
+        description="What exactly was given; optional. Long text: up to 2,000 characters, newlines and tabs allowed."
+    )
 
 
 @strawberry.input(description="The owner's consent to share her data with partner institutions (UU 27/2022 PDP).")
@@ -167,7 +171,10 @@ class AssessmentInput:
         default=None,
         description="Who assessed the IR, e.g. the facilitator's name; optional."
     )
-    notes: str | None = strawberry.field(default=None, description="Free-text notes; optional.")
+    notes: str | None = strawberry.field(
+        default=None,
+        description="Free-text notes; optional. Long text: up to 2,000 characters, newlines and tabs allowed."
+    )
     facilitator_id: strawberry.ID | None = strawberry.field(
         default=None, description="The facilitator (pendamping) who assessed the IR, if one did."
     )
@@ -186,7 +193,10 @@ class RegisterHomeIndustryInput:
         description="The first assessment, from the same survey; optional."
     )
     registered_on: dt.date | None = strawberry.field(default=None, description="Defaults to today (WIB).")
-    address: str | None = strawberry.field(default=None, description="Street address; optional.")
+    address: str | None = strawberry.field(
+        default=None,
+        description="Street address; optional. Long text: up to 2,000 characters, newlines and tabs allowed."
+    )
     location: LocationInput | None = strawberry.field(
         default=None,
         description="Coordinates of the business; optional."
@@ -244,7 +254,11 @@ class UpdateHomeIndustryInput:
         default=UNSET,
         description="Date the business started; from 1900, not in the future. Omitted: unchanged."
     )
-    address: str | None = strawberry.field(default=UNSET, description="Street address. Omitted: unchanged.")
+    address: str | None = strawberry.field(
+        default=UNSET,
+        description="Street address. Long text: up to 2,000 characters, newlines and tabs allowed. Omitted: "
+                    "unchanged."
+    )
     location: LocationInput | None = strawberry.field(
         default=UNSET,
         description="Coordinates of the business. Omitted: unchanged."

@@ -35,11 +35,14 @@ class InterventionInput:
     )
     programme_id: strawberry.ID | None = strawberry.field(
         default=None,
-        description="The partner's programme it belongs to; optional, needs `partnerId`."
+        description="The partner's programme it belongs to; optional."
     )
     government_office: str | None = strawberry.field(default=None, description="The SKPD, e.g. `Dinas Koperasi dan UKM Kota Semarang`.")
     value: Rupiah | None = strawberry.field(default=None, description="Value in rupiah.")
-    outcome_notes: str | None = strawberry.field(default=None, description="What came of it; optional.")
+    outcome_notes: str | None = strawberry.field(
+        default=None,
+        description="What came of it; optional. Long text: up to 2,000 characters, newlines and tabs allowed."
+    )
 
 
 @strawberry.input(description="Changes to an intervention; fields left out stay as they are. A new provider replaces the old one.")
@@ -67,7 +70,11 @@ class UpdateInterventionInput:
         default=UNSET,
         description="Value of what was given, in rupiah. Omitted: unchanged."
     )
-    outcome_notes: str | None = strawberry.field(default=UNSET, description="What came of it. Omitted: unchanged.")
+    outcome_notes: str | None = strawberry.field(
+        default=UNSET,
+        description="What came of it. Long text: up to 2,000 characters, newlines and tabs allowed. Omitted: "
+                    "unchanged."
+    )
 
 
 def _ended_on(value: dt.date | None, today: dt.date) -> dt.date | None:

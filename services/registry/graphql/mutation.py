@@ -128,7 +128,8 @@ class Mutation:
         info: RegistryInfo,
         id: Annotated[strawberry.ID, strawberry.argument(description="The IR that closed.")],
         reason: Annotated[str, strawberry.argument(
-            description="Why it closed, e.g. `gulung tikar` or `moved away`."
+            description="Why it closed, e.g. `gulung tikar` or `moved away`. Long text: up to 2,000 characters, "
+                        "newlines and tabs allowed."
         )],
         closed_on: Annotated[dt.date | None, strawberry.argument(
             description="Date it closed; not in the future. Default: today (Asia/Jakarta)."
@@ -157,7 +158,10 @@ class Mutation:
         graduated_on: Annotated[dt.date | None, strawberry.argument(
             description="Date of the hand-over; not in the future. Default: today (Asia/Jakarta)."
         )] = None,
-        note: Annotated[str | None, strawberry.argument(description="A note on the hand-over; optional.")] = None
+        note: Annotated[str | None, strawberry.argument(
+            description="A note on the hand-over; optional. Long text: up to 2,000 characters, newlines and tabs "
+                        "allowed."
+        )] = None
     ) -> HomeIndustry:
         context = info.context
         scope = await context.record_scope()

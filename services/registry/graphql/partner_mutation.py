@@ -49,7 +49,11 @@ class PartnerProgrammeInput:
     eligibility: EligibilityRuleInput = strawberry.field(description="Which IR may take part.")
     active_from: dt.date = strawberry.field(description="First day the programme runs.")
     active_until: dt.date | None = strawberry.field(default=None, description="Last day it runs, included; optional.")
-    description: str | None = strawberry.field(default=None, description="What the programme offers; optional.")
+    description: str | None = strawberry.field(
+        default=None,
+        description="What the programme offers; optional. Long text: up to 2,000 characters, newlines and tabs "
+                    "allowed."
+    )
 
 
 @strawberry.input(description="Changes to a programme; fields left out stay as they are.")
@@ -57,7 +61,8 @@ class UpdatePartnerProgrammeInput:
     name: str | None = strawberry.field(default=UNSET, description="Name of the programme. Omitted: unchanged.")
     description: str | None = strawberry.field(
         default=UNSET,
-        description="What the programme offers. Omitted: unchanged."
+        description="What the programme offers. Long text: up to 2,000 characters, newlines and tabs allowed. "
+                    "Omitted: unchanged."
     )
     eligibility: EligibilityRuleInput | None = strawberry.field(
         default=UNSET,

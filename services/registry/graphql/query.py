@@ -164,8 +164,8 @@ class Query:
         self,
         info: RegistryInfo,
         parent_code: Annotated[str | None, strawberry.argument(
-            description="Only regions directly under this Kemendagri code; omitted: no parent restriction (provinces "
-                        "and regencies only)."
+            description="Only the regions directly under this Kemendagri code. Omitted: the provinces, or with "
+                        "`level: REGENCY` every regency/city; sub-districts and villages need it."
         )] = None,
         level: Annotated[RegionLevel | None, strawberry.argument(description="Only regions of this level.")] = None
     ) -> list[Region]:
@@ -372,7 +372,9 @@ class Query:
         filter: Annotated[AuditTrailFilter | None, strawberry.argument(
             description="Which events to answer; omitted: all within your scope."
         )] = None,
-        first: Annotated[int, strawberry.argument(description="How many events to answer on this page, 0 to 500.")] = 50,
+        first: Annotated[int, strawberry.argument(
+            description="How many events to answer on this page, 0 to 500."
+        )] = 50,
         after: Annotated[str | None, strawberry.argument(
             description="Answer the events after this cursor (`endCursor` of the previous page); omitted: from the "
                         "newest."

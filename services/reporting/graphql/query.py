@@ -114,7 +114,9 @@ class Query:
     async def annual_report(
         self,
         info: ReportingInfo,
-        year: Annotated[int, strawberry.argument(description="The calendar year; not after the current year.")],
+        year: Annotated[int, strawberry.argument(
+            description="The calendar year, from the first registration's year to the current year."
+        )],
         region_code: RegionCode = None,
     ) -> AnnualReport:
         # The year's bounds depend on today's date (a year not over yet): today is in the key.
