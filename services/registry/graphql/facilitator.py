@@ -195,7 +195,7 @@ class MentoringNote:
         assert row is not None, "facilitator_id is a foreign key"
         return Facilitator.from_row(row)
 
-    @strawberry.field(description="The IR mentored; null when outside your scope.")
+    @strawberry.field(description="The IR mentored.")
     async def home_industry(self, info: RegistryInfo) -> HomeIndustryType:
         row = await info.context.loaders.home_industry.load(self.home_industry_id)
         assert row is not None, "home_industry_id is a foreign key"

@@ -142,14 +142,14 @@ class ConsentInput:
     granted: bool = strawberry.field(description="True when the owner consents to sharing with partner institutions.")
     recorded_on: dt.date | None = strawberry.field(
         default=None,
-        description="Date the consent (or its refusal) was recorded; not in the future."
+        description="Date the consent (or its refusal) was recorded; not in the future. Default: today (Asia/Jakarta)."
     )
 
 
 @strawberry.input(description="The six criteria of an assessment as the surveyor entered them.")
 class AssessmentInput:
     assessed_on: dt.date = strawberry.field(
-        description="Date of the assessment; not in the future, not before the business started."
+        description="Date of the assessment; from 1900, not in the future."
     )
     worker_count: int = strawberry.field(description="Workers including the owner.")
     production_technology: ProductionTechnology = strawberry.field(

@@ -119,7 +119,7 @@ class Intervention:
             DomainClass(self.class_after.value) if self.class_after else None,
         )
 
-    @strawberry.field(description="The IR that received it; null when outside your scope.")
+    @strawberry.field(description="The IR that received it.")
     async def home_industry(self, info: RegistryInfo) -> HomeIndustryType:
         from services.registry.graphql.home_industry import HomeIndustry
 

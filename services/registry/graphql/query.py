@@ -310,7 +310,7 @@ class Query:
         self,
         info: RegistryInfo,
         region_code: Annotated[str, strawberry.argument(
-            description="Kemendagri code of the region (province or regency/city)."
+            description="Kemendagri code of the region: its facilitators and those of the regions inside it."
         )],
         active_on: Annotated[dt.date | None, strawberry.argument(
             description="Only facilitators in service on this date."

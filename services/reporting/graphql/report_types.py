@@ -90,7 +90,7 @@ class SmallBusinessCandidate:
         description="The IR (resolve its details from the registry, as your role may see them)."
     )
     registration_number: str = strawberry.field(description="Registration number, e.g. `IR-33.74-000123`.")
-    village: Region = strawberry.field(description="Kemendagri code of its village (desa/kelurahan).")
+    village: Region = strawberry.field(description="The village (desa/kelurahan) where the business is.")
     business_category: str = strawberry.field(description="Business category (a registry BusinessCategory name).")
     assessed_on: dt.date | None = strawberry.field(description="Date of the assessment that made it a candidate.")
     score: int | None = strawberry.field(description="Score (6–18) of its latest assessment.")
@@ -186,9 +186,11 @@ class AnnualReport:
     )
     region_code: str = strawberry.field(description="Kemendagri code of the region; empty for the whole nation.")
     region_name: str = strawberry.field(description="Name of the region (`Indonesia` for the whole nation).")
-    start_of_year: IrStatistics = strawberry.field(description="Figures at the start of the year (1 January).")
+    start_of_year: IrStatistics = strawberry.field(
+        description="Figures as the year opens (end of 31 December of the year before)."
+    )
     end_of_year: IrStatistics = strawberry.field(
-        description="Figures at the end of the year (31 December, or today for the current year)."
+        description="Figures at the end of 31 December (for the current year: as recorded so far)."
     )
     moves: list[ClassMove] = strawberry.field(
         description="Every move between standings in the year, with how many IR made it."
