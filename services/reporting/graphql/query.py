@@ -44,7 +44,7 @@ class Query:
         self, info: ReportingInfo,
         region_code: RegionCode = None,
         as_of: Annotated[dt.date | None, strawberry.argument(
-            description="The date; default today (Asia/Jakarta). From 1900, not after today."
+            description="The date; default today (Asia/Jakarta)."
         )] = None,
         group_by_children: Annotated[bool, strawberry.argument(
             description="Also answer each child region's figures."

@@ -54,7 +54,7 @@ class ClassDistribution:
 @strawberry.type(description="A child region's moves in the period.")
 class RegionMoves:
     region: Region | None = strawberry.field(
-        description="The child region; null when the registry does not know the code."
+        description="The child region (its Kemendagri details from the registry)."
     )
     region_code: str = strawberry.field(description="Kemendagri code of the child region.")
     region_name: str = strawberry.field(description="Name of the child region.")
@@ -140,7 +140,7 @@ class ClassNeeds:
 @strawberry.type(description="The needs analysis of a region's active IR, per current class (most named first).")
 class NeedsAnalysis:
     region: Region | None = strawberry.field(
-        description="The region reported on; null when the registry does not know the code."
+        description="The region reported on; null for the whole nation."
     )
     region_code: str = strawberry.field(description="Kemendagri code of the region; empty for the whole nation.")
     region_name: str = strawberry.field(description="Name of the region (`Indonesia` for the whole nation).")
@@ -167,7 +167,7 @@ class NeedsAnalysis:
 @strawberry.type(description="A child region's line of the annual report.")
 class AnnualReportLine:
     region: Region | None = strawberry.field(
-        description="The child region; null when the registry does not know the code."
+        description="The child region (its Kemendagri details from the registry)."
     )
     region_code: str = strawberry.field(description="Kemendagri code of the child region.")
     region_name: str = strawberry.field(description="Name of the child region.")
@@ -182,7 +182,7 @@ class AnnualReportLine:
 class AnnualReport:
     year: int = strawberry.field(description="The calendar year reported on.")
     region: Region | None = strawberry.field(
-        description="The region reported on; null when the registry does not know the code."
+        description="The region reported on; null for the whole nation."
     )
     region_code: str = strawberry.field(description="Kemendagri code of the region; empty for the whole nation.")
     region_name: str = strawberry.field(description="Name of the region (`Indonesia` for the whole nation).")
