@@ -20,7 +20,7 @@ from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRul
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.types import ExecutionContext
 
-from siir.argument_rules import check_arguments
+from siir.argument_rules import DATE_WINDOW, check_arguments
 from siir.errors import DomainError, ServiceUnavailable
 from siir.observability.graphql_notes import NoteOperation
 from siir.outages import RETRY_AFTER_SECONDS, is_outage
@@ -188,6 +188,17 @@ class RequestLoader(DataLoader[K, V]):
         return asyncio.shield(super().load(key))
 
 
+# Strawberry's built-in date scalars say only "Date (isoformat)": what a portal developer needs is the
+# format, the time zone and the window siir.argument_rules holds every input to.
+SCALAR_DESCRIPTIONS = {
+    "Date": f"A calendar date, ISO 8601 `YYYY-MM-DD` (e.g. `2026-12-04`). Dates the programme calls today are "
+            f"Asia/Jakarta (WIB) dates. As input, from {DATE_WINDOW[0].isoformat()} to {DATE_WINDOW[1].isoformat()}; "
+            f"fields narrow it further (no future assessment, for one).",
+    "DateTime": f"A date and time, ISO 8601 with its UTC offset (e.g. `2026-12-04T09:30:00+07:00`). As input, "
+                f"within the years {DATE_WINDOW[0].year} to {DATE_WINDOW[1].year}.",
+}
+
+
 class SubgraphSchema(strawberry.federation.Schema):
     """A federation schema that logs only unexpected errors (a refused input is not an incident),
     parses and validates each distinct operation once (``ParseOnce``), never answers "Did you
@@ -206,6 +217,9 @@ class SubgraphSchema(strawberry.federation.Schema):
                          **kwargs)
         self.long_text = long_text
         check_arguments(self._schema, long_text)
+        for name, description in SCALAR_DESCRIPTIONS.items():
+            if name in self._schema.type_map:
+                self._schema.type_map[name].description = description
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         unexpected = [e for e in errors if _is_unexpected(e) or e.extensions.get("code") == "INTERNAL_SERVER_ERROR"]

@@ -21,12 +21,19 @@ FacilitatorType = Annotated["Facilitator", strawberry.lazy("services.registry.gr
 
 @strawberry.type(description="The level (1–3) each criterion reached under the rule set.")
 class CriterionLevels:
-    worker_count: int
-    production_technology: int
-    capital_source: int
-    capital_amount: int
-    business_age: int
-    production_pattern: int
+    worker_count: int = strawberry.field(
+        description="Level (1–3) of the number of workers, owner included: 1–2, 3–5, 6 or more."
+    )
+    production_technology: int = strawberry.field(description="Level (1–3) of the production technology.")
+    capital_source: int = strawberry.field(description="Level (1–3) of the capital source.")
+    capital_amount: int = strawberry.field(
+        description="Level (1–3) of the capital amount: under Rp 5,000,000; up to under Rp 25,000,000; Rp 25,000,000 "
+                    "or more."
+    )
+    business_age: int = strawberry.field(
+        description="Level (1–3) of the business age: under 12 months; 12–24 months; over 24 months."
+    )
+    production_pattern: int = strawberry.field(description="Level (1–3) of the production pattern.")
 
 
 @strawberry.type(
@@ -35,22 +42,30 @@ class CriterionLevels:
     "explained and recomputed."
 )
 class Assessment:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="Opaque identifier; pass it back as given.")
     assessed_on: dt.date = strawberry.field(description="Date of the assessment (WIB).")
     worker_count: int = strawberry.field(description="Workers including the owner (tenaga kerja).")
-    production_technology: ProductionTechnology
-    capital_source: CapitalSource
+    production_technology: ProductionTechnology = strawberry.field(
+        description="Production technology (teknologi produksi) observed."
+    )
+    capital_source: CapitalSource = strawberry.field(description="Source of business capital (sumber modal) observed.")
     capital_amount: Rupiah = strawberry.field(description="Business capital (jumlah modal) in rupiah.")
-    business_started_on: dt.date
+    business_started_on: dt.date = strawberry.field(
+        description="The business start date the business age was counted from (whole months to the assessment "
+                    "date)."
+    )
     business_age_months: int = strawberry.field(
         description="Business age (lama usaha): whole months from the start date to the assessment date."
     )
-    production_pattern: ProductionPattern
+    production_pattern: ProductionPattern = strawberry.field(description="Production pattern (pola produksi) observed.")
     assets_excluding_land_and_buildings: Rupiah | None = strawberry.field(
         description="Assets excluding land and buildings, in rupiah (for the small-enterprise test)."
     )
     annual_turnover: Rupiah | None = strawberry.field(description="Annual turnover (omzet) in rupiah.")
-    levels: CriterionLevels
+    levels: CriterionLevels = strawberry.field(
+        description="The level (1–3) each of the six criteria of Tabel 2 scored, so the class can be explained and "
+                    "recomputed."
+    )
     score: int = strawberry.field(description="Sum of the six levels, 6–18.")
     ir_class: IrClass = strawberry.field(name="class", description="The class this assessment concluded.")
     rule_set: str = strawberry.field(description="The rule set and version applied, e.g. `PERMEN_PPPA_2_2016@1`.")
@@ -61,8 +76,10 @@ class Assessment:
         description="An IR Maju past the small-enterprise (Usaha Kecil) thresholds: a candidate for hand-over "
         "to the Ministry of Cooperatives and SMEs."
     )
-    assessor: str | None
-    notes: str | None
+    assessor: str | None = strawberry.field(
+        description="Who assessed the IR (usually a facilitator, pendamping); null when not recorded."
+    )
+    notes: str | None = strawberry.field(description="Free-text notes of the assessor; null when none.")
     facilitator_id: strawberry.Private[int | None]
 
     @classmethod

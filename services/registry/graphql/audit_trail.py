@@ -20,6 +20,7 @@ from services.registry.graphql.context import RegistryInfo
 from siir.auth.identity import Identity
 from siir import identifiers
 from siir.connections import Connection, CursorKey, page_of, page_size
+from siir.enum_values import describe_values
 from siir.errors import InvalidInput
 
 MAX_PAGE = 500
@@ -31,18 +32,30 @@ class AuditAction(enum.Enum):
     DENIED = "DENIED"
 
 
+describe_values(AuditAction, {
+    "READ": "Personal data was read (full or masked).",
+    "WRITE": "The record was changed.",
+    "DENIED": "An attempt was refused (FORBIDDEN); nothing was read or changed.",
+})
+
+
 @strawberry.type(description="A personal field read, and how much of it the reader saw (FULL or MASKED).")
 class AuditField:
-    name: str
-    disclosure: str
+    name: str = strawberry.field(description="The personal field read, e.g. `Owner.nik`.")
+    disclosure: str = strawberry.field(description="How much the reader saw: FULL or MASKED.")
 
 
 @strawberry.type(description="One changed column: its value before and after, as JSON text, disclosed as your role "
                  "sees the field it is stored for (full, masked or generalised); withheld values are null.")
 class AuditChange:
-    column: str
-    before: str | None
-    after: str | None
+    column: str = strawberry.field(description="The stored column that changed.")
+    before: str | None = strawberry.field(
+        description="Value before the change (JSON text) as your role sees it; null when there was none or it is "
+                    "withheld."
+    )
+    after: str | None = strawberry.field(
+        description="Value after the change (JSON text) as your role sees it; null when removed or withheld."
+    )
     withheld: bool = strawberry.field(
         description="True when your role may not see this column's value (or part of a row created beside the "
         "record), so `before`/`after` leave it out: the flag says it changed, not what it was."
@@ -53,28 +66,39 @@ class AuditChange:
                  "on which record (an IR, a team, a team member, a facilitator, an intervention, a partner…), "
                  "which personal fields were read, which columns changed, or which field was refused and why.")
 class AuditEvent:
-    id: strawberry.ID
-    occurred_at: dt.datetime
-    action: AuditAction
+    id: strawberry.ID = strawberry.field(description="Opaque identifier; pass it back as given.")
+    occurred_at: dt.datetime = strawberry.field(description="When it happened (date and time with offset).")
+    action: AuditAction = strawberry.field(description="What happened: READ, WRITE or DENIED.")
     operation: str = strawberry.field(description="The GraphQL operation, e.g. `query ListHomeIndustries`.")
-    subject: str
-    role: str
-    actor_region: str | None
-    partner: str | None
+    subject: str = strawberry.field(description="Who did it: the caller's subject (user id) from the token.")
+    role: str = strawberry.field(description="The caller's role, e.g. DISTRICT_OFFICER.")
+    actor_region: str | None = strawberry.field(
+        description="The caller's region code; null for national roles and partners."
+    )
+    partner: str | None = strawberry.field(
+        description="The partner institution the caller acted for; null for other roles."
+    )
     entity_type: str | None = strawberry.field(
         description="The kind of record: HomeIndustry, Team, TeamMember, Facilitator, FacilitatorAssignment, "
         "MentoringNote, Intervention, Partner or PartnerProgramme. Null for a denial that named no record."
     )
-    entity_id: strawberry.ID | None
+    entity_id: strawberry.ID | None = strawberry.field(
+        description="Id of the record read, changed or refused; null for a denial that named no record."
+    )
     home_industry_id: strawberry.ID | None = strawberry.field(description="The IR the record belongs to, if any.")
     region_code: str | None = strawberry.field(
         description="The record's region: an IR's regency/city, a team's province or regency/city, a "
         "facilitator's regency/city; null for national records (the national team, partners). DENIED: the region "
         "asked for, or the refused record's region."
     )
-    regency_code: str | None = strawberry.field(deprecation_reason="Use `regionCode`: not every record has a regency.")
-    fields: list[AuditField]
-    changes: list[AuditChange]
+    regency_code: str | None = strawberry.field(
+        deprecation_reason="Use `regionCode`: not every record has a regency.",
+        description="The record's regency/city (kabupaten/kota) code; null when it has none."
+    )
+    fields: list[AuditField] = strawberry.field(
+        description="READ: the personal fields read and how much of each the reader saw."
+    )
+    changes: list[AuditChange] = strawberry.field(description="WRITE: the columns that changed, before and after.")
     path: str | None = strawberry.field(
         description="DENIED: the GraphQL path of the refused field, e.g. `homeIndustries.edges.0.node.owner.nik`."
     )
@@ -89,11 +113,14 @@ AUDIT_CURSOR = CursorKey("AuditEvent", int)
 
 @strawberry.input(description="Which audit events to list; parts combine with AND.")
 class AuditTrailFilter:
-    home_industry_id: strawberry.ID | None = None
+    home_industry_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Only events about this IR (its own record and the records belonging to it)."
+    )
     entity_type: str | None = strawberry.field(default=None, description="e.g. `Team` or `Facilitator`.")
-    entity_id: strawberry.ID | None = None
-    subject: str | None = None
-    action: AuditAction | None = None
+    entity_id: strawberry.ID | None = strawberry.field(default=None, description="Only events about this record id.")
+    subject: str | None = strawberry.field(default=None, description="Only events by this caller (subject).")
+    action: AuditAction | None = strawberry.field(default=None, description="Only events of this action.")
     since: dt.datetime | None = strawberry.field(default=None, description="From this moment (inclusive).")
     until: dt.datetime | None = strawberry.field(default=None, description="Until this moment (exclusive).")
     region_code: str | None = strawberry.field(default=None, description="A regency/city (or province) inside your scope.")

@@ -6,6 +6,8 @@ from enum import Enum
 
 import strawberry
 
+from siir.enum_values import IR_CLASSES, describe_values
+
 from services.registry.domain import classification, interventions, teams
 
 IrClass = strawberry.enum(
@@ -119,3 +121,101 @@ InterventionType = strawberry.enum(
     "packaging, bookkeeping, sanitation, ICT), business mentoring (pendampingan), marketing and market "
     "access, licensing (NIB, SPP-IRT, halal), other.",
 )
+
+
+# Descriptions of every enum value (siir.enum_values.describe_values: one mechanism for wrapped domain
+# enums and the enums declared here).
+describe_values(IrClass, IR_CLASSES)
+describe_values(ProductionTechnology, {
+    "MANUAL": "Manual production (manual): level 1.",
+    "SEMI_MANUAL": "Semi-manual or simple technology (semi manual/teknologi sederhana): level 2.",
+    "HIGH_TECHNOLOGY": "High technology (teknologi tinggi): level 3.",
+})
+describe_values(CapitalSource, {
+    "OWN": "Own capital only (modal sendiri): level 1.",
+    "OWN_AND_INFORMAL_LOAN": "Own capital plus a loan from an informal micro-finance institution (LKM non-formal): "
+                             "level 2.",
+    "OWN_AND_FORMAL_LOAN": "Own capital plus a loan from a formal micro-finance institution (LKM formal): level 3.",
+})
+describe_values(ProductionPattern, {
+    "NOT_CONTINUOUS": "Produces now and then (tidak kontinyu): level 1.",
+    "SEMI_CONTINUOUS": "Produces part of the time (semi kontinyu): level 2.",
+    "CONTINUOUS": "Produces continuously (kontinyu): level 3.",
+})
+describe_values(RegionLevel, {
+    "PROVINCE": "Province (provinsi), code like `33`.",
+    "REGENCY": "Regency/city (kabupaten/kota), code like `33.74`.",
+    "SUBDISTRICT": "Sub-district (kecamatan), code like `33.74.01`.",
+    "VILLAGE": "Village (desa/kelurahan), code like `33.74.01.1001`.",
+})
+describe_values(HomeIndustryStatus, {
+    "ACTIVE": "In the programme (aktif).",
+    "CLOSED": "Closed or moved away (gulung tikar); the record stays for reporting.",
+    "GRADUATED": "Graduated to small enterprise (usaha kecil) and handed over to the Ministry of Cooperatives and "
+                 "SMEs.",
+})
+describe_values(Sex, {
+    "FEMALE": "Female (perempuan).",
+    "MALE": "Male (laki-laki).",
+})
+describe_values(Education, {
+    "NONE": "No schooling completed (tidak sekolah/tidak tamat SD).",
+    "PRIMARY": "Primary school (SD or equivalent).",
+    "JUNIOR_SECONDARY": "Junior secondary school (SMP or equivalent).",
+    "SENIOR_SECONDARY": "Senior secondary school (SMA/SMK or equivalent).",
+    "DIPLOMA": "Diploma (D1–D3).",
+    "BACHELOR": "Bachelor's degree (S1/D4).",
+    "POSTGRADUATE": "Master's or doctorate (S2/S3).",
+})
+describe_values(BusinessCategory, {
+    "FOOD_AND_BEVERAGE": "Food and beverages (makanan dan minuman).",
+    "TEXTILE_AND_FASHION": "Textiles, clothing and fashion (tekstil dan busana).",
+    "CRAFT": "Handicraft (kerajinan).",
+    "HERBAL_AND_COSMETIC": "Herbal medicine and cosmetics (jamu dan kosmetik).",
+    "FURNITURE_AND_WOOD": "Furniture and woodwork (mebel dan kayu).",
+    "OTHER": "Any other business.",
+})
+describe_values(MarketingChannel, {
+    "DIRECT": "Sold directly to buyers (langsung).",
+    "SHOP": "Through shops or stalls (toko/warung).",
+    "ONLINE": "Online (daring): marketplaces, social media.",
+    "EXPORT": "Exported (ekspor).",
+    "RESELLER": "Through resellers or middlemen (reseller/pengepul).",
+    "EXHIBITION": "At exhibitions and bazaars (pameran/bazar).",
+})
+describe_values(AssistanceType, {
+    "TRAINING": "Training (pelatihan).",
+    "EQUIPMENT": "Equipment (peralatan).",
+    "CAPITAL": "Capital (modal).",
+    "OTHER": "Any other assistance.",
+})
+describe_values(ProviderKind, {
+    "GOVERNMENT_OFFICE": "A government office (SKPD/dinas).",
+    "NGO": "A non-governmental organisation (LSM).",
+    "BUSINESS": "A business (dunia usaha).",
+    "BANK": "A bank or other financial institution.",
+    "UNIVERSITY": "A university (perguruan tinggi).",
+})
+describe_values(TeamLevel, {
+    "NATIONAL": "National team (Tim Pengelola Nasional) at the ministry; it has no region.",
+    "PROVINCE": "Province team (Tim Pengelola Provinsi).",
+    "REGENCY": "Regency/city team (Tim Pengelola Kabupaten/Kota).",
+})
+describe_values(TeamPosition, {
+    "COORDINATOR": "Coordinator (Koordinator): the regional secretary (Sekda); nationally the Deputy for Gender "
+                   "Equality. One holder.",
+    "DAILY_HEAD": "Daily head (Ketua harian): the head of Bappeda. One holder.",
+    "DEPUTY_COORDINATOR": "Deputy coordinator (Wakil koordinator). One holder.",
+    "SECRETARY": "Secretary (Sekretaris). One holder.",
+    "MEMBER": "Member (Anggota); any number.",
+})
+describe_values(InterventionType, {
+    "CAPITAL": "Capital (modal).",
+    "EQUIPMENT": "Production equipment (alat produksi).",
+    "TRAINING": "Training (pelatihan).",
+    "TECHNICAL_GUIDANCE": "Technical guidance (bimbingan teknis): quality, packaging, bookkeeping, sanitation, ICT.",
+    "MENTORING": "Business mentoring (pendampingan).",
+    "MARKETING": "Marketing and market access (pemasaran).",
+    "LICENSING": "Licensing (perizinan): NIB, SPP-IRT, halal certificate.",
+    "OTHER": "Any other intervention.",
+})

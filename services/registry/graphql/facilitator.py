@@ -34,8 +34,8 @@ def _home_industry(row: RowMapping) -> "HomeIndustry":
 
 @strawberry.type(description="A village or a single IR assigned to a facilitator for a period.")
 class FacilitatorAssignment:
-    id: strawberry.ID
-    active_from: dt.date
+    id: strawberry.ID = strawberry.field(description="Opaque identifier; pass it back as given.")
+    active_from: dt.date = strawberry.field(description="First day of the assignment.")
     active_until: dt.date | None = strawberry.field(description="Last day of the assignment; null while open.")
     village_code: strawberry.Private[str | None]
     home_industry_id: strawberry.Private[int | None]
@@ -66,7 +66,7 @@ class FacilitatorAssignment:
         row = await info.context.loaders.home_industry.load(self.home_industry_id)
         return _home_industry(row) if row is not None else None
 
-    @strawberry.field
+    @strawberry.field(description="The facilitator (pendamping) assigned.")
     async def facilitator(self, info: RegistryInfo) -> "Facilitator":
         row = await info.context.loaders.facilitator.load(self.facilitator_id)
         assert row is not None, "facilitator_id is a foreign key"
@@ -79,11 +79,11 @@ class FacilitatorAssignment:
     "re-assess and mentor the IR of assigned villages or single IR (mentoring lasts at least three years).",
 )
 class Facilitator:
-    id: strawberry.ID
-    person_name: str
-    sex: Sex | None
+    id: strawberry.ID = strawberry.field(description="Opaque identifier; pass it back as given.")
+    person_name: str = strawberry.field(description="The facilitator's (pendamping's) name.")
+    sex: Sex | None = strawberry.field(description="The facilitator's sex; null when not recorded.")
     organisation: str | None = strawberry.field(description="Employer, e.g. a local NGO or the Dinas itself.")
-    active_from: dt.date
+    active_from: dt.date = strawberry.field(description="First day of service.")
     active_until: dt.date | None = strawberry.field(description="Last day of service; null while open.")
     version: int = strawberry.field(description="Row version for optimistic concurrency: pass it back as `expectedVersion`.")
     regency_code: strawberry.Private[str]
@@ -176,7 +176,7 @@ class Facilitator:
 
 @strawberry.type(description="A facilitator's note of a mentoring visit (pendampingan) to an IR.")
 class MentoringNote:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="Opaque identifier; pass it back as given.")
     noted_on: dt.date = strawberry.field(description="Date of the visit.")
     text: strawberry.Private[str]
     home_industry_id: strawberry.Private[int]
@@ -207,7 +207,7 @@ class MentoringNote:
         assert row is not None, "facilitator_id is a foreign key"
         return Facilitator.from_row(row)
 
-    @strawberry.field
+    @strawberry.field(description="The IR mentored.")
     async def home_industry(self, info: RegistryInfo) -> HomeIndustryType:
         row = await info.context.loaders.home_industry.load(self.home_industry_id)
         assert row is not None, "home_industry_id is a foreign key"

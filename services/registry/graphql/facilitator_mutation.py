@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import UNSET
@@ -21,43 +21,73 @@ from siir.errors import InvalidInput
 class FacilitatorAssignmentInput:
     village_code: str | None = strawberry.field(default=None, description="A village (desa/kelurahan): every IR in it.")
     home_industry_id: strawberry.ID | None = strawberry.field(default=None, description="A single IR.")
-    active_from: dt.date | None = None
-    active_until: dt.date | None = None
+    active_from: dt.date | None = strawberry.field(default=None, description="First day of the assignment.")
+    active_until: dt.date | None = strawberry.field(
+        default=None,
+        description="Last day, included; null while open-ended."
+    )
 
 
 @strawberry.input(description="A facilitator engaged by a regency/city office, with her first assignments.")
 class RegisterFacilitatorInput:
     regency_code: str = strawberry.field(description="The regency/city whose office engages her.")
-    person_name: str
-    active_from: dt.date
-    active_until: dt.date | None = None
-    sex: Sex | None = None
-    organisation: str | None = None
-    phone: str | None = None
-    email: str | None = None
+    person_name: str = strawberry.field(description="The facilitator's (pendamping's) full name.")
+    active_from: dt.date = strawberry.field(description="First day of service.")
+    active_until: dt.date | None = strawberry.field(
+        default=None,
+        description="Last day of service, included; optional."
+    )
+    sex: Sex | None = strawberry.field(default=None, description="The facilitator's sex; optional.")
+    organisation: str | None = strawberry.field(
+        default=None,
+        description="Employer, e.g. a local NGO or the Dinas; optional."
+    )
+    phone: str | None = strawberry.field(default=None, description="Phone number, Indonesian (08…, +62…); optional.")
+    email: str | None = strawberry.field(default=None, description="E-mail address; optional.")
     subject: str | None = strawberry.field(
         default=None, description="Her login subject (`sub` of her access token), linking her account to this record."
     )
-    assignments: list[FacilitatorAssignmentInput] = strawberry.field(default_factory=list)
+    assignments: list[FacilitatorAssignmentInput] = strawberry.field(
+        default_factory=list,
+        description="Villages or IR to assign her to at once; optional."
+    )
 
 
 @strawberry.input(description="Changes to a facilitator; fields left out stay as they are. `activeUntil` ends her service and assignments.")
 class UpdateFacilitatorInput:
-    person_name: str | None = UNSET
-    sex: Sex | None = UNSET
-    organisation: str | None = UNSET
-    phone: str | None = UNSET
-    email: str | None = UNSET
-    subject: str | None = UNSET
-    active_from: dt.date | None = UNSET
-    active_until: dt.date | None = UNSET
+    person_name: str | None = strawberry.field(
+        default=UNSET,
+        description="The facilitator's full name. Omitted: unchanged."
+    )
+    sex: Sex | None = strawberry.field(
+        default=UNSET,
+        description="The facilitator's sex; null clears it. Omitted: unchanged."
+    )
+    organisation: str | None = strawberry.field(default=UNSET, description="Employer. Omitted: unchanged.")
+    phone: str | None = strawberry.field(default=UNSET, description="Phone number. Omitted: unchanged.")
+    email: str | None = strawberry.field(default=UNSET, description="E-mail address. Omitted: unchanged.")
+    subject: str | None = strawberry.field(
+        default=UNSET,
+        description="The facilitator's own login subject (user id), linking her account to this record. Omitted: "
+                    "unchanged."
+    )
+    active_from: dt.date | None = strawberry.field(
+        default=UNSET,
+        description="First day of service. Omitted: unchanged."
+    )
+    active_until: dt.date | None = strawberry.field(
+        default=UNSET,
+        description="Last day of service, included. Omitted: unchanged."
+    )
 
 
 @strawberry.input(description="A mentoring visit to an IR.")
 class MentoringNoteInput:
-    facilitator_id: strawberry.ID
-    noted_on: dt.date
-    notes: str
+    facilitator_id: strawberry.ID = strawberry.field(description="The facilitator (pendamping) who mentored.")
+    noted_on: dt.date = strawberry.field(description="Date of the mentoring; not in the future.")
+    notes: str = strawberry.field(
+        description="What was done and agreed. Long text: up to 2,000 characters, newlines and tabs allowed."
+    )
 
 
 def _assignment(field: str, data: FacilitatorAssignmentInput) -> dict[str, Any]:
@@ -84,7 +114,13 @@ class FacilitatorMutation:
         description="Engage a facilitator, with the villages and IR assigned to her (a regency/city office, for "
         "its own regency/city).",
     )
-    async def register_facilitator(self, info: RegistryInfo, input: RegisterFacilitatorInput) -> Facilitator:
+    async def register_facilitator(
+        self,
+        info: RegistryInfo,
+        input: Annotated[RegisterFacilitatorInput, strawberry.argument(
+            description="The new facilitator (pendamping)."
+        )],
+    ) -> Facilitator:
         identity = info.context.identity
         network_access.check_facilitator_regency(identity, input.regency_code.strip(), "input.regencyCode")
         start, end = check.period("input.active", input.active_from, input.active_until)
@@ -108,7 +144,15 @@ class FacilitatorMutation:
         description="Change a facilitator's details or service; CONFLICT when `expectedVersion` is stale.",
     )
     async def update_facilitator(
-        self, info: RegistryInfo, id: strawberry.ID, expected_version: int, input: UpdateFacilitatorInput
+        self,
+        info: RegistryInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The facilitator to change.")],
+        expected_version: Annotated[int, strawberry.argument(
+            description="The version you last read (`version`): a stale one is CONFLICT and nothing is written."
+        )],
+        input: Annotated[UpdateFacilitatorInput, strawberry.argument(
+            description="The fields to change; omitted fields stay as they are."
+        )]
     ) -> Facilitator:
         values: dict[str, Any] = {}
         if input.person_name is not UNSET:
@@ -138,7 +182,14 @@ class FacilitatorMutation:
         description="Assign a village or an IR of her regency/city to a facilitator.",
     )
     async def assign_facilitator(
-        self, info: RegistryInfo, facilitator_id: strawberry.ID, input: FacilitatorAssignmentInput
+        self,
+        info: RegistryInfo,
+        facilitator_id: Annotated[strawberry.ID, strawberry.argument(
+            description="The facilitator (pendamping) to assign."
+        )],
+        input: Annotated[FacilitatorAssignmentInput, strawberry.argument(
+            description="What to assign her to (a village or an IR) and for which period."
+        )]
     ) -> FacilitatorAssignment:
         row = await facilitator_registrar.assign(
             info.context.engine, check.required_id("facilitatorId", facilitator_id), _assignment("input", input), _reach(info),
@@ -150,7 +201,12 @@ class FacilitatorMutation:
         description="End an assignment: `endedOn` is the last day (defaults to today, WIB).",
     )
     async def end_facilitator_assignment(
-        self, info: RegistryInfo, id: strawberry.ID, ended_on: dt.date | None = None
+        self,
+        info: RegistryInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The assignment to end.")],
+        ended_on: Annotated[dt.date | None, strawberry.argument(
+            description="Last day of the assignment, included; not before it started."
+        )] = None
     ) -> FacilitatorAssignment:
         until = ended_on or info.context.today()
         if until < check.EARLIEST_DATE:
@@ -164,7 +220,10 @@ class FacilitatorMutation:
         description="Record a facilitator's mentoring visit (pendampingan) to an IR assigned to her, in her own name.",
     )
     async def record_mentoring_note(
-        self, info: RegistryInfo, home_industry_id: strawberry.ID, input: MentoringNoteInput
+        self,
+        info: RegistryInfo,
+        home_industry_id: Annotated[strawberry.ID, strawberry.argument(description="The IR mentored.")],
+        input: Annotated[MentoringNoteInput, strawberry.argument(description="The note.")]
     ) -> MentoringNote:
         context = info.context
         facilitator_id = check.required_id("input.facilitatorId", input.facilitator_id)

@@ -57,9 +57,11 @@ class PersonalRecord:
 
 @strawberry.type(description="The owner (pelaku usaha): identity as surveyed.")
 class Owner:
-    sex: Sex
-    birth_year: int | None
-    education: Education | None
+    sex: Sex = strawberry.field(description="The owner's sex.")
+    birth_year: int | None = strawberry.field(description="Year of birth; null when not recorded.")
+    education: Education | None = strawberry.field(
+        description="Highest education completed (pendidikan terakhir); null when not recorded."
+    )
     is_female_head_of_household: bool = strawberry.field(
         description="Female head of household (Kepala Rumah Tangga Perempuan, KRTP)."
     )
@@ -86,8 +88,8 @@ class Owner:
 
 @strawberry.type(description="Coordinates of the business (WGS 84).")
 class Location:
-    latitude: float
-    longitude: float
+    latitude: float = strawberry.field(description="Latitude in decimal degrees (WGS 84).")
+    longitude: float = strawberry.field(description="Longitude in decimal degrees (WGS 84).")
     exact: bool = strawberry.field(
         description="False when cut to one decimal (about 11 km) because your role sees personal data masked."
     )
@@ -99,34 +101,40 @@ class Legality:
         description="Business identification number (NIB) from OSS, successor of the micro-business licence (IUMK)."
     )
     pirt_number: str | None = strawberry.field(description="Food home-industry permit (SPP-IRT / P-IRT) number.")
-    halal_certificate_number: str | None
+    halal_certificate_number: str | None = strawberry.field(description="Halal certificate number; null when none.")
 
 
 @strawberry.type(description="A product of the IR (produk usaha).")
 class Product:
-    name: str
-    monthly_volume: int | None
-    unit: str | None
+    name: str = strawberry.field(description="Product name.")
+    monthly_volume: int | None = strawberry.field(
+        description="How many units are made a month; null when not recorded."
+    )
+    unit: str | None = strawberry.field(description="Unit of the volume, e.g. `pack`; null when not recorded.")
     raw_materials: list[str] = strawberry.field(description="Raw materials (bahan baku).")
 
 
 @strawberry.type(description="Workers by education level (jumlah dan pendidikan tenaga kerja).")
 class WorkersByEducation:
-    education: Education
-    count: int
+    education: Education = strawberry.field(description="Highest education completed.")
+    count: int = strawberry.field(description="Number of workers with it.")
 
 
 @strawberry.type(description="The workforce (ketenagakerjaan) by sex, the owner included, as Tabel 2 counts workers.")
 class Workforce:
-    female_workers: int
-    male_workers: int
-    by_education: list[WorkersByEducation]
+    female_workers: int = strawberry.field(
+        description="Women working in the business, the owner included when a woman."
+    )
+    male_workers: int = strawberry.field(description="Men working in the business, the owner included when a man.")
+    by_education: list[WorkersByEducation] = strawberry.field(description="Workers by highest education completed.")
     average_monthly_wage: Rupiah | None = strawberry.field(description="Average monthly wage (besaran upah).")
     weekly_hours: int | None = strawberry.field(description="Usual working hours a week (jam kerja).")
     protection: list[str] = strawberry.field(description="Worker protection in place (perlindungan), e.g. BPJS.")
     special_treatment: str | None = strawberry.field(description="Special treatment (perlakuan khusus), e.g. for pregnant workers.")
-    trainings_attended: list[str]
-    trainings_wanted: list[str]
+    trainings_attended: list[str] = strawberry.field(
+        description="Trainings the workers attended (pelatihan yang pernah diikuti)."
+    )
+    trainings_wanted: list[str] = strawberry.field(description="Trainings they want (pelatihan yang dibutuhkan).")
 
     @strawberry.field(description="All workers, the owner included.")
     def total_workers(self) -> int:
@@ -135,17 +143,24 @@ class Workforce:
 
 @strawberry.type(description="Assistance received before (bantuan yang pernah didapat) and from whom.")
 class AssistanceReceived:
-    type: AssistanceType
-    provider: str
-    provider_kind: ProviderKind | None
-    year: int | None
-    description: str | None
+    type: AssistanceType = strawberry.field(description="Kind of assistance.")
+    provider: str = strawberry.field(
+        description="Who gave it, as the owner names it (e.g. `Dinas Koperasi`, `PNM Mekaar`)."
+    )
+    provider_kind: ProviderKind | None = strawberry.field(
+        description="Kind of institution that gave it; null when unknown."
+    )
+    year: int | None = strawberry.field(description="Year it was received; null when unknown.")
+    description: str | None = strawberry.field(description="What exactly was given; null when not recorded.")
 
 
 @strawberry.type(description="The owner's consent to share the record with partner institutions (UU 27/2022 PDP).")
 class SharingConsent:
-    granted: bool
-    recorded_on: dt.date | None
+    granted: bool = strawberry.field(
+        description="True when the owner consents to sharing with partner institutions; partners see the IR only "
+                    "then."
+    )
+    recorded_on: dt.date | None = strawberry.field(description="Date the consent was recorded; null when never asked.")
 
 
 def _products(items: list[dict[str, Any]]) -> list[Product]:
@@ -197,31 +212,46 @@ def _assistance(items: list[dict[str, Any]]) -> list[AssistanceReceived]:
     "and surveyed by its regency/city office.",
 )
 class HomeIndustry:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="Opaque identifier; pass it back as given.")
     registration_number: str = strawberry.field(description="Registration number, unique within its regency/city.")
-    status: HomeIndustryStatus
-    status_changed_on: dt.date | None
+    status: HomeIndustryStatus = strawberry.field(
+        description="Where the IR stands in the programme: active, closed or graduated."
+    )
+    status_changed_on: dt.date | None = strawberry.field(description="Date it closed or graduated; null while active.")
     status_reason: str | None = strawberry.field(description="Why it closed (e.g. gulung tikar) or graduated.")
-    business_name: str
-    business_category: BusinessCategory
-    owner: Owner
-    business_started_on: dt.date
-    registered_on: dt.date
-    legality: Legality
-    products: list[Product]
+    business_name: str = strawberry.field(description="Name of the business (nama usaha).")
+    business_category: BusinessCategory = strawberry.field(description="Business category (kategori usaha).")
+    owner: Owner = strawberry.field(description="The owner (pemilik); her personal fields are masked by role.")
+    business_started_on: dt.date = strawberry.field(
+        description="Date the business started; business age is counted from it."
+    )
+    registered_on: dt.date = strawberry.field(description="Date the IR was registered in the programme.")
+    legality: Legality = strawberry.field(description="Licences and certificates (legalitas usaha).")
+    products: list[Product] = strawberry.field(description="Products (produk) made.")
     monthly_gross_income: Rupiah | None = strawberry.field(description="Monthly gross income (pendapatan kotor).")
     infrastructure: list[str] = strawberry.field(description="Production infrastructure (infrastruktur).")
-    workforce: Workforce
-    marketing_channels: list[MarketingChannel]
+    workforce: Workforce = strawberry.field(description="Workers (tenaga kerja) and their conditions.")
+    marketing_channels: list[MarketingChannel] = strawberry.field(
+        description="Where the products are sold (pemasaran)."
+    )
     constraints: list[str] = strawberry.field(description="Constraints the owner names (kendala).")
     hopes: list[str] = strawberry.field(description="What the owner hopes for (harapan).")
-    assistance_received: list[AssistanceReceived]
-    consent: SharingConsent
+    assistance_received: list[AssistanceReceived] = strawberry.field(
+        description="Assistance received before registration or since (bantuan), as the survey records it."
+    )
+    consent: SharingConsent = strawberry.field(
+        description="The owner's consent to share with partner institutions (UU 27/2022 PDP)."
+    )
     current_class: IrClass | None = strawberry.field(
         description="The class of the newest assessment: Pemula (IR 1), Berkembang (IR 2) or Maju (IR 3)."
     )
-    current_score: int | None
-    last_assessed_on: dt.date | None
+    current_score: int | None = strawberry.field(
+        description="Score (6–18, the sum of the six criterion levels) of the newest assessment; null before the "
+                    "first."
+    )
+    last_assessed_on: dt.date | None = strawberry.field(
+        description="Date of the newest assessment; null before the first."
+    )
     version: int = strawberry.field(description="Row version for optimistic concurrency: pass it back as `expectedVersion`.")
     village_code: strawberry.Private[str]
     pk: strawberry.Private[int]

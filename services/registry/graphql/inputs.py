@@ -29,82 +29,152 @@ from services.registry.graphql.scalars import Rupiah
 
 @strawberry.input(description="The owner's identity. Sex and birth year default to what the NIK encodes.")
 class OwnerInput:
-    name: str
-    nik: str
-    sex: Sex | None = None
-    birth_year: int | None = None
-    education: Education | None = None
-    is_female_head_of_household: bool = False
-    phone: str | None = None
+    name: str = strawberry.field(description="The owner's full name.")
+    nik: str = strawberry.field(
+        description="National identity number (NIK), 16 digits; it encodes the region, sex and birth date."
+    )
+    sex: Sex | None = strawberry.field(default=None, description="The owner's sex; default: as the NIK encodes it.")
+    birth_year: int | None = strawberry.field(
+        default=None,
+        description="Year of birth; default: as the NIK encodes it."
+    )
+    education: Education | None = strawberry.field(default=None, description="Highest education completed; optional.")
+    is_female_head_of_household: bool = strawberry.field(
+        default=False,
+        description="Female head of household (Kepala Rumah Tangga Perempuan, KRTP); default false."
+    )
+    phone: str | None = strawberry.field(
+        default=None,
+        description="Phone number, Indonesian (08…, +62…); stored in E.164 form. Optional."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Coordinates of the business (WGS 84 decimal degrees), within Indonesia.")
 class LocationInput:
-    latitude: float
-    longitude: float
+    latitude: float = strawberry.field(description="Latitude in decimal degrees, −11.5 to 6.5 (Indonesia).")
+    longitude: float = strawberry.field(description="Longitude in decimal degrees, 94.5 to 141.5 (Indonesia).")
 
 
-@strawberry.input
+@strawberry.input(description="Licences and certificates (legalitas usaha); each optional.")
 class LegalityInput:
-    nib: str | None = None
-    pirt_number: str | None = None
-    halal_certificate_number: str | None = None
+    nib: str | None = strawberry.field(
+        default=None,
+        description="Business identification number (Nomor Induk Berusaha, NIB) from OSS; the former "
+                    "IUMK."
+    )
+    pirt_number: str | None = strawberry.field(
+        default=None,
+        description="Food home-industry permit number (SPP-IRT/P-IRT)."
+    )
+    halal_certificate_number: str | None = strawberry.field(default=None, description="Halal certificate number.")
 
 
-@strawberry.input
+@strawberry.input(description="A product the IR makes (produk).")
 class ProductInput:
-    name: str
-    monthly_volume: int | None = None
-    unit: str | None = None
-    raw_materials: list[str] = strawberry.field(default_factory=list)
+    name: str = strawberry.field(description="Product name.")
+    monthly_volume: int | None = strawberry.field(
+        default=None,
+        description="How many units are made a month, 0 or more; optional."
+    )
+    unit: str | None = strawberry.field(default=None, description="Unit of the volume, e.g. `pack`; optional.")
+    raw_materials: list[str] = strawberry.field(default_factory=list, description="Raw materials used (bahan baku).")
 
 
-@strawberry.input
+@strawberry.input(description="How many workers completed an education level.")
 class WorkersByEducationInput:
-    education: Education
-    count: int
+    education: Education = strawberry.field(description="Highest education completed.")
+    count: int = strawberry.field(description="Number of workers with it, 0 or more.")
 
 
 @strawberry.input(description="Workers by sex, the owner included (as Tabel 2 counts them), and their conditions.")
 class WorkforceInput:
-    female_workers: int = 0
-    male_workers: int = 0
-    by_education: list[WorkersByEducationInput] = strawberry.field(default_factory=list)
-    average_monthly_wage: Rupiah | None = None
-    weekly_hours: int | None = None
-    protection: list[str] = strawberry.field(default_factory=list)
-    special_treatment: str | None = None
-    trainings_attended: list[str] = strawberry.field(default_factory=list)
-    trainings_wanted: list[str] = strawberry.field(default_factory=list)
+    female_workers: int = strawberry.field(
+        default=0,
+        description="Women working, the owner included when a woman; 0 or more."
+    )
+    male_workers: int = strawberry.field(
+        default=0,
+        description="Men working, the owner included when a man; 0 or more."
+    )
+    by_education: list[WorkersByEducationInput] = strawberry.field(
+        default_factory=list,
+        description="Workers by highest education completed."
+    )
+    average_monthly_wage: Rupiah | None = strawberry.field(
+        default=None,
+        description="Average monthly wage (upah), in rupiah; optional."
+    )
+    weekly_hours: int | None = strawberry.field(default=None, description="Usual working hours a week; optional.")
+    protection: list[str] = strawberry.field(
+        default_factory=list,
+        description="Protection the workers have (perlindungan), e.g. `BPJS Ketenagakerjaan`."
+    )
+    special_treatment: str | None = strawberry.field(
+        default=None,
+        description="Special treatment given (perlakuan khusus), e.g. for pregnant workers; optional. Long text: up "
+                    "to 2,000 characters, newlines and tabs allowed."
+    )
+    trainings_attended: list[str] = strawberry.field(
+        default_factory=list,
+        description="Trainings the workers attended."
+    )
+    trainings_wanted: list[str] = strawberry.field(default_factory=list, description="Trainings they want.")
 
 
-@strawberry.input
+@strawberry.input(description="Assistance the IR has received before (bantuan yang pernah didapat), as the survey "
+                              "records it.")
 class AssistanceReceivedInput:
-    type: AssistanceType
-    provider: str
-    provider_kind: ProviderKind | None = None
-    year: int | None = None
-    description: str | None = None
+    type: AssistanceType = strawberry.field(description="Kind of assistance.")
+    provider: str = strawberry.field(description="Who gave it (e.g. `Dinas Koperasi`, `PNM Mekaar`).")
+    provider_kind: ProviderKind | None = strawberry.field(
+        default=None,
+        description="Kind of institution that gave it; optional."
+    )
+    year: int | None = strawberry.field(default=None, description="Year it was received; optional.")
+    description: str | None = strawberry.field(
+        default=None,
+        description="What exactly was given; optional. Long text: up to 2,000 characters, newlines and tabs allowed."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The owner's consent to share her data with partner institutions (UU 27/2022 PDP).")
 class ConsentInput:
-    granted: bool
-    recorded_on: dt.date | None = None
+    granted: bool = strawberry.field(description="True when the owner consents to sharing with partner institutions.")
+    recorded_on: dt.date | None = strawberry.field(
+        default=None,
+        description="Date the consent (or its refusal) was recorded; not in the future. Default: today (Asia/Jakarta)."
+    )
 
 
 @strawberry.input(description="The six criteria of an assessment as the surveyor entered them.")
 class AssessmentInput:
-    assessed_on: dt.date
+    assessed_on: dt.date = strawberry.field(
+        description="Date of the assessment; from 1900, not in the future."
+    )
     worker_count: int = strawberry.field(description="Workers including the owner.")
-    production_technology: ProductionTechnology
-    capital_source: CapitalSource
-    capital_amount: Rupiah
-    production_pattern: ProductionPattern
-    assets_excluding_land_and_buildings: Rupiah | None = None
-    annual_turnover: Rupiah | None = None
-    assessor: str | None = None
-    notes: str | None = None
+    production_technology: ProductionTechnology = strawberry.field(
+        description="Production technology (teknologi produksi) observed."
+    )
+    capital_source: CapitalSource = strawberry.field(description="Source of business capital (sumber modal) observed.")
+    capital_amount: Rupiah = strawberry.field(description="Business capital (modal usaha) in rupiah, 0 or more.")
+    production_pattern: ProductionPattern = strawberry.field(description="Production pattern (pola produksi) observed.")
+    assets_excluding_land_and_buildings: Rupiah | None = strawberry.field(
+        default=None,
+        description="Assets excluding land and buildings, in rupiah; with the turnover, decides whether a Maju IR is "
+                    "a small-enterprise candidate. Null when not surveyed."
+    )
+    annual_turnover: Rupiah | None = strawberry.field(
+        default=None,
+        description="Annual turnover (omzet per tahun), in rupiah; null when not surveyed."
+    )
+    assessor: str | None = strawberry.field(
+        default=None,
+        description="Who assessed the IR, e.g. the facilitator's name; optional."
+    )
+    notes: str | None = strawberry.field(
+        default=None,
+        description="Free-text notes; optional. Long text: up to 2,000 characters, newlines and tabs allowed."
+    )
     facilitator_id: strawberry.ID | None = strawberry.field(
         default=None, description="The facilitator (pendamping) who assessed the IR, if one did."
     )
@@ -113,45 +183,126 @@ class AssessmentInput:
 @strawberry.input(description="A new IR record with its first assessment.")
 class RegisterHomeIndustryInput:
     village_code: str = strawberry.field(description="Kemendagri code of the village (desa/kelurahan).")
-    business_name: str
-    business_category: BusinessCategory
-    owner: OwnerInput
-    business_started_on: dt.date
-    first_assessment: AssessmentInput
+    business_name: str = strawberry.field(description="Name of the business (nama usaha).")
+    business_category: BusinessCategory = strawberry.field(description="Business category (kategori usaha).")
+    owner: OwnerInput = strawberry.field(description="The owner (pemilik).")
+    business_started_on: dt.date = strawberry.field(
+        description="Date the business started; from 1900, not in the future."
+    )
+    first_assessment: AssessmentInput = strawberry.field(
+        description="The first assessment, from the same survey; optional."
+    )
     registered_on: dt.date | None = strawberry.field(default=None, description="Defaults to today (WIB).")
-    address: str | None = None
-    location: LocationInput | None = None
-    legality: LegalityInput | None = None
-    products: list[ProductInput] = strawberry.field(default_factory=list)
-    monthly_gross_income: Rupiah | None = None
-    infrastructure: list[str] = strawberry.field(default_factory=list)
-    workforce: WorkforceInput | None = None
-    marketing_channels: list[MarketingChannel] = strawberry.field(default_factory=list)
-    constraints: list[str] = strawberry.field(default_factory=list)
-    hopes: list[str] = strawberry.field(default_factory=list)
-    assistance_received: list[AssistanceReceivedInput] = strawberry.field(default_factory=list)
-    consent: ConsentInput | None = None
+    address: str | None = strawberry.field(
+        default=None,
+        description="Street address; optional. Long text: up to 2,000 characters, newlines and tabs allowed."
+    )
+    location: LocationInput | None = strawberry.field(
+        default=None,
+        description="Coordinates of the business; optional."
+    )
+    legality: LegalityInput | None = strawberry.field(default=None, description="Licences and certificates; optional.")
+    products: list[ProductInput] = strawberry.field(default_factory=list, description="Products made.")
+    monthly_gross_income: Rupiah | None = strawberry.field(
+        default=None,
+        description="Monthly gross income (pendapatan kotor), in rupiah; optional."
+    )
+    infrastructure: list[str] = strawberry.field(
+        default_factory=list,
+        description="Production infrastructure (infrastruktur)."
+    )
+    workforce: WorkforceInput | None = strawberry.field(
+        default=None,
+        description="Workers and their conditions; default: none recorded."
+    )
+    marketing_channels: list[MarketingChannel] = strawberry.field(
+        default_factory=list,
+        description="Where the products are sold."
+    )
+    constraints: list[str] = strawberry.field(
+        default_factory=list,
+        description="Constraints the owner names (kendala)."
+    )
+    hopes: list[str] = strawberry.field(default_factory=list, description="What the owner hopes for (harapan).")
+    assistance_received: list[AssistanceReceivedInput] = strawberry.field(
+        default_factory=list,
+        description="Assistance received before (bantuan)."
+    )
+    consent: ConsentInput | None = strawberry.field(
+        default=None,
+        description="The owner's consent to share with partner institutions; default: not given."
+    )
 
 
 @strawberry.input(description="Changes to an IR record; fields left out stay as they are.")
 class UpdateHomeIndustryInput:
-    village_code: str | None = UNSET
-    business_name: str | None = UNSET
-    business_category: BusinessCategory | None = UNSET
-    owner: OwnerInput | None = UNSET
-    business_started_on: dt.date | None = UNSET
-    address: str | None = UNSET
-    location: LocationInput | None = UNSET
-    legality: LegalityInput | None = UNSET
-    products: list[ProductInput] | None = UNSET
-    monthly_gross_income: Rupiah | None = UNSET
-    infrastructure: list[str] | None = UNSET
-    workforce: WorkforceInput | None = UNSET
-    marketing_channels: list[MarketingChannel] | None = UNSET
-    constraints: list[str] | None = UNSET
-    hopes: list[str] | None = UNSET
-    assistance_received: list[AssistanceReceivedInput] | None = UNSET
-    consent: ConsentInput | None = UNSET
+    village_code: str | None = strawberry.field(
+        default=UNSET,
+        description="Kemendagri code of the new village (desa/kelurahan), within the same regency/city. Omitted: "
+                    "unchanged."
+    )
+    business_name: str | None = strawberry.field(
+        default=UNSET,
+        description="Name of the business (nama usaha). Omitted: unchanged."
+    )
+    business_category: BusinessCategory | None = strawberry.field(
+        default=UNSET,
+        description="Business category (kategori usaha). Omitted: unchanged."
+    )
+    owner: OwnerInput | None = strawberry.field(default=UNSET, description="The owner (pemilik). Omitted: unchanged.")
+    business_started_on: dt.date | None = strawberry.field(
+        default=UNSET,
+        description="Date the business started; from 1900, not in the future. Omitted: unchanged."
+    )
+    address: str | None = strawberry.field(
+        default=UNSET,
+        description="Street address. Long text: up to 2,000 characters, newlines and tabs allowed. Omitted: "
+                    "unchanged."
+    )
+    location: LocationInput | None = strawberry.field(
+        default=UNSET,
+        description="Coordinates of the business. Omitted: unchanged."
+    )
+    legality: LegalityInput | None = strawberry.field(
+        default=UNSET,
+        description="Licences and certificates. Omitted: unchanged."
+    )
+    products: list[ProductInput] | None = strawberry.field(
+        default=UNSET,
+        description="Products made. A list replaces the whole list. Omitted: unchanged."
+    )
+    monthly_gross_income: Rupiah | None = strawberry.field(
+        default=UNSET,
+        description="Monthly gross income (pendapatan kotor), in rupiah. Omitted: unchanged."
+    )
+    infrastructure: list[str] | None = strawberry.field(
+        default=UNSET,
+        description="Production infrastructure (infrastruktur). A list replaces the whole list. Omitted: unchanged."
+    )
+    workforce: WorkforceInput | None = strawberry.field(
+        default=UNSET,
+        description="Workers and their conditions. Omitted: unchanged."
+    )
+    marketing_channels: list[MarketingChannel] | None = strawberry.field(
+        default=UNSET,
+        description="Where the products are sold. A list replaces the whole list. Omitted: unchanged."
+    )
+    constraints: list[str] | None = strawberry.field(
+        default=UNSET,
+        description="Constraints the owner names (kendala). A list replaces the whole list. Omitted: unchanged."
+    )
+    hopes: list[str] | None = strawberry.field(
+        default=UNSET,
+        description="What the owner hopes for (harapan). A list replaces the whole list. Omitted: unchanged."
+    )
+    assistance_received: list[AssistanceReceivedInput] | None = strawberry.field(
+        default=UNSET,
+        description="Assistance received before (bantuan). A list replaces the whole list. Omitted: unchanged."
+    )
+    consent: ConsentInput | None = strawberry.field(
+        default=UNSET,
+        description="The owner's consent to share with partner institutions. Omitted: unchanged."
+    )
 
 
 def _owner(field: str, owner: OwnerInput, today: dt.date) -> dict[str, Any]:

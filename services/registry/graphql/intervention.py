@@ -25,7 +25,7 @@ HomeIndustryType = Annotated["HomeIndustry", strawberry.lazy("services.registry.
 
 @strawberry.type(description="Who provided an intervention: a registered partner, or a government office (SKPD) named in words.")
 class InterventionProvider:
-    kind: ProviderKind
+    kind: ProviderKind = strawberry.field(description="Kind of institution that gave it.")
     name: str = strawberry.field(description="The partner's name when recorded, or the office's name.")
     partner_id: strawberry.Private[int | None]
     programme_id: strawberry.Private[int | None]
@@ -55,14 +55,16 @@ class InterventionProvider:
     "before and after, so reports can tell which interventions came before a move up.",
 )
 class Intervention:
-    id: strawberry.ID
-    type: InterventionType
+    id: strawberry.ID = strawberry.field(description="Opaque identifier; pass it back as given.")
+    type: InterventionType = strawberry.field(description="Kind of intervention (intervensi).")
     topic: str = strawberry.field(description="What it was about, e.g. `pengemasan produk` (packaging).")
-    provider: InterventionProvider
-    started_on: dt.date
+    provider: InterventionProvider = strawberry.field(
+        description="Who gave it: a partner institution or a government office."
+    )
+    started_on: dt.date = strawberry.field(description="First day of the intervention.")
     ended_on: dt.date | None = strawberry.field(description="Last day; null while it runs.")
     value: Rupiah | None = strawberry.field(description="Value in rupiah (capital given, equipment cost, training cost).")
-    outcome_notes: str | None
+    outcome_notes: str | None = strawberry.field(description="What came of it, in free text; null when not recorded.")
     class_before: IrClass | None = strawberry.field(
         description="The IR's class at the start: its newest assessment on or before `startedOn`."
     )
@@ -117,7 +119,7 @@ class Intervention:
             DomainClass(self.class_after.value) if self.class_after else None,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The IR that received it.")
     async def home_industry(self, info: RegistryInfo) -> HomeIndustryType:
         from services.registry.graphql.home_industry import HomeIndustry
 

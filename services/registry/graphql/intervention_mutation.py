@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import UNSET
@@ -22,28 +22,59 @@ from siir.errors import InvalidInput
     "its `programmeId`) or a government office named in `governmentOffice`."
 )
 class InterventionInput:
-    type: InterventionType
-    topic: str
-    started_on: dt.date
-    ended_on: dt.date | None = None
-    partner_id: strawberry.ID | None = None
-    programme_id: strawberry.ID | None = None
+    type: InterventionType = strawberry.field(description="Kind of intervention (intervensi).")
+    topic: str = strawberry.field(description="What it was about, e.g. `Packaging design`.")
+    started_on: dt.date = strawberry.field(description="First day; not in the future.")
+    ended_on: dt.date | None = strawberry.field(
+        default=None,
+        description="Last day, included; optional, not before `startedOn`."
+    )
+    partner_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The partner institution that gave it; optional."
+    )
+    programme_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The partner's programme it belongs to; optional."
+    )
     government_office: str | None = strawberry.field(default=None, description="The SKPD, e.g. `Dinas Koperasi dan UKM Kota Semarang`.")
     value: Rupiah | None = strawberry.field(default=None, description="Value in rupiah.")
-    outcome_notes: str | None = None
+    outcome_notes: str | None = strawberry.field(
+        default=None,
+        description="What came of it; optional. Long text: up to 2,000 characters, newlines and tabs allowed."
+    )
 
 
 @strawberry.input(description="Changes to an intervention; fields left out stay as they are. A new provider replaces the old one.")
 class UpdateInterventionInput:
-    type: InterventionType | None = UNSET
-    topic: str | None = UNSET
-    started_on: dt.date | None = UNSET
-    ended_on: dt.date | None = UNSET
-    partner_id: strawberry.ID | None = UNSET
-    programme_id: strawberry.ID | None = UNSET
-    government_office: str | None = UNSET
-    value: Rupiah | None = UNSET
-    outcome_notes: str | None = UNSET
+    type: InterventionType | None = strawberry.field(
+        default=UNSET,
+        description="Kind of intervention. Omitted: unchanged."
+    )
+    topic: str | None = strawberry.field(default=UNSET, description="What it was about. Omitted: unchanged.")
+    started_on: dt.date | None = strawberry.field(default=UNSET, description="First day. Omitted: unchanged.")
+    ended_on: dt.date | None = strawberry.field(default=UNSET, description="Last day, included. Omitted: unchanged.")
+    partner_id: strawberry.ID | None = strawberry.field(
+        default=UNSET,
+        description="The partner institution that gave it. Omitted: unchanged."
+    )
+    programme_id: strawberry.ID | None = strawberry.field(
+        default=UNSET,
+        description="The partner's programme it belongs to. Omitted: unchanged."
+    )
+    government_office: str | None = strawberry.field(
+        default=UNSET,
+        description="The government office (SKPD) that gave it, when no partner did. Omitted: unchanged."
+    )
+    value: Rupiah | None = strawberry.field(
+        default=UNSET,
+        description="Value of what was given, in rupiah. Omitted: unchanged."
+    )
+    outcome_notes: str | None = strawberry.field(
+        default=UNSET,
+        description="What came of it. Long text: up to 2,000 characters, newlines and tabs allowed. Omitted: "
+                    "unchanged."
+    )
 
 
 def _ended_on(value: dt.date | None, today: dt.date) -> dt.date | None:
@@ -62,7 +93,12 @@ class InterventionMutation:
         "the IR was registered, has a negative value or names an unknown partner.",
     )
     async def record_intervention(
-        self, info: RegistryInfo, home_industry_id: strawberry.ID, input: InterventionInput
+        self,
+        info: RegistryInfo,
+        home_industry_id: Annotated[strawberry.ID, strawberry.argument(
+            description="The IR that received the intervention."
+        )],
+        input: Annotated[InterventionInput, strawberry.argument(description="The intervention.")]
     ) -> Intervention:
         today = info.context.today()
         values = {
@@ -86,7 +122,15 @@ class InterventionMutation:
         description="Change an intervention (its end, value, outcome); CONFLICT when `expectedVersion` is stale.",
     )
     async def update_intervention(
-        self, info: RegistryInfo, id: strawberry.ID, expected_version: int, input: UpdateInterventionInput
+        self,
+        info: RegistryInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The intervention to change.")],
+        expected_version: Annotated[int, strawberry.argument(
+            description="The version you last read (`version`): a stale one is CONFLICT and nothing is written."
+        )],
+        input: Annotated[UpdateInterventionInput, strawberry.argument(
+            description="The fields to change; omitted fields stay as they are."
+        )]
     ) -> Intervention:
         today = info.context.today()
         values: dict[str, Any] = {}

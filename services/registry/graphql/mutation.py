@@ -7,7 +7,7 @@ appends its audit event in the same transaction as the change.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -37,16 +37,21 @@ def _pk(field: str, value: strawberry.ID) -> int:
 
 @strawberry.type(description="An assessment just recorded, and the IR with its class brought up to date.")
 class RecordAssessmentPayload:
-    assessment: Assessment
-    home_industry: HomeIndustry
+    assessment: Assessment = strawberry.field(description="The assessment recorded, with its levels, score and class.")
+    home_industry: HomeIndustry = strawberry.field(description="The IR, its current class brought up to date.")
 
 
-@strawberry.type
+@strawberry.type(description="Changes to the registry. Each is checked whole and written whole or not at all; errors "
+                             "are coded (docs/errors.md).")
 class Mutation:
     @strawberry.federation.mutation(
         description="Register a new IR with its first assessment, in a village of your regency/city.",
     )
-    async def register_home_industry(self, info: RegistryInfo, input: RegisterHomeIndustryInput) -> HomeIndustry:
+    async def register_home_industry(
+        self,
+        info: RegistryInfo,
+        input: Annotated[RegisterHomeIndustryInput, strawberry.argument(description="The new IR, as surveyed.")],
+    ) -> HomeIndustry:
         context = info.context
         scope = await context.record_scope()
         access.check_write_region(scope, input.village_code.strip(), "input.villageCode")
@@ -66,7 +71,15 @@ class Mutation:
         description="Change an IR record. Fails with CONFLICT when `expectedVersion` is not the current version.",
     )
     async def update_home_industry(
-        self, info: RegistryInfo, id: strawberry.ID, expected_version: int, input: UpdateHomeIndustryInput
+        self,
+        info: RegistryInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The IR to change.")],
+        expected_version: Annotated[int, strawberry.argument(
+            description="The version you last read (`version`): a stale one is CONFLICT and nothing is written."
+        )],
+        input: Annotated[UpdateHomeIndustryInput, strawberry.argument(
+            description="The fields to change; omitted fields stay as they are."
+        )]
     ) -> HomeIndustry:
         context = info.context
         scope = await context.record_scope()
@@ -81,7 +94,12 @@ class Mutation:
         description="Record a (re-)assessment; the IR's current class follows its newest assessment.",
     )
     async def record_assessment(
-        self, info: RegistryInfo, home_industry_id: strawberry.ID, input: AssessmentInput
+        self,
+        info: RegistryInfo,
+        home_industry_id: Annotated[strawberry.ID, strawberry.argument(description="The IR assessed.")],
+        input: Annotated[AssessmentInput, strawberry.argument(
+            description="The assessment: the six criteria's observations."
+        )]
     ) -> RecordAssessmentPayload:
         context = info.context
         scope = await context.record_scope()
@@ -106,7 +124,16 @@ class Mutation:
         description="Close an IR (e.g. gulung tikar): it stays in the registry and in the reports.",
     )
     async def close_home_industry(
-        self, info: RegistryInfo, id: strawberry.ID, reason: str, closed_on: dt.date | None = None
+        self,
+        info: RegistryInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The IR that closed.")],
+        reason: Annotated[str, strawberry.argument(
+            description="Why it closed, e.g. `gulung tikar` or `moved away`. Long text: up to 2,000 characters, "
+                        "newlines and tabs allowed."
+        )],
+        closed_on: Annotated[dt.date | None, strawberry.argument(
+            description="Date it closed; not in the future. Default: today (Asia/Jakarta)."
+        )] = None
     ) -> HomeIndustry:
         context = info.context
         scope = await context.record_scope()
@@ -123,7 +150,18 @@ class Mutation:
         "enterprise (Usaha Kecil). Its latest assessment must make it a small-enterprise candidate.",
     )
     async def graduate_home_industry(
-        self, info: RegistryInfo, id: strawberry.ID, graduated_on: dt.date | None = None, note: str | None = None
+        self,
+        info: RegistryInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(
+            description="The IR that graduated to small enterprise (usaha kecil)."
+        )],
+        graduated_on: Annotated[dt.date | None, strawberry.argument(
+            description="Date of the hand-over; not in the future. Default: today (Asia/Jakarta)."
+        )] = None,
+        note: Annotated[str | None, strawberry.argument(
+            description="A note on the hand-over; optional. Long text: up to 2,000 characters, newlines and tabs "
+                        "allowed."
+        )] = None
     ) -> HomeIndustry:
         context = info.context
         scope = await context.record_scope()

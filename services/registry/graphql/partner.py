@@ -31,7 +31,7 @@ class EligibilityRule:
     classes: list[IrClass] = strawberry.field(description="IR classes admitted; empty = any class.")
     requires_nib: bool = strawberry.field(description="Only IR with a business identification number (NIB).")
     requires_pirt: bool = strawberry.field(description="Only IR with a food home-industry permit (SPP-IRT / P-IRT).")
-    requires_halal_certificate: bool
+    requires_halal_certificate: bool = strawberry.field(description="Only IR with a halal certificate.")
     statuses: list[HomeIndustryStatus] = strawberry.field(description="IR statuses admitted; empty = any.")
     region_codes: list[str] = strawberry.field(description="Kemendagri regions admitted (and everything inside); empty = anywhere.")
 
@@ -50,12 +50,12 @@ class EligibilityRule:
 
 @strawberry.type(description="A partner's programme (credit, training, research, market access) with its eligibility rule.")
 class PartnerProgramme:
-    id: strawberry.ID
-    name: str
-    description: str | None
-    eligibility: EligibilityRule
-    active_from: dt.date
-    active_until: dt.date | None
+    id: strawberry.ID = strawberry.field(description="Opaque identifier; pass it back as given.")
+    name: str = strawberry.field(description="Name of the programme, e.g. `Kredit Usaha Rakyat`.")
+    description: str | None = strawberry.field(description="What the programme offers; null when not given.")
+    eligibility: EligibilityRule = strawberry.field(description="Which IR may take part.")
+    active_from: dt.date = strawberry.field(description="First day the programme runs.")
+    active_until: dt.date | None = strawberry.field(description="Last day it runs; null while open-ended.")
     partner_id: strawberry.Private[int]
 
     @classmethod
@@ -70,7 +70,7 @@ class PartnerProgramme:
             partner_id=row["partner_id"],
         )
 
-    @strawberry.field
+    @strawberry.field(description="The partner institution that runs it.")
     async def partner(self, info: RegistryInfo) -> "Partner":
         row = await info.context.loaders.partner.load(self.partner_id)
         assert row is not None, "partner_id is a foreign key"
@@ -83,10 +83,12 @@ class PartnerProgramme:
     "or government office, with its programmes for IR.",
 )
 class Partner:
-    id: strawberry.ID
-    kind: ProviderKind
-    name: str
-    website: str | None
+    id: strawberry.ID = strawberry.field(description="Opaque identifier; pass it back as given.")
+    kind: ProviderKind = strawberry.field(
+        description="Kind of institution: bank, university, NGO, business, government office."
+    )
+    name: str = strawberry.field(description="Name of the institution, e.g. `PNM Mekaar`.")
+    website: str | None = strawberry.field(description="Web address; null when none.")
     version: int = strawberry.field(description="Row version for optimistic concurrency: pass it back as `expectedVersion`.")
     region_code: strawberry.Private[str | None]
     pk: strawberry.Private[int]

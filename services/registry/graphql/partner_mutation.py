@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import UNSET
@@ -20,46 +20,87 @@ from siir.errors import InvalidInput
 
 @strawberry.input(description="Which IR a programme is for; parts left out do not restrict (statuses default to ACTIVE).")
 class EligibilityRuleInput:
-    classes: list[IrClass] = strawberry.field(default_factory=list)
-    requires_nib: bool = False
-    requires_pirt: bool = False
-    requires_halal_certificate: bool = False
-    statuses: list[HomeIndustryStatus] = strawberry.field(default_factory=lambda: [HomeIndustryStatus.ACTIVE])
-    region_codes: list[str] = strawberry.field(default_factory=list)
+    classes: list[IrClass] = strawberry.field(
+        default_factory=list,
+        description="Only IR of these classes; empty: any class."
+    )
+    requires_nib: bool = strawberry.field(
+        default=False,
+        description="Only IR with a business identification number (NIB)."
+    )
+    requires_pirt: bool = strawberry.field(
+        default=False,
+        description="Only IR with a food home-industry permit (SPP-IRT/P-IRT)."
+    )
+    requires_halal_certificate: bool = strawberry.field(default=False, description="Only IR with a halal certificate.")
+    statuses: list[HomeIndustryStatus] = strawberry.field(
+        default_factory=lambda: [HomeIndustryStatus.ACTIVE],
+        description="Only IR with these statuses; empty: any status."
+    )
+    region_codes: list[str] = strawberry.field(
+        default_factory=list,
+        description="Only IR inside these Kemendagri regions; empty: anywhere."
+    )
 
 
 @strawberry.input(description="A partner's programme.")
 class PartnerProgrammeInput:
-    name: str
-    eligibility: EligibilityRuleInput
-    active_from: dt.date
-    active_until: dt.date | None = None
-    description: str | None = None
+    name: str = strawberry.field(description="Name of the programme.")
+    eligibility: EligibilityRuleInput = strawberry.field(description="Which IR may take part.")
+    active_from: dt.date = strawberry.field(description="First day the programme runs.")
+    active_until: dt.date | None = strawberry.field(default=None, description="Last day it runs, included; optional.")
+    description: str | None = strawberry.field(
+        default=None,
+        description="What the programme offers; optional. Long text: up to 2,000 characters, newlines and tabs "
+                    "allowed."
+    )
 
 
 @strawberry.input(description="Changes to a programme; fields left out stay as they are.")
 class UpdatePartnerProgrammeInput:
-    name: str | None = UNSET
-    description: str | None = UNSET
-    eligibility: EligibilityRuleInput | None = UNSET
-    active_from: dt.date | None = UNSET
-    active_until: dt.date | None = UNSET
+    name: str | None = strawberry.field(default=UNSET, description="Name of the programme. Omitted: unchanged.")
+    description: str | None = strawberry.field(
+        default=UNSET,
+        description="What the programme offers. Long text: up to 2,000 characters, newlines and tabs allowed. "
+                    "Omitted: unchanged."
+    )
+    eligibility: EligibilityRuleInput | None = strawberry.field(
+        default=UNSET,
+        description="Which IR may take part (replaces the whole rule). Omitted: unchanged."
+    )
+    active_from: dt.date | None = strawberry.field(
+        default=UNSET,
+        description="First day the programme runs. Omitted: unchanged."
+    )
+    active_until: dt.date | None = strawberry.field(
+        default=UNSET,
+        description="Last day it runs, included. Omitted: unchanged."
+    )
 
 
 @strawberry.input(description="A partner institution with its programmes.")
 class RegisterPartnerInput:
-    kind: ProviderKind
-    name: str
-    region_code: str | None = None
-    website: str | None = None
-    programmes: list[PartnerProgrammeInput] = strawberry.field(default_factory=list)
+    kind: ProviderKind = strawberry.field(description="Kind of institution.")
+    name: str = strawberry.field(description="Name of the institution.")
+    region_code: str | None = strawberry.field(
+        default=None,
+        description="Kemendagri code of the region it works in; optional (national)."
+    )
+    website: str | None = strawberry.field(default=None, description="Web address; optional.")
+    programmes: list[PartnerProgrammeInput] = strawberry.field(
+        default_factory=list,
+        description="Its programmes; optional."
+    )
 
 
 @strawberry.input(description="Changes to a partner; fields left out stay as they are.")
 class UpdatePartnerInput:
-    name: str | None = UNSET
-    region_code: str | None = UNSET
-    website: str | None = UNSET
+    name: str | None = strawberry.field(default=UNSET, description="Name of the institution. Omitted: unchanged.")
+    region_code: str | None = strawberry.field(
+        default=UNSET,
+        description="Kemendagri code of the region it works in. Omitted: unchanged."
+    )
+    website: str | None = strawberry.field(default=UNSET, description="Web address. Omitted: unchanged.")
 
 
 def _eligibility(field: str, data: EligibilityRuleInput) -> dict[str, Any]:
@@ -92,7 +133,11 @@ class PartnerMutation:
     @strawberry.federation.mutation(
         description="Register a partner institution with its programmes. CONFLICT when the name is taken.",
     )
-    async def register_partner(self, info: RegistryInfo, input: RegisterPartnerInput) -> Partner:
+    async def register_partner(
+        self,
+        info: RegistryInfo,
+        input: Annotated[RegisterPartnerInput, strawberry.argument(description="The new partner institution.")],
+    ) -> Partner:
         values = {
             "kind": input.kind.value,
             "name": check.text("input.name", input.name, required=True),
@@ -108,7 +153,15 @@ class PartnerMutation:
         description="Change a partner; CONFLICT when `expectedVersion` is stale.",
     )
     async def update_partner(
-        self, info: RegistryInfo, id: strawberry.ID, expected_version: int, input: UpdatePartnerInput
+        self,
+        info: RegistryInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The partner to change.")],
+        expected_version: Annotated[int, strawberry.argument(
+            description="The version you last read (`version`): a stale one is CONFLICT and nothing is written."
+        )],
+        input: Annotated[UpdatePartnerInput, strawberry.argument(
+            description="The fields to change; omitted fields stay as they are."
+        )]
     ) -> Partner:
         values: dict[str, Any] = {}
         if input.name is not UNSET:
@@ -126,7 +179,12 @@ class PartnerMutation:
         description="Add a programme to a partner.",
     )
     async def add_partner_programme(
-        self, info: RegistryInfo, partner_id: strawberry.ID, input: PartnerProgrammeInput
+        self,
+        info: RegistryInfo,
+        partner_id: Annotated[strawberry.ID, strawberry.argument(description="The partner that runs the programme.")],
+        input: Annotated[PartnerProgrammeInput, strawberry.argument(
+            description="The new programme and its eligibility rule."
+        )]
     ) -> PartnerProgramme:
         row = await partner_registrar.add_programme(
             info.context.engine, check.required_id("partnerId", partner_id), _programme("input", input), info.context.actor()
@@ -137,7 +195,12 @@ class PartnerMutation:
         description="Change a programme: its name, description, eligibility rule or period.",
     )
     async def update_partner_programme(
-        self, info: RegistryInfo, id: strawberry.ID, input: UpdatePartnerProgrammeInput
+        self,
+        info: RegistryInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The programme to change.")],
+        input: Annotated[UpdatePartnerProgrammeInput, strawberry.argument(
+            description="The fields to change; omitted fields stay as they are."
+        )]
     ) -> PartnerProgramme:
         values: dict[str, Any] = {}
         if input.name is not UNSET:

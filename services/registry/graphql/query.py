@@ -48,9 +48,11 @@ class HomeIndustryFilter:
     region_code: str | None = strawberry.field(
         default=None, description="Any Kemendagri region: province, regency/city, sub-district or village."
     )
-    ir_class: IrClass | None = strawberry.field(default=None, name="class")
-    status: HomeIndustryStatus | None = None
-    owner_sex: Sex | None = None
+    ir_class: IrClass | None = strawberry.field(
+        default=None, name="class", description="Only IR whose newest assessment is of this class."
+    )
+    status: HomeIndustryStatus | None = strawberry.field(default=None, description="Only IR with this status.")
+    owner_sex: Sex | None = strawberry.field(default=None, description="Only IR whose owner is of this sex.")
     owner_is_female_head_of_household: bool | None = strawberry.field(
         default=None, description="Only IR led by a female head of household (KRTP), or only the others."
     )
@@ -97,10 +99,17 @@ def _query_spec(filter: HomeIndustryFilter | None, scope: access.RecordScope) ->
     )
 
 
-@strawberry.type
+@strawberry.type(description="Reads of the registry: regions, home industries (IR), managing teams, facilitators, "
+                             "partners, interventions and the audit trail.")
 class Query:
     @strawberry.federation.field(description="A region by its Kemendagri code, or null when there is none.")
-    async def region(self, info: RegistryInfo, code: str) -> Region | None:
+    async def region(
+        self,
+        info: RegistryInfo,
+        code: Annotated[str, strawberry.argument(
+            description="Kemendagri code, dotted: `33`, `33.74`, `33.74.01`, `33.74.01.1001`."
+        )],
+    ) -> Region | None:
         row = await info.context.loaders.region.load(code.strip())
         return Region.from_row(row) if row is not None else None
 
@@ -111,8 +120,11 @@ class Query:
     async def regions(
         self,
         info: RegistryInfo,
-        parent_code: str | None = None,
-        level: RegionLevel | None = None,
+        parent_code: Annotated[str | None, strawberry.argument(
+            description="Only the regions directly under this Kemendagri code. Omitted: the provinces, or with "
+                        "`level: REGENCY` every regency/city; sub-districts and villages need it."
+        )] = None,
+        level: Annotated[RegionLevel | None, strawberry.argument(description="Only regions of this level.")] = None,
         first: Annotated[int, strawberry.argument(description=f"Page size: at most {MAX_REGIONS}.")] = 100,
         after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
     ) -> Connection[Region]:
@@ -142,13 +154,21 @@ class Query:
     @strawberry.federation.field(
         description="An IR by id, or null when there is none within your scope."
     )
-    async def home_industry(self, info: RegistryInfo, id: strawberry.ID) -> HomeIndustry | None:
+    async def home_industry(
+        self,
+        info: RegistryInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The IR's id.")],
+    ) -> HomeIndustry | None:
         return await HomeIndustry.resolve_reference(info, id)
 
     @strawberry.federation.field(
         description="An IR by its registration number (IR-33.74-000123), or null when there is none within your scope.",
     )
-    async def home_industry_by_registration_number(self, info: RegistryInfo, number: str) -> HomeIndustry | None:
+    async def home_industry_by_registration_number(
+        self,
+        info: RegistryInfo,
+        number: Annotated[str, strawberry.argument(description="Registration number, e.g. `IR-33.74-000123`.")],
+    ) -> HomeIndustry | None:
         scope = await info.context.record_scope()
         if len(number) > 40:
             raise InvalidInput("number", "is not a registration number")
@@ -169,9 +189,14 @@ class Query:
     async def home_industries(
         self,
         info: RegistryInfo,
-        filter: HomeIndustryFilter | None = None,
-        first: int = 20,
-        after: str | None = None,
+        filter: Annotated[HomeIndustryFilter | None, strawberry.argument(
+            description="Which IR to answer; omitted: every IR within your scope."
+        )] = None,
+        first: Annotated[int, strawberry.argument(description="How many IR to answer on this page, 0 to 500.")] = 20,
+        after: Annotated[str | None, strawberry.argument(
+            description="Answer the IR after this cursor (`pageInfo.endCursor` of the previous page); omitted: from "
+                        "the start."
+        )] = None,
     ) -> HomeIndustryConnection:
         page_size(first, MAX_PAGE)
         scope = await info.context.record_scope()
@@ -202,7 +227,11 @@ class Query:
         return Team.from_row(row) if row is not None else None
 
     @strawberry.federation.field(description="A managing team by id, or null.")
-    async def team(self, info: RegistryInfo, id: strawberry.ID) -> Team | None:
+    async def team(
+        self,
+        info: RegistryInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The team's id.")],
+    ) -> Team | None:
         return await Team.resolve_reference(info, id)
 
     @strawberry.federation.field(
@@ -213,9 +242,13 @@ class Query:
     async def teams(
         self,
         info: RegistryInfo,
-        level: TeamLevel | None = None,
-        region_code: str | None = None,
-        active_on: dt.date | None = None,
+        level: Annotated[TeamLevel | None, strawberry.argument(description="Only teams of this level.")] = None,
+        region_code: Annotated[str | None, strawberry.argument(
+            description="Only teams of this Kemendagri region and the regions inside it."
+        )] = None,
+        active_on: Annotated[dt.date | None, strawberry.argument(
+            description="Only teams in office on this date."
+        )] = None,
         first: Annotated[int, strawberry.argument(description=f"Page size: at most {MAX_LIST_PAGE}.")] = 50,
         after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
     ) -> Connection[Team]:
@@ -236,7 +269,11 @@ class Query:
     @strawberry.federation.field(
         description="A facilitator by id, or null when there is none within your region."
     )
-    async def facilitator(self, info: RegistryInfo, id: strawberry.ID) -> Facilitator | None:
+    async def facilitator(
+        self,
+        info: RegistryInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The facilitator's id.")],
+    ) -> Facilitator | None:
         return await Facilitator.resolve_reference(info, id)
 
     @strawberry.federation.field(
@@ -246,8 +283,12 @@ class Query:
     async def facilitators(
         self,
         info: RegistryInfo,
-        region_code: str,
-        active_on: dt.date | None = None,
+        region_code: Annotated[str, strawberry.argument(
+            description="Kemendagri code of the region: its facilitators and those of the regions inside it."
+        )],
+        active_on: Annotated[dt.date | None, strawberry.argument(
+            description="Only facilitators in service on this date."
+        )] = None,
         first: Annotated[int, strawberry.argument(description=f"Page size: at most {MAX_LIST_PAGE}.")] = 50,
         after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
     ) -> Connection[Facilitator]:
@@ -271,7 +312,11 @@ class Query:
     @strawberry.federation.field(
         description="A partner institution by id, or null (a partner sees only itself)."
     )
-    async def partner(self, info: RegistryInfo, id: strawberry.ID) -> Partner | None:
+    async def partner(
+        self,
+        info: RegistryInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The partner's id.")],
+    ) -> Partner | None:
         return await Partner.resolve_reference(info, id)
 
     @strawberry.federation.field(
@@ -280,7 +325,7 @@ class Query:
     async def partners(
         self,
         info: RegistryInfo,
-        kind: ProviderKind | None = None,
+        kind: Annotated[ProviderKind | None, strawberry.argument(description="Only partners of this kind.")] = None,
         first: Annotated[int, strawberry.argument(description=f"Page size: at most {MAX_LIST_PAGE}.")] = 50,
         after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
     ) -> Connection[Partner]:
@@ -311,7 +356,11 @@ class Query:
     @strawberry.federation.field(
         description="An intervention by id, or null when its IR is not within your scope."
     )
-    async def intervention(self, info: RegistryInfo, id: strawberry.ID) -> Intervention | None:
+    async def intervention(
+        self,
+        info: RegistryInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The intervention's id.")],
+    ) -> Intervention | None:
         return await Intervention.resolve_reference(info, id)
 
     @strawberry.federation.field(
@@ -319,6 +368,17 @@ class Query:
         "regency/city (DISTRICT_OFFICER) or national (MINISTRY). Nobody can change it.",
     )
     async def audit_trail(
-        self, info: RegistryInfo, filter: AuditTrailFilter | None = None, first: int = 50, after: str | None = None
+        self,
+        info: RegistryInfo,
+        filter: Annotated[AuditTrailFilter | None, strawberry.argument(
+            description="Which events to answer; omitted: all within your scope."
+        )] = None,
+        first: Annotated[int, strawberry.argument(
+            description="How many events to answer on this page, 0 to 500."
+        )] = 50,
+        after: Annotated[str | None, strawberry.argument(
+            description="Answer the events after this cursor (`endCursor` of the previous page); omitted: from the "
+                        "newest."
+        )] = None
     ) -> AuditEventConnection:
         return await audit_trail(info, filter, first, after)

@@ -30,8 +30,10 @@ CHILD_CURSOR = CursorKey("ChildRegion", str)
 )
 class Region:
     code: strawberry.ID = strawberry.field(description="Dotted Kemendagri code, e.g. `33.74.01.1001`.")
-    name: str
-    level: RegionLevel
+    name: str = strawberry.field(description="Official name, e.g. `Kota Semarang`.")
+    level: RegionLevel = strawberry.field(
+        description="Administrative level: province, regency/city, sub-district or village."
+    )
     kind: str = strawberry.field(
         description="The region's own kind: provinsi, kabupaten, kota, kecamatan, distrik, desa, kelurahan, desa_adat."
     )

@@ -25,6 +25,8 @@ from siir.graphql import DomainErrorMasking, SubgraphSchema
 from siir.policy.schema import build_schema
 
 _MUTATION = merge_types("Mutation", (Mutation, TeamMutation, FacilitatorMutation, PartnerMutation, InterventionMutation))
+# merge_types drops the description: the merged type keeps Mutation's.
+_MUTATION.__strawberry_definition__.description = Mutation.__strawberry_definition__.description
 
 schema = build_schema(
     lambda: SubgraphSchema(

@@ -31,19 +31,19 @@ FacilitatorType = Annotated["Facilitator", strawberry.lazy("services.registry.gr
 @strawberry.type(description="The decree (surat keputusan) that set up a team: a Bupati/Walikota's decree for a "
                  "regency/city team, a Governor's for a province, a Minister's for the national team.")
 class Decree:
-    number: str
-    date: dt.date
+    number: str = strawberry.field(description="Number of the decree (Surat Keputusan, SK) that formed the team.")
+    date: dt.date = strawberry.field(description="Date of the decree.")
     signed_by: str = strawberry.field(description="Who signed it, e.g. `Walikota Semarang`.")
 
 
 @strawberry.type(description="A member of a managing team, in one position for one period.")
 class TeamMember:
-    id: strawberry.ID
-    person_name: str
-    position: TeamPosition
+    id: strawberry.ID = strawberry.field(description="Opaque identifier; pass it back as given.")
+    person_name: str = strawberry.field(description="The member's name.")
+    position: TeamPosition = strawberry.field(description="Position in the team.")
     title: str | None = strawberry.field(description="Office held, e.g. `Sekretaris Daerah` or `Kepala Bappeda`.")
     agency: str = strawberry.field(description="Agency represented: an SKPD, a ministry or another institution.")
-    active_from: dt.date
+    active_from: dt.date = strawberry.field(description="First day in the position.")
     active_until: dt.date | None = strawberry.field(description="Last day in the position; null while open.")
     team_id: strawberry.Private[int]
     team_region: strawberry.Private[str | None]
@@ -92,11 +92,11 @@ class TeamMember:
     "province or regency/city, set up by decree for a period. One team per region and level at a time.",
 )
 class Team:
-    id: strawberry.ID
-    level: TeamLevel
-    name: str
-    decree: Decree
-    active_from: dt.date
+    id: strawberry.ID = strawberry.field(description="Opaque identifier; pass it back as given.")
+    level: TeamLevel = strawberry.field(description="Level: national, province or regency/city.")
+    name: str = strawberry.field(description="Name of the team, e.g. `Tim Pengelola PPEP Kota Semarang`.")
+    decree: Decree = strawberry.field(description="The decree (SK) that formed it.")
+    active_from: dt.date = strawberry.field(description="First day in office.")
     active_until: dt.date | None = strawberry.field(description="Last day in office; null while open.")
     version: int = strawberry.field(description="Row version for optimistic concurrency: pass it back as `expectedVersion`.")
     region_code: strawberry.Private[str | None]
@@ -142,7 +142,9 @@ class Team:
     async def members(
         self,
         info: RegistryInfo,
-        active_on: dt.date | None = None,
+        active_on: Annotated[dt.date | None, strawberry.argument(
+            description="Only members in their position on this date; omitted: current and past."
+        )] = None,
         first: Annotated[int, strawberry.argument(description=f"Page size: at most {MAX_MEMBERS_PAGE}.")] = 50,
         after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
     ) -> Connection[TeamMember]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import UNSET
@@ -19,53 +19,76 @@ from siir.errors import InvalidInput
 
 @strawberry.input(description="The decree (surat keputusan) that sets up a team.")
 class DecreeInput:
-    number: str
-    date: dt.date
+    number: str = strawberry.field(description="Number of the decree (Surat Keputusan, SK).")
+    date: dt.date = strawberry.field(description="Date of the decree; not in the future.")
     signed_by: str = strawberry.field(description="Who signed it, e.g. `Walikota Semarang`.")
 
 
 @strawberry.input(description="A team member in one position. The period defaults to the team's.")
 class TeamMemberInput:
-    person_name: str
-    position: TeamPosition
+    person_name: str = strawberry.field(description="The member's full name.")
+    position: TeamPosition = strawberry.field(
+        description="Position in the team; positions other than MEMBER take one holder at a time."
+    )
     agency: str = strawberry.field(description="The SKPD, ministry or institution represented.")
-    title: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    active_from: dt.date | None = None
-    active_until: dt.date | None = None
+    title: str | None = strawberry.field(default=None, description="Office held, e.g. `Sekretaris Daerah`; optional.")
+    phone: str | None = strawberry.field(default=None, description="Phone number, Indonesian (08…, +62…); optional.")
+    email: str | None = strawberry.field(default=None, description="E-mail address; optional.")
+    active_from: dt.date | None = strawberry.field(default=None, description="First day in the position.")
+    active_until: dt.date | None = strawberry.field(
+        default=None,
+        description="Last day in the position, included; optional."
+    )
 
 
 @strawberry.input(description="Changes to a member; fields left out stay as they are. `activeUntil` ends the term.")
 class UpdateTeamMemberInput:
-    person_name: str | None = UNSET
-    title: str | None = UNSET
-    agency: str | None = UNSET
-    phone: str | None = UNSET
-    email: str | None = UNSET
-    active_from: dt.date | None = UNSET
-    active_until: dt.date | None = UNSET
+    person_name: str | None = strawberry.field(default=UNSET, description="The member's full name. Omitted: unchanged.")
+    title: str | None = strawberry.field(default=UNSET, description="Office held. Omitted: unchanged.")
+    agency: str | None = strawberry.field(default=UNSET, description="Agency represented. Omitted: unchanged.")
+    phone: str | None = strawberry.field(default=UNSET, description="Phone number. Omitted: unchanged.")
+    email: str | None = strawberry.field(default=UNSET, description="E-mail address. Omitted: unchanged.")
+    active_from: dt.date | None = strawberry.field(
+        default=UNSET,
+        description="First day in the position. Omitted: unchanged."
+    )
+    active_until: dt.date | None = strawberry.field(
+        default=UNSET,
+        description="Last day in the position, included. Omitted: unchanged."
+    )
 
 
 @strawberry.input(description="A managing team set up by decree, with its first members.")
 class FormTeamInput:
-    level: TeamLevel
+    level: TeamLevel = strawberry.field(description="Level of the team: national, province or regency/city.")
     region_code: str | None = strawberry.field(
         default=None, description="Province code for a province team, regency/city code for a regency team; none for the national team."
     )
-    decree: DecreeInput
-    active_from: dt.date
-    active_until: dt.date | None = None
+    decree: DecreeInput = strawberry.field(description="The decree (SK) that forms the team.")
+    active_from: dt.date = strawberry.field(description="First day in office.")
+    active_until: dt.date | None = strawberry.field(
+        default=None,
+        description="Last day in office, included; null while open-ended."
+    )
     name: str | None = strawberry.field(default=None, description="Defaults to `Tim Pengelola Industri Rumahan <region>`.")
-    members: list[TeamMemberInput] = strawberry.field(default_factory=list)
+    members: list[TeamMemberInput] = strawberry.field(
+        default_factory=list,
+        description="The first members, each in one position; positions other than MEMBER take one holder."
+    )
 
 
 @strawberry.input(description="Changes to a team; fields left out stay as they are. `activeUntil` ends the team and its members' terms.")
 class UpdateTeamInput:
-    name: str | None = UNSET
-    decree: DecreeInput | None = UNSET
-    active_from: dt.date | None = UNSET
-    active_until: dt.date | None = UNSET
+    name: str | None = strawberry.field(default=UNSET, description="Name of the team. Omitted: unchanged.")
+    decree: DecreeInput | None = strawberry.field(default=UNSET, description="The decree (SK). Omitted: unchanged.")
+    active_from: dt.date | None = strawberry.field(
+        default=UNSET,
+        description="First day in office. Omitted: unchanged."
+    )
+    active_until: dt.date | None = strawberry.field(
+        default=UNSET,
+        description="Last day in office, included. Omitted: unchanged."
+    )
 
 
 def _decree(field: str, decree: DecreeInput, today: dt.date) -> dict[str, Any]:
@@ -103,7 +126,11 @@ class TeamMutation:
         "of the same level is in office for the region during the period. The national team is recorded "
         "by MINISTRY, a province's by its PROVINCE_OFFICER, a regency/city's by its DISTRICT_OFFICER.",
     )
-    async def form_team(self, info: RegistryInfo, input: FormTeamInput) -> Team:
+    async def form_team(
+        self,
+        info: RegistryInfo,
+        input: Annotated[FormTeamInput, strawberry.argument(description="The new managing team (Tim Pengelola).")],
+    ) -> Team:
         network_access.team_writer_check(
             info.context.identity, input.level.value, input.region_code.strip() if input.region_code is not None else None
         )
@@ -128,7 +155,15 @@ class TeamMutation:
         description="Change a team's name, decree or period; CONFLICT when `expectedVersion` is stale.",
     )
     async def update_team(
-        self, info: RegistryInfo, id: strawberry.ID, expected_version: int, input: UpdateTeamInput
+        self,
+        info: RegistryInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The team to change.")],
+        expected_version: Annotated[int, strawberry.argument(
+            description="The version you last read (`version`): a stale one is CONFLICT and nothing is written."
+        )],
+        input: Annotated[UpdateTeamInput, strawberry.argument(
+            description="The fields to change; omitted fields stay as they are."
+        )]
     ) -> Team:
         today = info.context.today()
         values: dict[str, Any] = {}
@@ -153,7 +188,12 @@ class TeamMutation:
         description="Appoint a member. CONFLICT when the position (other than MEMBER) already has a holder in "
         "the period; BAD_USER_INPUT when the period is not inside the team's.",
     )
-    async def appoint_team_member(self, info: RegistryInfo, team_id: strawberry.ID, input: TeamMemberInput) -> TeamMember:
+    async def appoint_team_member(
+        self,
+        info: RegistryInfo,
+        team_id: Annotated[strawberry.ID, strawberry.argument(description="The team to appoint to.")],
+        input: Annotated[TeamMemberInput, strawberry.argument(description="The new member and her position.")],
+    ) -> TeamMember:
         values = _member("input", input)
         row = await team_registrar.appoint_member(
             info.context.engine, check.required_id("teamId", team_id), values, _authorize(info), info.context.actor()
@@ -163,7 +203,14 @@ class TeamMutation:
     @strawberry.federation.mutation(
         description="Change a member's details or period (`activeUntil` ends the term).",
     )
-    async def update_team_member(self, info: RegistryInfo, id: strawberry.ID, input: UpdateTeamMemberInput) -> TeamMember:
+    async def update_team_member(
+        self,
+        info: RegistryInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The team member to change.")],
+        input: Annotated[UpdateTeamMemberInput, strawberry.argument(
+            description="The fields to change; omitted fields stay as they are."
+        )],
+    ) -> TeamMember:
         values: dict[str, Any] = {}
         for name, required in (("person_name", True), ("title", False), ("agency", True)):
             given = getattr(input, name)

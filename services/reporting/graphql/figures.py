@@ -10,6 +10,7 @@ import strawberry
 from services.reporting.domain import reports as domain
 from services.reporting.domain.projection import NEW
 from services.reporting.domain.standing import Standing
+from siir.enum_values import IR_CLASSES, describe_values
 
 
 @strawberry.enum(description="Where an IR stands in the programme on a date: not yet assessed, its class "
@@ -21,6 +22,14 @@ class IrStanding(Enum):
     MAJU = "MAJU"
     CLOSED = "CLOSED"
     GRADUATED = "GRADUATED"
+
+
+describe_values(IrStanding, {
+    "UNASSESSED": "Registered, not assessed yet.",
+    **IR_CLASSES,
+    "CLOSED": "Closed or moved away (gulung tikar).",
+    "GRADUATED": "Graduated to small enterprise (usaha kecil).",
+})
 
 
 WITHHELD = (" For a partner, perturbed by the cell-key method: never 1–4, the same for the same IR whatever "
@@ -54,14 +63,16 @@ class ClassCounts:
 
 @strawberry.type(description="Workers absorbed by active IR, disaggregated by sex (as the IR records state them).")
 class WorkersAbsorbed:
-    women: int | None
-    men: int | None
-    total: int | None
+    women: int | None = strawberry.field(
+        description="Women working in the IR (tenaga kerja perempuan), owners included."
+    )
+    men: int | None = strawberry.field(description="Men working in the IR, owners included.")
+    total: int | None = strawberry.field(description="All workers, owners included.")
 
 
 @strawberry.type(description="A region's home-industry figures on a date (end of day, Asia/Jakarta).")
 class IrStatistics:
-    as_of: dt.date
+    as_of: dt.date = strawberry.field(description="The date the figures are for.")
     counts: ClassCounts = strawberry.field(description="All IR by standing.")
     female_owned: ClassCounts = strawberry.field(description="IR whose owner is a woman.")
     male_owned: ClassCounts = strawberry.field(description="IR whose owner is a man.")
@@ -92,21 +103,27 @@ class IrStatistics:
 @strawberry.type(description="How many IR moved from one standing to another in the period.")
 class ClassMove:
     from_: IrStanding | None = strawberry.field(name="from", description="Null: newly registered in the period.")
-    to: IrStanding
+    to: IrStanding = strawberry.field(description="The standing moved to.")
     home_industries: int | None = strawberry.field(description="How many IR made this move." + WITHHELD)
-    female_owned: int | None
-    male_owned: int | None
+    female_owned: int | None = strawberry.field(description="Of them, IR owned by a woman (perturbed for a partner).")
+    male_owned: int | None = strawberry.field(description="Of them, IR owned by a man (perturbed for a partner).")
 
 
 @strawberry.type(description="The moves of a period (naik kelas and the rest), summed. For a partner each sum is "
                  "a cell of its own, perturbed (never 1–4).")
 class MovesSummary:
-    new_registrations: int | None
+    new_registrations: int | None = strawberry.field(description="IR registered in the period.")
     moved_up: int | None = strawberry.field(description="Moves to a higher class, graduation included (naik kelas).")
     moved_down: int | None = strawberry.field(description="Moves to a lower class (turun kelas).")
-    pemula_to_berkembang: int | None
-    berkembang_to_maju: int | None
-    maju_to_graduated: int | None
+    pemula_to_berkembang: int | None = strawberry.field(
+        description="IR that moved from Pemula (IR 1) to Berkembang (IR 2)."
+    )
+    berkembang_to_maju: int | None = strawberry.field(
+        description="IR that moved from Berkembang (IR 2) to Maju (IR 3)."
+    )
+    maju_to_graduated: int | None = strawberry.field(
+        description="Maju IR that graduated to small enterprise (usaha kecil)."
+    )
     closed: int | None = strawberry.field(description="Closures (gulung tikar) in the period.")
     graduated: int | None = strawberry.field(description="Graduations to small enterprise in the period.")
     suppressed: bool = strawberry.field(description=PROTECTED)

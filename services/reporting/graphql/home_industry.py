@@ -17,24 +17,26 @@ from siir import identifiers
 
 @strawberry.type(description="A stretch of time in one standing.")
 class StandingPeriod:
-    standing: IrStanding
-    since: dt.date
+    standing: IrStanding = strawberry.field(description="The standing held in this period.")
+    since: dt.date = strawberry.field(description="First day of the period.")
     until: dt.date | None = strawberry.field(description="The day the next standing began; null while it lasts.")
 
 
 @strawberry.type(description="An IR's way through the classes (naik kelas), from its assessments and status.")
 class Progress:
-    current_standing: IrStanding
+    current_standing: IrStanding = strawberry.field(description="Where the IR stands today.")
     since: dt.date = strawberry.field(description="When the current standing began.")
     days_in_current_standing: int = strawberry.field(description="Days from `since` to today (Asia/Jakarta).")
-    moves_up: int
-    moves_down: int
+    moves_up: int = strawberry.field(
+        description="How many times it moved up a class (naik kelas), graduation included."
+    )
+    moves_down: int = strawberry.field(description="How many times it moved down a class.")
     history: list[StandingPeriod] = strawberry.field(description="Every standing, oldest first.")
 
 
 @strawberry.federation.type(keys=["id"], description="A home industry (Industri Rumahan, IR), with its progress.")
 class HomeIndustry:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The IR's registry id.")
 
     @classmethod
     def resolve_reference(cls, info: ReportingInfo, id: strawberry.ID) -> "HomeIndustry":

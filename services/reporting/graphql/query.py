@@ -43,7 +43,8 @@ def _candidate(row: Any) -> SmallBusinessCandidate:
     )
 
 
-@strawberry.type
+@strawberry.type(description="Reports on home industries (IR): class distribution, moves (naik kelas), hand-over "
+                             "candidates, needs analysis and the annual report. Counts only, no personal data.")
 class Query:
     @strawberry.federation.field(description="Numbers of IR per class in a region at the end of `asOf` (Asia/Jakarta; default "
                       "today) and, with `groupByChildren`, in each child region. Partners: the last completed month's end on or "
@@ -51,8 +52,12 @@ class Query:
     async def class_distribution(
         self, info: ReportingInfo,
         region_code: RegionCode = None,
-        as_of: dt.date | None = None,
-        group_by_children: bool = False,
+        as_of: Annotated[dt.date | None, strawberry.argument(
+            description="The date; default today (Asia/Jakarta)."
+        )] = None,
+        group_by_children: Annotated[bool, strawberry.argument(
+            description="Also answer each child region's figures."
+        )] = False,
     ) -> ClassDistribution:
         day = as_of or today_in_jakarta()
         async with snapshot(info.context.engine) as connection:
@@ -68,10 +73,12 @@ class Query:
                       "calendar months, regions down to sub-districts, counts perturbed (docs/disclosure-control.md).")
     async def class_transitions(
         self, info: ReportingInfo,
-        from_: Annotated[dt.date, strawberry.argument(name="from")],
-        to: dt.date,
+        from_: Annotated[dt.date, strawberry.argument(name="from", description="First day of the period.")],
+        to: Annotated[dt.date, strawberry.argument(description="Last day of the period, included; not before `from`.")],
         region_code: RegionCode = None,
-        group_by_children: bool = False,
+        group_by_children: Annotated[bool, strawberry.argument(
+            description="Also answer each child region's moves."
+        )] = False,
     ) -> ClassTransitions:
         async with snapshot(info.context.engine) as connection:
             async def answer() -> ClassTransitions:
@@ -115,7 +122,11 @@ class Query:
 
     @strawberry.federation.field(description="The annual report of a region for a calendar year (Asia/Jakarta dates).")
     async def annual_report(
-        self, info: ReportingInfo, year: int,
+        self,
+        info: ReportingInfo,
+        year: Annotated[int, strawberry.argument(
+            description="The calendar year, from the first registration's year to the current year."
+        )],
         region_code: RegionCode = None,
     ) -> AnnualReport:
         # The year's bounds depend on today's date (a year not over yet): today is in the key.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 import strawberry
 
@@ -17,7 +18,9 @@ from siir.errors import NotFound
 
 @strawberry.federation.type(keys=["code"], description="A Kemendagri region, with reporting's figures for it.")
 class Region:
-    code: strawberry.ID
+    code: strawberry.ID = strawberry.field(
+        description="Kemendagri code, dotted: `33`, `33.74`, `33.74.01`, `33.74.01.1001`."
+    )
 
     @classmethod
     def resolve_reference(cls, info: ReportingInfo, code: strawberry.ID) -> "Region":
@@ -28,7 +31,13 @@ class Region:
         "default today): by class, by owner's sex, KRTP, workers, candidates. FORBIDDEN outside your scope. "
         "Partners get the last completed month's end on or before `asOf`, perturbed counts (never 1–4) and no villages.",
     )
-    async def ir_statistics(self, info: ReportingInfo, as_of: dt.date | None = None) -> IrStatistics:
+    async def ir_statistics(
+        self,
+        info: ReportingInfo,
+        as_of: Annotated[dt.date | None, strawberry.argument(
+            description="The date; default today (Asia/Jakarta)."
+        )] = None,
+    ) -> IrStatistics:
         check_report_day("asOf", as_of, today_in_jakarta())
         access.authorize_region(info.context.identity, str(self.code), await info.context.assignment())
         protect = access.suppresses_small_counts(info.context.identity)

@@ -35,18 +35,20 @@ def _region(ref: reports.RegionRef) -> Region | None:
 class RegionFigures:
     region: Region | None = strawberry.field(description="Null for the whole nation.")
     region_code: str = strawberry.field(description="Kemendagri code; empty for the whole nation.")
-    region_name: str
-    statistics: IrStatistics
+    region_name: str = strawberry.field(description="Name of the region.")
+    statistics: IrStatistics = strawberry.field(description="The region's figures.")
 
 
 @strawberry.type(description="Numbers of IR per class in a region on a date and, when asked, in each child region.")
 class ClassDistribution:
-    as_of: dt.date
+    as_of: dt.date = strawberry.field(description="The date the figures are for (end of day, Asia/Jakarta).")
     region: Region | None = strawberry.field(description="Null for the whole nation.")
-    region_code: str
-    region_name: str
-    counts: ClassCounts
-    statistics: IrStatistics
+    region_code: str = strawberry.field(description="Kemendagri code of the region; empty for the whole nation.")
+    region_name: str = strawberry.field(description="Name of the region (`Indonesia` for the whole nation).")
+    counts: ClassCounts = strawberry.field(description="Numbers of IR by standing.")
+    statistics: IrStatistics = strawberry.field(
+        description="The region's fuller figures: by owner's sex, KRTP, workers, candidates."
+    )
     child_lines: strawberry.Private[list[RegionFigures]]
 
     @strawberry.field(
@@ -71,21 +73,23 @@ class ClassDistribution:
 
 @strawberry.type(description="A child region's moves in the period.")
 class RegionMoves:
-    region: Region | None
-    region_code: str
-    region_name: str
-    summary: MovesSummary
+    region: Region | None = strawberry.field(
+        description="The child region (its Kemendagri details from the registry)."
+    )
+    region_code: str = strawberry.field(description="Kemendagri code of the child region.")
+    region_name: str = strawberry.field(description="Name of the child region.")
+    summary: MovesSummary = strawberry.field(description="Its moves in the period, summed.")
 
 
 @strawberry.type(description="Moves between standings dated from..to (both included, Asia/Jakarta dates).")
 class ClassTransitions:
-    from_: dt.date = strawberry.field(name="from")
-    to: dt.date
+    from_: dt.date = strawberry.field(name="from", description="First day of the period.")
+    to: dt.date = strawberry.field(description="Last day of the period, included.")
     region: Region | None = strawberry.field(description="Null for the whole nation.")
-    region_code: str
-    region_name: str
+    region_code: str = strawberry.field(description="Kemendagri code of the region; empty for the whole nation.")
+    region_name: str = strawberry.field(description="Name of the region (`Indonesia` for the whole nation).")
     moves: list[ClassMove] = strawberry.field(description="The matrix, one entry per (from, to) pair that occurred.")
-    summary: MovesSummary
+    summary: MovesSummary = strawberry.field(description="The period's moves, summed.")
     child_lines: strawberry.Private[list[RegionMoves]]
 
     @strawberry.field(description="Each child region's moves, by code, a page at a time; empty unless groupByChildren.")
@@ -104,44 +108,52 @@ class ClassTransitions:
 
 @strawberry.type(description="An IR to hand over to the Ministry of Cooperatives and SMEs (Usaha Kecil candidate).")
 class SmallBusinessCandidate:
-    home_industry: HomeIndustry
-    registration_number: str
-    village: Region
-    business_category: str
+    home_industry: HomeIndustry = strawberry.field(
+        description="The IR (resolve its details from the registry, as your role may see them)."
+    )
+    registration_number: str = strawberry.field(description="Registration number, e.g. `IR-33.74-000123`.")
+    village: Region = strawberry.field(description="The village (desa/kelurahan) where the business is.")
+    business_category: str = strawberry.field(description="Business category (a registry BusinessCategory name).")
     assessed_on: dt.date | None = strawberry.field(description="Date of the assessment that made it a candidate.")
-    score: int | None
+    score: int | None = strawberry.field(description="Score (6–18) of its latest assessment.")
 
 
 @strawberry.type(description="An item and how many IR name it.")
 class ItemCount:
-    item: str
-    home_industries: int
+    item: str = strawberry.field(description="The item (product, need or constraint), as surveyed.")
+    home_industries: int = strawberry.field(description="How many IR name it (perturbed for a partner, never 1–4).")
 
 
 @strawberry.type(description="Assistance received (bantuan) of a kind from a kind of institution.")
 class AssistanceCount:
-    type: str
+    type: str = strawberry.field(description="Kind of assistance (a registry AssistanceType name).")
     provider_kind: str | None = strawberry.field(description="GOVERNMENT_OFFICE, NGO, BUSINESS, BANK, UNIVERSITY.")
-    home_industries: int
+    home_industries: int = strawberry.field(description="How many IR received it (perturbed for a partner, never 1–4).")
 
 
 @strawberry.type(description="An institution that gave assistance, and to how many IR.")
 class ProviderCount:
-    provider: str
-    provider_kind: str | None
-    home_industries: int
+    provider: str = strawberry.field(description="The institution, as named in the survey.")
+    provider_kind: str | None = strawberry.field(
+        description="Kind of institution (a registry ProviderKind name); null when unknown."
+    )
+    home_industries: int = strawberry.field(
+        description="How many IR it gave assistance to (perturbed for a partner, never 1–4)."
+    )
 
 
 @strawberry.type(description="One class's row of the needs analysis (analisis kebutuhan, Permen PPPA 2/2016 BAB V H).")
 class ClassNeeds:
-    ir_class: IrStanding = strawberry.field(name="class")
+    ir_class: IrStanding = strawberry.field(name="class", description="The current class of this row.")
     home_industries: int | None = strawberry.field(description="Active IR of this class now; for a partner perturbed "
                                                    "(never 1–4). Partners see no item named by 1–4 IR, and item counts "
                                                    "perturbed.")
-    products: list[ItemCount]
+    products: list[ItemCount] = strawberry.field(description="Products named, most named first.")
     needs: list[ItemCount] = strawberry.field(description="What the owners hope for (harapan/kebutuhan).")
     constraints: list[ItemCount] = strawberry.field(description="Constraints (kendala).")
-    assistance_received: list[AssistanceCount]
+    assistance_received: list[AssistanceCount] = strawberry.field(
+        description="Assistance received, by kind and kind of provider."
+    )
     providers: list[ProviderCount] = strawberry.field(
         description="Who gave it: government offices, NGOs, businesses, banks, universities."
     )
@@ -149,10 +161,12 @@ class ClassNeeds:
 
 @strawberry.type(description="The needs analysis of a region's active IR, per current class (most named first).")
 class NeedsAnalysis:
-    region: Region | None
-    region_code: str
-    region_name: str
-    classes: list[ClassNeeds]
+    region: Region | None = strawberry.field(
+        description="The region reported on; null for the whole nation."
+    )
+    region_code: str = strawberry.field(description="Kemendagri code of the region; empty for the whole nation.")
+    region_name: str = strawberry.field(description="Name of the region (`Indonesia` for the whole nation).")
+    classes: list[ClassNeeds] = strawberry.field(description="One row per current class: Pemula, Berkembang, Maju.")
 
     @classmethod
     def of(cls, n: reports.NeedsAnalysis) -> "NeedsAnalysis":
@@ -174,29 +188,41 @@ class NeedsAnalysis:
 
 @strawberry.type(description="A child region's line of the annual report.")
 class AnnualReportLine:
-    region: Region | None
-    region_code: str
-    region_name: str
+    region: Region | None = strawberry.field(
+        description="The child region (its Kemendagri details from the registry)."
+    )
+    region_code: str = strawberry.field(description="Kemendagri code of the child region.")
+    region_name: str = strawberry.field(description="Name of the child region.")
     start_of_year: ClassCounts = strawberry.field(description="On 31 December of the year before.")
     end_of_year: ClassCounts = strawberry.field(description="On 31 December of the year.")
-    moves: MovesSummary
+    moves: MovesSummary = strawberry.field(description="The child region's moves in the year, summed.")
 
 
 @strawberry.type(description="The yearly report a regency/city sends to its province and a province to the ministry "
                  "(Rakor Tahunan PPEP): the year's start and end, the moves (naik kelas), each child region, "
                  "the hand-over candidates and the needs analysis.")
 class AnnualReport:
-    year: int
-    region: Region | None
-    region_code: str
-    region_name: str
-    start_of_year: IrStatistics
-    end_of_year: IrStatistics
-    moves: list[ClassMove]
-    summary: MovesSummary
+    year: int = strawberry.field(description="The calendar year reported on.")
+    region: Region | None = strawberry.field(
+        description="The region reported on; null for the whole nation."
+    )
+    region_code: str = strawberry.field(description="Kemendagri code of the region; empty for the whole nation.")
+    region_name: str = strawberry.field(description="Name of the region (`Indonesia` for the whole nation).")
+    start_of_year: IrStatistics = strawberry.field(
+        description="Figures as the year opens (end of 31 December of the year before)."
+    )
+    end_of_year: IrStatistics = strawberry.field(
+        description="Figures at the end of 31 December (for the current year: as recorded so far)."
+    )
+    moves: list[ClassMove] = strawberry.field(
+        description="Every move between standings in the year, with how many IR made it."
+    )
+    summary: MovesSummary = strawberry.field(description="The year's moves, summed (naik kelas).")
     child_lines: strawberry.Private[list[AnnualReportLine]]
-    small_business_candidates: int
-    needs_analysis: NeedsAnalysis
+    small_business_candidates: int = strawberry.field(
+        description="How many IR are hand-over candidates (usaha kecil) at the end of the year."
+    )
+    needs_analysis: NeedsAnalysis = strawberry.field(description="The needs analysis of the region's active IR.")
 
     @strawberry.field(description="Each child region's line, by code, a page at a time.")
     def children(
