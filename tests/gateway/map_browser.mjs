@@ -52,7 +52,6 @@ try {
                                                 text: document.getElementById("summary").textContent }));
   // What Leaflet drew: one SVG path per feature (circle or cell).
   report.drawn = await page.evaluate(() => document.querySelectorAll("#map path.leaflet-interactive").length);
-  report.tooltips = await page.evaluate(() => document.querySelectorAll("#map path.leaflet-interactive").length);
   report.choropleth = await page.evaluate(() => ({
     state: document.getElementById("choropleth").dataset.state,
     rows: [...document.querySelectorAll("#regions tr")].map((tr) => [...tr.cells].map((td) => td.textContent)),

@@ -21,7 +21,7 @@ from gateway.limits import Limits
 from services.registry.domain import maps
 from tests.conftest import GraphQLClient
 from tests.registry.test_registry_api import REGISTER, register_input
-from tests.security.registry_world import OPEN_PROGRAMME, register_partner
+from tests.security.registry_world import OPEN_PROGRAMME, _facilitator, register_partner
 
 SUPERGRAPH = Path(__file__).resolve().parents[2] / "schema" / "supergraph.graphql"
 REGENCY = "33.72"
@@ -58,8 +58,13 @@ async def salatiga(registry_server: Any, tokens: Any) -> AsyncIterator[dict[str,
             result = await office(REGISTER, {"input": register_input(**changes)})
             assert "errors" not in result, result
             registered.append(result["data"]["registerHomeIndustry"])
-        partner = await register_partner(office, f"Bank Peta {secrets.token_hex(4)}", [OPEN_PROGRAMME])
-        yield {"sub_district": sub_district["code"], "ids": {r["id"] for r in registered}, "partner": partner}
+        tag = secrets.token_hex(4)
+        partner = await register_partner(office, f"Bank Peta {tag}", [OPEN_PROGRAMME])
+        # A facilitator assigned the lone IR's village.
+        subject = f"map-facilitator-{tag}"
+        await _facilitator(office, REGENCY, villages[-1], subject, "Dewi Pendamping")
+        yield {"sub_district": sub_district["code"], "ids": {r["id"] for r in registered}, "partner": partner,
+               "facilitator": subject, "lone": registered[len(CLUSTER)]["id"]}
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +104,14 @@ async def test_regency_office_sees_every_point_exactly(gateway: Any, tokens: Any
     assert points == sorted((lon, lat) for lat, lon in [*CLUSTER, LONE])  # GeoJSON: longitude first
     assert all(f["properties"]["count"] == 1 and f["properties"]["registrationNumber"].startswith("IR-33.72-")
                for f in ours)
+
+
+async def test_a_facilitator_sees_her_assigned_ir_exactly(gateway: Any, tokens: Any, salatiga: dict[str, Any]) -> None:
+    body = await _map(gateway, tokens, "FACILITATOR", REGENCY, subject=salatiga["facilitator"])
+    assert body["data"]["homeIndustryMap"]["precision"] == "EXACT"
+    features = _features(body)
+    assert [f["properties"]["id"] for f in features] == [salatiga["lone"]]
+    assert features[0]["geometry"]["coordinates"] == [LONE[1], LONE[0]]
 
 
 @pytest.mark.parametrize(("role", "region"), [("MINISTRY", None), ("PROVINCE_OFFICER", "33")])
