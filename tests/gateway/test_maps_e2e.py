@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import asyncio
 from pathlib import Path
 from typing import Any, AsyncIterator
 
@@ -176,3 +177,24 @@ def test_a_map_is_bounded() -> None:
         maps.exact(rows)
     # Aggregated, the same IR are one cell.
     assert [f.count for f in maps.grid_cells(rows, lambda loc: loc, lambda r: r).features] == [maps.MAX_FEATURES + 1]
+
+
+TRAIL = """query($f: AuditTrailFilter) { auditTrail(filter: $f, first: 5) {
+  edges { node { action operation homeIndustryId fields { name disclosure } } } } }"""
+
+
+@pytest.mark.parametrize(("role", "region", "disclosure"),
+                         [("DISTRICT_OFFICER", REGENCY, "FULL"), ("MINISTRY", None, "GENERALISED")])
+async def test_coordinates_given_on_a_map_are_audited_as_reads(gateway: Any, tokens: Any, salatiga: dict[str, Any],
+                                                              role: str, region: str | None, disclosure: str) -> None:
+    subject = f"map-reader-{secrets.token_hex(4)}"
+    assert "errors" not in await _map(gateway, tokens, role, region, subject=subject)
+    one = sorted(salatiga["ids"])[0]
+    for _ in range(50):  # the audit rows are written just after the answer
+        body = (await gateway.post("/graphql", headers=tokens.headers("MINISTRY"), json={
+            "query": TRAIL, "variables": {"f": {"subject": subject, "homeIndustryId": one, "action": "READ"}}})).json()
+        events = [e["node"] for e in body["data"]["auditTrail"]["edges"]]
+        if events:
+            break
+        await asyncio.sleep(0.1)
+    assert [e["fields"] for e in events] == [[{"name": "location", "disclosure": disclosure}]]
