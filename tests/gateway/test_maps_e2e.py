@@ -198,3 +198,15 @@ async def test_coordinates_given_on_a_map_are_audited_as_reads(gateway: Any, tok
             break
         await asyncio.sleep(0.1)
     assert [e["fields"] for e in events] == [[{"name": "location", "disclosure": disclosure}]]
+
+
+@pytest.mark.parametrize(("role", "region"), [("DISTRICT_OFFICER", REGENCY), ("MINISTRY", None), ("PARTNER", None)])
+async def test_a_map_costs_a_few_statements_whatever_its_size(gateway: Any, tokens: Any, salatiga: dict[str, Any],
+                                                              statement_log: Any, role: str, region: str | None) -> None:
+    claims = {"partner": salatiga["partner"]} if role == "PARTNER" else {}
+    statement_log.clear()
+    assert "errors" not in await _map(gateway, tokens, role, region, **claims)
+    # the region, the IR rows, the sub-districts' names, the scope (a partner's programmes) and one
+    # audit insert for every record read: never one per IR or per feature
+    assert 2 <= statement_log.count() <= 6, statement_log.statements
+    assert sum("INSERT INTO registry.audit_events" in s for s in statement_log.statements) <= 1
