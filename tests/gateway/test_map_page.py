@@ -78,17 +78,19 @@ def test_tiles_are_a_setting_and_the_only_other_origin_allowed() -> None:
     assert '"tilesUrl": "https://tiles.example.org/{z}/{x}/{y}.png"' in page.html
 
 
-def _browse(map_url: str, token: str, node_modules: Path) -> dict[str, Any]:
+def _browse(map_url: str, token: str, node_modules: Path, tiles: str | None = None) -> dict[str, Any]:
     config = {"url": map_url, "token": token, "region": REGENCY, "chromium": _chromium(),
               "playwright": (node_modules / "playwright-core" / "index.mjs").as_uri()}
     proc = subprocess.run([node_binary(), str(HERE / "map_browser.mjs"), json.dumps(config)],
                           capture_output=True, text=True, timeout=180, env=node_environment())
     assert proc.returncode == 0, proc.stderr[-4000:]
     report = json.loads(proc.stdout)
-    # Nothing was fetched from anywhere but the gateway, and nothing failed to load or run.
-    assert report["blocked"] == [], report["blocked"]
+    # Nothing was fetched from anywhere but the gateway (and the tiles, when set), and nothing failed
+    # to load or run (but the unreachable tiles).
+    assert [url for url in report["blocked"] if tiles is None or not url.startswith(tiles)] == [], report["blocked"]
     assert any("/map-assets/leaflet@" in url for url in report["sameOrigin"])
-    assert report["pageErrors"] == [] and report["consoleErrors"] == [], report
+    errors = [e for e in report["consoleErrors"] if tiles is None or "ERR_INTERNET_DISCONNECTED" not in e]
+    assert report["pageErrors"] == [] and errors == [], report
     # The token was kept in the tab's memory only.
     for storage in (report["localStorage"], report["sessionStorage"]):
         assert token not in storage and "eyJ" not in storage
@@ -126,3 +128,17 @@ def test_the_ministry_sees_generalised_cells(map_url: str, tokens: Any, node_mod
     assert not {(lon, lat) for lat, lon in [*CLUSTER, LONE]} & set(cells)
     assert report["drawn"] == len(features)  # one rectangle per cell
     assert int(report["summary"]["suppressed"]) >= 1
+
+
+def test_with_tiles_set_but_no_internet_the_features_still_show(registry_server: Any, reporting_url: str,
+                                                                tokens: Any, node_modules: Path,
+                                                                salatiga: dict[str, Any]) -> None:
+    tiles = "https://tiles.example.org"
+    app = build_app(SUPERGRAPH.read_text(), verifier=tokens.verifier, limits=Limits(),
+                    settings=Settings(map_tiles_url=tiles + "/{z}/{x}/{y}.png"),
+                    subgraph_urls={"registry": registry_server.url + "/graphql", "reporting": reporting_url})
+    with ServerThread(app) as server:
+        report = _browse(server.url + "/map", tokens("DISTRICT_OFFICER", REGENCY, subject="map-user"), node_modules,
+                         tiles=tiles)
+    assert report["blocked"] and all(url.startswith(tiles + "/") for url in report["blocked"])  # the tiles were asked for
+    assert report["summary"]["precision"] == "EXACT" and report["drawn"] >= 7
