@@ -21,7 +21,7 @@ from html import escape
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from gateway.graphiql import _script_hash
+from gateway.graphiql import script_hash
 from gateway.graphiql_assets import Asset, GraphiQLAssetsMissing, load_asset
 from gateway.node_tools import PROJECT_ROOT, ensure_installed
 
@@ -222,7 +222,7 @@ def map_page(graphql_path: str, tiles_url: str = "", tiles_attribution: str = ""
             tiles = f" {parts.scheme}://*.{parts.netloc.split('.', 1)[1]}" if "." in parts.netloc else tiles
     # Leaflet positions its panes with inline styles; the table rows are shaded by script.
     policy = ("default-src 'none'; "
-              f"script-src 'self' {_script_hash(_SCRIPT)}; "
+              f"script-src 'self' {script_hash(_SCRIPT)}; "
               "style-src 'self' 'unsafe-inline'; "
               f"img-src 'self' data:{tiles}; "
               "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")

@@ -111,8 +111,9 @@ async def test_a_facilitator_sees_her_assigned_ir_exactly(gateway: Any, tokens: 
     body = await _map(gateway, tokens, "FACILITATOR", REGENCY, subject=salatiga["facilitator"])
     assert body["data"]["homeIndustryMap"]["precision"] == "EXACT"
     features = _features(body)
-    assert [f["properties"]["id"] for f in features] == [salatiga["lone"]]
-    assert features[0]["geometry"]["coordinates"] == [LONE[1], LONE[0]]
+    # Only IR of her village (another module's copy of this world may have put one there too).
+    assert salatiga["lone"] in {f["properties"]["id"] for f in features}
+    assert all(f["geometry"]["coordinates"] == [LONE[1], LONE[0]] for f in features)
 
 
 @pytest.mark.parametrize(("role", "region"), [("MINISTRY", None), ("PROVINCE_OFFICER", "33")])
