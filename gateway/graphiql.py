@@ -92,7 +92,7 @@ class GraphiQLPage:
     headers: dict[str, str]
 
 
-def _script_hash(source: str) -> str:
+def script_hash(source: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode()).digest()).decode() + "'"
 
 
@@ -107,7 +107,7 @@ def graphiql_page(assets: GraphiQLAssets | None) -> GraphiQLPage:
     html = _PAGE.format(stylesheets=stylesheets, scripts=scripts, init=_INIT_SCRIPT)
     # GraphiQL and React set inline styles, and GraphiQL's fonts and icons are data: URLs.
     policy = ("default-src 'none'; "
-              f"script-src 'self' {_script_hash(_INIT_SCRIPT)}; "
+              f"script-src 'self' {script_hash(_INIT_SCRIPT)}; "
               "style-src 'self' 'unsafe-inline'; font-src 'self' data:; img-src 'self' data:; "
               "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
     return GraphiQLPage(html, {"content-security-policy": policy, "cache-control": "no-cache",

@@ -52,21 +52,22 @@ class GraphiQLAssets:
 
     @classmethod
     def load(cls, node_modules: Path = GRAPHIQL_DIR / "node_modules") -> "GraphiQLAssets":
-        return cls(tuple(_asset(node_modules, *entry) for entry in _SCRIPTS),
-                   tuple(_asset(node_modules, *entry) for entry in _STYLESHEETS))
+        return cls(tuple(load_asset(node_modules, *entry) for entry in _SCRIPTS),
+                   tuple(load_asset(node_modules, *entry) for entry in _STYLESHEETS))
 
     def by_url(self) -> dict[str, Asset]:
         return {asset.url: asset for asset in (*self.scripts, *self.stylesheets)}
 
 
-def _asset(node_modules: Path, package: str, file: str) -> Asset:
+def load_asset(node_modules: Path, package: str, file: str, base: str = ASSETS_PATH) -> Asset:
+    """One installed npm file as served under ``base`` (the map page's assets come through here too)."""
     try:
         version = json.loads((node_modules / package / "package.json").read_bytes())["version"]
         body = (node_modules / package / file).read_bytes()
     except (OSError, ValueError, KeyError) as error:
         raise GraphiQLAssetsMissing(f"{package}/{file} is not installed under {node_modules}: {error}") from None
     digest = base64.b64encode(hashlib.sha384(body).digest()).decode()
-    return Asset(f"{ASSETS_PATH}/{package}@{version}/{file}", body, _MEDIA_TYPES[Path(file).suffix],
+    return Asset(f"{base}/{package}@{version}/{file}", body, _MEDIA_TYPES[Path(file).suffix],
                  f"sha384-{digest}")
 
 

@@ -13,6 +13,7 @@ import uvicorn
 
 from gateway.app import build_app
 from gateway.graphiql_assets import install as install_graphiql
+from gateway.map_page import install as install_map
 from gateway.node_tools import NodeToolsError
 from gateway.supergraph_reload import read_supergraph
 
@@ -25,6 +26,10 @@ def server(supergraph: Path | str, *, host: str = "127.0.0.1", port: int = 4000,
         install_graphiql()  # a no-op once installed (an image installs them when it is built)
     except (NodeToolsError, OSError) as error:  # GraphQL is served all the same; the page says what is missing
         logging.getLogger("gateway").warning("GraphiQL's assets could not be installed: %s", error)
+    try:
+        install_map()
+    except (NodeToolsError, OSError) as error:  # the map's data is served all the same
+        logging.getLogger("gateway").warning("The map page's assets could not be installed: %s", error)
     app = build_app(read_supergraph(str(supergraph)), subgraph_urls=subgraph_urls, subgraph_timeout=subgraph_timeout,
                     supergraph_source=str(supergraph))
     config = uvicorn.Config(app, host=host, port=port, loop="uvloop", http="httptools",

@@ -74,6 +74,10 @@ class Settings:
     #: Origins (``scheme://host[:port]``, or ``*``) whose pages may call the gateway (CORS);
     #: none: no CORS headers, so browsers allow only same-origin pages (gateway/cors.py).
     cors_origins: tuple[str, ...] = ()
+    #: The map page's base tiles (``https://…/{z}/{x}/{y}.png``); empty: no tiles, a plain background
+    #: (an intranet without internet). Its origin is added to the page's Content-Security-Policy.
+    map_tiles_url: str = ""
+    map_tiles_attribution: str = ""
     #: Where reporting reads the registry's outbox feed (default: DATABASE_URL).
     reporting_source_url: str = ""
     #: Where reporting keeps its schema ``reporting`` (default: DATABASE_URL): another server works.
@@ -139,6 +143,8 @@ class Settings:
             gateway_supergraph_poll_interval=float(env.get("SIIR_GATEWAY_SUPERGRAPH_POLL_INTERVAL", "10")),
 
             cors_origins=tuple(o.strip() for o in env.get("SIIR_CORS_ORIGINS", "").split(",") if o.strip()),
+            map_tiles_url=env.get("SIIR_MAP_TILES_URL", "").strip(),
+            map_tiles_attribution=env.get("SIIR_MAP_TILES_ATTRIBUTION", "").strip(),
             reporting_source_url=env.get("SIIR_REPORTING_SOURCE_URL", ""),
             reporting_database_url=env.get("SIIR_REPORTING_DATABASE_URL", ""),
             reporting_consumer=env.get("SIIR_REPORTING_CONSUMER", "on").lower() not in {"off", "0", "false", "no"},

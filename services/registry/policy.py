@@ -56,6 +56,8 @@ RULES: list[FieldRule] = [
     *grant("Query", "partner partners", RECORDS, scope="partner"),
     *grant("Query", "intervention", RECORDS, scope="intervention"),
     *grant("Query", "auditTrail", {M, D}, scope="audit"),
+    # A map of IR: each role's precision is HomeIndustry.location's below (graphql/map.py applies it).
+    *grant("Query", "homeIndustryMap", RECORDS, scope="home-industry"),
     # --- entity types (who may resolve one through _entities) --------------------------------------
     *grant("Region", "", EVERYONE),
     *grant("Team", "", EVERYONE),
@@ -91,6 +93,7 @@ RULES: list[FieldRule] = [
     *grant("HomeIndustry", "address", {**_OWN_FULL_OTHERS_MASKED, PA: WITHHELD}, personal=True, mask="address"),
     *grant("HomeIndustry", "location", {D: FULL, F: FULL, M: GENERALISED, P: GENERALISED, PA: WITHHELD},
            personal=True, mask="location"),
+    *grant("HomeIndustryMap", "precision regionCode featureCount suppressed withoutLocation geoJson", RECORDS),
     *grant("Owner", "sex birthYear education isFemaleHeadOfHousehold", RECORDS),
     *grant("Owner", "name", RECORDS, personal=True, name="owner.name"),
     *grant("Owner", "nik", {**_OWN_FULL_OTHERS_MASKED, PA: WITHHELD}, personal=True, mask="nik", name="owner.nik"),

@@ -274,3 +274,18 @@ async def lock_home_industry(connection: AsyncConnection, home_industry_id: int)
         select(home_industries).where(home_industries.c.id == home_industry_id).with_for_update()
     )
     return result.mappings().first()
+
+
+#: A map reads at most this many IR in one answer (a larger region is refused: choose a smaller one).
+MAP_MAX_ROWS = 200_000
+
+
+async def located_home_industries(
+    connection: AsyncConnection, region_code: str, scope: RecordScope
+) -> Sequence[RowMapping]:
+    """The IR of a region within the scope, with what a map shows of them (MAP_MAX_ROWS + 1 at most)."""
+    column = home_industries.c
+    query = select(column.id, column.registration_number, column.current_class, column.village_code,
+                   column.regency_code, column.latitude, column.longitude)
+    query = scoped(_in_region(query, region_code), scope).order_by(column.id).limit(MAP_MAX_ROWS + 1)
+    return (await connection.execute(query)).mappings().all()

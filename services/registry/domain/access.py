@@ -115,11 +115,11 @@ def record_scope(
     raise Forbidden(f"role {identity.role} has no access to IR records")
 
 
-def check_region_filter(scope: RecordScope, code: str) -> None:
+def check_region_filter(scope: RecordScope, code: str, field: str = "filter.regionCode") -> None:
     """A filter reaching outside the scope is refused, never answered with a misleading empty list."""
     if not scope.reaches_region(code):
         raise Forbidden(
-            f"region {code} is outside your scope ({scope.region or 'national'})", field="filter.regionCode",
+            f"region {code} is outside your scope ({scope.region or 'national'})", field=field,
             region=code,
         )
 

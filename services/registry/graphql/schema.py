@@ -12,6 +12,7 @@ from services.registry.graphql.intervention import Intervention
 from services.registry.graphql.intervention_mutation import InterventionMutation
 from services.registry.graphql.list_sizes import LIST_SIZES  # noqa: F401  (declares @listSize before the schema is built)
 from services.registry.graphql.long_text import LONG_TEXT
+from services.registry.graphql.map import MapQuery
 from services.registry.graphql.mutation import Mutation
 from services.registry.graphql.partner import Partner
 from services.registry.graphql.partner_mutation import PartnerMutation
@@ -24,13 +25,14 @@ from services.registry.policy import POLICY
 from siir.graphql import DomainErrorMasking, SubgraphSchema
 from siir.policy.schema import build_schema
 
+_QUERY = merge_types("Query", (Query, MapQuery))
 _MUTATION = merge_types("Mutation", (Mutation, TeamMutation, FacilitatorMutation, PartnerMutation, InterventionMutation))
 # merge_types drops the description: the merged type keeps Mutation's.
 _MUTATION.__strawberry_definition__.description = Mutation.__strawberry_definition__.description
 
 schema = build_schema(
     lambda: SubgraphSchema(
-        query=Query,
+        query=_QUERY,
         mutation=_MUTATION,
         types=[Region, HomeIndustry, Team, Facilitator, Partner, Intervention],
         federation_version="2.9",
