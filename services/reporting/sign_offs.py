@@ -200,7 +200,7 @@ class DetailView:
     submissions: list[RowMapping]
 
 
-def _figures(snapshot: RowMapping) -> dict[str, int]:
+def snapshot_figures(snapshot: RowMapping) -> dict[str, int]:
     value: Any = snapshot["figures"]
     return {str(k): int(v) for k, v in (json.loads(value) if isinstance(value, str) else value).items()}
 
@@ -222,6 +222,6 @@ async def detail(connection: AsyncConnection, identity: Identity | None, year: i
     current = snapshots.get(view.snapshot_id) if view.snapshot_id else None
     narrative = Narrative(current["achievements"], current["problems"], current["follow_up_plan"]) if current else None
     live = report_figures(await reports.annual_report(connection, caller, ref.code, year))
-    approved = _figures(snapshots[view.approved_snapshot_id]) if view.approved_snapshot_id else None
+    approved = snapshot_figures(snapshots[view.approved_snapshot_id]) if view.approved_snapshot_id else None
     return DetailView(view, narrative, approved, live, revisions(approved, live) if approved is not None else [],
                       history, [snapshots[i] for i in snapshot_ids])

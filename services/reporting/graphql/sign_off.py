@@ -186,7 +186,7 @@ class SignOffQuery:
                 submitted_at=s["submitted_at"], submitted_by=s["submitted_by"],
                 narrative=SignOffNarrative(achievements=s["achievements"], problems=s["problems"],
                                            follow_up_plan=s["follow_up_plan"]),
-                figures=_figures(sign_offs._figures(s))) for s in d.submissions],
+                figures=_figures(sign_offs.snapshot_figures(s))) for s in d.submissions],
         )
 
 
