@@ -118,6 +118,12 @@ async def test_a_year_signed_off_up_to_the_ministry_then_revised(gateway: Gatewa
         return "errors" not in body and figures(body["data"]["signOff"]["liveFigures"]).get("endOfYear.total", 0)
     await until(live_total, "the registration")
 
+    # Bad input names its path in the input; a sub-district does not sign off.
+    empty = await gateway(D, SUBMIT, {"input": {"regionCode": REGENCY, "year": YEAR, **narrative("  ")}})
+    assert (code_of(empty), empty["errors"][0]["extensions"]["field"]) == ("BAD_USER_INPUT", "input.problems")
+    village = await gateway(D, SUBMIT, {"input": {"regionCode": "34.71.01", "year": YEAR, **narrative("x")}})
+    assert (code_of(village), village["errors"][0]["extensions"]["field"]) == ("BAD_USER_INPUT", "input.regionCode")
+
     # The regency submits; the province returns it with comments; nobody else may act on it.
     first = await gateway(D, SUBMIT, {"input": {"regionCode": REGENCY, "year": YEAR, **narrative("modal terbatas")}})
     assert "errors" not in first, first

@@ -11,6 +11,7 @@ from services.reporting import sign_offs
 from services.reporting.domain import sign_off as domain
 from services.reporting.graphql.context import ReportingInfo
 from services.reporting.report_cache import snapshot
+from siir.errors import Conflict, InvalidInput
 
 SignOffState = strawberry.enum(
     domain.SignOffState, name="SignOffState",
@@ -200,15 +201,31 @@ class SubmitAnnualReportInput:
     expected_version: int | None = strawberry.field(default=None, description="The `version` you read: CONFLICT if it moved on.")
 
 
+#: Where the domain's input names sit in ``submitAnnualReport``'s arguments.
+_INPUT_PATHS = {
+    "regionCode": "input.regionCode", "year": "input.year", "expectedVersion": "input.expectedVersion",
+    "narrative.achievements": "input.achievements", "narrative.problems": "input.problems",
+    "narrative.followUpPlan": "input.followUpPlan",
+}
+
+
 @strawberry.type
 class SignOffMutation:
     @strawberry.mutation(description="Submit your region's annual report for a year (kirim laporan): its figures are "
                                      "frozen as a snapshot. A province submits once all its regencies are approved or waived.")
     async def submit_annual_report(self, info: ReportingInfo, input: SubmitAnnualReportInput) -> SignOff:
         narrative = domain.Narrative(input.achievements, input.problems, input.follow_up_plan)
-        return SignOff.of(await sign_offs.act(
-            info.context.engine, info.context.identity, "Mutation.submitAnnualReport", domain.SignOffAction.SUBMIT,
-            input.region_code, input.year, expected_version=input.expected_version, narrative=narrative))
+        try:
+            return SignOff.of(await sign_offs.act(
+                info.context.engine, info.context.identity, "Mutation.submitAnnualReport", domain.SignOffAction.SUBMIT,
+                input.region_code, input.year, expected_version=input.expected_version, narrative=narrative))
+        except InvalidInput as error:
+            # The domain names the narrative's parts and the arguments; here they are fields of `input`.
+            raise InvalidInput(_INPUT_PATHS.get(error.field, "input"), error.message.split(": ", 1)[-1]) from None
+        except Conflict as error:
+            if error.extensions.get("field") == "expectedVersion":
+                error.extensions["field"] = "input.expectedVersion"
+            raise
 
     @strawberry.mutation(description="Return a submitted annual report to its office with comments (kembalikan).")
     async def return_annual_report(
