@@ -25,8 +25,13 @@ RECORD_READERS = frozenset({M, P, D, F})
 #: The government's reporting line regency → province → ministry, and analysts (not partners: its
 #: stock-and-moves identity would let a withheld cell be recomputed).
 ANNUAL_REPORT_READERS = RECORD_READERS | {AN}
+#: The sign-off of annual reports: the offices of the reporting line regency → province → ministry.
+SIGN_OFF_READERS = frozenset({M, P, D})
 
 SCOPES = {
+    "sign-off": "the caller's own region and below for reading (MINISTRY: the nation); who may take a step is the "
+                "state machine's (domain/sign_off.py): the region's own office submits, the office directly above "
+                "returns, approves or waives.",
     "report-region": "figures of the caller's region and below (MINISTRY, PARTNER: the nation; ANALYST: the nation "
                      "or its region claim); a region outside it is FORBIDDEN, an IR outside it a null progress.",
 }
@@ -73,6 +78,22 @@ RULES: list[FieldRule] = [
     *grant("AnnualReport", "year region regionCode regionName startOfYear endOfYear moves summary children "
            "smallBusinessCandidates needsAnalysis", ANNUAL_REPORT_READERS),
     *grant("AnnualReportLine", "region regionCode regionName startOfYear endOfYear moves", ANNUAL_REPORT_READERS),
+    # Sign-off (domain/sign_off.py): the government's reporting line only.
+    *grant("Query", "signOffStatus signOff", SIGN_OFF_READERS, scope="sign-off"),
+    *grant("Mutation", "submitAnnualReport", {P, D}, scope="sign-off"),
+    *grant("Mutation", "returnAnnualReport approveAnnualReport waiveAnnualReport", {M, P}, scope="sign-off"),
+    *grant("Mutation", "setSignOffDeadline", {M}),
+    *grant("SignOff", "regionCode regionName year level state version deadline late firstSubmittedAt submittedAt "
+           "submittedBy decidedAt decidedBy comment", SIGN_OFF_READERS),
+    *grant("SignOffStatus", "year regionCode level counts late signOffs", SIGN_OFF_READERS),
+    *grant("SignOffStateCount", "state count", SIGN_OFF_READERS),
+    *grant("SignOffFigure", "name value", SIGN_OFF_READERS),
+    *grant("SignOffRevision", "figure approved live difference", SIGN_OFF_READERS),
+    *grant("SignOffNarrative", "achievements problems followUpPlan", SIGN_OFF_READERS),
+    *grant("SignOffSubmission", "submittedAt submittedBy narrative figures", SIGN_OFF_READERS),
+    *grant("SignOffStep", "action fromState toState actor actorRole actorRegion at comment version", SIGN_OFF_READERS),
+    *grant("SignOffDetail", "signOff narrative approvedFigures liveFigures revisions history submissions",
+           SIGN_OFF_READERS),
     *(rule for type_name, fields in _AGGREGATES.items() for rule in grant(type_name, fields, EVERYONE)),
     # Pages of every list (siir.connections): whoever reaches the list reaches its page.
     *grant("PageInfo", "hasNextPage hasPreviousPage startCursor endCursor", EVERYONE),
