@@ -25,6 +25,14 @@ RECORD_READERS = frozenset({M, P, D, F})
 #: stock-and-moves identity would let a withheld cell be recomputed).
 ANNUAL_REPORT_READERS = RECORD_READERS | {AN}
 
+#: The programme's indicators (Tabel 3): the offices of the reporting line and analysts. Not partners (the
+#: government's targets and yearly flows; counts for partners would need the cell-key lattice), not
+#: facilitators (indicators are kept for regencies and up, never a village assigned to her).
+INDICATOR_READERS = frozenset({M, P, D, AN})
+#: Who sets targets: the ministry (any region) and provinces (themselves and their regencies), checked
+#: again on the region by domain/indicators.check_target_setter.
+TARGET_SETTERS = frozenset({M, P})
+
 SCOPES = {
     "report-region": "figures of the caller's region and below (MINISTRY, PARTNER: the nation; ANALYST: the nation "
                      "or its region claim); a region outside it is FORBIDDEN, an IR outside it a null progress.",
@@ -72,6 +80,12 @@ RULES: list[FieldRule] = [
     *grant("AnnualReport", "year region regionCode regionName startOfYear endOfYear moves summary children "
            "smallBusinessCandidates needsAnalysis", ANNUAL_REPORT_READERS),
     *grant("AnnualReportLine", "region regionCode regionName startOfYear endOfYear moves", ANNUAL_REPORT_READERS),
+    *grant("Query", "programmeIndicators", INDICATOR_READERS, scope="report-region", name="programmeIndicators"),
+    *grant("Mutation", "setIndicatorTarget", TARGET_SETTERS, scope="report-region", name="setIndicatorTarget"),
+    *grant("ProgrammeIndicatorTable", "year region children", INDICATOR_READERS | TARGET_SETTERS),
+    *grant("RegionIndicators", "region regionCode regionName figures", INDICATOR_READERS | TARGET_SETTERS),
+    *grant("IndicatorFigure", "indicator value femaleOwned maleOwned femaleHeadOfHousehold target targetSetBy achievement",
+           INDICATOR_READERS | TARGET_SETTERS),
     *(rule for type_name, fields in _AGGREGATES.items() for rule in grant(type_name, fields, EVERYONE)),
 ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from services.reporting.graphql.home_industry import HomeIndustry
+from services.reporting.graphql.indicators import IndicatorMutations
 from services.reporting.graphql.list_sizes import LIST_SIZES  # noqa: F401  (declares @listSize before the schema is built)
 from services.reporting.graphql.query import Query
 from services.reporting.graphql.region import Region
@@ -13,6 +14,7 @@ from siir.policy.schema import build_schema
 schema = build_schema(
     lambda: SubgraphSchema(
         query=Query,
+        mutation=IndicatorMutations,
         types=[Region, HomeIndustry],
         federation_version="2.9",
         extensions=[DomainErrorMasking],
