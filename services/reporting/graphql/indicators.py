@@ -124,7 +124,7 @@ class IndicatorTargetInput:
     target: int = strawberry.field(description="Number of IR to reach in the year (0..10000000).")
 
 
-@strawberry.type
+@strawberry.type(name="Mutation", description="Reporting's writes: the programme's targets.")
 class IndicatorMutations:
     @strawberry.mutation(description="Set or change the target of an indicator (the ministry: any region; a province: "
                          "itself and its regencies/cities). Every change is kept with who made it and when.")

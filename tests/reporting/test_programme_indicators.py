@@ -1,0 +1,319 @@
+"""The programme's indicators (Tabel 3) through the gateway, compared with SQL over the registry's tables.
+
+A scenario of registrations, assessments (moves up, a jump, a fall), legality and marketing updates,
+closures and graduations is made through our gateway as a regency office would make it, on top of
+random registry changes in three regencies; reporting's own consumer applies the outbox. Every
+indicator, for the nation, a province and a regency, in each year, equals what SQL over
+``registry.home_industries``, ``registry.assessments`` and ``registry.outbox`` (the registry's record
+of when a licence or channel first appeared) gives. Then targets: who may set them, the trail, the
+coded refusals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from gateway.app import build_app
+from gateway.limits import Limits
+from siir.settings import Settings
+from tests.conftest import ServerThread
+
+SUPERGRAPH = Path(__file__).resolve().parents[2] / "schema" / "supergraph.graphql"
+REGENCY = "33.74"
+VILLAGE = "33.74.01.1001"
+YEARS = (2024, 2025, 2026)
+
+PEMULA = {"workerCount": 1, "productionTechnology": "MANUAL", "capitalSource": "OWN", "capitalAmount": 1_000_000,
+          "productionPattern": "NOT_CONTINUOUS"}
+BERKEMBANG = {"workerCount": 3, "productionTechnology": "SEMI_MANUAL", "capitalSource": "OWN", "capitalAmount": 7_500_000,
+              "productionPattern": "SEMI_CONTINUOUS"}
+MAJU = {"workerCount": 6, "productionTechnology": "HIGH_TECHNOLOGY", "capitalSource": "OWN_AND_FORMAL_LOAN",
+        "capitalAmount": 30_000_000, "productionPattern": "CONTINUOUS", "assetsExcludingLandAndBuildings": 60_000_000}
+
+FIGURES = "{ indicator value femaleOwned maleOwned femaleHeadOfHousehold target targetSetBy achievement }"
+TABLE = ("query($y: Int!, $r: String, $c: Boolean!) { programmeIndicators(year: $y, regionCode: $r, groupByChildren: $c) {"
+         f" year region {{ regionCode regionName figures {FIGURES} }} children {{ regionCode figures {FIGURES} }} }} }}")
+SET_TARGET = ("mutation($i: IndicatorTargetInput!) { setIndicatorTarget(input: $i) { indicator value target targetSetBy "
+              "achievement } }")
+
+
+@pytest.fixture(scope="module")
+def reporting_url(database_url: str, tokens: Any) -> Iterator[str]:
+    from services.reporting.app import build_app as build_reporting
+
+    settings = Settings(reporting_poll_interval=0.1)
+    with ServerThread(build_reporting(database_url, settings, run_consumer=True, verifier=tokens.verifier)) as server:
+        yield server.url + "/graphql"
+
+
+class Gateway:
+    """Our gateway in-process (ASGI), on the real registry and reporting subgraphs."""
+
+    def __init__(self, app: Any, tokens: Any) -> None:
+        self.app, self.tokens = app, tokens
+
+    async def __call__(self, query: str, variables: dict[str, Any] | None = None, *, role: str = "MINISTRY",
+                       region: str | None = None, **claims: Any) -> dict[str, Any]:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url="http://gateway",
+                                     headers=self.tokens.headers(role, region, **claims), timeout=60) as client:
+            return (await client.post("/graphql", json={"query": query, "variables": variables or {}})).json()
+
+
+def _nik(n: int, female: bool) -> str:
+    return f"337401{(55 if female else 15):02d}0790{n:04d}"
+
+
+async def _register(gw: Gateway, n: int, *, registered_on: str, first: dict[str, Any], female: bool = True,
+                    krtp: bool = False, nib: bool = False, online: bool = False) -> tuple[str, int]:
+    body = await gw(
+        "mutation($input: RegisterHomeIndustryInput!) { registerHomeIndustry(input: $input) { id version currentClass } }",
+        {"input": {
+            "villageCode": VILLAGE, "businessName": f"Usaha Uji {n}", "businessCategory": "FOOD_AND_BEVERAGE",
+            "owner": {"name": f"Pemilik Uji {n}", "nik": _nik(n, female), "isFemaleHeadOfHousehold": krtp},
+            "businessStartedOn": "2020-03-01", "registeredOn": registered_on, "consent": {"granted": True},
+            **({"legality": {"nib": f"91200{n:08d}"}} if nib else {}),
+            **({"marketingChannels": ["DIRECT", "ONLINE"]} if online else {}),
+            "firstAssessment": {"assessedOn": registered_on, **first},
+        }},
+        role="DISTRICT_OFFICER", region=REGENCY,
+    )
+    assert "errors" not in body, body
+    ir = body["data"]["registerHomeIndustry"]
+    return ir["id"], ir["version"]
+
+
+async def _assess(gw: Gateway, ir: str, on: str, criteria: dict[str, Any]) -> None:
+    body = await gw("mutation($id: ID!, $a: AssessmentInput!) { recordAssessment(homeIndustryId: $id, input: $a)"
+                    " { assessment { id } } }", {"id": ir, "a": {"assessedOn": on, **criteria}},
+                    role="DISTRICT_OFFICER", region=REGENCY)
+    assert "errors" not in body, body
+
+
+async def _scenario(gw: Gateway) -> None:
+    """A regency office's year and a half, through the gateway."""
+    # New Pemula (one KRTP, one man), a Berkembang and a Maju registered in 2025.
+    a, _ = await _register(gw, 1, registered_on="2025-02-03", first=PEMULA, krtp=True)
+    b, _ = await _register(gw, 2, registered_on="2025-03-10", first=PEMULA, female=False)
+    c, _ = await _register(gw, 3, registered_on="2025-04-01", first=BERKEMBANG, nib=True)
+    d, _ = await _register(gw, 4, registered_on="2025-01-15", first=MAJU, online=True)
+    e, e_version = await _register(gw, 5, registered_on="2026-01-20", first=PEMULA)
+    f, _ = await _register(gw, 6, registered_on="2026-02-02", first=PEMULA, krtp=True)
+    # Moves: a up one step in 2025 and another in 2026; b jumps Pemula → Maju; c falls and climbs back.
+    await _assess(gw, a, "2025-09-01", BERKEMBANG)
+    await _assess(gw, a, "2026-03-01", MAJU)
+    await _assess(gw, b, "2026-04-05", MAJU)
+    await _assess(gw, c, "2025-10-01", PEMULA)
+    await _assess(gw, c, "2025-12-01", BERKEMBANG)
+    # Legality and marketing gained later (dated by the change: today).
+    body = await gw("mutation($id: ID!, $v: Int!) { updateHomeIndustry(id: $id, expectedVersion: $v, input: {"
+                    " legality: { nib: \"9120000000555\", pirtNumber: \"2063374010555-26\" }, marketingChannels: [ONLINE] })"
+                    " { version } }", {"id": e, "v": e_version}, role="DISTRICT_OFFICER", region=REGENCY)
+    assert "errors" not in body, body
+    # Closures (gulung tikar) as Pemula and as Berkembang; graduations of two Maju.
+    for ir, on in ((f, "2026-06-30"), (c, "2026-02-01")):
+        body = await gw('mutation($id: ID!, $on: Date) { closeHomeIndustry(id: $id, reason: "gulung tikar", closedOn: $on)'
+                        " { status } }", {"id": ir, "on": on}, role="DISTRICT_OFFICER", region=REGENCY)
+        assert "errors" not in body, body
+    for ir, on in ((d, "2025-11-11"), (b, "2026-05-01")):
+        body = await gw("mutation($id: ID!, $on: Date) { graduateHomeIndustry(id: $id, graduatedOn: $on) { status } }",
+                        {"id": ir, "on": on}, role="DISTRICT_OFFICER", region=REGENCY)
+        assert "errors" not in body, body
+
+
+async def _caught_up(reporting_url: str, tokens: Any) -> None:
+    deadline = time.monotonic() + 300
+    async with httpx.AsyncClient(timeout=30) as client:
+        while time.monotonic() < deadline:
+            status = (await client.post(reporting_url, json={"query": "{ reportingStatus { lagEvents eventsApplied } }"},
+                                        headers=tokens.headers("MINISTRY"))).json()["data"]["reportingStatus"]
+            if status["lagEvents"] == 0 and status["eventsApplied"]:
+                return
+            await asyncio.sleep(0.2)
+    raise AssertionError("the reporting consumer did not catch up")
+
+
+@pytest.fixture(scope="module")
+def scenario(registry_server: Any, reporting_url: str, database_url: str, tokens: Any) -> Gateway:
+    from siir.database import create_engine
+    from tests.reporting.registry_changes import RegistryChanges
+
+    app = build_app(SUPERGRAPH.read_text(), subgraph_urls={"registry": registry_server.url + "/graphql",
+                                                          "reporting": reporting_url},
+                    verifier=tokens.verifier, limits=Limits())
+    gw = Gateway(app, tokens)
+
+    async def run() -> None:
+        engine = create_engine(database_url, pool_size=2)
+        try:
+            await RegistryChanges(engine, seed=15).run(400)
+        finally:
+            await engine.dispose()
+        await _scenario(gw)
+        await _caught_up(reporting_url, tokens)
+
+    asyncio.run(run())
+    return gw
+
+
+# Expected values, from the registry's own tables. Class on a day: the newest assessment on or before
+# it (the newest of a day winning); a closure or graduation ends the class history on its day.
+_EXPECTED = """
+WITH ir AS (
+    SELECT id, regency_code, owner_sex, owner_is_female_head_of_household AS krtp, registered_on, status,
+           greatest(status_changed_on, registered_on) AS ended_on
+    FROM registry.home_industries
+),
+class_days AS (
+    SELECT ir.id, d.day,
+           (SELECT a.ir_class FROM registry.assessments a WHERE a.home_industry_id = ir.id AND a.assessed_on <= d.day
+            ORDER BY a.assessed_on DESC, a.id DESC LIMIT 1) AS cls
+    FROM ir CROSS JOIN LATERAL (
+        SELECT ir.registered_on AS day
+        UNION SELECT a.assessed_on FROM registry.assessments a WHERE a.home_industry_id = ir.id AND a.assessed_on > ir.registered_on
+    ) d
+    WHERE ir.status = 'ACTIVE' OR d.day < ir.ended_on
+),
+steps AS (SELECT id, day, cls, lag(cls) OVER (PARTITION BY id ORDER BY day) AS prev FROM class_days),
+last_class AS (  -- the class just before a closure or graduation
+    SELECT ir.id, coalesce((SELECT a.ir_class FROM registry.assessments a WHERE a.home_industry_id = ir.id
+                            AND a.assessed_on < ir.ended_on ORDER BY a.assessed_on DESC, a.id DESC LIMIT 1), 'UNASSESSED') AS cls,
+           ir.status, extract(year FROM ir.ended_on)::int AS year
+    FROM ir WHERE ir.status <> 'ACTIVE' AND ir.ended_on > ir.registered_on
+),
+firsts AS (  -- the first event in which a fact held, and its day
+    SELECT o.aggregate_id::bigint AS id, f.fact,
+           min(o.id) AS event_id
+    FROM registry.outbox o
+    CROSS JOIN LATERAL (VALUES
+        ('SPP_IRT_OBTAINED', (o.payload -> 'homeIndustry' ->> 'hasPirt')::boolean),
+        ('NIB_OBTAINED', (o.payload -> 'homeIndustry' ->> 'hasNib')::boolean),
+        ('ONLINE_SELLING_STARTED', (o.payload -> 'homeIndustry' -> 'marketingChannels') ? 'ONLINE')
+    ) f (fact, holds)
+    WHERE o.aggregate_type = 'HomeIndustry' AND f.holds
+    GROUP BY 1, 2
+),
+counted (id, indicator, year) AS (
+    SELECT ir.id, 'NEW_PEMULA', extract(year FROM ir.registered_on)::int FROM ir
+    WHERE (SELECT a.ir_class FROM registry.assessments a WHERE a.home_industry_id = ir.id
+           ORDER BY a.assessed_on, a.id LIMIT 1) = 'PEMULA'
+    UNION SELECT id, 'CLOSED_' || cls, year FROM last_class WHERE status = 'CLOSED'
+    UNION SELECT id, 'GRADUATED', year FROM last_class WHERE status = 'GRADUATED'
+    UNION SELECT id, 'MAJU_TO_SMALL_ENTERPRISE', year FROM last_class WHERE status = 'GRADUATED' AND cls = 'MAJU'
+    UNION SELECT id, 'PEMULA_TO_BERKEMBANG', extract(year FROM day)::int FROM steps
+        WHERE prev = 'PEMULA' AND cls IN ('BERKEMBANG', 'MAJU')
+    UNION SELECT id, 'BERKEMBANG_TO_MAJU', extract(year FROM day)::int FROM steps
+        WHERE prev IN ('PEMULA', 'BERKEMBANG') AND cls = 'MAJU'
+    UNION SELECT f.id, f.fact, extract(year FROM CASE WHEN o.event_type = 'HomeIndustryRegistered' THEN ir.registered_on
+                 ELSE greatest((o.occurred_at AT TIME ZONE 'Asia/Jakarta')::date, ir.registered_on) END)::int
+        FROM firsts f JOIN registry.outbox o ON o.id = f.event_id JOIN ir ON ir.id = f.id
+)
+SELECT c.indicator, c.year, ir.regency_code, ir.owner_sex, ir.krtp, count(*)::int AS n
+FROM counted c JOIN ir ON ir.id = c.id
+GROUP BY 1, 2, 3, 4, 5
+"""
+
+
+async def _expected(pg: asyncpg.Connection) -> list[asyncpg.Record]:
+    return await pg.fetch(_EXPECTED)
+
+
+def _expected_figures(rows: list[asyncpg.Record], year: int, region: str) -> dict[str, dict[str, int]]:
+    out: dict[str, Counter[str]] = {}
+    for row in rows:
+        if row["year"] != year or not (region == "" or row["regency_code"] == region
+                                         or row["regency_code"].startswith(region + ".")):
+            continue
+        figure = out.setdefault(row["indicator"], Counter())
+        figure["value"] += row["n"]
+        figure["femaleOwned" if row["owner_sex"] == "FEMALE" else "maleOwned"] += row["n"]
+        figure["femaleHeadOfHousehold"] += row["n"] if row["krtp"] else 0
+    return {k: {m: n for m, n in v.items() if n} for k, v in out.items()}
+
+
+def _served(figures: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    out = {}
+    for f in figures:
+        if f["value"]:
+            out[f["indicator"]] = {k: f[k] for k in ("value", "femaleOwned", "maleOwned", "femaleHeadOfHousehold") if f[k]}
+    return out
+
+
+async def test_indicators_equal_sql_over_the_registry(scenario: Gateway, pg: asyncpg.Connection) -> None:
+    rows = await _expected(pg)
+    # The scenario's own figures are in the expectation (a check on the check).
+    ours = _expected_figures(rows, 2025, REGENCY)
+    assert ours["NEW_PEMULA"]["femaleHeadOfHousehold"] >= 1 and ours["MAJU_TO_SMALL_ENTERPRISE"]["value"] >= 1
+    assert _expected_figures(rows, 2026, REGENCY)["CLOSED_PEMULA"]["value"] >= 1
+    assert _expected_figures(rows, 2026, REGENCY)["SPP_IRT_OBTAINED"]["value"] >= 1
+    for year in YEARS:
+        national = await scenario(TABLE, {"y": year, "r": None, "c": True})
+        assert "errors" not in national, national
+        table = national["data"]["programmeIndicators"]
+        assert table["region"]["regionName"] == "Indonesia" and len(table["children"]) == 38
+        assert _served(table["region"]["figures"]) == _expected_figures(rows, year, "")
+        for child in table["children"]:
+            assert _served(child["figures"]) == _expected_figures(rows, year, child["regionCode"])
+        province = await scenario(TABLE, {"y": year, "r": "33", "c": True}, role="PROVINCE_OFFICER", region="33")
+        assert "errors" not in province, province
+        assert _served(province["data"]["programmeIndicators"]["region"]["figures"]) == _expected_figures(rows, year, "33")
+        for child in province["data"]["programmeIndicators"]["children"]:
+            assert _served(child["figures"]) == _expected_figures(rows, year, child["regionCode"])
+        regency = await scenario(TABLE, {"y": year, "r": REGENCY, "c": False}, role="DISTRICT_OFFICER", region=REGENCY)
+        assert _served(regency["data"]["programmeIndicators"]["region"]["figures"]) == _expected_figures(rows, year, REGENCY)
+    analyst = await scenario(TABLE, {"y": 2025, "r": None, "c": False}, role="ANALYST")
+    assert "errors" not in analyst, analyst
+
+
+def _codes(body: dict[str, Any]) -> list[tuple[str, str | None]]:
+    return [(e["extensions"]["code"], e["extensions"].get("field")) for e in body.get("errors", [])]
+
+
+async def test_targets_who_sets_them_and_the_trail(scenario: Gateway, pg: asyncpg.Connection) -> None:
+    nib = {"year": 2026, "regionCode": REGENCY, "indicator": "NIB_OBTAINED", "target": 1000}
+    body = await scenario(SET_TARGET, {"i": nib}, role="PROVINCE_OFFICER", region="33")
+    assert "errors" not in body, body
+    figure = body["data"]["setIndicatorTarget"]
+    assert (figure["target"], figure["targetSetBy"]) == (1000, "PROVINCE_OFFICER")
+    assert figure["achievement"] == figure["value"] / 1000
+    # The ministry changes it; the table shows the new target at once, the trail keeps both.
+    body = await scenario(SET_TARGET, {"i": {**nib, "target": 800}}, role="MINISTRY")
+    assert body["data"]["setIndicatorTarget"]["target"] == 800
+    national = await scenario(SET_TARGET, {"i": {"year": 2026, "indicator": "GRADUATED", "target": 1000}}, role="MINISTRY")
+    assert national["data"]["setIndicatorTarget"]["targetSetBy"] == "MINISTRY"
+    table = await scenario(TABLE, {"y": 2026, "r": REGENCY, "c": False}, role="DISTRICT_OFFICER", region=REGENCY)
+    row = next(f for f in table["data"]["programmeIndicators"]["region"]["figures"] if f["indicator"] == "NIB_OBTAINED")
+    assert (row["target"], row["targetSetBy"]) == (800, "MINISTRY")
+    trail = await pg.fetch("SELECT old_target, new_target, changed_by_role FROM reporting.indicator_target_changes"
+                           " WHERE region_code = $1 AND indicator = 'NIB_OBTAINED' ORDER BY id", REGENCY)
+    assert [tuple(r) for r in trail] == [(None, 1000, "PROVINCE_OFFICER"), (1000, 800, "MINISTRY")]
+    # Refusals, coded, nothing written.
+    refused = [
+        (await scenario(SET_TARGET, {"i": {**nib, "regionCode": "35.07"}}, role="PROVINCE_OFFICER", region="33"), "FORBIDDEN"),
+        (await scenario(SET_TARGET, {"i": {**nib, "regionCode": None}}, role="PROVINCE_OFFICER", region="33"), "FORBIDDEN"),
+        (await scenario(SET_TARGET, {"i": nib}, role="DISTRICT_OFFICER", region=REGENCY), "FORBIDDEN"),
+        (await scenario(SET_TARGET, {"i": nib}, role="ANALYST"), "FORBIDDEN"),
+    ]
+    for body, code in refused:
+        assert [c for c, _ in _codes(body)] == [code], body
+    assert _codes(await scenario(SET_TARGET, {"i": {**nib, "year": 1800}})) == [("BAD_USER_INPUT", "input.year")]
+    assert _codes(await scenario(SET_TARGET, {"i": {**nib, "target": -1}})) == [("BAD_USER_INPUT", "input.target")]
+    assert _codes(await scenario(SET_TARGET, {"i": {**nib, "regionCode": "33.74.01"}})) == [("BAD_USER_INPUT", "input.regionCode")]
+    assert _codes(await scenario(SET_TARGET, {"i": {**nib, "regionCode": "99.99"}})) == [("BAD_USER_INPUT", "input.regionCode")]
+    assert await pg.fetchval("SELECT count(*) FROM reporting.indicator_target_changes") == 3
+
+
+async def test_who_reads_the_indicators(scenario: Gateway) -> None:
+    query = {"y": 2025, "r": "35", "c": False}
+    assert [c for c, _ in _codes(await scenario(TABLE, query, role="PARTNER", partner="6"))] == ["FORBIDDEN"]
+    assert [c for c, _ in _codes(await scenario(TABLE, query, role="PROVINCE_OFFICER", region="33"))] == ["FORBIDDEN"]
+    assert [c for c, _ in _codes(await scenario(TABLE, {**query, "r": "33.74.01"}))] == ["BAD_USER_INPUT"]
+    assert _codes(await scenario(TABLE, {**query, "y": 3000})) == [("BAD_USER_INPUT", "year")]
