@@ -66,6 +66,10 @@ RULES: list[FieldRule] = [
     *grant("Region", "code name level kind postalCode parent children team", EVERYONE),
     *grant("Region", "facilitators", PEOPLE, scope="facilitator-region"),
     # --- IR records -----------------------------------------------------------------------------------
+    # The yearly re-assessment worklist: the offices and facilitators (her own), not partners or analysts.
+    *grant("Query", "reassessmentWorklist", PEOPLE, scope="home-industry", name="reassessmentWorklist"),
+    *grant("ReassessmentWorklist", "items endCursor hasNextPage", PEOPLE),
+    *grant("ReassessmentDue", "homeIndustry lastAssessedOn dueOn overdue daysOverdue", PEOPLE),
     *grant("HomeIndustryConnection", "edges pageInfo totalCount", RECORDS, scope="home-industry"),
     *grant("HomeIndustryEdge", "cursor node", RECORDS),
     *grant("PageInfo", "hasNextPage hasPreviousPage startCursor endCursor", RECORDS),

@@ -141,27 +141,38 @@ async def _caught_up(reporting_url: str, tokens: Any) -> None:
     raise AssertionError("the reporting consumer did not catch up")
 
 
+def _gateway_app(registry_server: Any, reporting_url: str, tokens: Any) -> Any:
+    return build_app(SUPERGRAPH.read_text(), subgraph_urls={"registry": registry_server.url + "/graphql",
+                                                           "reporting": reporting_url},
+                     verifier=tokens.verifier, limits=Limits())
+
+
+@pytest.fixture
+async def gateway(scenario: None, registry_server: Any, reporting_url: str, tokens: Any) -> AsyncIterator[Gateway]:
+    """Our gateway, per test (its connection pool belongs to the test's event loop), after the scenario."""
+    app = _gateway_app(registry_server, reporting_url, tokens)
+    yield Gateway(app, tokens)
+    await app.state.gateway.client.aclose()
+
+
 @pytest.fixture(scope="module")
-def scenario(registry_server: Any, reporting_url: str, database_url: str, tokens: Any) -> Gateway:
+def scenario(registry_server: Any, reporting_url: str, database_url: str, tokens: Any) -> None:
     from siir.database import create_engine
     from tests.reporting.registry_changes import RegistryChanges
 
-    app = build_app(SUPERGRAPH.read_text(), subgraph_urls={"registry": registry_server.url + "/graphql",
-                                                          "reporting": reporting_url},
-                    verifier=tokens.verifier, limits=Limits())
-    gw = Gateway(app, tokens)
-
     async def run() -> None:
+        app = _gateway_app(registry_server, reporting_url, tokens)
+        gw = Gateway(app, tokens)
         engine = create_engine(database_url, pool_size=2)
         try:
             await RegistryChanges(engine, seed=15).run(400)
         finally:
             await engine.dispose()
         await _scenario(gw)
+        await app.state.gateway.client.aclose()
         await _caught_up(reporting_url, tokens)
 
     asyncio.run(run())
-    return gw
 
 
 # Expected values, from the registry's own tables. Class on a day: the newest assessment on or before
@@ -247,7 +258,7 @@ def _served(figures: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
     return out
 
 
-async def test_indicators_equal_sql_over_the_registry(scenario: Gateway, pg: asyncpg.Connection) -> None:
+async def test_indicators_equal_sql_over_the_registry(gateway: Gateway, pg: asyncpg.Connection) -> None:
     rows = await _expected(pg)
     # The scenario's own figures are in the expectation (a check on the check).
     ours = _expected_figures(rows, 2025, REGENCY)
@@ -255,21 +266,21 @@ async def test_indicators_equal_sql_over_the_registry(scenario: Gateway, pg: asy
     assert _expected_figures(rows, 2026, REGENCY)["CLOSED_PEMULA"]["value"] >= 1
     assert _expected_figures(rows, 2026, REGENCY)["SPP_IRT_OBTAINED"]["value"] >= 1
     for year in YEARS:
-        national = await scenario(TABLE, {"y": year, "r": None, "c": True})
+        national = await gateway(TABLE, {"y": year, "r": None, "c": True})
         assert "errors" not in national, national
         table = national["data"]["programmeIndicators"]
         assert table["region"]["regionName"] == "Indonesia" and len(table["children"]) == 38
         assert _served(table["region"]["figures"]) == _expected_figures(rows, year, "")
         for child in table["children"]:
             assert _served(child["figures"]) == _expected_figures(rows, year, child["regionCode"])
-        province = await scenario(TABLE, {"y": year, "r": "33", "c": True}, role="PROVINCE_OFFICER", region="33")
+        province = await gateway(TABLE, {"y": year, "r": "33", "c": True}, role="PROVINCE_OFFICER", region="33")
         assert "errors" not in province, province
         assert _served(province["data"]["programmeIndicators"]["region"]["figures"]) == _expected_figures(rows, year, "33")
         for child in province["data"]["programmeIndicators"]["children"]:
             assert _served(child["figures"]) == _expected_figures(rows, year, child["regionCode"])
-        regency = await scenario(TABLE, {"y": year, "r": REGENCY, "c": False}, role="DISTRICT_OFFICER", region=REGENCY)
+        regency = await gateway(TABLE, {"y": year, "r": REGENCY, "c": False}, role="DISTRICT_OFFICER", region=REGENCY)
         assert _served(regency["data"]["programmeIndicators"]["region"]["figures"]) == _expected_figures(rows, year, REGENCY)
-    analyst = await scenario(TABLE, {"y": 2025, "r": None, "c": False}, role="ANALYST")
+    analyst = await gateway(TABLE, {"y": 2025, "r": None, "c": False}, role="ANALYST")
     assert "errors" not in analyst, analyst
 
 
@@ -277,19 +288,19 @@ def _codes(body: dict[str, Any]) -> list[tuple[str, str | None]]:
     return [(e["extensions"]["code"], e["extensions"].get("field")) for e in body.get("errors", [])]
 
 
-async def test_targets_who_sets_them_and_the_trail(scenario: Gateway, pg: asyncpg.Connection) -> None:
+async def test_targets_who_sets_them_and_the_trail(gateway: Gateway, pg: asyncpg.Connection) -> None:
     nib = {"year": 2026, "regionCode": REGENCY, "indicator": "NIB_OBTAINED", "target": 1000}
-    body = await scenario(SET_TARGET, {"i": nib}, role="PROVINCE_OFFICER", region="33")
+    body = await gateway(SET_TARGET, {"i": nib}, role="PROVINCE_OFFICER", region="33")
     assert "errors" not in body, body
     figure = body["data"]["setIndicatorTarget"]
     assert (figure["target"], figure["targetSetBy"]) == (1000, "PROVINCE_OFFICER")
     assert figure["achievement"] == figure["value"] / 1000
     # The ministry changes it; the table shows the new target at once, the trail keeps both.
-    body = await scenario(SET_TARGET, {"i": {**nib, "target": 800}}, role="MINISTRY")
+    body = await gateway(SET_TARGET, {"i": {**nib, "target": 800}}, role="MINISTRY")
     assert body["data"]["setIndicatorTarget"]["target"] == 800
-    national = await scenario(SET_TARGET, {"i": {"year": 2026, "indicator": "GRADUATED", "target": 1000}}, role="MINISTRY")
+    national = await gateway(SET_TARGET, {"i": {"year": 2026, "indicator": "GRADUATED", "target": 1000}}, role="MINISTRY")
     assert national["data"]["setIndicatorTarget"]["targetSetBy"] == "MINISTRY"
-    table = await scenario(TABLE, {"y": 2026, "r": REGENCY, "c": False}, role="DISTRICT_OFFICER", region=REGENCY)
+    table = await gateway(TABLE, {"y": 2026, "r": REGENCY, "c": False}, role="DISTRICT_OFFICER", region=REGENCY)
     row = next(f for f in table["data"]["programmeIndicators"]["region"]["figures"] if f["indicator"] == "NIB_OBTAINED")
     assert (row["target"], row["targetSetBy"]) == (800, "MINISTRY")
     trail = await pg.fetch("SELECT old_target, new_target, changed_by_role FROM reporting.indicator_target_changes"
@@ -297,23 +308,108 @@ async def test_targets_who_sets_them_and_the_trail(scenario: Gateway, pg: asyncp
     assert [tuple(r) for r in trail] == [(None, 1000, "PROVINCE_OFFICER"), (1000, 800, "MINISTRY")]
     # Refusals, coded, nothing written.
     refused = [
-        (await scenario(SET_TARGET, {"i": {**nib, "regionCode": "35.07"}}, role="PROVINCE_OFFICER", region="33"), "FORBIDDEN"),
-        (await scenario(SET_TARGET, {"i": {**nib, "regionCode": None}}, role="PROVINCE_OFFICER", region="33"), "FORBIDDEN"),
-        (await scenario(SET_TARGET, {"i": nib}, role="DISTRICT_OFFICER", region=REGENCY), "FORBIDDEN"),
-        (await scenario(SET_TARGET, {"i": nib}, role="ANALYST"), "FORBIDDEN"),
+        (await gateway(SET_TARGET, {"i": {**nib, "regionCode": "35.07"}}, role="PROVINCE_OFFICER", region="33"), "FORBIDDEN"),
+        (await gateway(SET_TARGET, {"i": {**nib, "regionCode": None}}, role="PROVINCE_OFFICER", region="33"), "FORBIDDEN"),
+        (await gateway(SET_TARGET, {"i": nib}, role="DISTRICT_OFFICER", region=REGENCY), "FORBIDDEN"),
+        (await gateway(SET_TARGET, {"i": nib}, role="ANALYST"), "FORBIDDEN"),
     ]
     for body, code in refused:
         assert [c for c, _ in _codes(body)] == [code], body
-    assert _codes(await scenario(SET_TARGET, {"i": {**nib, "year": 1800}})) == [("BAD_USER_INPUT", "input.year")]
-    assert _codes(await scenario(SET_TARGET, {"i": {**nib, "target": -1}})) == [("BAD_USER_INPUT", "input.target")]
-    assert _codes(await scenario(SET_TARGET, {"i": {**nib, "regionCode": "33.74.01"}})) == [("BAD_USER_INPUT", "input.regionCode")]
-    assert _codes(await scenario(SET_TARGET, {"i": {**nib, "regionCode": "99.99"}})) == [("BAD_USER_INPUT", "input.regionCode")]
+    assert _codes(await gateway(SET_TARGET, {"i": {**nib, "year": 1800}})) == [("BAD_USER_INPUT", "input.year")]
+    assert _codes(await gateway(SET_TARGET, {"i": {**nib, "target": -1}})) == [("BAD_USER_INPUT", "input.target")]
+    assert _codes(await gateway(SET_TARGET, {"i": {**nib, "regionCode": "33.74.01"}})) == [("BAD_USER_INPUT", "input.regionCode")]
+    assert _codes(await gateway(SET_TARGET, {"i": {**nib, "regionCode": "99.99"}})) == [("BAD_USER_INPUT", "input.regionCode")]
     assert await pg.fetchval("SELECT count(*) FROM reporting.indicator_target_changes") == 3
 
 
-async def test_who_reads_the_indicators(scenario: Gateway) -> None:
+async def test_who_reads_the_indicators(gateway: Gateway) -> None:
     query = {"y": 2025, "r": "35", "c": False}
-    assert [c for c, _ in _codes(await scenario(TABLE, query, role="PARTNER", partner="6"))] == ["FORBIDDEN"]
-    assert [c for c, _ in _codes(await scenario(TABLE, query, role="PROVINCE_OFFICER", region="33"))] == ["FORBIDDEN"]
-    assert [c for c, _ in _codes(await scenario(TABLE, {**query, "r": "33.74.01"}))] == ["BAD_USER_INPUT"]
-    assert _codes(await scenario(TABLE, {**query, "y": 3000})) == [("BAD_USER_INPUT", "year")]
+    assert [c for c, _ in _codes(await gateway(TABLE, query, role="PARTNER", partner="6"))] == ["FORBIDDEN"]
+    assert [c for c, _ in _codes(await gateway(TABLE, query, role="PROVINCE_OFFICER", region="33"))] == ["FORBIDDEN"]
+    assert [c for c, _ in _codes(await gateway(TABLE, {**query, "r": "33.74.01"}))] == ["BAD_USER_INPUT"]
+    assert _codes(await gateway(TABLE, {**query, "y": 3000})) == [("BAD_USER_INPUT", "year")]
+
+
+WORKLIST = ("query($r: String, $d: Int, $n: Int, $a: String) { reassessmentWorklist(regionCode: $r, dueWithinDays: $d,"
+            " first: $n, after: $a) { items { homeIndustry { id registrationNumber businessName facilitators { id } }"
+            " lastAssessedOn dueOn overdue daysOverdue } endCursor hasNextPage } }")
+
+
+async def _whole_worklist(gw: Gateway, variables: dict[str, Any], **caller: Any) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    after = None
+    for _ in range(100):
+        body = await gw(WORKLIST, {**variables, "a": after}, **caller)
+        assert "errors" not in body, body
+        page = body["data"]["reassessmentWorklist"]
+        items += page["items"]
+        if not page["hasNextPage"]:
+            return items
+        after = page["endCursor"]
+    raise AssertionError("the worklist did not end")
+
+
+async def test_reassessment_worklist_of_a_regency(gateway: Gateway, pg: asyncpg.Connection) -> None:
+    for days in (0, 30, 200):
+        items = await _whole_worklist(gateway, {"r": REGENCY, "d": days, "n": 7}, role="DISTRICT_OFFICER", region=REGENCY)
+        expected = await pg.fetch(
+            """
+            SELECT id, registration_number, last_assessed_on FROM registry.home_industries
+            WHERE regency_code = $1 AND status = 'ACTIVE'
+              AND (last_assessed_on IS NULL OR last_assessed_on
+                   <= ((now() AT TIME ZONE 'Asia/Jakarta')::date + $2::int - interval '1 year')::date)
+            ORDER BY coalesce(last_assessed_on, DATE '0001-01-01'), id
+            """,
+            REGENCY, days,
+        )
+        assert [(i["homeIndustry"]["id"], i["homeIndustry"]["registrationNumber"]) for i in items] == \
+            [(str(r["id"]), r["registration_number"]) for r in expected]
+        assert items, "the scenario leaves IR due in the regency"
+        for item in items:
+            overdue = item["daysOverdue"] > 0 or item["lastAssessedOn"] is None
+            assert item["overdue"] in (overdue, True) and item["homeIndustry"]["businessName"]
+    # The province sees the regency's worklist; others are refused, coded.
+    province = await _whole_worklist(gateway, {"r": REGENCY, "d": 30, "n": 100}, role="PROVINCE_OFFICER", region="33")
+    assert len(province) == len(await _whole_worklist(gateway, {"r": REGENCY, "d": 30, "n": 100},
+                                                      role="DISTRICT_OFFICER", region=REGENCY))
+    assert _codes(await gateway(WORKLIST, {"r": REGENCY}, role="PROVINCE_OFFICER", region="35")) == [("FORBIDDEN", "regionCode")]
+    # The gateway names every refused field (the list and the HomeIndustry fields in it): all FORBIDDEN.
+    assert {c for c, _ in _codes(await gateway(WORKLIST, {"r": REGENCY}, role="ANALYST"))} == {"FORBIDDEN"}
+    assert {c for c, _ in _codes(await gateway(WORKLIST, {"r": REGENCY}, role="PARTNER", partner="6"))} == {"FORBIDDEN"}
+    assert _codes(await gateway(WORKLIST, {"r": REGENCY, "d": 400})) == [("BAD_USER_INPUT", "dueWithinDays")]
+    assert _codes(await gateway(WORKLIST, {"r": REGENCY, "a": "bm90LWEtY3Vyc29y"})) == [("BAD_USER_INPUT", "after")]
+
+
+ROUND = ("query($y: Int!, $r: String) { reassessmentRound(year: $y, regionCode: $r) { year periodEnd"
+         " total { regionCode activeHomeIndustries assessed shareAssessed }"
+         " children { regionCode activeHomeIndustries assessed shareAssessed } } }")
+
+
+async def test_reassessment_round_equals_the_registry(gateway: Gateway, pg: asyncpg.Connection) -> None:
+    for year in (2025, 2026):
+        body = await gateway(ROUND, {"y": year, "r": "33"}, role="PROVINCE_OFFICER", region="33")
+        assert "errors" not in body, body
+        result = body["data"]["reassessmentRound"]
+        last = result["periodEnd"]
+        expected = {
+            r["regency_code"]: (r["active"], r["assessed"])
+            for r in await pg.fetch(
+                """
+                SELECT h.regency_code, count(*)::int AS active,
+                       count(*) FILTER (WHERE EXISTS (SELECT 1 FROM registry.assessments a WHERE a.home_industry_id = h.id
+                                        AND a.assessed_on BETWEEN make_date($1, 1, 1) AND $2::date))::int AS assessed
+                FROM registry.home_industries h
+                WHERE h.regency_code LIKE '33.%' AND h.registered_on <= $2::date
+                  AND (h.status = 'ACTIVE' OR h.status_changed_on > $2::date)
+                GROUP BY 1
+                """, year, __import__("datetime").date.fromisoformat(last))
+        }
+        served = {c["regionCode"]: (c["activeHomeIndustries"], c["assessed"]) for c in result["children"]
+                  if c["activeHomeIndustries"]}
+        assert served == expected and expected
+        total = result["total"]
+        assert (total["activeHomeIndustries"], total["assessed"]) == tuple(map(sum, zip(*expected.values())))
+        assert total["shareAssessed"] == total["assessed"] / total["activeHomeIndustries"]
+    assert [c for c, _ in _codes(await gateway(ROUND, {"y": 2026, "r": "33"}, role="PARTNER", partner="6"))] == ["FORBIDDEN"]
+    assert "errors" not in await gateway(ROUND, {"y": 2026, "r": None}, role="ANALYST")
+    assert _codes(await gateway(ROUND, {"y": 2030})) == [("BAD_USER_INPUT", "year")]

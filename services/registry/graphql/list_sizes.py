@@ -11,7 +11,7 @@ fails when a list field of the schema has no entry.
 from __future__ import annotations
 
 from services.registry.domain import validation
-from services.registry.graphql import audit_trail, enums, query
+from services.registry.graphql import audit_trail, enums, query, reassessment
 from services.registry.graphql.audit_trail import AuditEvent
 from services.registry.graphql.facilitator import Facilitator
 from services.registry.graphql.home_industry import HomeIndustry, Product, Workforce
@@ -37,6 +37,7 @@ LIST_SIZES: dict[type, dict[str, ListBound]] = {
         "facilitators": AtMost(query.MAX_LIST),
         "partners": AtMost(query.MAX_LIST),
         "audit_trail": SlicedBy("first", audit_trail.MAX_PAGE, ("edges",)),
+        "reassessment_worklist": SlicedBy("first", reassessment.MAX_PAGE, ("items",)),
     },
     AuditEvent: {
         "fields": AtMost(50),  # personal fields of one record read in one request

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import Enum
 from typing import Annotated
 
 import strawberry
 
-from services.reporting import indicator_table
+from services.reporting import indicator_table, reassessment_round
 from services.reporting.data import indicators as indicator_data
 from services.reporting.domain.indicators import Indicator, achievement
 from services.reporting.domain.periods import today_in_jakarta
@@ -135,3 +136,49 @@ class IndicatorMutations:
                 input.target, None,
             )
         return IndicatorFigure.of(figure)
+
+
+@strawberry.type(description="A region's yearly re-assessment round: its active IR and how many were assessed in the year.")
+class RoundFigures:
+    region: Region | None = strawberry.field(description="Null for the whole nation.")
+    region_code: str = strawberry.field(description="Kemendagri code; empty for the whole nation.")
+    region_name: str = strawberry.field(description="The region's name.")
+    active_home_industries: int = strawberry.field(description="IR active at the end of the period.")
+    assessed: int = strawberry.field(description="Of them, IR with an assessment dated in the period.")
+    share_assessed: float | None = strawberry.field(description="assessed / activeHomeIndustries; null with no active IR.")
+
+    @classmethod
+    def of(cls, line: reassessment_round.RoundLine) -> "RoundFigures":
+        return cls(region=Region(code=strawberry.ID(line.region.code)) if line.region.code else None,
+                   region_code=line.region.code, region_name=line.region.name, active_home_industries=line.active,
+                   assessed=line.assessed, share_assessed=line.share)
+
+
+@strawberry.type(description="How complete the yearly re-assessment round is (every IR assessed at least once a year).")
+class ReassessmentRound:
+    year: int = strawberry.field(description="The calendar year.")
+    period_start: dt.date = strawberry.field(description="1 January of the year.")
+    period_end: dt.date = strawberry.field(description="31 December, or today while the year runs.")
+    total: RoundFigures = strawberry.field(description="The region asked for.")
+    children: list[RoundFigures] = strawberry.field(description="Provinces of the nation, regencies/cities of a province.")
+
+
+@strawberry.type
+class RoundQueries:
+    @strawberry.federation.field(description="The completeness of the yearly re-assessment round: of the IR active at the "
+                                 "end of the year (today while it runs), the share with an assessment dated in the year; "
+                                 "for the nation, a province or a regency/city and each child region.")
+    async def reassessment_round(
+        self, info: ReportingInfo,
+        year: Annotated[int, strawberry.argument(description="Calendar year (Asia/Jakarta).")],
+        region_code: Annotated[str | None, strawberry.argument(
+            description="Kemendagri code of a province or regency/city; omitted: the nation.")] = None,
+    ) -> ReassessmentRound:
+        async with snapshot(info.context.engine) as connection:
+            async def answer() -> ReassessmentRound:
+                r = await reassessment_round.reassessment_round(connection, info.context.identity, region_code, year,
+                                                                await info.context.assignment())
+                return ReassessmentRound(year=r.year, period_start=r.first, period_end=r.last,
+                                         total=RoundFigures.of(r.total), children=[RoundFigures.of(c) for c in r.children])
+            return await info.context.report_cache.answer(
+                connection, info.context.identity, ("reassessmentRound", region_code, year, today_in_jakarta()), answer)

@@ -11,6 +11,8 @@ from services.reporting.graphql.figures import IrStanding
 from services.reporting.graphql.home_industry import Progress
 from services.reporting.graphql.query import Query
 from services.reporting.graphql.report_types import AnnualReport, ClassDistribution, ClassNeeds, ClassTransitions, NeedsAnalysis
+from services.reporting.domain.indicators import Indicator
+from services.reporting.graphql.indicators import ProgrammeIndicatorTable, ReassessmentRound, RegionIndicators
 from siir.list_sizes import AtMost, First, ListBound, SlicedBy, declare_list_sizes
 
 #: Children of one Kemendagri region (108 villages in the largest sub-district; a test checks).
@@ -20,6 +22,10 @@ MOVES = AtMost((len(IrStanding) + 1) * len(IrStanding))
 #: The needs table's top items per class.
 TOP_ITEMS = AtMost(reports.NEEDS_TOP)
 
+#: Child regions in the indicator table and the round (only provinces and regencies/cities): 38 provinces,
+#: at most 38 regencies/cities in one province (Jawa Timur).
+PROVINCES_OR_REGENCIES = AtMost(38)
+
 LIST_SIZES: dict[type, dict[str, ListBound]] = {
     Query: {"small_business_candidates": SlicedBy("first", reports.MAX_CANDIDATES)},
     ClassDistribution: {"children": CHILD_REGIONS},
@@ -27,7 +33,10 @@ LIST_SIZES: dict[type, dict[str, ListBound]] = {
     AnnualReport: {"moves": MOVES, "children": CHILD_REGIONS},
     NeedsAnalysis: {"classes": AtMost(3)},  # PEMULA, BERKEMBANG, MAJU
     ClassNeeds: {name: TOP_ITEMS for name in ("products", "needs", "constraints", "assistance_received", "providers")},
-    Progress: {"history": First(20, most=200)},  # oldest first; one period per change of standing
+    Progress: {"history": First(20, most=200)},
+    ProgrammeIndicatorTable: {"children": PROVINCES_OR_REGENCIES},
+    RegionIndicators: {"figures": AtMost(len(Indicator))},
+    ReassessmentRound: {"children": PROVINCES_OR_REGENCIES},  # oldest first; one period per change of standing
 }
 
 declare_list_sizes(LIST_SIZES)

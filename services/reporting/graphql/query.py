@@ -16,7 +16,7 @@ from services.reporting.domain import access
 from services.reporting.domain.periods import today_in_jakarta
 from services.reporting.graphql.context import ReportingInfo
 from services.reporting.graphql.home_industry import HomeIndustry
-from services.reporting.graphql.indicators import IndicatorQueries
+from services.reporting.graphql.indicators import IndicatorQueries, RoundQueries
 from services.reporting.graphql.region import Region
 from services.reporting.graphql.report_types import (
     AnnualReport,
@@ -36,7 +36,7 @@ RegionCode = Annotated[
 
 
 @strawberry.type
-class Query(IndicatorQueries):
+class Query(IndicatorQueries, RoundQueries):
     @strawberry.federation.field(description="Numbers of IR per class in a region at the end of `asOf` (Asia/Jakarta; default "
                       "today) and, with `groupByChildren`, in each child region. Partners: the last completed month's end on or "
                       "before `asOf`, regions down to sub-districts, counts perturbed (docs/disclosure-control.md).")

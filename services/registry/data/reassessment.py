@@ -1,0 +1,31 @@
+"""The re-assessment worklist's page: active IR whose last assessment is old enough, oldest first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, literal, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.registry.data.home_industries import HomeIndustryQuery, filtered, scoped
+from services.registry.data.tables import home_industries
+from services.registry.domain.access import RecordScope
+from services.registry.domain.reassessment import NEVER
+
+#: The sort key, as the index home_industries_reassessment (migration 0007) spells it.
+LAST_ASSESSED = func.coalesce(home_industries.c.last_assessed_on, literal(NEVER))
+
+
+async def worklist_page(
+    connection: AsyncConnection, region_code: str | None, scope: RecordScope, *, assessed_on_or_before: dt.date,
+    first: int, after: tuple[dt.date, int] | None,
+) -> list[Any]:
+    """Up to ``first + 1`` active IR (the extra row says a next page exists) whose last assessment is on
+    or before ``assessed_on_or_before`` (or who were never assessed), by (last assessment, id)."""
+    query = scoped(filtered(select(home_industries), HomeIndustryQuery(region_code=region_code, status="ACTIVE")), scope)
+    query = query.where(LAST_ASSESSED <= assessed_on_or_before)
+    if after is not None:
+        query = query.where(tuple_(LAST_ASSESSED, home_industries.c.id) > tuple_(literal(after[0]), literal(after[1])))
+    result = await connection.execute(query.order_by(LAST_ASSESSED, home_industries.c.id).limit(first + 1))
+    return list(result.mappings())
