@@ -165,7 +165,7 @@ def scenario(registry_server: Any, reporting_url: str, database_url: str, tokens
         gw = Gateway(app, tokens)
         engine = create_engine(database_url, pool_size=2)
         try:
-            await RegistryChanges(engine, seed=15).run(400)
+            await RegistryChanges(engine, seed=15, facilitators=True).run(400)
         finally:
             await engine.dispose()
         await _scenario(gw)
@@ -330,8 +330,8 @@ async def test_who_reads_the_indicators(gateway: Gateway) -> None:
     assert _codes(await gateway(TABLE, {**query, "y": 3000})) == [("BAD_USER_INPUT", "year")]
 
 
-WORKLIST = ("query($r: String, $d: Int, $n: Int, $a: String) { reassessmentWorklist(regionCode: $r, dueWithinDays: $d,"
-            " first: $n, after: $a) { items { homeIndustry { id registrationNumber businessName facilitators { id } }"
+WORKLIST = ("query($r: String, $d: Int, $n: Int, $a: String, $f: ID) { reassessmentWorklist(regionCode: $r,"
+            " dueWithinDays: $d, first: $n, after: $a, facilitatorId: $f) { items { homeIndustry { id registrationNumber businessName facilitators { id } }"
             " lastAssessedOn dueOn overdue daysOverdue } endCursor hasNextPage } }")
 
 
@@ -378,6 +378,40 @@ async def test_reassessment_worklist_of_a_regency(gateway: Gateway, pg: asyncpg.
     assert {c for c, _ in _codes(await gateway(WORKLIST, {"r": REGENCY}, role="PARTNER", partner="6"))} == {"FORBIDDEN"}
     assert _codes(await gateway(WORKLIST, {"r": REGENCY, "d": 400})) == [("BAD_USER_INPUT", "dueWithinDays")]
     assert _codes(await gateway(WORKLIST, {"r": REGENCY, "a": "bm90LWEtY3Vyc29y"})) == [("BAD_USER_INPUT", "after")]
+
+
+async def test_a_facilitators_own_worklist(gateway: Gateway, pg: asyncpg.Connection) -> None:
+    today = "(now() AT TIME ZONE 'Asia/Jakarta')::date"
+    facilitator = await pg.fetchrow(
+        f"""
+        SELECT f.id, f.subject, f.regency_code FROM registry.facilitators f
+        WHERE f.subject IS NOT NULL AND f.active_from <= {today} AND (f.active_until IS NULL OR f.active_until >= {today})
+          AND EXISTS (SELECT 1 FROM registry.facilitator_assignments a WHERE a.facilitator_id = f.id
+                      AND a.active_from <= {today} AND (a.active_until IS NULL OR a.active_until >= {today}))
+        ORDER BY f.id LIMIT 1
+        """
+    )
+    assert facilitator is not None, "the random changes engage and assign facilitators"
+    expected = [str(r["id"]) for r in await pg.fetch(
+        f"""
+        SELECT h.id FROM registry.home_industries h
+        WHERE h.status = 'ACTIVE' AND h.regency_code = $2
+          AND coalesce(h.last_assessed_on, DATE '0001-01-01') <= ({today} + 200 - interval '1 year')::date
+          AND EXISTS (SELECT 1 FROM registry.facilitator_assignments a WHERE a.facilitator_id = $1
+                      AND a.active_from <= {today} AND (a.active_until IS NULL OR a.active_until >= {today})
+                      AND (a.village_code = h.village_code OR a.home_industry_id = h.id))
+        ORDER BY coalesce(h.last_assessed_on, DATE '0001-01-01'), h.id
+        """, facilitator["id"], facilitator["regency_code"])]
+    assert expected, "the facilitator has IR due"
+    own = await _whole_worklist(gateway, {"d": 200, "n": 5}, role="FACILITATOR", region=facilitator["regency_code"],
+                                subject=facilitator["subject"])
+    assert [i["homeIndustry"]["id"] for i in own] == expected
+    office = await _whole_worklist(gateway, {"r": facilitator["regency_code"], "d": 200, "n": 5, "f": str(facilitator["id"])},
+                                   role="DISTRICT_OFFICER", region=facilitator["regency_code"])
+    assert [i["homeIndustry"]["id"] for i in office] == expected
+    other = await gateway(WORKLIST, {"f": str(facilitator["id"] + 100000)}, role="FACILITATOR",
+                          region=facilitator["regency_code"], subject=facilitator["subject"])
+    assert _codes(other) == [("FORBIDDEN", "facilitatorId")]
 
 
 ROUND = ("query($y: Int!, $r: String) { reassessmentRound(year: $y, regionCode: $r) { year periodEnd"
