@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, literal, select, tuple_
+from sqlalchemy import func, literal, literal_column, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.registry.data.home_industries import HomeIndustryQuery, filtered, scoped
@@ -13,8 +13,9 @@ from services.registry.data.tables import home_industries
 from services.registry.domain.access import RecordScope
 from services.registry.domain.reassessment import NEVER
 
-#: The sort key, as the index home_industries_reassessment (migration 0007) spells it.
-LAST_ASSESSED = func.coalesce(home_industries.c.last_assessed_on, literal(NEVER))
+#: The sort key, spelled exactly as the index home_industries_reassessment (migration 0007): a constant in
+#: the SQL text, not a bound parameter, or the planner cannot match the index expression.
+LAST_ASSESSED = func.coalesce(home_industries.c.last_assessed_on, literal_column(f"DATE '{NEVER.isoformat()}'"))
 
 
 async def worklist_page(
