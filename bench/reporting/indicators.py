@@ -14,7 +14,8 @@ our gateway as processes (as bench/reporting/run.py does) and measures, over HTT
 2. the same table uncached: each of nation × years and 38 provinces × years asked once (a distinct
    cache key each), so every request computes it from ``reporting.indicator_counts``;
 3. the national table with its 38 provinces (``groupByChildren``), uncached, one per year;
-4. the largest regency's worklist (``reassessmentWorklist``, 50 IR a page with name, registration
+4. the national re-assessment round (``reassessmentRound``) with its provinces, one per year (uncached);
+5. the largest regency's worklist (``reassessmentWorklist``, 50 IR a page with name, registration
    number, last assessment, facilitators) as its DISTRICT_OFFICER: the first page repeated, then
    ``--pages`` consecutive pages by cursor.
 
@@ -48,6 +49,8 @@ FIGURES = "{ indicator value femaleOwned maleOwned femaleHeadOfHousehold target 
 TABLE = f"query($y: Int!, $r: String) {{ programmeIndicators(year: $y, regionCode: $r) {{ year region {{ regionCode figures {FIGURES} }} }} }}"
 TABLE_CHILDREN = (f"query($y: Int!) {{ programmeIndicators(year: $y, groupByChildren: true) {{ region {{ figures {FIGURES} }}"
                   f" children {{ regionCode figures {FIGURES} }} }} }}")
+ROUND = ("query($y: Int!) { reassessmentRound(year: $y) { total { activeHomeIndustries assessed shareAssessed }"
+         " children { regionCode shareAssessed } } }")
 WORKLIST = ("query($r: String, $a: String) { reassessmentWorklist(regionCode: $r, first: 50, after: $a) { items {"
             " homeIndustry { id registrationNumber businessName facilitators { id } } lastAssessedOn dueOn overdue daysOverdue }"
             " endCursor hasNextPage } }")
@@ -88,6 +91,8 @@ async def measure(gateway: str, regency: str, repeat: int, pages: int, provinces
         print(f"  of which the national table (second asking, cached): {_percentiles(national_uncached)}", flush=True)
         children = [(await _post(client, gateway, TABLE_CHILDREN, {"y": y}))[0] for y in years]
         print(f"national table with its 38 provinces, one per year (uncached): {_percentiles(children)}", flush=True)
+        rounds = [(await _post(client, gateway, ROUND, {"y": y}))[0] for y in (2023, 2024, 2025, 2026)]
+        print(f"national re-assessment round with its provinces, one per year (uncached): {_percentiles(rounds)}", flush=True)
     async with httpx.AsyncClient(timeout=600, headers=_headers("DISTRICT_OFFICER", regency)) as client:
         await _post(client, gateway, WORKLIST, {"r": regency, "a": None})
         first = [(await _post(client, gateway, WORKLIST, {"r": regency, "a": None}))[0] for _ in range(repeat)]
