@@ -48,8 +48,9 @@ def _apply(events: list[tuple[str, dict[str, Any], dt.date]]) -> Any:
 def test_an_ir_counts_once_per_indicator_and_year() -> None:
     record = _apply(_events())
     assert record.milestones == {"NIB": "2026-03-01", "ONLINE": "2026-03-01"}  # the first day, kept
-    assert indicator_years(record.changes(), record.first_class(), record.registered_on, record.milestones) == {
-        (Indicator.NEW_PEMULA, 2025), (Indicator.PEMULA_TO_BERKEMBANG, 2025), (Indicator.BERKEMBANG_TO_MAJU, 2025),
+    assert indicator_years(record.changes(), record.first_class(), record.registered_on, record.milestones,
+                           record.village_code) == {
+        (Indicator.NEW_PEMULA, 2025), (Indicator.NEW_PEMULA_IN_TOWNS, 2025), (Indicator.PEMULA_TO_BERKEMBANG, 2025), (Indicator.BERKEMBANG_TO_MAJU, 2025),
         (Indicator.NIB_OBTAINED, 2026), (Indicator.ONLINE_SELLING_STARTED, 2026),
     }
 

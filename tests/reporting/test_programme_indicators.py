@@ -179,7 +179,7 @@ def scenario(registry_server: Any, reporting_url: str, database_url: str, tokens
 # it (the newest of a day winning); a closure or graduation ends the class history on its day.
 _EXPECTED = """
 WITH ir AS (
-    SELECT id, regency_code, owner_sex, owner_is_female_head_of_household AS krtp, registered_on, status,
+    SELECT id, regency_code, village_code, owner_sex, owner_is_female_head_of_household AS krtp, registered_on, status,
            greatest(status_changed_on, registered_on) AS ended_on
     FROM registry.home_industries
 ),
@@ -213,7 +213,10 @@ firsts AS (  -- the first event in which a fact held, and its day
     GROUP BY 1, 2
 ),
 counted (id, indicator, year) AS (
-    SELECT ir.id, 'NEW_PEMULA', extract(year FROM ir.registered_on)::int FROM ir
+    SELECT ir.id, w.indicator, extract(year FROM ir.registered_on)::int
+    FROM ir JOIN registry.regions v ON v.code = ir.village_code
+    CROSS JOIN LATERAL (VALUES ('NEW_PEMULA'),
+                               (CASE WHEN v.kind = 'kelurahan' THEN 'NEW_PEMULA_IN_TOWNS' ELSE 'NEW_PEMULA_IN_VILLAGES' END)) w (indicator)
     WHERE (SELECT a.ir_class FROM registry.assessments a WHERE a.home_industry_id = ir.id
            ORDER BY a.assessed_on, a.id LIMIT 1) = 'PEMULA'
     UNION SELECT id, 'CLOSED_' || cls, year FROM last_class WHERE status = 'CLOSED'

@@ -9,7 +9,9 @@ tahun"): so every indicator here is a yearly flow (how many IR did it in the yea
 target per year can be set against.
 
 - NEW_PEMULA: IR registered in the year whose first class (first assessment) is Pemula
-  ("tumbuhnya IR-Pemula"); counted in the year of registration.
+  ("tumbuhnya IR-Pemula"); counted in the year of registration. Tabel 3 names towns and villages
+  apart ("di perkotaan", "di pedesaan"): NEW_PEMULA_IN_TOWNS counts those in a kelurahan, NEW_PEMULA_IN_VILLAGES
+  those in a desa (or desa adat), by the Kemendagri village code (fourth part starting 1: kelurahan).
 - CLOSED_UNASSESSED / CLOSED_PEMULA / CLOSED_BERKEMBANG / CLOSED_MAJU: IR that closed (gulung
   tikar) in the year, by their class on closing ("rendahnya IR pemula yang gulung tikar").
 - PEMULA_TO_BERKEMBANG, BERKEMBANG_TO_MAJU: IR that climbed that step in the year (an IR that
@@ -38,6 +40,8 @@ from siir.errors import Forbidden, InvalidInput
 
 class Indicator(str, Enum):
     NEW_PEMULA = "NEW_PEMULA"
+    NEW_PEMULA_IN_TOWNS = "NEW_PEMULA_IN_TOWNS"
+    NEW_PEMULA_IN_VILLAGES = "NEW_PEMULA_IN_VILLAGES"
     CLOSED_UNASSESSED = "CLOSED_UNASSESSED"
     CLOSED_PEMULA = "CLOSED_PEMULA"
     CLOSED_BERKEMBANG = "CLOSED_BERKEMBANG"
@@ -96,13 +100,22 @@ def record_milestones(
     return out
 
 
+def in_town(village_code: str) -> bool:
+    """Whether a village is a kelurahan (urban): its Kemendagri code's fourth part starts with 1 (2: desa,
+    3: desa adat)."""
+    return village_code.rsplit(".", 1)[-1].startswith("1")
+
+
 def indicator_years(
-    changes: list[Change], first_class: str | None, registered_on: dt.date, milestones: Mapping[str, str]
+    changes: list[Change], first_class: str | None, registered_on: dt.date, milestones: Mapping[str, str],
+    village_code: str = "",
 ) -> set[tuple[Indicator, int]]:
     """Every (indicator, year) one IR counts in."""
     out: set[tuple[Indicator, int]] = set()
     if first_class == Standing.PEMULA.value:
         out.add((Indicator.NEW_PEMULA, registered_on.year))
+        where = Indicator.NEW_PEMULA_IN_TOWNS if in_town(village_code) else Indicator.NEW_PEMULA_IN_VILLAGES
+        out.add((where, registered_on.year))
     for change in changes:
         if change.before is None:
             continue

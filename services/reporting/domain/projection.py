@@ -181,7 +181,8 @@ class RollupDelta:
                     entry[0] += sign
                     entry[1] += key
         record_changes = record.changes()
-        for indicator, year in indicator_years(record_changes, record.first_class(), record.registered_on, record.milestones):
+        for indicator, year in indicator_years(record_changes, record.first_class(), record.registered_on, record.milestones,
+                                           record.village_code):
             for level in INDICATOR_LEVELS:
                 entry = self.indicators[(level, regions[level], year, indicator.value, sex, krtp)]
                 entry[0] += sign

@@ -22,6 +22,10 @@ from services.reporting.report_cache import snapshot
 class ProgrammeIndicator(Enum):
     NEW_PEMULA = strawberry.enum_value("NEW_PEMULA", description="New IR Pemula (tumbuhnya IR-Pemula): registered in the "
                                        "year, first assessed Pemula.")
+    NEW_PEMULA_IN_TOWNS = strawberry.enum_value("NEW_PEMULA_IN_TOWNS", description="New IR Pemula in a kelurahan "
+                                                "(tumbuhnya IR-Pemula di perkotaan).")
+    NEW_PEMULA_IN_VILLAGES = strawberry.enum_value("NEW_PEMULA_IN_VILLAGES", description="New IR Pemula in a desa "
+                                                   "(tumbuhnya IR-Pemula di pedesaan).")
     CLOSED_UNASSESSED = strawberry.enum_value("CLOSED_UNASSESSED", description="Closed (gulung tikar) in the year before "
                                               "any assessment.")
     CLOSED_PEMULA = strawberry.enum_value("CLOSED_PEMULA", description="Closed (gulung tikar) in the year as Pemula.")
