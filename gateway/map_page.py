@@ -33,8 +33,8 @@ MAP_PATH = "/map"
 _MAP_QUERY = ("query($r: String!) { homeIndustryMap(regionCode: $r) "
               "{ precision regionCode featureCount suppressed withoutLocation geoJson } }")
 _CHOROPLETH_QUERY = ("query($r: String) { classDistribution(regionCode: $r, groupByChildren: true) "
-                     "{ regionCode regionName children { regionCode regionName statistics "
-                     "{ counts { unassessed pemula berkembang maju } } } } }")
+                     "{ regionCode regionName children { nodes { regionCode regionName statistics "
+                     "{ counts { unassessed pemula berkembang maju } } } } } }")
 
 _SCRIPT = """
 (() => {
@@ -115,7 +115,7 @@ _SCRIPT = """
     // The choropleth: class counts per child region (the reporting service), for a boundary layer.
     const counts = await ask(config.choroplethQuery, { r: region || null }).catch(() => null);
     const children = counts && counts.data && counts.data.classDistribution
-      ? counts.data.classDistribution.children : null;
+      ? counts.data.classDistribution.children.nodes : null;
     if (children) {
       const total = (c) => ["unassessed", "pemula", "berkembang", "maju"].reduce((s, k) => s + (c[k] || 0), 0);
       const most = Math.max(1, ...children.map((c) => total(c.statistics.counts)));

@@ -35,11 +35,11 @@ from tests.conftest import ServerThread, Tokens, create_database, drop_database 
 YEAR = 2026
 QUERIES = {
     "national, provinces (38)": ('{ signOffStatus(year: 2026, level: PROVINCE) { counts { state count } late '
-                                 'signOffs { regionCode regionName state late submittedAt decidedBy } } }'),
+                                 'signOffs { nodes { regionCode regionName state late submittedAt decidedBy } } } }'),
     "national, regencies (514)": ('{ signOffStatus(year: 2026, level: REGENCY) { counts { state count } late '
-                                  'signOffs { regionCode regionName state late submittedAt decidedBy } } }'),
+                                  'signOffs { nodes { regionCode regionName state late submittedAt decidedBy } } } }'),
     "one province's regencies (35)": ('{ signOffStatus(year: 2026, level: REGENCY, regionCode: "33") { counts '
-                                      '{ state count } late signOffs { regionCode regionName state late } } }'),
+                                      '{ state count } late signOffs { nodes { regionCode regionName state late } } } }'),
 }
 STATES = ["APPROVED", "APPROVED", "WAIVED", "SUBMITTED", "RETURNED", "NOT_STARTED"]
 

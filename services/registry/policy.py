@@ -81,6 +81,10 @@ RULES: list[FieldRule] = [
     *connection_rules("PartnerProgramme", RECORDS),
     *connection_rules("Intervention", RECORDS),
     *connection_rules("MentoringNote", PEOPLE),
+    # The yearly re-assessment worklist: the offices and facilitators (her own), not partners or analysts.
+    *grant("Query", "reassessmentWorklist", PEOPLE, scope="home-industry", name="reassessmentWorklist"),
+    *connection_rules("ReassessmentDue", PEOPLE),
+    *grant("ReassessmentDue", "homeIndustry lastAssessedOn dueOn overdue daysOverdue", PEOPLE),
     *grant("HomeIndustry", "id registrationNumber status statusChangedOn statusReason businessName businessCategory "
            "owner businessStartedOn registeredOn legality products monthlyGrossIncome infrastructure workforce "
            "marketingChannels constraints hopes assistanceReceived consent currentClass currentScore lastAssessedOn "

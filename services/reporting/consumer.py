@@ -29,6 +29,7 @@ from services.reporting.domain.projection import (
     RollupDelta,
     apply_event,
 )
+from services.reporting.domain.periods import JAKARTA
 from siir.database import asyncpg_dsn
 
 logger = logging.getLogger("siir.reporting.consumer")
@@ -70,7 +71,8 @@ async def apply_batch(source: asyncpg.Connection, target: asyncpg.Connection, ba
         skipped = len(events) - len(ours) - facilitator_applied
         for event in ours:
             home_industry_id = int(event.aggregate_id)
-            updated = apply_event(after.get(home_industry_id), event.event_type, event.payload)
+            updated = apply_event(after.get(home_industry_id), event.event_type, event.payload,
+                                  event.occurred_at.astimezone(JAKARTA).date())
             if updated is None:
                 skipped += 1
                 continue
@@ -91,6 +93,7 @@ async def apply_batch(source: asyncpg.Connection, target: asyncpg.Connection, ba
         await projection_store.save_batch(
             target, [(r, last_event[r.id]) for r in changed], new_assessments, stock, moves, needs
         )
+        await projection_store.save_indicator_counts(target, delta.indicator_rows())
         await projection_store.save_facilitators(
             target, facilitator_changes.facilitators.values(), facilitator_changes.assignments.values()
         )

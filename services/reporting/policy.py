@@ -28,6 +28,14 @@ ANNUAL_REPORT_READERS = RECORD_READERS | {AN}
 #: The sign-off of annual reports: the offices of the reporting line regency → province → ministry.
 SIGN_OFF_READERS = frozenset({M, P, D})
 
+#: The programme's indicators (Tabel 3): the offices of the reporting line and analysts. Not partners (the
+#: government's targets and yearly flows; counts for partners would need the cell-key lattice), not
+#: facilitators (indicators are kept for regencies and up, never a village assigned to her).
+INDICATOR_READERS = frozenset({M, P, D, AN})
+#: Who sets targets: the ministry (any region) and provinces (themselves and their regencies), checked
+#: again on the region by domain/indicators.check_target_setter.
+TARGET_SETTERS = frozenset({M, P})
+
 SCOPES = {
     "sign-off": "the caller's own region and below for reading (MINISTRY: the nation); who may take a step is the "
                 "state machine's (domain/sign_off.py): the region's own office submits, the office directly above "
@@ -94,6 +102,15 @@ RULES: list[FieldRule] = [
     *grant("SignOffStep", "action fromState toState actor actorRole actorRegion at comment version", SIGN_OFF_READERS),
     *grant("SignOffDetail", "signOff narrative approvedFigures liveFigures revisions history submissions",
            SIGN_OFF_READERS),
+    *grant("Query", "programmeIndicators", INDICATOR_READERS, scope="report-region", name="programmeIndicators"),
+    *grant("Mutation", "setIndicatorTarget", TARGET_SETTERS, scope="report-region", name="setIndicatorTarget"),
+    *grant("Query", "reassessmentRound", INDICATOR_READERS, scope="report-region", name="reassessmentRound"),
+    *grant("ReassessmentRound", "year periodStart periodEnd total children", INDICATOR_READERS),
+    *grant("RoundFigures", "region regionCode regionName activeHomeIndustries assessed shareAssessed", INDICATOR_READERS),
+    *grant("ProgrammeIndicatorTable", "year region children", INDICATOR_READERS | TARGET_SETTERS),
+    *grant("RegionIndicators", "region regionCode regionName figures", INDICATOR_READERS | TARGET_SETTERS),
+    *grant("IndicatorFigure", "indicator value femaleOwned maleOwned femaleHeadOfHousehold target targetSetBy achievement",
+           INDICATOR_READERS | TARGET_SETTERS),
     *(rule for type_name, fields in _AGGREGATES.items() for rule in grant(type_name, fields, EVERYONE)),
     # Pages of every list (siir.connections): whoever reaches the list reaches its page.
     *grant("PageInfo", "hasNextPage hasPreviousPage startCursor endCursor", EVERYONE),
@@ -101,6 +118,11 @@ RULES: list[FieldRule] = [
     *connection_rules("RegionFigures", EVERYONE),
     *connection_rules("RegionMoves", EVERYONE),
     *connection_rules("AnnualReportLine", ANNUAL_REPORT_READERS),
+    *connection_rules("RegionIndicators", INDICATOR_READERS | TARGET_SETTERS),
+    *connection_rules("RoundFigures", INDICATOR_READERS),
+    *connection_rules("SignOff", SIGN_OFF_READERS),
+    *connection_rules("SignOffStep", SIGN_OFF_READERS),
+    *connection_rules("SignOffSubmission", SIGN_OFF_READERS),
 ]
 
 POLICY = Policy(service="reporting", rules=RULES, scopes=SCOPES)

@@ -43,9 +43,9 @@ async def salatiga(registry_server: Any, tokens: Any) -> AsyncIterator[dict[str,
     async with httpx.AsyncClient(timeout=30) as client:
         url = registry_server.url + "/graphql"
         office = GraphQLClient(client, url, tokens.headers("DISTRICT_OFFICER", REGENCY), tokens)
-        body = await office('{ region(code: "33.72") { children { code children { code } } } }')
-        sub_district = body["data"]["region"]["children"][0]
-        villages = [v["code"] for v in sub_district["children"]]
+        body = await office('{ region(code: "33.72") { children { nodes { code children { nodes { code } } } } } }')
+        sub_district = body["data"]["region"]["children"]["nodes"][0]
+        villages = [v["code"] for v in sub_district["children"]["nodes"]]
         registered = []
         places: list[tuple[str, tuple[float, float] | None]] = [
             *((villages[0], point) for point in CLUSTER), (villages[-1], LONE), (villages[0], None)]

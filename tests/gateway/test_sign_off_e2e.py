@@ -29,8 +29,8 @@ SIGN_OFF = """query($year: Int!, $code: String!) { signOff(year: $year, regionCo
   narrative { achievements problems followUpPlan }
   approvedFigures { name value } liveFigures { name value }
   revisions { figure approved live difference }
-  history { action fromState toState actor actorRole actorRegion comment version }
-  submissions { submittedBy narrative { problems } figures { name value } }
+  history { nodes { action fromState toState actor actorRole actorRegion comment version } }
+  submissions { nodes { submittedBy narrative { problems } figures { name value } } }
 } }"""
 SUBMIT = """mutation($input: SubmitAnnualReportInput!) { submitAnnualReport(input: $input) { regionCode state version } }"""
 RETURN = """mutation($code: String!, $comment: String!) { returnAnnualReport(regionCode: $code, year: 2026, comment: $comment)
@@ -40,7 +40,7 @@ APPROVE = """mutation($code: String!, $v: Int) { approveAnnualReport(regionCode:
 WAIVE = """mutation($code: String!) { waiveAnnualReport(regionCode: $code, year: 2026, reason: "tidak ada IR terdaftar")
   { state comment } }"""
 STATUS = """query($level: SignOffLevel!, $code: String) { signOffStatus(year: 2026, level: $level, regionCode: $code) {
-  level counts { state count } late signOffs { regionCode regionName state submittedBy decidedBy late } } }"""
+  level counts { state count } late signOffs { nodes { regionCode regionName state submittedBy decidedBy late } } } }"""
 ASSESS = """mutation($id: ID!, $input: AssessmentInput!) { recordAssessment(homeIndustryId: $id, input: $input)
   { homeIndustry { currentClass } } }"""
 
@@ -153,8 +153,8 @@ async def test_a_year_signed_off_up_to_the_ministry_then_revised(gateway: Gatewa
 
     # The ministry sees it in the national status, and the province's regencies.
     national = (await gateway(M, STATUS, {"level": "PROVINCE"}))["data"]["signOffStatus"]
-    assert len(national["signOffs"]) == 38
-    yogya = next(s for s in national["signOffs"] if s["regionCode"] == PROVINCE)
+    assert len(national["signOffs"]["nodes"]) == 38
+    yogya = next(s for s in national["signOffs"]["nodes"] if s["regionCode"] == PROVINCE)
     assert (yogya["regionName"], yogya["state"], yogya["late"]) == ("Daerah Istimewa Yogyakarta", "SUBMITTED", False)
     assert {c["state"]: c["count"] for c in national["counts"]}["SUBMITTED"] >= 1
     regencies = (await gateway(M, STATUS, {"level": "REGENCY", "code": PROVINCE}))["data"]["signOffStatus"]
@@ -168,11 +168,11 @@ async def test_a_year_signed_off_up_to_the_ministry_then_revised(gateway: Gatewa
     signed = (await gateway(P, SIGN_OFF, {"year": YEAR, "code": REGENCY}))["data"]["signOff"]
     approved_figures = figures(signed["approvedFigures"])
     assert approved_figures["endOfYear.berkembang"] >= 1 and signed["revisions"] == []
-    assert [(h["action"], h["fromState"], h["toState"], h["actorRole"]) for h in signed["history"]] == [
+    assert [(h["action"], h["fromState"], h["toState"], h["actorRole"]) for h in signed["history"]["nodes"]] == [
         ("SUBMIT", "NOT_STARTED", "SUBMITTED", "DISTRICT_OFFICER"), ("RETURN", "SUBMITTED", "RETURNED", "PROVINCE_OFFICER"),
         ("SUBMIT", "RETURNED", "SUBMITTED", "DISTRICT_OFFICER"), ("APPROVE", "SUBMITTED", "APPROVED", "PROVINCE_OFFICER")]
-    assert signed["history"][1]["comment"] == "lengkapi data pemasaran" and signed["history"][1]["actorRegion"] == PROVINCE
-    assert [s["narrative"]["problems"] for s in signed["submissions"]] == ["modal terbatas", "modal dan pemasaran"]
+    assert signed["history"]["nodes"][1]["comment"] == "lengkapi data pemasaran" and signed["history"]["nodes"][1]["actorRegion"] == PROVINCE
+    assert [s["narrative"]["problems"] for s in signed["submissions"]["nodes"]] == ["modal terbatas", "modal dan pemasaran"]
     assert code_of(await gateway(D, SUBMIT, {"input": {"regionCode": REGENCY, "year": YEAR, **narrative("x")}})) == "CONFLICT"
 
     # A later registry change: the IR is re-assessed MAJU. It shows as a revision; the signed figures stay.

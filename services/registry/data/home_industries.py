@@ -117,6 +117,10 @@ def _filtered(query: Select[Any], spec: HomeIndustryQuery) -> Select[Any]:
     return query
 
 
+#: The filter of a list, for other record lists (the re-assessment worklist).
+filtered = _filtered
+
+
 async def home_industries_by_ids(
     connection: AsyncConnection, ids: Sequence[int], scope: RecordScope | None = None
 ) -> dict[int, RowMapping]:

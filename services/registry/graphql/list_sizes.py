@@ -12,7 +12,7 @@ the schema has no entry.
 from __future__ import annotations
 
 from services.registry.domain import validation
-from services.registry.graphql import audit_trail, enums, facilitator, home_industry, partner, query, region, team
+from services.registry.graphql import audit_trail, enums, facilitator, home_industry, partner, query, reassessment, region, team
 from services.registry.graphql.audit_trail import AuditEvent
 from services.registry.graphql.facilitator import Facilitator
 from services.registry.graphql.home_industry import HomeIndustry, Product, Workforce
@@ -40,6 +40,7 @@ LIST_SIZES: dict[type, dict[str, ListBound]] = {
         "facilitators": SlicedBy("first", query.MAX_LIST_PAGE, PAGE),
         "partners": SlicedBy("first", query.MAX_LIST_PAGE, PAGE),
         "audit_trail": SlicedBy("first", audit_trail.MAX_PAGE, PAGE),
+        "reassessment_worklist": SlicedBy("first", reassessment.MAX_PAGE, PAGE),
     },
     AuditEvent: {
         "fields": AtMost(50),  # personal fields of one record read in one request

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy.engine import RowMapping
@@ -124,5 +124,10 @@ class MapQuery:
         "the ministry and provinces, sub-district counts for partners; refused to analysts. At most 5,000 "
         "features: a larger region is refused (BAD_USER_INPUT on regionCode), choose a smaller one.",
     )
-    async def home_industry_map(self, info: RegistryInfo, region_code: str) -> HomeIndustryMap:
+    async def home_industry_map(
+        self, info: RegistryInfo,
+        region_code: Annotated[str, strawberry.argument(
+            description="Kemendagri code of the region to map (a province, regency/city, sub-district or village in "
+                        "your scope).")],
+    ) -> HomeIndustryMap:
         return await home_industry_map(info, region_code)

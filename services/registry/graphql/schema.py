@@ -27,7 +27,8 @@ from siir.policy.schema import build_schema
 
 _QUERY = merge_types("Query", (Query, MapQuery))
 _MUTATION = merge_types("Mutation", (Mutation, TeamMutation, FacilitatorMutation, PartnerMutation, InterventionMutation))
-# merge_types drops the description: the merged type keeps Mutation's.
+# merge_types drops the descriptions: the merged types keep Query's and Mutation's.
+_QUERY.__strawberry_definition__.description = Query.__strawberry_definition__.description
 _MUTATION.__strawberry_definition__.description = Mutation.__strawberry_definition__.description
 
 schema = build_schema(

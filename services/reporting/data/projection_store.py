@@ -23,7 +23,7 @@ HOME_INDUSTRY_COLUMNS = (
     "id", "registration_number", "village_code", "regency_code", "business_category", "owner_sex",
     "female_head_of_household", "workers_female", "workers_male", "registered_on", "status",
     "status_changed_on", "current_class", "last_assessed_on", "small_enterprise_candidate", "products",
-    "constraints", "hopes", "assistance_received", "marketing_channels", "last_event_id", "record_key",
+    "constraints", "hopes", "assistance_received", "marketing_channels", "last_event_id", "record_key", "milestones",
 )
 HISTORY_COLUMNS = ("assessment_id", "home_industry_id", "assessed_on", "ir_class", "score", "small_enterprise_candidate")
 
@@ -33,6 +33,7 @@ _STAGING = (
     "CREATE TEMP TABLE IF NOT EXISTS stock_changes_in (LIKE reporting.stock_changes) ON COMMIT DELETE ROWS",
     "CREATE TEMP TABLE IF NOT EXISTS move_counts_in (LIKE reporting.move_counts) ON COMMIT DELETE ROWS",
     "CREATE TEMP TABLE IF NOT EXISTS needs_counts_in (LIKE reporting.needs_counts) ON COMMIT DELETE ROWS",
+    "CREATE TEMP TABLE IF NOT EXISTS indicator_counts_in (LIKE reporting.indicator_counts) ON COMMIT DELETE ROWS",
 )
 
 
@@ -112,6 +113,7 @@ async def load_records(connection: asyncpg.Connection, ids: Sequence[int]) -> di
             assistance_received=list(row["assistance_received"]),
             marketing_channels=list(row["marketing_channels"]),
             record_key=row["record_key"],
+            milestones=dict(row["milestones"]),
         )
     for row in await connection.fetch(
         "SELECT * FROM reporting.class_history WHERE home_industry_id = ANY($1::bigint[])", ids
@@ -132,7 +134,7 @@ def _record_row(record: IrRecord, last_event_id: int) -> tuple[Any, ...]:
         record.registered_on, record.status, record.status_changed_on,
         latest.ir_class if latest else None, latest.assessed_on if latest else None,
         bool(latest and latest.small_enterprise_candidate), record.products, record.constraints, record.hopes,
-        record.assistance_received, record.marketing_channels, last_event_id, record.record_key,
+        record.assistance_received, record.marketing_channels, last_event_id, record.record_key, record.milestones,
     )
 
 
@@ -192,6 +194,20 @@ async def save_batch(
             DO UPDATE SET home_industries = n.home_industries + excluded.home_industries, key_sum = n.key_sum + excluded.key_sum
             """
         )
+
+
+async def save_indicator_counts(connection: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Add a batch's net indicator changes (RollupDelta.indicator_rows) to reporting.indicator_counts."""
+    if not rows:
+        return
+    await connection.copy_records_to_table("indicator_counts_in", records=rows)
+    await connection.execute(
+        """
+        INSERT INTO reporting.indicator_counts AS i SELECT * FROM indicator_counts_in
+        ON CONFLICT (level, region_code, year, indicator, owner_sex, female_head_of_household)
+        DO UPDATE SET home_industries = i.home_industries + excluded.home_industries, key_sum = i.key_sum + excluded.key_sum
+        """
+    )
 
 
 async def save_facilitators(

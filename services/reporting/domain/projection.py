@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from services.reporting.domain.indicators import indicator_years, record_milestones
 from services.reporting.domain.periods import ALL_TIME, buckets_of
 from services.reporting.domain.standing import AssessedClass, Change, changes
 
@@ -54,6 +55,8 @@ class IrRecord:
     history: dict[int, AssessedClass] = field(default_factory=dict)
     #: Fixed per IR (disclosure.record_key); the consumer sets it when the IR first appears.
     record_key: int | None = None
+    #: First day each milestone fact held (domain/indicators.py): {"NIB": "2025-03-01", ...}.
+    milestones: dict[str, str] = field(default_factory=dict)
 
     @property
     def regency_code(self) -> str:
@@ -81,6 +84,11 @@ class IrRecord:
             items.add(("PROVIDER", a.get("provider") or "", kind))
         return items
 
+    def first_class(self) -> str | None:
+        if not self.history:
+            return None
+        return min(self.history.values(), key=lambda a: (a.assessed_on, a.id)).ir_class
+
     def latest(self) -> AssessedClass | None:
         if not self.history:
             return None
@@ -91,8 +99,11 @@ def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
-def apply_event(record: IrRecord | None, event_type: str, payload: Mapping[str, Any]) -> IrRecord | None:
-    """The record after one event (None stays None for an event reporting does not use)."""
+def apply_event(
+    record: IrRecord | None, event_type: str, payload: Mapping[str, Any], occurred_on: dt.date | None = None
+) -> IrRecord | None:
+    """The record after one event (None stays None for an event reporting does not use); ``occurred_on``
+    (the event's Asia/Jakarta day) dates the milestones it reaches first."""
     if event_type not in HOME_INDUSTRY_EVENTS or payload.get("schema") not in KNOWN_PAYLOAD_SCHEMAS:
         return record
     snapshot = payload["homeIndustry"]
@@ -125,6 +136,10 @@ def apply_event(record: IrRecord | None, event_type: str, payload: Mapping[str, 
         marketing_channels=list(snapshot.get("marketingChannels") or []),
         history=history,
         record_key=record.record_key if record is not None else None,
+        milestones=record_milestones(
+            record.milestones if record is not None else {}, snapshot, event_type,
+            occurred_on or dt.date.fromisoformat(snapshot["registeredOn"]),
+        ),
     )
 
 
@@ -134,6 +149,10 @@ StockKey = tuple[int, str, str, dt.date, str, str, bool, bool]
 MoveKey = tuple[int, str, str, dt.date, str, str, str]
 #: (level, region, current class, kind, item, detail) → [IR, key sum]
 NeedKey = tuple[int, str, str, str, str, str]
+#: (level, region, year, indicator, owner_sex, krtp) → [IR, key sum]
+IndicatorKey = tuple[int, str, int, str, str, bool]
+#: Indicator rollup levels: the nation, provinces, regencies/cities (Tabel 3's levels of reporting).
+INDICATOR_LEVELS = (0, 1, 2)
 
 
 @dataclass(slots=True)
@@ -144,6 +163,7 @@ class RollupDelta:
     stock: dict[StockKey, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0, 0]))
     moves: dict[MoveKey, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     needs: dict[NeedKey, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    indicators: dict[IndicatorKey, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
 
     def add(self, record: IrRecord, sign: int) -> None:
         """Add (sign 1) or take away (sign -1) everything ``record`` contributes."""
@@ -160,7 +180,14 @@ class RollupDelta:
                     entry = needs[(level, regions[level], ir_class, kind, item, detail)]
                     entry[0] += sign
                     entry[1] += key
-        for change in record.changes():
+        record_changes = record.changes()
+        for indicator, year in indicator_years(record_changes, record.first_class(), record.registered_on, record.milestones,
+                                           record.village_code):
+            for level in INDICATOR_LEVELS:
+                entry = self.indicators[(level, regions[level], year, indicator.value, sex, krtp)]
+                entry[0] += sign
+                entry[1] += key
+        for change in record_changes:
             buckets = buckets_of(change.on)
             after, before = change.after, change.before
             for level in ROLLUP_LEVELS:
@@ -189,3 +216,7 @@ class RollupDelta:
         moves = [(*key, *values) for key, values in self.moves.items() if any(values)]
         needs = [(*key, *values) for key, values in self.needs.items() if any(values)]
         return stock, moves, needs
+
+    def indicator_rows(self) -> list[tuple[Any, ...]]:
+        """Rows to add to reporting.indicator_counts (entries that cancelled out are left out)."""
+        return [(*key, *values) for key, values in self.indicators.items() if any(values)]

@@ -16,6 +16,7 @@ from services.reporting.domain import access
 from services.reporting.domain.periods import today_in_jakarta
 from services.reporting.graphql.context import ReportingInfo
 from services.reporting.graphql.home_industry import HomeIndustry
+from services.reporting.graphql.indicators import IndicatorQueries, RoundQueries
 from services.reporting.graphql.region import Region
 from services.reporting.graphql.report_types import (
     AnnualReport,
@@ -45,7 +46,7 @@ def _candidate(row: Any) -> SmallBusinessCandidate:
 
 @strawberry.type(description="Reports on home industries (IR): class distribution, moves (naik kelas), hand-over "
                              "candidates, needs analysis and the annual report. Counts only, no personal data.")
-class Query:
+class Query(IndicatorQueries, RoundQueries):
     @strawberry.federation.field(description="Numbers of IR per class in a region at the end of `asOf` (Asia/Jakarta; default "
                       "today) and, with `groupByChildren`, in each child region. Partners: the last completed month's end on or "
                       "before `asOf`, regions down to sub-districts, counts perturbed (docs/disclosure-control.md).")

@@ -21,9 +21,9 @@ ChildrenFirst = Annotated[int, strawberry.argument(description=f"Page size: at m
 ChildrenAfter = Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")]
 
 
-def children_page(lines: list[Any], first: int, after: str | None) -> Connection[Any]:
+def children_page(lines: list[Any], first: int, after: str | None, most: int = MAX_CHILDREN_PAGE) -> Connection[Any]:
     """A page of a report's child-region lines (computed whole with the report, ordered by code)."""
-    return slice_after(lines, page_size(first, MAX_CHILDREN_PAGE), after, key=CHILD_CURSOR,
+    return slice_after(lines, page_size(first, most), after, key=CHILD_CURSOR,
                        key_of=lambda line: (line.region_code,), node_of=lambda line: line)
 
 

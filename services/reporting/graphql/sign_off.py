@@ -11,23 +11,45 @@ from services.reporting import sign_offs
 from services.reporting.domain import sign_off as domain
 from services.reporting.graphql.context import ReportingInfo
 from services.reporting.report_cache import snapshot
+from siir.connections import Connection, CursorKey, page_size, slice_after
+from siir.enum_values import describe_values
 from siir.errors import Conflict, InvalidInput
 
-SignOffState = strawberry.enum(
+#: A status lists at most the 514 regencies/cities of the nation; one page holds a province's.
+MAX_SIGN_OFFS_PAGE = 100
+#: Steps and submissions of one sign-off (a few a year; a page holds them all).
+MAX_HISTORY_PAGE = 20
+SIGN_OFF_CURSOR = CursorKey("SignOff", str)
+STEP_CURSOR = CursorKey("SignOffStep", int)
+SUBMISSION_CURSOR = CursorKey("SignOffSubmission", str)
+
+
+SignOffState = describe_values(strawberry.enum(
     domain.SignOffState, name="SignOffState",
-    description="State of a region's annual report for a year (status pengesahan): NOT_STARTED (belum dikirim), "
-                "SUBMITTED (dikirim), RETURNED (dikembalikan, with comments), APPROVED (disetujui: the period is "
-                "locked), WAIVED (dibebaskan, with a reason).",
-)
-SignOffAction = strawberry.enum(
+    description="State of a region's annual report for a year (status pengesahan).",
+), {
+    "NOT_STARTED": "Not submitted yet (belum dikirim).",
+    "SUBMITTED": "Submitted by the region's office, awaiting the office above (dikirim).",
+    "RETURNED": "Returned by the office above with comments, to be resubmitted (dikembalikan).",
+    "APPROVED": "Approved by the office above (disetujui): the figures are signed and the period is locked.",
+    "WAIVED": "Waived by the office above with a reason (dibebaskan): not required this year.",
+})
+SignOffAction = describe_values(strawberry.enum(
     domain.SignOffAction, name="SignOffAction",
-    description="A step on a sign-off: SUBMIT (by the region's own office), RETURN, APPROVE, WAIVE (by the office above).",
-)
-SignOffLevel = strawberry.enum(
+    description="A step on a sign-off, as recorded in its history.",
+), {
+    "SUBMIT": "The region's own office submits its report (a new frozen snapshot).",
+    "RETURN": "The office above returns it with comments.",
+    "APPROVE": "The office above approves it: the period is locked.",
+    "WAIVE": "The office above waives it, with a reason.",
+})
+SignOffLevel = describe_values(strawberry.enum(
     domain.Level, name="SignOffLevel",
-    description="Level that signs off: REGENCY (kabupaten/kota, signed by its province), PROVINCE (provinsi, signed by "
-                "the ministry).",
-)
+    description="Level that signs off.",
+), {
+    "REGENCY": "A regency/city (kabupaten/kota): signed by its province.",
+    "PROVINCE": "A province (provinsi): signed by the ministry.",
+})
 
 #: Inputs that take long free text (siir.argument_rules): the narrative, comments and reasons.
 LONG_TEXT = frozenset({
@@ -81,7 +103,15 @@ class SignOffStatus:
     level: SignOffLevel = strawberry.field(description="The level listed.")
     counts: list[SignOffStateCount] = strawberry.field(description="Regions per state, every state listed.")
     late: int = strawberry.field(description="How many are late.")
-    sign_offs: list[SignOff] = strawberry.field(description="Each region's sign-off, by code.")
+    entries: strawberry.Private[list[SignOff]]
+
+    @strawberry.field(description="Each region's sign-off, by code, a page at a time.")
+    def sign_offs(self, first: Annotated[int, strawberry.argument(
+                      description=f"Page size: at most {MAX_SIGN_OFFS_PAGE}.")] = MAX_SIGN_OFFS_PAGE,
+                  after: Annotated[str | None, strawberry.argument(
+                      description="The `endCursor` of the previous page.")] = None) -> Connection[SignOff]:
+        return slice_after(self.entries, page_size(first, MAX_SIGN_OFFS_PAGE), after, key=SIGN_OFF_CURSOR,
+                           key_of=lambda entry: (entry.region_code,), node_of=lambda entry: entry)
 
 
 @strawberry.type(description="One figure of the annual report.")
@@ -136,8 +166,24 @@ class SignOffDetail:
     live_figures: list[SignOffFigure] = strawberry.field(description="The same figures computed from today's data.")
     revisions: list[SignOffRevision] = strawberry.field(
         description="Figures whose live value differs from the approved one (empty until approved, or without changes).")
-    history: list[SignOffStep] = strawberry.field(description="Every step, oldest first.")
-    submissions: list[SignOffSubmission] = strawberry.field(description="Every submission, oldest first.")
+    steps: strawberry.Private[list[SignOffStep]]
+    submission_list: strawberry.Private[list[SignOffSubmission]]
+
+    @strawberry.field(description="Every step, oldest first, a page at a time.")
+    def history(self, first: Annotated[int, strawberry.argument(
+                    description=f"Page size: at most {MAX_HISTORY_PAGE}.")] = MAX_HISTORY_PAGE,
+                after: Annotated[str | None, strawberry.argument(
+                    description="The `endCursor` of the previous page.")] = None) -> Connection[SignOffStep]:
+        return slice_after(self.steps, page_size(first, MAX_HISTORY_PAGE), after, key=STEP_CURSOR,
+                           key_of=lambda step: (step.version,), node_of=lambda step: step)
+
+    @strawberry.field(description="Every submission, oldest first, a page at a time.")
+    def submissions(self, first: Annotated[int, strawberry.argument(
+                        description=f"Page size: at most {MAX_HISTORY_PAGE}.")] = MAX_HISTORY_PAGE,
+                    after: Annotated[str | None, strawberry.argument(
+                        description="The `endCursor` of the previous page.")] = None) -> Connection[SignOffSubmission]:
+        return slice_after(self.submission_list, page_size(first, MAX_HISTORY_PAGE), after, key=SUBMISSION_CURSOR,
+                           key_of=lambda submission: (submission.submitted_at,), node_of=lambda submission: submission)
 
 
 def _figures(values: dict[str, int]) -> list[SignOffFigure]:
@@ -165,7 +211,7 @@ class SignOffQuery:
         return SignOffStatus(
             year=view.year, region_code=view.region_code, level=view.level,
             counts=[SignOffStateCount(state=s, count=n) for s, n in counts.items()],
-            late=sum(e.late for e in view.entries), sign_offs=[SignOff.of(e) for e in view.entries])
+            late=sum(e.late for e in view.entries), entries=[SignOff.of(e) for e in view.entries])
 
     @strawberry.federation.field(description="One region's sign-off for a year in full: its narrative, audit trail, "
                                              "submissions, and the approved figures against the live ones.")
@@ -179,11 +225,11 @@ class SignOffQuery:
             live_figures=_figures(d.live_figures),
             revisions=[SignOffRevision(figure=r.figure, approved=r.approved, live=r.live, difference=r.difference)
                        for r in d.revisions],
-            history=[SignOffStep(action=domain.SignOffAction(s["action"]), from_state=domain.SignOffState(s["from_state"]),
+            steps=[SignOffStep(action=domain.SignOffAction(s["action"]), from_state=domain.SignOffState(s["from_state"]),
                                  to_state=domain.SignOffState(s["to_state"]), actor=s["actor"], actor_role=s["actor_role"],
                                  actor_region=s["actor_region"], at=s["at"], comment=s["comment"], version=s["version"])
                      for s in d.history],
-            submissions=[SignOffSubmission(
+            submission_list=[SignOffSubmission(
                 submitted_at=s["submitted_at"], submitted_by=s["submitted_by"],
                 narrative=SignOffNarrative(achievements=s["achievements"], problems=s["problems"],
                                            follow_up_plan=s["follow_up_plan"]),
@@ -213,7 +259,11 @@ _INPUT_PATHS = {
 class SignOffMutation:
     @strawberry.mutation(description="Submit your region's annual report for a year (kirim laporan): its figures are "
                                      "frozen as a snapshot. A province submits once all its regencies are approved or waived.")
-    async def submit_annual_report(self, info: ReportingInfo, input: SubmitAnnualReportInput) -> SignOff:
+    async def submit_annual_report(
+        self, info: ReportingInfo,
+        input: Annotated[SubmitAnnualReportInput, strawberry.argument(
+            description="The region, the year and the narrative (achievements, problems, follow-up plan).")],
+    ) -> SignOff:
         narrative = domain.Narrative(input.achievements, input.problems, input.follow_up_plan)
         try:
             return SignOff.of(await sign_offs.act(

@@ -1,8 +1,8 @@
 """Sign-off of annual reports by level (domain/sign_off.py): state per (region, year), frozen snapshots,
 the audit trail of every step, and configurable deadlines per year.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 
 ``sign_offs`` holds one row per region and year that anybody acted on (no row: NOT_STARTED); its
 ``version`` moves on with every step and the row is locked (SELECT … FOR UPDATE) while a step is
@@ -13,8 +13,8 @@ from alembic import op
 
 from siir.migrations import execute_script
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
