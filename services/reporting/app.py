@@ -25,7 +25,8 @@ from starlette.routing import Route
 from services.reporting import reports
 from services.reporting.consumer import OutboxConsumer
 from services.reporting.export_files import FORMATS, render
-from services.reporting.export_tables import annual_report_tables, distribution_tables
+from services.reporting.export_layout import LANGUAGES, Language
+from services.reporting.export_tables import annual_report_export, distribution_export
 from services.reporting.graphql.context import ReportingContext
 from services.reporting.graphql.schema import schema
 from services.reporting.policy import POLICY
@@ -89,6 +90,15 @@ def _year(value: str | None) -> int:
         raise InvalidInput("year", "is required: a calendar year such as 2024") from None
 
 
+def _language(value: str | None) -> Language:
+    """``lang``: the export's language, Indonesian unless ``en`` is asked."""
+    if value is None or value == "":
+        return "id"
+    if value not in LANGUAGES:
+        raise InvalidInput("lang", "is not an export language; use id (Indonesian, the default) or en")
+    return value  # type: ignore[return-value]
+
+
 def _error(status: int, error: DomainError) -> JSONResponse:
     return JSONResponse({"errors": [{"message": error.message, "extensions": error.extensions}]}, status_code=status)
 
@@ -136,7 +146,7 @@ def build_app(
                 await state["engine"].dispose()
 
     async def export(request: Request) -> Response:
-        """``/exports/{annual-report|class-distribution}.{csv|xlsx}?regionCode=…&year=…|asOf=…&groupByChildren=…``"""
+        """``/exports/{annual-report|class-distribution}.{csv|xlsx}?regionCode=…&year=…|asOf=…&groupByChildren=…&lang=id|en``"""
         name, file_format = request.path_params["name"], request.path_params["format"]
         if name not in EXPORTS:
             return _error(404, DomainError(f"no export named {name!r}; there are {', '.join(EXPORTS)}", code="NOT_FOUND"))
@@ -146,25 +156,25 @@ def build_app(
         identity = identity_of(request)
         try:
             POLICY.require(identity.role if identity else None, EXPORTS[name])
+            language = _language(query.get("lang"))
             async with state["engine"].connect() as connection:
                 assignment = await reports.assignment_for(connection, identity)
                 if name == "annual-report":
                     report = await reports.annual_report(connection, identity, _text("regionCode", query.get("regionCode")), _year(query.get("year")),
                                                          assignment)
-                    tables = annual_report_tables(report)
-                    stem = f"annual-report-{report.region.code or 'ID'}-{report.year}"
+                    export_ = annual_report_export(report, language, identity)
                 else:
                     distribution = await reports.class_distribution(
                         connection, identity, _text("regionCode", query.get("regionCode")), _date("asOf", query.get("asOf")),
                         _bool("groupByChildren", query.get("groupByChildren")), assignment,
                     )
-                    tables = distribution_tables(distribution)
-                    stem = f"class-distribution-{distribution.region.code or 'ID'}-{distribution.as_of.isoformat()}"
+                    export_ = distribution_export(distribution, language, identity)
         except InvalidInput as error:
             return _error(400, error)
         except DomainError as error:
             return _error(403 if error.code == "FORBIDDEN" else 404 if error.code == "NOT_FOUND" else 400, error)
-        body = await asyncio.to_thread(render, tables, file_format)
+        body = await asyncio.to_thread(render, export_, file_format)
+        stem = export_.file_stem + ("-en" if language == "en" else "")
         return Response(body, media_type=FORMATS[file_format],
                         headers={"content-disposition": f'attachment; filename="{stem}.{file_format}"'})
 
