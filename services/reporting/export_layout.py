@@ -91,6 +91,7 @@ class Table:
     layout: TableLayout
     rows: list[list[Any]]
     total: list[Any] | None = None
+    summed: bool = True  # False: no totals row (a single region's row is its own total)
 
     def __post_init__(self) -> None:
         width = len(self.layout.columns)
@@ -100,7 +101,7 @@ class Table:
 
     def totals_row(self, language: Language) -> list[Any] | None:
         """The row under the table: ``Jumlah``/``Total`` in its first text column, sums (or the given total)."""
-        if not self.layout.totalled:
+        if not self.layout.totalled or not self.summed:
             return None
         if self.total is not None:
             values = list(self.total)

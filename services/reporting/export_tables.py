@@ -159,7 +159,7 @@ def _region(ref: reports.RegionRef) -> list[str]:
 def region_table(layout: TableLayout, own: list[Any], children: list[list[Any]]) -> Table:
     """A region's row and its children's: the children with the region's own figures as the totals row
     (small-count protection can make those differ from the children's sum), or the region alone."""
-    return Table(layout, children, total=own) if children else Table(layout, [own], total=own)
+    return Table(layout, children, total=own) if children else Table(layout, [own], summed=False)
 
 
 def generated(identity: Identity | None) -> tuple[dt.datetime, str]:

@@ -81,3 +81,11 @@ def read_xlsx(content: bytes) -> Read:
     read.metadata = {r[0]: r[1] for r in lines[:split]}
     read.variables = [r[:7] for r in lines[split:]]
     return read
+
+
+def by_variable_code(content: bytes) -> tuple[list[str], list[str]]:
+    """A CSV export's first table as (variable codes, first row): its labels mapped to codes by the metadata."""
+    read = read_csv(content)
+    sheet, table = next(iter(read.sheets.items()))
+    code = {row[2]: row[1] for row in read.variables[1:] if row[0] == sheet}
+    return [code[label] for label in table.header], table.rows[0]
