@@ -26,7 +26,7 @@ from services.reporting import reports
 from services.reporting.consumer import OutboxConsumer
 from services.reporting.export_files import FORMATS, render
 from services.reporting.export_layout import LANGUAGES, Language
-from services.reporting.export_tables import annual_report_export, distribution_export
+from services.reporting.export_tables import annual_report_export, distribution_export, needs_export, transitions_export
 from services.reporting.graphql.context import ReportingContext
 from services.reporting.graphql.schema import schema
 from services.reporting.policy import POLICY
@@ -45,7 +45,8 @@ from siir.settings import Settings
 #: The exports: name in the URL → what it is called in the file name.
 #: Each export renders one query field's figures, and is reached exactly by the roles that field is
 #: (services/reporting/policy.py).
-EXPORTS = {"annual-report": "Query.annualReport", "class-distribution": "Query.classDistribution"}
+EXPORTS = {"annual-report": "Query.annualReport", "class-distribution": "Query.classDistribution",
+           "class-transitions": "Query.classTransitions", "needs-analysis": "Query.needsAnalysis"}
 
 
 class ReportingGraphQL(SubgraphGraphQL):
@@ -68,6 +69,13 @@ def _date(field: str, value: str | None) -> dt.date | None:
     except ValueError:
         raise InvalidInput(field, "is not a date (YYYY-MM-DD)") from None
     return in_date_window(field, day)
+
+
+def _required_date(field: str, value: str | None) -> dt.date:
+    day = _date(field, value)
+    if day is None:
+        raise InvalidInput(field, "is required: a date (YYYY-MM-DD)")
+    return day
 
 
 def _text(field: str, value: str | None) -> str | None:
@@ -146,7 +154,8 @@ def build_app(
                 await state["engine"].dispose()
 
     async def export(request: Request) -> Response:
-        """``/exports/{annual-report|class-distribution}.{csv|xlsx}?regionCode=…&year=…|asOf=…&groupByChildren=…&lang=id|en``"""
+        """``/exports/{annual-report|class-distribution|class-transitions|needs-analysis}.{csv|xlsx}?regionCode=…``
+        ``&year=…`` | ``&asOf=…&groupByChildren=…`` | ``&from=…&to=…&groupByChildren=…``, and ``&lang=id|en``."""
         name, file_format = request.path_params["name"], request.path_params["format"]
         if name not in EXPORTS:
             return _error(404, DomainError(f"no export named {name!r}; there are {', '.join(EXPORTS)}", code="NOT_FOUND"))
@@ -163,6 +172,17 @@ def build_app(
                     report = await reports.annual_report(connection, identity, _text("regionCode", query.get("regionCode")), _year(query.get("year")),
                                                          assignment)
                     export_ = annual_report_export(report, language, identity)
+                elif name == "class-transitions":
+                    transitions = await reports.class_transitions(
+                        connection, identity, _text("regionCode", query.get("regionCode")),
+                        _required_date("from", query.get("from")), _required_date("to", query.get("to")),
+                        _bool("groupByChildren", query.get("groupByChildren")), assignment,
+                    )
+                    export_ = transitions_export(transitions, language, identity)
+                elif name == "needs-analysis":
+                    needs = await reports.needs_analysis(connection, identity, _text("regionCode", query.get("regionCode")),
+                                                         assignment)
+                    export_ = needs_export(needs, language, identity)
                 else:
                     distribution = await reports.class_distribution(
                         connection, identity, _text("regionCode", query.get("regionCode")), _date("asOf", query.get("asOf")),

@@ -72,8 +72,8 @@ def _statistics_columns() -> tuple[Column, ...]:
 
 def _moves_columns() -> tuple[Column, ...]:
     def c(key: str, id_: str, en: str) -> Column:
-        return Column(key, W(id_, en), "integer", W(f"Jumlah IR: {id_.lower()} dalam tahun itu",
-                                                      f"IR count: {en.lower()} during the year"), COUNT, total=True)
+        return Column(key, W(id_, en), "integer", W(f"Jumlah IR: {id_.lower()} dalam periode",
+                                                      f"IR count: {en.lower()} during the period"), COUNT, total=True)
     return (
         c("new_registrations", "IR baru terdaftar", "New registrations"),
         c("moved_up", "Naik kelas", "Moved up"),
@@ -127,8 +127,17 @@ ANNUAL_NEEDS = TableLayout(
      Column("home_industries", W("Jumlah IR", "Home industries"), "integer",
             W("Jumlah IR dengan butir ini", "IR with this item"), COUNT)),
 )
+CLASS_TRANSITIONS = TableLayout(
+    "class-transitions", W("Perpindahan kelas", "Class moves"), W("Perpindahan kelas dalam periode", "Class moves in the period"),
+    W("IR yang baru, naik, turun, tutup dan naik ke usaha kecil dalam periode", "IR that registered, moved up, "
+      "moved down, closed and graduated in the period"),
+    (*region_columns(),
+     Column("from", W("Dari tanggal", "From"), "date", W("Hari pertama periode", "First day of the period")),
+     Column("to", W("Sampai tanggal", "To"), "date", W("Hari terakhir periode", "Last day of the period")),
+     *_moves_columns()),
+)
 #: Every layout, for docs and tests (a report adds its own here).
-LAYOUTS = (CLASS_DISTRIBUTION, ANNUAL_SUMMARY, ANNUAL_MOVES, ANNUAL_REGIONS, ANNUAL_NEEDS)
+LAYOUTS = (CLASS_DISTRIBUTION, CLASS_TRANSITIONS, ANNUAL_SUMMARY, ANNUAL_MOVES, ANNUAL_REGIONS, ANNUAL_NEEDS)
 
 CLASS_SOURCE = Source(W(
     "IR (Industri Rumahan) dihitung menurut kelas hasil penilaian terakhir (Permen PPPA 2/2016, BAB IV: "
@@ -181,6 +190,40 @@ def distribution_export(d: reports.Distribution, language: Language, identity: I
         at, by, [region_table(CLASS_DISTRIBUTION, own, children)], CLASS_SOURCE, language)
 
 
+def needs_table(needs: reports.NeedsAnalysis, language: Language) -> Table:
+    rows: list[list[Any]] = []
+    kind = {code: words.in_(language) for code, words in NEED_KINDS.items()}
+    for c in needs.classes:
+        rows.append([c.ir_class, kind["IR"], "", "", c.home_industries])
+        rows += [[c.ir_class, kind["PRODUCT"], item, "", n] for item, n in c.products]
+        rows += [[c.ir_class, kind["NEED"], item, "", n] for item, n in c.needs]
+        rows += [[c.ir_class, kind["CONSTRAINT"], item, "", n] for item, n in c.constraints]
+        rows += [[c.ir_class, kind["ASSISTANCE"], item, k, n] for item, k, n in c.assistance]
+        rows += [[c.ir_class, kind["PROVIDER"], item, k, n] for item, k, n in c.providers]
+    return Table(ANNUAL_NEEDS, rows)
+
+
+def transitions_export(t: reports.Transitions, language: Language, identity: Identity | None) -> Export:
+    def row(ref: reports.RegionRef, m: Moves) -> list[Any]:
+        return [*_region(ref), t.first, t.last, *_moves(m)]
+    at, by = generated(identity)
+    first, last = t.first.isoformat(), t.last.isoformat()
+    return Export(
+        W("Perpindahan kelas IR", "IR class moves"), f"class-transitions-{t.region.code or 'ID'}-{first}-{last}",
+        t.region.code, t.region.name or "Indonesia", W(f"{first} s.d. {last}", f"{first} to {last}"), t.last, at, by,
+        [region_table(CLASS_TRANSITIONS, row(t.region, t.moves), [row(ref, m) for ref, m in t.children])],
+        CLASS_SOURCE, language)
+
+
+def needs_export(n: reports.NeedsAnalysis, language: Language, identity: Identity | None) -> Export:
+    at, by = generated(identity)
+    today = at.date()
+    return Export(
+        W("Analisis kebutuhan IR", "IR needs analysis"), f"needs-analysis-{n.region.code or 'ID'}-{today.isoformat()}",
+        n.region.code, n.region.name or "Indonesia", W("Keadaan terkini", "Current"), today, at, by,
+        [needs_table(n, language)], CLASS_SOURCE, language)
+
+
 def annual_report_export(r: reports.AnnualReport, language: Language, identity: Identity | None) -> Export:
     start, end = dt.date(r.year - 1, 12, 31), dt.date(r.year, 12, 31)
     here = _region(r.region)
@@ -190,18 +233,9 @@ def annual_report_export(r: reports.AnnualReport, language: Language, identity: 
                          [[*_region(ref), r.year, *_moves(m)] for ref, _, _, m in r.children])
     regions = region_table(ANNUAL_REGIONS, [*here, *_counts(r.start.counts), *_counts(r.end.counts)],
                            [[*_region(ref), *_counts(s.counts), *_counts(e.counts)] for ref, s, e, _ in r.children])
-    needs_rows: list[list[Any]] = []
-    kind = {code: words.in_(language) for code, words in NEED_KINDS.items()}
-    for c in r.needs.classes:
-        needs_rows.append([c.ir_class, kind["IR"], "", "", c.home_industries])
-        needs_rows += [[c.ir_class, kind["PRODUCT"], item, "", n] for item, n in c.products]
-        needs_rows += [[c.ir_class, kind["NEED"], item, "", n] for item, n in c.needs]
-        needs_rows += [[c.ir_class, kind["CONSTRAINT"], item, "", n] for item, n in c.constraints]
-        needs_rows += [[c.ir_class, kind["ASSISTANCE"], item, k, n] for item, k, n in c.assistance]
-        needs_rows += [[c.ir_class, kind["PROVIDER"], item, k, n] for item, k, n in c.providers]
     at, by = generated(identity)
     return Export(
         W("Laporan tahunan IR", "IR annual report"), f"annual-report-{r.region.code or 'ID'}-{r.year}",
         r.region.code, r.region.name or "Indonesia",
         W(f"Tahun {r.year} (1 Januari–31 Desember)", f"Year {r.year} (1 January–31 December)"), end, at, by,
-        [summary, moves, regions, Table(ANNUAL_NEEDS, needs_rows)], CLASS_SOURCE, language)
+        [summary, moves, regions, needs_table(r.needs, language)], CLASS_SOURCE, language)

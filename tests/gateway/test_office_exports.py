@@ -170,3 +170,48 @@ async def test_the_annual_report_keeps_every_sheet_name_whole_and_its_totals_rig
     assert list(text.sheets) == ["Ringkasan", "Perpindahan kelas", "Wilayah", "Analisis kebutuhan"]
     assert text.sheets["Perpindahan kelas"].totals == [("" if v is None else str(v)) for v in moves.totals]
     assert len(text.sheets["Analisis kebutuhan"].rows) == len(read.sheets["Analisis kebutuhan"].rows)
+
+
+TRANSITIONS = """query($r: String!, $f: Date!, $t: Date!) { classTransitions(regionCode: $r, from: $f, to: $t, groupByChildren: true) {
+  summary { newRegistrations movedUp closed } children { regionCode summary { newRegistrations movedUp closed } } } }"""
+
+
+async def test_class_transitions_and_needs_analysis_export_through_the_same_layout(
+    registry_server: Any, reporting_url: str, seeded: None, tokens: Any  # noqa: F811
+) -> None:
+    today = today_in_jakarta()
+    first = dt.date(today.year - 1, 1, 1).isoformat()
+    app, gateway = await _session(registry_server, reporting_url, tokens)
+    async with gateway:
+        body = (await gateway.post("/graphql", json={"query": TRANSITIONS,
+                                                     "variables": {"r": "33", "f": first, "t": today.isoformat()}})).json()
+        assert "errors" not in body, body
+        seen = body["data"]["classTransitions"]
+        xlsx = await gateway.get(f"/exports/class-transitions.xlsx?regionCode=33&from={first}&to={today}&groupByChildren=true")
+        needs = await gateway.get("/exports/needs-analysis.csv?regionCode=33&lang=en")
+        no_from = await gateway.get(f"/exports/class-transitions.csv?regionCode=33&to={today}")
+        other_province = await gateway.get("/exports/needs-analysis.csv?regionCode=35")
+    await app.state.gateway.client.aclose()
+    assert xlsx.status_code == 200, xlsx.text[:300]
+    read = read_xlsx(xlsx.content)
+    assert list(read.sheets) == ["Perpindahan kelas"]
+    assert read.title_block["Periode"] == f"{first} s.d. {today}"
+    table = read.sheets["Perpindahan kelas"]
+    assert table.header[2:5] == ["Dari tanggal", "Sampai tanggal", "IR baru terdaftar"]
+    assert all(row[2] == dt.datetime.fromisoformat(first) for row in table.rows)
+    assert {r["Kode wilayah"]: r["IR baru terdaftar"] for r in table.records()} == {
+        c["regionCode"]: c["summary"]["newRegistrations"] for c in seen["children"]}
+    totals = dict(zip(table.header, table.totals))
+    assert totals["IR baru terdaftar"] == seen["summary"]["newRegistrations"] == sum(table.column("IR baru terdaftar"))
+    assert totals["Naik kelas"] == seen["summary"]["movedUp"] and totals["Tutup (gulung tikar)"] == seen["summary"]["closed"]
+
+    assert needs.status_code == 200, needs.text[:300]
+    text = read_csv(needs.content)
+    assert list(text.sheets) == ["Needs analysis"] and text.title_block["Report"] == "IR needs analysis"
+    assert text.sheets["Needs analysis"].header == ["Class", "Kind", "Item", "Provider kind", "Home industries"]
+    assert {row[1] for row in text.sheets["Needs analysis"].rows} >= {"IR"}
+
+    assert no_from.status_code == 400
+    assert no_from.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "from"}
+    assert other_province.status_code == 403
+    assert other_province.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
