@@ -26,7 +26,8 @@ from services.reporting import reports
 from services.reporting.consumer import OutboxConsumer
 from services.reporting.export_files import FORMATS, render
 from services.reporting.export_layout import LANGUAGES, Language
-from services.reporting.export_tables import annual_report_export, distribution_export, needs_export, transitions_export
+from services.reporting.export_tables import (annual_report_export, candidates_export, distribution_export, needs_export,
+                                              transitions_export)
 from services.reporting.graphql.context import ReportingContext
 from services.reporting.graphql.schema import schema
 from services.reporting.policy import POLICY
@@ -46,7 +47,8 @@ from siir.settings import Settings
 #: Each export renders one query field's figures, and is reached exactly by the roles that field is
 #: (services/reporting/policy.py).
 EXPORTS = {"annual-report": "Query.annualReport", "class-distribution": "Query.classDistribution",
-           "class-transitions": "Query.classTransitions", "needs-analysis": "Query.needsAnalysis"}
+           "class-transitions": "Query.classTransitions", "needs-analysis": "Query.needsAnalysis",
+           "small-business-candidates": "Query.smallBusinessCandidates"}
 
 
 class ReportingGraphQL(SubgraphGraphQL):
@@ -76,6 +78,16 @@ def _required_date(field: str, value: str | None) -> dt.date:
     if day is None:
         raise InvalidInput(field, "is required: a date (YYYY-MM-DD)")
     return day
+
+
+def _first(value: str | None) -> int:
+    """``first``: how many candidates; the most one request may ask for unless given."""
+    if value is None or value.strip() == "":
+        return reports.MAX_CANDIDATES
+    try:
+        return identifiers.decimal(value.strip())
+    except ValueError:
+        raise InvalidInput("first", f"must be a whole number between 1 and {reports.MAX_CANDIDATES}") from None
 
 
 def _text(field: str, value: str | None) -> str | None:
@@ -154,8 +166,8 @@ def build_app(
                 await state["engine"].dispose()
 
     async def export(request: Request) -> Response:
-        """``/exports/{annual-report|class-distribution|class-transitions|needs-analysis}.{csv|xlsx}?regionCode=…``
-        ``&year=…`` | ``&asOf=…&groupByChildren=…`` | ``&from=…&to=…&groupByChildren=…``, and ``&lang=id|en``."""
+        """``/exports/{annual-report|class-distribution|class-transitions|needs-analysis|small-business-candidates}.{csv|xlsx}?regionCode=…``
+        ``&year=…`` | ``&asOf=…&groupByChildren=…`` | ``&from=…&to=…&groupByChildren=…`` | ``&first=…``, and ``&lang=id|en``."""
         name, file_format = request.path_params["name"], request.path_params["format"]
         if name not in EXPORTS:
             return _error(404, DomainError(f"no export named {name!r}; there are {', '.join(EXPORTS)}", code="NOT_FOUND"))
@@ -183,6 +195,11 @@ def build_app(
                     needs = await reports.needs_analysis(connection, identity, _text("regionCode", query.get("regionCode")),
                                                          assignment)
                     export_ = needs_export(needs, language, identity)
+                elif name == "small-business-candidates":
+                    code = _text("regionCode", query.get("regionCode"))
+                    rows = await reports.small_business_candidates(connection, identity, code, _first(query.get("first")),
+                                                                   assignment)
+                    export_ = candidates_export(await reports.find_region(connection, code), rows, language, identity)
                 else:
                     distribution = await reports.class_distribution(
                         connection, identity, _text("regionCode", query.get("regionCode")), _date("asOf", query.get("asOf")),

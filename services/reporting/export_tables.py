@@ -136,8 +136,26 @@ CLASS_TRANSITIONS = TableLayout(
      Column("to", W("Sampai tanggal", "To"), "date", W("Hari terakhir periode", "Last day of the period")),
      *_moves_columns()),
 )
+CANDIDATES = TableLayout(
+    "small-business-candidates", W("Calon usaha kecil", "Small-enterprise candidates"),
+    W("IR Maju calon usaha kecil, penilaian terbaru dahulu", "IR Maju that qualify as small enterprises, newest assessment first"),
+    W("IR aktif yang penilaian terakhirnya memenuhi ambang usaha kecil: daftar serah terima ke Kementerian Koperasi dan UKM",
+      "Active IR whose latest assessment passes the small-enterprise thresholds: the hand-over list for the "
+      "Ministry of Cooperatives and SMEs"),
+    (Column("registration_number", W("Nomor registrasi IR", "IR registration number"), "code",
+            W("Nomor registrasi IR di SIIR", "The IR's SIIR registration number")),
+     Column("village_code", W("Kode desa/kelurahan", "Village code"), "code",
+            W("Kode wilayah Kemendagri desa/kelurahan tempat usaha", "Kemendagri code of the business's village")),
+     Column("business_category", W("Jenis usaha", "Business category"), "text",
+            W("Jenis usaha seperti dicatat", "Business category as recorded")),
+     Column("assessed_on", W("Tanggal penilaian", "Assessed on"), "date",
+            W("Tanggal penilaian terakhir", "Date of the latest assessment")),
+     Column("score", W("Skor", "Score"), "integer", W("Skor penilaian terakhir (Permen PPPA 2/2016, BAB IV)",
+                                                      "Score of the latest assessment (Permen PPPA 2/2016, BAB IV)"),
+            W("poin", "points"))),
+)
 #: Every layout, for docs and tests (a report adds its own here).
-LAYOUTS = (CLASS_DISTRIBUTION, CLASS_TRANSITIONS, ANNUAL_SUMMARY, ANNUAL_MOVES, ANNUAL_REGIONS, ANNUAL_NEEDS)
+LAYOUTS = (CLASS_DISTRIBUTION, CLASS_TRANSITIONS, CANDIDATES, ANNUAL_SUMMARY, ANNUAL_MOVES, ANNUAL_REGIONS, ANNUAL_NEEDS)
 
 CLASS_SOURCE = Source(W(
     "IR (Industri Rumahan) dihitung menurut kelas hasil penilaian terakhir (Permen PPPA 2/2016, BAB IV: "
@@ -222,6 +240,17 @@ def needs_export(n: reports.NeedsAnalysis, language: Language, identity: Identit
         W("Analisis kebutuhan IR", "IR needs analysis"), f"needs-analysis-{n.region.code or 'ID'}-{today.isoformat()}",
         n.region.code, n.region.name or "Indonesia", W("Keadaan terkini", "Current"), today, at, by,
         [needs_table(n, language)], CLASS_SOURCE, language)
+
+
+def candidates_export(region: reports.RegionRef, rows: list[Any], language: Language, identity: Identity | None) -> Export:
+    at, by = generated(identity)
+    today = at.date()
+    table = Table(CANDIDATES, [[r["registration_number"], r["village_code"], r["business_category"], r["last_assessed_on"],
+                                r["score"]] for r in rows])
+    return Export(
+        W("Calon usaha kecil", "Small-enterprise candidates"), f"small-business-candidates-{region.code or 'ID'}-{today.isoformat()}",
+        region.code, region.name or "Indonesia", W("Keadaan terkini", "Current"), today, at, by, [table], CLASS_SOURCE, language,
+        notes=[W(f"{len(rows)} IR", f"{len(rows)} IR")])
 
 
 def annual_report_export(r: reports.AnnualReport, language: Language, identity: Identity | None) -> Export:

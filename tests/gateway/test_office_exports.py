@@ -215,3 +215,34 @@ async def test_class_transitions_and_needs_analysis_export_through_the_same_layo
     assert no_from.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "from"}
     assert other_province.status_code == 403
     assert other_province.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+CANDIDATE_LIST = """{ smallBusinessCandidates(regionCode: "33", first: 500) {
+  registrationNumber village { code } businessCategory assessedOn score } }"""
+
+
+async def test_the_small_enterprise_candidate_list_exports_as_graphql_lists_it_and_is_refused_to_partners_and_analysts(
+    registry_server: Any, reporting_url: str, seeded: None, tokens: Any  # noqa: F811
+) -> None:
+    app, gateway = await _session(registry_server, reporting_url, tokens)
+    async with gateway:
+        body = (await gateway.post("/graphql", json={"query": CANDIDATE_LIST})).json()
+        assert "errors" not in body, body
+        xlsx = await gateway.get("/exports/small-business-candidates.xlsx?regionCode=33&first=500")
+        refused = {}
+        for role, extra in (("PARTNER", {"partner": "900001"}), ("ANALYST", {})):
+            headers = tokens.headers(role, **extra)
+            refused[role] = await gateway.get("/exports/small-business-candidates.csv?regionCode=33", headers=headers)
+        too_many = await gateway.get("/exports/small-business-candidates.csv?regionCode=33&first=10001")
+    await app.state.gateway.client.aclose()
+    assert xlsx.status_code == 200, xlsx.text[:300]
+    table = read_xlsx(xlsx.content).sheets["Calon usaha kecil"]
+    assert table.header == ["Nomor registrasi IR", "Kode desa/kelurahan", "Jenis usaha", "Tanggal penilaian", "Skor"]
+    assert table.rows == [[c["registrationNumber"], c["village"]["code"], c["businessCategory"],
+                           dt.datetime.fromisoformat(c["assessedOn"]) if c["assessedOn"] else None, c["score"]]
+                          for c in body["data"]["smallBusinessCandidates"]]
+    assert table.rows, "the seeded changes make some candidates"
+    for role, response in refused.items():
+        assert response.status_code == 403, (role, response.text)
+        assert response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert too_many.status_code == 400 and too_many.json()["errors"][0]["extensions"]["field"] == "first"
