@@ -43,6 +43,8 @@ SCOPES = {
     "partner": "a PARTNER its own partner record only; the other readers every partner.",
     "team-office": "a team of the caller's own level and region (MINISTRY national, PROVINCE_OFFICER its province, "
                    "DISTRICT_OFFICER its regency/city).",
+    "hand-over": "a year's graduated IR of a province or regency/city: the ministry any, an office its own region "
+                 "(domain/hand_over.py); only the ministry or the province office approves.",
     "audit": "audit events of the caller's regency/city (DISTRICT_OFFICER) or the nation (MINISTRY).",
 }
 
@@ -55,6 +57,10 @@ RULES: list[FieldRule] = [
     *grant("Query", "partner partners", RECORDS, scope="partner"),
     *grant("Query", "intervention", RECORDS, scope="intervention"),
     *grant("Query", "auditTrail", {M, D}, scope="audit"),
+    *grant("Query", "handOverPackage", OFFICIALS, scope="hand-over"),
+    *grant("Mutation", "approveHandOver", {M, P}, scope="hand-over"),
+    *grant("HandOverPackage", "year regionCode approval homeIndustries", OFFICIALS),
+    *grant("HandOverApproval", "year regionCode approvedBy approvedRole approvedAt homeIndustryCount changedSince", {M, P, D}),
     # --- entity types (who may resolve one through _entities) --------------------------------------
     *grant("Region", "", EVERYONE),
     *grant("Team", "", EVERYONE),

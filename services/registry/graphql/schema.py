@@ -7,6 +7,7 @@ from strawberry.tools import merge_types
 from services.registry.graphql.context import OneSnapshotPerQuery
 from services.registry.graphql.facilitator import Facilitator
 from services.registry.graphql.facilitator_mutation import FacilitatorMutation
+from services.registry.graphql.hand_over import HandOverMutation, HandOverQuery
 from services.registry.graphql.home_industry import HomeIndustry
 from services.registry.graphql.intervention import Intervention
 from services.registry.graphql.intervention_mutation import InterventionMutation
@@ -24,11 +25,13 @@ from services.registry.policy import POLICY
 from siir.graphql import DomainErrorMasking, SubgraphSchema
 from siir.policy.schema import build_schema
 
-_MUTATION = merge_types("Mutation", (Mutation, TeamMutation, FacilitatorMutation, PartnerMutation, InterventionMutation))
+_MUTATION = merge_types("Mutation", (Mutation, TeamMutation, FacilitatorMutation, PartnerMutation, InterventionMutation,
+                                     HandOverMutation))
+_QUERY = merge_types("Query", (Query, HandOverQuery))
 
 schema = build_schema(
     lambda: SubgraphSchema(
-        query=Query,
+        query=_QUERY,
         mutation=_MUTATION,
         types=[Region, HomeIndustry, Team, Facilitator, Partner, Intervention],
         federation_version="2.9",
