@@ -24,8 +24,8 @@ from starlette.routing import Route
 
 from services.reporting import reports
 from services.reporting.consumer import OutboxConsumer
-from services.reporting.export_files import FORMATS, render
-from services.reporting.export_layout import LANGUAGES, Language
+from siir.exports.files import FORMATS, render
+from siir.exports.layout import LANGUAGES, Language
 from services.reporting.export_tables import (annual_report_export, candidates_export, distribution_export, needs_export,
                                               transitions_export)
 from services.reporting.graphql.context import ReportingContext

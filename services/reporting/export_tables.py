@@ -1,5 +1,5 @@
-"""The reports' exports, declared: each report's tables as ``TableLayout``s (export_layout.py) and how a
-report's figures fill them. export_files.py renders them; app.py serves them. See docs/exports.md."""
+"""The reports' exports, declared: each report's tables as ``TableLayout``s (siir/exports/layout.py) and how a
+report's figures fill them. siir/exports/files.py renders them; app.py serves them. See docs/exports.md."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from services.reporting import reports
 from services.reporting.domain.periods import JAKARTA
 from services.reporting.domain.reports import Counts, Moves, Statistics
 from services.reporting.domain.standing import Standing
-from services.reporting.export_layout import Column, Export, Language, Source, Table, TableLayout, Words
+from siir.exports.layout import Column, Export, Language, Source, Table, TableLayout, Words
 from siir.auth.identity import Identity
 
 W = Words

@@ -12,7 +12,7 @@ import httpx
 from openpyxl import load_workbook
 
 from services.reporting.domain.periods import today_in_jakarta
-from services.reporting.export_layout import SHEET_NAME_LIMIT
+from siir.exports.layout import SHEET_NAME_LIMIT
 from services.reporting.export_tables import LAYOUTS
 from tests.gateway.test_reporting_e2e import our_gateway, reporting_url, seeded  # noqa: F401  (fixtures)
 from tests.reporting.export_reading import read_csv, read_xlsx

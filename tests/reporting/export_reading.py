@@ -1,4 +1,4 @@
-"""Reading an export back as its documented layout says (services/reporting/export_files.py):
+"""Reading an export back as its documented layout says (siir/exports/files.py):
 the title block, then per sheet its header, rows and totals row; in CSV and in XLSX alike."""
 
 from __future__ import annotations

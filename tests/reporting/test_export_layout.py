@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from services.reporting.export_layout import Column, Export, Source, Table, TableLayout, Words
+from siir.exports.layout import Column, Export, Source, Table, TableLayout, Words
 
 COUNT = Column("n", Words("Jumlah", "Count"), "integer", Words("d", "d"), total=True)
 NAME = Column("name", Words("Nama", "Name"), "text", Words("d", "d"))

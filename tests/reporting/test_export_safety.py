@@ -14,9 +14,9 @@ from openpyxl import load_workbook
 
 from services.reporting.consumer import catch_up_once
 from services.reporting.domain.periods import today_in_jakarta
-from services.reporting.export_cells import safe_cell
-from services.reporting.export_files import to_csv, to_xlsx
-from services.reporting.export_layout import Column, Export, Source, Table, TableLayout, Words
+from siir.exports.cells import safe_cell
+from siir.exports.files import to_csv, to_xlsx
+from siir.exports.layout import Column, Export, Source, Table, TableLayout, Words
 from tests.reporting.export_reading import read_csv, read_xlsx
 from tests.conftest import GraphQLClient, ServerThread
 from tests.registry.test_registry_api import REGISTER, VILLAGE, register_input

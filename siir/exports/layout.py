@@ -4,7 +4,7 @@ A report says *what* it exports, once: a ``TableLayout`` (its sheet name and tit
 English, its ``Column``s with labels, type, unit, definition and whether they are summed) and, per
 request, a ``Table`` (that layout and the rows) inside an ``Export`` (the title block: report, region,
 period, as-of, generated at and by whom; and the indicator metadata of Satu Data Indonesia, Perpres
-39/2019). export_files.py renders any ``Export`` as XLSX or CSV; nothing in it knows a report.
+39/2019). files.py renders any ``Export`` as XLSX or CSV; nothing in it knows a report.
 To add a report: docs/exports.md.
 """
 

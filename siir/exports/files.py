@@ -1,4 +1,4 @@
-"""An ``Export`` (export_layout.py) → XLSX (a sheet per table and a metadata sheet) or CSV (the same content).
+"""An ``Export`` (layout.py) → XLSX (a sheet per table and a metadata sheet) or CSV (the same content).
 
 XLSX: every table sheet starts with the title block (report, region, period, as-of, generated at, by
 whom), a blank row, the header (bold, frozen), the rows (dates as dates, numbers with the column's
@@ -10,7 +10,7 @@ introduced by a line ``#`` + the sheet's name; the title block is ``# <label>,<v
 top; a blank line ends each block. A reader takes a table as the lines between its ``# <sheet>``
 line and the next blank line: header first, the totals row last. Dates are ISO 8601.
 
-Every cell, titles and headers included, goes through ``safe_cell`` (export_cells.py).
+Every cell, titles and headers included, goes through ``safe_cell`` (cells.py).
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from services.reporting.export_cells import safe_cell, safe_row
-from services.reporting.export_layout import METADATA_SHEET, NUMBER_FORMATS, Export, Table
+from siir.exports.cells import safe_cell, safe_row
+from siir.exports.layout import METADATA_SHEET, NUMBER_FORMATS, Export, Table
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
