@@ -5,11 +5,14 @@ per role, coded errors."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import asyncpg
 import httpx
 
+from services.registry import hand_over_export as HandOverExport
+from tests.reporting.export_reading import read_csv, read_xlsx
 from tests.gateway.test_reporting_e2e import our_gateway, reporting_url  # noqa: F401  (fixture)
 from tests.registry.test_registry_api import ASSESS, MAJU, NIK_WOMAN_1990, REGISTER, register_input
 
@@ -109,4 +112,40 @@ async def test_the_hand_over_package_its_approval_and_its_refusals(
         await graduated_ir("10710")
         shown = (await call(*office, PACKAGE, where))["data"]["handOverPackage"]
         assert shown["approval"]["changedSince"] is True and len(shown["homeIndustries"]) == len(seen) + 1
+
+        # The package as files, on the gateway's host: JSON is GraphQL's answer; XLSX and CSV the same rows.
+        province_headers = tokens.headers("PROVINCE_OFFICER", "33")
+        as_json = await gateway.get("/exports/hand-over.json?year=2025&regionCode=33.74", headers=province_headers)
+        xlsx = await gateway.get("/exports/hand-over.xlsx?year=2025&regionCode=33.74", headers=province_headers)
+        english = await gateway.get("/exports/hand-over.csv?year=2025&regionCode=33.74&lang=en", headers=province_headers)
+        graphql = (await call("PROVINCE_OFFICER", "33", HandOverExport.PACKAGE_QUERY, {"year": 2025, "regionCode": "33.74"}))
+        refused = {role: await gateway.get("/exports/hand-over.xlsx?year=2025&regionCode=33.74", headers=tokens.headers(role, **extra))
+                   for role, extra in (("PARTNER", {"partner": "900001"}), ("ANALYST", {}))}
+        other = await gateway.get("/exports/hand-over.xlsx?year=2025&regionCode=33.74", headers=tokens.headers("PROVINCE_OFFICER", "35"))
+        bad = await gateway.get("/exports/hand-over.xlsx?year=2025&regionCode=33.74.01", headers=province_headers)
+    assert as_json.status_code == 200, as_json.text[:300]
+    assert as_json.json() == graphql["data"]
+    package = graphql["data"]["handOverPackage"]
+    read = read_xlsx(xlsx.content)
+    assert list(read.sheets) == ["Serah terima", "Persetujuan"]
+    table = read.sheets["Serah terima"]
+    assert table.header[:4] == ["Nomor registrasi IR", "Nama usaha", "NIB", "KBLI"]
+    records = table.records()
+    assert [r["Nomor registrasi IR"] for r in records] == [h["registrationNumber"] for h in package["homeIndustries"]]
+    for r, h in zip(records, package["homeIndustries"]):
+        assert r["KBLI"] == h["legality"]["kbli"] and r["NIB"] == h["legality"]["nib"]
+        assert r["Kode desa/kelurahan"] == h["village"]["code"]
+        assert r["NIK pemilik"] == h["owner"]["nik"] != NIK_WOMAN_1990  # masked exactly as GraphQL masks it
+        assert r["Tanggal naik ke usaha kecil"] == dt.datetime.fromisoformat(h["statusChangedOn"])
+        assert r["Riwayat kelas"] == "; ".join(f"{a['class']} {a['assessedOn']}" for a in h["assessments"])
+    approval = read.sheets["Persetujuan"].records()
+    assert [(a["Disetujui oleh"], a["Peran"], a["Berubah sejak disetujui"]) for a in approval] == [
+        ("test-province_officer-33", "PROVINCE_OFFICER", "ya")]
+    assert isinstance(approval[0]["Disetujui pada (WIB)"], dt.datetime)
+    assert "KBLI" in read.metadata["Kode referensi lapangan usaha"]
+    assert read_csv(english.content).sheets["Hand-over"].header[:4] == ["IR registration number", "Business name", "NIB", "KBLI"]
+    for role, response in refused.items():
+        assert response.status_code == 403 and response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN", role
+    assert other.status_code == 403
+    assert bad.status_code == 400 and bad.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "regionCode"}
     await app.state.gateway.client.aclose()
