@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 import strawberry
 
@@ -12,6 +13,10 @@ from services.registry.domain import hand_over
 from services.registry.graphql.context import RegistryInfo
 from services.registry.graphql.home_industry import HomeIndustry
 from siir.errors import Conflict
+
+Year = Annotated[int, strawberry.argument(description="The year in which the IR graduated (2016 to this year).")]
+RegionCode = Annotated[str, strawberry.argument(
+    description="A province (33) or regency/city (33.74) Kemendagri code.")]
 
 
 @strawberry.type(description="Who approved a hand-over package (persetujuan serah terima) and when.")
@@ -48,7 +53,7 @@ def _approval(row: dict, current: list[int]) -> HandOverApproval:
 class HandOverQuery:
     @strawberry.federation.field(description="A year's hand-over package for a province or regency/city: the graduated "
                                              "IR and its approval. The ministry any region; an office its own.")
-    async def hand_over_package(self, info: RegistryInfo, year: int, region_code: str) -> HandOverPackage:
+    async def hand_over_package(self, info: RegistryInfo, year: Year, region_code: RegionCode) -> HandOverPackage:
         code = hand_over.check_region(region_code)
         hand_over.check_year(year, info.context.today())
         hand_over.may_read(info.context.identity, code)
@@ -68,7 +73,7 @@ class HandOverQuery:
 class HandOverMutation:
     @strawberry.mutation(description="Approve a year's hand-over package for a province or regency/city (province office "
                                      "or ministry), recording the IR it holds; audited. CONFLICT when already approved.")
-    async def approve_hand_over(self, info: RegistryInfo, year: int, region_code: str) -> HandOverApproval:
+    async def approve_hand_over(self, info: RegistryInfo, year: Year, region_code: RegionCode) -> HandOverApproval:
         code = hand_over.check_region(region_code)
         hand_over.check_year(year, info.context.today())
         identity = info.context.identity
