@@ -1,7 +1,8 @@
 """File exports (CSV, XLSX) reachable on the gateway's host: ``/exports/…`` is passed to the subgraph serving them.
 
 GraphQL answers JSON; a download is a plain HTTP GET. The gateway forwards ``GET /exports/<name>.<format>?…``
-unchanged to the reporting subgraph (the URL the supergraph, or ``SIIR_SUBGRAPH_REPORTING_URL``, gives it,
+(``hand-over`` to the registry, ``EXPORTED_BY``; every other export to reporting)
+unchanged to that subgraph (the URL the supergraph, or ``SIIR_SUBGRAPH_REPORTING_URL``, gives it,
 without ``/graphql``) and streams the answer back with its status and download headers, so a portal
 needs one host. The caller is authenticated here first, as for GraphQL (``authenticate``: a bad or
 missing token is a 401 and the rate limit applies before anything is forwarded); the verified token
@@ -31,8 +32,10 @@ from siir.outages import RETRY_AFTER_SECONDS
 #: The gateway's check of a request's ``Authorization`` header (given its raw headers): the verified caller, else RequestError.
 Authenticate = Callable[[Iterable[tuple[bytes, bytes]]], Awaitable[Identity]]
 
-#: The subgraph that serves the exports.
+#: The subgraph that serves the exports, unless ``EXPORTED_BY`` names another for an export.
 EXPORTING_SUBGRAPH = "reporting"
+#: Exports served by another subgraph: the hand-over package is record-level data, the registry's.
+EXPORTED_BY = {"hand-over": "registry"}
 #: An export's name: ``<report>.<format>``. Nothing else is forwarded: a dot-segment or slash
 #: (``..%2Fgraphql``) would reach the subgraph's other paths past the gateway's checks.
 EXPORT_NAME = re.compile(r"[a-z][a-z0-9-]*\.[a-z0-9]+")
@@ -40,10 +43,10 @@ EXPORT_NAME = re.compile(r"[a-z][a-z0-9-]*\.[a-z0-9]+")
 PASSED_BACK = ("content-type", "content-disposition", "content-length", "cache-control")
 
 
-def exports_base_url(supergraph: Supergraph) -> str | None:
+def exports_base_url(supergraph: Supergraph, subgraph: str = EXPORTING_SUBGRAPH) -> str | None:
     """The exporting subgraph's base URL (its GraphQL URL without ``/graphql``), if it is composed in."""
     for graph in supergraph.graphs.values():
-        if graph.name == EXPORTING_SUBGRAPH and graph.url:
+        if graph.name == subgraph and graph.url:
             url = graph.url.rstrip("/")
             return url[: -len("/graphql")] if url.endswith("/graphql") else url
     return None
@@ -57,7 +60,7 @@ async def _close(response: httpx.Response, client: httpx.AsyncClient) -> None:
 def exports_route(supergraph: Supergraph, *, authenticate: Authenticate, timeout: float = 120.0,
                   forwarded_headers: Iterable[str] = ()) -> Route:
     """``GET /exports/{path}`` from an authenticated caller, forwarded with its token to the exporting subgraph."""
-    base = exports_base_url(supergraph)
+    bases = {name: exports_base_url(supergraph, name) for name in {EXPORTING_SUBGRAPH, *EXPORTED_BY.values()}}
     forwarded = tuple(h.lower() for h in forwarded_headers if h.lower() != "authorization")
 
     async def proxy(request: Request) -> Response:
@@ -70,6 +73,7 @@ def exports_route(supergraph: Supergraph, *, authenticate: Authenticate, timeout
         if not EXPORT_NAME.fullmatch(request.path_params["path"]):
             return JSONResponse({"errors": [{"message": "no such export: use /exports/<report>.<format>",
                                              "extensions": {"code": "NOT_FOUND"}}]}, status_code=404)
+        base = bases[EXPORTED_BY.get(request.path_params["path"].split(".")[0], EXPORTING_SUBGRAPH)]
         if base is None:
             return JSONResponse({"errors": [{"message": "no subgraph serves exports",
                                              "extensions": {"code": "NOT_FOUND"}}]}, status_code=404)

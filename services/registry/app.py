@@ -1,4 +1,4 @@
-"""The registry subgraph as an ASGI application: ``/graphql`` and the health endpoints.
+"""The registry subgraph as an ASGI application: ``/graphql``, ``/exports/hand-over.…`` and the health endpoints.
 
 Every request but ``/healthcheck`` needs a verified bearer token (401 otherwise); the caller's
 ``Identity`` reaches every resolver through the context, which scopes what it may read and change.
@@ -6,24 +6,32 @@ Every request but ``/healthcheck`` needs a verified bearer token (401 otherwise)
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from services.registry.data.rule_sets import load_graduation_thresholds, load_rule_set
-from services.registry.graphql.context import RegistryContext
+from services.registry.graphql.context import JAKARTA, RegistryContext
+from services.registry.hand_over_export import PACKAGE_QUERY, package_export, package_json
 from services.registry.graphql.schema import schema
 from siir.auth.middleware import RequireIdentity, identity_of
 from siir.auth.tokens import TokenVerifier, verifier_from_settings
 from siir.database import create_engine
+from siir.exports.files import FORMATS, render
+from siir.exports.layout import LANGUAGES
 from siir.graphql_http import SubgraphGraphQL
 from siir.health import database_check, healthcheck, readiness
 from siir.observability.observed import Observed
 from siir.settings import Settings
+
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 
@@ -41,6 +49,11 @@ class RegistryGraphQL(SubgraphGraphQL):
             graduation_thresholds=self.state["graduation_thresholds"],
             identity=identity_of(request),
         )
+
+
+def _refusal(status: int, field: str, message: str) -> JSONResponse:
+    return JSONResponse({"errors": [{"message": f"{field} {message}", "extensions": {"code": "BAD_USER_INPUT", "field": field}}]},
+                        status_code=status)
 
 
 def build_app(
@@ -72,10 +85,52 @@ def build_app(
         if own_engine:
             await state["engine"].dispose()
 
+    async def hand_over(request: Request) -> Response:
+        """``/exports/hand-over.{xlsx|csv|json}?year=…&regionCode=…&lang=id|en``: the package as GraphQL gives it."""
+        file_format, query = request.path_params["format"], request.query_params
+        if file_format not in (*FORMATS, "json"):
+            return _refusal(400, "format", "is not an export format; use xlsx, csv or json")
+        language = query.get("lang") or "id"
+        if language not in LANGUAGES:
+            return _refusal(400, "lang", "is not an export language; use id (Indonesian, the default) or en")
+        year = query.get("year", "")
+        if not (year.isascii() and year.isdigit() and len(year) == 4):
+            return _refusal(400, "year", "is required: a calendar year such as 2025")
+        identity = identity_of(request)
+        context = RegistryContext(engine=state["engine"], rule_set=state["rule_set"],
+                                  graduation_thresholds=state["graduation_thresholds"], identity=identity)
+        package: dict | None = None
+        listed: list = []
+        after = None
+        while True:  # the package's IR, a page at a time (the same query a portal pages with)
+            result = await schema.execute(
+                PACKAGE_QUERY, variable_values={"year": int(year), "regionCode": query.get("regionCode", ""), "after": after},
+                context_value=context, operation_name="HandOverExport")
+            if result.errors:
+                errors = [e.formatted for e in result.errors]
+                code = (errors[0].get("extensions") or {}).get("code")
+                status = {"FORBIDDEN": 403, "UNAUTHENTICATED": 401, "NOT_FOUND": 404, "SERVICE_UNAVAILABLE": 503}.get(code, 400)
+                return JSONResponse({"errors": errors}, status_code=status)
+            package = result.data["handOverPackage"]
+            page = package["homeIndustries"]
+            listed += page["nodes"]
+            if not page["pageInfo"]["hasNextPage"]:
+                break
+            after = page["pageInfo"]["endCursor"]
+        package = {**package, "homeIndustries": listed}
+        stem = f"hand-over-{package['regionCode']}-{package['year']}" + ("-en" if language == "en" else "")
+        if file_format == "json":
+            body, media_type = package_json(package), "application/json"
+        else:
+            export = package_export(package, language, identity, dt.datetime.now(JAKARTA).replace(tzinfo=None, microsecond=0))
+            body, media_type = await asyncio.to_thread(render, export, file_format), FORMATS[file_format]
+        return Response(body, media_type=media_type, headers={"content-disposition": f'attachment; filename="{stem}.{file_format}"'})
+
     graphql = RegistryGraphQL(state)
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/exports/hand-over.{format}", hand_over, methods=["GET"]),
             Route("/healthcheck", healthcheck("registry", state), methods=["GET"]),
             Route("/readiness", readiness("registry", state, {"database": database_check(state)}), methods=["GET"]),
         ],

@@ -34,6 +34,7 @@ COLUMNS: dict[tuple[str, str], str | None] = {
     ("HomeIndustry", "latitude"): "HomeIndustry.location",
     ("HomeIndustry", "longitude"): "HomeIndustry.location",
     ("HomeIndustry", "nib"): "Legality.nib",
+    ("HomeIndustry", "kbli"): "Legality.kbli",
     ("HomeIndustry", "pirt_number"): "Legality.pirtNumber",
     ("HomeIndustry", "halal_certificate_number"): "Legality.halalCertificateNumber",
     ("HomeIndustry", "workers_female"): "Workforce.femaleWorkers",

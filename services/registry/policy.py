@@ -44,6 +44,8 @@ SCOPES = {
     "partner": "a PARTNER its own partner record only; the other readers every partner.",
     "team-office": "a team of the caller's own level and region (MINISTRY national, PROVINCE_OFFICER its province, "
                    "DISTRICT_OFFICER its regency/city).",
+    "hand-over": "a year's graduated IR of a province or regency/city: the ministry any, an office its own region "
+                 "(domain/hand_over.py); only the ministry or the province office approves.",
     "audit": "audit events of the caller's regency/city (DISTRICT_OFFICER) or the nation (MINISTRY).",
 }
 
@@ -58,6 +60,10 @@ RULES: list[FieldRule] = [
     *grant("Query", "auditTrail", {M, D}, scope="audit"),
     # A map of IR: each role's precision is HomeIndustry.location's below (graphql/map.py applies it).
     *grant("Query", "homeIndustryMap", RECORDS, scope="home-industry"),
+    *grant("Query", "handOverPackage", OFFICIALS, scope="hand-over"),
+    *grant("Mutation", "approveHandOver", {M, P}, scope="hand-over"),
+    *grant("HandOverPackage", "year regionCode approval homeIndustries", OFFICIALS),
+    *grant("HandOverApproval", "year regionCode approvedBy approvedRole approvedAt homeIndustryCount changedSince", {M, P, D}),
     # --- entity types (who may resolve one through _entities) --------------------------------------
     *grant("Region", "", EVERYONE),
     *grant("Team", "", EVERYONE),
@@ -105,7 +111,7 @@ RULES: list[FieldRule] = [
     *grant("Owner", "phone", {**_OWN_FULL_OTHERS_MASKED, PA: When("consented", FULL, WITHHELD)}, personal=True,
            mask="phone", name="owner.phone"),
     *grant("Location", "latitude longitude exact", RECORDS),
-    *grant("Legality", "nib pirtNumber halalCertificateNumber", RECORDS),
+    *grant("Legality", "nib kbli pirtNumber halalCertificateNumber", RECORDS),
     *grant("Product", "name monthlyVolume unit rawMaterials", RECORDS),
     *grant("WorkersByEducation", "education count", RECORDS),
     *grant("Workforce", "femaleWorkers maleWorkers byEducation averageMonthlyWage weeklyHours protection "

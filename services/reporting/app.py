@@ -24,8 +24,10 @@ from starlette.routing import Route
 
 from services.reporting import reports
 from services.reporting.consumer import OutboxConsumer
-from services.reporting.export_files import FORMATS, render
-from services.reporting.export_tables import annual_report_tables, distribution_tables
+from siir.exports.files import FORMATS, render
+from siir.exports.layout import LANGUAGES, Language
+from services.reporting.export_tables import (annual_report_export, candidates_export, distribution_export, needs_export,
+                                              transitions_export)
 from services.reporting.graphql.context import ReportingContext
 from services.reporting.graphql.schema import schema
 from services.reporting.policy import POLICY
@@ -44,7 +46,9 @@ from siir.settings import Settings
 #: The exports: name in the URL → what it is called in the file name.
 #: Each export renders one query field's figures, and is reached exactly by the roles that field is
 #: (services/reporting/policy.py).
-EXPORTS = {"annual-report": "Query.annualReport", "class-distribution": "Query.classDistribution"}
+EXPORTS = {"annual-report": "Query.annualReport", "class-distribution": "Query.classDistribution",
+           "class-transitions": "Query.classTransitions", "needs-analysis": "Query.needsAnalysis",
+           "small-business-candidates": "Query.smallBusinessCandidates"}
 
 
 class ReportingGraphQL(SubgraphGraphQL):
@@ -69,6 +73,23 @@ def _date(field: str, value: str | None) -> dt.date | None:
     return in_date_window(field, day)
 
 
+def _required_date(field: str, value: str | None) -> dt.date:
+    day = _date(field, value)
+    if day is None:
+        raise InvalidInput(field, "is required: a date (YYYY-MM-DD)")
+    return day
+
+
+def _first(value: str | None) -> int:
+    """``first``: how many candidates; the most one request may ask for unless given."""
+    if value is None or value.strip() == "":
+        return reports.MAX_CANDIDATES
+    try:
+        return identifiers.decimal(value.strip())
+    except ValueError:
+        raise InvalidInput("first", f"must be a whole number between 1 and {reports.MAX_CANDIDATES}") from None
+
+
 def _text(field: str, value: str | None) -> str | None:
     """A query parameter under the rules of a GraphQL text argument (siir/argument_rules.py)."""
     return None if value is None else clean_text(field, value)
@@ -87,6 +108,15 @@ def _year(value: str | None) -> int:
         return identifiers.decimal(value.strip() if value is not None else None)
     except ValueError:
         raise InvalidInput("year", "is required: a calendar year such as 2024") from None
+
+
+def _language(value: str | None) -> Language:
+    """``lang``: the export's language, Indonesian unless ``en`` is asked."""
+    if value is None or value == "":
+        return "id"
+    if value not in LANGUAGES:
+        raise InvalidInput("lang", "is not an export language; use id (Indonesian, the default) or en")
+    return value  # type: ignore[return-value]
 
 
 def _error(status: int, error: DomainError) -> JSONResponse:
@@ -136,7 +166,8 @@ def build_app(
                 await state["engine"].dispose()
 
     async def export(request: Request) -> Response:
-        """``/exports/{annual-report|class-distribution}.{csv|xlsx}?regionCode=…&year=…|asOf=…&groupByChildren=…``"""
+        """``/exports/{annual-report|class-distribution|class-transitions|needs-analysis|small-business-candidates}.{csv|xlsx}?regionCode=…``
+        ``&year=…`` | ``&asOf=…&groupByChildren=…`` | ``&from=…&to=…&groupByChildren=…`` | ``&first=…``, and ``&lang=id|en``."""
         name, file_format = request.path_params["name"], request.path_params["format"]
         if name not in EXPORTS:
             return _error(404, DomainError(f"no export named {name!r}; there are {', '.join(EXPORTS)}", code="NOT_FOUND"))
@@ -146,25 +177,41 @@ def build_app(
         identity = identity_of(request)
         try:
             POLICY.require(identity.role if identity else None, EXPORTS[name])
+            language = _language(query.get("lang"))
             async with state["engine"].connect() as connection:
                 assignment = await reports.assignment_for(connection, identity)
                 if name == "annual-report":
                     report = await reports.annual_report(connection, identity, _text("regionCode", query.get("regionCode")), _year(query.get("year")),
                                                          assignment)
-                    tables = annual_report_tables(report)
-                    stem = f"annual-report-{report.region.code or 'ID'}-{report.year}"
+                    export_ = annual_report_export(report, language, identity)
+                elif name == "class-transitions":
+                    transitions = await reports.class_transitions(
+                        connection, identity, _text("regionCode", query.get("regionCode")),
+                        _required_date("from", query.get("from")), _required_date("to", query.get("to")),
+                        _bool("groupByChildren", query.get("groupByChildren")), assignment,
+                    )
+                    export_ = transitions_export(transitions, language, identity)
+                elif name == "needs-analysis":
+                    needs = await reports.needs_analysis(connection, identity, _text("regionCode", query.get("regionCode")),
+                                                         assignment)
+                    export_ = needs_export(needs, language, identity)
+                elif name == "small-business-candidates":
+                    code = _text("regionCode", query.get("regionCode"))
+                    rows = await reports.small_business_candidates(connection, identity, code, _first(query.get("first")),
+                                                                   assignment)
+                    export_ = candidates_export(await reports.find_region(connection, code), rows, language, identity)
                 else:
                     distribution = await reports.class_distribution(
                         connection, identity, _text("regionCode", query.get("regionCode")), _date("asOf", query.get("asOf")),
                         _bool("groupByChildren", query.get("groupByChildren")), assignment,
                     )
-                    tables = distribution_tables(distribution)
-                    stem = f"class-distribution-{distribution.region.code or 'ID'}-{distribution.as_of.isoformat()}"
+                    export_ = distribution_export(distribution, language, identity)
         except InvalidInput as error:
             return _error(400, error)
         except DomainError as error:
             return _error(403 if error.code == "FORBIDDEN" else 404 if error.code == "NOT_FOUND" else 400, error)
-        body = await asyncio.to_thread(render, tables, file_format)
+        body = await asyncio.to_thread(render, export_, file_format)
+        stem = export_.file_stem + ("-en" if language == "en" else "")
         return Response(body, media_type=FORMATS[file_format],
                         headers={"content-disposition": f'attachment; filename="{stem}.{file_format}"'})
 

@@ -3,7 +3,7 @@ does not break the XLSX or CSV export, and text a spreadsheet would run as a for
 
 from __future__ import annotations
 
-import csv
+import datetime as dt
 import io
 from typing import Any
 
@@ -14,9 +14,10 @@ from openpyxl import load_workbook
 
 from services.reporting.consumer import catch_up_once
 from services.reporting.domain.periods import today_in_jakarta
-from services.reporting.export_cells import safe_cell
-from services.reporting.export_files import to_csv, to_xlsx
-from services.reporting.export_tables import Table
+from siir.exports.cells import safe_cell
+from siir.exports.files import to_csv, to_xlsx
+from siir.exports.layout import Column, Export, Source, Table, TableLayout, Words
+from tests.reporting.export_reading import read_csv, read_xlsx
 from tests.conftest import GraphQLClient, ServerThread
 from tests.registry.test_registry_api import REGISTER, VILLAGE, register_input
 
@@ -49,18 +50,28 @@ def test_a_safe_cell(value: Any, safe: Any) -> None:
     assert safe_cell(value) == safe
 
 
+def _hostile_export() -> Export:
+    layout = TableLayout("hostile", Words("Kebutuhan", "Needs"), Words("Needs =analysis", "=cmd"), Words("k", "c"), (
+        Column("item", Words("item\x00", "item"), "text", Words("d", "d")),
+        Column("home_industries", Words("home_industries", "home_industries"), "integer", Words("d", "d")),
+    ))
+    return Export(Words("=Laporan", "=Report"), "hostile", "33", "@Jawa", Words("-1", "-1"), None,
+                  dt.datetime(2026, 1, 2, 3, 4, 5), "+subject", [Table(layout, [[item, -3] for item in STORED])],
+                  Source(Words("=d", "=d")))
+
+
 def test_a_workbook_of_hostile_text_opens_with_every_cell_as_text_and_numbers_as_numbers() -> None:
-    table = Table("Needs =analysis", ["item\x00", "home_industries"], [[item, -3] for item in STORED])
-    sheet = load_workbook(io.BytesIO(to_xlsx([table]))).active
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("item", "home_industries")
-    assert [r[0] for r in rows[1:]] == [in_xml(safe_cell(item)) for item in STORED]
-    assert all(cell.data_type == "s" for cell in sheet["A"])  # no formula among them
-    assert [r[1] for r in rows[1:]] == [-3] * len(STORED)
-    text = to_csv([table]).decode("utf-8-sig")
-    read = list(csv.reader(io.StringIO(text, newline="")))
-    assert [r[0] for r in read[1:]] == [safe_cell(item) for item in STORED]
-    assert "\x01" not in text
+    export = _hostile_export()
+    book = load_workbook(io.BytesIO(to_xlsx(export)))
+    table = read_xlsx(to_xlsx(export)).sheets["Kebutuhan"]
+    assert table.header == ["item", "home_industries"] and table.title == "Needs =analysis"
+    assert [r[0] for r in table.rows] == [in_xml(safe_cell(item)) for item in STORED]
+    assert all(cell.data_type != "f" for sheet in book.worksheets for row in sheet.iter_rows() for cell in row)
+    assert [r[1] for r in table.rows] == [-3] * len(STORED)
+    text = to_csv(export)
+    assert [r[0] for r in read_csv(text).sheets["Kebutuhan"].rows] == [safe_cell(item) for item in STORED]
+    assert "\x01" not in text.decode("utf-8-sig")
+    assert "'=Laporan" in text.decode("utf-8-sig") and "'+subject" in text.decode("utf-8-sig")
 
 
 async def test_an_old_row_with_control_characters_exports_as_xlsx_and_csv(
@@ -88,8 +99,8 @@ async def test_an_old_row_with_control_characters_exports_as_xlsx_and_csv(
             plain = await exports.get("/exports/annual-report.csv", params=where)
 
     assert xlsx.status_code == 200, xlsx.text[:300]
-    needs = load_workbook(io.BytesIO(xlsx.content))["Needs analysis"]
-    items = {row[2]: row for row in needs.iter_rows(min_row=2, values_only=True) if row[1] == "CONSTRAINT"}
+    needs = load_workbook(io.BytesIO(xlsx.content))["Analisis kebutuhan"]
+    items = {row[2]: row for row in needs.iter_rows(min_row=9, values_only=True) if row[1] == "Kendala"}
     for stored in STORED:
         assert in_xml(safe_cell(stored)) in items, (stored, sorted(items))
     assert all(cell.data_type != "f" for row in needs.iter_rows() for cell in row)

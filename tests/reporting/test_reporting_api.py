@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
-from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.reporting.consumer import OutboxConsumer, catch_up_once
 from services.reporting.domain import access
 from services.reporting.domain.periods import today_in_jakarta
 from siir.errors import Forbidden
+from tests.reporting.export_reading import read_csv, read_xlsx
 from tests.conftest import GraphQLClient, ServerThread, StatementLog
 from tests.reporting import registry_recompute
 from tests.reporting.registry_changes import RegistryChanges
@@ -285,25 +284,24 @@ async def test_exports_as_csv_and_xlsx(data: None, http: httpx.AsyncClient, repo
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/csv")
     assert 'filename="annual-report-33.74-2024.csv"' in response.headers["content-disposition"]
-    text = response.content.decode("utf-8-sig")
-    assert text.startswith("# Annual report Kota Semarang 2024\r\nregion_code,region_name,year,as_of,unassessed,")
+    read = read_csv(response.content)
+    assert read.title_block["Laporan"] == "Laporan tahunan IR" and read.title_block["Wilayah"] == "33.74 Kota Semarang"
     end = (await reporting(f'{{ annualReport(regionCode: "{REGENCY}", year: 2024) {{ endOfYear {{ counts {{ total }} }} }} }}'))
     end_total = end["data"]["annualReport"]["endOfYear"]["counts"]["total"]
-    lines = text.split("\r\n")
-    assert lines[3].startswith("33.74,Kota Semarang,2024,2024-12-31,") and lines[3].split(",")[11] == str(end_total)
-    assert "# Needs analysis" in text and "# Moves" in text
+    summary = read.sheets["Ringkasan"].records()
+    assert [summary[1][k] for k in ("Kode wilayah", "Nama wilayah", "Tahun", "Keadaan per")] == ["33.74", "Kota Semarang", "2024", "2024-12-31"]
+    assert summary[1]["Jumlah IR"] == str(end_total)
+    assert "Analisis kebutuhan" in read.sheets and "Perpindahan kelas" in read.sheets
 
     response = await http.get("/exports/class-distribution.xlsx", params={"regionCode": "33", "groupByChildren": "true",
                                                                           "asOf": "2024-12-31"})
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    sheet = load_workbook(io.BytesIO(response.content)).active
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:3] == ("region_code", "region_name", "as_of")
-    assert rows[1][:3] == ("33", "Jawa Tengah", "2024-12-31")
-    assert len(rows) == 2 + 35  # the province and its 35 regencies/cities
-    assert sum(r[11] for r in rows[2:]) == rows[1][11]  # total column
-
+    table = read_xlsx(response.content).sheets["Distribusi kelas"]
+    assert table.header[:3] == ["Kode wilayah", "Nama wilayah", "Keadaan per"]
+    assert table.totals[:3] == ["Jumlah: 33", "Jawa Tengah", dt.datetime(2024, 12, 31)]
+    assert len(table.rows) == 35  # the province's 35 regencies/cities, the province as the totals row
+    assert sum(r[10] for r in table.rows) == table.totals[10]  # total column
 
 @pytest.mark.parametrize("path,params,status,field", [
     ("/exports/annual-report.pdf", {"regionCode": "33", "year": "2024"}, 400, "format"),
@@ -312,6 +310,7 @@ async def test_exports_as_csv_and_xlsx(data: None, http: httpx.AsyncClient, repo
     ("/exports/annual-report.csv", {"regionCode": "33", "year": "1800"}, 400, "year"),
     ("/exports/class-distribution.csv", {"asOf": "yesterday"}, 400, "asOf"),
     ("/exports/class-distribution.csv", {"groupByChildren": "perhaps"}, 400, "groupByChildren"),
+    ("/exports/class-distribution.csv", {"lang": "fr"}, 400, "lang"),
     ("/exports/members.csv", {}, 404, None),
 ])
 async def test_bad_export_requests_are_4xx_with_a_json_body(

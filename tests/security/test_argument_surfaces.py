@@ -135,11 +135,17 @@ async def test_text_is_stored_nfc_normalised_and_long_text_keeps_its_lines(
     ({"regionCode": "33.74\x00", "year": "2024"}, "regionCode"),
     ({"regionCode": "33.74", "asOf": "9999-12-31"}, "asOf"),
     ({"regionCode": "33.74", "asOf": "0001-01-01"}, "asOf"),
+    ({"regionCode": "33.74", "from": "0001-01-01", "to": "2024-12-31"}, "from"),
+    ({"regionCode": "33.74", "from": "2024-12-31", "to": "2024-01-01"}, "from"),
+    ({"regionCode": "33.74", "from": "2024-01-01", "to": "9999-12-31"}, "to"),
+    ({"regionCode": "33.74\u202e"}, "regionCode"),
+    ({"regionCode": "33.74", "lang": "id\x00"}, "lang"),
 ])
 async def test_export_parameters_follow_the_same_rules(
     reporting_server: ServerThread, world: World, params: dict[str, str], field: str,
 ) -> None:
-    name = "annual-report" if "year" in params else "class-distribution"
+    name = ("annual-report" if "year" in params else "class-transitions" if "from" in params
+            else "needs-analysis" if len(params) == 1 else "class-distribution")
     response = await world.client.get(f"{reporting_server.url}/exports/{name}.xlsx", params=params,
                                       headers=world.tokens.headers("DISTRICT_OFFICER", SEMARANG))
     assert response.status_code == 400, response.text

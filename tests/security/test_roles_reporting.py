@@ -8,10 +8,9 @@ region, whether one IR's class history is visible, and whether small counts are 
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
+from tests.reporting.export_reading import by_variable_code
 from tests.security.reporting_world import (  # noqa: F401 (fixtures)
     MALANG,
     SEMARANG,
@@ -115,7 +114,7 @@ async def test_partner_reads_aggregates_down_to_sub_districts_perturbed(reportin
     seen = (await partner(DISTRIBUTION, {"r": sub_district}))["data"]["classDistribution"]["counts"]
     assert seen["suppressed"] is True and (seen["total"] == 0 or seen["total"] >= 5)
     export = await reporting_world.export(f"/exports/class-distribution.csv?regionCode={sub_district}", "PARTNER", partner="900001")
-    header, row = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))[:2]
+    header, row = by_variable_code(export.content)
     assert row[0] == sub_district and int(row[header.index("total")]) == seen["total"]
     assert await progress_of(partner, reporting_world.semarang_ir) == "FORBIDDEN"
     assert code(await partner(CANDIDATES, {"r": None})) == "FORBIDDEN"

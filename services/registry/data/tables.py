@@ -61,6 +61,7 @@ home_industries = Table(
     Column("business_started_on", Date, nullable=False),
     Column("registered_on", Date, nullable=False),
     Column("nib", Text),
+    Column("kbli", Text),
     Column("pirt_number", Text),
     Column("halal_certificate_number", Text),
     Column("products", JSONB, nullable=False),

@@ -42,6 +42,16 @@ def text(field: str, value: str | None, *, required: bool = False, max_length: i
     return value or None
 
 
+def kbli(field: str, value: str | None) -> str | None:
+    """A KBLI 2020 business classification code: exactly five ASCII digits (e.g. ``10792``), or none."""
+    code = text(field, value, max_length=40)
+    if code is None:
+        return None
+    if not (len(code) == 5 and code.isascii() and code.isdigit()):
+        raise InvalidInput(field, "is not a KBLI code: five digits such as 10792")
+    return code
+
+
 def list_length(field: str, items: Sequence[Any]) -> None:
     if len(items) > MAX_LIST:
         raise InvalidInput(field, f"has more than {MAX_LIST} items")

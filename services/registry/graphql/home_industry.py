@@ -100,6 +100,10 @@ class Legality:
     nib: str | None = strawberry.field(
         description="Business identification number (NIB) from OSS, successor of the micro-business licence (IUMK)."
     )
+    kbli: str | None = strawberry.field(
+        description="KBLI 2020 business classification code (Klasifikasi Baku Lapangan Usaha Indonesia), five digits; "
+                    "the Ministry of Cooperatives and SMEs' register needs it at hand-over."
+    )
     pirt_number: str | None = strawberry.field(description="Food home-industry permit (SPP-IRT / P-IRT) number.")
     halal_certificate_number: str | None = strawberry.field(description="Halal certificate number; null when none.")
 
@@ -294,7 +298,7 @@ class HomeIndustry:
             business_started_on=row["business_started_on"],
             registered_on=row["registered_on"],
             legality=Legality(
-                nib=row["nib"], pirt_number=row["pirt_number"], halal_certificate_number=row["halal_certificate_number"]
+                nib=row["nib"], kbli=row["kbli"], pirt_number=row["pirt_number"], halal_certificate_number=row["halal_certificate_number"]
             ),
             products=_products(row["products"] or []),
             monthly_gross_income=row["monthly_gross_income"],

@@ -62,6 +62,8 @@ class LegalityInput:
         description="Business identification number (Nomor Induk Berusaha, NIB) from OSS; the former "
                     "IUMK."
     )
+    kbli: str | None = strawberry.field(
+        default=None, description="KBLI 2020 business classification (Klasifikasi Baku Lapangan Usaha Indonesia): five digits.")
     pirt_number: str | None = strawberry.field(
         default=None,
         description="Food home-industry permit number (SPP-IRT/P-IRT)."
@@ -414,6 +416,7 @@ def record_values(data: Any, today: dt.date, *, prefix: str = "input") -> dict[s
     if given("legality"):
         legality = data.legality or LegalityInput()
         values["nib"] = check.text(f"{prefix}.legality.nib", legality.nib, max_length=40)
+        values["kbli"] = check.kbli(f"{prefix}.legality.kbli", legality.kbli)
         values["pirt_number"] = check.text(f"{prefix}.legality.pirtNumber", legality.pirt_number, max_length=40)
         values["halal_certificate_number"] = check.text(
             f"{prefix}.legality.halalCertificateNumber", legality.halal_certificate_number, max_length=60

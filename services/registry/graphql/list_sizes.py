@@ -12,7 +12,9 @@ the schema has no entry.
 from __future__ import annotations
 
 from services.registry.domain import validation
-from services.registry.graphql import audit_trail, enums, facilitator, home_industry, partner, query, reassessment, region, team
+from services.registry.graphql import (audit_trail, enums, facilitator, hand_over, home_industry, partner, query, reassessment,
+                                       region, team)
+from services.registry.graphql.hand_over import HandOverPackage
 from services.registry.graphql.audit_trail import AuditEvent
 from services.registry.graphql.facilitator import Facilitator
 from services.registry.graphql.home_industry import HomeIndustry, Product, Workforce
@@ -78,6 +80,7 @@ LIST_SIZES: dict[type, dict[str, ListBound]] = {
         "trainings_attended": INPUT_LIST,
         "trainings_wanted": INPUT_LIST,
     },
+    HandOverPackage: {"home_industries": SlicedBy("first", hand_over.MAX_PACKAGE_PAGE, PAGE)},
 }
 
 declare_list_sizes(LIST_SIZES)

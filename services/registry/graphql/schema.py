@@ -7,6 +7,7 @@ from strawberry.tools import merge_types
 from services.registry.graphql.context import OneSnapshotPerQuery
 from services.registry.graphql.facilitator import Facilitator
 from services.registry.graphql.facilitator_mutation import FacilitatorMutation
+from services.registry.graphql.hand_over import HandOverMutation, HandOverQuery
 from services.registry.graphql.home_industry import HomeIndustry
 from services.registry.graphql.intervention import Intervention
 from services.registry.graphql.intervention_mutation import InterventionMutation
@@ -25,8 +26,9 @@ from services.registry.policy import POLICY
 from siir.graphql import DomainErrorMasking, SubgraphSchema
 from siir.policy.schema import build_schema
 
-_QUERY = merge_types("Query", (Query, MapQuery))
-_MUTATION = merge_types("Mutation", (Mutation, TeamMutation, FacilitatorMutation, PartnerMutation, InterventionMutation))
+_QUERY = merge_types("Query", (Query, MapQuery, HandOverQuery))
+_MUTATION = merge_types("Mutation", (Mutation, TeamMutation, FacilitatorMutation, PartnerMutation, InterventionMutation,
+                                     HandOverMutation))
 # merge_types drops the descriptions: the merged types keep Query's and Mutation's.
 _QUERY.__strawberry_definition__.description = Query.__strawberry_definition__.description
 _MUTATION.__strawberry_definition__.description = Mutation.__strawberry_definition__.description
