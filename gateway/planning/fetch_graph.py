@@ -10,7 +10,7 @@ optimiser (stage 3) orders and merges them.
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Callable, Iterable
 
 from graphql import (
     ArgumentNode,
@@ -77,7 +77,9 @@ def list_depth(gql_type: object) -> int:
 
 
 def provided_tree(selection: SelectionSetNode | None) -> dict[str, dict] | None:
-    """``@provides`` field set → nested dict of field names (fragments flattened)."""
+    """``@provides`` field set → nested dict of field names; the fields of an inline fragment
+    sit under ``"... on <Type>"`` (see ``provided_for``), so a field provided for one possible
+    type of an abstract field is not taken as provided for the others."""
     if selection is None:
         return None
     out: dict[str, dict] = {}
@@ -85,7 +87,28 @@ def provided_tree(selection: SelectionSetNode | None) -> dict[str, dict] | None:
         if isinstance(node, FieldNode):
             out[node.name.value] = provided_tree(node.selection_set) or {}
         elif isinstance(node, InlineFragmentNode):
-            out.update(provided_tree(node.selection_set) or {})
+            inner = provided_tree(node.selection_set) or {}
+            if node.type_condition is None:
+                out.update(inner)
+            else:
+                key = f"... on {node.type_condition.name.value}"
+                out[key] = {**out.get(key, {}), **inner}
+    return out
+
+
+def provided_for(provided: dict | None, type_name: str, applies: Callable[[str, str], bool]) -> dict | None:
+    """The part of a provided tree that holds on an object of ``type_name``: its plain fields
+    and those of every fragment whose type condition ``applies`` to that type."""
+    if provided is None:
+        return None
+    out: dict[str, dict] = {}
+    for key, sub in provided.items():
+        if not key.startswith("... on "):
+            out[key] = {**out.get(key, {}), **sub}
+    for key, sub in provided.items():
+        if key.startswith("... on ") and applies(key[7:], type_name):
+            for name, inner in (provided_for(sub, type_name, applies) or {}).items():
+                out[name] = {**out.get(name, {}), **inner}
     return out
 
 
@@ -170,19 +193,25 @@ class FetchGraphBuilder:
         return FetchGraph(kind, self.operation, self.nodes)
 
     def _best_graph(self, graphs: list[str], type_name: str, nodes: list[FieldNode]) -> str:
-        """Among graphs resolving a field, the one resolving most of its sub-selection."""
+        """Among graphs resolving a field, the one resolving most of its sub-selection itself
+        (its own fields and those its ``@provides`` covers, per possible type when abstract)."""
         if len(graphs) == 1:
             return graphs[0]
         field_def = self.schema.get_type(type_name).fields[nodes[0].name.value]  # type: ignore[union-attr]
         child = get_named_type(field_def.type)
         subs = [n.selection_set for n in nodes if n.selection_set]
-        if not subs or is_abstract_type(child):
+        if not subs:
             return graphs[0]
 
         def score(graph: str) -> int:
-            fields = self._collect(subs, child.name)
-            return sum(1 for ns in fields.values()
-                       if ns[0].name.value == "__typename" or self._local(child.name, ns[0].name.value, graph, None, False))
+            join = self.sg.field_join(type_name, nodes[0].name.value, graph)
+            provided = provided_tree(join.provides) if join is not None else None
+            objects = ([o.name for o in self.schema.get_possible_types(child)  # type: ignore[arg-type]
+                        if o.name in set(self.sg.possible_types_in(child.name, graph))]
+                       if is_abstract_type(child) else [child.name])
+            return sum(1 for obj in objects for ns in self._collect(subs, obj).values()
+                       if ns[0].name.value == "__typename"
+                       or self._local(obj, ns[0].name.value, graph, provided_for(provided, obj, self._applies), False))
         return max(graphs, key=score)
 
     # -- field collection ----------------------------------------------------------------
@@ -246,6 +275,14 @@ class FetchGraphBuilder:
         # A @requires field only resolves through _entities, with the required fields sent.
         return not (join is not None and join.requires is not None and not entity_root)
 
+    def _applies(self, condition: str, type_name: str) -> bool:
+        """Whether a fragment on ``condition`` applies to objects of ``type_name``."""
+        if condition == type_name:
+            return True
+        cond_type, obj_type = self.schema.get_type(condition), self.schema.get_type(type_name)
+        return (is_abstract_type(cond_type) and obj_type is not None
+                and self.schema.is_sub_type(cond_type, obj_type))  # type: ignore[arg-type]
+
     def _plan_selection(self, fetch: FetchNode, sel: Selection, type_name: str, subs: list[SelectionSetNode],
                         path: tuple[str, ...], provided: dict | None, touched: list[FetchNode],
                         exclude: frozenset[str] = frozenset()) -> None:
@@ -253,7 +290,8 @@ class FetchGraphBuilder:
         gql_type = self.schema.get_type(type_name)
         if not is_abstract_type(gql_type):
             fields = {k: v for k, v in self._collect(subs, type_name).items() if k[0] not in exclude}
-            self._plan_fields(fetch, sel, type_name, fields, path, provided, touched, False)
+            self._plan_fields(fetch, sel, type_name, fields, path, provided_for(provided, type_name, self._applies),
+                              touched, False)
             return
         if fetch.graph in self.sg.types[type_name].interface_object_graphs:
             self._plan_interface_object(fetch, sel, type_name, subs, path, provided, touched)
@@ -273,7 +311,8 @@ class FetchGraphBuilder:
         for obj, fields in branches:
             if any(ns[0].name.value != "__typename" for ns in fields.values()):
                 frag = self._anchor(sel.fragment(obj.name), obj.name, path)
-                self._plan_fields(fetch, frag, obj.name, fields, path, provided, touched, False)
+                self._plan_fields(fetch, frag, obj.name, fields, path, provided_for(provided, obj.name, self._applies),
+                                  touched, False)
             else:
                 for (rkey, conds), ns in fields.items():
                     self._target(fetch, sel, conds).field(rkey, "__typename", (), self._field_directives(ns[0], fetch),
@@ -288,6 +327,7 @@ class FetchGraphBuilder:
         ``__typename`` and everything else, planned per possible type from there.
         """
         model = self.sg.types[iface]
+        provided = provided_for(provided, iface, self._applies)
         local = {k: ns for k, ns in self._collect(subs, iface).items()
                  if ns[0].name.value != "__typename" and self._local(iface, ns[0].name.value, fetch.graph, provided, False)}
         self._plan_fields(fetch, sel, iface, local, path, provided, touched, False)
