@@ -332,6 +332,10 @@ class FetchGraphBuilder:
                  if ns[0].name.value != "__typename" and self._local(iface, ns[0].name.value, fetch.graph, provided, False)}
         self._plan_fields(fetch, sel, iface, local, path, provided, touched, False)
         sel.field("__typename", "__typename")
+        done = frozenset(rkey for rkey, _ in local)
+        if not any(rkey not in done for obj in self.schema.get_possible_types(self.schema.get_type(iface))  # type: ignore[arg-type]
+                   for rkey, _ in self._collect(subs, obj.name)):
+            return  # the concrete type is looked up only when the selection needs it
         origins = [g for g in model.graphs if g not in model.interface_object_graphs and model.keys_in(g)]
         if not origins:
             raise PlanningError(f"no subgraph can tell the concrete type of {iface} objects from {fetch.graph}")
@@ -346,8 +350,7 @@ class FetchGraphBuilder:
             dep.deps.update(g for g in inner if g is not dep)
             dep.rep[iface] = [key.selection]
             dep.rep_typename[iface] = iface
-        self._plan_selection(dep, dep.selection.fragment(iface), iface, subs, path, None, touched,
-                             exclude=frozenset(rkey for rkey, _ in local))
+        self._plan_selection(dep, dep.selection.fragment(iface), iface, subs, path, None, touched, exclude=done)
 
     def _plan_fields(self, fetch: FetchNode, sel: Selection, type_name: str, fields: Collected,
                      path: tuple[str, ...], provided: dict | None, touched: list[FetchNode], entity_root: bool) -> None:
@@ -548,6 +551,9 @@ class FetchGraphBuilder:
         if graph is None:
             graph = max(candidates, key=lambda g: self._preference(g, fetch, type_name, provided, siblings))
         join = self.sg.field_join(type_name, field_name, graph)
+        iface = self.sg.interface_object_for(type_name, graph) if join is None else None
+        if iface is not None:  # the field's @requires is declared on the @interfaceObject
+            join = self.sg.field_join(iface, field_name, graph)
         requires = join.requires if join is not None else None
         dep = self._child(fetch, graph, path, touched, self._variant(fetch, graph, path, type_name, requires))
         # Objects of several parent types can reach one path (``... on A { x { .. } } ... on B
