@@ -76,8 +76,13 @@ def _objects_at(data: Any, path: tuple[str, ...], prefix: list[str | int], out: 
 
 def _representation(obj: dict[str, Any], fields: tuple[RepField, ...]) -> dict[str, Any] | None:
     rep: dict[str, Any] = {}
+    typename = obj.get("__typename")
     for f in fields:
+        if f.on is not None and typename is not None and typename not in f.on:
+            continue  # inside a type condition that does not hold for this object
         if f.response_key not in obj:
+            if f.name == "__typename":
+                continue  # a concrete nested type: its type conditions hold
             return None  # the parent fetch failed or the object is partial
         value = obj[f.response_key]
         if f.children and value is not None:

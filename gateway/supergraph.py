@@ -306,6 +306,12 @@ class Supergraph:
         return None
 
     @cached_property
+    def planning_schema(self) -> GraphQLSchema:
+        """The API schema with its @inaccessible elements: internal key and @requires fields
+        may be hidden from clients, the planner still selects them."""
+        return build_api_schema(self.document, keep_inaccessible=True)
+
+    @cached_property
     def field_costs(self) -> dict[str, dict[str, FieldModel]]:
         """Fields with ``@listSize`` or ``@cost``, by type and field name (for the cost estimate)."""
         costs: dict[str, dict[str, FieldModel]] = {}

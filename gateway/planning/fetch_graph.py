@@ -60,10 +60,12 @@ class FetchNode:
 class FetchGraph:
     """The nodes of one operation's plan, in creation order."""
 
-    def __init__(self, kind: str, operation: OperationDefinitionNode, nodes: list[FetchNode]) -> None:
+    def __init__(self, kind: str, operation: OperationDefinitionNode, nodes: list[FetchNode],
+                 objects_of: Callable[[str], frozenset[str]]) -> None:
         self.kind = kind
         self.operation = operation
         self.nodes = nodes
+        self.objects_of = objects_of  # the object types a type condition holds for
 
 
 def list_depth(gql_type: object) -> int:
@@ -190,7 +192,7 @@ class FetchGraphBuilder:
                 graph = next((g for g in graphs if g in roots), None) or self._best_graph(graphs, root_type.name, nodes)
                 node = roots.get(graph) or roots.setdefault(graph, self._new_node(graph, (), False))
             self._plan_fields(node, node.selection, root_type.name, {(rkey, conds): nodes}, (), None, [], False)
-        return FetchGraph(kind, self.operation, self.nodes)
+        return FetchGraph(kind, self.operation, self.nodes, self._objects_of)
 
     def _best_graph(self, graphs: list[str], type_name: str, nodes: list[FieldNode]) -> str:
         """Among graphs resolving a field, the one resolving most of its sub-selection itself
@@ -274,6 +276,13 @@ class FetchGraphBuilder:
         join = self.sg.field_join(type_name, field_name, graph)
         # A @requires field only resolves through _entities, with the required fields sent.
         return not (join is not None and join.requires is not None and not entity_root)
+
+    def _objects_of(self, condition: str) -> frozenset[str]:
+        """The object types a type condition holds for (hidden ones too: a @requires may name them)."""
+        gql_type = self.sg.planning_schema.get_type(condition)
+        if is_abstract_type(gql_type):
+            return frozenset(t.name for t in self.sg.planning_schema.get_possible_types(gql_type))  # type: ignore[arg-type]
+        return frozenset((condition,))
 
     def _applies(self, condition: str, type_name: str) -> bool:
         """Whether a fragment on ``condition`` applies to objects of ``type_name``."""
@@ -385,7 +394,7 @@ class FetchGraphBuilder:
                           touched: list[FetchNode]) -> None:
         node = nodes[0]
         name = node.name.value
-        field_def = self.schema.get_type(type_name).fields[name]  # type: ignore[union-attr]
+        field_def = self._field_def(type_name, name)
         subs = [n.selection_set for n in nodes if n.selection_set is not None]
         child = target.field(rkey, name, self._arguments(node, fetch), self._field_directives(node, fetch), bool(subs),
                              self._type_in(type_name, name, fetch.graph), type_name)
@@ -412,9 +421,17 @@ class FetchGraphBuilder:
         join = self.sg.field_join(type_name, field_name, graph)
         if join is not None and join.type:
             return join.type
-        gql_type = self.schema.get_type(type_name)
-        field_def = getattr(gql_type, "fields", {}).get(field_name)
+        field_def = self._field_def(type_name, field_name)
         return str(field_def.type) if field_def is not None else ""
+
+    def _field_def(self, type_name: str, field_name: str) -> GraphQLField | None:
+        """A field's definition: the API schema's, else (an @inaccessible field, selected only
+        as a key or required field) the planning schema's."""
+        for schema in (self.schema, self.sg.planning_schema):
+            field_def = getattr(schema.get_type(type_name), "fields", {}).get(field_name)
+            if field_def is not None:
+                return field_def  # type: ignore[no-any-return]
+        return None
 
     def _internal(self, selection: SelectionSetNode, type_name: str, siblings: Collected,
                   aliases: dict[tuple[str, ...], str], sel: Selection, graph: str) -> Collected:
