@@ -401,13 +401,26 @@ class FetchGraphBuilder:
         if not subs or child is None:
             return
         child_path = path + (rkey,) + ("@",) * list_depth(field_def.type)
-        self._anchor(child, get_named_type(field_def.type).name, child_path)
+        child_type = self._narrowed(get_named_type(field_def.type).name, type_name, name, fetch.graph)
+        if child_type != get_named_type(field_def.type).name and not is_abstract_type(self.schema.get_type(child_type)):
+            child.field("__typename", "__typename", type_="String!")  # the client's type is abstract
+        self._anchor(child, child_type, child_path)
         child_provided = provided.get(name) if provided is not None else None
         join = self.sg.field_join(type_name, name, fetch.graph)
         if join is not None and join.provides is not None:
             child_provided = {**(child_provided or {}), **(provided_tree(join.provides) or {})}
-        self._plan_selection(fetch, child, get_named_type(field_def.type).name, subs, child_path, child_provided,
-                             touched)
+        self._plan_selection(fetch, child, child_type, subs, child_path, child_provided, touched)
+
+    def _narrowed(self, api_type: str, type_name: str, field_name: str, graph: str) -> str:
+        """The field's named type in ``graph`` where it is narrower there (``@join__field(type:)``
+        naming a possible type of the API's): fragments that cannot match there are not sent."""
+        declared = self._type_in(type_name, field_name, graph).strip("[]!")
+        if declared == api_type:
+            return api_type
+        api, narrow = self.schema.get_type(api_type), self.schema.get_type(declared)
+        if narrow is not None and is_abstract_type(api) and self.schema.is_sub_type(api, narrow):  # type: ignore[arg-type]
+            return declared
+        return api_type
 
     def _type_in(self, type_name: str, field_name: str, graph: str) -> str:
         """The field's type as ``graph`` declares it (``@join__field(type:)``, else the API's)."""
