@@ -394,6 +394,7 @@ class FetchGraphBuilder:
                           touched: list[FetchNode]) -> None:
         node = nodes[0]
         name = node.name.value
+        self._refuse_context(type_name, name, fetch.graph)
         field_def = self._field_def(type_name, name)
         subs = [n.selection_set for n in nodes if n.selection_set is not None]
         child = target.field(rkey, name, self._arguments(node, fetch), self._field_directives(node, fetch), bool(subs),
@@ -410,6 +411,14 @@ class FetchGraphBuilder:
         if join is not None and join.provides is not None:
             child_provided = {**(child_provided or {}), **(provided_tree(join.provides) or {})}
         self._plan_selection(fetch, child, child_type, subs, child_path, child_provided, touched)
+
+    def _refuse_context(self, type_name: str, field_name: str, graph: str) -> None:
+        """A field with @fromContext arguments is refused by name: sent without them, the
+        subgraph would answer as if no context were set (wrong data without an error)."""
+        join = self.sg.field_join(type_name, field_name, graph)
+        if join is not None and join.context_arguments:
+            raise PlanningError(f"{type_name}.{field_name} takes @fromContext arguments "
+                                f"({', '.join(join.context_arguments)}), which this gateway does not plan yet")
 
     def _narrowed(self, api_type: str, type_name: str, field_name: str, graph: str) -> str:
         """The field's named type in ``graph`` where it is narrower there (``@join__field(type:)``
@@ -585,6 +594,7 @@ class FetchGraphBuilder:
         if iface is not None:  # the field's @requires is declared on the @interfaceObject
             join = self.sg.field_join(iface, field_name, graph)
         requires = join.requires if join is not None else None
+        self._refuse_context(type_name, field_name, graph)
         dep = self._child(fetch, graph, path, touched, self._variant(fetch, graph, path, type_name, requires))
         # Objects of several parent types can reach one path (``... on A { x { .. } } ... on B
         # { x { .. } }``): each branch's selection must supply the key and required fields.
