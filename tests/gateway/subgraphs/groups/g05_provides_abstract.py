@@ -1,7 +1,8 @@
 """Group 5, @provides on interface- and union-typed fields: Book and Film are entities of
 ``catalog`` (which owns ``title`` and ``year``). ``shelf`` answers ``featured`` (an interface
 list) providing both titles, and ``picks`` (a union list) providing only the Book's title;
-``shelf`` and ``kiosk`` both answer the @shareable ``search``, ``shelf`` providing the Book's title, ``kiosk`` the Film's.
+``shelf`` and ``kiosk`` both answer the @shareable ``search``, ``shelf`` providing the Book's
+title, ``kiosk`` the Film's.
 The planner must take a provided field from the providing fetch, go to ``catalog`` for any
 field the @provides does not cover, and pick the subgraph whose @provides covers the
 selection of a @shareable field."""
