@@ -36,7 +36,7 @@ def _machinery(name: str) -> bool:
     return name.find("__") > 0
 
 
-def _inaccessible(node: Any) -> bool:
+def _hidden(node: Any) -> bool:
     return any(d.name.value == "inaccessible" for d in (getattr(node, "directives", None) or ()))
 
 
@@ -50,19 +50,23 @@ def _named(type_node: Any) -> str:
     return type_node.name.value
 
 
-def _clean_field(node: Any, hidden: set[str]) -> Any:
+def _clean_field(node: Any, hidden: set[str], keep_inaccessible: bool = False) -> Any:
     args = getattr(node, "arguments", None)
     changes: dict[str, Any] = {"directives": _clean_directives(node)}
     if args is not None:
         changes["arguments"] = tuple(
             replace(a, directives=_clean_directives(a)) for a in args
-            if not _inaccessible(a) and _named(a.type) not in hidden
+            if (keep_inaccessible or not _hidden(a)) and _named(a.type) not in hidden
         )
     return replace(node, **changes)
 
 
-def build_api_schema(document: DocumentNode) -> GraphQLSchema:
-    """Build the client-facing schema from a parsed supergraph document."""
+def build_api_schema(document: DocumentNode, keep_inaccessible: bool = False) -> GraphQLSchema:
+    """Build the client-facing schema from a parsed supergraph document (``keep_inaccessible``:
+    with the @inaccessible elements, the schema the planner reads internal fields from)."""
+    def _inaccessible(node: Any) -> bool:
+        return not keep_inaccessible and _hidden(node)
+
     hidden = {
         d.name.value for d in document.definitions
         if isinstance(d, TypeDefinitionNode) and (_inaccessible(d) or _machinery(d.name.value))
@@ -84,7 +88,7 @@ def build_api_schema(document: DocumentNode) -> GraphQLSchema:
             changes: dict[str, Any] = {"directives": _clean_directives(d)}
             if getattr(d, "fields", None) is not None:
                 changes["fields"] = tuple(
-                    _clean_field(f, hidden) for f in d.fields
+                    _clean_field(f, hidden, keep_inaccessible) for f in d.fields
                     if not _inaccessible(f) and _named(f.type) not in hidden
                 )
             if getattr(d, "values", None) is not None:

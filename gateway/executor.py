@@ -30,8 +30,14 @@ def _resolve_field(source: Any, info: GraphQLResolveInfo, **_: Any) -> Any:
     return source.get(info.path.key) if isinstance(source, dict) else None
 
 
-def _resolve_type(value: Any, *_: Any) -> str | None:
-    return value.get("__typename") if isinstance(value, dict) else None
+def _resolve_type(value: Any, info: GraphQLResolveInfo, abstract: Any) -> str | None:
+    typename = value.get("__typename") if isinstance(value, dict) else None
+    if typename is not None and typename == getattr(abstract, "name", None):
+        # An @interfaceObject's answer whose concrete type the selection does not need (the
+        # planner looks it up otherwise): any possible type shapes it the same.
+        possible = info.schema.get_possible_types(abstract)
+        return possible[0].name if possible else None
+    return typename
 
 
 def merge(target: dict[str, Any], source: dict[str, Any]) -> None:
@@ -70,8 +76,13 @@ def _objects_at(data: Any, path: tuple[str, ...], prefix: list[str | int], out: 
 
 def _representation(obj: dict[str, Any], fields: tuple[RepField, ...]) -> dict[str, Any] | None:
     rep: dict[str, Any] = {}
+    typename = obj.get("__typename")
     for f in fields:
+        if f.on is not None and typename is not None and typename not in f.on:
+            continue  # inside a type condition that does not hold for this object
         if f.response_key not in obj:
+            if f.name == "__typename":
+                continue  # a concrete nested type: its type conditions hold
             return None  # the parent fetch failed or the object is partial
         value = obj[f.response_key]
         if f.children and value is not None:

@@ -16,6 +16,7 @@ class RepField:
     name: str
     response_key: str
     children: tuple["RepField", ...] = ()
+    on: frozenset[str] | None = None  # inside a type condition: the object types it holds for
 
 
 Representation = tuple[str, str, tuple[RepField, ...]]  # (object type, sent __typename, fields)

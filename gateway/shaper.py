@@ -20,6 +20,7 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLEnumType,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -98,7 +99,9 @@ class _Compiler:
 
     def fields(self, object_type: str, nodes: list[SelectionSetNode]) -> list[_Field] | None:
         obj = self.schema.get_type(object_type)
-        if not isinstance(obj, GraphQLObjectType):
+        # An interface: an @interfaceObject's answer whose concrete type the selection did not
+        # need (the planner looks it up otherwise), shaped by the interface's own fields.
+        if not isinstance(obj, (GraphQLObjectType, GraphQLInterfaceType)):
             return None
         grouped: dict[str, list[FieldNode]] = {}
         for node in nodes:

@@ -73,6 +73,7 @@ class FieldJoin:
     override: str | None = None
     used_overridden: bool = False
     override_label: str | None = None  # progressive @override: active only when the label is
+    context_arguments: tuple[str, ...] = ()  # arguments set from an ancestor (@fromContext, Federation 2.8)
 
 
 @dataclass(frozen=True)
@@ -261,6 +262,8 @@ class Supergraph:
                         override=jf.get("override"),
                         used_overridden=bool(jf.get("usedOverridden", False)),
                         override_label=jf.get("overrideLabel"),
+                        context_arguments=tuple(a.get("name", "") for a in jf.get("contextArguments") or ()
+                                                if isinstance(a, dict)),
                     ))
                 model.fields[fm.name] = fm
             types[name] = model
@@ -304,6 +307,12 @@ class Supergraph:
             if graph in self.types[iface].interface_object_graphs:
                 return iface
         return None
+
+    @cached_property
+    def planning_schema(self) -> GraphQLSchema:
+        """The API schema with its @inaccessible elements: internal key and @requires fields
+        may be hidden from clients, the planner still selects them."""
+        return build_api_schema(self.document, keep_inaccessible=True)
 
     @cached_property
     def field_costs(self) -> dict[str, dict[str, FieldModel]]:

@@ -6,7 +6,7 @@ stage 2, ``_entities`` fields, the variable definitions it uses) and printed onc
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Callable, Iterable
 
 from graphql import (
     ArgumentNode,
@@ -31,19 +31,40 @@ from gateway.planning.selection import print_compact
 _ANY_LIST = NonNullTypeNode(type=ListTypeNode(type=NonNullTypeNode(type=NamedTypeNode(name=NameNode(value="_Any")))))
 
 
-def rep_fields(selections: Iterable[SelectionSetNode]) -> tuple[RepField, ...]:
-    """The fields of a representation: key and @requires field sets merged by field name."""
-    merged: dict[str, list[SelectionSetNode]] = {}
+def rep_fields(selections: Iterable[SelectionSetNode], objects_of: Callable[[str], frozenset[str]],
+               on: frozenset[str] | None = None) -> tuple[RepField, ...]:
+    """The fields of a representation: key and @requires field sets merged by field name.
+
+    Type conditions are kept, not flattened: a field inside ``... on Box`` is read (and sent)
+    only for Boxes (``objects_of`` gives the object types a condition holds for), and an object
+    with such fields also sends its ``__typename``.
+    """
+    merged: dict[tuple[str, frozenset[str] | None], list[SelectionSetNode]] = {}
+    conditioned: list[RepField] = []
     for selection in selections:
         for node in selection.selections:
             if isinstance(node, FieldNode):
-                lst = merged.setdefault(node.name.value, [])
+                lst = merged.setdefault((node.name.value, on), [])
                 if node.selection_set is not None:
                     lst.append(node.selection_set)
             elif isinstance(node, InlineFragmentNode):
-                for rf in rep_fields([node.selection_set]):
-                    merged.setdefault(rf.name, [])
-    return tuple(RepField(name, name, rep_fields(subs)) for name, subs in merged.items())
+                inner = on
+                if node.type_condition is not None:
+                    types = objects_of(node.type_condition.name.value)
+                    inner = types if on is None else on & types
+                conditioned.extend(rep_fields([node.selection_set], objects_of, inner))
+    out = [RepField(name, name, _typed(rep_fields(subs, objects_of)), cond) for (name, cond), subs in merged.items()]
+    for rf in conditioned:
+        if not any(f.name == rf.name and f.on == rf.on for f in out):
+            out.append(rf)
+    return tuple(out)
+
+
+def _typed(fields: tuple[RepField, ...]) -> tuple[RepField, ...]:
+    """A nested object's fields, with its ``__typename`` where some hold for some types only."""
+    if any(f.on is not None for f in fields) and not any(f.name == "__typename" for f in fields):
+        return (RepField("__typename", "__typename"),) + fields
+    return fields
 
 
 class _Emitter:
@@ -91,14 +112,15 @@ class _Emitter:
         return Fetch(id=step.id, graph=step.graph, operation=print_compact(operation),
                      variable_names=tuple(sorted(variables)), depends_on=step.depends_on, parts=tuple(parts))
 
-    @staticmethod
-    def representations(member: FetchNode) -> tuple:
+    def representations(self, member: FetchNode) -> tuple:
+        objects_of = self.graph.objects_of
+
         def read(fields: tuple[RepField, ...], aliases: dict, path: tuple[str, ...]) -> tuple[RepField, ...]:
             # Where the planner aliased a key or required field, the representation reads the alias.
             return tuple(RepField(f.name, aliases.get(path + (f.name,), f.response_key),
-                                  read(f.children, aliases, path + (f.name,))) for f in fields)
+                                  read(f.children, aliases, path + (f.name,)), f.on) for f in fields)
 
-        return tuple((t, member.rep_typename[t], read(rep_fields(sels), member.rep_alias.get(t, {}), ()))
+        return tuple((t, member.rep_typename[t], read(rep_fields(sels, objects_of), member.rep_alias.get(t, {}), ()))
                      for t, sels in member.rep.items())
 
     @staticmethod

@@ -10,7 +10,7 @@ optimiser (stage 3) orders and merges them.
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Callable, Iterable
 
 from graphql import (
     ArgumentNode,
@@ -60,10 +60,12 @@ class FetchNode:
 class FetchGraph:
     """The nodes of one operation's plan, in creation order."""
 
-    def __init__(self, kind: str, operation: OperationDefinitionNode, nodes: list[FetchNode]) -> None:
+    def __init__(self, kind: str, operation: OperationDefinitionNode, nodes: list[FetchNode],
+                 objects_of: Callable[[str], frozenset[str]]) -> None:
         self.kind = kind
         self.operation = operation
         self.nodes = nodes
+        self.objects_of = objects_of  # the object types a type condition holds for
 
 
 def list_depth(gql_type: object) -> int:
@@ -77,7 +79,9 @@ def list_depth(gql_type: object) -> int:
 
 
 def provided_tree(selection: SelectionSetNode | None) -> dict[str, dict] | None:
-    """``@provides`` field set → nested dict of field names (fragments flattened)."""
+    """``@provides`` field set → nested dict of field names; the fields of an inline fragment
+    sit under ``"... on <Type>"`` (see ``provided_for``), so a field provided for one possible
+    type of an abstract field is not taken as provided for the others."""
     if selection is None:
         return None
     out: dict[str, dict] = {}
@@ -85,7 +89,28 @@ def provided_tree(selection: SelectionSetNode | None) -> dict[str, dict] | None:
         if isinstance(node, FieldNode):
             out[node.name.value] = provided_tree(node.selection_set) or {}
         elif isinstance(node, InlineFragmentNode):
-            out.update(provided_tree(node.selection_set) or {})
+            inner = provided_tree(node.selection_set) or {}
+            if node.type_condition is None:
+                out.update(inner)
+            else:
+                key = f"... on {node.type_condition.name.value}"
+                out[key] = {**out.get(key, {}), **inner}
+    return out
+
+
+def provided_for(provided: dict | None, type_name: str, applies: Callable[[str, str], bool]) -> dict | None:
+    """The part of a provided tree that holds on an object of ``type_name``: its plain fields
+    and those of every fragment whose type condition ``applies`` to that type."""
+    if provided is None:
+        return None
+    out: dict[str, dict] = {}
+    for key, sub in provided.items():
+        if not key.startswith("... on "):
+            out[key] = {**out.get(key, {}), **sub}
+    for key, sub in provided.items():
+        if key.startswith("... on ") and applies(key[7:], type_name):
+            for name, inner in (provided_for(sub, type_name, applies) or {}).items():
+                out[name] = {**out.get(name, {}), **inner}
     return out
 
 
@@ -167,22 +192,28 @@ class FetchGraphBuilder:
                 graph = next((g for g in graphs if g in roots), None) or self._best_graph(graphs, root_type.name, nodes)
                 node = roots.get(graph) or roots.setdefault(graph, self._new_node(graph, (), False))
             self._plan_fields(node, node.selection, root_type.name, {(rkey, conds): nodes}, (), None, [], False)
-        return FetchGraph(kind, self.operation, self.nodes)
+        return FetchGraph(kind, self.operation, self.nodes, self._objects_of)
 
     def _best_graph(self, graphs: list[str], type_name: str, nodes: list[FieldNode]) -> str:
-        """Among graphs resolving a field, the one resolving most of its sub-selection."""
+        """Among graphs resolving a field, the one resolving most of its sub-selection itself
+        (its own fields and those its ``@provides`` covers, per possible type when abstract)."""
         if len(graphs) == 1:
             return graphs[0]
         field_def = self.schema.get_type(type_name).fields[nodes[0].name.value]  # type: ignore[union-attr]
         child = get_named_type(field_def.type)
         subs = [n.selection_set for n in nodes if n.selection_set]
-        if not subs or is_abstract_type(child):
+        if not subs:
             return graphs[0]
 
         def score(graph: str) -> int:
-            fields = self._collect(subs, child.name)
-            return sum(1 for ns in fields.values()
-                       if ns[0].name.value == "__typename" or self._local(child.name, ns[0].name.value, graph, None, False))
+            join = self.sg.field_join(type_name, nodes[0].name.value, graph)
+            provided = provided_tree(join.provides) if join is not None else None
+            objects = ([o.name for o in self.schema.get_possible_types(child)  # type: ignore[arg-type]
+                        if o.name in set(self.sg.possible_types_in(child.name, graph))]
+                       if is_abstract_type(child) else [child.name])
+            return sum(1 for obj in objects for ns in self._collect(subs, obj).values()
+                       if ns[0].name.value == "__typename"
+                       or self._local(obj, ns[0].name.value, graph, provided_for(provided, obj, self._applies), False))
         return max(graphs, key=score)
 
     # -- field collection ----------------------------------------------------------------
@@ -246,6 +277,21 @@ class FetchGraphBuilder:
         # A @requires field only resolves through _entities, with the required fields sent.
         return not (join is not None and join.requires is not None and not entity_root)
 
+    def _objects_of(self, condition: str) -> frozenset[str]:
+        """The object types a type condition holds for (hidden ones too: a @requires may name them)."""
+        gql_type = self.sg.planning_schema.get_type(condition)
+        if is_abstract_type(gql_type):
+            return frozenset(t.name for t in self.sg.planning_schema.get_possible_types(gql_type))  # type: ignore[arg-type]
+        return frozenset((condition,))
+
+    def _applies(self, condition: str, type_name: str) -> bool:
+        """Whether a fragment on ``condition`` applies to objects of ``type_name``."""
+        if condition == type_name:
+            return True
+        cond_type, obj_type = self.schema.get_type(condition), self.schema.get_type(type_name)
+        return (is_abstract_type(cond_type) and obj_type is not None
+                and self.schema.is_sub_type(cond_type, obj_type))  # type: ignore[arg-type]
+
     def _plan_selection(self, fetch: FetchNode, sel: Selection, type_name: str, subs: list[SelectionSetNode],
                         path: tuple[str, ...], provided: dict | None, touched: list[FetchNode],
                         exclude: frozenset[str] = frozenset()) -> None:
@@ -253,7 +299,8 @@ class FetchGraphBuilder:
         gql_type = self.schema.get_type(type_name)
         if not is_abstract_type(gql_type):
             fields = {k: v for k, v in self._collect(subs, type_name).items() if k[0] not in exclude}
-            self._plan_fields(fetch, sel, type_name, fields, path, provided, touched, False)
+            self._plan_fields(fetch, sel, type_name, fields, path, provided_for(provided, type_name, self._applies),
+                              touched, False)
             return
         if fetch.graph in self.sg.types[type_name].interface_object_graphs:
             self._plan_interface_object(fetch, sel, type_name, subs, path, provided, touched)
@@ -273,7 +320,8 @@ class FetchGraphBuilder:
         for obj, fields in branches:
             if any(ns[0].name.value != "__typename" for ns in fields.values()):
                 frag = self._anchor(sel.fragment(obj.name), obj.name, path)
-                self._plan_fields(fetch, frag, obj.name, fields, path, provided, touched, False)
+                self._plan_fields(fetch, frag, obj.name, fields, path, provided_for(provided, obj.name, self._applies),
+                                  touched, False)
             else:
                 for (rkey, conds), ns in fields.items():
                     self._target(fetch, sel, conds).field(rkey, "__typename", (), self._field_directives(ns[0], fetch),
@@ -288,10 +336,15 @@ class FetchGraphBuilder:
         ``__typename`` and everything else, planned per possible type from there.
         """
         model = self.sg.types[iface]
+        provided = provided_for(provided, iface, self._applies)
         local = {k: ns for k, ns in self._collect(subs, iface).items()
                  if ns[0].name.value != "__typename" and self._local(iface, ns[0].name.value, fetch.graph, provided, False)}
         self._plan_fields(fetch, sel, iface, local, path, provided, touched, False)
         sel.field("__typename", "__typename")
+        done = frozenset(rkey for rkey, _ in local)
+        if not any(rkey not in done for obj in self.schema.get_possible_types(self.schema.get_type(iface))  # type: ignore[arg-type]
+                   for rkey, _ in self._collect(subs, obj.name)):
+            return  # the concrete type is looked up only when the selection needs it
         origins = [g for g in model.graphs if g not in model.interface_object_graphs and model.keys_in(g)]
         if not origins:
             raise PlanningError(f"no subgraph can tell the concrete type of {iface} objects from {fetch.graph}")
@@ -306,8 +359,7 @@ class FetchGraphBuilder:
             dep.deps.update(g for g in inner if g is not dep)
             dep.rep[iface] = [key.selection]
             dep.rep_typename[iface] = iface
-        self._plan_selection(dep, dep.selection.fragment(iface), iface, subs, path, None, touched,
-                             exclude=frozenset(rkey for rkey, _ in local))
+        self._plan_selection(dep, dep.selection.fragment(iface), iface, subs, path, None, touched, exclude=done)
 
     def _plan_fields(self, fetch: FetchNode, sel: Selection, type_name: str, fields: Collected,
                      path: tuple[str, ...], provided: dict | None, touched: list[FetchNode], entity_root: bool) -> None:
@@ -342,20 +394,42 @@ class FetchGraphBuilder:
                           touched: list[FetchNode]) -> None:
         node = nodes[0]
         name = node.name.value
-        field_def = self.schema.get_type(type_name).fields[name]  # type: ignore[union-attr]
+        self._refuse_context(type_name, name, fetch.graph)
+        field_def = self._field_def(type_name, name)
         subs = [n.selection_set for n in nodes if n.selection_set is not None]
         child = target.field(rkey, name, self._arguments(node, fetch), self._field_directives(node, fetch), bool(subs),
                              self._type_in(type_name, name, fetch.graph), type_name)
         if not subs or child is None:
             return
         child_path = path + (rkey,) + ("@",) * list_depth(field_def.type)
-        self._anchor(child, get_named_type(field_def.type).name, child_path)
+        child_type = self._narrowed(get_named_type(field_def.type).name, type_name, name, fetch.graph)
+        if child_type != get_named_type(field_def.type).name and not is_abstract_type(self.schema.get_type(child_type)):
+            child.field("__typename", "__typename", type_="String!")  # the client's type is abstract
+        self._anchor(child, child_type, child_path)
         child_provided = provided.get(name) if provided is not None else None
         join = self.sg.field_join(type_name, name, fetch.graph)
         if join is not None and join.provides is not None:
             child_provided = {**(child_provided or {}), **(provided_tree(join.provides) or {})}
-        self._plan_selection(fetch, child, get_named_type(field_def.type).name, subs, child_path, child_provided,
-                             touched)
+        self._plan_selection(fetch, child, child_type, subs, child_path, child_provided, touched)
+
+    def _refuse_context(self, type_name: str, field_name: str, graph: str) -> None:
+        """A field with @fromContext arguments is refused by name: sent without them, the
+        subgraph would answer as if no context were set (wrong data without an error)."""
+        join = self.sg.field_join(type_name, field_name, graph)
+        if join is not None and join.context_arguments:
+            raise PlanningError(f"{type_name}.{field_name} takes @fromContext arguments "
+                                f"({', '.join(join.context_arguments)}), which this gateway does not plan yet")
+
+    def _narrowed(self, api_type: str, type_name: str, field_name: str, graph: str) -> str:
+        """The field's named type in ``graph`` where it is narrower there (``@join__field(type:)``
+        naming a possible type of the API's): fragments that cannot match there are not sent."""
+        declared = self._type_in(type_name, field_name, graph).strip("[]!")
+        if declared == api_type:
+            return api_type
+        api, narrow = self.schema.get_type(api_type), self.schema.get_type(declared)
+        if narrow is not None and is_abstract_type(api) and self.schema.is_sub_type(api, narrow):  # type: ignore[arg-type]
+            return declared
+        return api_type
 
     def _type_in(self, type_name: str, field_name: str, graph: str) -> str:
         """The field's type as ``graph`` declares it (``@join__field(type:)``, else the API's)."""
@@ -369,9 +443,17 @@ class FetchGraphBuilder:
         join = self.sg.field_join(type_name, field_name, graph)
         if join is not None and join.type:
             return join.type
-        gql_type = self.schema.get_type(type_name)
-        field_def = getattr(gql_type, "fields", {}).get(field_name)
+        field_def = self._field_def(type_name, field_name)
         return str(field_def.type) if field_def is not None else ""
+
+    def _field_def(self, type_name: str, field_name: str) -> GraphQLField | None:
+        """A field's definition: the API schema's, else (an @inaccessible field, selected only
+        as a key or required field) the planning schema's."""
+        for schema in (self.schema, self.sg.planning_schema):
+            field_def = getattr(schema.get_type(type_name), "fields", {}).get(field_name)
+            if field_def is not None:
+                return field_def  # type: ignore[no-any-return]
+        return None
 
     def _internal(self, selection: SelectionSetNode, type_name: str, siblings: Collected,
                   aliases: dict[tuple[str, ...], str], sel: Selection, graph: str) -> Collected:
@@ -508,7 +590,11 @@ class FetchGraphBuilder:
         if graph is None:
             graph = max(candidates, key=lambda g: self._preference(g, fetch, type_name, provided, siblings))
         join = self.sg.field_join(type_name, field_name, graph)
+        iface = self.sg.interface_object_for(type_name, graph) if join is None else None
+        if iface is not None:  # the field's @requires is declared on the @interfaceObject
+            join = self.sg.field_join(iface, field_name, graph)
         requires = join.requires if join is not None else None
+        self._refuse_context(type_name, field_name, graph)
         dep = self._child(fetch, graph, path, touched, self._variant(fetch, graph, path, type_name, requires))
         # Objects of several parent types can reach one path (``... on A { x { .. } } ... on B
         # { x { .. } }``): each branch's selection must supply the key and required fields.
