@@ -197,9 +197,11 @@ def build_app(
                     export_ = needs_export(needs, language, identity)
                 elif name == "small-business-candidates":
                     code = _text("regionCode", query.get("regionCode"))
-                    rows = await reports.small_business_candidates(connection, identity, code, _first(query.get("first")),
-                                                                   assignment)
-                    export_ = candidates_export(await reports.find_region(connection, code), rows, language, identity)
+                    first = _first(query.get("first"))
+                    rows, _ = await reports.small_business_candidates(connection, identity, code, first, assignment)
+                    # The first page (``first``, at most the GraphQL field's largest page); the extra row only
+                    # tells GraphQL that more follow.
+                    export_ = candidates_export(await reports.find_region(connection, code), rows[:first], language, identity)
                 else:
                     distribution = await reports.class_distribution(
                         connection, identity, _text("regionCode", query.get("regionCode")), _date("asOf", query.get("asOf")),

@@ -19,10 +19,10 @@ from tests.reporting.export_reading import read_csv, read_xlsx
 
 COUNTS = "unassessed pemula berkembang maju active closed graduated total"
 DISTRIBUTION = f"""query($r: String!, $d: Date) {{ classDistribution(regionCode: $r, asOf: $d, groupByChildren: true) {{
-  asOf regionName counts {{ {COUNTS} }} children {{ regionCode statistics {{ counts {{ {COUNTS} }} }} }} }} }}"""
+  asOf regionName counts {{ {COUNTS} }} children {{ nodes {{ regionCode statistics {{ counts {{ {COUNTS} }} }} }} }} }} }}"""
 ANNUAL = """query($r: String!, $y: Int!) { annualReport(regionCode: $r, year: $y) {
   summary { newRegistrations movedUp movedDown closed graduated }
-  endOfYear { counts { total } } children { regionCode endOfYear { total } moves { newRegistrations } } } }"""
+  endOfYear { counts { total } } children { nodes { regionCode endOfYear { total } moves { newRegistrations } } } } }"""
 ID_COUNTS = ["Belum dinilai", "IR Pemula", "IR Berkembang", "IR Maju", "IR aktif", "Tutup (gulung tikar)",
              "Naik ke usaha kecil", "Jumlah IR"]
 
@@ -73,8 +73,8 @@ async def test_class_distribution_is_office_ready_in_indonesian_and_english(
     assert table.header[:3] == ["Kode wilayah", "Nama wilayah", "Keadaan per"]
     assert table.header[3:11] == ID_COUNTS
     by_code = {row[0]: row for row in table.rows}
-    assert set(by_code) == {c["regionCode"] for c in seen["children"]} and len(by_code) == 35
-    for child in seen["children"]:
+    assert set(by_code) == {c["regionCode"] for c in seen["children"]["nodes"]} and len(by_code) == 35
+    for child in seen["children"]["nodes"]:
         row = by_code[child["regionCode"]]
         assert row[2] == dt.datetime.fromisoformat(as_of)
         assert row[3:11] == [child["statistics"]["counts"][k] for k in COUNTS.split()]
@@ -157,7 +157,7 @@ async def test_the_annual_report_keeps_every_sheet_name_whole_and_its_totals_rig
     totals = dict(zip(moves.header, moves.totals))
     assert totals["IR baru terdaftar"] == seen["summary"]["newRegistrations"] == sum(moves.column("IR baru terdaftar"))
     assert totals["Naik kelas"] == seen["summary"]["movedUp"] and totals["Tutup (gulung tikar)"] == seen["summary"]["closed"]
-    by_code = {c["regionCode"]: c for c in seen["children"]}
+    by_code = {c["regionCode"]: c for c in seen["children"]["nodes"]}
     assert {r["Kode wilayah"]: r["IR baru terdaftar"] for r in moves.records()} == {
         code: c["moves"]["newRegistrations"] for code, c in by_code.items()}
 
@@ -173,7 +173,7 @@ async def test_the_annual_report_keeps_every_sheet_name_whole_and_its_totals_rig
 
 
 TRANSITIONS = """query($r: String!, $f: Date!, $t: Date!) { classTransitions(regionCode: $r, from: $f, to: $t, groupByChildren: true) {
-  summary { newRegistrations movedUp closed } children { regionCode summary { newRegistrations movedUp closed } } } }"""
+  summary { newRegistrations movedUp closed } children { nodes { regionCode summary { newRegistrations movedUp closed } } } } }"""
 
 
 async def test_class_transitions_and_needs_analysis_export_through_the_same_layout(
@@ -200,7 +200,7 @@ async def test_class_transitions_and_needs_analysis_export_through_the_same_layo
     assert table.header[2:5] == ["Dari tanggal", "Sampai tanggal", "IR baru terdaftar"]
     assert all(row[2] == dt.datetime.fromisoformat(first) for row in table.rows)
     assert {r["Kode wilayah"]: r["IR baru terdaftar"] for r in table.records()} == {
-        c["regionCode"]: c["summary"]["newRegistrations"] for c in seen["children"]}
+        c["regionCode"]: c["summary"]["newRegistrations"] for c in seen["children"]["nodes"]}
     totals = dict(zip(table.header, table.totals))
     assert totals["IR baru terdaftar"] == seen["summary"]["newRegistrations"] == sum(table.column("IR baru terdaftar"))
     assert totals["Naik kelas"] == seen["summary"]["movedUp"] and totals["Tutup (gulung tikar)"] == seen["summary"]["closed"]
@@ -218,7 +218,7 @@ async def test_class_transitions_and_needs_analysis_export_through_the_same_layo
 
 
 CANDIDATE_LIST = """{ smallBusinessCandidates(regionCode: "33", first: 500) {
-  registrationNumber village { code } businessCategory assessedOn score } }"""
+  nodes { registrationNumber village { code } businessCategory assessedOn score } } }"""
 
 
 async def test_the_small_enterprise_candidate_list_exports_as_graphql_lists_it_and_is_refused_to_partners_and_analysts(
@@ -240,7 +240,7 @@ async def test_the_small_enterprise_candidate_list_exports_as_graphql_lists_it_a
     assert table.header == ["Nomor registrasi IR", "Kode desa/kelurahan", "Jenis usaha", "Tanggal penilaian", "Skor"]
     assert table.rows == [[c["registrationNumber"], c["village"]["code"], c["businessCategory"],
                            dt.datetime.fromisoformat(c["assessedOn"]) if c["assessedOn"] else None, c["score"]]
-                          for c in body["data"]["smallBusinessCandidates"]]
+                          for c in body["data"]["smallBusinessCandidates"]["nodes"]]
     assert table.rows, "the seeded changes make some candidates"
     for role, response in refused.items():
         assert response.status_code == 403, (role, response.text)

@@ -31,7 +31,7 @@ async def test_a_code_that_is_not_five_digits_is_refused_on_its_field(
 ) -> None:
     before = await pg.fetchval("SELECT count(*) FROM registry.home_industries")
     body = await registry(REGISTER, {"input": register_input(legality={"kbli": kbli})})
-    assert body["data"] is None
+    assert body["data"] == {"registerHomeIndustry": None}
     assert [e["extensions"] for e in body["errors"]] == [{"code": "BAD_USER_INPUT", "field": "input.legality.kbli"}]
     assert await pg.fetchval("SELECT count(*) FROM registry.home_industries") == before
 

@@ -65,6 +65,7 @@ UPDATE_PARTNER = "mutation($id: ID!, $input: UpdatePartnerInput!) { updatePartne
 ADD_PROGRAMME = "mutation($id: ID!, $input: PartnerProgrammeInput!) { addPartnerProgramme(partnerId: $id, input: $input) { id } }"
 UPDATE_PROGRAMME = "mutation($id: ID!, $input: UpdatePartnerProgrammeInput!) { updatePartnerProgramme(id: $id, input: $input) { id } }"
 INTERVENE = "mutation($id: ID!, $input: InterventionInput!) { recordIntervention(homeIndustryId: $id, input: $input) { id } }"
+APPROVE_HAND_OVER = "mutation($y: Int!, $r: String!) { approveHandOver(year: $y, regionCode: $r) { year } }"
 UPDATE_INTERVENTION = "mutation($id: ID!, $input: UpdateInterventionInput!) { updateIntervention(id: $id, expectedVersion: 1, input: $input) { id } }"
 
 
@@ -265,6 +266,10 @@ CASES: list[Case] = [
     Case("intervention-id-beyond-bigint", OFFICE, INTERVENE, fixed({"id": BEYOND_BIGINT, "input": intervention()}), "homeIndustryId"),
     Case("update-intervention-notes-vertical-tab", OFFICE, UPDATE_INTERVENTION,
          lambda ids: {"id": ids.intervention, "input": {"outcomeNotes": "baik\x0b"}}, "input.outcomeNotes"),
+    # the hand-over package's approval
+    Case("approve-hand-over-year-9999", MINISTRY, APPROVE_HAND_OVER, fixed({"y": 9999, "r": "33.74"}), "year"),
+    Case("approve-hand-over-a-village", MINISTRY, APPROVE_HAND_OVER, fixed({"y": 2025, "r": "33.74.01.1001"}), "regionCode"),
+    Case("approve-hand-over-region-nul", MINISTRY, APPROVE_HAND_OVER, fixed({"y": 2025, "r": "33\x00"}), "regionCode"),
 ]
 
 

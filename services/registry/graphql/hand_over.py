@@ -51,7 +51,7 @@ class HandOverPackage:
                     "a time.")
     def home_industries(
         self,
-        first: Annotated[int, strawberry.argument(description=f"Page size: at most {MAX_PACKAGE_PAGE}.")] = 100,
+        first: Annotated[int, strawberry.argument(description=f"Page size: at most {MAX_PACKAGE_PAGE}.")] = 50,
         after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
     ) -> Connection[HomeIndustry]:
         return slice_after(self.graduated, page_size(first, MAX_PACKAGE_PAGE), after, key=PACKAGE_CURSOR,
