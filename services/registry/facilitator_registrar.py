@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.registry.data import facilitators as facilitator_data
 from services.registry.data import home_industries as home_industry_data
@@ -22,6 +22,7 @@ from services.registry.data.constraints import violated_constraint
 from services.registry.domain import events
 from services.registry.domain.access import RecordScope
 from services.registry.domain.periods import Period
+from services.registry.unit_of_work import Target, unit_of_work
 from siir.errors import Conflict, InvalidInput, NotFound
 
 
@@ -119,10 +120,11 @@ async def _assign(
 
 
 async def register_facilitator(
-    engine: AsyncEngine, values: dict[str, Any], assignments: list[dict[str, Any]], actor: audit.Actor
+    engine: Target, values: dict[str, Any], assignments: list[dict[str, Any]], actor: audit.Actor
 ) -> RowMapping:
     """Engage a facilitator with her first villages and IR."""
-    async with engine.begin() as connection:
+    async with unit_of_work(engine, actor) as work:
+        connection = work.connection
         await _check_regency(connection, values["regency_code"], "input.regencyCode")
         try:
             async with connection.begin_nested():
@@ -136,7 +138,7 @@ async def register_facilitator(
         added = {}
         for index, assignment in enumerate(assignments):
             added[f"assignments[{index}]"] = await _assign(connection, row, assignment, f"input.assignments[{index}]")
-        await audit.record_write(connection, actor, None, row, added=added, record=_facilitator_record(row))
+        await work.audit(None, row, added=added, record=_facilitator_record(row))
         return row
 
 
@@ -149,11 +151,12 @@ async def _lock_in_reach(connection: AsyncConnection, facilitator_id: int, reach
 
 
 async def update_facilitator(
-    engine: AsyncEngine, facilitator_id: int, expected_version: int, values: dict[str, Any], reach: Reach,
+    engine: Target, facilitator_id: int, expected_version: int, values: dict[str, Any], reach: Reach,
     actor: audit.Actor,
 ) -> RowMapping:
     """Change a facilitator's details or service period (ending it ends her open assignments)."""
-    async with engine.begin() as connection:
+    async with unit_of_work(engine, actor) as work:
+        connection = work.connection
         current = await _lock_in_reach(connection, facilitator_id, reach)
         if current["version"] != expected_version:
             raise Conflict(
@@ -190,26 +193,28 @@ async def update_facilitator(
                     connection, events.FACILITATOR_ASSIGNMENT_ENDED, str(row["id"]),
                     events.facilitator_assignment_payload(ended), aggregate_type=events.AGGREGATE_FACILITATOR,
                 )
-        await audit.record_write(connection, actor, current, row, added=ended_assignments, record=_facilitator_record(row))
+        await work.audit(current, row, added=ended_assignments, record=_facilitator_record(row))
         return row
 
 
 async def assign(
-    engine: AsyncEngine, facilitator_id: int, values: dict[str, Any], reach: Reach, actor: audit.Actor
+    engine: Target, facilitator_id: int, values: dict[str, Any], reach: Reach, actor: audit.Actor
 ) -> RowMapping:
     """Assign a village or an IR to a facilitator for a period (defaults to her service)."""
-    async with engine.begin() as connection:
+    async with unit_of_work(engine, actor) as work:
+        connection = work.connection
         facilitator = await _lock_in_reach(connection, facilitator_id, reach)
         row = await _assign(connection, facilitator, values, "input")
-        await audit.record_write(connection, actor, None, row, record=_assignment_record(facilitator, row))
+        await work.audit(None, row, record=_assignment_record(facilitator, row))
         return row
 
 
 async def end_assignment(
-    engine: AsyncEngine, assignment_id: int, until: dt.date, reach: Reach, actor: audit.Actor
+    engine: Target, assignment_id: int, until: dt.date, reach: Reach, actor: audit.Actor
 ) -> RowMapping:
     """End an assignment on ``until`` (the last day she looks after the village or IR)."""
-    async with engine.begin() as connection:
+    async with unit_of_work(engine, actor) as work:
+        connection = work.connection
         current = (await facilitator_data.assignments_by_ids(connection, [assignment_id])).get(assignment_id)
         if current is None:
             raise NotFound(f"no facilitator assignment with id {assignment_id}")
@@ -226,15 +231,16 @@ async def end_assignment(
             connection, events.FACILITATOR_ASSIGNMENT_ENDED, str(row["facilitator_id"]),
             events.facilitator_assignment_payload(row), aggregate_type=events.AGGREGATE_FACILITATOR,
         )
-        await audit.record_write(connection, actor, current, row, record=_assignment_record(facilitator, row))
+        await work.audit(current, row, record=_assignment_record(facilitator, row))
         return row
 
 
 async def record_mentoring_note(
-    engine: AsyncEngine, home_industry_id: int, values: dict[str, Any], scope: RecordScope, actor: audit.Actor
+    engine: Target, home_industry_id: int, values: dict[str, Any], scope: RecordScope, actor: audit.Actor
 ) -> tuple[RowMapping, str]:
     """A facilitator's note of a mentoring visit (pendampingan) to an IR of her scope; (note, IR's regency)."""
-    async with engine.begin() as connection:
+    async with unit_of_work(engine, actor) as work:
+        connection = work.connection
         ir = (await home_industry_data.home_industries_by_ids(connection, [home_industry_id], scope)).get(home_industry_id)
         if ir is None:
             raise NotFound(f"no home industry with id {home_industry_id}")
@@ -247,7 +253,7 @@ async def record_mentoring_note(
             connection, events.MENTORING_NOTE_RECORDED, str(row["id"]), events.mentoring_note_payload(row),
             aggregate_type=events.AGGREGATE_MENTORING_NOTE,
         )
-        await audit.record_write(
-            connection, actor, None, row, record=audit.Record("MentoringNote", row["id"], ir["regency_code"], ir["id"])
+        await work.audit(
+            None, row, record=audit.Record("MentoringNote", row["id"], ir["regency_code"], ir["id"])
         )
         return row, ir["regency_code"]

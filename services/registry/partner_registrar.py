@@ -6,12 +6,13 @@ from typing import Any
 
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.registry.data import audit, outbox, regions
 from services.registry.data import partners as partner_data
 from services.registry.data.constraints import violated_constraint
 from services.registry.domain import events
+from services.registry.unit_of_work import Target, unit_of_work
 from siir.errors import Conflict, InvalidInput, NotFound
 
 
@@ -63,9 +64,10 @@ def _programme_record(row: RowMapping) -> audit.Record:
 
 
 async def register_partner(
-    engine: AsyncEngine, values: dict[str, Any], programmes: list[dict[str, Any]], actor: audit.Actor
+    engine: Target, values: dict[str, Any], programmes: list[dict[str, Any]], actor: audit.Actor
 ) -> RowMapping:
-    async with engine.begin() as connection:
+    async with unit_of_work(engine, actor) as work:
+        connection = work.connection
         await _check_region(connection, values.get("region_code"), "input.regionCode")
         try:
             async with connection.begin_nested():
@@ -79,14 +81,15 @@ async def register_partner(
         added = {}
         for index, programme in enumerate(programmes):
             added[f"programmes[{index}]"] = await _add_programme(connection, row, programme, f"input.programmes[{index}]")
-        await audit.record_write(connection, actor, None, row, added=added, record=_partner_record(row))
+        await work.audit(None, row, added=added, record=_partner_record(row))
         return row
 
 
 async def update_partner(
-    engine: AsyncEngine, partner_id: int, expected_version: int, values: dict[str, Any], actor: audit.Actor
+    engine: Target, partner_id: int, expected_version: int, values: dict[str, Any], actor: audit.Actor
 ) -> RowMapping:
-    async with engine.begin() as connection:
+    async with unit_of_work(engine, actor) as work:
+        connection = work.connection
         await _check_region(connection, values.get("region_code"), "input.regionCode")
         before = (await partner_data.partners_by_ids(connection, [partner_id])).get(partner_id)
         try:
@@ -106,22 +109,24 @@ async def update_partner(
             connection, events.PARTNER_UPDATED, str(row["id"]), events.partner_payload(row),
             aggregate_type=events.AGGREGATE_PARTNER,
         )
-        await audit.record_write(connection, actor, before, row, record=_partner_record(row))
+        await work.audit(before, row, record=_partner_record(row))
         return row
 
 
-async def add_programme(engine: AsyncEngine, partner_id: int, values: dict[str, Any], actor: audit.Actor) -> RowMapping:
-    async with engine.begin() as connection:
+async def add_programme(engine: Target, partner_id: int, values: dict[str, Any], actor: audit.Actor) -> RowMapping:
+    async with unit_of_work(engine, actor) as work:
+        connection = work.connection
         partner = (await partner_data.partners_by_ids(connection, [partner_id])).get(partner_id)
         if partner is None:
             raise NotFound(f"no partner with id {partner_id}")
         row = await _add_programme(connection, partner, values, "input")
-        await audit.record_write(connection, actor, None, row, record=_programme_record(row))
+        await work.audit(None, row, record=_programme_record(row))
         return row
 
 
-async def update_programme(engine: AsyncEngine, programme_id: int, values: dict[str, Any], actor: audit.Actor) -> RowMapping:
-    async with engine.begin() as connection:
+async def update_programme(engine: Target, programme_id: int, values: dict[str, Any], actor: audit.Actor) -> RowMapping:
+    async with unit_of_work(engine, actor) as work:
+        connection = work.connection
         current = (await partner_data.programmes_by_ids(connection, [programme_id])).get(programme_id)
         if current is None:
             raise NotFound(f"no partner programme with id {programme_id}")
@@ -140,5 +145,5 @@ async def update_programme(engine: AsyncEngine, programme_id: int, values: dict[
             connection, events.PARTNER_PROGRAMME_SAVED, str(row["partner_id"]), events.programme_payload(row),
             aggregate_type=events.AGGREGATE_PARTNER,
         )
-        await audit.record_write(connection, actor, current, row, record=_programme_record(row))
+        await work.audit(current, row, record=_programme_record(row))
         return row

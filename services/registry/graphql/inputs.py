@@ -131,6 +131,12 @@ class RegisterHomeIndustryInput:
     hopes: list[str] = strawberry.field(default_factory=list)
     assistance_received: list[AssistanceReceivedInput] = strawberry.field(default_factory=list)
     consent: ConsentInput | None = None
+    additional_business_reason: str | None = strawberry.field(
+        default=None,
+        description="Give it only when the owner (NIK) already has an active IR and this is another, different "
+        "business of theirs (usaha lain): why it is registered separately. Recorded in the audit trail. "
+        "Without it a NIK that already has an active IR is refused with CONFLICT.",
+    )
 
 
 @strawberry.input(description="Changes to an IR record; fields left out stay as they are.")

@@ -44,7 +44,8 @@ class RecordAssessmentPayload:
 @strawberry.type
 class Mutation:
     @strawberry.federation.mutation(
-        description="Register a new IR with its first assessment, in a village of your regency/city.",
+        description="Register a new IR with its first assessment, in a village of your regency/city. CONFLICT when "
+        "the owner's NIK already has an active IR (see `additionalBusinessReason`).",
     )
     async def register_home_industry(self, info: RegistryInfo, input: RegisterHomeIndustryInput) -> HomeIndustry:
         context = info.context
@@ -57,8 +58,14 @@ class Mutation:
             "input.firstAssessment", input.first_assessment, values["business_started_on"], today
         )
         access.check_write_region(scope, values["village_code"], "input.villageCode")
+        # Given at all, it must say why (blank is refused, not read as "not a second business").
+        reason = check.text(
+            "input.additionalBusinessReason", input.additional_business_reason,
+            required=input.additional_business_reason is not None, max_length=check.MAX_TEXT,
+        )
         row = await registrar.register(
-            context.engine, values, assessment, context.rule_set, context.graduation_thresholds, today, context.actor()
+            context.engine, values, assessment, context.rule_set, context.graduation_thresholds, today, context.actor(),
+            scope=scope, additional_business_reason=reason,
         )
         return HomeIndustry.from_row(row)
 

@@ -1,0 +1,129 @@
+"""Duplicate registrations refused, through our gateway in front of the real registry subgraph.
+
+One NIK holds one active IR. The office that registered it is told which IR (its registration
+number); an office elsewhere learns only that the owner is registered in another regency/city. A
+second business of the same owner needs an explicit, audited reason, and never a near-identical
+business name.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from gateway.app import build_app
+from gateway.limits import Limits
+from siir.database import asyncpg_dsn
+from tests.registry.test_registry_api import REGISTER, fresh_nik, register_input
+
+SUPERGRAPH = Path(__file__).resolve().parents[2] / "schema" / "supergraph.graphql"
+SEMARANG_VILLAGE = "33.74.01.1001"
+OTHER_REGENCY_VILLAGE = "35.07.01.2001"  # Kabupaten Malang
+CLOSE = 'mutation($id: ID!) { closeHomeIndustry(id: $id, reason: "gulung tikar") { status } }'
+
+
+class Gateway:
+    def __init__(self, client: httpx.AsyncClient, tokens: Any) -> None:
+        self.client, self.tokens = client, tokens
+
+    async def __call__(self, query: str, variables: dict[str, Any], role: str = "DISTRICT_OFFICER",
+                       region: str | None = "33.74") -> dict[str, Any]:
+        response = await self.client.post("/graphql", json={"query": query, "variables": variables},
+                                          headers=self.tokens.headers(role, region))
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def register(self, region: str = "33.74", **changes: Any) -> dict[str, Any]:
+        return await self(REGISTER, {"input": register_input(**changes)}, region=region)
+
+
+@pytest.fixture
+async def gateway(registry_server: Any, tokens: Any) -> AsyncIterator[Gateway]:
+    app = build_app(SUPERGRAPH.read_text(), subgraph_urls={"registry": registry_server.url + "/graphql"},
+                    verifier=tokens.verifier, limits=Limits())
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway", timeout=60) as client:
+        yield Gateway(client, tokens)
+    await app.state.gateway.client.aclose()
+
+
+def owner(nik: str, name: str = "Sri Wahyuni") -> dict[str, Any]:
+    return {"name": name, "nik": nik, "isFemaleHeadOfHousehold": True, "phone": "0812-3456-7890"}
+
+
+def refusal(body: dict[str, Any]) -> dict[str, Any]:
+    assert body.get("data") in (None, {"registerHomeIndustry": None}), body
+    (error,) = body["errors"]
+    assert error["extensions"].pop("serviceName") == "registry"
+    return error
+
+
+async def test_the_same_owner_registered_twice_is_refused_with_the_first_registration_number(gateway: Gateway) -> None:
+    nik = fresh_nik()
+    first = await gateway.register(owner=owner(nik))
+    assert "errors" not in first, first
+    number = first["data"]["registerHomeIndustry"]["registrationNumber"]
+
+    again = refusal(await gateway.register(owner=owner(nik)))
+    assert again["extensions"] == {"code": "CONFLICT", "field": "input.owner.nik"}
+    assert number in again["message"]
+
+
+async def test_another_regency_learns_only_that_the_owner_is_registered_elsewhere(gateway: Gateway) -> None:
+    nik = fresh_nik()
+    first = await gateway.register(owner=owner(nik), businessName="Batik Tulis Laweyan Asri")
+    assert "errors" not in first, first
+    ir = first["data"]["registerHomeIndustry"]
+
+    elsewhere = refusal(await gateway.register(region="35.07", villageCode=OTHER_REGENCY_VILLAGE, owner=owner(nik)))
+    assert elsewhere["extensions"] == {"code": "CONFLICT", "field": "input.owner.nik"}
+    assert "another regency" in elsewhere["message"]
+    for secret in (ir["registrationNumber"], "33.74", "Semarang", "Miroto", "Batik Tulis", "Sri Wahyuni", ir["id"]):
+        assert secret not in json.dumps(elsewhere)
+
+
+async def test_a_second_business_needs_a_reason_and_a_different_name(gateway: Gateway, database_url: str) -> None:
+    nik = fresh_nik()
+    first = await gateway.register(owner=owner(nik), businessName="Keripik Tempe Bu Sri")
+    assert "errors" not in first, first
+
+    blank = refusal(await gateway.register(owner=owner(nik), businessName="Jahe Instan Bu Sri",
+                                           additionalBusinessReason="   "))
+    assert blank["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.additionalBusinessReason"}
+
+    same = refusal(await gateway.register(owner=owner(nik), businessName="Keripik Tempe Bu Sri 2",
+                                          additionalBusinessReason="usaha kedua"))
+    assert same["extensions"] == {"code": "CONFLICT", "field": "input.businessName"}
+    assert first["data"]["registerHomeIndustry"]["registrationNumber"] in same["message"]
+
+    reason = "usaha kedua: jahe instan, dapur dan pekerja terpisah"
+    second = await gateway.register(owner=owner(nik), businessName="Jahe Instan Bu Sri", additionalBusinessReason=reason)
+    assert "errors" not in second, second
+    connection = await asyncpg.connect(**asyncpg_dsn(database_url))
+    try:
+        after = await connection.fetchval(
+            "SELECT after FROM registry.audit_events WHERE action = 'WRITE' AND home_industry_id = $1",
+            int(second["data"]["registerHomeIndustry"]["id"]),
+        )
+        refused = await connection.fetchval(
+            "SELECT count(*) FROM registry.home_industries WHERE owner_nik = $1", nik
+        )
+    finally:
+        await connection.close()
+    assert json.loads(after)["additionalBusiness"] == {"reason": reason}
+    assert refused == 2  # nothing half-written by the refusals
+
+
+async def test_a_closed_ir_does_not_hold_the_nik(gateway: Gateway) -> None:
+    nik = fresh_nik()
+    first = await gateway.register(owner=owner(nik))
+    assert "errors" not in first, first
+    closed = await gateway(CLOSE, {"id": first["data"]["registerHomeIndustry"]["id"]})
+    assert closed["data"]["closeHomeIndustry"] == {"status": "CLOSED"}, closed
+    again = await gateway.register(owner=owner(nik))
+    assert "errors" not in again, again
