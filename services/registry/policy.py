@@ -146,6 +146,8 @@ RULES: list[FieldRule] = [
     # --- writes -----------------------------------------------------------------------------------
     *grant("Mutation", "registerHomeIndustry updateHomeIndustry closeHomeIndustry graduateHomeIndustry", {D},
            scope="home-industry"),
+    # Merging duplicates is the regency office's data-quality work (both IR in its scope).
+    *grant("Mutation", "mergeHomeIndustries", {D}, scope="home-industry"),
     *grant("Mutation", "recordAssessment", {D, F}, scope="home-industry"),
     *grant("Mutation", "formTeam updateTeam appointTeamMember updateTeamMember", OFFICIALS, scope="team-office"),
     *grant("Mutation", "registerFacilitator updateFacilitator assignFacilitator endFacilitatorAssignment", {D},

@@ -21,6 +21,7 @@ from services.registry.data import assessments as assessment_data
 from services.registry.data import audit
 from services.registry.data import home_industries as home_industry_data
 from services.registry.data import duplicates as duplicate_data
+from services.registry.data import interventions as intervention_data
 from services.registry.data import regions
 from services.registry.domain import duplicates, events
 from services.registry.facilitator_registrar import require_facilitator_in_service
@@ -283,3 +284,72 @@ async def change_status(
         )
         assert row is not None
         return await work.changed(current, row, event_type, events.event_payload(row, reason=reason))
+
+
+async def merge(
+    target: Target,
+    keep_id: int,
+    drop_id: int,
+    reason: str,
+    today: dt.date,
+    scope: RecordScope,
+    actor: audit.Actor,
+) -> RowMapping:
+    """Merge two registrations of one business into ``keep_id``; one transaction (the caller's unit if given).
+
+    The dropped IR's assessments, interventions and mentoring notes move to the kept one, whose
+    registration and business start become the earlier of the two and whose class follows the
+    newest assessment of both; the dropped IR is closed as a duplicate of the kept one. Events:
+    the kept IR updated, each moved assessment recorded on it, each moved intervention updated,
+    the dropped IR closed with the assessments it no longer has (so reporting drops them there).
+    """
+    if keep_id == drop_id:
+        raise InvalidInput("drop", "is the IR to keep: name two different IR")
+    async with unit_of_work(target, actor) as work:
+        connection = work.connection
+        locked = {pk: await _lock_in_scope(work, pk, scope) for pk in sorted((keep_id, drop_id))}  # id order: no deadlock
+        keep, drop = locked[keep_id], locked[drop_id]
+        for field, row in (("keep", keep), ("drop", drop)):
+            if row["status"] != "ACTIVE":
+                raise Conflict(f"{field}: home industry {row['id']} is already {row['status']}", field=field)
+        if keep["regency_code"] != drop["regency_code"]:
+            raise InvalidInput("drop", "is registered in another regency/city: only IR of one office are merged")
+        moved = await duplicate_data.move_records(connection, drop_id, keep_id)
+        values: dict[str, Any] = {
+            "registered_on": min(keep["registered_on"], drop["registered_on"]),
+            "business_started_on": min(keep["business_started_on"], drop["business_started_on"]),
+        }
+        latest = (await assessment_data.latest_assessments(connection, [keep_id])).get(keep_id)
+        if latest is not None:
+            values |= {
+                "current_class": latest["ir_class"], "current_score": latest["score"], "last_assessed_on": latest["assessed_on"]
+            }
+        kept = await home_industry_data.update_home_industry(connection, keep_id, None, values)
+        assert kept is not None
+        await work.publish(events.HOME_INDUSTRY_UPDATED, keep_id, events.event_payload(kept))
+        moved_assessments = set(moved["assessments"])
+        history = (await assessment_data.assessments_of(connection, [keep_id])).get(keep_id, [])
+        for assessment in (row for row in history if row["id"] in moved_assessments):
+            await work.publish(events.ASSESSMENT_RECORDED, keep_id, events.event_payload(kept, assessment=assessment))
+        interventions = await intervention_data.interventions_by_ids(connection, moved["interventions"])
+        for intervention_id in moved["interventions"]:
+            row = interventions[intervention_id]
+            class_before = await intervention_data.class_on(connection, keep_id, row["started_on"])
+            await work.publish(
+                events.INTERVENTION_UPDATED, intervention_id, events.intervention_payload(row, kept, class_before),
+                aggregate_type=events.AGGREGATE_INTERVENTION,
+            )
+        merged = {"drop": drop_id, "dropRegistrationNumber": drop["registration_number"], "reason": reason, **moved}
+        await work.audit(keep, kept, added={"merged": merged})
+        closure = f"{duplicates.CLOSED_AS_DUPLICATE} {keep['registration_number']}: {reason}"
+        dropped = await home_industry_data.update_home_industry(
+            connection, drop_id, None,
+            # Its assessments are the kept IR's now: no current class of its own.
+            {"status": "CLOSED", "status_changed_on": today, "status_reason": closure,
+             "current_class": None, "current_score": None, "last_assessed_on": None},
+        )
+        assert dropped is not None
+        payload = events.event_payload(dropped, reason=closure)
+        payload |= {"duplicateOf": str(keep_id), "assessmentsMovedAway": [str(pk) for pk in moved["assessments"]]}
+        await work.changed(drop, dropped, events.HOME_INDUSTRY_CLOSED, payload)
+        return kept

@@ -127,3 +127,73 @@ async def test_a_closed_ir_does_not_hold_the_nik(gateway: Gateway) -> None:
     assert closed["data"]["closeHomeIndustry"] == {"status": "CLOSED"}, closed
     again = await gateway.register(owner=owner(nik))
     assert "errors" not in again, again
+
+
+MERGE = """
+mutation Merge($keep: ID!, $drop: ID!, $reason: String!) {
+  mergeHomeIndustries(keep: $keep, drop: $drop, reason: $reason) { id status registeredOn assessments { id assessedOn } }
+}"""
+RECORD = "query($id: ID!) { homeIndustry(id: $id) { status statusReason assessments { id } } }"
+ASSESS = """
+mutation($id: ID!, $input: AssessmentInput!) { recordAssessment(homeIndustryId: $id, input: $input) { assessment { id } } }
+"""
+
+
+async def _registered(gateway: Gateway, region: str = "33.74", **changes: Any) -> dict[str, Any]:
+    body = await gateway.register(region=region, **changes)
+    assert "errors" not in body, body
+    return body["data"]["registerHomeIndustry"]
+
+
+async def test_a_merge_moves_the_history_to_the_kept_ir_and_closes_the_other_as_a_duplicate(gateway: Gateway) -> None:
+    # The same business registered twice under two spellings of the owner (two NIK typed differently).
+    keep = await _registered(gateway, businessName="Tahu Bakso Bu Tini", registeredOn="2022-05-02",
+                             firstAssessment={**register_input()["firstAssessment"], "assessedOn": "2022-05-02"})
+    drop = await _registered(gateway, businessName="Tahu Baxo Ibu Tini", registeredOn="2021-01-10")
+    more = await gateway(ASSESS, {"id": drop["id"], "input": {**register_input()["firstAssessment"], "assessedOn": "2023-03-01"}})
+    assert "errors" not in more, more
+    dropped_assessments = {a["id"] for a in (await gateway(RECORD, {"id": drop["id"]}))["data"]["homeIndustry"]["assessments"]}
+    assert len(dropped_assessments) == 2
+
+    body = await gateway(MERGE, {"keep": keep["id"], "drop": drop["id"], "reason": "satu usaha, terdaftar dua kali"})
+    assert "errors" not in body, body
+    merged = body["data"]["mergeHomeIndustries"]
+    assert merged["id"] == keep["id"] and merged["status"] == "ACTIVE"
+    assert merged["registeredOn"] == "2021-01-10"  # the earlier registration of the two
+    assert dropped_assessments < {a["id"] for a in merged["assessments"]} and len(merged["assessments"]) == 3
+
+    closed = (await gateway(RECORD, {"id": drop["id"]}))["data"]["homeIndustry"]
+    assert closed["status"] == "CLOSED" and closed["assessments"] == []
+    assert closed["statusReason"] == f"DUPLICATE of {keep['registrationNumber']}: satu usaha, terdaftar dua kali"
+
+
+async def test_merge_refusals_are_coded_and_write_nothing(gateway: Gateway, database_url: str) -> None:
+    one = await _registered(gateway, businessName="Peyek Kacang Mbak Rina")
+    two = await _registered(gateway, businessName="Peyek Kacang Rina")
+    malang = await _registered(gateway, region="35.07", villageCode=OTHER_REGENCY_VILLAGE, businessName="Keripik Apel Rina")
+    gone = await _registered(gateway, businessName="Peyek Rina Lama")
+    assert (await gateway(CLOSE, {"id": gone["id"]}))["data"]["closeHomeIndustry"] == {"status": "CLOSED"}
+
+    async def merge(keep: str, drop: str, reason: str = "ganda", **caller: Any) -> dict[str, Any]:
+        return refusal(await gateway(MERGE, {"keep": keep, "drop": drop, "reason": reason}, **caller))
+
+    connection = await asyncpg.connect(**asyncpg_dsn(database_url))
+    try:
+        outbox_before = await connection.fetchval("SELECT count(*) FROM registry.outbox")
+        assert (await merge(one["id"], one["id"]))["extensions"] == {"code": "BAD_USER_INPUT", "field": "drop"}
+        assert (await merge(one["id"], two["id"], reason="  "))["extensions"] == {"code": "BAD_USER_INPUT", "field": "reason"}
+        outside = await merge(one["id"], malang["id"])
+        assert outside["extensions"]["code"] == "NOT_FOUND"
+        assert "Keripik" not in json.dumps(outside) and "35.07" not in json.dumps(outside)
+        assert (await merge(one["id"], gone["id"]))["extensions"] == {"code": "CONFLICT", "field": "drop"}
+        assert (await merge(gone["id"], one["id"]))["extensions"] == {"code": "CONFLICT", "field": "keep"}
+        facilitator = await gateway(MERGE, {"keep": one["id"], "drop": two["id"], "reason": "ganda"}, role="FACILITATOR")
+        assert facilitator["errors"][0]["extensions"]["code"] in ("FORBIDDEN", "UNAUTHENTICATED")
+        assert await connection.fetchval("SELECT count(*) FROM registry.outbox") == outbox_before
+        statuses = await connection.fetch(
+            "SELECT status FROM registry.home_industries WHERE id = ANY($1::bigint[])",
+            [int(one["id"]), int(two["id"]), int(malang["id"])],
+        )
+    finally:
+        await connection.close()
+    assert [r["status"] for r in statuses] == ["ACTIVE"] * 3

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from services.registry.data.tables import assessments as assessment_table
 from services.registry.data.tables import home_industries
+from services.registry.data.tables import interventions as intervention_table
+from services.registry.data.tables import mentoring_notes as note_table
 
 
 async def lock_owner(connection: AsyncConnection, nik: str) -> None:
@@ -29,3 +32,17 @@ async def active_of_owner(connection: AsyncConnection, nik: str, business_name: 
         .order_by(column.id)
     )
     return list(result.mappings().all())
+
+
+async def move_records(connection: AsyncConnection, drop_id: int, keep_id: int) -> dict[str, list[int]]:
+    """Hand the dropped IR's assessments, interventions and mentoring notes to the kept one; the ids
+    moved, per kind (one UPDATE each, inside the caller's transaction)."""
+    moved: dict[str, list[int]] = {}
+    for kind, table in (
+        ("assessments", assessment_table), ("interventions", intervention_table), ("mentoringNotes", note_table)
+    ):
+        result = await connection.execute(
+            update(table).where(table.c.home_industry_id == drop_id).values(home_industry_id=keep_id).returning(table.c.id)
+        )
+        moved[kind] = sorted(result.scalars().all())
+    return moved

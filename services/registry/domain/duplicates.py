@@ -14,6 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+#: How a merged-away IR's closure reason starts (then the kept IR's registration number and the reason).
+CLOSED_AS_DUPLICATE = "DUPLICATE of"
+
 #: pg_trgm similarity from which two business names of one owner count as the same business.
 #: "Keripik Tempe Bu Sri" / "Keripik Tempe Bu Sri 2" score 0.85; "Keripik Tempe Bu Sri" /
 #: "Jahe Instan Bu Sri" 0.28.

@@ -7,7 +7,7 @@ appends its audit event in the same transaction as the change.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -123,6 +123,26 @@ class Mutation:
         row = await registrar.change_status(
             context.engine, _pk("id", id), "CLOSED", on, reason_text, events.HOME_INDUSTRY_CLOSED, scope, context.actor()
         )
+        return HomeIndustry.from_row(row)
+
+    @strawberry.federation.mutation(
+        description="Merge two registrations of the same business (duplikat) of your regency/city: the assessments, "
+        "interventions and mentoring notes of `drop` move to `keep`, and `drop` is closed as a duplicate of `keep` "
+        "(status CLOSED, statusReason starting 'DUPLICATE of' and `keep`'s registration number). One transaction, "
+        "audited. Answers the kept IR.",
+    )
+    async def merge_home_industries(
+        self,
+        info: RegistryInfo,
+        keep: Annotated[strawberry.ID, strawberry.argument(description="The IR that stays (usually the older registration).")],
+        drop: Annotated[strawberry.ID, strawberry.argument(description="The duplicate: closed, its records move to `keep`.")],
+        reason: Annotated[str, strawberry.argument(description="Why they are one business (alasan); audited.")],
+    ) -> HomeIndustry:
+        context = info.context
+        scope = await context.record_scope()
+        keep_id, drop_id = _pk("keep", keep), _pk("drop", drop)
+        reason_text = check.text("reason", reason, required=True, max_length=check.MAX_TEXT)
+        row = await registrar.merge(context.engine, keep_id, drop_id, reason_text, context.today(), scope, context.actor())
         return HomeIndustry.from_row(row)
 
     @strawberry.federation.mutation(
