@@ -69,6 +69,11 @@ RULES: list[FieldRule] = [
     *grant("HomeIndustryConnection", "edges pageInfo totalCount", RECORDS, scope="home-industry"),
     *grant("HomeIndustryEdge", "cursor node", RECORDS),
     *grant("PageInfo", "hasNextPage hasPreviousPage startCursor endCursor", RECORDS),
+    # Possible duplicates: the regency office's review list (its own regency/city only).
+    *grant("Query", "possibleDuplicates", {D}, scope="home-industry"),
+    *grant("PossibleDuplicateConnection", "edges pageInfo", {D}),
+    *grant("PossibleDuplicateEdge", "cursor node", {D}),
+    *grant("PossibleDuplicate", "first second reasons similarity", {D}),
     *grant("HomeIndustry", "id registrationNumber status statusChangedOn statusReason businessName businessCategory "
            "owner businessStartedOn registeredOn legality products monthlyGrossIncome infrastructure workforce "
            "marketingChannels constraints hopes assistanceReceived consent currentClass currentScore lastAssessedOn "

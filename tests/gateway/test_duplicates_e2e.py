@@ -9,6 +9,7 @@ business name.
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -197,3 +198,66 @@ async def test_merge_refusals_are_coded_and_write_nothing(gateway: Gateway, data
     finally:
         await connection.close()
     assert [r["status"] for r in statuses] == ["ACTIVE"] * 3
+
+
+POSSIBLE = """
+query Possible($after: String) {
+  possibleDuplicates(first: 200, after: $after) {
+    edges { cursor node { reasons similarity first { id } second { id } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+
+async def _all_pairs(gateway: Gateway, **caller: Any) -> dict[tuple[str, str], dict[str, Any]]:
+    pairs: dict[tuple[str, str], dict[str, Any]] = {}
+    after = None
+    while True:
+        body = await gateway(POSSIBLE, {"after": after}, **caller)
+        assert "errors" not in body, body
+        page = body["data"]["possibleDuplicates"]
+        for edge in page["edges"]:
+            node = edge["node"]
+            key = (node["first"]["id"], node["second"]["id"])
+            assert key not in pairs  # keyset pages neither repeat nor skip
+            pairs[key] = node
+        if not page["pageInfo"]["hasNextPage"]:
+            return pairs
+        after = page["pageInfo"]["endCursor"]
+
+
+async def test_possible_duplicates_lists_same_phone_and_similar_names_of_the_office_regency(gateway: Gateway) -> None:
+    tag = secrets.token_hex(3)
+
+    def person(name: str, phone: str) -> dict[str, Any]:
+        return {"name": name, "nik": fresh_nik(), "isFemaleHeadOfHousehold": False, "phone": phone}
+
+    digits = f"{secrets.randbelow(10**7):07d}"
+    phone, other_phone = f"0813-{digits[:4]}-{digits[4:]}1", f"0815-{digits[:4]}-{digits[4:]}2"
+    a = await _registered(gateway, businessName=f"Sambal Roa Mak Ijah {tag}", owner=person(f"Ijah Kartini {tag}", phone))
+    b = await _registered(gateway, businessName=f"Sambal Roa Mak Ijah {tag}", villageCode="33.74.01.1002",
+                          owner=person(f"Ijah Kartini {tag}", other_phone))  # same sub-district, similar names
+    c = await _registered(gateway, businessName=f"Warung Jamu {tag} Lain", owner=person(f"Bambang {tag} Lain", phone))
+    far = await _registered(gateway, businessName=f"Sambal Roa Mak Ijah {tag}", villageCode="33.74.03.1001",
+                            owner=person(f"Ijah Kartini {tag}", "0816-9999-0000"))  # another sub-district
+    malang = await _registered(gateway, region="35.07", villageCode=OTHER_REGENCY_VILLAGE,
+                               businessName=f"Sambal Roa Mak Ijah {tag}", owner=person(f"Ijah Kartini {tag}", phone))
+
+    pairs = _all_pairs
+    found = await pairs(gateway)
+    ours = {key: node for key, node in found.items() if {a["id"], b["id"], c["id"], far["id"]} >= set(key)}
+    assert set(ours) == {(a["id"], b["id"]), (a["id"], c["id"])}
+    assert ours[(a["id"], b["id"])]["reasons"] == ["SIMILAR_NAMES"] and ours[(a["id"], b["id"])]["similarity"] == 1.0
+    assert ours[(a["id"], c["id"])]["reasons"] == ["SAME_PHONE"]
+    assert all(malang["id"] not in key for key in found)  # another regency's IR never appear
+
+    # Once merged, the pair is gone.
+    merged = await gateway(MERGE, {"keep": a["id"], "drop": b["id"], "reason": "satu usaha"})
+    assert "errors" not in merged, merged
+    assert (a["id"], b["id"]) not in await pairs(gateway)
+
+    # The regency office's list: not the ministry's, not a facilitator's.
+    ministry = await gateway(POSSIBLE, {"after": None}, role="MINISTRY", region=None)
+    assert ministry["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    bad = await gateway(POSSIBLE, {"after": "bm90LWEtY3Vyc29y"})
+    assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

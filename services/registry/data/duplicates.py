@@ -46,3 +46,49 @@ async def move_records(connection: AsyncConnection, drop_id: int, keep_id: int) 
         )
         moved[kind] = sorted(result.scalars().all())
     return moved
+
+
+#: Pairs (first id < second id) of active IR of one regency/city that may be one business: the same
+#: owner's phone, or owner and business names both trigram-similar within one sub-district. Each
+#: side of the name pairs is found through the GIN trigram indexes (migration: duplicate detection),
+#: the phone pairs through the (regency, phone) index: one regency's pairs, never a scan of the table.
+_PAIRS = """
+WITH candidates AS (
+    SELECT a.id AS first_id, b.id AS second_id, 'SAME_PHONE' AS reason, 1.0::real AS score
+    FROM registry.home_industries a
+    JOIN registry.home_industries b
+      ON b.regency_code = a.regency_code AND b.owner_phone = a.owner_phone AND b.id > a.id AND b.status = 'ACTIVE'
+    WHERE a.regency_code = :regency AND a.status = 'ACTIVE' AND a.owner_phone IS NOT NULL
+    UNION ALL
+    SELECT a.id, b.id, 'SIMILAR_NAMES',
+           least(similarity(a.owner_name, b.owner_name), similarity(a.business_name, b.business_name))
+    FROM registry.home_industries a
+    JOIN registry.home_industries b
+      ON b.business_name % a.business_name AND b.id > a.id AND b.regency_code = a.regency_code
+     AND left(b.village_code, 8) = left(a.village_code, 8) AND b.status = 'ACTIVE'
+    WHERE a.regency_code = :regency AND a.status = 'ACTIVE'
+      AND similarity(a.owner_name, b.owner_name) >= :threshold
+      AND similarity(a.business_name, b.business_name) >= :threshold
+)
+SELECT first_id, second_id, array_agg(reason ORDER BY reason) AS reasons, max(score) AS score
+FROM candidates
+WHERE (first_id, second_id) > (:after_first, :after_second)
+GROUP BY first_id, second_id
+ORDER BY first_id, second_id
+LIMIT :limit
+"""
+
+
+async def possible_duplicate_page(
+    connection: AsyncConnection, regency_code: str, threshold: float, *, first: int, after: tuple[int, int] | None
+) -> list[RowMapping]:
+    """Up to ``first + 1`` pairs after the keyset ``after`` (the extra one says whether a next page exists)."""
+    # set_limit: the % operator (and its GIN index) uses pg_trgm.similarity_threshold; local to the transaction.
+    await connection.execute(text("SELECT set_config('pg_trgm.similarity_threshold', :t, true)"), {"t": str(threshold)})
+    after_first, after_second = after or (0, 0)
+    result = await connection.execute(
+        text(_PAIRS),
+        {"regency": regency_code, "threshold": threshold, "after_first": after_first, "after_second": after_second,
+         "limit": first + 1},
+    )
+    return list(result.mappings().all())

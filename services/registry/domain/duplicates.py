@@ -23,6 +23,15 @@ CLOSED_AS_DUPLICATE = "DUPLICATE of"
 NEAR_IDENTICAL_BUSINESS_NAME = 0.6
 
 
+#: pg_trgm similarity from which two IR of one sub-district with similar owner AND business names are
+#: listed as possible duplicates (both names must reach it; the pair's score is the lower of the two).
+PROBABLE_NAME_SIMILARITY = 0.5
+
+#: Why a pair is listed (``possibleDuplicates``).
+SAME_PHONE = "SAME_PHONE"
+SIMILAR_NAMES = "SIMILAR_NAMES"
+
+
 @dataclass(frozen=True, slots=True)
 class ActiveRegistration:
     """An active IR of the owner being registered, as the duplicate check sees it."""

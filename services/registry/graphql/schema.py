@@ -5,6 +5,7 @@ from __future__ import annotations
 from strawberry.tools import merge_types
 
 from services.registry.graphql.context import OneSnapshotPerQuery
+from services.registry.graphql.duplicates import DuplicateQuery
 from services.registry.graphql.facilitator import Facilitator
 from services.registry.graphql.facilitator_mutation import FacilitatorMutation
 from services.registry.graphql.home_industry import HomeIndustry
@@ -24,11 +25,12 @@ from services.registry.policy import POLICY
 from siir.graphql import DomainErrorMasking, SubgraphSchema
 from siir.policy.schema import build_schema
 
+_QUERY = merge_types("Query", (Query, DuplicateQuery))
 _MUTATION = merge_types("Mutation", (Mutation, TeamMutation, FacilitatorMutation, PartnerMutation, InterventionMutation))
 
 schema = build_schema(
     lambda: SubgraphSchema(
-        query=Query,
+        query=_QUERY,
         mutation=_MUTATION,
         types=[Region, HomeIndustry, Team, Facilitator, Partner, Intervention],
         federation_version="2.9",
