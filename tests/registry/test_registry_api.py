@@ -52,7 +52,7 @@ BASE_INPUT: dict[str, Any] = {
 }
 
 
-_NIK_SERIAL = itertools.count(1)
+_NIK_SERIAL = itertools.count(1000)  # above the fixed NIKs the tests name (…0001, …0099)
 
 
 def fresh_nik(nik: str = NIK_WOMAN_1990) -> str:
