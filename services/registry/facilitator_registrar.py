@@ -17,12 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.registry.data import facilitators as facilitator_data
 from services.registry.data import home_industries as home_industry_data
-from services.registry.data import audit, outbox, regions
+from services.registry.data import audit, regions
 from services.registry.data.constraints import violated_constraint
 from services.registry.domain import events
 from services.registry.domain.access import RecordScope
 from services.registry.domain.periods import Period
-from services.registry.unit_of_work import Target, unit_of_work
+from services.registry.unit_of_work import Target, UnitOfWork, unit_of_work
 from siir.errors import Conflict, InvalidInput, NotFound
 
 
@@ -70,8 +70,9 @@ async def require_facilitator_in_service(
 
 
 async def _assign(
-    connection: AsyncConnection, facilitator: RowMapping, values: dict[str, Any], field: str
+    work: UnitOfWork, facilitator: RowMapping, values: dict[str, Any], field: str
 ) -> RowMapping:
+    connection = work.connection
     values = {
         **values,
         "active_from": values.get("active_from") or facilitator["active_from"],
@@ -112,8 +113,7 @@ async def _assign(
                 f"{field}: the facilitator is already assigned there in an overlapping period", field=field
             ) from None
         raise
-    await outbox.publish(
-        connection, events.FACILITATOR_ASSIGNED, str(facilitator["id"]), events.facilitator_assignment_payload(row),
+    await work.publish(events.FACILITATOR_ASSIGNED, str(facilitator["id"]), events.facilitator_assignment_payload(row),
         aggregate_type=events.AGGREGATE_FACILITATOR,
     )
     return row
@@ -131,13 +131,12 @@ async def register_facilitator(
                 row = await facilitator_data.insert_facilitator(connection, values)
         except IntegrityError as error:
             raise _subject_conflict(error) from None
-        await outbox.publish(
-            connection, events.FACILITATOR_REGISTERED, str(row["id"]), events.facilitator_payload(row),
+        await work.publish(events.FACILITATOR_REGISTERED, str(row["id"]), events.facilitator_payload(row),
             aggregate_type=events.AGGREGATE_FACILITATOR,
         )
         added = {}
         for index, assignment in enumerate(assignments):
-            added[f"assignments[{index}]"] = await _assign(connection, row, assignment, f"input.assignments[{index}]")
+            added[f"assignments[{index}]"] = await _assign(work, row, assignment, f"input.assignments[{index}]")
         await work.audit(None, row, added=added, record=_facilitator_record(row))
         return row
 
@@ -179,8 +178,7 @@ async def update_facilitator(
         except IntegrityError as error:
             raise _subject_conflict(error) from None
         assert row is not None
-        await outbox.publish(
-            connection, events.FACILITATOR_UPDATED, str(row["id"]), events.facilitator_payload(row),
+        await work.publish(events.FACILITATOR_UPDATED, str(row["id"]), events.facilitator_payload(row),
             aggregate_type=events.AGGREGATE_FACILITATOR,
         )
         ended_assignments = {}
@@ -189,8 +187,7 @@ async def update_facilitator(
                 ended = await facilitator_data.end_assignment(connection, assignment["id"], service.end)
                 assert ended is not None
                 ended_assignments[f"assignment {assignment['id']} activeUntil"] = {"active_until": ended["active_until"]}
-                await outbox.publish(
-                    connection, events.FACILITATOR_ASSIGNMENT_ENDED, str(row["id"]),
+                await work.publish(events.FACILITATOR_ASSIGNMENT_ENDED, str(row["id"]),
                     events.facilitator_assignment_payload(ended), aggregate_type=events.AGGREGATE_FACILITATOR,
                 )
         await work.audit(current, row, added=ended_assignments, record=_facilitator_record(row))
@@ -204,7 +201,7 @@ async def assign(
     async with unit_of_work(engine, actor) as work:
         connection = work.connection
         facilitator = await _lock_in_reach(connection, facilitator_id, reach)
-        row = await _assign(connection, facilitator, values, "input")
+        row = await _assign(work, facilitator, values, "input")
         await work.audit(None, row, record=_assignment_record(facilitator, row))
         return row
 
@@ -227,8 +224,7 @@ async def end_assignment(
             raise InvalidInput("endedOn", f"is after the assignment already ended ({current['active_until'].isoformat()})")
         row = await facilitator_data.end_assignment(connection, assignment_id, until)
         assert row is not None
-        await outbox.publish(
-            connection, events.FACILITATOR_ASSIGNMENT_ENDED, str(row["facilitator_id"]),
+        await work.publish(events.FACILITATOR_ASSIGNMENT_ENDED, str(row["facilitator_id"]),
             events.facilitator_assignment_payload(row), aggregate_type=events.AGGREGATE_FACILITATOR,
         )
         await work.audit(current, row, record=_assignment_record(facilitator, row))
@@ -249,8 +245,7 @@ async def record_mentoring_note(
         await require_facilitator_in_service(connection, values["facilitator_id"], values["noted_on"], "input.facilitatorId")
         row = await facilitator_data.insert_note(connection, {**values, "home_industry_id": home_industry_id})
         # Its own aggregate: HomeIndustry events carry the IR's snapshot, this one only ids and a date.
-        await outbox.publish(
-            connection, events.MENTORING_NOTE_RECORDED, str(row["id"]), events.mentoring_note_payload(row),
+        await work.publish(events.MENTORING_NOTE_RECORDED, str(row["id"]), events.mentoring_note_payload(row),
             aggregate_type=events.AGGREGATE_MENTORING_NOTE,
         )
         await work.audit(

@@ -8,11 +8,11 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.registry.data import audit, outbox, regions
+from services.registry.data import audit, regions
 from services.registry.data import partners as partner_data
 from services.registry.data.constraints import violated_constraint
 from services.registry.domain import events
-from services.registry.unit_of_work import Target, unit_of_work
+from services.registry.unit_of_work import Target, UnitOfWork, unit_of_work
 from siir.errors import Conflict, InvalidInput, NotFound
 
 
@@ -40,15 +40,15 @@ def _name_conflict(error: IntegrityError, field: str) -> Conflict:
     raise error
 
 
-async def _add_programme(connection: AsyncConnection, partner: RowMapping, values: dict[str, Any], field: str) -> RowMapping:
+async def _add_programme(work: UnitOfWork, partner: RowMapping, values: dict[str, Any], field: str) -> RowMapping:
+    connection = work.connection
     await _check_programme_regions(connection, values, field)
     try:
         async with connection.begin_nested():
             row = await partner_data.insert_programme(connection, {**values, "partner_id": partner["id"]})
     except IntegrityError as error:
         raise _name_conflict(error, f"{field}.name") from None
-    await outbox.publish(
-        connection, events.PARTNER_PROGRAMME_SAVED, str(partner["id"]), events.programme_payload(row),
+    await work.publish(events.PARTNER_PROGRAMME_SAVED, str(partner["id"]), events.programme_payload(row),
         aggregate_type=events.AGGREGATE_PARTNER,
     )
     return row
@@ -74,13 +74,12 @@ async def register_partner(
                 row = await partner_data.insert_partner(connection, values)
         except IntegrityError as error:
             raise _name_conflict(error, "input.name") from None
-        await outbox.publish(
-            connection, events.PARTNER_REGISTERED, str(row["id"]), events.partner_payload(row),
+        await work.publish(events.PARTNER_REGISTERED, str(row["id"]), events.partner_payload(row),
             aggregate_type=events.AGGREGATE_PARTNER,
         )
         added = {}
         for index, programme in enumerate(programmes):
-            added[f"programmes[{index}]"] = await _add_programme(connection, row, programme, f"input.programmes[{index}]")
+            added[f"programmes[{index}]"] = await _add_programme(work, row, programme, f"input.programmes[{index}]")
         await work.audit(None, row, added=added, record=_partner_record(row))
         return row
 
@@ -105,8 +104,7 @@ async def update_partner(
                 f"partner {partner_id} is at version {current['version']}, not {expected_version}",
                 currentVersion=current["version"],
             )
-        await outbox.publish(
-            connection, events.PARTNER_UPDATED, str(row["id"]), events.partner_payload(row),
+        await work.publish(events.PARTNER_UPDATED, str(row["id"]), events.partner_payload(row),
             aggregate_type=events.AGGREGATE_PARTNER,
         )
         await work.audit(before, row, record=_partner_record(row))
@@ -119,7 +117,7 @@ async def add_programme(engine: Target, partner_id: int, values: dict[str, Any],
         partner = (await partner_data.partners_by_ids(connection, [partner_id])).get(partner_id)
         if partner is None:
             raise NotFound(f"no partner with id {partner_id}")
-        row = await _add_programme(connection, partner, values, "input")
+        row = await _add_programme(work, partner, values, "input")
         await work.audit(None, row, record=_programme_record(row))
         return row
 
@@ -141,8 +139,7 @@ async def update_programme(engine: Target, programme_id: int, values: dict[str, 
         except IntegrityError as error:
             raise _name_conflict(error, "input.name") from None
         assert row is not None
-        await outbox.publish(
-            connection, events.PARTNER_PROGRAMME_SAVED, str(row["partner_id"]), events.programme_payload(row),
+        await work.publish(events.PARTNER_PROGRAMME_SAVED, str(row["partner_id"]), events.programme_payload(row),
             aggregate_type=events.AGGREGATE_PARTNER,
         )
         await work.audit(current, row, record=_programme_record(row))

@@ -16,13 +16,13 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.registry.data import audit, outbox, regions
+from services.registry.data import audit, regions
 from services.registry.data import teams as team_data
 from services.registry.data.constraints import violated_constraint
 from services.registry.domain import events
 from services.registry.domain.periods import Period
 from services.registry.domain.teams import REGION_LEVEL, Position, TeamLevel, default_team_name, single_holder_clash
-from services.registry.unit_of_work import Target, unit_of_work
+from services.registry.unit_of_work import Target, UnitOfWork, unit_of_work
 from siir.errors import Conflict, InvalidInput, NotFound
 
 
@@ -75,9 +75,10 @@ def _integrity_conflict(error: IntegrityError, field: str) -> Conflict:
 
 
 async def _add_member(
-    connection: AsyncConnection, team: RowMapping, values: dict[str, Any], holders: list[tuple[int, Position, Period]],
+    work: UnitOfWork, team: RowMapping, values: dict[str, Any], holders: list[tuple[int, Position, Period]],
     field: str,
 ) -> RowMapping:
+    connection = work.connection
     period = Period(values["active_from"], values["active_until"])
     team_period = _period(team)
     if not team_period.contains(period):
@@ -99,8 +100,7 @@ async def _add_member(
     except IntegrityError as error:
         raise _integrity_conflict(error, f"{field}.position") from None
     holders.append((row["id"], position, period))
-    await outbox.publish(
-        connection, events.TEAM_MEMBER_APPOINTED, str(team["id"]), events.team_member_payload(team, row),
+    await work.publish(events.TEAM_MEMBER_APPOINTED, str(team["id"]), events.team_member_payload(team, row),
         aggregate_type=events.AGGREGATE_TEAM,
     )
     return row
@@ -147,13 +147,12 @@ async def form_team(
                 team = await team_data.insert_team(connection, values)
         except IntegrityError as error:
             raise _integrity_conflict(error, "input.activeFrom") from None
-        await outbox.publish(
-            connection, events.TEAM_FORMED, str(team["id"]), events.team_payload(team), aggregate_type=events.AGGREGATE_TEAM
+        await work.publish(events.TEAM_FORMED, str(team["id"]), events.team_payload(team), aggregate_type=events.AGGREGATE_TEAM
         )
         holders: list[tuple[int, Position, Period]] = []
         added = {}
         for index, member in enumerate(members):
-            row = await _add_member(connection, team, _within_team(team, member), holders, f"input.members[{index}]")
+            row = await _add_member(work, team, _within_team(team, member), holders, f"input.members[{index}]")
             added[f"members[{index}]"] = row
         await work.audit(None, team, added=added, record=_team_record(team))
         return team
@@ -199,8 +198,7 @@ async def update_team(
         except IntegrityError as error:
             raise _integrity_conflict(error, "input.activeFrom") from None
         assert team is not None, "the row is locked and its version checked"
-        await outbox.publish(
-            connection, events.TEAM_UPDATED, str(team_id), events.team_payload(team), aggregate_type=events.AGGREGATE_TEAM
+        await work.publish(events.TEAM_UPDATED, str(team_id), events.team_payload(team), aggregate_type=events.AGGREGATE_TEAM
         )
         # A team that ends takes its members' terms with it.
         ended_terms = {}
@@ -209,8 +207,7 @@ async def update_team(
                 ended = await team_data.update_member(connection, member["id"], {"active_until": period.end})
                 assert ended is not None
                 ended_terms[f"member {member['id']} activeUntil"] = {"active_until": ended["active_until"]}
-                await outbox.publish(
-                    connection, events.TEAM_MEMBER_UPDATED, str(team_id), events.team_member_payload(team, ended),
+                await work.publish(events.TEAM_MEMBER_UPDATED, str(team_id), events.team_member_payload(team, ended),
                     aggregate_type=events.AGGREGATE_TEAM,
                 )
         await work.audit(current, team, added=ended_terms, record=_team_record(team))
@@ -229,7 +226,7 @@ async def appoint_member(
         authorize(team)
         values = _within_team(team, values)
         members = (await team_data.members_of(connection, [team_id]))[team_id]
-        row = await _add_member(connection, team, values, _holders(members), "input")
+        row = await _add_member(work, team, values, _holders(members), "input")
         await work.audit(None, row, record=_member_record(team, row))
         return row
 
@@ -269,8 +266,7 @@ async def update_member(
         except IntegrityError as error:
             raise _integrity_conflict(error, "input.position") from None
         assert row is not None
-        await outbox.publish(
-            connection, events.TEAM_MEMBER_UPDATED, str(team["id"]), events.team_member_payload(team, row),
+        await work.publish(events.TEAM_MEMBER_UPDATED, str(team["id"]), events.team_member_payload(team, row),
             aggregate_type=events.AGGREGATE_TEAM,
         )
         await work.audit(current, row, record=_member_record(team, row))

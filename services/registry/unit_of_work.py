@@ -35,10 +35,6 @@ class UnitOfWork:
     def __init__(self, connection: AsyncConnection, actor: audit.Actor) -> None:
         self.connection = connection
         self.actor = actor
-        #: How many outbox events and audit rows this unit has appended (a composed change can check
-        #: that each of its parts recorded itself).
-        self.published = 0
-        self.audited = 0
 
     @classmethod
     @asynccontextmanager
@@ -75,7 +71,6 @@ class UnitOfWork:
     ) -> None:
         """Append an outbox event; reporting sees it only if the whole unit commits."""
         await outbox.publish(self.connection, event_type, str(aggregate_id), payload, aggregate_type=aggregate_type)
-        self.published += 1
 
     async def audit(
         self,
@@ -87,7 +82,6 @@ class UnitOfWork:
     ) -> None:
         """Append the audit row of one change by this unit's actor."""
         await audit.record_write(self.connection, self.actor, before, after, added=added, record=record)
-        self.audited += 1
 
     async def changed(
         self,
