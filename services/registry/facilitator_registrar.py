@@ -13,15 +13,16 @@ from typing import Any
 
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.registry.data import facilitators as facilitator_data
 from services.registry.data import home_industries as home_industry_data
-from services.registry.data import audit, outbox, regions
+from services.registry.data import audit, regions
 from services.registry.data.constraints import violated_constraint
 from services.registry.domain import events
 from services.registry.domain.access import RecordScope
 from services.registry.domain.periods import Period
+from services.registry.unit_of_work import Target, UnitOfWork, unit_of_work
 from siir.errors import Conflict, InvalidInput, NotFound
 
 
@@ -69,8 +70,9 @@ async def require_facilitator_in_service(
 
 
 async def _assign(
-    connection: AsyncConnection, facilitator: RowMapping, values: dict[str, Any], field: str
+    work: UnitOfWork, facilitator: RowMapping, values: dict[str, Any], field: str
 ) -> RowMapping:
+    connection = work.connection
     values = {
         **values,
         "active_from": values.get("active_from") or facilitator["active_from"],
@@ -111,32 +113,31 @@ async def _assign(
                 f"{field}: the facilitator is already assigned there in an overlapping period", field=field
             ) from None
         raise
-    await outbox.publish(
-        connection, events.FACILITATOR_ASSIGNED, str(facilitator["id"]), events.facilitator_assignment_payload(row),
+    await work.publish(events.FACILITATOR_ASSIGNED, str(facilitator["id"]), events.facilitator_assignment_payload(row),
         aggregate_type=events.AGGREGATE_FACILITATOR,
     )
     return row
 
 
 async def register_facilitator(
-    engine: AsyncEngine, values: dict[str, Any], assignments: list[dict[str, Any]], actor: audit.Actor
+    engine: Target, values: dict[str, Any], assignments: list[dict[str, Any]], actor: audit.Actor
 ) -> RowMapping:
     """Engage a facilitator with her first villages and IR."""
-    async with engine.begin() as connection:
+    async with unit_of_work(engine, actor) as work:
+        connection = work.connection
         await _check_regency(connection, values["regency_code"], "input.regencyCode")
         try:
             async with connection.begin_nested():
                 row = await facilitator_data.insert_facilitator(connection, values)
         except IntegrityError as error:
             raise _subject_conflict(error) from None
-        await outbox.publish(
-            connection, events.FACILITATOR_REGISTERED, str(row["id"]), events.facilitator_payload(row),
+        await work.publish(events.FACILITATOR_REGISTERED, str(row["id"]), events.facilitator_payload(row),
             aggregate_type=events.AGGREGATE_FACILITATOR,
         )
         added = {}
         for index, assignment in enumerate(assignments):
-            added[f"assignments[{index}]"] = await _assign(connection, row, assignment, f"input.assignments[{index}]")
-        await audit.record_write(connection, actor, None, row, added=added, record=_facilitator_record(row))
+            added[f"assignments[{index}]"] = await _assign(work, row, assignment, f"input.assignments[{index}]")
+        await work.audit(None, row, added=added, record=_facilitator_record(row))
         return row
 
 
@@ -149,11 +150,12 @@ async def _lock_in_reach(connection: AsyncConnection, facilitator_id: int, reach
 
 
 async def update_facilitator(
-    engine: AsyncEngine, facilitator_id: int, expected_version: int, values: dict[str, Any], reach: Reach,
+    engine: Target, facilitator_id: int, expected_version: int, values: dict[str, Any], reach: Reach,
     actor: audit.Actor,
 ) -> RowMapping:
     """Change a facilitator's details or service period (ending it ends her open assignments)."""
-    async with engine.begin() as connection:
+    async with unit_of_work(engine, actor) as work:
+        connection = work.connection
         current = await _lock_in_reach(connection, facilitator_id, reach)
         if current["version"] != expected_version:
             raise Conflict(
@@ -176,8 +178,7 @@ async def update_facilitator(
         except IntegrityError as error:
             raise _subject_conflict(error) from None
         assert row is not None
-        await outbox.publish(
-            connection, events.FACILITATOR_UPDATED, str(row["id"]), events.facilitator_payload(row),
+        await work.publish(events.FACILITATOR_UPDATED, str(row["id"]), events.facilitator_payload(row),
             aggregate_type=events.AGGREGATE_FACILITATOR,
         )
         ended_assignments = {}
@@ -186,30 +187,31 @@ async def update_facilitator(
                 ended = await facilitator_data.end_assignment(connection, assignment["id"], service.end)
                 assert ended is not None
                 ended_assignments[f"assignment {assignment['id']} activeUntil"] = {"active_until": ended["active_until"]}
-                await outbox.publish(
-                    connection, events.FACILITATOR_ASSIGNMENT_ENDED, str(row["id"]),
+                await work.publish(events.FACILITATOR_ASSIGNMENT_ENDED, str(row["id"]),
                     events.facilitator_assignment_payload(ended), aggregate_type=events.AGGREGATE_FACILITATOR,
                 )
-        await audit.record_write(connection, actor, current, row, added=ended_assignments, record=_facilitator_record(row))
+        await work.audit(current, row, added=ended_assignments, record=_facilitator_record(row))
         return row
 
 
 async def assign(
-    engine: AsyncEngine, facilitator_id: int, values: dict[str, Any], reach: Reach, actor: audit.Actor
+    engine: Target, facilitator_id: int, values: dict[str, Any], reach: Reach, actor: audit.Actor
 ) -> RowMapping:
     """Assign a village or an IR to a facilitator for a period (defaults to her service)."""
-    async with engine.begin() as connection:
+    async with unit_of_work(engine, actor) as work:
+        connection = work.connection
         facilitator = await _lock_in_reach(connection, facilitator_id, reach)
-        row = await _assign(connection, facilitator, values, "input")
-        await audit.record_write(connection, actor, None, row, record=_assignment_record(facilitator, row))
+        row = await _assign(work, facilitator, values, "input")
+        await work.audit(None, row, record=_assignment_record(facilitator, row))
         return row
 
 
 async def end_assignment(
-    engine: AsyncEngine, assignment_id: int, until: dt.date, reach: Reach, actor: audit.Actor
+    engine: Target, assignment_id: int, until: dt.date, reach: Reach, actor: audit.Actor
 ) -> RowMapping:
     """End an assignment on ``until`` (the last day she looks after the village or IR)."""
-    async with engine.begin() as connection:
+    async with unit_of_work(engine, actor) as work:
+        connection = work.connection
         current = (await facilitator_data.assignments_by_ids(connection, [assignment_id])).get(assignment_id)
         if current is None:
             raise NotFound(f"no facilitator assignment with id {assignment_id}")
@@ -222,19 +224,19 @@ async def end_assignment(
             raise InvalidInput("endedOn", f"is after the assignment already ended ({current['active_until'].isoformat()})")
         row = await facilitator_data.end_assignment(connection, assignment_id, until)
         assert row is not None
-        await outbox.publish(
-            connection, events.FACILITATOR_ASSIGNMENT_ENDED, str(row["facilitator_id"]),
+        await work.publish(events.FACILITATOR_ASSIGNMENT_ENDED, str(row["facilitator_id"]),
             events.facilitator_assignment_payload(row), aggregate_type=events.AGGREGATE_FACILITATOR,
         )
-        await audit.record_write(connection, actor, current, row, record=_assignment_record(facilitator, row))
+        await work.audit(current, row, record=_assignment_record(facilitator, row))
         return row
 
 
 async def record_mentoring_note(
-    engine: AsyncEngine, home_industry_id: int, values: dict[str, Any], scope: RecordScope, actor: audit.Actor
+    engine: Target, home_industry_id: int, values: dict[str, Any], scope: RecordScope, actor: audit.Actor
 ) -> tuple[RowMapping, str]:
     """A facilitator's note of a mentoring visit (pendampingan) to an IR of her scope; (note, IR's regency)."""
-    async with engine.begin() as connection:
+    async with unit_of_work(engine, actor) as work:
+        connection = work.connection
         ir = (await home_industry_data.home_industries_by_ids(connection, [home_industry_id], scope)).get(home_industry_id)
         if ir is None:
             raise NotFound(f"no home industry with id {home_industry_id}")
@@ -243,11 +245,10 @@ async def record_mentoring_note(
         await require_facilitator_in_service(connection, values["facilitator_id"], values["noted_on"], "input.facilitatorId")
         row = await facilitator_data.insert_note(connection, {**values, "home_industry_id": home_industry_id})
         # Its own aggregate: HomeIndustry events carry the IR's snapshot, this one only ids and a date.
-        await outbox.publish(
-            connection, events.MENTORING_NOTE_RECORDED, str(row["id"]), events.mentoring_note_payload(row),
+        await work.publish(events.MENTORING_NOTE_RECORDED, str(row["id"]), events.mentoring_note_payload(row),
             aggregate_type=events.AGGREGATE_MENTORING_NOTE,
         )
-        await audit.record_write(
-            connection, actor, None, row, record=audit.Record("MentoringNote", row["id"], ir["regency_code"], ir["id"])
+        await work.audit(
+            None, row, record=audit.Record("MentoringNote", row["id"], ir["regency_code"], ir["id"])
         )
         return row, ir["regency_code"]

@@ -10,15 +10,16 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.registry.data import home_industries as home_industry_data
 from services.registry.data import interventions as intervention_data
-from services.registry.data import audit, outbox
+from services.registry.data import audit
 from services.registry.data import partners as partner_data
 from services.registry.domain import events
 from services.registry.domain.access import RecordScope
-from siir.errors import Conflict, InvalidInput, NotFound
+from services.registry.unit_of_work import Target, UnitOfWork, unit_of_work
+from siir.errors import InvalidInput, NotFound
 
 
 async def _provider(connection: AsyncConnection, values: dict[str, Any]) -> dict[str, Any]:
@@ -65,38 +66,38 @@ def _record(row: RowMapping, home_industry: RowMapping) -> audit.Record:
     return audit.Record("Intervention", row["id"], home_industry["regency_code"], home_industry["id"])
 
 
-async def _lock_in_scope(connection: AsyncConnection, home_industry_id: int, scope: RecordScope) -> RowMapping:
+async def _lock_in_scope(work: UnitOfWork, home_industry_id: int, scope: RecordScope) -> RowMapping:
     """The IR, locked; one outside the caller's scope is as missing as one that does not exist."""
-    row = await home_industry_data.lock_home_industry(connection, home_industry_id)
-    if row is None or not scope.admits(row):
-        raise NotFound(f"no home industry with id {home_industry_id}")
-    return row
+    return await work.lock(
+        home_industry_data.lock_home_industry, home_industry_id, scope.admits, f"no home industry with id {home_industry_id}"
+    )
 
 
 async def record_intervention(
-    engine: AsyncEngine, home_industry_id: int, values: dict[str, Any], scope: RecordScope, actor: audit.Actor
+    engine: Target, home_industry_id: int, values: dict[str, Any], scope: RecordScope, actor: audit.Actor
 ) -> RowMapping:
     """Record an intervention; answers the row with ``class_before``/``class_after``."""
-    async with engine.begin() as connection:
-        home_industry = await _lock_in_scope(connection, home_industry_id, scope)
+    async with unit_of_work(engine, actor) as work:
+        connection = work.connection
+        home_industry = await _lock_in_scope(work, home_industry_id, scope)
         _check_dates(home_industry, values["started_on"], values.get("ended_on"))
         values = await _provider(connection, dict(values))
         row = await intervention_data.insert_intervention(connection, {**values, "home_industry_id": home_industry_id})
         class_before = await intervention_data.class_on(connection, home_industry_id, row["started_on"])
-        await outbox.publish(
-            connection, events.INTERVENTION_RECORDED, str(row["id"]),
-            events.intervention_payload(row, home_industry, class_before), aggregate_type=events.AGGREGATE_INTERVENTION,
+        await work.changed(
+            None, row, events.INTERVENTION_RECORDED, events.intervention_payload(row, home_industry, class_before),
+            aggregate_type=events.AGGREGATE_INTERVENTION, record=_record(row, home_industry),
         )
-        await audit.record_write(connection, actor, None, row, record=_record(row, home_industry))
         return (await intervention_data.interventions_by_ids(connection, [row["id"]]))[row["id"]]
 
 
 async def update_intervention(
-    engine: AsyncEngine, intervention_id: int, expected_version: int, values: dict[str, Any], scope: RecordScope,
+    engine: Target, intervention_id: int, expected_version: int, values: dict[str, Any], scope: RecordScope,
     actor: audit.Actor,
 ) -> RowMapping:
     """Change an intervention (typically: its end date, value and outcome once it is over)."""
-    async with engine.begin() as connection:
+    async with unit_of_work(engine, actor) as work:
+        connection = work.connection
         current = await intervention_data.intervention_row(connection, intervention_id)
         if current is None:
             raise NotFound(f"no intervention with id {intervention_id}")
@@ -114,14 +115,12 @@ async def update_intervention(
         if row is None:
             latest = await intervention_data.intervention_row(connection, intervention_id)
             assert latest is not None
-            raise Conflict(
-                f"intervention {intervention_id} is at version {latest['version']}, not {expected_version}",
-                currentVersion=latest["version"],
+            raise UnitOfWork.stale(
+                f"intervention {intervention_id}", latest["version"], expected_version, f"no intervention with id {intervention_id}"
             )
         class_before = await intervention_data.class_on(connection, row["home_industry_id"], row["started_on"])
-        await outbox.publish(
-            connection, events.INTERVENTION_UPDATED, str(row["id"]),
-            events.intervention_payload(row, home_industry, class_before), aggregate_type=events.AGGREGATE_INTERVENTION,
+        await work.changed(
+            current, row, events.INTERVENTION_UPDATED, events.intervention_payload(row, home_industry, class_before),
+            aggregate_type=events.AGGREGATE_INTERVENTION, record=_record(row, home_industry),
         )
-        await audit.record_write(connection, actor, current, row, record=_record(row, home_industry))
         return (await intervention_data.interventions_by_ids(connection, [row["id"]]))[row["id"]]

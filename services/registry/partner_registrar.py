@@ -6,12 +6,13 @@ from typing import Any
 
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.registry.data import audit, outbox, regions
+from services.registry.data import audit, regions
 from services.registry.data import partners as partner_data
 from services.registry.data.constraints import violated_constraint
 from services.registry.domain import events
+from services.registry.unit_of_work import Target, UnitOfWork, unit_of_work
 from siir.errors import Conflict, InvalidInput, NotFound
 
 
@@ -39,15 +40,15 @@ def _name_conflict(error: IntegrityError, field: str) -> Conflict:
     raise error
 
 
-async def _add_programme(connection: AsyncConnection, partner: RowMapping, values: dict[str, Any], field: str) -> RowMapping:
+async def _add_programme(work: UnitOfWork, partner: RowMapping, values: dict[str, Any], field: str) -> RowMapping:
+    connection = work.connection
     await _check_programme_regions(connection, values, field)
     try:
         async with connection.begin_nested():
             row = await partner_data.insert_programme(connection, {**values, "partner_id": partner["id"]})
     except IntegrityError as error:
         raise _name_conflict(error, f"{field}.name") from None
-    await outbox.publish(
-        connection, events.PARTNER_PROGRAMME_SAVED, str(partner["id"]), events.programme_payload(row),
+    await work.publish(events.PARTNER_PROGRAMME_SAVED, str(partner["id"]), events.programme_payload(row),
         aggregate_type=events.AGGREGATE_PARTNER,
     )
     return row
@@ -63,30 +64,31 @@ def _programme_record(row: RowMapping) -> audit.Record:
 
 
 async def register_partner(
-    engine: AsyncEngine, values: dict[str, Any], programmes: list[dict[str, Any]], actor: audit.Actor
+    engine: Target, values: dict[str, Any], programmes: list[dict[str, Any]], actor: audit.Actor
 ) -> RowMapping:
-    async with engine.begin() as connection:
+    async with unit_of_work(engine, actor) as work:
+        connection = work.connection
         await _check_region(connection, values.get("region_code"), "input.regionCode")
         try:
             async with connection.begin_nested():
                 row = await partner_data.insert_partner(connection, values)
         except IntegrityError as error:
             raise _name_conflict(error, "input.name") from None
-        await outbox.publish(
-            connection, events.PARTNER_REGISTERED, str(row["id"]), events.partner_payload(row),
+        await work.publish(events.PARTNER_REGISTERED, str(row["id"]), events.partner_payload(row),
             aggregate_type=events.AGGREGATE_PARTNER,
         )
         added = {}
         for index, programme in enumerate(programmes):
-            added[f"programmes[{index}]"] = await _add_programme(connection, row, programme, f"input.programmes[{index}]")
-        await audit.record_write(connection, actor, None, row, added=added, record=_partner_record(row))
+            added[f"programmes[{index}]"] = await _add_programme(work, row, programme, f"input.programmes[{index}]")
+        await work.audit(None, row, added=added, record=_partner_record(row))
         return row
 
 
 async def update_partner(
-    engine: AsyncEngine, partner_id: int, expected_version: int, values: dict[str, Any], actor: audit.Actor
+    engine: Target, partner_id: int, expected_version: int, values: dict[str, Any], actor: audit.Actor
 ) -> RowMapping:
-    async with engine.begin() as connection:
+    async with unit_of_work(engine, actor) as work:
+        connection = work.connection
         await _check_region(connection, values.get("region_code"), "input.regionCode")
         before = (await partner_data.partners_by_ids(connection, [partner_id])).get(partner_id)
         try:
@@ -102,26 +104,27 @@ async def update_partner(
                 f"partner {partner_id} is at version {current['version']}, not {expected_version}",
                 currentVersion=current["version"],
             )
-        await outbox.publish(
-            connection, events.PARTNER_UPDATED, str(row["id"]), events.partner_payload(row),
+        await work.publish(events.PARTNER_UPDATED, str(row["id"]), events.partner_payload(row),
             aggregate_type=events.AGGREGATE_PARTNER,
         )
-        await audit.record_write(connection, actor, before, row, record=_partner_record(row))
+        await work.audit(before, row, record=_partner_record(row))
         return row
 
 
-async def add_programme(engine: AsyncEngine, partner_id: int, values: dict[str, Any], actor: audit.Actor) -> RowMapping:
-    async with engine.begin() as connection:
+async def add_programme(engine: Target, partner_id: int, values: dict[str, Any], actor: audit.Actor) -> RowMapping:
+    async with unit_of_work(engine, actor) as work:
+        connection = work.connection
         partner = (await partner_data.partners_by_ids(connection, [partner_id])).get(partner_id)
         if partner is None:
             raise NotFound(f"no partner with id {partner_id}")
-        row = await _add_programme(connection, partner, values, "input")
-        await audit.record_write(connection, actor, None, row, record=_programme_record(row))
+        row = await _add_programme(work, partner, values, "input")
+        await work.audit(None, row, record=_programme_record(row))
         return row
 
 
-async def update_programme(engine: AsyncEngine, programme_id: int, values: dict[str, Any], actor: audit.Actor) -> RowMapping:
-    async with engine.begin() as connection:
+async def update_programme(engine: Target, programme_id: int, values: dict[str, Any], actor: audit.Actor) -> RowMapping:
+    async with unit_of_work(engine, actor) as work:
+        connection = work.connection
         current = (await partner_data.programmes_by_ids(connection, [programme_id])).get(programme_id)
         if current is None:
             raise NotFound(f"no partner programme with id {programme_id}")
@@ -136,9 +139,8 @@ async def update_programme(engine: AsyncEngine, programme_id: int, values: dict[
         except IntegrityError as error:
             raise _name_conflict(error, "input.name") from None
         assert row is not None
-        await outbox.publish(
-            connection, events.PARTNER_PROGRAMME_SAVED, str(row["partner_id"]), events.programme_payload(row),
+        await work.publish(events.PARTNER_PROGRAMME_SAVED, str(row["partner_id"]), events.programme_payload(row),
             aggregate_type=events.AGGREGATE_PARTNER,
         )
-        await audit.record_write(connection, actor, current, row, record=_programme_record(row))
+        await work.audit(current, row, record=_programme_record(row))
         return row

@@ -91,6 +91,10 @@ RULES: list[FieldRule] = [
     *grant("Query", "reassessmentWorklist", PEOPLE, scope="home-industry", name="reassessmentWorklist"),
     *connection_rules("ReassessmentDue", PEOPLE),
     *grant("ReassessmentDue", "homeIndustry lastAssessedOn dueOn overdue daysOverdue", PEOPLE),
+    # Possible duplicates: the regency office's review list (its own regency/city only).
+    *grant("Query", "possibleDuplicates", {D}, scope="home-industry"),
+    *connection_rules("PossibleDuplicate", {D}),
+    *grant("PossibleDuplicate", "first second reasons similarity", {D}),
     *grant("HomeIndustry", "id registrationNumber status statusChangedOn statusReason businessName businessCategory "
            "owner businessStartedOn registeredOn legality products monthlyGrossIncome infrastructure workforce "
            "marketingChannels constraints hopes assistanceReceived consent currentClass currentScore lastAssessedOn "
@@ -168,6 +172,8 @@ RULES: list[FieldRule] = [
     # --- writes -----------------------------------------------------------------------------------
     *grant("Mutation", "registerHomeIndustry updateHomeIndustry closeHomeIndustry graduateHomeIndustry", {D},
            scope="home-industry"),
+    # Merging duplicates is the regency office's data-quality work (both IR in its scope).
+    *grant("Mutation", "mergeHomeIndustries", {D}, scope="home-industry"),
     *grant("Mutation", "recordAssessment", {D, F}, scope="home-industry"),
     *grant("Mutation", "formTeam updateTeam appointTeamMember updateTeamMember", OFFICIALS, scope="team-office"),
     *grant("Mutation", "registerFacilitator updateFacilitator assignFacilitator endFacilitatorAssignment", {D},

@@ -14,14 +14,15 @@ from typing import Any
 
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.registry.data import audit, outbox, regions
+from services.registry.data import audit, regions
 from services.registry.data import teams as team_data
 from services.registry.data.constraints import violated_constraint
 from services.registry.domain import events
 from services.registry.domain.periods import Period
 from services.registry.domain.teams import REGION_LEVEL, Position, TeamLevel, default_team_name, single_holder_clash
+from services.registry.unit_of_work import Target, UnitOfWork, unit_of_work
 from siir.errors import Conflict, InvalidInput, NotFound
 
 
@@ -74,9 +75,10 @@ def _integrity_conflict(error: IntegrityError, field: str) -> Conflict:
 
 
 async def _add_member(
-    connection: AsyncConnection, team: RowMapping, values: dict[str, Any], holders: list[tuple[int, Position, Period]],
+    work: UnitOfWork, team: RowMapping, values: dict[str, Any], holders: list[tuple[int, Position, Period]],
     field: str,
 ) -> RowMapping:
+    connection = work.connection
     period = Period(values["active_from"], values["active_until"])
     team_period = _period(team)
     if not team_period.contains(period):
@@ -98,8 +100,7 @@ async def _add_member(
     except IntegrityError as error:
         raise _integrity_conflict(error, f"{field}.position") from None
     holders.append((row["id"], position, period))
-    await outbox.publish(
-        connection, events.TEAM_MEMBER_APPOINTED, str(team["id"]), events.team_member_payload(team, row),
+    await work.publish(events.TEAM_MEMBER_APPOINTED, str(team["id"]), events.team_member_payload(team, row),
         aggregate_type=events.AGGREGATE_TEAM,
     )
     return row
@@ -131,11 +132,12 @@ def _holders(members: list[RowMapping]) -> list[tuple[int, Position, Period]]:
 
 
 async def form_team(
-    engine: AsyncEngine, values: dict[str, Any], members: list[dict[str, Any]], actor: audit.Actor
+    engine: Target, values: dict[str, Any], members: list[dict[str, Any]], actor: audit.Actor
 ) -> RowMapping:
     """Record a team set up by decree, with its first members (periods default to the team's)."""
     level = TeamLevel(values["level"])
-    async with engine.begin() as connection:
+    async with unit_of_work(engine, actor) as work:
+        connection = work.connection
         region_name = await _check_region(connection, level, values.get("region_code"), "input.regionCode")
         values = {**values, "name": values.get("name") or default_team_name(level, region_name)}
         period = Period(values["active_from"], values["active_until"])
@@ -145,24 +147,24 @@ async def form_team(
                 team = await team_data.insert_team(connection, values)
         except IntegrityError as error:
             raise _integrity_conflict(error, "input.activeFrom") from None
-        await outbox.publish(
-            connection, events.TEAM_FORMED, str(team["id"]), events.team_payload(team), aggregate_type=events.AGGREGATE_TEAM
+        await work.publish(events.TEAM_FORMED, str(team["id"]), events.team_payload(team), aggregate_type=events.AGGREGATE_TEAM
         )
         holders: list[tuple[int, Position, Period]] = []
         added = {}
         for index, member in enumerate(members):
-            row = await _add_member(connection, team, _within_team(team, member), holders, f"input.members[{index}]")
+            row = await _add_member(work, team, _within_team(team, member), holders, f"input.members[{index}]")
             added[f"members[{index}]"] = row
-        await audit.record_write(connection, actor, None, team, added=added, record=_team_record(team))
+        await work.audit(None, team, added=added, record=_team_record(team))
         return team
 
 
 async def update_team(
-    engine: AsyncEngine, team_id: int, expected_version: int, values: dict[str, Any], authorize: Authorize,
+    engine: Target, team_id: int, expected_version: int, values: dict[str, Any], authorize: Authorize,
     actor: audit.Actor,
 ) -> RowMapping:
     """Change a team's decree, name or period (``active_until`` ends it: members' terms end with it)."""
-    async with engine.begin() as connection:
+    async with unit_of_work(engine, actor) as work:
+        connection = work.connection
         current = await team_data.lock_team(connection, team_id)
         if current is None:
             raise NotFound(f"no team with id {team_id}")
@@ -196,8 +198,7 @@ async def update_team(
         except IntegrityError as error:
             raise _integrity_conflict(error, "input.activeFrom") from None
         assert team is not None, "the row is locked and its version checked"
-        await outbox.publish(
-            connection, events.TEAM_UPDATED, str(team_id), events.team_payload(team), aggregate_type=events.AGGREGATE_TEAM
+        await work.publish(events.TEAM_UPDATED, str(team_id), events.team_payload(team), aggregate_type=events.AGGREGATE_TEAM
         )
         # A team that ends takes its members' terms with it.
         ended_terms = {}
@@ -206,35 +207,36 @@ async def update_team(
                 ended = await team_data.update_member(connection, member["id"], {"active_until": period.end})
                 assert ended is not None
                 ended_terms[f"member {member['id']} activeUntil"] = {"active_until": ended["active_until"]}
-                await outbox.publish(
-                    connection, events.TEAM_MEMBER_UPDATED, str(team_id), events.team_member_payload(team, ended),
+                await work.publish(events.TEAM_MEMBER_UPDATED, str(team_id), events.team_member_payload(team, ended),
                     aggregate_type=events.AGGREGATE_TEAM,
                 )
-        await audit.record_write(connection, actor, current, team, added=ended_terms, record=_team_record(team))
+        await work.audit(current, team, added=ended_terms, record=_team_record(team))
         return team
 
 
 async def appoint_member(
-    engine: AsyncEngine, team_id: int, values: dict[str, Any], authorize: Authorize, actor: audit.Actor
+    engine: Target, team_id: int, values: dict[str, Any], authorize: Authorize, actor: audit.Actor
 ) -> RowMapping:
     """Add a member (or a new holder of a position) to a team; the period defaults to the team's."""
-    async with engine.begin() as connection:
+    async with unit_of_work(engine, actor) as work:
+        connection = work.connection
         team = await team_data.lock_team(connection, team_id)
         if team is None:
             raise NotFound(f"no team with id {team_id}")
         authorize(team)
         values = _within_team(team, values)
         members = (await team_data.members_of(connection, [team_id]))[team_id]
-        row = await _add_member(connection, team, values, _holders(members), "input")
-        await audit.record_write(connection, actor, None, row, record=_member_record(team, row))
+        row = await _add_member(work, team, values, _holders(members), "input")
+        await work.audit(None, row, record=_member_record(team, row))
         return row
 
 
 async def update_member(
-    engine: AsyncEngine, member_id: int, values: dict[str, Any], authorize: Authorize, actor: audit.Actor
+    engine: Target, member_id: int, values: dict[str, Any], authorize: Authorize, actor: audit.Actor
 ) -> RowMapping:
     """Change a member's details or period (``active_until`` ends the term)."""
-    async with engine.begin() as connection:
+    async with unit_of_work(engine, actor) as work:
+        connection = work.connection
         current = (await team_data.members_by_ids(connection, [member_id])).get(member_id)
         if current is None:
             raise NotFound(f"no team member with id {member_id}")
@@ -264,10 +266,9 @@ async def update_member(
         except IntegrityError as error:
             raise _integrity_conflict(error, "input.position") from None
         assert row is not None
-        await outbox.publish(
-            connection, events.TEAM_MEMBER_UPDATED, str(team["id"]), events.team_member_payload(team, row),
+        await work.publish(events.TEAM_MEMBER_UPDATED, str(team["id"]), events.team_member_payload(team, row),
             aggregate_type=events.AGGREGATE_TEAM,
         )
-        await audit.record_write(connection, actor, current, row, record=_member_record(team, row))
+        await work.audit(current, row, record=_member_record(team, row))
         return row
 

@@ -11,7 +11,7 @@ import asyncpg
 from siir.database import asyncpg_dsn
 from tests.conftest import GraphQLClient, StatementLog
 from tests.registry.test_facilitators import register_facilitator
-from tests.registry.test_registry_api import MAJU, office_of, register
+from tests.registry.test_registry_api import MAJU, fresh_nik, office_of, register
 from tests.registry.test_teams import LEADERS, form
 
 RECORD = """
@@ -183,7 +183,7 @@ async def test_a_regency_team_page_and_ir_pages_take_a_bounded_number_of_stateme
     ir_ids = []
     for n in range(12):
         ir = await register(registry, villageCode=villages[n % 3], businessName=f"Getuk Magelang {n}",
-                            owner={"name": f"Ibu {n}", "nik": "3371015507900001"})
+                            owner={"name": f"Ibu {n}", "nik": fresh_nik("3371015507900001")})
         ir_ids.append(ir["id"])
         for k in range(n % 3):
             await registry(RECORD, {"id": ir["id"], "input": {

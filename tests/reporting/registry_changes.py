@@ -11,6 +11,7 @@ random stream, so the IR changes of a seed stay what they were.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 from dataclasses import dataclass, field
 
@@ -27,6 +28,7 @@ from siir.errors import DomainError
 
 #: The changes are made as a national clerk would make them (scope and audit as in production).
 ANYWHERE = RecordScope(region=None)
+_OWNER_SERIAL = itertools.count(1)
 ACTOR = Actor("test-random-changes", "DISTRICT_OFFICER", None, None, "mutation RandomRegistryChanges")
 
 TODAY = dt.date(2026, 11, 20)
@@ -104,7 +106,9 @@ class RegistryChanges:
             "business_name": f"Usaha Uji {self.log.registered}",
             "business_category": rng.choice(("FOOD_AND_BEVERAGE", "CRAFT", "TEXTILE_AND_FASHION")),
             "owner_name": "Pemilik Uji",
-            "owner_nik": f"{rng.randint(10**15, 10**16 - 1)}",
+            # One NIK holds one active IR: the last six digits are a running number of the process,
+            # so two runs with one seed (two test modules) register different owners.
+            "owner_nik": f"{rng.randint(10**15, 10**16 - 1)}"[:10] + f"{next(_OWNER_SERIAL) % 10**6:06d}",
             "owner_sex": "FEMALE" if female else "MALE",
             "owner_is_female_head_of_household": female and rng.random() < 0.6,
             "business_started_on": started,

@@ -13,9 +13,11 @@ from typing import Any
 
 import secrets
 
+import asyncpg
 import httpx
 import pytest
 
+from siir.database import asyncpg_dsn
 from tests.conftest import GraphQLClient, ServerThread, Tokens
 from tests.registry.test_registry_api import REGISTER, register_input
 
@@ -79,16 +81,38 @@ async def _register(office: GraphQLClient, **changes: Any) -> dict[str, Any]:
     return body["data"]["registerHomeIndustry"]
 
 
+async def _close_earlier_worlds(database_url: str, offices: dict[str, GraphQLClient]) -> None:
+    connection = await asyncpg.connect(**asyncpg_dsn(database_url))
+    try:
+        rows = await connection.fetch(
+            "SELECT id, owner_nik FROM registry.home_industries WHERE owner_nik = ANY($1::text[]) AND status = 'ACTIVE'",
+            list(offices),
+        )
+    finally:
+        await connection.close()
+    for row in rows:
+        body = await offices[row["owner_nik"]](
+            'mutation($id: ID!) { closeHomeIndustry(id: $id, reason: "dunia uji sebelumnya") { status } }',
+            {"id": str(row["id"])},
+        )
+        assert "errors" not in body, body
+
+
 @pytest.fixture(scope="module")
-async def world(registry_server: ServerThread, tokens: Tokens) -> Any:
+async def world(registry_server: ServerThread, tokens: Tokens, database_url: str) -> Any:
     async with httpx.AsyncClient(timeout=30) as client:
         url = registry_server.url + "/graphql"
         semarang = GraphQLClient(client, url, tokens.headers("DISTRICT_OFFICER", SEMARANG), tokens)
         malang = GraphQLClient(client, url, tokens.headers("DISTRICT_OFFICER", MALANG), tokens)
+        # One NIK holds one active IR: the world of an earlier test module closes before this one's
+        # owners register again (through the API, as their offices).
+        await _close_earlier_worlds(database_url, {NIK_SEMARANG: semarang, NIK_MALANG: malang})
         common = {"address": "Jl. Pemuda No. 12", "location": {"latitude": -6.98312, "longitude": 110.41234}}
-        own = await _register(semarang, businessName="Bakpia Rahasia Semarang", **common)
+        sri = {"name": "Sri Wahyuni", "nik": NIK_SEMARANG, "isFemaleHeadOfHousehold": True, "phone": "0812-3456-7890"}
+        own = await _register(semarang, businessName="Bakpia Rahasia Semarang", owner=sri, **common)
         own_private = await _register(
-            semarang, businessName="Lumpia Rahasia Tertutup", consent={"granted": False}, **common
+            semarang, businessName="Lumpia Rahasia Tertutup", consent={"granted": False}, owner=sri,
+            additionalBusinessReason="usaha kedua Bu Sri, pemilik menolak berbagi data", **common
         )
         other = await _register(
             malang,

@@ -51,6 +51,7 @@ UPDATE = "mutation($id: ID!, $v: Int!, $input: UpdateHomeIndustryInput!) { updat
 ASSESS = "mutation($id: ID!, $input: AssessmentInput!) { recordAssessment(homeIndustryId: $id, input: $input) { assessment { id } } }"
 CLOSE = "mutation($id: ID!, $reason: String!, $on: Date) { closeHomeIndustry(id: $id, reason: $reason, closedOn: $on) { id } }"
 GRADUATE = "mutation($id: ID!, $note: String, $on: Date) { graduateHomeIndustry(id: $id, note: $note, graduatedOn: $on) { id } }"
+MERGE = "mutation($keep: ID!, $drop: ID!, $reason: String!) { mergeHomeIndustries(keep: $keep, drop: $drop, reason: $reason) { id } }"
 REGISTER_FACILITATOR = "mutation($input: RegisterFacilitatorInput!) { registerFacilitator(input: $input) { id } }"
 UPDATE_FACILITATOR = "mutation($id: ID!, $input: UpdateFacilitatorInput!) { updateFacilitator(id: $id, expectedVersion: 1, input: $input) { id } }"
 ASSIGN = "mutation($id: ID!, $input: FacilitatorAssignmentInput!) { assignFacilitator(facilitatorId: $id, input: $input) { id } }"
@@ -205,6 +206,12 @@ CASES: list[Case] = [
     Case("close-id-beyond-bigint", OFFICE, CLOSE, fixed({"id": "99999999999999999999999", "reason": "tutup"}), "id"),
     Case("graduate-note-nul", OFFICE, GRADUATE, lambda ids: {"id": ids.own, "note": "\x00"}, "note"),
     Case("graduate-on-year-1", OFFICE, GRADUATE, lambda ids: {"id": ids.own, "on": "0001-01-01"}, "graduatedOn"),
+    # mergeHomeIndustries
+    Case("merge-same-ir", OFFICE, MERGE, lambda ids: {"keep": ids.own, "drop": ids.own, "reason": "ganda"}, "drop"),
+    Case("merge-reason-empty", OFFICE, MERGE, lambda ids: {"keep": ids.own, "drop": "1", "reason": " "}, "reason"),
+    Case("merge-reason-nul", OFFICE, MERGE, lambda ids: {"keep": ids.own, "drop": "1", "reason": "ganda\x00"}, "reason"),
+    Case("merge-drop-beyond-bigint", OFFICE, MERGE,
+         lambda ids: {"keep": ids.own, "drop": "99999999999999999999999", "reason": "ganda"}, "drop"),
     # facilitators
     Case("facilitator-name-nul", OFFICE, REGISTER_FACILITATOR, fixed(facilitator(personName="Dewi\x00")), "input.personName"),
     Case("facilitator-regency-empty", OFFICE, REGISTER_FACILITATOR, fixed(facilitator(regencyCode="")), "input.regencyCode"),

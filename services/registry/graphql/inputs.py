@@ -234,6 +234,12 @@ class RegisterHomeIndustryInput:
         default=None,
         description="The owner's consent to share with partner institutions; default: not given."
     )
+    additional_business_reason: str | None = strawberry.field(
+        default=None,
+        description="Give it only when the owner (NIK) already has an active IR and this is another, different "
+        "business of theirs (usaha lain): why it is registered separately. Recorded in the audit trail. "
+        "Without it a NIK that already has an active IR is refused with CONFLICT.",
+    )
 
 
 @strawberry.input(description="Changes to an IR record; fields left out stay as they are.")

@@ -15,6 +15,8 @@ from services.registry.domain import validation
 from services.registry.graphql import (audit_trail, enums, facilitator, hand_over, home_industry, partner, query, reassessment,
                                        region, team)
 from services.registry.graphql.hand_over import HandOverPackage
+from services.registry.graphql import duplicates
+from services.registry.graphql.duplicates import DuplicateReason, PossibleDuplicate
 from services.registry.graphql.audit_trail import AuditEvent
 from services.registry.graphql.facilitator import Facilitator
 from services.registry.graphql.home_industry import HomeIndustry, Product, Workforce
@@ -43,6 +45,7 @@ LIST_SIZES: dict[type, dict[str, ListBound]] = {
         "partners": SlicedBy("first", query.MAX_LIST_PAGE, PAGE),
         "audit_trail": SlicedBy("first", audit_trail.MAX_PAGE, PAGE),
         "reassessment_worklist": SlicedBy("first", reassessment.MAX_PAGE, PAGE),
+        "possible_duplicates": SlicedBy("first", duplicates.MAX_PAGE, PAGE),
     },
     AuditEvent: {
         "fields": AtMost(50),  # personal fields of one record read in one request
@@ -81,6 +84,7 @@ LIST_SIZES: dict[type, dict[str, ListBound]] = {
         "trainings_wanted": INPUT_LIST,
     },
     HandOverPackage: {"home_industries": SlicedBy("first", hand_over.MAX_PACKAGE_PAGE, PAGE)},
+    PossibleDuplicate: {"reasons": AtMost(len(DuplicateReason))},
 }
 
 declare_list_sizes(LIST_SIZES)

@@ -15,5 +15,6 @@ LONG_TEXT = frozenset({
     "PartnerProgrammeInput.description",
     "UpdatePartnerProgrammeInput.description",
     "Mutation.closeHomeIndustry(reason:)",
+    "Mutation.mergeHomeIndustries(reason:)",
     "Mutation.graduateHomeIndustry(note:)",
 })

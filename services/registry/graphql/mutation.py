@@ -45,7 +45,8 @@ class RecordAssessmentPayload:
                              "are coded (docs/errors.md).")
 class Mutation:
     @strawberry.federation.mutation(
-        description="Register a new IR with its first assessment, in a village of your regency/city.",
+        description="Register a new IR with its first assessment, in a village of your regency/city. CONFLICT when "
+        "the owner's NIK already has an active IR (see `additionalBusinessReason`).",
     )
     async def register_home_industry(
         self,
@@ -62,8 +63,14 @@ class Mutation:
             "input.firstAssessment", input.first_assessment, values["business_started_on"], today
         )
         access.check_write_region(scope, values["village_code"], "input.villageCode")
+        # Given at all, it must say why (blank is refused, not read as "not a second business").
+        reason = check.text(
+            "input.additionalBusinessReason", input.additional_business_reason,
+            required=input.additional_business_reason is not None, max_length=check.MAX_TEXT,
+        )
         row = await registrar.register(
-            context.engine, values, assessment, context.rule_set, context.graduation_thresholds, today, context.actor()
+            context.engine, values, assessment, context.rule_set, context.graduation_thresholds, today, context.actor(),
+            scope=scope, additional_business_reason=reason,
         )
         return HomeIndustry.from_row(row)
 
@@ -143,6 +150,26 @@ class Mutation:
         row = await registrar.change_status(
             context.engine, _pk("id", id), "CLOSED", on, reason_text, events.HOME_INDUSTRY_CLOSED, scope, context.actor()
         )
+        return HomeIndustry.from_row(row)
+
+    @strawberry.federation.mutation(
+        description="Merge two registrations of the same business (duplikat) of your regency/city: the assessments, "
+        "interventions and mentoring notes of `drop` move to `keep`, and `drop` is closed as a duplicate of `keep` "
+        "(status CLOSED, statusReason starting 'DUPLICATE of' and `keep`'s registration number). One transaction, "
+        "audited. Answers the kept IR.",
+    )
+    async def merge_home_industries(
+        self,
+        info: RegistryInfo,
+        keep: Annotated[strawberry.ID, strawberry.argument(description="The IR that stays (usually the older registration).")],
+        drop: Annotated[strawberry.ID, strawberry.argument(description="The duplicate: closed, its records move to `keep`.")],
+        reason: Annotated[str, strawberry.argument(description="Why they are one business (alasan); audited.")],
+    ) -> HomeIndustry:
+        context = info.context
+        scope = await context.record_scope()
+        keep_id, drop_id = _pk("keep", keep), _pk("drop", drop)
+        reason_text = check.text("reason", reason, required=True, max_length=check.MAX_TEXT)
+        row = await registrar.merge(context.engine, keep_id, drop_id, reason_text, context.today(), scope, context.actor())
         return HomeIndustry.from_row(row)
 
     @strawberry.federation.mutation(

@@ -162,7 +162,10 @@ async def save_batch(
     if history:
         await connection.copy_records_to_table("class_history_in", columns=HISTORY_COLUMNS, records=history)
         await connection.execute(
-            "INSERT INTO reporting.class_history SELECT * FROM class_history_in ON CONFLICT (assessment_id) DO NOTHING"
+            # An assessment seen again under another IR was moved there by a registry merge.
+            "INSERT INTO reporting.class_history SELECT * FROM class_history_in ON CONFLICT (assessment_id)"
+            " DO UPDATE SET home_industry_id = excluded.home_industry_id"
+            " WHERE reporting.class_history.home_industry_id <> excluded.home_industry_id"
         )
     if stock:
         await connection.copy_records_to_table("stock_changes_in", records=stock)

@@ -117,6 +117,10 @@ def apply_event(
             score=int(assessment["score"]),
             small_enterprise_candidate=bool(assessment["smallEnterpriseCandidate"]),
         )
+    # A registry merge moved these assessments to the kept IR (published there as recorded): the
+    # dropped IR's history no longer has them.
+    for moved in payload.get("assessmentsMovedAway") or ():
+        history.pop(int(moved), None)
     return IrRecord(
         id=int(snapshot["id"]),
         registration_number=snapshot["registrationNumber"],
