@@ -8,6 +8,8 @@ sub-district counts without coordinates; an analyst is refused.
 
 from __future__ import annotations
 
+import itertools
+
 import json
 import secrets
 import asyncio
@@ -33,9 +35,14 @@ CLUSTER = [(-7.33012 - i * 0.001, 110.50123 + i * 0.002) for i in range(6)]
 LONE = (-7.36544, 110.61234)
 
 
-def _nik(sub_district: str, serial: int) -> str:
+#: Owners' running numbers: the fixture runs once per module using it (test_map_page too), and one
+#: NIK holds one active IR.
+_OWNERS = itertools.count(1)
+
+
+def _nik(sub_district: str) -> str:
     # A woman born 15 July 1990 (day 15 + 40), registered in that sub-district.
-    return sub_district.replace(".", "") + "550790" + f"{serial:04d}"
+    return sub_district.replace(".", "") + "550790" + f"{next(_OWNERS):04d}"
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +59,7 @@ async def salatiga(registry_server: Any, tokens: Any) -> AsyncIterator[dict[str,
         for serial, (village, point) in enumerate(places, start=1):
             changes: dict[str, Any] = {
                 "villageCode": village, "businessName": f"Peta Salatiga {serial}",
-                "owner": {"name": "Sri Wahyuni", "nik": _nik(sub_district["code"], serial), "phone": "0812-3456-7890"},
+                "owner": {"name": "Sri Wahyuni", "nik": _nik(sub_district["code"]), "phone": "0812-3456-7890"},
             }
             if point is not None:
                 changes["location"] = {"latitude": point[0], "longitude": point[1]}

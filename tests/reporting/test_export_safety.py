@@ -92,11 +92,15 @@ async def test_an_old_row_with_control_characters_exports_as_xlsx_and_csv(
 
         year = str(today_in_jakarta().year)
         exports = httpx.AsyncClient(base_url=reporting_server.url, headers=office, timeout=60)
-        async with exports:
-            # A village's needs are read from the per-IR projection (a regency's from its rollup).
-            where = {"regionCode": VILLAGE, "year": year}
-            xlsx = await exports.get("/exports/annual-report.xlsx", params=where)
-            plain = await exports.get("/exports/annual-report.csv", params=where)
+        try:
+            async with exports:
+                # A village's needs are read from the per-IR projection (a regency's from its rollup).
+                where = {"regionCode": VILLAGE, "year": year}
+                xlsx = await exports.get("/exports/annual-report.xlsx", params=where)
+                plain = await exports.get("/exports/annual-report.csv", params=where)
+        finally:
+            # Put the projection back as the registry has it: later tests compare the two.
+            await pg.execute("UPDATE reporting.home_industries SET constraints = $2 WHERE id = $1", home_industry, ["modal"])
 
     assert xlsx.status_code == 200, xlsx.text[:300]
     needs = load_workbook(io.BytesIO(xlsx.content))["Analisis kebutuhan"]

@@ -354,7 +354,7 @@ async def _whole_worklist(gw: Gateway, variables: dict[str, Any], **caller: Any)
 
 async def test_reassessment_worklist_of_a_regency(gateway: Gateway, pg: asyncpg.Connection) -> None:
     for days in (0, 30, 200):
-        items = await _whole_worklist(gateway, {"r": REGENCY, "d": days, "n": 7}, role="DISTRICT_OFFICER", region=REGENCY)
+        items = await _whole_worklist(gateway, {"r": REGENCY, "d": days, "n": 40}, role="DISTRICT_OFFICER", region=REGENCY)
         expected = await pg.fetch(
             """
             SELECT id, registration_number, last_assessed_on FROM registry.home_industries
