@@ -142,6 +142,8 @@ async def test_the_sign_off_status_exports_each_regency_state_dates_and_lateness
         english = await gateway.get(path.format("csv") + "&lang=en")
         analyst = await gateway.get(path.format("csv"), headers=tokens.headers("ANALYST"))
         partner = await gateway.get(path.format("csv"), headers=tokens.headers("PARTNER", partner="900001"))
+        nation = await gateway.get(f"/exports/sign-off-status.csv?year={year}&level=PROVINCE",
+                                   headers=tokens.headers("DISTRICT_OFFICER", "33.74"))  # a regency sees no nation
         no_level = await gateway.get(f"/exports/sign-off-status.csv?regionCode=33&year={year}")
         wrong_level = await gateway.get(f"/exports/sign-off-status.csv?regionCode=33&year={year}&level=DESA")
     await app.state.gateway.client.aclose()
@@ -168,7 +170,7 @@ async def test_the_sign_off_status_exports_each_regency_state_dates_and_lateness
     text = read_csv(english.content)
     assert text.sheets["Sign-off status"].header[3:8] == ["State", "State name", "Version", "Deadline", "Late"]
     assert text.title_block["Period"] == f"Year {year}, regencies/cities"
-    for response in (analyst, partner):
+    for response in (analyst, partner, nation):
         assert response.status_code == 403 and response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     for response in (no_level, wrong_level):
         assert response.status_code == 400
