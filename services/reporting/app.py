@@ -26,6 +26,9 @@ from services.reporting import reports
 from services.reporting.consumer import OutboxConsumer
 from siir.exports.files import FORMATS, render
 from siir.exports.layout import LANGUAGES, Language
+from services.reporting import indicator_table, reassessment_round, sign_offs
+from services.reporting.domain.sign_off import Level
+from services.reporting.export_programme import indicators_export, round_export, sign_off_export
 from services.reporting.export_tables import (annual_report_export, candidates_export, distribution_export, needs_export,
                                               transitions_export)
 from services.reporting.graphql.context import ReportingContext
@@ -48,7 +51,9 @@ from siir.settings import Settings
 #: (services/reporting/policy.py).
 EXPORTS = {"annual-report": "Query.annualReport", "class-distribution": "Query.classDistribution",
            "class-transitions": "Query.classTransitions", "needs-analysis": "Query.needsAnalysis",
-           "small-business-candidates": "Query.smallBusinessCandidates"}
+           "small-business-candidates": "Query.smallBusinessCandidates",
+           "programme-indicators": "Query.programmeIndicators", "reassessment-round": "Query.reassessmentRound",
+           "sign-off-status": "Query.signOffStatus"}
 
 
 class ReportingGraphQL(SubgraphGraphQL):
@@ -110,6 +115,14 @@ def _year(value: str | None) -> int:
         raise InvalidInput("year", "is required: a calendar year such as 2024") from None
 
 
+def _level(value: str | None) -> Level:
+    """``level`` of a sign-off status: PROVINCE or REGENCY (as the GraphQL enum ``SignOffLevel``)."""
+    try:
+        return Level((value or "").strip())
+    except ValueError:
+        raise InvalidInput("level", "is required: PROVINCE or REGENCY") from None
+
+
 def _language(value: str | None) -> Language:
     """``lang``: the export's language, Indonesian unless ``en`` is asked."""
     if value is None or value == "":
@@ -166,8 +179,10 @@ def build_app(
                 await state["engine"].dispose()
 
     async def export(request: Request) -> Response:
-        """``/exports/{annual-report|class-distribution|class-transitions|needs-analysis|small-business-candidates}.{csv|xlsx}?regionCode=…``
-        ``&year=…`` | ``&asOf=…&groupByChildren=…`` | ``&from=…&to=…&groupByChildren=…`` | ``&first=…``, and ``&lang=id|en``."""
+        """``/exports/<name>.{csv|xlsx}?regionCode=…`` (names: ``EXPORTS``) with ``&year=…`` (annual report,
+        reassessment round) | ``&asOf=…&groupByChildren=…`` | ``&from=…&to=…&groupByChildren=…`` | ``&first=…`` |
+        ``&year=…&groupByChildren=…`` (programme indicators) | ``&year=…&level=PROVINCE|REGENCY`` (sign-off status),
+        and ``&lang=id|en``; parameters are checked as the GraphQL field checks its arguments."""
         name, file_format = request.path_params["name"], request.path_params["format"]
         if name not in EXPORTS:
             return _error(404, DomainError(f"no export named {name!r}; there are {', '.join(EXPORTS)}", code="NOT_FOUND"))
@@ -195,6 +210,21 @@ def build_app(
                     needs = await reports.needs_analysis(connection, identity, _text("regionCode", query.get("regionCode")),
                                                          assignment)
                     export_ = needs_export(needs, language, identity)
+                elif name == "programme-indicators":
+                    table = await indicator_table.indicator_table(
+                        connection, identity, _text("regionCode", query.get("regionCode")), _year(query.get("year")),
+                        _bool("groupByChildren", query.get("groupByChildren")), assignment)
+                    export_ = indicators_export(table, language, identity)
+                elif name == "reassessment-round":
+                    round_ = await reassessment_round.reassessment_round(
+                        connection, identity, _text("regionCode", query.get("regionCode")), _year(query.get("year")),
+                        assignment)
+                    export_ = round_export(round_, language, identity)
+                elif name == "sign-off-status":
+                    view = await sign_offs.status(connection, identity, _year(query.get("year")),
+                                                  _text("regionCode", query.get("regionCode")), _level(query.get("level")))
+                    export_ = sign_off_export(view, await reports.find_region(connection, view.region_code), language,
+                                              identity)
                 elif name == "small-business-candidates":
                     code = _text("regionCode", query.get("regionCode"))
                     first = _first(query.get("first"))
