@@ -47,7 +47,7 @@ class Settings:
     gateway_max_aliases: int = 15
     gateway_max_tokens: int = 1000
     gateway_max_directives: int = 50
-    gateway_max_cost: int = 5000
+    gateway_max_cost: int = 10_000
     gateway_default_page_size: int = 10
     gateway_max_body_bytes: int = 262_144
     #: Requests per second per subject (token bucket refill) and the bucket size; 0 disables.
@@ -128,7 +128,7 @@ class Settings:
             gateway_max_aliases=int(env.get("SIIR_GATEWAY_MAX_ALIASES", "15")),
             gateway_max_tokens=int(env.get("SIIR_GATEWAY_MAX_TOKENS", "1000")),
             gateway_max_directives=int(env.get("SIIR_GATEWAY_MAX_DIRECTIVES", "50")),
-            gateway_max_cost=int(env.get("SIIR_GATEWAY_MAX_COST", "5000")),
+            gateway_max_cost=int(env.get("SIIR_GATEWAY_MAX_COST", "10000")),
             gateway_default_page_size=int(env.get("SIIR_GATEWAY_DEFAULT_PAGE_SIZE", "10")),
             gateway_max_body_bytes=int(env.get("SIIR_GATEWAY_MAX_BODY_BYTES", "262144")),
             gateway_rate_limit=float(env.get("SIIR_GATEWAY_RATE_LIMIT", "50")),

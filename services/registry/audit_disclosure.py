@@ -37,6 +37,7 @@ COLUMNS: dict[tuple[str, str], str | None] = {
     ("HomeIndustry", "kbli"): "Legality.kbli",
     ("HomeIndustry", "pirt_number"): "Legality.pirtNumber",
     ("HomeIndustry", "halal_certificate_number"): "Legality.halalCertificateNumber",
+    ("HomeIndustry", "legal_form"): "Legality.legalForm",
     ("HomeIndustry", "workers_female"): "Workforce.femaleWorkers",
     ("HomeIndustry", "workers_male"): "Workforce.maleWorkers",
     ("HomeIndustry", "consent_to_share"): "SharingConsent.granted",

@@ -23,7 +23,7 @@ PACKAGE_QUERY = """query HandOverExport($year: Int!, $regionCode: String!, $afte
       pageInfo { hasNextPage endCursor }
       nodes {
         registrationNumber businessName village { code name } statusChangedOn
-        owner { name nik sex } legality { nib kbli }
+        owner { name nik sex } legality { nib kbli legalForm }
         assessments { class assessedOn }
       }
     }
@@ -40,6 +40,9 @@ HAND_OVER = TableLayout(
      Column("business_name", W("Nama usaha", "Business name"), "text", W("Nama usaha", "Business name")),
      Column("nib", W("NIB", "NIB"), "code", W("Nomor Induk Berusaha dari OSS", "Business identification number (OSS)")),
      Column("kbli", W("KBLI", "KBLI"), "code", W("Kode KBLI 2020, lima digit", "KBLI 2020 code, five digits"), _CODE),
+     Column("legal_form", W("Bentuk badan usaha", "Legal form"), "code",
+            W("INDIVIDUAL (perorangan), JOINT_BUSINESS_GROUP (KUB), PARTNERSHIP (CV/firma), COOPERATIVE (koperasi), "
+              "LIMITED_COMPANY (PT)", "INDIVIDUAL, JOINT_BUSINESS_GROUP, PARTNERSHIP (CV), COOPERATIVE, LIMITED_COMPANY (PT)")),
      Column("village_code", W("Kode desa/kelurahan", "Village code"), "code",
             W("Kode wilayah Kemendagri desa/kelurahan", "Kemendagri village code"), _CODE),
      Column("village_name", W("Desa/kelurahan", "Village"), "text", W("Nama desa/kelurahan", "Village name")),
@@ -84,6 +87,7 @@ def package_export(package: dict[str, Any], language: Language, identity: Identi
         owner, legality = h.get("owner") or {}, h.get("legality") or {}
         history = "; ".join(f"{a['class']} {a['assessedOn']}" for a in h.get("assessments") or [])
         rows.append([h["registrationNumber"], h.get("businessName"), legality.get("nib"), legality.get("kbli"),
+                     legality.get("legalForm"),
                      h["village"]["code"], h["village"]["name"], owner.get("name"), owner.get("nik"), owner.get("sex"),
                      _day(h.get("statusChangedOn")), history])
     tables = [Table(HAND_OVER, rows)]

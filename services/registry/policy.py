@@ -115,7 +115,7 @@ RULES: list[FieldRule] = [
     *grant("Owner", "phone", {**_OWN_FULL_OTHERS_MASKED, PA: When("consented", FULL, WITHHELD)}, personal=True,
            mask="phone", name="owner.phone"),
     *grant("Location", "latitude longitude exact", RECORDS),
-    *grant("Legality", "nib kbli pirtNumber halalCertificateNumber", RECORDS),
+    *grant("Legality", "nib kbli pirtNumber halalCertificateNumber legalForm", RECORDS),
     *grant("Product", "name monthlyVolume unit rawMaterials", RECORDS),
     *grant("WorkersByEducation", "education count", RECORDS),
     *grant("Workforce", "femaleWorkers maleWorkers byEducation averageMonthlyWage weeklyHours protection "

@@ -98,6 +98,17 @@ CHUNK_SIZE = 10_000
 #: Above this many IR, secondary indexes and foreign keys are dropped and rebuilt around the load.
 BIG_LOAD = 100_000
 
+def legal_form_of(home_industry_id: int, current_class: str | None, nib: str | None) -> str:
+    """The demo IR's legal form (bentuk badan usaha), from what it already is, without drawing from the
+    generator (so every other value of the demo data stays as it was): most IR are unincorporated; one
+    Maju IR with a NIB in four is a cooperative or a limited company, one IR in thirty a joint business
+    group (kelompok usaha bersama)."""
+    if current_class == "MAJU" and nib:
+        return ("COOPERATIVE", "LIMITED_COMPANY", "INDIVIDUAL", "INDIVIDUAL", "INDIVIDUAL", "INDIVIDUAL",
+                "PARTNERSHIP", "INDIVIDUAL")[home_industry_id % 8]
+    return "JOINT_BUSINESS_GROUP" if home_industry_id % 30 == 7 else "INDIVIDUAL"
+
+
 #: pg_advisory_xact_lock key serialising seed runs (two `siir up` at once must not both seed).
 SEED_LOCK_KEY = 0x5EED_D3A0
 
@@ -105,7 +116,7 @@ HOME_INDUSTRY_COLUMNS: tuple[str, ...] = (
     "id", "registration_number", "regency_code", "village_code", "business_name", "business_category",
     "owner_name", "owner_nik", "owner_sex", "owner_birth_year", "owner_education",
     "owner_is_female_head_of_household", "owner_phone", "address", "latitude", "longitude",
-    "business_started_on", "registered_on", "nib", "pirt_number", "halal_certificate_number", "products",
+    "business_started_on", "registered_on", "nib", "pirt_number", "halal_certificate_number", "legal_form", "products",
     "monthly_gross_income", "infrastructure", "workers_female", "workers_male", "workforce",
     "marketing_channels", "constraints", "hopes", "assistance_received", "consent_to_share",
     "consent_recorded_on", "status", "status_changed_on", "status_reason", "current_class",
@@ -446,6 +457,7 @@ class DemoGenerator:
             "created_at": _at_office_hour(registered_on),
             "updated_at": _at_office_hour(last_change),
         }
+        row["legal_form"] = legal_form_of(hi_id, row["current_class"], nib)
         record = dict(row)
         for column in _JSON_COLUMNS:
             record[column] = _json(record[column])

@@ -37,6 +37,7 @@ INDICATOR_NAMES: dict[Indicator, Words] = {
     Indicator.SPP_IRT_OBTAINED: W("Memperoleh SPP-IRT", "SPP-IRT obtained"),
     Indicator.NIB_OBTAINED: W("Memperoleh NIB", "NIB obtained"),
     Indicator.ONLINE_SELLING_STARTED: W("Mulai berjualan daring", "Started selling online"),
+    Indicator.FORMAL_ENTITY_FORMED: W("Lembaga formal terbentuk (koperasi, PT)", "Formal entities formed (cooperative, PT)"),
 }
 
 PROGRAMME_INDICATORS = TableLayout(

@@ -18,7 +18,7 @@ from tests.registry.test_registry_api import ASSESS, MAJU, NIK_WOMAN_1990, REGIS
 
 PACKAGE = """query($y: Int!, $r: String!) { handOverPackage(year: $y, regionCode: $r) {
   year regionCode approval { approvedBy approvedRole approvedAt homeIndustryCount changedSince }
-  homeIndustries { nodes { id registrationNumber legality { nib kbli } village { code } owner { name nik }
+  homeIndustries { nodes { id registrationNumber legality { nib kbli legalForm } village { code } owner { name nik }
                    status statusChangedOn assessments { class assessedOn } } } } }"""
 APPROVE = """mutation($y: Int!, $r: String!) { approveHandOver(year: $y, regionCode: $r) {
   year regionCode approvedBy approvedRole homeIndustryCount changedSince } }"""
@@ -44,7 +44,8 @@ async def test_the_hand_over_package_its_approval_and_its_refusals(
         office = ("DISTRICT_OFFICER", "33.74")
 
         async def graduated_ir(kbli: str) -> str:
-            body = await call(*office, REGISTER, {"input": register_input(legality={"nib": "9120001234567", "kbli": kbli})})
+            body = await call(*office, REGISTER, {"input": register_input(legality={"nib": "9120001234567", "kbli": kbli,
+                                                                              "legalForm": "COOPERATIVE"})})
             assert "errors" not in body, body
             ir = body["data"]["registerHomeIndustry"]["id"]
             assessed = await call(*office, ASSESS, {"id": ir, "input": {**MAJU, "assessedOn": "2024-02-01",
@@ -63,7 +64,7 @@ async def test_the_hand_over_package_its_approval_and_its_refusals(
         package = province["data"]["handOverPackage"]
         assert package["approval"] is None
         expected = await pg.fetch(
-            "SELECT id, registration_number, nib, kbli, village_code, owner_name FROM registry.home_industries "
+            "SELECT id, registration_number, nib, kbli, legal_form, village_code, owner_name FROM registry.home_industries "
             "WHERE status = 'GRADUATED' AND status_changed_on BETWEEN '2025-01-01' AND '2025-12-31' "
             "AND regency_code = '33.74' ORDER BY id")
         seen = package["homeIndustries"]["nodes"]
@@ -71,7 +72,7 @@ async def test_the_hand_over_package_its_approval_and_its_refusals(
         assert still_active not in {h["id"] for h in seen}
         for h, row in zip(seen, expected):
             assert h["registrationNumber"] == row["registration_number"] and h["village"]["code"] == row["village_code"]
-            assert h["legality"] == {"nib": row["nib"], "kbli": row["kbli"]}
+            assert h["legality"] == {"nib": row["nib"], "kbli": row["kbli"], "legalForm": row["legal_form"]}
             assert h["statusChangedOn"] >= "2025-01-01"
             history = await pg.fetch("SELECT ir_class, assessed_on FROM registry.assessments WHERE home_industry_id = $1 "
                                      "ORDER BY assessed_on DESC, id DESC", row["id"])
@@ -134,11 +135,14 @@ async def test_the_hand_over_package_its_approval_and_its_refusals(
     read = read_xlsx(xlsx.content)
     assert list(read.sheets) == ["Serah terima", "Persetujuan"]
     table = read.sheets["Serah terima"]
-    assert table.header[:4] == ["Nomor registrasi IR", "Nama usaha", "NIB", "KBLI"]
+    assert table.header[:5] == ["Nomor registrasi IR", "Nama usaha", "NIB", "KBLI", "Bentuk badan usaha"]
     records = table.records()
+    # This test's IR graduated as a cooperative (other tests' IR in the same regency and year may not have).
+    assert "COOPERATIVE" in {r["Bentuk badan usaha"] for r in records}
     assert [r["Nomor registrasi IR"] for r in records] == [h["registrationNumber"] for h in package["homeIndustries"]]
     for r, h in zip(records, package["homeIndustries"]):
         assert r["KBLI"] == h["legality"]["kbli"] and r["NIB"] == h["legality"]["nib"]
+        assert r["Bentuk badan usaha"] == h["legality"]["legalForm"]
         assert r["Kode desa/kelurahan"] == h["village"]["code"]
         assert r["NIK pemilik"] == h["owner"]["nik"] != NIK_WOMAN_1990  # masked exactly as GraphQL masks it
         assert r["Tanggal naik ke usaha kecil"] == dt.datetime.fromisoformat(h["statusChangedOn"])

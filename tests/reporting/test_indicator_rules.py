@@ -79,3 +79,22 @@ def test_who_sets_targets_where() -> None:
                                ("ANALYST", None, "33")):
         with pytest.raises(Forbidden):
             check_target_setter(role, region, code)
+
+
+def test_a_formal_entity_counts_the_year_it_was_first_formed() -> None:
+    """A cooperative or a PT is a formal entity (Tabel 3); a partnership or a joint business group is not;
+    a cooperative that becomes a PT was formed once."""
+    events = _events()[:2] + [
+        ("HomeIndustryUpdated", {"schema": 1, "homeIndustry": _snapshot(legalForm="PARTNERSHIP")}, dt.date(2025, 6, 1)),
+        ("HomeIndustryUpdated", {"schema": 1, "homeIndustry": _snapshot(legalForm="JOINT_BUSINESS_GROUP")}, dt.date(2025, 7, 1)),
+        ("HomeIndustryUpdated", {"schema": 1, "homeIndustry": _snapshot(legalForm="COOPERATIVE")}, dt.date(2026, 2, 1)),
+        ("HomeIndustryUpdated", {"schema": 1, "homeIndustry": _snapshot(legalForm="LIMITED_COMPANY")}, dt.date(2027, 2, 1)),
+    ]
+    record = _apply(events)
+    assert record.milestones == {"FORMAL_ENTITY": "2026-02-01"}
+    counted = indicator_years(record.changes(), record.first_class(), record.registered_on, record.milestones,
+                              record.village_code)
+    assert {(i, y) for i, y in counted if i is Indicator.FORMAL_ENTITY_FORMED} == {(Indicator.FORMAL_ENTITY_FORMED, 2026)}
+    registered_as_pt = _apply([("HomeIndustryRegistered", {"schema": 1, "homeIndustry": _snapshot(legalForm="LIMITED_COMPANY")},
+                                dt.date(2026, 1, 5))])
+    assert registered_as_pt.milestones == {"FORMAL_ENTITY": "2025-02-01"}  # held when registered: the registration day

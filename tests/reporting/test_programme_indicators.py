@@ -73,14 +73,16 @@ def _nik(n: int, female: bool) -> str:
 
 
 async def _register(gw: Gateway, n: int, *, registered_on: str, first: dict[str, Any], female: bool = True,
-                    krtp: bool = False, nib: bool = False, online: bool = False) -> tuple[str, int]:
+                    krtp: bool = False, nib: bool = False, online: bool = False,
+                    legal_form: str | None = None) -> tuple[str, int]:
     body = await gw(
         "mutation($input: RegisterHomeIndustryInput!) { registerHomeIndustry(input: $input) { id version currentClass } }",
         {"input": {
             "villageCode": VILLAGE, "businessName": f"Usaha Uji {n}", "businessCategory": "FOOD_AND_BEVERAGE",
             "owner": {"name": f"Pemilik Uji {n}", "nik": _nik(n, female), "isFemaleHeadOfHousehold": krtp},
             "businessStartedOn": "2020-03-01", "registeredOn": registered_on, "consent": {"granted": True},
-            **({"legality": {"nib": f"91200{n:08d}"}} if nib else {}),
+            **({"legality": {"nib": f"91200{n:08d}" if nib else None,
+                             **({"legalForm": legal_form} if legal_form else {})}} if nib or legal_form else {}),
             **({"marketingChannels": ["DIRECT", "ONLINE"]} if online else {}),
             "firstAssessment": {"assessedOn": registered_on, **first},
         }},
@@ -107,6 +109,9 @@ async def _scenario(gw: Gateway) -> None:
     d, _ = await _register(gw, 4, registered_on="2025-01-15", first=MAJU, online=True)
     e, e_version = await _register(gw, 5, registered_on="2026-01-20", first=PEMULA)
     f, _ = await _register(gw, 6, registered_on="2026-02-02", first=PEMULA, krtp=True)
+    # Legal forms: a PT from its registration in 2025 (counted then); a partnership (CV) is no formal entity.
+    await _register(gw, 7, registered_on="2025-06-02", first=MAJU, nib=True, legal_form="LIMITED_COMPANY")
+    g, g_version = await _register(gw, 8, registered_on="2025-07-01", first=BERKEMBANG, legal_form="PARTNERSHIP")
     # Moves: a up one step in 2025 and another in 2026; b jumps Pemula → Maju; c falls and climbs back.
     await _assess(gw, a, "2025-09-01", BERKEMBANG)
     await _assess(gw, a, "2026-03-01", MAJU)
@@ -118,6 +123,14 @@ async def _scenario(gw: Gateway) -> None:
                     " legality: { nib: \"9120000000555\", pirtNumber: \"2063374010555-26\" }, marketingChannels: [ONLINE] })"
                     " { version } }", {"id": e, "v": e_version}, role="DISTRICT_OFFICER", region=REGENCY)
     assert "errors" not in body, body
+    # The partnership becomes a cooperative (today), then a PT: one formal entity formed, counted once.
+    for form in ("COOPERATIVE", "LIMITED_COMPANY"):
+        body = await gw("mutation($id: ID!, $v: Int!, $f: LegalForm!) { updateHomeIndustry(id: $id, expectedVersion: $v,"
+                        " input: { legality: { legalForm: $f } }) { version legality { legalForm } } }",
+                        {"id": g, "v": g_version, "f": form}, role="DISTRICT_OFFICER", region=REGENCY)
+        assert "errors" not in body, body
+        assert body["data"]["updateHomeIndustry"]["legality"]["legalForm"] == form
+        g_version = body["data"]["updateHomeIndustry"]["version"]
     # Closures (gulung tikar) as Pemula and as Berkembang; graduations of two Maju.
     for ir, on in ((f, "2026-06-30"), (c, "2026-02-01")):
         body = await gw('mutation($id: ID!, $on: Date) { closeHomeIndustry(id: $id, reason: "gulung tikar", closedOn: $on)'
@@ -207,7 +220,8 @@ firsts AS (  -- the first event in which a fact held, and its day
     CROSS JOIN LATERAL (VALUES
         ('SPP_IRT_OBTAINED', (o.payload -> 'homeIndustry' ->> 'hasPirt')::boolean),
         ('NIB_OBTAINED', (o.payload -> 'homeIndustry' ->> 'hasNib')::boolean),
-        ('ONLINE_SELLING_STARTED', (o.payload -> 'homeIndustry' -> 'marketingChannels') ? 'ONLINE')
+        ('ONLINE_SELLING_STARTED', (o.payload -> 'homeIndustry' -> 'marketingChannels') ? 'ONLINE'),
+        ('FORMAL_ENTITY_FORMED', (o.payload -> 'homeIndustry' ->> 'legalForm') IN ('COOPERATIVE', 'LIMITED_COMPANY'))
     ) f (fact, holds)
     WHERE o.aggregate_type = 'HomeIndustry' AND f.holds
     GROUP BY 1, 2
@@ -268,6 +282,9 @@ async def test_indicators_equal_sql_over_the_registry(gateway: Gateway, pg: asyn
     assert ours["NEW_PEMULA"]["femaleHeadOfHousehold"] >= 1 and ours["MAJU_TO_SMALL_ENTERPRISE"]["value"] >= 1
     assert _expected_figures(rows, 2026, REGENCY)["CLOSED_PEMULA"]["value"] >= 1
     assert _expected_figures(rows, 2026, REGENCY)["SPP_IRT_OBTAINED"]["value"] >= 1
+    assert ours["FORMAL_ENTITY_FORMED"]["value"] == 1  # the PT; the partnership is not one
+    this_year = int((await pg.fetchval("SELECT (now() AT TIME ZONE 'Asia/Jakarta')::date")).year)
+    assert _expected_figures(rows, this_year, REGENCY)["FORMAL_ENTITY_FORMED"]["value"] >= 1  # the cooperative
     for year in YEARS:
         national = await gateway(TABLE, {"y": year, "r": None, "c": True})
         assert "errors" not in national, national

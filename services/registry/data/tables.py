@@ -64,6 +64,7 @@ home_industries = Table(
     Column("kbli", Text),
     Column("pirt_number", Text),
     Column("halal_certificate_number", Text),
+    Column("legal_form", Text, nullable=False, server_default="INDIVIDUAL"),
     Column("products", JSONB, nullable=False),
     Column("monthly_gross_income", BigInteger),
     Column("infrastructure", ARRAY(Text), nullable=False),

@@ -72,6 +72,7 @@ def home_industry_snapshot(row: Mapping[str, Any]) -> dict[str, Any]:
         "hasNib": bool(row["nib"]),
         "hasPirt": bool(row["pirt_number"]),
         "hasHalalCertificate": bool(row["halal_certificate_number"]),
+        "legalForm": row["legal_form"],
         "marketingChannels": list(row["marketing_channels"] or []),
         "constraints": list(row["constraints"] or []),
         "hopes": list(row["hopes"] or []),

@@ -53,6 +53,16 @@ class Sex(Enum):
     MALE = "MALE"
 
 
+@strawberry.enum(description="Legal form of the business (bentuk badan usaha). Tabel 3 of Permen PPPA 2/2016 "
+                              "counts a cooperative or a limited company formed as a formal entity (lembaga formal).")
+class LegalForm(Enum):
+    INDIVIDUAL = "INDIVIDUAL"
+    JOINT_BUSINESS_GROUP = "JOINT_BUSINESS_GROUP"
+    PARTNERSHIP = "PARTNERSHIP"
+    COOPERATIVE = "COOPERATIVE"
+    LIMITED_COMPANY = "LIMITED_COMPANY"
+
+
 @strawberry.enum(description="Highest education completed (pendidikan terakhir).")
 class Education(Enum):
     NONE = "NONE"
@@ -174,6 +184,14 @@ describe_values(BusinessCategory, {
     "HERBAL_AND_COSMETIC": "Herbal medicine and cosmetics (jamu dan kosmetik).",
     "FURNITURE_AND_WOOD": "Furniture and woodwork (mebel dan kayu).",
     "OTHER": "Any other business.",
+})
+describe_values(LegalForm, {
+    "INDIVIDUAL": "Individual or family business without a legal entity (usaha perorangan): most IR, and the default.",
+    "JOINT_BUSINESS_GROUP": "Joint business group (kelompok usaha bersama, KUB), organised informally: not a legal entity.",
+    "PARTNERSHIP": "Partnership (persekutuan komanditer, CV, or firma): a registered business form, not a legal entity (badan hukum).",
+    "COOPERATIVE": "Cooperative (koperasi): a legal entity; counts as a formal entity formed (Tabel 3).",
+    "LIMITED_COMPANY": "Limited liability company (perseroan terbatas, PT), the single-owner PT perorangan included: a legal "
+                       "entity; counts as a formal entity formed (Tabel 3).",
 })
 describe_values(MarketingChannel, {
     "DIRECT": "Sold directly to buyers (langsung).",

@@ -19,6 +19,7 @@ from services.registry.graphql.enums import (
     Education,
     HomeIndustryStatus,
     IrClass,
+    LegalForm,
     MarketingChannel,
     ProviderKind,
     Sex,
@@ -106,6 +107,10 @@ class Legality:
     )
     pirt_number: str | None = strawberry.field(description="Food home-industry permit (SPP-IRT / P-IRT) number.")
     halal_certificate_number: str | None = strawberry.field(description="Halal certificate number; null when none.")
+    legal_form: LegalForm = strawberry.field(
+        description="Legal form (bentuk badan usaha): INDIVIDUAL for most IR; COOPERATIVE or LIMITED_COMPANY make it a "
+                    "formal entity, which the programme's indicators count (Tabel 3)."
+    )
 
 
 @strawberry.type(description="A product of the IR (produk usaha).")
@@ -298,7 +303,8 @@ class HomeIndustry:
             business_started_on=row["business_started_on"],
             registered_on=row["registered_on"],
             legality=Legality(
-                nib=row["nib"], kbli=row["kbli"], pirt_number=row["pirt_number"], halal_certificate_number=row["halal_certificate_number"]
+                nib=row["nib"], kbli=row["kbli"], pirt_number=row["pirt_number"], halal_certificate_number=row["halal_certificate_number"],
+                legal_form=LegalForm(row["legal_form"]),
             ),
             products=_products(row["products"] or []),
             monthly_gross_income=row["monthly_gross_income"],

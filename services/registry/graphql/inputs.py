@@ -18,6 +18,7 @@ from services.registry.graphql.enums import (
     BusinessCategory,
     CapitalSource,
     Education,
+    LegalForm,
     MarketingChannel,
     ProductionPattern,
     ProductionTechnology,
@@ -69,6 +70,11 @@ class LegalityInput:
         description="Food home-industry permit number (SPP-IRT/P-IRT)."
     )
     halal_certificate_number: str | None = strawberry.field(default=None, description="Halal certificate number.")
+    legal_form: LegalForm = strawberry.field(
+        default=LegalForm.INDIVIDUAL,
+        description="Legal form (bentuk badan usaha); INDIVIDUAL when not given. Like the rest of the legality, it is "
+                    "replaced whole: an update that gives `legality` without it sets INDIVIDUAL."
+    )
 
 
 @strawberry.input(description="A product the IR makes (produk).")
@@ -427,6 +433,7 @@ def record_values(data: Any, today: dt.date, *, prefix: str = "input") -> dict[s
         values["halal_certificate_number"] = check.text(
             f"{prefix}.legality.halalCertificateNumber", legality.halal_certificate_number, max_length=60
         )
+        values["legal_form"] = legality.legal_form.value
     if given("products"):
         values["products"] = _products(f"{prefix}.products", data.products or [])
     if given("monthly_gross_income"):

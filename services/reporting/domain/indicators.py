@@ -24,8 +24,12 @@ target per year can be set against.
   record of ICT use), so ONLINE_SELLING and ICT use are one indicator here (see docs/indicators.md).
   The registry keeps no issue date: the day is the registration day for an IR that held it when
   registered, else the day of the change that added it (``milestones``).
-
-Formal entities formed (cooperative, PT) are not counted: the registry records no legal form yet.
+- FORMAL_ENTITY_FORMED: IR that became a formal entity in the year, a cooperative (koperasi) or a
+  limited company (perseroan terbatas, PT), by the registry's legal form (Tabel 3, Pelahiran Usaha
+  Kecil: "Menetapkan status badan usaha koperasi atau perseroan terbatas", target "lembaga formal
+  yang terbentuk"). A partnership (CV, firma) or a joint business group is not a legal entity and
+  does not count. Dated like the other milestones; a later change from cooperative to PT does not
+  count again.
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ class Indicator(str, Enum):
     SPP_IRT_OBTAINED = "SPP_IRT_OBTAINED"
     NIB_OBTAINED = "NIB_OBTAINED"
     ONLINE_SELLING_STARTED = "ONLINE_SELLING_STARTED"
+    FORMAL_ENTITY_FORMED = "FORMAL_ENTITY_FORMED"
 
 
 #: Milestones: a fact about an IR and the first day reporting saw it hold.
@@ -60,7 +65,11 @@ MILESTONES = {
     "SPP_IRT": Indicator.SPP_IRT_OBTAINED,
     "NIB": Indicator.NIB_OBTAINED,
     "ONLINE": Indicator.ONLINE_SELLING_STARTED,
+    "FORMAL_ENTITY": Indicator.FORMAL_ENTITY_FORMED,
 }
+
+#: The registry's legal forms (``legalForm``) that are legal entities (badan hukum) in Tabel 3's sense.
+FORMAL_LEGAL_FORMS = frozenset({"COOPERATIVE", "LIMITED_COMPANY"})
 
 #: The steps up, as (rank from, rank to, indicator).
 _STEPS = (
@@ -84,6 +93,8 @@ def held_facts(snapshot: Mapping[str, Any]) -> set[str]:
         facts.add("NIB")
     if "ONLINE" in (snapshot.get("marketingChannels") or ()):
         facts.add("ONLINE")
+    if snapshot.get("legalForm") in FORMAL_LEGAL_FORMS:
+        facts.add("FORMAL_ENTITY")
     return facts
 
 

@@ -47,6 +47,9 @@ class ProgrammeIndicator(Enum):
                                          "(\"1000 IUMK per daerah tingkat II per tahun\").")
     ONLINE_SELLING_STARTED = strawberry.enum_value("ONLINE_SELLING_STARTED", description="Started selling online (the "
                                                    "registry's record of ICT use, pengguna TIK / e-commerce) in the year.")
+    FORMAL_ENTITY_FORMED = strawberry.enum_value("FORMAL_ENTITY_FORMED", description="Became a formal entity, a "
+                                                 "cooperative (koperasi) or a limited company (PT), in the year "
+                                                 "(\"lembaga formal yang terbentuk\").")
 
 
 @strawberry.type(description="One indicator's value in a region and year, by the owner's sex and KRTP, against its target.")
