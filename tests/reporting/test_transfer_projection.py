@@ -38,22 +38,28 @@ def _actor(identity: Identity) -> Actor:
 async def test_transfers_count_out_of_the_old_regency_and_into_the_new_one_on_their_day(
     registry_engine: AsyncEngine, consumer: OutboxConsumer, pg: asyncpg.Connection
 ) -> None:
-    changes = RegistryChanges(registry_engine, seed=41)
+    changes = RegistryChanges(registry_engine, seed=41, facilitators=True)
     await changes.run(600)
     await consumer.catch_up_to_latest()
     rng = random.Random(41)
     rows = await pg.fetch(
-        "SELECT id, regency_code, registered_on, version FROM registry.home_industries WHERE status = 'ACTIVE'"
-        " AND regency_code = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM registry.home_industry_transfers t"
-        " WHERE t.home_industry_id = id) ORDER BY id",
-        list(changes.villages),
+        # With, for IR a facilitator is assigned to, the first day of that assignment worth moving on.
+        "SELECT id, regency_code, registered_on, version, (SELECT min(greatest(a.active_from, h.registered_on) + 1)"
+        " FROM registry.facilitator_assignments a WHERE a.home_industry_id = h.id"
+        " AND greatest(a.active_from, h.registered_on) + 1 < $2"
+        " AND (a.active_until IS NULL OR a.active_until > greatest(a.active_from, h.registered_on) + 1)) AS assisted"
+        " FROM registry.home_industries h WHERE status = 'ACTIVE' AND regency_code = ANY($1::text[]) ORDER BY id",
+        list(changes.villages), TODAY,
     )
-    chosen = rng.sample(list(rows), 24)
+    assisted = [row for row in rows if row["assisted"] is not None]
+    assert assisted, "no IR with a facilitator assigned to it: the changes' seed no longer makes one"
+    chosen = rng.sample(assisted, min(6, len(assisted)))
+    chosen += rng.sample([row for row in rows if row not in chosen], 24 - len(chosen))
     ministry = _identity(Role.MINISTRY, None)
     moved = 0
     for index, row in enumerate(chosen):
         span = (TODAY - row["registered_on"]).days
-        first_day = row["registered_on"] + dt.timedelta(days=rng.randint(1, max(1, span - 1)))
+        first_day = row["assisted"] or row["registered_on"] + dt.timedelta(days=rng.randint(1, max(1, span - 1)))
         days = [first_day]
         if index % 4 == 0 and first_day < TODAY:  # some move twice
             days.append(first_day + dt.timedelta(days=rng.randint(0, (TODAY - first_day).days)))
@@ -77,6 +83,18 @@ async def test_transfers_count_out_of_the_old_regency_and_into_the_new_one_on_th
             regency = target
             moved += 1
     assert moved > 24
+    # The facilitator assignments to a moved IR itself ended the day before it moved (village ones stay).
+    running = await pg.fetchval(
+        "SELECT count(*) FROM registry.facilitator_assignments a JOIN registry.home_industry_transfers t"
+        " ON t.home_industry_id = a.home_industry_id AND t.status = 'ACCEPTED'"
+        " WHERE a.active_from < t.transferred_on AND (a.active_until IS NULL OR a.active_until >= t.transferred_on)"
+    )
+    ended = await pg.fetchval(
+        "SELECT count(*) FROM registry.audit_events e WHERE e.action = 'WRITE' AND e.after ? 'transfer'"
+        " AND EXISTS (SELECT 1 FROM jsonb_object_keys(e.after) k WHERE k LIKE 'assignment %')"
+    )
+    assert running == 0
+    assert ended > 0  # some moved IR had a facilitator of their own
     await changes.run(200)  # later changes of the moved IR count where they are now
     await consumer.catch_up_to_latest()
     await assert_projection_matches_registry(pg)
