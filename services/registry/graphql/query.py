@@ -23,6 +23,7 @@ from services.registry.graphql.partner import Partner
 from services.registry.graphql.team import Team
 from services.registry.graphql.home_industry import HomeIndustry
 from services.registry.graphql.duplicates import DuplicateQuery
+from services.registry.graphql.transfer import TransferQuery
 from services.registry.graphql.reassessment import ReassessmentQueries
 from services.registry.graphql.region import Region
 from services.registry.graphql.selection import node_fields
@@ -104,7 +105,7 @@ def _query_spec(filter: HomeIndustryFilter | None, scope: access.RecordScope) ->
 
 @strawberry.type(description="Reads of the registry: regions, home industries (IR), managing teams, facilitators, "
                              "partners, interventions and the audit trail.")
-class Query(ReassessmentQueries, DuplicateQuery):
+class Query(ReassessmentQueries, DuplicateQuery, TransferQuery):
     @strawberry.federation.field(description="A region by its Kemendagri code, or null when there is none.")
     async def region(
         self,

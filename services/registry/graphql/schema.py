@@ -22,12 +22,12 @@ from services.registry.graphql.read_audit import AuditReads
 from services.registry.graphql.region import Region
 from services.registry.graphql.team import Team
 from services.registry.graphql.team_mutation import TeamMutation
-from services.registry.graphql.transfer import TransferMutation, TransferQuery
+from services.registry.graphql.transfer import TransferMutation
 from services.registry.policy import POLICY
 from siir.graphql import DomainErrorMasking, SubgraphSchema
 from siir.policy.schema import build_schema
 
-_QUERY = merge_types("Query", (Query, MapQuery, HandOverQuery, TransferQuery))
+_QUERY = merge_types("Query", (Query, MapQuery, HandOverQuery))
 _MUTATION = merge_types("Mutation", (Mutation, TeamMutation, FacilitatorMutation, PartnerMutation, InterventionMutation,
                                      HandOverMutation, TransferMutation))
 # merge_types drops the descriptions: the merged types keep Query's and Mutation's.
