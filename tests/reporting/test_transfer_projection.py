@@ -19,8 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.registry import transfer_registrar
 from services.registry.data.audit import Actor
 from services.registry.domain.access import RecordScope
+from services.registry.unit_of_work import UnitOfWork
 from services.reporting.consumer import OutboxConsumer
 from siir.auth.identity import Identity, Role
+from siir.errors import InvalidInput
 from tests.reporting.projection_check import assert_projection_matches_registry
 from tests.reporting.registry_changes import ANYWHERE, RegistryChanges
 
@@ -112,3 +114,43 @@ async def test_transfers_count_out_of_the_old_regency_and_into_the_new_one_on_th
         """
     )
     assert differences == []
+
+
+async def test_transfers_composed_in_one_unit_of_work_are_written_together_or_not_at_all(
+    registry_engine: AsyncEngine, pg: asyncpg.Connection
+) -> None:
+    changes = RegistryChanges(registry_engine, seed=43)
+    await changes.run(60)
+    rows = await pg.fetch(
+        "SELECT id, regency_code, version, registration_number FROM registry.home_industries WHERE status = 'ACTIVE'"
+        " AND regency_code = '33.74' ORDER BY id DESC LIMIT 2"
+    )
+    first, second = rows
+    ministry = _identity(Role.MINISTRY, None)
+    malang = changes.villages["35.07"][0]
+    before = [await pg.fetchval(f"SELECT count(*) FROM registry.{table}")
+              for table in ("outbox", "audit_events", "home_industry_transfers")]
+    try:
+        async with UnitOfWork.begin(registry_engine, _actor(ministry)) as work:
+            await transfer_registrar.propose(work, ministry, first["id"], first["version"], malang, "pindah", TODAY,
+                                             ANYWHERE, _actor(ministry))
+            # The second names a village of its own regency: refused, and the whole unit rolls back.
+            await transfer_registrar.propose(work, ministry, second["id"], second["version"],
+                                             changes.villages["33.74"][0], "pindah", TODAY, ANYWHERE, _actor(ministry))
+    except InvalidInput as error:
+        assert error.field == "villageCode"
+    else:
+        raise AssertionError("the second transfer was not refused")
+    after = [await pg.fetchval(f"SELECT count(*) FROM registry.{table}")
+             for table in ("outbox", "audit_events", "home_industry_transfers")]
+    assert after == before
+    assert await pg.fetchval("SELECT registration_number FROM registry.home_industries WHERE id = $1",
+                             first["id"]) == first["registration_number"]
+
+    async with UnitOfWork.begin(registry_engine, _actor(ministry)) as work:
+        for row in rows:
+            await transfer_registrar.propose(work, ministry, row["id"], row["version"], malang, "pindah bersama",
+                                             TODAY, ANYWHERE, _actor(ministry))
+    moved = await pg.fetch("SELECT regency_code FROM registry.home_industries WHERE id = ANY($1::bigint[])",
+                           [row["id"] for row in rows])
+    assert [row["regency_code"] for row in moved] == ["35.07", "35.07"]
