@@ -16,12 +16,12 @@ from sqlalchemy.engine import RowMapping
 
 from services.registry.data import audit
 from services.registry.data import home_industries as home_industry_data
-from services.registry.data import regions
 from services.registry.data import transfers as transfer_data
 from services.registry.data.facilitators import end_assignment
 from services.registry.domain import events, transfers
 from services.registry.domain.access import RecordScope
 from services.registry.domain.registration import regency_of, registration_number
+from services.registry.registrar import require_village
 from services.registry.unit_of_work import Target, UnitOfWork, unit_of_work
 from siir.auth.identity import Identity
 from siir.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -35,14 +35,6 @@ def _record(row: RowMapping, region: str) -> audit.Record:
 
 def _missing(transfer_id: int) -> NotFound:
     return NotFound(f"id: no home industry transfer with id {transfer_id}", field="id")
-
-
-async def _require_village(work: UnitOfWork, code: str) -> None:
-    region = (await regions.regions_by_codes(work.connection, [code])).get(code)
-    if region is None:
-        raise InvalidInput("villageCode", f"{code} is not a Kemendagri region code")
-    if region["level"] != 4:
-        raise InvalidInput("villageCode", f"{code} is not a village (desa/kelurahan) code")
 
 
 async def _move(work: UnitOfWork, home_industry: RowMapping, transfer: RowMapping, on: dt.date) -> RowMapping:
@@ -97,7 +89,7 @@ async def propose(
             raise Conflict(f"expectedVersion: home industry {home_industry_id} is at version {ir['version']}, not "
                            f"{expected_version}: reload it and propose again", field="expectedVersion",
                            currentVersion=ir["version"])
-        await _require_village(work, village_code)
+        await require_village(connection, "villageCode", village_code)
         from_regency, to_regency = ir["regency_code"], regency_of(village_code)
         refused = transfers.proposal_refusal(ir["status"], from_regency, to_regency)
         if refused is not None:
