@@ -69,6 +69,10 @@ COLUMNS: dict[tuple[str, str], str | None] = {
     ("Intervention", "ended_on"): "Intervention.endedOn",
     ("PartnerProgramme", "partner_id"): "PartnerProgramme.partner",
     ("Partner", "region_code"): "Partner.region",
+    ("HomeIndustryTransfer", "from_village_code"): "HomeIndustryTransfer.fromVillage",
+    ("HomeIndustryTransfer", "to_village_code"): "HomeIndustryTransfer.toVillage",
+    ("HomeIndustryTransfer", "to_registration_number"): "HomeIndustryTransfer.newRegistrationNumber",
+    ("HomeIndustryTransfer", "home_industry_id"): "HomeIndustryTransfer.homeIndustry",
 }
 
 #: A stored column holding one coordinate of a location is generalised on its own.
@@ -80,6 +84,7 @@ _ADDED = (
     (re.compile(r"^assignments\[\d+\]$|^assignment \d+ activeUntil$"), "FacilitatorAssignment"),
     (re.compile(r"^programmes\[\d+\]$"), "PartnerProgramme"),
     (re.compile(r"^members\[\d+\]$|^member \d+ activeUntil$"), "TeamMember"),
+    (re.compile(r"^transfer$"), "HomeIndustryTransfer"),
 )
 
 

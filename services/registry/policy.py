@@ -46,6 +46,9 @@ SCOPES = {
                    "DISTRICT_OFFICER its regency/city).",
     "hand-over": "a year's graduated IR of a province or regency/city: the ministry any, an office its own region "
                  "(domain/hand_over.py); only the ministry or the province office approves.",
+    "transfer": "a transfer leaving or entering the caller's regency/city (DISTRICT_OFFICER) or province "
+                "(PROVINCE_OFFICER), any (MINISTRY); its IR itself only as the home-industry scope reaches it: the "
+                "receiving office sees the summary while pending, the record once accepted (domain/transfers.py).",
     "audit": "audit events of the caller's regency/city (DISTRICT_OFFICER) or the nation (MINISTRY).",
 }
 
@@ -95,6 +98,15 @@ RULES: list[FieldRule] = [
     *grant("Query", "possibleDuplicates", {D}, scope="home-industry"),
     *connection_rules("PossibleDuplicate", {D}),
     *grant("PossibleDuplicate", "first second reasons similarity", {D}),
+    # Transfers between regencies/cities: the offices at either end, their provinces, the ministry.
+    *grant("Query", "pendingHomeIndustryTransfers", OFFICIALS, scope="transfer"),
+    *connection_rules("HomeIndustryTransfer", OFFICIALS),
+    *grant("HomeIndustryTransfer", "id status reason businessName businessCategory currentClass fromRegistrationNumber "
+           "newRegistrationNumber proposedAt decidedAt transferredOn decisionNote version fromVillage toVillage",
+           OFFICIALS),
+    *grant("HomeIndustryTransfer", "homeIndustry", OFFICIALS, scope="home-industry"),
+    *grant("HomeIndustry", "registrationNumberHistory", RECORDS, scope="home-industry"),
+    *grant("IssuedRegistrationNumber", "number regencyCode usedUntil", RECORDS),
     *grant("HomeIndustry", "id registrationNumber status statusChangedOn statusReason businessName businessCategory "
            "owner businessStartedOn registeredOn legality products monthlyGrossIncome infrastructure workforce "
            "marketingChannels constraints hopes assistanceReceived consent currentClass currentScore lastAssessedOn "
@@ -174,6 +186,11 @@ RULES: list[FieldRule] = [
            scope="home-industry"),
     # Merging duplicates is the regency office's data-quality work (both IR in its scope).
     *grant("Mutation", "mergeHomeIndustries", {D}, scope="home-industry"),
+    # The sending office proposes, a province office or the ministry moves directly (domain/transfers.py);
+    # only the regency offices at either end decide.
+    *grant("Mutation", "transferHomeIndustry", OFFICIALS, scope="home-industry"),
+    *grant("Mutation", "acceptHomeIndustryTransfer declineHomeIndustryTransfer withdrawHomeIndustryTransfer", {D},
+           scope="transfer"),
     *grant("Mutation", "recordAssessment", {D, F}, scope="home-industry"),
     *grant("Mutation", "formTeam updateTeam appointTeamMember updateTeamMember", OFFICIALS, scope="team-office"),
     *grant("Mutation", "registerFacilitator updateFacilitator assignFacilitator endFacilitatorAssignment", {D},

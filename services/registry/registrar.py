@@ -42,6 +42,10 @@ async def _require_village(connection: AsyncConnection, field: str, code: str) -
         raise InvalidInput(field, f"{code} is not a village (desa/kelurahan) code")
 
 
+#: The village check of every write that places an IR (registration, update, transfer).
+require_village = _require_village
+
+
 async def _write_assessment(
     connection: AsyncConnection,
     home_industry: RowMapping,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -97,7 +98,7 @@ async def stock(connection: AsyncConnection, scope: RegionRef, regions: list[Reg
     if level <= ROLLUP_DEPTH:
         return await report_data.rollup_stock(connection, level, [r.code for r in regions], as_of)
     records = await report_data.records_in(connection, scope.code)
-    return {r.code: stock_lines([x for x in records if _inside(x.village_code, r.code)], as_of) for r in regions}
+    return {r.code: stock_lines(records, as_of, partial(_inside, code=r.code)) for r in regions}
 
 
 async def moves_of(
@@ -109,7 +110,7 @@ async def moves_of(
     if level <= ROLLUP_DEPTH:
         return await report_data.rollup_moves(connection, level, [r.code for r in regions], first, last)
     records = await report_data.records_in(connection, scope.code)
-    return {r.code: move_lines([x for x in records if _inside(x.village_code, r.code)], first, last) for r in regions}
+    return {r.code: move_lines(records, first, last, partial(_inside, code=r.code)) for r in regions}
 
 
 @dataclass(slots=True)

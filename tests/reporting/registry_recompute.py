@@ -20,9 +20,10 @@ WITH latest AS (
     WHERE a.assessed_on <= $1
     ORDER BY a.home_industry_id, a.assessed_on DESC, a.id DESC
 ), placed AS (
-    SELECT h.*, (h.status <> 'ACTIVE' AND h.status_changed_on <= $1) AS gone, l.ir_class, l.small_enterprise_candidate
+    SELECT h.*, {placed} AS placed_village,
+           (h.status <> 'ACTIVE' AND h.status_changed_on <= $1) AS gone, l.ir_class, l.small_enterprise_candidate
     FROM registry.home_industries h LEFT JOIN latest l ON l.home_industry_id = h.id
-    WHERE h.registered_on <= $1 {where}
+    WHERE h.registered_on <= $1
 )
 SELECT {region} AS region_code,
        CASE WHEN gone THEN status WHEN ir_class IS NULL THEN 'UNASSESSED' ELSE ir_class END AS standing,
@@ -30,21 +31,22 @@ SELECT {region} AS region_code,
        coalesce(NOT gone AND ir_class = 'MAJU' AND small_enterprise_candidate, false) AS candidate,
        count(*)::int AS home_industries, sum(workers_female)::int AS workers_female, sum(workers_male)::int AS workers_male
 FROM placed
+WHERE TRUE {where}
 GROUP BY 1, 2, 3, 4, 5
 """
 
 #: Every change of standing of every IR, dated, with the standing before (NULL: registration).
 MOVES_SQL = """
 WITH points AS (
-    SELECT id AS home_industry_id, registered_on AS day FROM registry.home_industries h WHERE TRUE {where}
+    SELECT id AS home_industry_id, registered_on AS day FROM registry.home_industries h
     UNION
     SELECT a.home_industry_id, a.assessed_on FROM registry.assessments a
-    JOIN registry.home_industries h ON h.id = a.home_industry_id WHERE a.assessed_on > h.registered_on {where}
+    JOIN registry.home_industries h ON h.id = a.home_industry_id WHERE a.assessed_on > h.registered_on
     UNION
     SELECT id, greatest(status_changed_on, registered_on) FROM registry.home_industries h
-    WHERE status <> 'ACTIVE' {where}
+    WHERE status <> 'ACTIVE'
 ), standings AS (
-    SELECT p.home_industry_id, p.day, h.owner_sex, h.village_code,
+    SELECT p.home_industry_id, p.day, h.owner_sex, {placed_on_day} AS placed_village,
            CASE WHEN h.status <> 'ACTIVE' AND h.status_changed_on <= p.day THEN h.status
                 ELSE coalesce((SELECT a.ir_class FROM registry.assessments a
                                WHERE a.home_industry_id = p.home_industry_id AND a.assessed_on <= p.day
@@ -56,12 +58,22 @@ WITH points AS (
 SELECT {region} AS region_code, coalesce(before, 'NEW') AS from_standing, standing AS to_standing, owner_sex,
        count(*)::int AS home_industries
 FROM sequence
-WHERE (before IS NULL OR before <> standing) AND day BETWEEN $1 AND $2
+WHERE (before IS NULL OR before <> standing) AND day BETWEEN $1 AND $2 {where}
 GROUP BY 1, 2, 3, 4
 """
 
 
-def region_expression(level: int, column: str = "village_code") -> str:
+#: The village an IR was in at the end of a day: the one it left by its first transfer after that day,
+#: else where it is now (registry.home_industry_transfers).
+PLACED = ("coalesce((SELECT t.from_village_code FROM registry.home_industry_transfers t WHERE t.home_industry_id = {id}"
+          " AND t.status = 'ACCEPTED' AND t.transferred_on > {day} ORDER BY t.transferred_on, t.id LIMIT 1), h.village_code)")
+
+
+def _placed(identifier: str, day: str) -> str:
+    return PLACED.format(id=identifier, day=day)
+
+
+def region_expression(level: int, column: str = "placed_village") -> str:
     """SQL for the code of the level-``level`` region an IR is in ('' for the nation)."""
     if level == 0:
         return "''"
@@ -69,12 +81,12 @@ def region_expression(level: int, column: str = "village_code") -> str:
 
 
 def _inside(code: str) -> str:
-    return "" if code == "" else f" AND (h.village_code = '{code}' OR h.village_code LIKE '{code}.%')"
+    return "" if code == "" else f" AND (placed_village = '{code}' OR placed_village LIKE '{code}.%')"
 
 
 async def stock(connection: asyncpg.Connection, level: int, as_of: dt.date, inside: str = "") -> dict[tuple[Any, ...], tuple[int, int, int]]:
     """(region, standing, sex, krtp, candidate) → (IR, women workers, men workers) at the end of ``as_of``."""
-    sql = STOCK_SQL.format(region=region_expression(level), where=_inside(inside))
+    sql = STOCK_SQL.format(region=region_expression(level), where=_inside(inside), placed=_placed("h.id", "$1"))
     return {
         (r["region_code"], r["standing"], r["owner_sex"], r["krtp"], r["candidate"]):
             (r["home_industries"], r["workers_female"], r["workers_male"])
@@ -84,7 +96,8 @@ async def stock(connection: asyncpg.Connection, level: int, as_of: dt.date, insi
 
 async def moves(connection: asyncpg.Connection, level: int, first: dt.date, last: dt.date, inside: str = "") -> dict[tuple[str, str, str, str], int]:
     """(region, from, to, sex) → IR that moved so between ``first`` and ``last`` (both included)."""
-    sql = MOVES_SQL.format(region=region_expression(level), where=_inside(inside))
+    sql = MOVES_SQL.format(region=region_expression(level), where=_inside(inside),
+                           placed_on_day=_placed("p.home_industry_id", "p.day"))
     return {
         (r["region_code"], r["from_standing"], r["to_standing"], r["owner_sex"]): r["home_industries"]
         for r in await connection.fetch(sql, first, last)
@@ -114,6 +127,6 @@ FROM items GROUP BY 1, 2, 3, 4, 5
 
 async def needs(connection: asyncpg.Connection, level: int) -> dict[tuple[str, str, str, str, str], int]:
     """(region, class, kind, item, detail) → active IR of that class naming the item."""
-    sql = NEEDS_SQL.format(region=region_expression(level))
+    sql = NEEDS_SQL.format(region=region_expression(level, "village_code"))
     return {(r["region_code"], r["current_class"], r["kind"], r["item"], r["detail"]): r["home_industries"]
             for r in await connection.fetch(sql)}

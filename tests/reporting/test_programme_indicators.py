@@ -244,7 +244,12 @@ counted (id, indicator, year) AS (
                  ELSE greatest((o.occurred_at AT TIME ZONE 'Asia/Jakarta')::date, ir.registered_on) END)::int
         FROM firsts f JOIN registry.outbox o ON o.id = f.event_id JOIN ir ON ir.id = f.id
 )
-SELECT c.indicator, c.year, ir.regency_code, ir.owner_sex, ir.krtp, count(*)::int AS n
+SELECT c.indicator, c.year,
+       -- Where the IR was at the end of the year: before its first transfer after that day, else where it is.
+       coalesce((SELECT t.from_regency_code FROM registry.home_industry_transfers t
+                 WHERE t.home_industry_id = c.id AND t.status = 'ACCEPTED' AND t.transferred_on > make_date(c.year, 12, 31)
+                 ORDER BY t.transferred_on, t.id LIMIT 1), ir.regency_code) AS regency_code,
+       ir.owner_sex, ir.krtp, count(*)::int AS n
 FROM counted c JOIN ir ON ir.id = c.id
 GROUP BY 1, 2, 3, 4, 5
 """

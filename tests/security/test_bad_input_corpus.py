@@ -52,6 +52,12 @@ ASSESS = "mutation($id: ID!, $input: AssessmentInput!) { recordAssessment(homeIn
 CLOSE = "mutation($id: ID!, $reason: String!, $on: Date) { closeHomeIndustry(id: $id, reason: $reason, closedOn: $on) { id } }"
 GRADUATE = "mutation($id: ID!, $note: String, $on: Date) { graduateHomeIndustry(id: $id, note: $note, graduatedOn: $on) { id } }"
 MERGE = "mutation($keep: ID!, $drop: ID!, $reason: String!) { mergeHomeIndustries(keep: $keep, drop: $drop, reason: $reason) { id } }"
+TRANSFER = ("mutation($id: ID!, $village: String!, $reason: String!) { transferHomeIndustry(id: $id, expectedVersion: 1, "
+            "villageCode: $village, reason: $reason) { id } }")
+ACCEPT_TRANSFER = "mutation($id: ID!) { acceptHomeIndustryTransfer(id: $id, expectedVersion: 1) { id } }"
+DECLINE_TRANSFER = ("mutation($id: ID!, $reason: String!) { declineHomeIndustryTransfer(id: $id, expectedVersion: 1, "
+                    "reason: $reason) { id } }")
+WITHDRAW_TRANSFER = "mutation($id: ID!, $reason: String) { withdrawHomeIndustryTransfer(id: $id, expectedVersion: 1, reason: $reason) { id } }"
 REGISTER_FACILITATOR = "mutation($input: RegisterFacilitatorInput!) { registerFacilitator(input: $input) { id } }"
 UPDATE_FACILITATOR = "mutation($id: ID!, $input: UpdateFacilitatorInput!) { updateFacilitator(id: $id, expectedVersion: 1, input: $input) { id } }"
 ASSIGN = "mutation($id: ID!, $input: FacilitatorAssignmentInput!) { assignFacilitator(facilitatorId: $id, input: $input) { id } }"
@@ -212,6 +218,20 @@ CASES: list[Case] = [
     Case("merge-reason-nul", OFFICE, MERGE, lambda ids: {"keep": ids.own, "drop": "1", "reason": "ganda\x00"}, "reason"),
     Case("merge-drop-beyond-bigint", OFFICE, MERGE,
          lambda ids: {"keep": ids.own, "drop": "99999999999999999999999", "reason": "ganda"}, "drop"),
+    # transfers between regencies
+    Case("transfer-village-nul", OFFICE, TRANSFER,
+         lambda ids: {"id": ids.own, "village": "35.07.01.2001\x00", "reason": "pindah"}, "villageCode"),
+    Case("transfer-village-empty", OFFICE, TRANSFER, lambda ids: {"id": ids.own, "village": "", "reason": "pindah"},
+         "villageCode"),
+    Case("transfer-reason-empty", OFFICE, TRANSFER,
+         lambda ids: {"id": ids.own, "village": "35.07.01.2001", "reason": "  "}, "reason"),
+    Case("transfer-reason-nul", OFFICE, TRANSFER,
+         lambda ids: {"id": ids.own, "village": "35.07.01.2001", "reason": "pindah\x00"}, "reason"),
+    Case("transfer-id-beyond-bigint", OFFICE, TRANSFER,
+         fixed({"id": "99999999999999999999999", "village": "35.07.01.2001", "reason": "pindah"}), "id"),
+    Case("accept-transfer-id-garbled", OFFICE, ACCEPT_TRANSFER, fixed({"id": "12x"}), "id"),
+    Case("decline-transfer-reason-empty", OFFICE, DECLINE_TRANSFER, fixed({"id": "1", "reason": " "}), "reason"),
+    Case("withdraw-transfer-reason-nul", OFFICE, WITHDRAW_TRANSFER, fixed({"id": "1", "reason": "tarik\x00"}), "reason"),
     # facilitators
     Case("facilitator-name-nul", OFFICE, REGISTER_FACILITATOR, fixed(facilitator(personName="Dewi\x00")), "input.personName"),
     Case("facilitator-regency-empty", OFFICE, REGISTER_FACILITATOR, fixed(facilitator(regencyCode="")), "input.regencyCode"),

@@ -277,6 +277,31 @@ audit_events = Table(
     Column("reason", Text),
 )
 
+#: Transfers of an IR between regencies/cities: proposals and their outcome (migration 0012).
+home_industry_transfers = Table(
+    "home_industry_transfers",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("home_industry_id", BigInteger, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("from_regency_code", Text, nullable=False),
+    Column("from_village_code", Text, nullable=False),
+    Column("from_registration_number", Text, nullable=False),
+    Column("to_regency_code", Text, nullable=False),
+    Column("to_village_code", Text, nullable=False),
+    Column("to_registration_number", Text),
+    Column("reason", Text, nullable=False),
+    Column("proposed_by", Text, nullable=False),
+    Column("proposed_role", Text, nullable=False),
+    Column("proposed_at", DateTime(timezone=True), nullable=False),
+    Column("decided_by", Text),
+    Column("decided_role", Text),
+    Column("decided_at", DateTime(timezone=True)),
+    Column("transferred_on", Date),
+    Column("decision_note", Text),
+    Column("version", Integer, nullable=False),
+)
+
 #: Exact IR counts per region ('' is the nation; provinces, regencies/cities, sub-districts), class
 #: ('' before the first assessment) and status, kept by triggers on home_industries in the writing
 #: transaction (migration 0005).

@@ -17,6 +17,8 @@ HOME_INDUSTRY_UPDATED = "HomeIndustryUpdated"
 ASSESSMENT_RECORDED = "AssessmentRecorded"
 HOME_INDUSTRY_CLOSED = "HomeIndustryClosed"
 HOME_INDUSTRY_GRADUATED = "HomeIndustryGraduated"
+#: An IR moved to another regency/city (its snapshot is the new one; ``transfer`` says from where and when).
+HOME_INDUSTRY_TRANSFERRED = "HomeIndustryTransferred"
 
 TEAM_FORMED = "TeamFormed"
 TEAM_UPDATED = "TeamUpdated"
@@ -237,3 +239,18 @@ def intervention_payload(
             "version": row["version"],
         },
     }
+
+
+def transfer_payload(home_industry: Mapping[str, Any], transfer: Mapping[str, Any]) -> dict[str, Any]:
+    """An IR moved: its snapshot after the move, and the move (no reason text: it may name people)."""
+    payload = event_payload(home_industry)
+    payload["transfer"] = {
+        "id": str(transfer["id"]),
+        "fromRegencyCode": transfer["from_regency_code"],
+        "fromVillageCode": transfer["from_village_code"],
+        "fromRegistrationNumber": transfer["from_registration_number"],
+        "toRegencyCode": transfer["to_regency_code"],
+        "toVillageCode": transfer["to_village_code"],
+        "transferredOn": _iso(transfer["transferred_on"]),
+    }
+    return payload

@@ -215,6 +215,18 @@ def _assistance(items: list[dict[str, Any]]) -> list[AssistanceReceived]:
     ]
 
 
+@strawberry.type(
+    description="A registration number an IR has held (nomor registrasi): each transfer to another regency/city "
+    "issues a new one and the old one stays findable with `homeIndustryByRegistrationNumber`."
+)
+class IssuedRegistrationNumber:
+    number: str = strawberry.field(description="The registration number, e.g. `IR-33.74-000123`.")
+    regency_code: str = strawberry.field(description="The regency/city (kabupaten/kota) code that issued it.")
+    used_until: dt.date | None = strawberry.field(
+        description="The last day before the IR moved away under it; null for the number it holds now."
+    )
+
+
 @strawberry.federation.type(
     keys=["id"],
     description="A home industry (Industri Rumahan, IR): a micro-enterprise run from the home, as registered "
@@ -358,6 +370,21 @@ class HomeIndustry:
         row = await info.context.loaders.region.load(self.village_code.rsplit(".", 1)[0])
         assert row is not None, "a village's parent is a sub-district"
         return Region.from_row(row)
+
+    @strawberry.field(
+        description="Every registration number the IR has held, oldest first, the current one last (a transfer "
+        "between regencies/cities issues a new one)."
+    )
+    async def registration_number_history(self, info: RegistryInfo) -> list[IssuedRegistrationNumber]:
+        moves = await info.context.loaders.accepted_transfers.load(self.pk) or []
+        history = [
+            IssuedRegistrationNumber(number=move["from_registration_number"], regency_code=move["from_regency_code"],
+                                     used_until=move["transferred_on"] - dt.timedelta(days=1))
+            for move in moves
+        ]
+        history.append(IssuedRegistrationNumber(number=self.registration_number, regency_code=self.record.regency_code,
+                                                used_until=None))
+        return history
 
     @strawberry.field(description="The newest assessment (by date), or null before the first.")
     async def latest_assessment(self, info: RegistryInfo) -> Assessment | None:

@@ -15,7 +15,7 @@ from services.registry.domain import validation
 from services.registry.graphql import (audit_trail, enums, facilitator, hand_over, home_industry, partner, query, reassessment,
                                        region, team)
 from services.registry.graphql.hand_over import HandOverPackage
-from services.registry.graphql import duplicates
+from services.registry.graphql import duplicates, transfer
 from services.registry.graphql.duplicates import DuplicateReason, PossibleDuplicate
 from services.registry.graphql.audit_trail import AuditEvent
 from services.registry.graphql.facilitator import Facilitator
@@ -46,6 +46,7 @@ LIST_SIZES: dict[type, dict[str, ListBound]] = {
         "audit_trail": SlicedBy("first", audit_trail.MAX_PAGE, PAGE),
         "reassessment_worklist": SlicedBy("first", reassessment.MAX_PAGE, PAGE),
         "possible_duplicates": SlicedBy("first", duplicates.MAX_PAGE, PAGE),
+        "pending_home_industry_transfers": SlicedBy("first", transfer.MAX_PAGE, PAGE),
     },
     AuditEvent: {
         "fields": AtMost(50),  # personal fields of one record read in one request
@@ -69,6 +70,7 @@ LIST_SIZES: dict[type, dict[str, ListBound]] = {
         "hopes": INPUT_LIST,
         "assistance_received": INPUT_LIST,
         "assessments": First(20, most=100),  # newest first
+        "registration_number_history": First(20, most=100),  # oldest first, one more per transfer
         "facilitators": First(10, most=50),
         "interventions": SlicedBy("first", home_industry.MAX_INTERVENTIONS_PAGE, PAGE),  # oldest first
         "mentoring_notes": SlicedBy("first", home_industry.MAX_NOTES_PAGE, PAGE),  # newest first

@@ -16,7 +16,9 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.registry.data import assessments, facilitators, home_industries, interventions, partners, regions, teams
+from services.registry.data import (
+    assessments, facilitators, home_industries, interventions, partners, regions, teams, transfers,
+)
 from services.registry.domain.access import RecordScope
 from siir.graphql import RequestLoader
 
@@ -116,6 +118,8 @@ class Loaders:
         self.programme: QueryLoader[int, RowMapping] = QueryLoader(connect, partners.programmes_by_ids)
         self.interventions: QueryLoader[int, list[RowMapping]] = QueryLoader(connect, interventions.interventions_of)
         self.intervention: QueryLoader[int, RowMapping] = QueryLoader(connect, interventions.interventions_by_ids)
+        # Each IR's accepted transfers (its registration-number history); an empty list when none.
+        self.accepted_transfers: QueryLoader[int, list[RowMapping]] = QueryLoader(connect, transfers.accepted_of)
 
     def prime_home_industry(self, row: Any) -> None:
         self.home_industry.prime(row["id"], row)

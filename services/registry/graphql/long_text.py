@@ -16,5 +16,8 @@ LONG_TEXT = frozenset({
     "UpdatePartnerProgrammeInput.description",
     "Mutation.closeHomeIndustry(reason:)",
     "Mutation.mergeHomeIndustries(reason:)",
+    "Mutation.transferHomeIndustry(reason:)",
+    "Mutation.declineHomeIndustryTransfer(reason:)",
+    "Mutation.withdrawHomeIndustryTransfer(reason:)",
     "Mutation.graduateHomeIndustry(note:)",
 })

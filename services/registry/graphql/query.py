@@ -12,6 +12,7 @@ from services.registry.data import home_industries as home_industry_data
 from services.registry.data import partners as partner_data
 from services.registry.data import regions as region_data
 from services.registry.data import teams as team_data
+from services.registry.data import transfers as transfer_data
 from services.registry.domain import access, network_access
 from services.registry.graphql.audit_trail import AuditEventConnection, AuditTrailFilter, audit_trail
 from services.registry.graphql.context import RegistryInfo
@@ -22,6 +23,7 @@ from services.registry.graphql.partner import Partner
 from services.registry.graphql.team import Team
 from services.registry.graphql.home_industry import HomeIndustry
 from services.registry.graphql.duplicates import DuplicateQuery
+from services.registry.graphql.transfer import TransferQuery
 from services.registry.graphql.reassessment import ReassessmentQueries
 from services.registry.graphql.region import Region
 from services.registry.graphql.selection import node_fields
@@ -103,7 +105,7 @@ def _query_spec(filter: HomeIndustryFilter | None, scope: access.RecordScope) ->
 
 @strawberry.type(description="Reads of the registry: regions, home industries (IR), managing teams, facilitators, "
                              "partners, interventions and the audit trail.")
-class Query(ReassessmentQueries, DuplicateQuery):
+class Query(ReassessmentQueries, DuplicateQuery, TransferQuery):
     @strawberry.federation.field(description="A region by its Kemendagri code, or null when there is none.")
     async def region(
         self,
@@ -164,7 +166,8 @@ class Query(ReassessmentQueries, DuplicateQuery):
         return await HomeIndustry.resolve_reference(info, id)
 
     @strawberry.federation.field(
-        description="An IR by its registration number (IR-33.74-000123), or null when there is none within your scope.",
+        description="An IR by its registration number (IR-33.74-000123), or null when there is none within your scope. "
+        "A number it held before a transfer to another regency/city finds it too (`registrationNumberHistory`).",
     )
     async def home_industry_by_registration_number(
         self,
@@ -176,6 +179,11 @@ class Query(ReassessmentQueries, DuplicateQuery):
             raise InvalidInput("number", "is not a registration number")
         async with info.context.connect() as connection:
             row = await home_industry_data.home_industry_by_registration_number(connection, number.strip(), scope)
+            if row is None:
+                # A number it held before a transfer to another regency/city still finds it.
+                moved = await transfer_data.moved_from_number(connection, number.strip())
+                if moved is not None:
+                    row = (await home_industry_data.home_industries_by_ids(connection, [moved], scope)).get(moved)
         if row is None:
             return None
         info.context.loaders.prime_home_industry(row)

@@ -22,13 +22,14 @@ from services.registry.graphql.read_audit import AuditReads
 from services.registry.graphql.region import Region
 from services.registry.graphql.team import Team
 from services.registry.graphql.team_mutation import TeamMutation
+from services.registry.graphql.transfer import TransferMutation
 from services.registry.policy import POLICY
 from siir.graphql import DomainErrorMasking, SubgraphSchema
 from siir.policy.schema import build_schema
 
 _QUERY = merge_types("Query", (Query, MapQuery, HandOverQuery))
 _MUTATION = merge_types("Mutation", (Mutation, TeamMutation, FacilitatorMutation, PartnerMutation, InterventionMutation,
-                                     HandOverMutation))
+                                     HandOverMutation, TransferMutation))
 # merge_types drops the descriptions: the merged types keep Query's and Mutation's.
 _QUERY.__strawberry_definition__.description = Query.__strawberry_definition__.description
 _MUTATION.__strawberry_definition__.description = Mutation.__strawberry_definition__.description

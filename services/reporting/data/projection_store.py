@@ -24,6 +24,7 @@ HOME_INDUSTRY_COLUMNS = (
     "female_head_of_household", "workers_female", "workers_male", "registered_on", "status",
     "status_changed_on", "current_class", "last_assessed_on", "small_enterprise_candidate", "products",
     "constraints", "hopes", "assistance_received", "marketing_channels", "last_event_id", "record_key", "milestones",
+    "transfers",
 )
 HISTORY_COLUMNS = ("assessment_id", "home_industry_id", "assessed_on", "ir_class", "score", "small_enterprise_candidate")
 
@@ -114,6 +115,7 @@ async def load_records(connection: asyncpg.Connection, ids: Sequence[int]) -> di
             marketing_channels=list(row["marketing_channels"]),
             record_key=row["record_key"],
             milestones=dict(row["milestones"]),
+            transfers=list(row["transfers"]),
         )
     for row in await connection.fetch(
         "SELECT * FROM reporting.class_history WHERE home_industry_id = ANY($1::bigint[])", ids
@@ -135,6 +137,7 @@ def _record_row(record: IrRecord, last_event_id: int) -> tuple[Any, ...]:
         latest.ir_class if latest else None, latest.assessed_on if latest else None,
         bool(latest and latest.small_enterprise_candidate), record.products, record.constraints, record.hopes,
         record.assistance_received, record.marketing_channels, last_event_id, record.record_key, record.milestones,
+        record.transfers,
     )
 
 

@@ -138,7 +138,7 @@ def _record(row: RowMapping) -> IrRecord:
         status_changed_on=row["status_changed_on"], products=list(row["products"]),
         constraints=list(row["constraints"]), hopes=list(row["hopes"]),
         assistance_received=list(row["assistance_received"] or []), marketing_channels=list(row["marketing_channels"]),
-        record_key=row["record_key"],
+        record_key=row["record_key"], transfers=list(row["transfers"]),
     )
 
 
@@ -156,11 +156,23 @@ async def _with_history(connection: AsyncConnection, result: Any) -> dict[int, I
     return records
 
 
+#: IR that were in a region before a transfer took them elsewhere (partial index of transferred IR, 0007).
+_MOVED_AWAY = (
+    "SELECT * FROM reporting.home_industries WHERE transfers <> '[]' AND NOT ({region}) AND EXISTS ("
+    "SELECT 1 FROM jsonb_array_elements(transfers) t WHERE t->>'fromVillageCode' = :code "
+    "OR t->>'fromVillageCode' LIKE :prefix)"
+)
+
+
 async def records_in(connection: AsyncConnection, code: str) -> list[IrRecord]:
-    """Every IR of a (small) region with its class history: two statements."""
+    """Every IR that is or was in a (small) region, with its class history: two statements.
+
+    An IR transferred away still counts there for the days before its move (``IrRecord.village_on``)."""
     params = {"code": code, "prefix": _like_prefix(code)}
+    region = _region_clause(code)
     result = await connection.execute(
-        text(f"SELECT * FROM reporting.home_industries WHERE {_region_clause(code)} ORDER BY id"), params
+        text(f"SELECT * FROM reporting.home_industries WHERE {region} UNION ALL "
+             f"{_MOVED_AWAY.format(region=region)} ORDER BY id"), params
     )
     records = await _with_history(connection, result)
     return list(records.values())

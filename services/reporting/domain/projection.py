@@ -20,7 +20,8 @@ from services.reporting.domain.standing import AssessedClass, Change, changes
 
 #: Event types reporting understands; any other is stepped over (the feed grows new kinds).
 HOME_INDUSTRY_EVENTS = frozenset(
-    {"HomeIndustryRegistered", "HomeIndustryUpdated", "AssessmentRecorded", "HomeIndustryClosed", "HomeIndustryGraduated"}
+    {"HomeIndustryRegistered", "HomeIndustryUpdated", "AssessmentRecorded", "HomeIndustryClosed", "HomeIndustryGraduated",
+     "HomeIndustryTransferred"}
 )
 #: Payload shapes this code reads.
 KNOWN_PAYLOAD_SCHEMAS = frozenset({1})
@@ -57,14 +58,32 @@ class IrRecord:
     record_key: int | None = None
     #: First day each milestone fact held (domain/indicators.py): {"NIB": "2025-03-01", ...}.
     milestones: dict[str, str] = field(default_factory=dict)
+    #: Its transfers to other regencies/cities, oldest first: {"id", "on" (ISO day), "fromVillageCode"}.
+    transfers: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def regency_code(self) -> str:
         return ".".join(self.village_code.split(".")[:2])
 
-    def region_codes(self) -> tuple[str, str, str, str]:
+    def region_codes(self, village_code: str | None = None) -> tuple[str, str, str, str]:
         """The rollup regions it counts in: the nation, its province, regency/city and sub-district."""
-        return ("", self.village_code[:2], self.regency_code, self.village_code.rsplit(".", 1)[0])
+        village = village_code or self.village_code
+        return ("", village[:2], ".".join(village.split(".")[:2]), village.rsplit(".", 1)[0])
+
+    def village_on(self, day: dt.date) -> str:
+        """The village it was in at the end of ``day``: a transfer counts from its day on."""
+        for move in self.transfers:
+            if dt.date.fromisoformat(move["on"]) > day:
+                return move["fromVillageCode"]
+        return self.village_code
+
+    def moves_between_regions(self) -> list[tuple[dt.date, str, str]]:
+        """(day, village before, village from that day) of each transfer, oldest first."""
+        out = []
+        for index, move in enumerate(self.transfers):
+            after = self.transfers[index + 1]["fromVillageCode"] if index + 1 < len(self.transfers) else self.village_code
+            out.append((dt.date.fromisoformat(move["on"]), move["fromVillageCode"], after))
+        return out
 
     def changes(self) -> list[Change]:
         return changes(self.registered_on, self.history.values(), self.status, self.status_changed_on)
@@ -121,6 +140,11 @@ def apply_event(
     # dropped IR's history no longer has them.
     for moved in payload.get("assessmentsMovedAway") or ():
         history.pop(int(moved), None)
+    transfers = list(record.transfers) if record is not None else []
+    transfer = payload.get("transfer") if event_type == "HomeIndustryTransferred" else None
+    if transfer is not None and all(t["id"] != transfer["id"] for t in transfers):  # a replay adds nothing
+        transfers.append({"id": transfer["id"], "on": transfer["transferredOn"], "fromVillageCode": transfer["fromVillageCode"]})
+        transfers.sort(key=lambda t: (t["on"], int(t["id"])))
     return IrRecord(
         id=int(snapshot["id"]),
         registration_number=snapshot["registrationNumber"],
@@ -139,6 +163,7 @@ def apply_event(
         assistance_received=list(snapshot.get("assistanceReceived") or []),
         marketing_channels=list(snapshot.get("marketingChannels") or []),
         history=history,
+        transfers=transfers,
         record_key=record.record_key if record is not None else None,
         milestones=record_milestones(
             record.milestones if record is not None else {}, snapshot, event_type,
@@ -170,7 +195,12 @@ class RollupDelta:
     indicators: dict[IndicatorKey, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
 
     def add(self, record: IrRecord, sign: int) -> None:
-        """Add (sign 1) or take away (sign -1) everything ``record`` contributes."""
+        """Add (sign 1) or take away (sign -1) everything ``record`` contributes.
+
+        Each change counts in the regions the IR was in on its day; a transfer takes the IR's standing
+        of the day before out of the old regions and into the new ones on the transfer's day (stock
+        only: a move between regions is not a change of class, so the moves rollup does not count it).
+        """
         regions = record.region_codes()
         sex, krtp = record.owner_sex, record.female_head_of_household
         women, men = record.workers_female * sign, record.workers_male * sign
@@ -187,15 +217,37 @@ class RollupDelta:
         record_changes = record.changes()
         for indicator, year in indicator_years(record_changes, record.first_class(), record.registered_on, record.milestones,
                                            record.village_code):
+            # A year's indicator counts where the IR was at the end of that year.
+            year_regions = record.region_codes(record.village_on(dt.date(year, 12, 31))) if record.transfers else regions
             for level in INDICATOR_LEVELS:
-                entry = self.indicators[(level, regions[level], year, indicator.value, sex, krtp)]
+                entry = self.indicators[(level, year_regions[level], year, indicator.value, sex, krtp)]
                 entry[0] += sign
                 entry[1] += key
+        for day, old_village, new_village in record.moves_between_regions():
+            position = None
+            for change in record_changes:
+                if change.on >= day:
+                    break
+                position = change.after
+            if position is None:
+                continue
+            old_regions, new_regions = record.region_codes(old_village), record.region_codes(new_village)
+            for level in ROLLUP_LEVELS:
+                if old_regions[level] == new_regions[level]:
+                    continue
+                for period, start in buckets_of(day):
+                    for region, direction in ((old_regions[level], -sign), (new_regions[level], sign)):
+                        entry = stock[(level, region, period, start, position.standing.value, sex, krtp, position.candidate)]
+                        entry[0] += direction
+                        entry[1] += record.workers_female * direction
+                        entry[2] += record.workers_male * direction
+                        entry[3] += (record.record_key or 0) * direction
         for change in record_changes:
             buckets = buckets_of(change.on)
             after, before = change.after, change.before
+            change_regions = record.region_codes(record.village_on(change.on)) if record.transfers else regions
             for level in ROLLUP_LEVELS:
-                region = regions[level]
+                region = change_regions[level]
                 for period, start in buckets:
                     entry = stock[(level, region, period, start, after.standing.value, sex, krtp, after.candidate)]
                     entry[0] += sign

@@ -198,10 +198,15 @@ def moves(lines: Iterable[MoveLine], protected: bool = False) -> Moves:
 # -- the same lines from per-IR records (sub-districts and villages) ----------------------------
 
 
-def stock_lines(records: Iterable[IrRecord], as_of: dt.date) -> list[StockLine]:
-    """The stock on ``as_of`` (end of day) from IR records, as rollup lines."""
+def stock_lines(
+    records: Iterable[IrRecord], as_of: dt.date, inside: Callable[[str], bool] | None = None
+) -> list[StockLine]:
+    """The stock on ``as_of`` (end of day) from IR records, as rollup lines; with ``inside``, only the IR
+    whose village on ``as_of`` it admits (a transferred IR counts where it was that day)."""
     out: dict[tuple[str, str, bool, bool], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for record in records:
+        if inside is not None and not inside(record.village_on(as_of)):
+            continue
         position = None
         for change in record.changes():
             if change.on > as_of:
@@ -217,11 +222,16 @@ def stock_lines(records: Iterable[IrRecord], as_of: dt.date) -> list[StockLine]:
     return [StockLine(*key, *values) for key, values in out.items()]
 
 
-def move_lines(records: Iterable[IrRecord], first: dt.date, last: dt.date) -> list[MoveLine]:
-    """Moves dated ``first``..``last`` (both included) from IR records, as rollup lines."""
+def move_lines(
+    records: Iterable[IrRecord], first: dt.date, last: dt.date, inside: Callable[[str], bool] | None = None
+) -> list[MoveLine]:
+    """Moves dated ``first``..``last`` (both included) from IR records, as rollup lines; with ``inside``,
+    only the moves made in a village it admits (where the IR was on the move's day)."""
     out: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
     for record in records:
         for change in record.changes():
+            if inside is not None and not inside(record.village_on(change.on)):
+                continue
             if first <= change.on <= last and (change.before is None or change.before.standing is not change.after.standing):
                 origin = NEW if change.before is None else change.before.standing.value
                 entry = out[(origin, change.after.standing.value, record.owner_sex)]
