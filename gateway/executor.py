@@ -266,8 +266,9 @@ class Executor:
         for part in fetch.parts:
             objects: list[tuple[dict, list]] = []
             _objects_at(data, part.path, [], objects)
-            groups: dict[bytes, tuple[dict[str, Any], list[dict[str, Any]], list[list[tuple[dict, list]]],
-                                      dict[bytes, int]]] = {}
+            single: tuple[dict[str, Any], list[dict[str, Any]], list[list[tuple[dict, list]]], dict[bytes, int]] = \
+                ({}, [], [], {})
+            groups = {} if part.contexts else {b"": single}
             by_type = {t: (sent, fields) for t, sent, fields in part.representations}
             for obj, path in objects:
                 spec = by_type.get(obj.get("__typename"))  # type: ignore[arg-type]
@@ -277,9 +278,11 @@ class Executor:
                 if rep is None:
                     continue
                 rep = {"__typename": spec[0], **rep}
-                values = _context_values(data, path, part.contexts) if part.contexts else {}
-                group_key = orjson.dumps(values, option=orjson.OPT_SORT_KEYS) if values else b""
-                group = groups.get(group_key) or groups.setdefault(group_key, (values, [], [], {}))
+                group = single
+                if part.contexts:
+                    values = _context_values(data, path, part.contexts)
+                    group_key = orjson.dumps(values, option=orjson.OPT_SORT_KEYS)
+                    group = groups.get(group_key) or groups.setdefault(group_key, (values, [], [], {}))
                 _, reps, targets, index = group
                 # One representation per distinct entity: the subgraph resolves each once.
                 key = orjson.dumps(rep, option=orjson.OPT_SORT_KEYS)
@@ -290,7 +293,7 @@ class Executor:
                     targets.append([])
                 targets[i].append((obj, path))
             if not part.contexts or len(groups) == 1:
-                values, reps, targets, _ = next(iter(groups.values()), ({}, [], [], {}))
+                values, reps, targets, _ = next(iter(groups.values()))
                 batches.append((part, part.alias, reps, targets))
                 request_vars[part.variable] = reps
                 request_vars.update(values)

@@ -135,3 +135,22 @@ def test_the_contextual_argument_is_not_in_the_api(world) -> None:  # type: igno
     assert fee.args == {}
     status, body = world.ours_answer(Case('{ team(id: "t1") { members { fee(currency: "EUR") } } }'))
     assert status == 400 and body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+def test_entities_are_sent_once_per_distinct_context() -> None:
+    """Two sets of context values: two copies of that part's ``_entities``, each with its own
+    representations and arguments; a part whose entities have no ancestor left is not sent."""
+    from gateway.executor import contextual_operation
+
+    operation = ("query($r0: [_Any!]!, $r1: [_Any!]!, $contextualArgument_2_0: String!) "
+                 "{ _e0: _entities(representations: $r0) { ... on Team { id } } "
+                 "_e1: _entities(representations: $r1) { ... on Member { fee(currency: $contextualArgument_2_0) } } }")
+    two = contextual_operation(operation, (("_e1", "r1", ("contextualArgument_2_0",), 2),))
+    assert " ".join(two.split()) == (
+        "query ($r0: [_Any!]!, $r1_0: [_Any!]!, $r1_1: [_Any!]!, $contextualArgument_2_0_0: String!, "
+        "$contextualArgument_2_0_1: String!) { _e0: _entities(representations: $r0) { ... on Team { id } } "
+        "_e1_0: _entities(representations: $r1_0) { ... on Member { fee(currency: $contextualArgument_2_0_0) } } "
+        "_e1_1: _entities(representations: $r1_1) { ... on Member { fee(currency: $contextualArgument_2_0_1) } } }")
+    none = contextual_operation(operation, (("_e1", "r1", ("contextualArgument_2_0",), 0),))
+    assert " ".join(none.split()) == ("query ($r0: [_Any!]!) { _e0: _entities(representations: $r0) "
+                                      "{ ... on Team { id } } }")
