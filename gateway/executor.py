@@ -128,7 +128,7 @@ def _context_values(data: dict[str, Any], path: list[str | int], reads: tuple[Co
             field = next((f for f in source.fields if f.response_key in ancestor
                           and (f.on is None or typename is None or typename in f.on)), None)
             if field is None:
-                continue
+                break  # the nearest ancestor setting the context has no value (its fetch failed): null
             value = ancestor[field.response_key]
             if field.children and isinstance(value, list):
                 value = [_representation(v, field.children) if isinstance(v, dict) else v for v in value]
