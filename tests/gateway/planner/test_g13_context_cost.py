@@ -154,3 +154,20 @@ def test_entities_are_sent_once_per_distinct_context() -> None:
     none = contextual_operation(operation, (("_e1", "r1", ("contextualArgument_2_0",), 0),))
     assert " ".join(none.split()) == ("query ($r0: [_Any!]!) { _e0: _entities(representations: $r0) "
                                       "{ ... on Team { id } } }")
+
+
+def test_the_nearest_ancestor_decides_even_without_a_value() -> None:
+    """An entity's context is its nearest ancestor's; when that ancestor's value could not be
+    fetched, the argument is null, never a farther ancestor's value."""
+    from gateway.executor import _context_values
+    from gateway.plan import ContextRead, ContextSource, RepField
+
+    read = ContextRead("v", (ContextSource(3, frozenset({"Team"}), (RepField("currency", "_c"),)),
+                             ContextSource(1, frozenset({"Team"}), (RepField("currency", "_c"),))))
+    outer = {"__typename": "Team", "_c": "IDR", "sub": [{"__typename": "Team", "members": [{"id": "m1"}]}]}
+    data = {"org": outer}
+    assert _context_values(data, ["org", "sub", 0, "members", 0], (read,)) == {"v": None}
+    outer["sub"][0]["_c"] = "USD"
+    assert _context_values(data, ["org", "sub", 0, "members", 0], (read,)) == {"v": "USD"}
+    outer["sub"][0]["__typename"] = "Club"  # a nearer ancestor that does not set the context
+    assert _context_values(data, ["org", "sub", 0, "members", 0], (read,)) == {"v": "IDR"}
