@@ -11,13 +11,27 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import lru_cache
 from typing import Any
 
 import orjson
-from graphql import ExecutionResult, GraphQLResolveInfo, execute
+from graphql import (
+    ExecutionResult,
+    FieldNode,
+    GraphQLResolveInfo,
+    NameNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableDefinitionNode,
+    VariableNode,
+    execute,
+    parse,
+    print_ast,
+)
+from graphql.language import Visitor, visit
 
 from gateway.operation import PreparedOperation
-from gateway.plan import EntityPart, Fetch, RepField
+from gateway.plan import ContextRead, EntityPart, Fetch, RepField
 from gateway.subgraph_client import SubgraphClient, SubgraphError
 from gateway.supergraph import Supergraph
 from siir.outages import RETRY_AFTER_SECONDS
@@ -96,6 +110,83 @@ def _representation(obj: dict[str, Any], fields: tuple[RepField, ...]) -> dict[s
     return rep
 
 
+def _context_values(data: dict[str, Any], path: list[str | int], reads: tuple[ContextRead, ...]) -> dict[str, Any]:
+    """The @fromContext variables of the entity at ``path``: each read on the nearest ancestor
+    that sets its context (null when none does)."""
+    out: dict[str, Any] = {}
+    for read in reads:
+        value = None
+        for source in read.sources:
+            ancestor: Any = data
+            for step in path[:source.depth]:
+                ancestor = ancestor[step] if isinstance(ancestor, (dict, list)) else None
+            if not isinstance(ancestor, dict):
+                continue
+            typename = ancestor.get("__typename")
+            if typename is not None and typename not in source.on:
+                continue
+            field = next((f for f in source.fields if f.response_key in ancestor
+                          and (f.on is None or typename is None or typename in f.on)), None)
+            if field is None:
+                break  # the nearest ancestor setting the context has no value (its fetch failed): null
+            value = ancestor[field.response_key]
+            if field.children and isinstance(value, list):
+                value = [_representation(v, field.children) if isinstance(v, dict) else v for v in value]
+            elif field.children and isinstance(value, dict):
+                value = _representation(value, field.children)
+            break
+        out[read.variable] = value
+    return out
+
+
+class _Renamer(Visitor):
+    def __init__(self, names: dict[str, str]) -> None:
+        super().__init__()
+        self.names = names
+
+    def enter_variable(self, node: VariableNode, *_: object) -> VariableNode | None:
+        name = self.names.get(node.name.value)
+        return VariableNode(name=NameNode(value=name)) if name is not None else None
+
+
+@lru_cache(maxsize=512)
+def contextual_operation(operation: str, copies: tuple[tuple[str, str, tuple[str, ...], int], ...]) -> str:
+    """``operation`` with the ``_entities`` field of each (alias, representations variable,
+    context variables, n) in ``copies`` sent n times (none, or once per distinct set of context
+    values): copy i is aliased ``<alias>_<i>`` and reads ``$<variable>_<i>`` and its own context
+    variables, so entities whose ancestors give different values get different arguments."""
+    op = parse(operation, no_location=True).definitions[0]
+    assert isinstance(op, OperationDefinitionNode)
+    by_alias = {alias: (variable, contexts, n) for alias, variable, contexts, n in copies}
+    fields, renamed = [], {}
+    for node in op.selection_set.selections:
+        assert isinstance(node, FieldNode)  # an entity fetch selects _entities fields only
+        key = node.alias.value if node.alias else node.name.value
+        spec = by_alias.get(key)
+        if spec is None:
+            fields.append(node)
+            continue
+        variable, contexts, n = spec
+        for name in (variable, *contexts):
+            renamed[name] = [f"{name}_{i}" for i in range(n)]
+        for i in range(n):
+            copy = visit(node, _Renamer({name: f"{name}_{i}" for name in (variable, *contexts)}))
+            fields.append(FieldNode(alias=NameNode(value=f"{key}_{i}"),
+                                    name=copy.name, arguments=copy.arguments, directives=copy.directives,
+                                    selection_set=copy.selection_set))
+    definitions: list[VariableDefinitionNode] = []
+    for vd in op.variable_definitions or ():
+        names = renamed.get(vd.variable.name.value)
+        if names is None:
+            definitions.append(vd)
+            continue
+        definitions.extend(VariableDefinitionNode(variable=VariableNode(name=NameNode(value=name)), type=vd.type,
+                                                  default_value=vd.default_value, directives=())
+                           for name in names)
+    return print_ast(OperationDefinitionNode(operation=op.operation, variable_definitions=tuple(definitions),
+                                             directives=(), selection_set=SelectionSetNode(selections=tuple(fields))))
+
+
 def _related(a: tuple, b: tuple) -> bool:
     """Whether one response path is the other or inside it."""
     n = min(len(a), len(b))
@@ -167,14 +258,17 @@ class Executor:
             for e in payload.get("errors") or ():
                 errors.append(self._subgraph_error(fetch, e, None))
             return
-        # Per part: the distinct representations and the objects each one answers for.
-        batches: list[tuple[EntityPart, list[dict[str, Any]], list[list[tuple[dict, list]]]]] = []
+        # Per part: the distinct representations and the objects each one answers for; per
+        # distinct set of @fromContext values when the part has some (each its own _entities).
+        batches: list[tuple[EntityPart, str, list[dict[str, Any]], list[list[tuple[dict, list]]]]] = []
+        request_vars = dict(subgraph_vars)
+        copies = []
         for part in fetch.parts:
             objects: list[tuple[dict, list]] = []
             _objects_at(data, part.path, [], objects)
-            reps: list[dict[str, Any]] = []
-            targets: list[list[tuple[dict, list]]] = []
-            index: dict[bytes, int] = {}
+            single: tuple[dict[str, Any], list[dict[str, Any]], list[list[tuple[dict, list]]], dict[bytes, int]] = \
+                ({}, [], [], {})
+            groups = {} if part.contexts else {b"": single}
             by_type = {t: (sent, fields) for t, sent, fields in part.representations}
             for obj, path in objects:
                 spec = by_type.get(obj.get("__typename"))  # type: ignore[arg-type]
@@ -184,6 +278,12 @@ class Executor:
                 if rep is None:
                     continue
                 rep = {"__typename": spec[0], **rep}
+                group = single
+                if part.contexts:
+                    values = _context_values(data, path, part.contexts)
+                    group_key = orjson.dumps(values, option=orjson.OPT_SORT_KEYS)
+                    group = groups.get(group_key) or groups.setdefault(group_key, (values, [], [], {}))
+                _, reps, targets, index = group
                 # One representation per distinct entity: the subgraph resolves each once.
                 key = orjson.dumps(rep, option=orjson.OPT_SORT_KEYS)
                 i = index.get(key)
@@ -192,18 +292,26 @@ class Executor:
                     reps.append(rep)
                     targets.append([])
                 targets[i].append((obj, path))
-            batches.append((part, reps, targets))
-        if not any(reps for _, reps, _ in batches):
+            if not part.contexts or len(groups) == 1:
+                values, reps, targets, _ = next(iter(groups.values()))
+                batches.append((part, part.alias, reps, targets))
+                request_vars[part.variable] = reps
+                request_vars.update(values)
+                continue
+            copies.append((part.alias, part.variable, tuple(c.variable for c in part.contexts), len(groups)))
+            for i, (values, reps, targets, _) in enumerate(groups.values()):
+                batches.append((part, f"{part.alias}_{i}", reps, targets))
+                request_vars[f"{part.variable}_{i}"] = reps
+                request_vars.update({f"{name}_{i}": value for name, value in values.items()})
+        if not any(reps for _, _, reps, _ in batches):
             return
-        request_vars = dict(subgraph_vars)
-        for part, reps, _ in batches:
-            request_vars[part.variable] = reps
+        operation = contextual_operation(fetch.operation, tuple(copies)) if copies else fetch.operation
         try:
-            payload = await self.client.request(self.urls[fetch.graph], fetch.operation, request_vars, headers,
+            payload = await self.client.request(self.urls[fetch.graph], operation, request_vars, headers,
                                                subgraph=self.subgraph_names[fetch.graph])
         except SubgraphError as error:
             # Like Hive Gateway: one error per entity left without its fields.
-            for part, _, targets in batches:
+            for part, _, _, targets in batches:
                 keys = dict(part.failure_keys)
                 for group in targets:
                     for obj, path in group:
@@ -213,9 +321,9 @@ class Executor:
         data_part = payload.get("data")
         answer: dict[str, Any] = data_part if isinstance(data_part, dict) else {}
         by_alias = {}
-        for part, _, targets in batches:
-            by_alias[part.alias] = targets
-            entities = answer.get(part.alias)
+        for part, alias, _, targets in batches:
+            by_alias[alias] = targets
+            entities = answer.get(alias)
             if not isinstance(entities, list):
                 continue
             keep_typename = any(t != sent for t, sent, _ in part.representations)

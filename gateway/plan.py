@@ -23,11 +23,35 @@ Representation = tuple[str, str, tuple[RepField, ...]]  # (object type, sent __t
 
 
 @dataclass(frozen=True)
+class ContextSource:
+    """Where a contextual argument's value may come from: the ancestor ``depth`` steps down the
+    entity's response path (its first ``depth`` path steps), when that object is one of
+    ``on``; the value is the first of ``fields`` (one per type condition of the
+    ``@fromContext`` selection) that holds for it."""
+
+    depth: int
+    on: frozenset[str]
+    fields: tuple[RepField, ...]
+
+
+@dataclass(frozen=True)
+class ContextRead:
+    """A ``@fromContext`` argument's value for each entity: ``$variable`` takes the value of the
+    first of ``sources`` (nearest ancestor first) that holds; null when none does."""
+
+    variable: str
+    sources: tuple[ContextSource, ...]
+
+
+@dataclass(frozen=True)
 class EntityPart:
     """The objects at one ``path`` (``"@"`` steps into lists) sent to one ``_entities`` field.
 
     Objects are picked by ``__typename`` (a key of ``representations``); the field is
     ``alias`` in the subgraph operation and gets its representations in ``$variable``.
+    ``contexts``: the ``@fromContext`` arguments its fields take (``$variable`` each). Entities
+    whose ancestors give different values are sent in separate copies of the ``_entities``
+    field, one per distinct set of values (see ``gateway.executor``).
     """
 
     path: tuple[str, ...]
@@ -35,6 +59,7 @@ class EntityPart:
     failure_keys: tuple[tuple[str, tuple[str, ...]], ...] = ()
     alias: str = "_entities"
     variable: str = "representations"
+    contexts: tuple[ContextRead, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,25 @@ class Key:
 
 
 @dataclass(frozen=True)
+class ContextArgument:
+    """One ``@fromContext`` argument of a field (Federation 2.8), as composed into
+    ``@join__field(contextArguments:)``: the argument ``name`` and its ``type`` in the subgraph,
+    the ``context`` (a name some ancestor type sets with ``@context``) and the ``selection``
+    read on that ancestor (one field, perhaps under type conditions)."""
+
+    name: str
+    type: str
+    context: str
+    selection: SelectionSetNode
+
+
+def parse_context_selection(text: str) -> SelectionSetNode:
+    """``" { currency }"`` or ``"... on A { x } ... on B { y }"`` (what follows ``$ctx``)."""
+    text = text.strip()
+    return parse_field_set(text[1:-1] if text.startswith("{") else text)
+
+
+@dataclass(frozen=True)
 class FieldJoin:
     """One ``@join__field`` on a field (``graph`` None means: every graph of the type)."""
 
@@ -73,7 +92,7 @@ class FieldJoin:
     override: str | None = None
     used_overridden: bool = False
     override_label: str | None = None  # progressive @override: active only when the label is
-    context_arguments: tuple[str, ...] = ()  # arguments set from an ancestor (@fromContext, Federation 2.8)
+    context_arguments: tuple[ContextArgument, ...] = ()  # arguments set from an ancestor (@fromContext)
 
 
 @dataclass(frozen=True)
@@ -128,6 +147,7 @@ class TypeModel:
     inaccessible: bool = False
     auth: dict[str, Any] = field(default_factory=dict)
     tags: tuple[str, ...] = ()
+    contexts: frozenset[str] = frozenset()  # the names this type sets with @context (Federation 2.8)
 
     def keys_in(self, graph: str, *, resolvable_only: bool = True) -> list[Key]:
         """The keys of this entity in ``graph``."""
@@ -231,7 +251,8 @@ class Supergraph:
             if kind is None:
                 continue
             model = TypeModel(name, kind, inaccessible=_has(definition, "inaccessible"), auth=_auth(definition),
-                              tags=_tags(definition))
+                              tags=_tags(definition),
+                              contexts=frozenset(a["name"] for a in _directives(definition, "context") if "name" in a))
             for jt in _directives(definition, "join__type"):
                 graph = jt["graph"]
                 if graph not in model.graphs:
@@ -262,8 +283,9 @@ class Supergraph:
                         override=jf.get("override"),
                         used_overridden=bool(jf.get("usedOverridden", False)),
                         override_label=jf.get("overrideLabel"),
-                        context_arguments=tuple(a.get("name", "") for a in jf.get("contextArguments") or ()
-                                                if isinstance(a, dict)),
+                        context_arguments=tuple(
+                            ContextArgument(a["name"], a["type"], a["context"], parse_context_selection(a["selection"]))
+                            for a in jf.get("contextArguments") or ()),
                     ))
                 model.fields[fm.name] = fm
             types[name] = model
@@ -347,6 +369,18 @@ class Supergraph:
             if t.kind == "OBJECT" and graph in t.graphs and abstract in t.implements.get(graph, ()):
                 out.append(t.name)
         return sorted(out)
+
+    def contexts_of(self, type_name: str) -> frozenset[str]:
+        """The contexts objects of ``type_name`` set for their descendants: the type's own
+        ``@context`` names and those of the interfaces it implements and unions it belongs to."""
+        model = self.types[type_name]
+        names = set(model.contexts)
+        for iface in self.interfaces_of(type_name):
+            names |= self.types[iface].contexts
+        for union in self.types.values():
+            if union.contexts and any(type_name in members for members in union.union_members.values()):
+                names |= union.contexts
+        return frozenset(names)
 
     def graphs_of(self, names: Iterable[str]) -> list[Graph]:
         """The Graph records for enum values."""

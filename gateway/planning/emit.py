@@ -21,9 +21,10 @@ from graphql import (
     SelectionSetNode,
     VariableDefinitionNode,
     VariableNode,
+    parse_type,
 )
 
-from gateway.plan import EntityPart, Fetch, QueryPlan, RepField
+from gateway.plan import ContextRead, ContextSource, EntityPart, Fetch, QueryPlan, RepField
 from gateway.planning.fetch_graph import FetchGraph, FetchNode
 from gateway.planning.optimise import Step
 from gateway.planning.selection import print_compact
@@ -67,6 +68,24 @@ def _typed(fields: tuple[RepField, ...]) -> tuple[RepField, ...]:
     return fields
 
 
+def context_fields(selection: SelectionSetNode, objects_of: Callable[[str], frozenset[str]],
+                   on: frozenset[str] | None = None) -> tuple[RepField, ...]:
+    """How to read a @fromContext value on its ancestor: the (aliased) field of each type
+    condition of the context's selection, with its own selection read as a representation's."""
+    out: list[RepField] = []
+    for node in selection.selections:
+        if isinstance(node, FieldNode):
+            children = _typed(rep_fields([node.selection_set], objects_of)) if node.selection_set else ()
+            out.append(RepField(node.name.value, node.alias.value if node.alias else node.name.value, children, on))
+        elif isinstance(node, InlineFragmentNode):
+            inner = on
+            if node.type_condition is not None:
+                types = objects_of(node.type_condition.name.value)
+                inner = types if on is None else on & types
+            out.extend(context_fields(node.selection_set, objects_of, inner))
+    return tuple(out)
+
+
 class _Emitter:
     def __init__(self, graph: FetchGraph) -> None:
         self.graph = graph
@@ -95,7 +114,7 @@ class _Emitter:
             while variable in self.client_variables:  # the client's own $representations wins
                 variable = "_" + variable
             parts.append(EntityPart(member.path, self.representations(member), self.failure_keys(member),
-                                    alias, variable))
+                                    alias, variable, self.contexts(member)))
             selection = member.selection.to_ast()
             assert selection is not None
             fields.append(FieldNode(
@@ -105,6 +124,8 @@ class _Emitter:
                 directives=(), selection_set=selection))
             defs.append(VariableDefinitionNode(variable=VariableNode(name=NameNode(value=variable)), type=_ANY_LIST,
                                                directives=()))
+            defs.extend(VariableDefinitionNode(variable=VariableNode(name=NameNode(value=c.variable)),
+                                               type=parse_type(c.type), directives=()) for c in member.contexts)
             variables |= member.variables
         operation = OperationDefinitionNode(
             operation=OperationType.QUERY, variable_definitions=tuple(defs + self.variable_definitions(variables)),
@@ -122,6 +143,11 @@ class _Emitter:
 
         return tuple((t, member.rep_typename[t], read(rep_fields(sels, objects_of), member.rep_alias.get(t, {}), ()))
                      for t, sels in member.rep.items())
+
+    def contexts(self, member: FetchNode) -> tuple[ContextRead, ...]:
+        return tuple(ContextRead(c.variable, tuple(ContextSource(depth, on, context_fields(sel, self.graph.objects_of))
+                                                   for depth, on, sel in c.sources))
+                     for c in member.contexts)
 
     @staticmethod
     def failure_keys(member: FetchNode) -> tuple:

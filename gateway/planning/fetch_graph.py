@@ -10,6 +10,7 @@ optimiser (stage 3) orders and merges them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from graphql import (
@@ -31,10 +32,22 @@ from graphql.language import Visitor, visit
 
 from gateway.planning.errors import PlanningError
 from gateway.planning.selection import Selection, print_arguments, print_directives
-from gateway.supergraph import Supergraph
+from gateway.supergraph import ContextArgument, FieldJoin, Supergraph
 
 Conditions = tuple[DirectiveNode, ...]
 Collected = dict[tuple[str, str], list[FieldNode]]  # (response key, printed conditions) → nodes
+
+
+@dataclass(frozen=True)
+class PlannedContext:
+    """A ``@fromContext`` argument of an entity fetch: ``$variable`` (of the subgraph's
+    ``type``) takes, per entity, the value of the first source that holds: (depth of the
+    ancestor on the entity's path, the object types there that set the context, the context's
+    selection as selected there under its own aliases)."""
+
+    variable: str
+    type: str
+    sources: tuple[tuple[int, frozenset[str], SelectionSetNode], ...]
 
 
 class FetchNode:
@@ -55,6 +68,9 @@ class FetchNode:
         # object type → field-name path in the key/@requires field set → response key to read
         self.rep_alias: dict[str, dict[tuple[str, ...], str]] = {}
         self.required: set[tuple[str, str]] = set()
+        # (type, field) → (argument, variable) of its @fromContext arguments; their values
+        self.context_args: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+        self.contexts: list[PlannedContext] = []
 
 
 class FetchGraph:
@@ -150,6 +166,10 @@ class FetchGraphBuilder:
         # (entity fetch, type, field) → the fetch of its own a @requires chain moved it to
         self.moved: dict[tuple[int, str, str], FetchNode] = {}
         self._types = memo.types
+        # response path → (fetch, selection, type) where objects there were first selected:
+        # where a @fromContext argument's ancestor gets the context's selection added
+        self.places: dict[tuple[str, ...], list[tuple[FetchNode, Selection, str]]] = {}
+        self.client_variables = {vd.variable.name.value for vd in operation.variable_definitions or ()}
 
     def _field_graphs(self, type_name: str, field_name: str) -> list[str]:
         """``Supergraph.field_graphs`` for this operation's override labels, memoised."""
@@ -274,8 +294,9 @@ class FetchGraphBuilder:
         if graph not in self._field_graphs(type_name, field_name):
             return False
         join = self.sg.field_join(type_name, field_name, graph)
-        # A @requires field only resolves through _entities, with the required fields sent.
-        return not (join is not None and join.requires is not None and not entity_root)
+        # A @requires field only resolves through _entities, with the required fields sent; so
+        # does a field with @fromContext arguments, with its ancestors' values as variables.
+        return not (join is not None and (join.requires is not None or join.context_arguments) and not entity_root)
 
     def _objects_of(self, condition: str) -> frozenset[str]:
         """The object types a type condition holds for (hidden ones too: a @requires may name them)."""
@@ -296,6 +317,9 @@ class FetchGraphBuilder:
                         path: tuple[str, ...], provided: dict | None, touched: list[FetchNode],
                         exclude: frozenset[str] = frozenset()) -> None:
         """Plan a selection on ``type_name`` in ``fetch`` (``exclude``: response keys already fetched)."""
+        places = self.places.setdefault(path, [])
+        if not any(t == type_name for _, _, t in places):
+            places.append((fetch, sel, type_name))
         gql_type = self.schema.get_type(type_name)
         if not is_abstract_type(gql_type):
             fields = {k: v for k, v in self._collect(subs, type_name).items() if k[0] not in exclude}
@@ -394,10 +418,10 @@ class FetchGraphBuilder:
                           touched: list[FetchNode]) -> None:
         node = nodes[0]
         name = node.name.value
-        self._refuse_context(type_name, name, fetch.graph)
         field_def = self._field_def(type_name, name)
         subs = [n.selection_set for n in nodes if n.selection_set is not None]
-        child = target.field(rkey, name, self._arguments(node, fetch), self._field_directives(node, fetch), bool(subs),
+        arguments = self._arguments(node, fetch) + self._context_arguments(fetch, type_name, name)
+        child = target.field(rkey, name, arguments, self._field_directives(node, fetch), bool(subs),
                              self._type_in(type_name, name, fetch.graph), type_name)
         if not subs or child is None:
             return
@@ -412,13 +436,63 @@ class FetchGraphBuilder:
             child_provided = {**(child_provided or {}), **(provided_tree(join.provides) or {})}
         self._plan_selection(fetch, child, child_type, subs, child_path, child_provided, touched)
 
-    def _refuse_context(self, type_name: str, field_name: str, graph: str) -> None:
-        """A field with @fromContext arguments is refused by name: sent without them, the
-        subgraph would answer as if no context were set (wrong data without an error)."""
-        join = self.sg.field_join(type_name, field_name, graph)
-        if join is not None and join.context_arguments:
+    # -- @context / @fromContext (Federation 2.8) ----------------------------------------
+
+    def _context_arguments(self, fetch: FetchNode, type_name: str, field_name: str) -> tuple[ArgumentNode, ...]:
+        """The field's @fromContext arguments as variables of its entity fetch (set up by
+        ``_add_contexts`` when the field was reached): ``currency: $contextualArgument_3_0``."""
+        join = self.sg.field_join(type_name, field_name, fetch.graph)
+        if join is None or not join.context_arguments:
+            return ()
+        pairs = fetch.context_args.get((type_name, field_name))
+        if pairs is None:
+            # Sent without them, the subgraph would answer as if no context were set.
             raise PlanningError(f"{type_name}.{field_name} takes @fromContext arguments "
-                                f"({', '.join(join.context_arguments)}), which this gateway does not plan yet")
+                                f"({', '.join(a.name for a in join.context_arguments)}) and is not reached "
+                                f"through an entity fetch to subgraph {fetch.graph}")
+        return tuple(ArgumentNode(name=NameNode(value=argument), value=VariableNode(name=NameNode(value=variable)))
+                     for argument, variable in pairs)
+
+    def _add_contexts(self, dep: FetchNode, type_names: tuple[str, ...], field_name: str, join: FieldJoin,
+                      path: tuple[str, ...]) -> None:
+        """Give the entity fetch ``dep`` a variable per @fromContext argument of the field, and
+        select each context's selection on the ancestors of ``path`` that may set it."""
+        if (type_names[0], field_name) in dep.context_args:
+            return
+        pairs = []
+        for argument in join.context_arguments:
+            variable = f"contextualArgument_{dep.id}_{len(dep.contexts)}"
+            while variable in self.client_variables:
+                variable = "_" + variable
+            dep.contexts.append(PlannedContext(variable, argument.type, self._context_sources(dep, argument, path)))
+            pairs.append((argument.name, variable))
+        for type_name in type_names:
+            dep.context_args[(type_name, field_name)] = tuple(pairs)
+
+    def _context_sources(self, dep: FetchNode, argument: ContextArgument,
+                         path: tuple[str, ...]) -> tuple[tuple[int, frozenset[str], SelectionSetNode], ...]:
+        """The ancestors of the objects at ``path`` that may set the argument's context, nearest
+        first (up to one that always does), each with the context's selection added where those
+        ancestors were selected, under aliases of its own (perhaps through other entity fetches,
+        which ``dep`` then waits for)."""
+        sources = []
+        for depth in range(len(path) - 1, -1, -1):
+            always = False
+            for fetch, sel, type_name in self.places.get(path[:depth], ()):
+                objects = self._objects_of(type_name)
+                setting = frozenset(o for o in objects if argument.context in self.sg.contexts_of(o))
+                if not setting:
+                    continue
+                aliased = _aliased(argument.selection, f"_ctx{dep.id}_{len(dep.contexts)}")
+                sel.field("__typename", "__typename", type_="String!")
+                inner: list[FetchNode] = []
+                self._plan_selection(fetch, sel, type_name, [aliased], path[:depth], None, inner)
+                dep.deps.update(n for n in (*inner, fetch) if n is not dep)
+                sources.append((depth, setting, aliased))
+                always = always or setting == objects
+            if always:
+                break
+        return tuple(sources)
 
     def _narrowed(self, api_type: str, type_name: str, field_name: str, graph: str) -> str:
         """The field's named type in ``graph`` where it is narrower there (``@join__field(type:)``
@@ -594,7 +668,6 @@ class FetchGraphBuilder:
         if iface is not None:  # the field's @requires is declared on the @interfaceObject
             join = self.sg.field_join(iface, field_name, graph)
         requires = join.requires if join is not None else None
-        self._refuse_context(type_name, field_name, graph)
         dep = self._child(fetch, graph, path, touched, self._variant(fetch, graph, path, type_name, requires))
         # Objects of several parent types can reach one path (``... on A { x { .. } } ... on B
         # { x { .. } }``): each branch's selection must supply the key and required fields.
@@ -604,6 +677,8 @@ class FetchGraphBuilder:
         if requires is not None:
             dep = self._add_requirements(fetch, sel, dep, type_name, field_name, requires, path, provided,
                                          touched, siblings)
+        if join is not None and join.context_arguments:
+            self._add_contexts(dep, (type_name, iface) if iface else (type_name,), field_name, join, path)
         return dep
 
     def _preference(self, graph: str, fetch: FetchNode, type_name: str, provided: dict | None,
@@ -769,6 +844,20 @@ def _fields_keyed(node: FieldNode, key: str) -> list[FieldNode]:
 
     walk(node.selection_set)
     return out
+
+
+def _aliased(selection: SelectionSetNode, suffix: str) -> SelectionSetNode:
+    """A @fromContext selection with its fields (outside nested selections) aliased
+    ``_<name><suffix>``, so that they never take a response key of the client's."""
+    out: list[FieldNode | InlineFragmentNode] = []
+    for node in selection.selections:
+        if isinstance(node, FieldNode):
+            out.append(FieldNode(alias=NameNode(value=f"_{node.name.value}{suffix}"), name=node.name,
+                                 arguments=node.arguments or (), directives=(), selection_set=node.selection_set))
+        elif isinstance(node, InlineFragmentNode):
+            out.append(InlineFragmentNode(type_condition=node.type_condition, directives=(),
+                                          selection_set=_aliased(node.selection_set, suffix)))
+    return SelectionSetNode(selections=tuple(out))
 
 
 def _upstream(nodes: Iterable[FetchNode]) -> set[FetchNode]:

@@ -40,10 +40,9 @@ from groups import GROUPS
 from tests.gateway.conftest import LOOSE_LIMITS, gateway_env, start_gateway, stop
 from tests.gateway.planner.conftest import PLANNING_LIMITS, compose_group
 
-# Fields that stall on purpose (slowInfo: the timeout tests'), answer an @inaccessible
-# enum value on purpose (level, levels: group 6 checks their error), or take @fromContext
-# arguments, which the planner refuses by name (fee: group 13 checks the refusal).
-SKIPPED_FIELDS = {"slowInfo", "level", "levels", "fee"}
+# Fields that stall on purpose (slowInfo: the timeout tests') or answer an @inaccessible
+# enum value on purpose (level, levels: group 6 checks their error).
+SKIPPED_FIELDS = {"slowInfo", "level", "levels"}
 ALIASES = ("id", "name", "upc", "sku", "code", "price", "weight", "a")
 EXAMPLES = 25
 INTERNAL = {"INTERNAL_SERVER_ERROR", "QUERY_PLANNING_FAILED"}
