@@ -364,8 +364,8 @@ def _nested(depth: int) -> str:
     ("{ me { " + " ".join(["id"] * 1001) + " } }", "MAX_TOKENS_EXCEEDED"),
     ("{ me { " + " ".join(["id @include(if: true)"] * 51) + " } }", "MAX_DIRECTIVES_EXCEEDED"),
     ("{ topProducts(first: 1000) { reviews { author { name } } } }", "COST_LIMIT_EXCEEDED"),
-    ("{ " + " ".join(f"a{i}: topProducts {{ reviews {{ author {{ reviews {{ body }} }} }} }}" for i in range(10))
-     + " }", "COST_LIMIT_EXCEEDED"),
+    ("{ " + " ".join(f"a{i}: topProducts {{ reviews {{ author {{ reviews {{ author {{ name }} }} }} }} }}"
+                     for i in range(12)) + " }", "COST_LIMIT_EXCEEDED"),
     ("{ me { ...F0 } } " + " ".join(f"fragment F{i} on User {{ ...F{i + 1} ...F{i + 1} }}" for i in range(40))
      + " fragment F40 on User { id }", "COST_LIMIT_EXCEEDED"),
     ("{ __schema { types { name } } }", "INTROSPECTION_DISABLED"),
