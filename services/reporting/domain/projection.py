@@ -215,13 +215,12 @@ class RollupDelta:
                         entry[1] += key
 
     def nonzero(self) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-        """Rows to add to the rollup tables (entries that cancelled out are left out), in key order:
-        merged in the order of the tables' primary keys, fewer index pages are touched and dirtied."""
-        stock = [(*key, *values) for key, values in sorted(self.stock.items()) if any(values)]
-        moves = [(*key, *values) for key, values in sorted(self.moves.items()) if any(values)]
-        needs = [(*key, *values) for key, values in sorted(self.needs.items()) if any(values)]
+        """Rows to add to the rollup tables (entries that cancelled out are left out)."""
+        stock = [(*key, *values) for key, values in self.stock.items() if any(values)]
+        moves = [(*key, *values) for key, values in self.moves.items() if any(values)]
+        needs = [(*key, *values) for key, values in self.needs.items() if any(values)]
         return stock, moves, needs
 
     def indicator_rows(self) -> list[tuple[Any, ...]]:
         """Rows to add to reporting.indicator_counts (entries that cancelled out are left out)."""
-        return [(*key, *values) for key, values in sorted(self.indicators.items()) if any(values)]
+        return [(*key, *values) for key, values in self.indicators.items() if any(values)]
