@@ -9,6 +9,7 @@ a cell that cancelled out within it, but a later batch can bring a written cell 
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import asyncpg
@@ -121,4 +122,42 @@ async def test_a_large_batch_failing_before_its_commit_leaves_projection_and_cur
         await consumer.catch_up_to_latest()
     finally:
         await consumer.close()
+    await assert_projection_matches_registry(pg)
+
+
+async def test_the_running_consumer_counts_every_event_of_its_catch_up_batches_and_ends_with_no_lag(
+    registry_engine: AsyncEngine, database_url: str, pg: asyncpg.Connection
+) -> None:
+    from services.reporting import consumer_metrics
+
+    def read() -> tuple[float, float, float]:
+        samples = {(m.name, s.name, s.labels.get("result")): s.value
+                   for m in (*consumer_metrics.EVENTS.collect(), *consumer_metrics.BATCH_SECONDS.collect()) for s in m.samples}
+        return (samples.get(("siir_reporting_consumer_events", "siir_reporting_consumer_events_total", "applied"), 0.0),
+                samples.get(("siir_reporting_consumer_events", "siir_reporting_consumer_events_total", "skipped"), 0.0),
+                samples[("siir_reporting_consumer_batch_duration_seconds",
+                         "siir_reporting_consumer_batch_duration_seconds_count", None)])
+
+    changes = RegistryChanges(registry_engine, seed=47)
+    await changes.run(300)
+    await _empty_projection(pg)
+    events = await pg.fetchval("SELECT count(*) FROM registry.outbox")
+    applied_before, skipped_before, batches_before = read()
+    consumer = OutboxConsumer(database_url, database_url, batch_size=60, catch_up_batch_size=100_000, poll_interval=0.05)
+    stop = asyncio.Event()
+    task = asyncio.create_task(consumer.run(stop))
+    try:
+        for _ in range(600):
+            state = await projection_store.read_cursor(pg, consumer_module.CONSUMER)
+            if state and state["events_applied"] + state["events_skipped"] == events:
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.3)  # one more poll: the lag gauge after the last batch
+    finally:
+        stop.set()
+        await task
+    applied, skipped, batches = read()
+    assert (applied - applied_before) + (skipped - skipped_before) == events
+    assert batches - batches_before >= 1
+    assert consumer_metrics.LAG_EVENTS._value.get() == 0
     await assert_projection_matches_registry(pg)
