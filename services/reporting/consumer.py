@@ -13,8 +13,8 @@ feed is behind, so the next batch reads ``catch_up_batch_size`` events instead o
 An IR's many events in one batch collapse to its net effect before the rollups are touched (its old
 contributions out, its new ones in), so a larger batch merges each rollup cell once for more events.
 Smaller batches return once the feed is drained, so a live consumer's transactions stay short.
-Measured (BENCHMARKS.md): this moves work from PostgreSQL to Python rather than removing it; the
-catch-up's wall time is unchanged.
+Measured (BENCHMARKS.md): it mostly moves work from PostgreSQL to Python; a catch-up from an
+empty projection runs 1.15-1.20x faster, not 5x.
 """
 
 from __future__ import annotations
