@@ -1,7 +1,7 @@
 """Measure how long the reporting consumer takes to catch up with a seeded registry's outbox.
 
     .venv/bin/python bench/reporting/catch_up.py --database-url postgresql://postgres@127.0.0.1:5432/siir_reporting_bench \
-        [--batch-size 5000] [--reset]
+        [--batch-size 5000] [--catch-up-batch-size 50000] [--reset]
 
 Migrates the reporting schema and its regions if needed; ``--reset`` empties the projection first
 (a rebuild from the whole feed). Prints events, seconds and events per second.
@@ -21,7 +21,7 @@ from siir.database import asyncpg_dsn
 from siirctl.preparation import migrate
 
 
-async def main(url: str, batch_size: int, reset: bool) -> None:
+async def main(url: str, batch_size: int, reset: bool, catch_up_batch_size: int | None = None) -> None:
     await asyncio.to_thread(migrate, url, services=["reporting"])
     connection = await asyncpg.connect(**asyncpg_dsn(url))
     try:
@@ -34,9 +34,10 @@ async def main(url: str, batch_size: int, reset: bool) -> None:
         outbox = await connection.fetchval("SELECT count(*) FROM registry.outbox")
     finally:
         await connection.close()
-    consumer = OutboxConsumer(url, url, batch_size=batch_size)
+    consumer = OutboxConsumer(url, url, batch_size=batch_size, catch_up_batch_size=catch_up_batch_size)
     await consumer.connect()
     started = time.perf_counter()
+    cpu = time.process_time()
     events = 0
     try:
         while True:
@@ -49,13 +50,17 @@ async def main(url: str, batch_size: int, reset: bool) -> None:
     finally:
         await consumer.close()
     elapsed = time.perf_counter() - started
-    print(f"caught up: {events:,} events in {elapsed:.1f} s ({events / elapsed:,.0f} events/s), batch size {batch_size}")
+    python_cpu = time.process_time() - cpu
+    print(f"caught up: {events:,} events in {elapsed:.1f} s ({events / elapsed:,.0f} events/s), batch size {batch_size},"
+          f" catch-up batch size {consumer.catch_up_batch_size}, consumer CPU {python_cpu:.1f} s")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/siir_reporting_bench")
     parser.add_argument("--batch-size", type=int, default=5000)
+    parser.add_argument("--catch-up-batch-size", type=int, default=None,
+                        help="events per batch while the feed is behind (default: the consumer's)")
     parser.add_argument("--reset", action="store_true")
     args = parser.parse_args()
-    asyncio.run(main(args.database_url, args.batch_size, args.reset))
+    asyncio.run(main(args.database_url, args.batch_size, args.reset, args.catch_up_batch_size))

@@ -1,0 +1,163 @@
+"""Catching up in large batches builds the same projection as the incremental consumer, row by row.
+
+The same feed is applied twice from an empty projection: once in small batches (the live
+consumer's way), once with the catch-up batches a bulk load gets; every table the consumer writes
+must come out equal, rollups, class history, indicator counts, milestones, facilitators and the
+cursor included. Rollup cells that add up to nothing are equal to absent ones (a batch never writes
+a cell that cancelled out within it, but a later batch can bring a written cell back to zero).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import asyncpg
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.reporting import consumer as consumer_module
+from services.reporting.consumer import OutboxConsumer
+from services.reporting.data import projection_store
+from tests.reporting.projection_check import assert_projection_matches_registry
+from tests.reporting.registry_changes import RegistryChanges
+
+#: Every table the consumer writes, with its rollup value columns (a row of zeros there is no row).
+PROJECTION = {
+    "home_industries": (),
+    "class_history": (),
+    "facilitators": (),
+    "facilitator_assignments": (),
+    "stock_changes": ("home_industries", "workers_female", "workers_male", "key_sum"),
+    "move_counts": ("home_industries", "key_sum"),
+    "needs_counts": ("home_industries", "key_sum"),
+    "indicator_counts": ("home_industries", "key_sum"),
+}
+CURSOR = "SELECT transaction_id::text, event_id, events_applied, events_skipped, last_event_at FROM reporting.consumer_state"
+
+
+async def _empty_projection(pg: asyncpg.Connection) -> None:
+    await pg.execute(f"TRUNCATE {', '.join('reporting.' + t for t in PROJECTION)}, reporting.consumer_state")
+
+
+async def _projection(pg: asyncpg.Connection) -> dict[str, Any]:
+    tables: dict[str, Any] = {}
+    for table, values in PROJECTION.items():
+        rows = [dict(r) for r in await pg.fetch(f"SELECT * FROM reporting.{table}")]
+        if values:
+            rows = [r for r in rows if any(r[c] for c in values)]
+        tables[table] = sorted(tuple(sorted((k, repr(v)) for k, v in r.items())) for r in rows)
+    tables["consumer_state"] = [tuple(r) for r in await pg.fetch(CURSOR)]
+    return tables
+
+
+async def _build(database_url: str, batch_size: int, catch_up_batch_size: int) -> list[int]:
+    """Apply the whole feed; the size of each batch read."""
+    consumer = OutboxConsumer(database_url, database_url, batch_size=batch_size, catch_up_batch_size=catch_up_batch_size)
+    await consumer.connect()
+    sizes: list[int] = []
+    original = consumer_module.apply_batch
+
+    async def counted(source: Any, target: Any, size: int) -> Any:
+        sizes.append(size)
+        return await original(source, target, size)
+
+    consumer_module.apply_batch = counted  # type: ignore[assignment]
+    try:
+        await consumer.catch_up_to_latest()
+    finally:
+        consumer_module.apply_batch = original  # type: ignore[assignment]
+        await consumer.close()
+    return sizes
+
+
+async def test_catch_up_batches_build_the_incremental_projection_row_by_row(
+    registry_engine: AsyncEngine, database_url: str, pg: asyncpg.Connection
+) -> None:
+    changes = RegistryChanges(registry_engine, seed=41, facilitators=True)
+    await changes.run(700)
+    events = await pg.fetchval("SELECT count(*) FROM registry.outbox")
+
+    await _empty_projection(pg)
+    small = await _build(database_url, 53, 53)
+    incremental = await _projection(pg)
+
+    await _empty_projection(pg)
+    large = await _build(database_url, 53, 100_000)
+    caught_up = await _projection(pg)
+
+    assert set(small) == {53} and len(small) > events // 53
+    assert 100_000 in large and len(large) < len(small)  # behind after the first full batch: one large batch
+    assert incremental["home_industries"], "the feed built a projection"
+    for table in (*PROJECTION, "consumer_state"):
+        assert caught_up[table] == incremental[table], table
+    await assert_projection_matches_registry(pg)
+
+
+async def test_a_large_batch_failing_before_its_commit_leaves_projection_and_cursor_as_they_were(
+    registry_engine: AsyncEngine, database_url: str, pg: asyncpg.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    changes = RegistryChanges(registry_engine, seed=43)
+    await changes.run(300)
+    consumer = OutboxConsumer(database_url, database_url, batch_size=40, catch_up_batch_size=100_000)
+    await consumer.connect()
+    try:
+        await _empty_projection(pg)
+        assert (await consumer.next_batch()).events == 40  # full: the feed is behind
+        assert consumer.behind
+        before = await _projection(pg)
+
+        async def crash(*args: object, **kwargs: object) -> None:
+            raise ConnectionResetError("consumer killed before commit")
+
+        monkeypatch.setattr(projection_store, "advance_cursor", crash)
+        with pytest.raises(ConnectionResetError):
+            await consumer.next_batch()
+        monkeypatch.undo()
+        assert await _projection(pg) == before
+
+        result = await consumer.next_batch()  # the large batch again, whole this time
+        assert result.events > 40
+        assert not consumer.behind  # it drained the feed: back to small batches
+        await consumer.catch_up_to_latest()
+    finally:
+        await consumer.close()
+    await assert_projection_matches_registry(pg)
+
+
+async def test_the_running_consumer_counts_every_event_of_its_catch_up_batches_and_ends_with_no_lag(
+    registry_engine: AsyncEngine, database_url: str, pg: asyncpg.Connection
+) -> None:
+    from services.reporting import consumer_metrics
+
+    def read() -> tuple[float, float, float]:
+        samples = {(m.name, s.name, s.labels.get("result")): s.value
+                   for m in (*consumer_metrics.EVENTS.collect(), *consumer_metrics.BATCH_SECONDS.collect()) for s in m.samples}
+        return (samples.get(("siir_reporting_consumer_events", "siir_reporting_consumer_events_total", "applied"), 0.0),
+                samples.get(("siir_reporting_consumer_events", "siir_reporting_consumer_events_total", "skipped"), 0.0),
+                samples[("siir_reporting_consumer_batch_duration_seconds",
+                         "siir_reporting_consumer_batch_duration_seconds_count", None)])
+
+    changes = RegistryChanges(registry_engine, seed=47)
+    await changes.run(300)
+    await _empty_projection(pg)
+    events = await pg.fetchval("SELECT count(*) FROM registry.outbox")
+    applied_before, skipped_before, batches_before = read()
+    consumer = OutboxConsumer(database_url, database_url, batch_size=60, catch_up_batch_size=100_000, poll_interval=0.05)
+    stop = asyncio.Event()
+    task = asyncio.create_task(consumer.run(stop))
+    try:
+        for _ in range(600):
+            state = await projection_store.read_cursor(pg, consumer_module.CONSUMER)
+            if state and state["events_applied"] + state["events_skipped"] == events:
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.3)  # one more poll: the lag gauge after the last batch
+    finally:
+        stop.set()
+        await task
+    applied, skipped, batches = read()
+    assert (applied - applied_before) + (skipped - skipped_before) == events
+    assert batches - batches_before >= 1
+    assert consumer_metrics.LAG_EVENTS._value.get() == 0
+    await assert_projection_matches_registry(pg)
