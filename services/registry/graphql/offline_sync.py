@@ -151,7 +151,9 @@ def _path(prefix: str, kind: str, field: str | None) -> str:
     return f"{prefix}.{field}"
 
 
-@strawberry.type
+# Named Mutation: it is merged into the schema's Mutation (graphql/schema.py), where list_sizes finds its
+# field's @listSize by that name.
+@strawberry.type(name="Mutation")
 class OfflineSyncMutation:
     @strawberry.federation.mutation(
         description="Sync the work a facilitator's app captured offline (registrations, assessments, mentoring "
