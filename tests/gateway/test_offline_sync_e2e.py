@@ -71,7 +71,8 @@ async def callers(registry_server: Any, tokens: Any) -> AsyncIterator[dict[str, 
         }})
         assert "errors" not in made, made
         facilitator = Caller(http, tokens.headers("FACILITATOR", "33.74", subject=subject))
-        yield {"office": office, "facilitator": facilitator, "facilitator_id": made["data"]["registerFacilitator"]["id"]}
+        yield {"office": office, "facilitator": facilitator, "facilitator_id": made["data"]["registerFacilitator"]["id"],
+               "facilitator_subject": subject}
     await app.state.gateway.client.aclose()
 
 
@@ -203,6 +204,11 @@ async def test_out_of_scope_items_are_refused(callers: dict[str, Any], pg: async
         ("REFUSED", "FORBIDDEN", "items[2].registration.villageCode"),
     ]
     assert await counts(pg) == before
+    denied = await pg.fetch("SELECT path FROM registry.audit_events WHERE action = 'DENIED' AND subject = $1 "
+                            "AND path LIKE 'syncOfflineWork.%' ORDER BY id", callers["facilitator_subject"])
+    assert [row["path"] for row in denied] == [
+        "syncOfflineWork.items[0].registration.villageCode", "syncOfflineWork.items[2].registration.villageCode"
+    ]
     # The office may not write mentoring notes: that is the facilitator's, as in recordMentoringNote.
     note = survey(callers["facilitator_id"])[2]
     note["mentoringNote"] = {"homeIndustryId": elsewhere["recordId"], "input": note["mentoringNote"]["input"]}

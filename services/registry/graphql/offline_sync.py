@@ -16,6 +16,7 @@ import strawberry
 from sqlalchemy.engine import RowMapping
 
 from services.registry.data import home_industries as home_industry_data
+from services.registry.data.audit import Denial, Record
 from services.registry.data import offline_sync as sync_data
 from services.registry.domain import offline_sync as sync
 from services.registry.graphql import facilitator_mutation, mutation
@@ -29,7 +30,7 @@ from services.registry.graphql.inputs import (
 )
 from services.registry.unit_of_work import UnitOfWork
 from siir import identifiers
-from siir.errors import Conflict, DomainError, InvalidInput, NotFound
+from siir.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 
 
 @strawberry.enum(description="What the registry did with one synced item (hasil sinkronisasi).")
@@ -219,8 +220,13 @@ async def _apply(
             return _refused(str(client_id), kind, error.code, _path(item_prefix, kind, error.extensions.get("field")),
                             error.message)
         except DomainError as error:
-            return _refused(str(client_id), kind, error.code, _path(item_prefix, kind, error.extensions.get("field")),
-                            error.message)
+            field = _path(item_prefix, kind, error.extensions.get("field"))
+            if isinstance(error, Forbidden):  # in the audit trail like every FORBIDDEN (graphql/read_audit.py)
+                info.context.reads.deny(Denial(
+                    path=f"syncOfflineWork.{field}"[:1000], reason=error.message[:1000],
+                    record=error.record if isinstance(error.record, Record) else None, region_code=error.region,
+                ))
+            return _refused(str(client_id), kind, error.code, field, error.message)
     raise AssertionError("a client id claimed and then not found")  # pragma: no cover
 
 
