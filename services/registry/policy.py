@@ -196,6 +196,11 @@ RULES: list[FieldRule] = [
     *grant("Mutation", "registerFacilitator updateFacilitator assignFacilitator endFacilitatorAssignment", {D},
            scope="facilitator-region"),
     *grant("Mutation", "recordMentoringNote", {F}, scope="home-industry"),
+    # Offline capture (issue 14): each item is then checked as its single mutation is (registering and
+    # changing records: the office, or a facilitator in her assigned villages; notes: the facilitator).
+    *grant("Mutation", "syncOfflineWork", {D, F}, scope="home-industry"),
+    *grant("OfflineSyncResult", "clientId status kind recordId homeIndustryId homeIndustryVersion currentVersion "
+           "differingFields code field message", {D, F}),
     *grant("Mutation", "registerPartner updatePartner addPartnerProgramme updatePartnerProgramme", {M}),
     *grant("Mutation", "recordIntervention updateIntervention", {D}, scope="intervention"),
 ]

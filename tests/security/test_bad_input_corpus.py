@@ -73,6 +73,7 @@ ADD_PROGRAMME = "mutation($id: ID!, $input: PartnerProgrammeInput!) { addPartner
 UPDATE_PROGRAMME = "mutation($id: ID!, $input: UpdatePartnerProgrammeInput!) { updatePartnerProgramme(id: $id, input: $input) { id } }"
 INTERVENE = "mutation($id: ID!, $input: InterventionInput!) { recordIntervention(homeIndustryId: $id, input: $input) { id } }"
 APPROVE_HAND_OVER = "mutation($y: Int!, $r: String!) { approveHandOver(year: $y, regionCode: $r) { year } }"
+SYNC = "mutation($items: [OfflineWorkItem!]!) { syncOfflineWork(items: $items) { status } }"
 UPDATE_INTERVENTION = "mutation($id: ID!, $input: UpdateInterventionInput!) { updateIntervention(id: $id, expectedVersion: 1, input: $input) { id } }"
 
 
@@ -212,6 +213,11 @@ CASES: list[Case] = [
     Case("close-id-beyond-bigint", OFFICE, CLOSE, fixed({"id": "99999999999999999999999", "reason": "tutup"}), "id"),
     Case("graduate-note-nul", OFFICE, GRADUATE, lambda ids: {"id": ids.own, "note": "\x00"}, "note"),
     Case("graduate-on-year-1", OFFICE, GRADUATE, lambda ids: {"id": ids.own, "on": "0001-01-01"}, "graduatedOn"),
+    # syncOfflineWork: a bad item is answered REFUSED in the item's result (tests/gateway/test_offline_sync_e2e.py);
+    # a bad batch is the field's error.
+    Case("sync-empty-batch", FACILITATOR, SYNC, fixed({"items": []}), "items"),
+    Case("sync-batch-too-long", FACILITATOR, SYNC,
+         fixed({"items": [{"clientId": f"00000000-0000-4000-8000-{n:012d}"} for n in range(51)]}), "items"),
     # mergeHomeIndustries
     Case("merge-same-ir", OFFICE, MERGE, lambda ids: {"keep": ids.own, "drop": ids.own, "reason": "ganda"}, "drop"),
     Case("merge-reason-empty", OFFICE, MERGE, lambda ids: {"keep": ids.own, "drop": "1", "reason": " "}, "reason"),

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     DateTime,
+    Uuid,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
@@ -205,6 +206,20 @@ mentoring_notes = Table(
     Column("noted_on", Date, nullable=False),
     Column("notes", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+#: Offline sync (migration 0013): the client id of every item applied, and what it made.
+offline_sync_items = Table(
+    "offline_sync_items",
+    metadata,
+    Column("client_id", Uuid, primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("fingerprint", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("record_id", BigInteger, nullable=False),
+    Column("home_industry_id", BigInteger, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("synced_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
 partners = Table(

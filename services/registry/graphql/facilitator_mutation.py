@@ -13,6 +13,7 @@ from services.registry.domain import network_access
 from services.registry.domain import validation as check
 from services.registry.graphql.context import RegistryInfo
 from services.registry.graphql.enums import Sex
+from services.registry.unit_of_work import Target
 from services.registry.graphql.facilitator import Facilitator, FacilitatorAssignment, MentoringNote
 from siir.errors import InvalidInput
 
@@ -225,18 +226,24 @@ class FacilitatorMutation:
         home_industry_id: Annotated[strawberry.ID, strawberry.argument(description="The IR mentored.")],
         input: Annotated[MentoringNoteInput, strawberry.argument(description="The note.")]
     ) -> MentoringNote:
-        context = info.context
-        facilitator_id = check.required_id("input.facilitatorId", input.facilitator_id)
-        own = await context.own_facilitator_id()  # None for other roles, refused just below
-        network_access.mentoring_writer_check(context.identity, facilitator_id, own)
-        today = info.context.today()
-        values = {
-            "facilitator_id": facilitator_id,
-            "noted_on": check.past_date("input.notedOn", input.noted_on, today, required=True),
-            "notes": check.text("input.notes", input.notes, required=True, max_length=check.MAX_TEXT),
-        }
-        row, regency_code = await facilitator_registrar.record_mentoring_note(
-            context.engine, check.required_id("homeIndustryId", home_industry_id), values, await context.record_scope(),
-            context.actor(),
+        row, regency_code = await record_note(
+            info.context, check.required_id("homeIndustryId", home_industry_id), input, info.context.engine
         )
         return MentoringNote.from_row(row, regency_code)
+
+
+async def record_note(context: Any, home_industry_id: int, input: MentoringNoteInput, target: Target) -> tuple[Any, str]:
+    """``recordMentoringNote`` (also an offline sync item): her own visit, to an IR assigned to her."""
+    facilitator_id = check.required_id("input.facilitatorId", input.facilitator_id)
+    own = await context.own_facilitator_id()  # None for other roles, refused just below
+    network_access.mentoring_writer_check(context.identity, facilitator_id, own)
+    today = context.today()
+    values = {
+        "facilitator_id": facilitator_id,
+        "noted_on": check.past_date("input.notedOn", input.noted_on, today, required=True),
+        "notes": check.text("input.notes", input.notes, required=True, max_length=check.MAX_TEXT),
+    }
+    return await facilitator_registrar.record_mentoring_note(
+        target, home_industry_id, values, await context.record_scope(),
+        context.actor(),
+    )

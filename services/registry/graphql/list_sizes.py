@@ -15,6 +15,8 @@ from services.registry.domain import validation
 from services.registry.graphql import (audit_trail, enums, facilitator, hand_over, home_industry, partner, query, reassessment,
                                        region, team)
 from services.registry.graphql.hand_over import HandOverPackage
+from services.registry.domain import offline_sync
+from services.registry.graphql.offline_sync import OfflineSyncMutation, OfflineSyncResult
 from services.registry.graphql import duplicates, transfer
 from services.registry.graphql.duplicates import DuplicateReason, PossibleDuplicate
 from services.registry.graphql.audit_trail import AuditEvent
@@ -87,6 +89,9 @@ LIST_SIZES: dict[type, dict[str, ListBound]] = {
     },
     HandOverPackage: {"home_industries": SlicedBy("first", hand_over.MAX_PACKAGE_PAGE, PAGE)},
     PossibleDuplicate: {"reasons": AtMost(len(DuplicateReason))},
+    # One answer per item sent (a batch holds at most MAX_ITEMS); an IR record has 42 columns.
+    OfflineSyncMutation: {"sync_offline_work": AtMost(offline_sync.MAX_ITEMS)},
+    OfflineSyncResult: {"differing_fields": AtMost(100)},
 }
 
 declare_list_sizes(LIST_SIZES)

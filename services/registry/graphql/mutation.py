@@ -11,6 +11,8 @@ from typing import Annotated, Any
 
 import strawberry
 
+from sqlalchemy.engine import RowMapping
+
 from services.registry import registrar
 from services.registry.domain import access, events, network_access
 from services.registry.domain import validation as check
@@ -24,8 +26,9 @@ from services.registry.graphql.inputs import (
     assessment_values,
     record_values,
 )
+from services.registry.unit_of_work import Target
 from siir import identifiers
-from siir.errors import InvalidInput
+from siir.errors import Forbidden, InvalidInput
 
 
 def _pk(field: str, value: strawberry.ID) -> int:
@@ -53,25 +56,7 @@ class Mutation:
         info: RegistryInfo,
         input: Annotated[RegisterHomeIndustryInput, strawberry.argument(description="The new IR, as surveyed.")],
     ) -> HomeIndustry:
-        context = info.context
-        scope = await context.record_scope()
-        access.check_write_region(scope, input.village_code.strip(), "input.villageCode")
-        today = context.today()
-        values = record_values(input, today)
-        values["registered_on"] = check.past_date("input.registeredOn", input.registered_on, today)
-        assessment = assessment_values(
-            "input.firstAssessment", input.first_assessment, values["business_started_on"], today
-        )
-        access.check_write_region(scope, values["village_code"], "input.villageCode")
-        # Given at all, it must say why (blank is refused, not read as "not a second business").
-        reason = check.text(
-            "input.additionalBusinessReason", input.additional_business_reason,
-            required=input.additional_business_reason is not None, max_length=check.MAX_TEXT,
-        )
-        row = await registrar.register(
-            context.engine, values, assessment, context.rule_set, context.graduation_thresholds, today, context.actor(),
-            scope=scope, additional_business_reason=reason,
-        )
+        row = await register(info.context, input, info.context.engine)
         return HomeIndustry.from_row(row)
 
     @strawberry.federation.mutation(
@@ -88,13 +73,7 @@ class Mutation:
             description="The fields to change; omitted fields stay as they are."
         )]
     ) -> HomeIndustry:
-        context = info.context
-        scope = await context.record_scope()
-        pk = _pk("id", id)
-        values = record_values(input, context.today())
-        if "village_code" in values:
-            access.check_write_region(scope, values["village_code"], "input.villageCode")
-        row = await registrar.update(context.engine, pk, expected_version, values, scope, context.actor())
+        row = await update(info.context, _pk("id", id), expected_version, input, info.context.engine)
         return HomeIndustry.from_row(row)
 
     @strawberry.federation.mutation(
@@ -108,23 +87,7 @@ class Mutation:
             description="The assessment: the six criteria's observations."
         )]
     ) -> RecordAssessmentPayload:
-        context = info.context
-        scope = await context.record_scope()
-        pk = _pk("homeIndustryId", home_industry_id)
-        today = context.today()
-
-        own = await context.own_facilitator_id()
-
-        def build(business_started_on: dt.date) -> Any:
-            criteria, values = assessment_values("input", input, business_started_on, today)
-            values["facilitator_id"] = network_access.assessment_facilitator(
-                context.identity, values.get("facilitator_id"), own
-            )
-            return criteria, values
-
-        row, assessment_row = await registrar.record_assessment(
-            context.engine, pk, build, context.rule_set, context.graduation_thresholds, scope, context.actor()
-        )
+        row, assessment_row = await assess(info.context, _pk("homeIndustryId", home_industry_id), input, info.context.engine)
         return RecordAssessmentPayload(assessment=Assessment.from_row(assessment_row), home_industry=HomeIndustry.from_row(row))
 
     @strawberry.federation.mutation(
@@ -200,3 +163,64 @@ class Mutation:
             context.actor(),
         )
         return HomeIndustry.from_row(row)
+
+
+# The single mutations' bodies, callable with a caller's unit of work (the offline sync applies each
+# item through the same validation: graphql/offline_sync.py).
+
+
+async def register(context: Any, input: RegisterHomeIndustryInput, target: Target) -> RowMapping:
+    """``registerHomeIndustry``: check the input and the caller's scope, then register."""
+    scope = await context.record_scope()
+    access.check_write_region(scope, input.village_code.strip(), "input.villageCode")
+    today = context.today()
+    values = record_values(input, today)
+    values["registered_on"] = check.past_date("input.registeredOn", input.registered_on, today)
+    criteria, assessment = assessment_values(
+        "input.firstAssessment", input.first_assessment, values["business_started_on"], today
+    )
+    assessment["facilitator_id"] = network_access.assessment_facilitator(
+        context.identity, assessment.get("facilitator_id"), await context.own_facilitator_id()
+    )
+    access.check_write_region(scope, values["village_code"], "input.villageCode")
+    # A facilitator registers only in the villages assigned to her (none assigned: nowhere).
+    if scope.assigned_only and values["village_code"] not in (scope.villages or ()):
+        raise Forbidden(f"village {values['village_code']} is not assigned to you", field="input.villageCode")
+    # Given at all, it must say why (blank is refused, not read as "not a second business").
+    reason = check.text(
+        "input.additionalBusinessReason", input.additional_business_reason,
+        required=input.additional_business_reason is not None, max_length=check.MAX_TEXT,
+    )
+    return await registrar.register(
+        target, values, (criteria, assessment), context.rule_set, context.graduation_thresholds, today, context.actor(),
+        scope=scope, additional_business_reason=reason,
+    )
+
+
+async def update(
+    context: Any, pk: int, expected_version: int, input: UpdateHomeIndustryInput, target: Target
+) -> RowMapping:
+    """``updateHomeIndustry``: CONFLICT when ``expected_version`` is stale."""
+    scope = await context.record_scope()
+    values = record_values(input, context.today())
+    if "village_code" in values:
+        access.check_write_region(scope, values["village_code"], "input.villageCode")
+    return await registrar.update(target, pk, expected_version, values, scope, context.actor())
+
+
+async def assess(context: Any, pk: int, input: AssessmentInput, target: Target) -> tuple[RowMapping, RowMapping]:
+    """``recordAssessment``: the facilitator's own assessments name her."""
+    scope = await context.record_scope()
+    today = context.today()
+    own = await context.own_facilitator_id()
+
+    def build(business_started_on: dt.date) -> Any:
+        criteria, values = assessment_values("input", input, business_started_on, today)
+        values["facilitator_id"] = network_access.assessment_facilitator(
+            context.identity, values.get("facilitator_id"), own
+        )
+        return criteria, values
+
+    return await registrar.record_assessment(
+        target, pk, build, context.rule_set, context.graduation_thresholds, scope, context.actor()
+    )

@@ -15,6 +15,7 @@ from services.registry.graphql.list_sizes import LIST_SIZES  # noqa: F401  (decl
 from services.registry.graphql.long_text import LONG_TEXT
 from services.registry.graphql.map import MapQuery
 from services.registry.graphql.mutation import Mutation
+from services.registry.graphql.offline_sync import OfflineSyncMutation
 from services.registry.graphql.partner import Partner
 from services.registry.graphql.partner_mutation import PartnerMutation
 from services.registry.graphql.query import Query
@@ -29,7 +30,7 @@ from siir.policy.schema import build_schema
 
 _QUERY = merge_types("Query", (Query, MapQuery, HandOverQuery))
 _MUTATION = merge_types("Mutation", (Mutation, TeamMutation, FacilitatorMutation, PartnerMutation, InterventionMutation,
-                                     HandOverMutation, TransferMutation))
+                                     HandOverMutation, TransferMutation, OfflineSyncMutation))
 # merge_types drops the descriptions: the merged types keep Query's and Mutation's.
 _QUERY.__strawberry_definition__.description = Query.__strawberry_definition__.description
 _MUTATION.__strawberry_definition__.description = Mutation.__strawberry_definition__.description
