@@ -81,21 +81,22 @@ def rupiah(field: str, value: int | None) -> int | None:
     return value
 
 
-def record_id(field: str, value: str | None, *, required: bool = False) -> int | None:
-    """A record id as the API shows it (a positive integer as a string)."""
+def record_id(field: str, value: str | None, *, required: bool = False, what: str = "") -> int | None:
+    """A record id as the API shows it (a positive integer as a string); ``what`` names the record in
+    the refusal ("is not a transfer id")."""
     if value is None:
         if required:
             raise InvalidInput(field, "is required")
         return None
     number = identifiers.record_id(str(value))
     if number is None:  # ASCII digits only: int() would also read "١٢" or "1_2" as 12
-        raise InvalidInput(field, "is not an id")
+        raise InvalidInput(field, f"is not a {what} id" if what else "is not an id")
     return number
 
 
-def required_id(field: str, value: str | None) -> int:
+def required_id(field: str, value: str | None, *, what: str = "") -> int:
     """``record_id`` for an id the input must carry."""
-    number = record_id(field, value, required=True)
+    number = record_id(field, value, required=True, what=what)
     assert number is not None
     return number
 

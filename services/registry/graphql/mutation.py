@@ -27,15 +27,11 @@ from services.registry.graphql.inputs import (
     record_values,
 )
 from services.registry.unit_of_work import Target
-from siir import identifiers
-from siir.errors import Forbidden, InvalidInput
+from siir.errors import Forbidden
 
 
 def _pk(field: str, value: strawberry.ID) -> int:
-    pk = identifiers.record_id(value)
-    if pk is None:  # ASCII digits only (int() would read "١٢" as 12)
-        raise InvalidInput(field, "is not a home industry id")
-    return pk
+    return check.required_id(field, value, what="home industry")
 
 
 @strawberry.type(description="An assessment just recorded, and the IR with its class brought up to date.")

@@ -19,6 +19,7 @@ from services.registry.data import home_industries as home_industry_data
 from services.registry.data.audit import Denial, Record
 from services.registry.data import offline_sync as sync_data
 from services.registry.domain import offline_sync as sync
+from services.registry.domain import validation as check
 from services.registry.graphql import facilitator_mutation, mutation
 from services.registry.graphql.context import RegistryInfo
 from services.registry.graphql.facilitator_mutation import MentoringNoteInput
@@ -235,10 +236,7 @@ async def _target(info: RegistryInfo, content: Any, stored: dict[uuid.UUID, Any]
     if (content.home_industry_id is None) == (content.home_industry_client_id is None):
         raise InvalidInput("homeIndustryId", "give either homeIndustryId or homeIndustryClientId")
     if content.home_industry_id is not None:
-        pk = identifiers.record_id(content.home_industry_id)
-        if pk is None:
-            raise InvalidInput("homeIndustryId", "is not a home industry id")
-        return pk
+        return check.required_id("homeIndustryId", content.home_industry_id, what="home industry")
     registration_id = sync.client_id("homeIndustryClientId", content.home_industry_client_id)
     registration = stored.get(registration_id)
     if registration is None:

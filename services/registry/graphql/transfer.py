@@ -20,7 +20,7 @@ from services.registry.graphql.region import Region
 from siir import identifiers
 from siir.auth.identity import Role
 from siir.connections import Connection, CursorKey, page_of, page_size
-from siir.errors import Forbidden, InvalidInput
+from siir.errors import Forbidden
 
 MAX_PAGE = 200
 TRANSFER_CURSOR = CursorKey("HomeIndustryTransfer", int)
@@ -100,13 +100,6 @@ class HomeIndustryTransfer:
         return HomeIndustry.from_row(row) if row is not None else None
 
 
-def _pk(field: str, value: strawberry.ID, what: str) -> int:
-    pk = identifiers.record_id(value)
-    if pk is None:
-        raise InvalidInput(field, f"is not a {what} id")
-    return pk
-
-
 async def _answer(info: RegistryInfo, row: RowMapping) -> HomeIndustryTransfer:
     async with info.context.connect() as connection:
         view = (await transfer_data.transfer_views(connection, [row["id"]]))[row["id"]]
@@ -173,7 +166,7 @@ class TransferMutation:
     ) -> HomeIndustryTransfer:
         context = info.context
         scope = await context.record_scope()
-        pk = _pk("id", id, "home industry")
+        pk = check.required_id("id", id, what="home industry")
         code = village_code.strip()
         identifiers.check_code_form("villageCode", code)
         reason_text = check.text("reason", reason, required=True, max_length=check.MAX_TEXT)
@@ -196,7 +189,7 @@ class TransferMutation:
     ) -> HomeIndustryTransfer:
         context = info.context
         row = await transfer_registrar.accept(
-            context.engine, context.identity, _pk("id", id, "transfer"), expected_version, context.today(),
+            context.engine, context.identity, check.required_id("id", id, what="transfer"), expected_version, context.today(),
             context.actor(),
         )
         return await _answer(info, row)
@@ -216,7 +209,7 @@ class TransferMutation:
         note = check.text("reason", reason, required=True, max_length=check.MAX_TEXT)
         assert note is not None
         row = await transfer_registrar.decline(
-            context.engine, context.identity, _pk("id", id, "transfer"), expected_version, note, context.actor()
+            context.engine, context.identity, check.required_id("id", id, what="transfer"), expected_version, note, context.actor()
         )
         return await _answer(info, row)
 
@@ -233,6 +226,6 @@ class TransferMutation:
         context = info.context
         note = check.text("reason", reason, max_length=check.MAX_TEXT)
         row = await transfer_registrar.withdraw(
-            context.engine, context.identity, _pk("id", id, "transfer"), expected_version, note, context.actor()
+            context.engine, context.identity, check.required_id("id", id, what="transfer"), expected_version, note, context.actor()
         )
         return await _answer(info, row)
