@@ -18,6 +18,7 @@ from sqlalchemy import (
     Date,
     Double,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     Table,
@@ -220,6 +221,53 @@ offline_sync_items = Table(
     Column("home_industry_id", BigInteger, nullable=False),
     Column("version", Integer, nullable=False),
     Column("synced_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+import_jobs = Table(
+    "import_jobs",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("subject", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("region_code", Text),
+    Column("file_name", Text, nullable=False),
+    Column("file_format", Text, nullable=False),
+    Column("file_sha256", Text, nullable=False),
+    Column("file", LargeBinary),
+    Column("status", Text, nullable=False),
+    Column("total", Integer, nullable=False, server_default="0"),
+    Column("processed", Integer, nullable=False, server_default="0"),
+    Column("valid_rows", Integer, nullable=False, server_default="0"),
+    Column("error_rows", Integer, nullable=False, server_default="0"),
+    Column("already_imported_rows", Integer, nullable=False, server_default="0"),
+    Column("registered_rows", Integer, nullable=False, server_default="0"),
+    Column("failure", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("validated_at", DateTime(timezone=True)),
+    Column("commit_requested_at", DateTime(timezone=True)),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("lease_until", DateTime(timezone=True)),
+)
+
+import_job_rows = Table(
+    "import_job_rows",
+    metadata,
+    Column("job_id", Uuid, primary_key=True),
+    Column("row_number", Integer, primary_key=True),
+    Column("outcome", Text, nullable=False),
+    Column("problems", JSONB, nullable=False, server_default="[]"),
+    Column("row_key", LargeBinary),
+    Column("home_industry_id", BigInteger),
+)
+
+imported_rows = Table(
+    "imported_rows",
+    metadata,
+    Column("row_key", LargeBinary, primary_key=True),
+    Column("home_industry_id", BigInteger, nullable=False),
+    Column("job_id", Uuid, nullable=False),
+    Column("row_number", Integer, nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
 partners = Table(
