@@ -1,4 +1,5 @@
-"""The registry subgraph as an ASGI application: ``/graphql``, ``/exports/hand-over.…`` and the health endpoints.
+"""The registry subgraph as an ASGI application: ``/graphql``, ``/exports/hand-over.…``, ``/imports/…`` (the
+bulk survey import and its worker) and the health endpoints.
 
 Every request but ``/healthcheck`` needs a verified bearer token (401 otherwise); the caller's
 ``Identity`` reaches every resolver through the context, which scopes what it may read and change.
@@ -22,6 +23,8 @@ from services.registry.data.rule_sets import load_graduation_thresholds, load_ru
 from services.registry.graphql.context import JAKARTA, RegistryContext
 from services.registry.hand_over_export import PACKAGE_QUERY, package_export, package_json
 from services.registry.graphql.schema import schema
+from services.registry.imports.routes import import_routes
+from services.registry.imports.worker import ImportWorker
 from siir.auth.middleware import RequireIdentity, identity_of
 from siir.auth.tokens import TokenVerifier, verifier_from_settings
 from siir.database import create_engine
@@ -79,9 +82,14 @@ def build_app(
         async with state["engine"].connect() as connection:
             state["rule_set"] = await load_rule_set(connection, settings.rule_set)
             state["graduation_thresholds"] = await load_graduation_thresholds(connection, settings.graduation_thresholds)
+        state["import_worker"] = ImportWorker(state["engine"], state["rule_set"], state["graduation_thresholds"])
+        importing = asyncio.create_task(state["import_worker"].run())
         state["ready"] = True
         yield
         state["ready"] = False
+        importing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await importing
         if own_engine:
             await state["engine"].dispose()
 
@@ -131,6 +139,7 @@ def build_app(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/exports/hand-over.{format}", hand_over, methods=["GET"]),
+            *import_routes(state),
             Route("/healthcheck", healthcheck("registry", state), methods=["GET"]),
             Route("/readiness", readiness("registry", state, {"database": database_check(state)}), methods=["GET"]),
         ],

@@ -12,6 +12,7 @@ happen.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import RowMapping
@@ -31,6 +32,17 @@ from services.registry.domain.graduation import GraduationThresholds, is_small_e
 from services.registry.domain.registration import regency_of, registration_number
 from services.registry.unit_of_work import Target, UnitOfWork, unit_of_work
 from siir.errors import Conflict, InvalidInput
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    """One IR to register, checked field by field (``graphql/inputs.py``): its column values (with
+    ``registered_on``, None for today), its first assessment, and why a second business of the owner."""
+
+    values: dict[str, Any]
+    assessment: tuple[Criteria, dict[str, Any]]
+    additional_business_reason: str | None = None
+    prefix: str = "input"
 
 
 async def _require_village(connection: AsyncConnection, field: str, code: str) -> None:

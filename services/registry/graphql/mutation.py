@@ -167,6 +167,18 @@ class Mutation:
 
 async def register(context: Any, input: RegisterHomeIndustryInput, target: Target) -> RowMapping:
     """``registerHomeIndustry``: check the input and the caller's scope, then register."""
+    registration = await registration_of(context, input)
+    return await registrar.register(
+        target, registration.values, registration.assessment, context.rule_set, context.graduation_thresholds,
+        context.today(), context.actor(), scope=await context.record_scope(),
+        additional_business_reason=registration.additional_business_reason,
+    )
+
+
+async def registration_of(context: Any, input: RegisterHomeIndustryInput) -> registrar.Registration:
+    """A registration input checked field by field and against the caller's scope (the registrar checks the
+    rest: the village exists, the owner's other IR, the dates): the one check of ``registerHomeIndustry``,
+    an offline sync item and an imported survey row."""
     scope = await context.record_scope()
     access.check_write_region(scope, input.village_code.strip(), "input.villageCode")
     today = context.today()
@@ -187,10 +199,7 @@ async def register(context: Any, input: RegisterHomeIndustryInput, target: Targe
         "input.additionalBusinessReason", input.additional_business_reason,
         required=input.additional_business_reason is not None, max_length=check.MAX_TEXT,
     )
-    return await registrar.register(
-        target, values, (criteria, assessment), context.rule_set, context.graduation_thresholds, today, context.actor(),
-        scope=scope, additional_business_reason=reason,
-    )
+    return registrar.Registration(values, (criteria, assessment), reason)
 
 
 async def update(
