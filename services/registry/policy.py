@@ -49,6 +49,8 @@ SCOPES = {
     "transfer": "a transfer leaving or entering the caller's regency/city (DISTRICT_OFFICER) or province "
                 "(PROVINCE_OFFICER), any (MINISTRY); its IR itself only as the home-industry scope reaches it: the "
                 "receiving office sees the summary while pending, the record once accepted (domain/transfers.py).",
+    "import-job": "the import jobs the caller uploaded (same subject, role and region); another's is null "
+                  "(graphql/import_job.py, imports/routes.py).",
     "audit": "audit events of the caller's regency/city (DISTRICT_OFFICER) or the nation (MINISTRY).",
 }
 
@@ -201,6 +203,12 @@ RULES: list[FieldRule] = [
     *grant("Mutation", "syncOfflineWork", {D, F}, scope="home-industry"),
     *grant("OfflineSyncResult", "clientId status kind recordId homeIndustryId homeIndustryVersion currentVersion "
            "differingFields code field message", {D, F}),
+    # Bulk survey import (issue 14): importing is registering (imports/routes.py asks registerHomeIndustry's
+    # entry); a job, its counts and problems are its uploader's.
+    *grant("Query", "importJob", {D}, scope="import-job"),
+    *grant("ImportJob", "id status fileName total processed errors valid alreadyImported registered failure createdAt "
+           "validatedAt finishedAt problems", {D}),
+    *grant("ImportProblem", "row column header field code message pesan", {D}),
     *grant("Mutation", "registerPartner updatePartner addPartnerProgramme updatePartnerProgramme", {M}),
     *grant("Mutation", "recordIntervention updateIntervention", {D}, scope="intervention"),
 ]

@@ -15,6 +15,7 @@ from services.registry.domain import validation
 from services.registry.graphql import (audit_trail, enums, facilitator, hand_over, home_industry, partner, query, reassessment,
                                        region, team)
 from services.registry.graphql.hand_over import HandOverPackage
+from services.registry.graphql.import_job import ImportJob
 from services.registry.domain import offline_sync
 from services.registry.graphql.offline_sync import OfflineSyncMutation, OfflineSyncResult
 from services.registry.graphql import duplicates, transfer
@@ -92,6 +93,8 @@ LIST_SIZES: dict[type, dict[str, ListBound]] = {
     # One answer per item sent (a batch holds at most MAX_ITEMS); an IR record has 42 columns.
     OfflineSyncMutation: {"sync_offline_work": AtMost(offline_sync.MAX_ITEMS)},
     OfflineSyncResult: {"differing_fields": AtMost(100)},
+    # The problems of a job's first 1,000 refused rows (a row's cells: at most 60 columns).
+    ImportJob: {"problems": First(100, most=1_000)},
 }
 
 declare_list_sizes(LIST_SIZES)

@@ -9,6 +9,7 @@ from services.registry.graphql.facilitator import Facilitator
 from services.registry.graphql.facilitator_mutation import FacilitatorMutation
 from services.registry.graphql.hand_over import HandOverMutation, HandOverQuery
 from services.registry.graphql.home_industry import HomeIndustry
+from services.registry.graphql.import_job import ImportJobQuery
 from services.registry.graphql.intervention import Intervention
 from services.registry.graphql.intervention_mutation import InterventionMutation
 from services.registry.graphql.list_sizes import LIST_SIZES  # noqa: F401  (declares @listSize before the schema is built)
@@ -28,7 +29,7 @@ from services.registry.policy import POLICY
 from siir.graphql import DomainErrorMasking, SubgraphSchema
 from siir.policy.schema import build_schema
 
-_QUERY = merge_types("Query", (Query, MapQuery, HandOverQuery))
+_QUERY = merge_types("Query", (Query, MapQuery, HandOverQuery, ImportJobQuery))
 _MUTATION = merge_types("Mutation", (Mutation, TeamMutation, FacilitatorMutation, PartnerMutation, InterventionMutation,
                                      HandOverMutation, TransferMutation, OfflineSyncMutation))
 # merge_types drops the descriptions: the merged types keep Query's and Mutation's.
