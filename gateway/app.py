@@ -27,7 +27,7 @@ from gateway.refusals import Withheld, outermost, restore
 from gateway.document_lookup import DocumentLookup
 from gateway.cors import cors_middleware, with_cors
 from gateway.executor import Executor
-from gateway.exports_proxy import exports_route
+from gateway.exports_proxy import file_routes
 from gateway.graphiql import graphiql_page
 from gateway.graphiql_assets import ASSETS_PATH, CACHE_CONTROL, GraphiQLAssets, GraphiQLAssetsMissing
 from gateway.map_page import MAP_ASSETS_PATH, MAP_PATH, map_page
@@ -448,7 +448,7 @@ def build_app(supergraph_sdl: str, *, subgraph_urls: dict[str, str] | None = Non
         Route(ASSETS_PATH + "/{file:path}", graphiql_asset, methods=["GET"]),
         Route(MAP_PATH, map_html, methods=["GET"]),
         Route(MAP_ASSETS_PATH + "/{file:path}", graphiql_asset, methods=["GET"]),
-        exports_route(gateway.supergraph, authenticate=gateway.authenticate, timeout=subgraph_timeout),
+        *file_routes(gateway.supergraph, authenticate=gateway.authenticate, timeout=subgraph_timeout),
     ], middleware=cors_middleware(settings.cors_origins), lifespan=lifespan)
     app.gateway = gateway
     app.post_graphql = with_cors(app._post, settings.cors_origins)
