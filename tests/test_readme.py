@@ -12,7 +12,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import json
 import re
+import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -120,6 +122,37 @@ def test_readme_example(example: Example, world: World, tour: Tour) -> None:
     if example.problem:
         pytest.fail(f"{README.name} line {example.line}: {example.problem}")
     world.run(example, tour)
+
+
+def import_tour(text: str) -> str:
+    """The shell block after ``<!-- import-tour -->``: the bulk import a regency office runs with curl."""
+    after = text.split("<!-- import-tour -->", 1)[1]
+    return after.split("```sh\n", 1)[1].split("```", 1)[0]
+
+
+def test_readme_import_tour(world: World, tour: Tour) -> None:
+    """The import block runs as written (bash, curl, the sample file in tests/), with the world's gateway and a
+    token of its office in place of `siirw token` and port 4000; after the GraphQL tour, so Sri Wahyuni of the
+    registration example is registered and her row of the sample file is refused as a duplicate."""
+    script = "\n".join(line for line in import_tour(README.read_text()).splitlines()
+                       if not line.startswith(("TOKEN=", "GW=")))
+    gateway = world.gateway.removesuffix("/graphql")
+    token = world.tokens("DISTRICT_OFFICER", "33.74", subject="sri")
+    done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                          env={**os.environ, "TOKEN": token, "GW": gateway}, timeout=180)
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    assert len(lines) == 4, done.stdout  # the dry run, its report, the commit request, the committed job
+    validated, report, committing, committed = (json.loads(line) for line in lines)
+    assert validated["status"] == "VALIDATED" and validated["errors"] == 2 and validated["valid"] >= 1
+    refused = {problem["code"] for row in report["rows"] for problem in row["problems"]}
+    assert "CONFLICT" in refused and "BAD_USER_INPUT" in refused
+    assert all(problem["pesan"] for row in report["rows"] for problem in row["problems"])
+    assert committing["status"] == "COMMITTING"
+    assert committed["status"] == "COMMITTED" and committed["registered"] == validated["valid"]
+    marked = PROJECT_ROOT / "diperiksa.xlsx"
+    assert marked.read_bytes()[:2] == b"PK"
+    marked.unlink()
 
 
 def test_every_graphql_block_is_an_example() -> None:
