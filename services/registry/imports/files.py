@@ -8,7 +8,6 @@ they are (text, number, date); ``rows.py`` turns them into inputs.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -18,6 +17,7 @@ from typing import Any, Literal
 from siir.errors import InvalidInput
 
 from services.registry.imports.columns import BY_HEADER, REQUIRED, Column, normalized_header
+from services.registry.imports.worksheet import TooManyRows, WorkbookUnreadable, read_sheet
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -27,7 +27,7 @@ DATA_SHEET = "Data IR"
 STATUS_HEADER = "Hasil pemeriksaan"
 #: Most bytes the workbook's parts may hold once unzipped, and the most one part may grow by
 #: (a zip bomb unpacks a small file into gigabytes).
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 #: How many formula cells a refusal names before it counts the rest.
 NAMED_CELLS = 10
@@ -124,56 +124,42 @@ def _check_zip(content: bytes) -> None:
 
 def _read_xlsx(content: bytes) -> SurveyFile:
     _check_zip(content)
-    import openpyxl  # imported on first use: the registry serves without touching it otherwise
-
     try:
-        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many kinds for a workbook it cannot parse
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            sheet = read_sheet(archive, DATA_SHEET, MAX_ROWS + 1)  # + 1: the header
+    except TooManyRows:
+        raise _too_many() from None
+    except (WorkbookUnreadable, zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError):
         raise FileRefused(f"the workbook cannot be read. {_SAVE_AS[0]}",
                           f"Buku kerja tidak dapat dibaca. {_SAVE_AS[1]}") from None
-    try:
-        sheet = book[DATA_SHEET] if DATA_SHEET in book.sheetnames else book.worksheets[0]
-        lines = sheet.iter_rows()
-        header = next(lines, None)
-        if header is None:
-            raise _empty()
-        positions = _positions([cell.value for cell in header])
-        wanted = [(key, position - 1) for key, position in positions.items()]
-        rows: list[SurveyRow] = []
-        formulas: list[str] = []
-        for number, line in enumerate(lines, start=2):
-            cells: dict[str, Any] = {}
-            for key, index in wanted:
-                if index >= len(line):
-                    continue
-                cell = line[index]
-                value = cell.value
-                if value is None:
-                    continue
-                if cell.data_type == "f":
-                    formulas.append(f"{_letter(index + 1)}{number}")
-                    continue
-                if isinstance(value, str):
-                    if not value.strip():
-                        continue
-                elif isinstance(value, dt.datetime) and value.time() == dt.time():
-                    value = value.date()
-                cells[key] = value
-            if cells:
-                rows.append(SurveyRow(number, cells))
-                if len(rows) > MAX_ROWS:
-                    raise _too_many()
-    finally:
-        book.close()
-    if formulas:
-        named = ", ".join(formulas[:NAMED_CELLS])
-        more = len(formulas) - NAMED_CELLS
+    if sheet.formulas:
+        cells = [f"{_letter(column)}{row}" for row, column in sorted(sheet.formulas)]
+        named = ", ".join(cells[:NAMED_CELLS])
+        more = len(cells) - NAMED_CELLS
         raise FileRefused(
             f"cells hold formulas ({named}{f' and {more} more' if more > 0 else ''}): nothing is computed on the "
             "server; paste them as values",
             f"Sel berisi rumus ({named}{f' dan {more} lainnya' if more > 0 else ''}): server tidak menghitung "
             "rumus; salin lalu tempel sebagai nilai (Paste Values).",
         )
+    header_cells = sheet.rows.pop(1, {})
+    if not header_cells:
+        raise _empty()
+    header = [header_cells.get(column) for column in range(1, max(header_cells) + 1)]
+    positions = _positions(header)
+    wanted = list(positions.items())
+    rows: list[SurveyRow] = []
+    for number in sorted(sheet.rows):
+        line = sheet.rows[number]
+        cells: dict[str, Any] = {}
+        for key, position in wanted:
+            value = line.get(position)
+            if value is not None and (value.__class__ is not str or value.strip()):
+                cells[key] = value
+        if cells:
+            rows.append(SurveyRow(number, cells))
+    if len(rows) > MAX_ROWS:
+        raise _too_many()
     if not rows:
         raise _empty()
     return SurveyFile("xlsx", sheet.title, positions, rows)
