@@ -42,7 +42,7 @@ async def lock_owners(connection: AsyncConnection, niks: Sequence[str]) -> None:
     await connection.execute(
         text(
             "SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended('registry.owner:' || n, 0) AS k "
-            "FROM unnest(CAST(:niks AS text[])) AS n) keys ORDER BY k"
+            "FROM unnest(CAST(:niks AS text[])) AS n ORDER BY k) keys"
         ),
         {"niks": sorted(set(niks))},
     )
