@@ -5,7 +5,7 @@
 Calls ``registrar.register`` (the code path of ``registerHomeIndustry`` under the GraphQL layer) on a
 seeded database, each registration in its own transaction that is rolled back, so the database is
 left as it was. Each round registers twice with the same kind of input, once with the check and once
-with ``_refuse_duplicate`` replaced by a no-op, in alternating order, so drift on the shared machine
+with the duplicate check's two statements (``lock_owners``, ``active_of_owners``) replaced by no-ops, in alternating order, so drift on the shared machine
 falls on both. Two owners: a new NIK (the common case: an index probe finding nothing) and the NIK of
 an owner who already has an active IR, registering a different business with a reason (the check
 finds the rows and scores the names). Prints medians and p95 in ms and the with/without ratio.
@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import text  # noqa: E402
 
 from services.registry import registrar  # noqa: E402
+from services.registry.data import duplicates as duplicate_data  # noqa: E402
 from services.registry.data.audit import Actor  # noqa: E402
 from services.registry.data.rule_sets import load_graduation_thresholds, load_rule_set  # noqa: E402
 from services.registry.domain.access import RecordScope  # noqa: E402
@@ -38,11 +39,19 @@ from siir.database import create_engine  # noqa: E402
 
 ACTOR = Actor("bench-duplicates", "DISTRICT_OFFICER", "33.74", None, "mutation BenchRegister")
 TODAY = dt.date(2026, 12, 4)
-REAL_CHECK = registrar._refuse_duplicate
+REAL_CHECK = (duplicate_data.lock_owners, duplicate_data.active_of_owners)
 
 
-async def _no_check(*args: Any, **kwargs: Any) -> None:
+async def _no_lock(*args: Any, **kwargs: Any) -> None:
     return None
+
+
+async def _none_found(*args: Any, **kwargs: Any) -> dict[int, list[Any]]:
+    return {}
+
+
+def _check(on: bool) -> None:
+    duplicate_data.lock_owners, duplicate_data.active_of_owners = REAL_CHECK if on else (_no_lock, _none_found)  # type: ignore[assignment]
 
 
 def _assessment(started: dt.date) -> tuple[Criteria, dict[str, Any]]:
@@ -64,7 +73,7 @@ def _values(village: str, nik: str, n: int) -> dict[str, Any]:
 
 
 async def _one(engine: Any, rule_set: Any, thresholds: Any, values: dict[str, Any], reason: str | None, checked: bool) -> float:
-    registrar._refuse_duplicate = REAL_CHECK if checked else _no_check  # type: ignore[assignment]
+    _check(checked)
     async with engine.connect() as connection:
         transaction = await connection.begin()
         started = time.perf_counter()
@@ -105,7 +114,7 @@ async def measure(url: str, rounds: int) -> None:
         p95 = {k: statistics.quantiles(v, n=20)[18] for k, v in times.items()}
         print(f"  {case:32} without {without:6.2f} ms (p95 {p95[False]:6.2f})  with {with_check:6.2f} ms "
               f"(p95 {p95[True]:6.2f})  added {with_check - without:+.2f} ms  ratio {with_check / without:.3f}")
-    registrar._refuse_duplicate = REAL_CHECK  # type: ignore[assignment]
+    _check(True)
     await engine.dispose()
 
 

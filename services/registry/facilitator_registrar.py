@@ -61,6 +61,12 @@ async def require_facilitator_in_service(
 ) -> RowMapping:
     """The facilitator, refusing an unknown one or one not in service on ``day``."""
     row = (await facilitator_data.facilitators_by_ids(connection, [facilitator_id])).get(facilitator_id)
+    return facilitator_in_service(row, facilitator_id, day, field)
+
+
+def facilitator_in_service(row: RowMapping | None, facilitator_id: int, day: dt.date, field: str) -> RowMapping:
+    """``row`` (the facilitator ``facilitator_id`` as read, None when unknown), refusing an unknown
+    one or one not in service on ``day``: the check of one assessment, for rows read in bulk."""
     if row is None:
         raise InvalidInput(field, f"no facilitator with id {facilitator_id}")
     period = Period(row["active_from"], row["active_until"])

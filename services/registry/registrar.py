@@ -12,6 +12,7 @@ happen.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,27 +23,17 @@ from services.registry.data import assessments as assessment_data
 from services.registry.data import audit
 from services.registry.data import home_industries as home_industry_data
 from services.registry.data import duplicates as duplicate_data
+from services.registry.data import facilitators as facilitator_data
 from services.registry.data import interventions as intervention_data
 from services.registry.data import regions
 from services.registry.domain import duplicates, events
-from services.registry.facilitator_registrar import require_facilitator_in_service
+from services.registry.facilitator_registrar import facilitator_in_service, require_facilitator_in_service
 from services.registry.domain.access import RecordScope
 from services.registry.domain.classification import ClassificationError, Criteria, RuleSet, classify
 from services.registry.domain.graduation import GraduationThresholds, is_small_enterprise_candidate
 from services.registry.domain.registration import regency_of, registration_number
 from services.registry.unit_of_work import Target, UnitOfWork, unit_of_work
-from siir.errors import Conflict, InvalidInput
-
-
-@dataclass(frozen=True, slots=True)
-class Registration:
-    """One IR to register, checked field by field (``graphql/inputs.py``): its column values (with
-    ``registered_on``, None for today), its first assessment, and why a second business of the owner."""
-
-    values: dict[str, Any]
-    assessment: tuple[Criteria, dict[str, Any]]
-    additional_business_reason: str | None = None
-    prefix: str = "input"
+from siir.errors import Conflict, DomainError, InvalidInput
 
 
 async def _require_village(connection: AsyncConnection, field: str, code: str) -> None:
@@ -58,6 +49,53 @@ async def _require_village(connection: AsyncConnection, field: str, code: str) -
 require_village = _require_village
 
 
+def _refuse_before_start(business_started_on: dt.date, assessed_on: dt.date, field: str) -> None:
+    if assessed_on < business_started_on:
+        raise InvalidInput(f"{field}.assessedOn", "is before the business started")
+
+
+def _assessment_columns(
+    criteria: Criteria,
+    values: dict[str, Any],
+    rule_set: RuleSet,
+    thresholds: GraduationThresholds,
+    field: str,
+) -> dict[str, Any]:
+    """The stored columns of an assessment but its IR's id, or InvalidInput at ``field`` when the
+    criteria do not classify (the date and the facilitator are checked before)."""
+    try:
+        result = classify(criteria, values["assessed_on"], rule_set)
+    except ClassificationError as error:
+        raise InvalidInput(f"{field}.{error.field}", str(error)) from None
+    return {
+        **values,
+        "worker_count": criteria.worker_count,
+        "production_technology": criteria.production_technology.value,
+        "capital_source": criteria.capital_source.value,
+        "capital_amount": criteria.capital_amount,
+        "business_started_on": criteria.business_started_on,
+        "business_age_months": result.business_age_months,
+        "production_pattern": criteria.production_pattern.value,
+        "worker_level": result.levels.worker_count,
+        "technology_level": result.levels.production_technology,
+        "capital_source_level": result.levels.capital_source,
+        "capital_amount_level": result.levels.capital_amount,
+        "business_age_level": result.levels.business_age,
+        "production_pattern_level": result.levels.production_pattern,
+        "score": result.score,
+        "ir_class": result.ir_class.value,
+        "rule_set_code": result.rule_set_code,
+        "rule_set_version": result.rule_set_version,
+        "graduation_thresholds_code": thresholds.code,
+        "small_enterprise_candidate": is_small_enterprise_candidate(
+            result.ir_class,
+            values["assets_excluding_land_and_buildings"],
+            values["annual_turnover"],
+            thresholds,
+        ),
+    }
+
+
 async def _write_assessment(
     connection: AsyncConnection,
     home_industry: RowMapping,
@@ -68,46 +106,11 @@ async def _write_assessment(
     field: str,
 ) -> tuple[RowMapping, RowMapping]:
     """Classify, store the assessment, refresh the IR's current class; returns (IR, assessment)."""
-    assessed_on: dt.date = values["assessed_on"]
-    if assessed_on < home_industry["business_started_on"]:
-        raise InvalidInput(f"{field}.assessedOn", "is before the business started")
+    _refuse_before_start(home_industry["business_started_on"], values["assessed_on"], field)
     if values.get("facilitator_id") is not None:
-        await require_facilitator_in_service(connection, values["facilitator_id"], assessed_on, f"{field}.facilitatorId")
-    try:
-        result = classify(criteria, assessed_on, rule_set)
-    except ClassificationError as error:
-        raise InvalidInput(f"{field}.{error.field}", str(error)) from None
-    row = await assessment_data.insert_assessment(
-        connection,
-        {
-            **values,
-            "home_industry_id": home_industry["id"],
-            "worker_count": criteria.worker_count,
-            "production_technology": criteria.production_technology.value,
-            "capital_source": criteria.capital_source.value,
-            "capital_amount": criteria.capital_amount,
-            "business_started_on": criteria.business_started_on,
-            "business_age_months": result.business_age_months,
-            "production_pattern": criteria.production_pattern.value,
-            "worker_level": result.levels.worker_count,
-            "technology_level": result.levels.production_technology,
-            "capital_source_level": result.levels.capital_source,
-            "capital_amount_level": result.levels.capital_amount,
-            "business_age_level": result.levels.business_age,
-            "production_pattern_level": result.levels.production_pattern,
-            "score": result.score,
-            "ir_class": result.ir_class.value,
-            "rule_set_code": result.rule_set_code,
-            "rule_set_version": result.rule_set_version,
-            "graduation_thresholds_code": thresholds.code,
-            "small_enterprise_candidate": is_small_enterprise_candidate(
-                result.ir_class,
-                values["assets_excluding_land_and_buildings"],
-                values["annual_turnover"],
-                thresholds,
-            ),
-        },
-    )
+        await require_facilitator_in_service(connection, values["facilitator_id"], values["assessed_on"], f"{field}.facilitatorId")
+    columns = _assessment_columns(criteria, values, rule_set, thresholds, field)
+    row = await assessment_data.insert_assessment(connection, {**columns, "home_industry_id": home_industry["id"]})
     # The current class is the newest assessment's: a back-dated one may not change it.
     latest = (await assessment_data.latest_assessments(connection, [home_industry["id"]]))[home_industry["id"]]
     updated = await home_industry_data.update_home_industry(
@@ -141,58 +144,249 @@ async def register(
 
     Refused with CONFLICT when the owner's NIK already has an active IR, unless the caller gives
     ``additional_business_reason`` (audited) and the business names are not near-identical; the
-    answer names the other IR only as far as ``scope`` (None: everything) reaches.
+    answer names the other IR only as far as ``scope`` (None: everything) reaches. The one-IR case
+    of ``register_many``: its refusal is raised.
     """
+    registration = Registration(values, assessment, additional_business_reason)
+    [outcome] = await register_many(target, [registration], rule_set, thresholds, today, actor, scope=scope)
+    if isinstance(outcome, DomainError):
+        raise outcome
+    assert outcome is not None
+    return outcome
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    """One IR to register with its first assessment, as ``register_many`` takes it."""
+
+    #: ``record_values(...)`` and ``registered_on`` (None: the day of the registration).
+    values: dict[str, Any]
+    #: ``assessment_values(...)``, the facilitator resolved.
+    assessment: tuple[Criteria, dict[str, Any]]
+    additional_business_reason: str | None = None
+    #: The input path its refusals name ("input.villageCode"; a survey row its own).
+    prefix: str = "input"
+
+
+#: What ``register_many`` answers per registration: the IR row, None (would pass: dry run), or the refusal.
+Outcome = RowMapping | DomainError | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Passed:
+    """A registration that passed every check: its IR and assessment columns, and its number."""
+
+    position: int
+    regency_code: str
+    sequence: int
+    columns: dict[str, Any]
+    assessment: dict[str, Any]
+
+    @property
+    def registration_number(self) -> str:
+        return registration_number(self.regency_code, self.sequence)
+
+    def as_found(self) -> dict[str, Any]:
+        """The columns the duplicate check reads of an owner's IR, as if this one were registered."""
+        return {
+            "id": None, "registration_number": self.registration_number, "regency_code": self.regency_code,
+            "village_code": self.columns["village_code"], "status": "ACTIVE",
+            "consent_to_share": bool(self.columns.get("consent_to_share", False)),
+        }
+
+
+#: Ids given to IR of the same call in the duplicate check: after every stored IR, as they will be.
+_NOT_YET_STORED = 1 << 62
+
+
+async def register_many(
+    target: Target,
+    registrations: Sequence[Registration],
+    rule_set: RuleSet,
+    thresholds: GraduationThresholds,
+    today: dt.date,
+    actor: audit.Actor,
+    *,
+    scope: RecordScope | None,
+    write: bool = True,
+) -> list[Outcome]:
+    """Register IR, each with its first assessment, audit row and events as ``register`` does; one
+    outcome per registration, in order: the registered row, or the ``DomainError`` refusing it.
+
+    A refused registration does not stop the others. With ``write=False`` nothing is written or
+    locked and a registration that would pass answers None (a dry run). A constant number of
+    statements whatever the number of registrations. Two of the same owner in one call: the later
+    is checked against the earlier as if it were already registered.
+    """
+    outcomes: list[Outcome] = [None] * len(registrations)
+    if not registrations:
+        return outcomes
     async with unit_of_work(target, actor) as work:
-        connection = work.connection
-        await _require_village(connection, "input.villageCode", values["village_code"])
-        regency = regency_of(values["village_code"])
-        await _refuse_duplicate(connection, values, regency, scope, additional_business_reason)
-        sequence = await home_industry_data.next_registration_sequence(connection, regency)
-        registered_on = values.pop("registered_on", None) or today
-        if registered_on < values["business_started_on"]:
-            raise InvalidInput("input.registeredOn", "is before the business started")
-        row = await home_industry_data.insert_home_industry(
-            connection,
-            {
-                **values,
-                "regency_code": regency,
-                "registration_number": registration_number(regency, sequence),
-                "registered_on": registered_on,
-            },
+        passed, last_numbers = await _check_all(
+            work.connection, registrations, outcomes, rule_set, thresholds, today, scope, lock=write
         )
-        await work.publish(events.HOME_INDUSTRY_REGISTERED, row["id"], events.event_payload(row))
-        criteria, assessment_values = assessment
-        row, assessment_row = await _write_assessment(
-            connection, row, criteria, assessment_values, rule_set, thresholds, "input.firstAssessment"
-        )
-        return await work.changed(
-            None, row, events.ASSESSMENT_RECORDED, events.event_payload(row, assessment=assessment_row),
-            added={"firstAssessment": assessment_row}
-            | ({"additionalBusiness": {"reason": additional_business_reason}} if additional_business_reason else {}),
-        )
+        if write and passed:
+            for position, row in await _write_all(work, registrations, passed, last_numbers):
+                outcomes[position] = row
+    return outcomes
 
 
-async def _refuse_duplicate(
-    connection: AsyncConnection, values: dict[str, Any], regency: str, scope: RecordScope | None, reason: str | None
-) -> None:
-    """CONFLICT when the owner already has an active IR (see ``domain/duplicates``)."""
-    await duplicate_data.lock_owner(connection, values["owner_nik"])
-    rows = await duplicate_data.active_of_owner(connection, values["owner_nik"], values["business_name"])
-    existing = [
-        duplicates.ActiveRegistration(
-            id=row["id"],
-            registration_number=row["registration_number"],
-            regency_code=row["regency_code"],
-            business_name_similarity=float(row["business_name_similarity"]),
-            in_scope=scope is None or scope.admits(row),
-        )
-        for row in rows
-    ]
-    refused = duplicates.refusal(existing, regency, reason)
+async def _check_all(
+    connection: AsyncConnection,
+    registrations: Sequence[Registration],
+    outcomes: list[Outcome],
+    rule_set: RuleSet,
+    thresholds: GraduationThresholds,
+    today: dt.date,
+    scope: RecordScope | None,
+    *,
+    lock: bool,
+) -> tuple[list[_Passed], dict[str, int]]:
+    """Every check ``register`` makes, in its order, for all registrations at once: the refusals go
+    into ``outcomes``; returns those that pass, numbered, and each regency's last number used."""
+    codes = sorted({registration.values["village_code"] for registration in registrations})
+    villages = await regions.regions_by_codes(connection, codes)
+    placed: list[int] = []
+    for position, registration in enumerate(registrations):
+        code = registration.values["village_code"]
+        region = villages.get(code)
+        if region is None:
+            outcomes[position] = InvalidInput(f"{registration.prefix}.villageCode", f"{code} is not a Kemendagri region code")
+        elif region["level"] != 4:
+            outcomes[position] = InvalidInput(
+                f"{registration.prefix}.villageCode", f"{code} is not a village (desa/kelurahan) code"
+            )
+        else:
+            placed.append(position)
+    if not placed:
+        return [], {}
+    owners = [registrations[position].values["owner_nik"] for position in placed]
+    names = [registrations[position].values["business_name"] for position in placed]
+    if lock:
+        await duplicate_data.lock_owners(connection, owners)
+    found = await duplicate_data.active_of_owners(connection, list(zip(owners, names)))
+    # Each pair of registrations of one owner in this call, earlier first, with their names' similarity.
+    pairs: dict[tuple[int, int], int] = {}
+    of_owner: dict[str, list[int]] = {}
+    for index, owner in enumerate(owners):
+        for earlier in of_owner.get(owner, []):
+            pairs[(earlier, index)] = len(pairs)
+        of_owner.setdefault(owner, []).append(index)
+    similarities = await duplicate_data.name_similarities(connection, [(names[a], names[b]) for a, b in pairs])
+    regencies = sorted({regency_of(registrations[position].values["village_code"]) for position in placed})
+    numbering = home_industry_data.lock_registration_sequences if lock else home_industry_data.registration_sequences
+    last_numbers = await numbering(connection, regencies)
+    facilitator_ids = sorted({
+        registrations[position].assessment[1]["facilitator_id"] for position in placed
+        if registrations[position].assessment[1].get("facilitator_id") is not None
+    })
+    facilitators = await facilitator_data.facilitators_by_ids(connection, facilitator_ids) if facilitator_ids else {}
+    passed: list[_Passed] = []
+    passed_of_owner: dict[str, list[tuple[int, _Passed]]] = {}
+    for index, position in enumerate(placed):
+        registration = registrations[position]
+        existing = [_active_registration(row, float(row["business_name_similarity"]), scope) for row in found.get(index, [])]
+        existing += [
+            _active_registration(
+                {**earlier.as_found(), "id": _NOT_YET_STORED + earlier.position}, similarities[pairs[(earlier_index, index)]], scope
+            )
+            for earlier_index, earlier in passed_of_owner.get(owners[index], [])
+        ]
+        try:
+            checked = _check(registration, position, existing, rule_set, thresholds, today, facilitators)
+        except DomainError as error:
+            outcomes[position] = error
+            continue
+        regency = regency_of(checked[0]["village_code"])
+        last_numbers[regency] += 1
+        entry = _Passed(position, regency, last_numbers[regency], *checked)
+        passed.append(entry)
+        passed_of_owner.setdefault(owners[index], []).append((index, entry))
+    return passed, {regency: last_numbers[regency] for regency in {entry.regency_code for entry in passed}}
+
+
+def _active_registration(row: Mapping[str, Any], similarity: float, scope: RecordScope | None) -> duplicates.ActiveRegistration:
+    return duplicates.ActiveRegistration(
+        id=row["id"],
+        registration_number=row["registration_number"],
+        regency_code=row["regency_code"],
+        business_name_similarity=similarity,
+        in_scope=scope is None or scope.admits(row),
+    )
+
+
+def _check(
+    registration: Registration,
+    position: int,
+    existing: list[duplicates.ActiveRegistration],
+    rule_set: RuleSet,
+    thresholds: GraduationThresholds,
+    today: dt.date,
+    facilitators: Mapping[int, RowMapping],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The checks of one registration after its village's, in ``register``'s order (the owner's
+    other IR, the registration date, the assessment's date, facilitator and classification);
+    returns its IR columns (but id and number) and its assessment's (but the IR's id)."""
+    prefix = registration.prefix
+    values = dict(registration.values)
+    regency = regency_of(values["village_code"])
+    refused = duplicates.refusal(existing, regency, registration.additional_business_reason, prefix)
     if refused is not None:
         field, message = refused
         raise Conflict(f"{field}: {message}", field=field)
+    registered_on = values.pop("registered_on", None) or today
+    if registered_on < values["business_started_on"]:
+        raise InvalidInput(f"{prefix}.registeredOn", "is before the business started")
+    criteria, assessment_values = registration.assessment
+    field = f"{prefix}.firstAssessment"
+    _refuse_before_start(values["business_started_on"], assessment_values["assessed_on"], field)
+    facilitator_id = assessment_values.get("facilitator_id")
+    if facilitator_id is not None:
+        facilitator_in_service(
+            facilitators.get(facilitator_id), facilitator_id, assessment_values["assessed_on"], f"{field}.facilitatorId"
+        )
+    assessment = _assessment_columns(criteria, assessment_values, rule_set, thresholds, field)
+    # Its first assessment is its newest: the current class is set with the row, not updated after.
+    columns = {
+        **values, "regency_code": regency, "registered_on": registered_on,
+        "current_class": assessment["ir_class"], "current_score": assessment["score"],
+        "last_assessed_on": assessment["assessed_on"],
+    }
+    return columns, assessment
+
+
+async def _write_all(
+    work: UnitOfWork, registrations: Sequence[Registration], passed: list[_Passed], last_numbers: dict[str, int]
+) -> list[tuple[int, RowMapping]]:
+    """Store the registrations that passed: IR, assessments, counters, events, audit rows (a few
+    multi-row statements); (position, IR row) of each."""
+    connection = work.connection
+    ids = await home_industry_data.reserve_home_industry_ids(connection, len(passed))
+    stored = await home_industry_data.insert_home_industries(
+        connection,
+        [{**entry.columns, "id": pk, "registration_number": entry.registration_number} for entry, pk in zip(passed, ids)],
+    )
+    await home_industry_data.set_registration_sequences(connection, last_numbers)
+    assessments = await assessment_data.insert_assessments(
+        connection, [{**entry.assessment, "home_industry_id": pk} for entry, pk in zip(passed, ids)]
+    )
+    published: list[tuple[str, Any, dict[str, Any]]] = []
+    writes: list[audit.Write] = []
+    for entry, pk, assessment in zip(passed, ids, assessments):
+        row = stored[pk]
+        # The registered event shows the IR before its first assessment, as a reader of the feed
+        # would have seen it had the two been written apart.
+        unassessed = {**row, "current_class": None, "current_score": None, "last_assessed_on": None}
+        published.append((events.HOME_INDUSTRY_REGISTERED, pk, events.event_payload(unassessed)))
+        published.append((events.ASSESSMENT_RECORDED, pk, events.event_payload(row, assessment=assessment)))
+        reason = registrations[entry.position].additional_business_reason
+        added: dict[str, Mapping[str, Any]] = {"firstAssessment": assessment}
+        if reason:
+            added["additionalBusiness"] = {"reason": reason}
+        writes.append(audit.Write(None, row, added))
+    await work.publish_all(published)
+    await work.audit_all(writes)
+    return [(entry.position, stored[pk]) for entry, pk in zip(passed, ids)]
 
 
 async def _lock_in_scope(work: UnitOfWork, home_industry_id: int, scope: RecordScope) -> RowMapping:

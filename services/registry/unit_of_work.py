@@ -83,6 +83,16 @@ class UnitOfWork:
         """Append the audit row of one change by this unit's actor."""
         await audit.record_write(self.connection, self.actor, before, after, added=added, record=record)
 
+    async def publish_all(self, events: list[tuple[str, Any, dict[str, Any]]], *, aggregate_type: str = AGGREGATE_HOME_INDUSTRY) -> None:
+        """Append several events, each (event type, aggregate id, payload), in this order, in one statement."""
+        await outbox.publish_all(
+            self.connection, [(aggregate_type, str(aggregate_id), event_type, payload) for event_type, aggregate_id, payload in events]
+        )
+
+    async def audit_all(self, writes: list[audit.Write]) -> None:
+        """Append the audit rows of several changes by this unit's actor, in one statement."""
+        await audit.record_writes(self.connection, self.actor, writes)
+
     async def changed(
         self,
         before: Mapping[str, Any] | None,

@@ -20,6 +20,19 @@ async def insert_assessment(connection: AsyncConnection, values: dict[str, Any])
     return result.mappings().one()
 
 
+async def insert_assessments(connection: AsyncConnection, rows: Sequence[dict[str, Any]]) -> list[RowMapping]:
+    """Insert several assessments in one multi-row INSERT; the stored rows in the order given.
+
+    A column some rows leave out is NULL in them (every optional assessment column is nullable and
+    has no default), so all rows go in one statement."""
+    if not rows:
+        return []
+    columns = {name for row in rows for name in row}
+    params = [{name: row.get(name) for name in columns} for row in rows]
+    result = await connection.execute(insert(assessments).returning(assessments, sort_by_parameter_order=True), params)
+    return list(result.mappings().all())
+
+
 async def assessments_of(connection: AsyncConnection, home_industry_ids: Sequence[int]) -> dict[int, list[RowMapping]]:
     """Every assessment of each IR, newest first."""
     result = await connection.execute(

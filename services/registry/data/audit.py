@@ -224,23 +224,41 @@ async def record_write(
     ``record`` names what was written (default: the IR ``after`` is a row of). ``added`` names
     rows the write created beside it (an assessment), recorded whole in ``after``.
     """
-    record = record or Record.home_industry(after)
-    old, new = changes(before, after)
-    for name, row in (added or {}).items():
+    await connection.execute(insert(audit_events).values(**_write_row(actor, Write(before, after, added, record))))
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    """One write's audit facts, as ``record_write`` takes them (for ``record_writes``)."""
+
+    before: Mapping[str, Any] | None
+    after: Mapping[str, Any]
+    added: Mapping[str, Mapping[str, Any]] | None = None
+    record: Record | None = None
+
+
+def _write_row(actor: Actor, write: Write) -> dict[str, Any]:
+    record = write.record or Record.home_industry(write.after)
+    old, new = changes(write.before, write.after)
+    for name, row in (write.added or {}).items():
         new[name] = changes(None, row)[1]
-    await connection.execute(
-        insert(audit_events).values(
-            **actor.columns(),
-            action=WRITE,
-            entity_type=record.entity_type,
-            entity_id=record.entity_id,
-            home_industry_id=record.home_industry_id,
-            region_code=record.region_code,
-            fields={name: "WRITTEN" for name in new},
-            before=old,
-            after=new,
-        )
-    )
+    return {
+        **actor.columns(),
+        "action": WRITE,
+        "entity_type": record.entity_type,
+        "entity_id": record.entity_id,
+        "home_industry_id": record.home_industry_id,
+        "region_code": record.region_code,
+        "fields": {name: "WRITTEN" for name in new},
+        "before": old,
+        "after": new,
+    }
+
+
+async def record_writes(connection: AsyncConnection, actor: Actor, writes: list[Write]) -> None:
+    """``record_write`` for several writes by one actor, in one multi-row INSERT, in order."""
+    if writes:
+        await connection.execute(insert(audit_events), [_write_row(actor, write) for write in writes])
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,4 +320,4 @@ async def audit_page(
     return list(result.mappings())
 
 
-__all__ = ["Actor", "AuditQuery", "Denial", "ReadLog", "Record", "audit_page", "record_write"]
+__all__ = ["Actor", "AuditQuery", "Denial", "ReadLog", "Record", "Write", "audit_page", "record_write", "record_writes"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import func, select, text, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -32,6 +34,53 @@ async def active_of_owner(connection: AsyncConnection, nik: str, business_name: 
         .order_by(column.id)
     )
     return list(result.mappings().all())
+
+
+async def lock_owners(connection: AsyncConnection, niks: Sequence[str]) -> None:
+    """``lock_owner`` for several NIKs in one statement, in the order of their lock keys, so two
+    imports locking overlapping owners wait for each other instead of deadlocking."""
+    await connection.execute(
+        text(
+            "SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended('registry.owner:' || n, 0) AS k "
+            "FROM unnest(CAST(:niks AS text[])) AS n ORDER BY k) keys"
+        ),
+        {"niks": sorted(set(niks))},
+    )
+
+
+async def active_of_owners(
+    connection: AsyncConnection, wanted: Sequence[tuple[str, str]]
+) -> dict[int, list[RowMapping]]:
+    """``active_of_owner`` for several (NIK, business name) at once, keyed by position in ``wanted``:
+    the same columns, each owner's IR in id order."""
+    result = await connection.execute(
+        text(
+            "SELECT w.position - 1 AS position, h.id, h.registration_number, h.regency_code, h.village_code, h.status, "
+            "h.consent_to_share, similarity(h.business_name, w.business_name) AS business_name_similarity "
+            "FROM unnest(CAST(:niks AS text[]), CAST(:names AS text[])) WITH ORDINALITY AS w(nik, business_name, position) "
+            "JOIN registry.home_industries h ON h.owner_nik = w.nik AND h.status = 'ACTIVE' "
+            "ORDER BY w.position, h.id"
+        ),
+        {"niks": [nik for nik, _ in wanted], "names": [name for _, name in wanted]},
+    )
+    found: dict[int, list[RowMapping]] = {}
+    for row in result.mappings():
+        found.setdefault(row["position"], []).append(row)
+    return found
+
+
+async def name_similarities(connection: AsyncConnection, pairs: Sequence[tuple[str, str]]) -> list[float]:
+    """pg_trgm's similarity of each pair of business names, in order (one statement)."""
+    if not pairs:
+        return []
+    result = await connection.execute(
+        text(
+            "SELECT similarity(p.a, p.b) FROM unnest(CAST(:a AS text[]), CAST(:b AS text[])) WITH ORDINALITY AS p(a, b, n) "
+            "ORDER BY p.n"
+        ),
+        {"a": [a for a, _ in pairs], "b": [b for _, b in pairs]},
+    )
+    return [float(value) for value in result.scalars()]
 
 
 async def move_records(connection: AsyncConnection, drop_id: int, keep_id: int) -> dict[str, list[int]]:

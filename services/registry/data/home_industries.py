@@ -238,6 +238,70 @@ async def next_registration_sequence(connection: AsyncConnection, regency_code: 
     return int(result.scalar_one())
 
 
+async def lock_registration_sequences(connection: AsyncConnection, regency_codes: Sequence[str]) -> dict[str, int]:
+    """Each regency's last running number, its counter locked until the transaction ends (one
+    statement, in code order so two imports wait rather than deadlock). A regency without a counter
+    gets one at 0: no number is used until ``set_registration_sequences``, so numbers stay gap-free."""
+    result = await connection.execute(
+        text(
+            "INSERT INTO registry.registration_counters AS c (regency_code, last_number) "
+            "SELECT r, 0 FROM unnest(CAST(:r AS text[])) AS r ORDER BY r "
+            "ON CONFLICT (regency_code) DO UPDATE SET last_number = c.last_number RETURNING regency_code, last_number"
+        ),
+        {"r": sorted(set(regency_codes))},
+    )
+    return {row.regency_code: int(row.last_number) for row in result}
+
+
+async def registration_sequences(connection: AsyncConnection, regency_codes: Sequence[str]) -> dict[str, int]:
+    """Each regency's last running number as it stands (no lock: for a dry run), 0 for none yet."""
+    result = await connection.execute(
+        text("SELECT regency_code, last_number FROM registry.registration_counters WHERE regency_code = ANY(CAST(:r AS text[]))"),
+        {"r": sorted(set(regency_codes))},
+    )
+    found = {row.regency_code: int(row.last_number) for row in result}
+    return {code: found.get(code, 0) for code in regency_codes}
+
+
+async def set_registration_sequences(connection: AsyncConnection, last_numbers: dict[str, int]) -> None:
+    """Move counters locked by ``lock_registration_sequences`` to the last numbers used."""
+    if not last_numbers:
+        return
+    codes = sorted(last_numbers)
+    await connection.execute(
+        text(
+            "UPDATE registry.registration_counters c SET last_number = v.n "
+            "FROM unnest(CAST(:r AS text[]), CAST(:n AS integer[])) AS v(r, n) WHERE c.regency_code = v.r"
+        ),
+        {"r": codes, "n": [last_numbers[code] for code in codes]},
+    )
+
+
+async def reserve_home_industry_ids(connection: AsyncConnection, count: int) -> list[int]:
+    """``count`` new IR ids, ascending: rows inserted with them keep the order they were given in,
+    even when they go in several statements (one per set of columns given)."""
+    result = await connection.execute(
+        text("SELECT nextval(pg_get_serial_sequence('registry.home_industries', 'id')) FROM generate_series(1, :n)"),
+        {"n": count},
+    )
+    return sorted(int(value) for value in result.scalars())
+
+
+async def insert_home_industries(connection: AsyncConnection, rows: Sequence[dict[str, Any]]) -> dict[int, RowMapping]:
+    """Insert IR rows that carry their ``id`` (``reserve_home_industry_ids``); the stored rows by id.
+
+    One multi-row INSERT per distinct set of columns: a column a row leaves out keeps the table's
+    default, which a value in the same statement could not."""
+    shapes: dict[frozenset[str], list[dict[str, Any]]] = {}
+    for row in rows:
+        shapes.setdefault(frozenset(row), []).append(row)
+    stored: dict[int, RowMapping] = {}
+    for shape in shapes.values():
+        result = await connection.execute(insert(home_industries).returning(home_industries), shape)
+        stored.update((row["id"], row) for row in result.mappings())
+    return stored
+
+
 async def insert_home_industry(connection: AsyncConnection, values: dict[str, Any]) -> RowMapping:
     result = await connection.execute(insert(home_industries).values(**values).returning(home_industries))
     return result.mappings().one()

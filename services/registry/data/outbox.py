@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import insert
@@ -19,4 +20,18 @@ async def publish(
         insert(outbox).values(
             aggregate_type=aggregate_type, aggregate_id=aggregate_id, event_type=event_type, payload=payload
         )
+    )
+
+
+async def publish_all(connection: AsyncConnection, events: Sequence[tuple[str, str, str, dict[str, Any]]]) -> None:
+    """Append several events, each (aggregate type, aggregate id, event type, payload), in one
+    multi-row INSERT: their ids follow the order given, which is the order consumers apply them in."""
+    if not events:
+        return
+    await connection.execute(
+        insert(outbox),
+        [
+            {"aggregate_type": kind, "aggregate_id": aggregate_id, "event_type": event_type, "payload": payload}
+            for kind, aggregate_id, event_type, payload in events
+        ],
     )

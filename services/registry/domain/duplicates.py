@@ -52,19 +52,20 @@ def _where(found: ActiveRegistration, regency_code: str) -> str:
 
 
 def refusal(
-    existing: Sequence[ActiveRegistration], regency_code: str, additional_reason: str | None
+    existing: Sequence[ActiveRegistration], regency_code: str, additional_reason: str | None, prefix: str = "input"
 ) -> tuple[str, str] | None:
     """(field, message) refusing the registration, or None when it may go ahead.
 
     ``regency_code`` is the new IR's regency; ``additional_reason`` the caller's reason for a
-    second IR of the same owner (None: the caller did not say it is one).
+    second IR of the same owner (None: the caller did not say it is one); ``prefix`` the path of
+    the registration's input (a row of an import names its own).
     """
     if not existing:
         return None
     first = min(existing, key=lambda found: (not found.in_scope, found.id))
     if additional_reason is None:
         return (
-            "input.owner.nik",
+            f"{prefix}.owner.nik",
             f"this NIK already has an active IR ({_where(first, regency_code)}); to register another business "
             "of the same owner give additionalBusinessReason",
         )
@@ -72,7 +73,7 @@ def refusal(
     if same:
         closest = max(same, key=lambda found: (found.in_scope, found.business_name_similarity))
         return (
-            "input.businessName",
+            f"{prefix}.businessName",
             f"the owner already has an active IR with a near-identical business name ({_where(closest, regency_code)})",
         )
     return None
