@@ -137,37 +137,40 @@ async def test_the_template_is_the_survey_with_drop_downs_and_instructions(gatew
 async def test_dry_run_then_commit_then_the_same_file_again(gateway: Any, tokens: Any, pg: Any) -> None:
     caller = office(gateway, tokens)
     rows = [row(business_name=f"Usaha Impor {n}", village_code=VILLAGES[n % 3]) for n in range(3)]
-    rows.append(row(owner_nik="33740155079", capital_amount="banyak"))  # two problems in row 5
+    rows.append(row(business_category="Bengkel motor", capital_amount="banyak"))  # two cells unreadable: row 5
+    rows.append(row(owner_nik="33740155079"))  # readable, refused by the registration's own NIK rule: row 6
     content = csv_file(rows)
     before = await counts(pg)
 
     validated = await caller.dry_run(content)
-    assert (validated["status"], validated["total"], validated["valid"], validated["errors"]) == ("VALIDATED", 4, 3, 1)
+    assert (validated["status"], validated["total"], validated["valid"], validated["errors"]) == ("VALIDATED", 5, 3, 2)
     after_dry_run = await counts(pg)
     assert after_dry_run == {**before, "jobs": before["jobs"] + 1}  # nothing registered, nothing published
     report = await caller.report(validated["id"])
-    assert [report[n]["outcome"] for n in (2, 3, 4, 5)] == ["VALID", "VALID", "VALID", "INVALID"]
-    problems = {p["column"]: p for p in report[5]["problems"]}
-    assert set(problems) == {"owner_nik", "capital_amount"}
-    assert problems["owner_nik"]["header"] == "NIK pemilik" and problems["owner_nik"]["code"] == "BAD_USER_INPUT"
-    assert problems["owner_nik"]["pesan"] and problems["owner_nik"]["pesan"] != problems["owner_nik"]["message"]
+    assert [report[n]["outcome"] for n in (2, 3, 4, 5, 6)] == ["VALID", "VALID", "VALID", "INVALID", "INVALID"]
+    assert {p["column"] for p in report[5]["problems"]} == {"business_category", "capital_amount"}
+    [nik] = report[6]["problems"]
+    assert (nik["column"], nik["header"], nik["field"], nik["code"]) == (
+        "owner_nik", "NIK pemilik", "input.owner.nik", "BAD_USER_INPUT")
+    assert nik["pesan"] and nik["pesan"] != nik["message"]
 
     marked = await gateway.get(f"/imports/{validated['id']}/report.xlsx", headers=caller.headers)
     assert marked.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(marked.content)).worksheets[0]
     headers = [cell.value for cell in sheet[1]]
-    nik_cell = sheet.cell(5, headers.index("NIK pemilik") + 1)
+    nik_cell = sheet.cell(6, headers.index("NIK pemilik") + 1)
     assert nik_cell.comment is not None and nik_cell.comment.text
+    assert sheet.cell(5, headers.index("NIK pemilik") + 1).comment is None
     assert sheet.cell(2, headers.index("Hasil pemeriksaan") + 1).value
 
     # The portal follows the job on the one GraphQL endpoint.
     followed = await caller.graphql(JOB, {"id": validated["id"]})
     job = followed["data"]["importJob"]
-    assert (job["status"], job["processed"], job["total"], job["errors"]) == ("VALIDATED", 4, 4, 1)
-    assert {p["column"] for p in job["problems"]} == {"owner_nik", "capital_amount"}
+    assert (job["status"], job["processed"], job["total"], job["errors"]) == ("VALIDATED", 5, 5, 2)
+    assert {p["column"] for p in job["problems"]} == {"business_category", "capital_amount", "owner_nik"}
 
     committed = await caller.commit(validated["id"])
-    assert (committed["status"], committed["registered"], committed["errors"]) == ("COMMITTED", 3, 1)
+    assert (committed["status"], committed["registered"], committed["errors"]) == ("COMMITTED", 3, 2)
     after = await counts(pg)
     assert after["home_industries"] - before["home_industries"] == 3
     assert after["assessments"] - before["assessments"] == 3
@@ -177,7 +180,7 @@ async def test_dry_run_then_commit_then_the_same_file_again(gateway: Any, tokens
                              "ORDER BY id DESC LIMIT 3")
     assert {(r["operation"], r["subject"]) for r in audited} == {(f"import {validated['id']}", "test-district_officer-33.74")}
     report = await caller.report(validated["id"])
-    assert [report[n]["outcome"] for n in (2, 3, 4, 5)] == ["REGISTERED", "REGISTERED", "REGISTERED", "INVALID"]
+    assert [report[n]["outcome"] for n in (2, 3, 4, 5, 6)] == ["REGISTERED"] * 3 + ["INVALID"] * 2
     numbers = [report[n]["registrationNumber"] for n in (2, 3, 4)]
     found = await pg.fetch("SELECT business_name FROM registry.home_industries WHERE registration_number = ANY($1)",
                            numbers)
@@ -188,7 +191,7 @@ async def test_dry_run_then_commit_then_the_same_file_again(gateway: Any, tokens
 
     # The same file again: every row already imported or still wrong; committing registers nothing.
     second = await caller.dry_run(content)
-    assert (second["valid"], second["alreadyImported"], second["errors"]) == (0, 3, 1)
+    assert (second["valid"], second["alreadyImported"], second["errors"]) == (0, 3, 2)
     unchanged = await counts(pg)
     redone = await caller.commit(second["id"])
     assert redone["registered"] == 0
@@ -245,7 +248,7 @@ def _formula_workbook() -> bytes:
     ("survei.csv", "Nama usaha,Kolom asing\nA,B\n".encode(), "Kolom asing"),
     ("survei.csv", csv_file([]), "no data"),
     ("survei.xlsx", _formula_workbook(), "formula"),
-    ("survei.csv", b"", "empty"),
+    ("survei.csv", b"", "no data"),
 ])
 async def test_a_bad_file_is_refused_with_a_coded_error_and_no_job(
     gateway: Any, tokens: Any, pg: Any, name: str, content: bytes, says: str,
@@ -282,7 +285,8 @@ async def test_only_a_regency_office_imports_and_only_its_own_jobs_are_visible(g
     other = office(gateway, tokens, "DISTRICT_OFFICER", "33.74", subject="someone-else")
     assert (await gateway.get(f"/imports/{job['id']}", headers=other.headers)).status_code == 404
     assert (await gateway.post(f"/imports/{job['id']}/commit", headers=other.headers)).status_code == 404
-    assert (await other.graphql(JOB, {"id": job["id"]}))["data"]["importJob"] is None
+    answer = await other.graphql(JOB, {"id": job["id"]})
+    assert answer["data"]["importJob"] is None, answer
     unknown = await gateway.get("/imports/not-a-job", headers=owner.headers)
     assert unknown.status_code == 404
     anonymous = await gateway.get(f"/imports/{job['id']}")
@@ -290,6 +294,17 @@ async def test_only_a_regency_office_imports_and_only_its_own_jobs_are_visible(g
 
 
 async def test_the_sample_file_shipped_for_the_readme(gateway: Any, tokens: Any) -> None:
+    """The README's file: rows that register, one with two mistakes, and one of an owner already registered
+    (Sri Wahyuni, as the README registers her before): two rows refused, the rest registered."""
     caller = office(gateway, tokens)
+    sri = register_input()
+    sri["owner"] = {**sri["owner"], "nik": "3374015507900001"}
+    await caller.graphql("mutation($input: RegisterHomeIndustryInput!) { registerHomeIndustry(input: $input) { id } }",
+                         {"input": sri})  # CONFLICT when another test registered her already: either way she is
     job = await caller.dry_run(SAMPLE.read_bytes(), SAMPLE.name)
-    assert job["status"] == "VALIDATED" and job["errors"] == 1 and job["valid"] == job["total"] - 1
+    assert (job["status"], job["total"], job["errors"], job["valid"]) == ("VALIDATED", 6, 2, 4)
+    report = await caller.report(job["id"])
+    assert [p["code"] for p in report[7]["problems"]] == ["CONFLICT"]
+    assert {p["header"] for p in report[5]["problems"]} == {"Kategori usaha", "Jumlah modal (Rp)"}
+    committed = await caller.commit(job["id"])
+    assert (committed["status"], committed["registered"]) == ("COMMITTED", 4)

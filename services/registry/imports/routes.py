@@ -31,6 +31,7 @@ from starlette.routing import Route
 
 from services.registry.data import imports as import_data
 from services.registry.imports import files, jobs, marking, template
+from services.registry.imports.problems import Problem
 from services.registry.policy import POLICY
 from siir.auth.identity import Identity
 from siir.auth.middleware import identity_of
@@ -155,7 +156,8 @@ def import_routes(state: dict[str, Any]) -> list[Route]:
                            "still says what happened to each row")
         survey = await asyncio.to_thread(files.read_survey, content, job["file_name"])
         body = await asyncio.to_thread(marking.marked_xlsx, survey, content, {
-            row["row"]: marking.RowOutcome(row["outcome"], row["problems"], row["registrationNumber"]) for row in outcomes
+            row["row"]: marking.RowOutcome(marking.RowStatus(row["outcome"]), [Problem(**p) for p in row["problems"]],
+                                           row["registrationNumber"]) for row in outcomes
         })
         return Response(body, media_type=FORMATS["xlsx"],
                         headers={"content-disposition": f'attachment; filename="{stem}-diperiksa.xlsx"'})
