@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -38,24 +38,42 @@ async def job_file(connection: AsyncConnection, job_id: uuid.UUID) -> bytes | No
     return (await connection.execute(select(import_jobs.c.file).where(import_jobs.c.id == job_id))).scalar_one_or_none()
 
 
-async def claim_job(connection: AsyncConnection, lease: dt.timedelta) -> RowMapping | None:
-    """The oldest job waiting for a worker (or whose worker's lease ran out), leased to the caller.
+#: The channel an upload or a commit request notifies; every registry process's worker listens on it.
+CHANNEL = "siir_import_jobs"
+
+
+async def notify_waiting(connection: AsyncConnection) -> None:
+    """Tell every worker a job waits (delivered when the caller's transaction commits)."""
+    await connection.execute(select(func.pg_notify(CHANNEL, "")))
+
+
+# The worker watches for jobs on a connection of its own (asyncpg, outside the app's engine and pool), so
+# an idle registry sends no statement through the engine that serves requests.
+CLAIM = """
+UPDATE registry.import_jobs SET lease_until = now() + make_interval(secs => $1)
+WHERE id = (SELECT id FROM registry.import_jobs
+            WHERE status IN ('VALIDATING', 'COMMITTING') AND (lease_until IS NULL OR lease_until < now())
+            ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+RETURNING id, subject, role, region_code, file_name, file_format, status
+"""
+FORGET_FILES = """
+UPDATE registry.import_jobs SET file = NULL
+WHERE file IS NOT NULL AND ((finished_at IS NOT NULL AND finished_at < $1)
+                            OR (status = 'VALIDATED' AND validated_at < $1))
+"""
+
+
+async def claim_job(watch: Any, lease: dt.timedelta) -> Any:
+    """The oldest job waiting for a worker (or whose worker's lease ran out), leased to the caller, or None.
 
     ``FOR UPDATE SKIP LOCKED``: two registry processes never take the same job."""
-    waiting = (
-        select(import_jobs.c.id)
-        .where(import_jobs.c.status.in_(RUNNING),
-               or_(import_jobs.c.lease_until.is_(None), import_jobs.c.lease_until < func.now()))
-        .order_by(import_jobs.c.created_at)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
-    )
-    result = await connection.execute(
-        update(import_jobs).where(import_jobs.c.id == waiting)
-        .values(lease_until=func.now() + lease).returning(*_SUMMARY)
-    )
-    return result.mappings().first()
+    return await watch.fetchrow(CLAIM, lease.total_seconds())
+
+
+async def forget_files(watch: Any, finished_before: dt.datetime) -> None:
+    """Clear the uploaded files of jobs finished (or validated and left) before ``finished_before``: they hold
+    the owners' personal data."""
+    await watch.execute(FORGET_FILES, finished_before)
 
 
 async def update_job(connection: AsyncConnection, job_id: uuid.UUID, **values: Any) -> RowMapping | None:
@@ -135,15 +153,3 @@ async def record_imported(connection: AsyncConnection, rows: Sequence[dict[str, 
     """Remember the rows an import registered (row key, IR, job, row number)."""
     if rows:
         await connection.execute(insert(imported_rows).on_conflict_do_nothing(index_elements=["row_key"]), list(rows))
-
-
-async def forget_files(connection: AsyncConnection, finished_before: dt.datetime) -> int:
-    """Clear the uploaded files of jobs finished before ``finished_before`` (they hold personal data)."""
-    result = await connection.execute(
-        update(import_jobs)
-        .where(import_jobs.c.file.is_not(None),
-               or_(and_(import_jobs.c.finished_at.is_not(None), import_jobs.c.finished_at < finished_before),
-                   and_(import_jobs.c.status == "VALIDATED", import_jobs.c.validated_at < finished_before)))
-        .values(file=None)
-    )
-    return result.rowcount

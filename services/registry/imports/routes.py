@@ -76,7 +76,7 @@ def job_json(job: Any) -> dict[str, Any]:
 
 
 def import_routes(state: dict[str, Any]) -> list[Route]:
-    """The routes, on the app's ``state`` (``engine``; ``import_worker`` once started)."""
+    """The routes, on the app's ``state`` (``engine``, the rule set and thresholds)."""
 
     def guarded(handler: Callable[[Request, Identity], Any]) -> Callable[[Request], Any]:
         async def endpoint(request: Request) -> Response:
@@ -121,7 +121,7 @@ def import_routes(state: dict[str, Any]) -> list[Route]:
                 "file_name": name, "file_format": survey.format, "file_sha256": hashlib.sha256(content).hexdigest(),
                 "file": content, "status": "VALIDATING", "total": len(survey.rows),
             })
-        _wake(state)
+            await import_data.notify_waiting(connection)
         return _json(job_json(job), 202, {"location": f"/imports/{job_id}"})
 
     async def status(request: Request, identity: Identity) -> Response:
@@ -166,11 +166,12 @@ def import_routes(state: dict[str, Any]) -> list[Route]:
         job = await own_job(request, identity)
         async with state["engine"].begin() as connection:
             requested = await import_data.request_commit(connection, job["id"])
+            if requested is not None:
+                await import_data.notify_waiting(connection)
         if requested is None:
             raise Conflict(f"the import job is {job['status']}: only a VALIDATED job can be committed"
                            + (" (it was committed already)" if job["status"] in ("COMMITTING", "COMMITTED") else ""),
                            status=job["status"])
-        _wake(state)
         return _json(job_json(requested), 202)
 
     return [
@@ -193,12 +194,6 @@ def _row_json(row: Any, scope: Any) -> dict[str, Any]:
         "registrationNumber": row["registration_number"] if visible else None,
         "elsewhere": found and not visible,
     }
-
-
-def _wake(state: dict[str, Any]) -> None:
-    worker = state.get("import_worker")
-    if worker is not None:
-        worker.wake()
 
 
 async def _uploaded(request: Request) -> tuple[bytes, str]:
