@@ -12,7 +12,7 @@ On a fresh database (``siirctl.preparation.prepare_database``, dropped at the en
 3. The same registrations written in chunks, each chunk one transaction (``UnitOfWork``).
 
 The registrations: new owners in the villages of 33.74, 1 in 50 a second business of an owner
-earlier in the same call (with a reason), 1 in 100 with a village code that is not a village, so
+earlier in the same call (with a reason), 1 in 50 such an owner again without a reason (refused), 1 in 100 with a village code that is not a village, so
 the refusals and the in-call duplicate check are part of the cost. Checks after the write: every
 registered IR has its assessment, two events and one audit row, and the regency's counter equals
 the highest registration number.
@@ -114,6 +114,8 @@ def _registrations(rng: random.Random, villages: list[str], regency: str, count:
             continue
         values = _values(rng.choice(villages), _nik(rng), n)
         reason = None
+        if n % 50 == 24:  # an owner earlier in the same chunk again, without a reason: refused (CONFLICT)
+            values["owner_nik"] = made[n - 1 - rng.randrange(10)].values["owner_nik"]
         if n % 50 == 49:  # a second business of an owner earlier in the same chunk
             values["owner_nik"] = made[n - 1 - rng.randrange(10)].values["owner_nik"]
             values["business_name"] = f"Warung Kelontong {n}"
