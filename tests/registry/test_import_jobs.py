@@ -142,3 +142,20 @@ async def test_an_uploaded_file_is_cleared_after_the_retention_period(worker: Im
     assert await worker.run_one()
     failed = await job(worker, job_id)
     assert failed["status"] == "FAILED" and "upload it again" in failed["failure"]
+
+
+def test_only_a_role_given_every_personal_field_in_full_may_import(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The marked report shows the uploaded NIK, phone and address as sent: a policy that masked one of them
+    for an importing role stops the registry at start-up instead of leaking them through the file."""
+    from services.registry.imports import routes
+    from siir.policy import Disclosure, PolicyError
+
+    routes._uploads_shown_whole()  # today's policy: DISTRICT_OFFICER has them in full
+    real = routes.POLICY.decision
+
+    def masked_nik(coordinate: str, role: Any) -> Any:
+        return Disclosure.MASKED if coordinate == "Owner.nik" else real(coordinate, role)
+
+    monkeypatch.setattr(routes.POLICY, "decision", masked_nik)
+    with pytest.raises(PolicyError, match="Owner.nik"):
+        routes._uploads_shown_whole()

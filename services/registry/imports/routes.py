@@ -37,6 +37,7 @@ from siir.auth.identity import Identity
 from siir.auth.middleware import identity_of
 from siir.errors import Conflict, DomainError, InvalidInput, NotFound
 from siir.exports.files import FORMATS
+from siir.policy import Disclosure, PolicyError
 
 #: The entry whose policy every import route follows.
 IMPORTING = "Mutation.registerHomeIndustry"
@@ -45,6 +46,23 @@ MAX_WAIT_SECONDS = 30
 _STATUS = {"BAD_USER_INPUT": 400, "FORBIDDEN": 403, "NOT_FOUND": 404, "CONFLICT": 409, "UNAUTHENTICATED": 401,
            "REQUEST_TOO_LARGE": 413}
 _FILE_NAME = re.compile(r"[^\w .()-]+")
+
+
+def _uploads_shown_whole() -> None:
+    """The marked report returns the uploaded values as they were sent (NIK, phone, address, coordinates):
+    only a role the field policy gives every personal field of an IR in full may import. Checked when the
+    module loads, so a policy change that masks one for an importing role stops the service, not a leak."""
+    importing = POLICY.rule(IMPORTING)
+    assert importing is not None
+    for role in importing.reach:
+        for rule in POLICY.personal():
+            if rule.coordinate.split(".")[0] in ("HomeIndustry", "Owner") and POLICY.decision(rule.coordinate, role) \
+                    is not Disclosure.FULL:
+                raise PolicyError(f"{role} may import but is not given {rule.coordinate} in full: the marked "
+                                  "report would show it")
+
+
+_uploads_shown_whole()
 
 
 def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
