@@ -15,6 +15,7 @@ import strawberry
 
 from services.registry.data import imports as import_data
 from services.registry.graphql.context import RegistryInfo
+from services.registry.imports import jobs
 
 
 @strawberry.enum(description="Where an import job is (status impor).")
@@ -92,8 +93,6 @@ class ImportJobQuery:
             return None
         async with info.context.connect() as connection:
             row = await import_data.job(connection, job_id)
-        identity = info.context.identity
-        if row is None or (row["subject"], row["role"], row["region_code"]) != (identity.subject, str(identity.role),
-                                                                                identity.region):
+        if row is None or not jobs.belongs_to(row, info.context.identity):
             return None
         return ImportJob.from_row(row)

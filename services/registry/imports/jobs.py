@@ -67,6 +67,11 @@ class CheckedRow:
     problems: list[dict[str, Any]] = field(default_factory=list)
 
 
+def belongs_to(job: Any, identity: Identity) -> bool:
+    """Whether ``identity`` uploaded ``job``: a job is its uploader's alone (same subject, role and region)."""
+    return (job["subject"], job["role"], job["region_code"]) == (identity.subject, str(identity.role), identity.region)
+
+
 def context_of(job: Any, engine: AsyncEngine, rule_set: Any, thresholds: Any) -> RegistryContext:
     """The uploader's context: the job runs with their role, region and scope, audited as ``import <id>``."""
     identity = Identity(subject=job["subject"], role=Role(job["role"]), region=job["region_code"], partner=None,

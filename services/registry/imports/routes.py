@@ -113,8 +113,7 @@ def import_routes(state: dict[str, Any]) -> list[Route]:
             raise NotFound("no import job with that id") from None
         async with state["engine"].connect() as connection:
             job = await import_data.job(connection, job_id)
-        if job is None or (job["subject"], job["role"], job["region_code"]) != (identity.subject, str(identity.role),
-                                                                                 identity.region):
+        if job is None or not jobs.belongs_to(job, identity):
             raise NotFound("no import job with that id")
         return job
 
