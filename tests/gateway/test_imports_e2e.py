@@ -18,6 +18,7 @@ import pytest
 
 from gateway.app import build_app
 from gateway.limits import Limits
+from services.registry.imports import template
 from services.registry.imports.columns import COLUMNS
 from tests.gateway.test_duplicates_e2e import SUPERGRAPH
 from tests.registry.test_registry_api import fresh_nik, register_input
@@ -130,6 +131,12 @@ async def test_the_template_is_the_survey_with_drop_downs_and_instructions(gatew
     dropdowns = {str(ref) for validation in sheet.data_validations.dataValidation for ref in validation.sqref.ranges}
     category = headers.index("Kategori usaha") + 1
     assert any(ref.startswith(openpyxl.utils.get_column_letter(category)) for ref in dropdowns)
+    # The office's own villages, to pick from: the village column's drop-down lists them by code and name.
+    villages = book["Daftar desa"]
+    listed = [row[0].value for row in villages.iter_rows(min_row=2)]
+    assert len(listed) > 100 and all(code.startswith("33.74.") for code in listed) and VILLAGES[0] in listed
+    village = openpyxl.utils.get_column_letter(headers.index("Kode desa/kelurahan") + 1)
+    assert any(ref.startswith(village) for ref in dropdowns)
     as_csv = await gateway.get("/imports/template.csv", headers=caller.headers)
     assert next(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig")))) == headers
 
@@ -137,6 +144,7 @@ async def test_the_template_is_the_survey_with_drop_downs_and_instructions(gatew
 async def test_dry_run_then_commit_then_the_same_file_again(gateway: Any, tokens: Any, pg: Any) -> None:
     caller = office(gateway, tokens)
     rows = [row(business_name=f"Usaha Impor {n}", village_code=VILLAGES[n % 3]) for n in range(3)]
+    rows[1]["village_code"] = template.village_choice(VILLAGES[1], "Nama Desa", "Nama Kecamatan")  # picked from the list
     rows.append(row(business_category="Bengkel motor", capital_amount="banyak"))  # two cells unreadable: row 5
     rows.append(row(owner_nik="33740155079"))  # readable, refused by the registration's own NIK rule: row 6
     content = csv_file(rows)
@@ -182,9 +190,10 @@ async def test_dry_run_then_commit_then_the_same_file_again(gateway: Any, tokens
     report = await caller.report(validated["id"])
     assert [report[n]["outcome"] for n in (2, 3, 4, 5, 6)] == ["REGISTERED"] * 3 + ["INVALID"] * 2
     numbers = [report[n]["registrationNumber"] for n in (2, 3, 4)]
-    found = await pg.fetch("SELECT business_name FROM registry.home_industries WHERE registration_number = ANY($1)",
-                           numbers)
-    assert sorted(r["business_name"] for r in found) == ["Usaha Impor 0", "Usaha Impor 1", "Usaha Impor 2"]
+    found = await pg.fetch("SELECT business_name, village_code FROM registry.home_industries "
+                           "WHERE registration_number = ANY($1) ORDER BY business_name", numbers)
+    assert [(r["business_name"], r["village_code"]) for r in found] == [
+        (f"Usaha Impor {n}", VILLAGES[n]) for n in range(3)]
 
     again = await gateway.post(f"/imports/{validated['id']}/commit", headers=caller.headers)
     assert again.status_code == 409 and again.json()["errors"][0]["extensions"]["code"] == "CONFLICT"

@@ -65,3 +65,15 @@ async def count_regions(connection: AsyncConnection, *, parent_code: str | None,
 
 def as_dict(row: RowMapping) -> dict[str, Any]:
     return dict(row)
+
+
+async def villages_of(connection: AsyncConnection, regency_code: str) -> list[RowMapping]:
+    """The villages (desa/kelurahan) of one regency/city with their sub-district's name, in code order."""
+    sub_districts = regions.alias("sub_districts")
+    result = await connection.execute(
+        select(regions.c.code, regions.c.name, sub_districts.c.name.label("sub_district"))
+        .join(sub_districts, sub_districts.c.code == regions.c.parent_code)
+        .where(regions.c.level == 4, regions.c.code.startswith(regency_code + "."))
+        .order_by(regions.c.code)
+    )
+    return list(result.mappings())

@@ -30,6 +30,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from services.registry.data import imports as import_data
+from services.registry.data import regions
 from services.registry.imports import files, jobs, marking, template
 from services.registry.imports.problems import Problem
 from services.registry.policy import POLICY
@@ -120,7 +121,12 @@ def import_routes(state: dict[str, Any]) -> list[Route]:
     async def template_file(request: Request, identity: Identity) -> Response:
         file_format = request.path_params["format"]
         if file_format == "xlsx":
-            body, media_type = await asyncio.to_thread(template.template_xlsx), FORMATS["xlsx"]
+            villages: list = []
+            if identity.region and identity.region.count(".") == 1:  # an office of a regency/city: its villages
+                async with state["engine"].connect() as connection:
+                    villages = [(v["code"], v["name"], v["sub_district"])
+                                for v in await regions.villages_of(connection, identity.region)]
+            body, media_type = await asyncio.to_thread(template.template_xlsx, villages), FORMATS["xlsx"]
         elif file_format == "csv":
             body, media_type = template.template_csv(), FORMATS["csv"]
         else:

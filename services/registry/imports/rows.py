@@ -240,6 +240,16 @@ def _cell(column: Column, raw: Any) -> Any:
     raise AssertionError(kind)
 
 
+_LISTED_VILLAGE = re.compile(r"(\d{2}\.\d{2}\.\d{2}\.\d{4})\s.*", re.DOTALL)
+
+
+def village_code(text: str) -> str:
+    """The code of a village cell: the code itself, or a choice of the template's village list
+    (``33.74.01.1001 Sekaran (Kec. Gunung Pati)``), whose first word is the code."""
+    listed = _LISTED_VILLAGE.fullmatch(text)
+    return listed.group(1) if listed else text
+
+
 # The row
 
 def read_row(row: SurveyRow) -> tuple[RegisterHomeIndustryInput | None, list[Problem]]:
@@ -334,7 +344,7 @@ def _input(v: dict[str, Any]) -> RegisterHomeIndustryInput:
     if "consent" in v:
         consent = ConsentInput(granted=v["consent"], recorded_on=get("consent_recorded_on"))
     return RegisterHomeIndustryInput(
-        village_code=v["village_code"],
+        village_code=village_code(v["village_code"]),
         business_name=v["business_name"],
         business_category=v["business_category"],
         owner=owner,

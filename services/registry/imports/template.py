@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 
 from services.registry.imports.columns import COLUMNS, FORMATS, Column, Kind
 from services.registry.imports.files import DATA_SHEET, MAX_FILE_BYTES, MAX_ROWS
@@ -15,6 +16,7 @@ from services.registry.imports.rows import LIST_SEPARATOR
 
 INSTRUCTIONS_SHEET = "Petunjuk"
 CHOICES_SHEET = "Pilihan"
+VILLAGES_SHEET = "Daftar desa"
 
 #: Cell formats, so that what is typed is kept as typed: a NIK as text keeps its 16 digits.
 _NUMBER_FORMATS = {
@@ -42,7 +44,9 @@ GUIDANCE: tuple[str, ...] = (
     f"5. Daftar (produk, kendala, harapan, dst.): pisahkan dengan titik koma ({LIST_SEPARATOR}).",
     "6. Tanggal: sel tanggal Excel, atau teks yyyy-mm-dd (2026-11-15) atau dd/mm/yyyy (15/11/2026).",
     "7. Rupiah: bilangan bulat tanpa desimal, boleh dengan titik pemisah ribuan (7.500.000).",
-    "8. NIK, nomor telepon dan kode desa diketik sebagai teks agar angka 0 dan angka terakhir tidak hilang.",
+    "8. NIK, nomor telepon dan kode desa diketik sebagai teks agar angka 0 dan angka terakhir tidak hilang. Kode "
+    f"desa/kelurahan: pilih dari daftar (lembar \"{VILLAGES_SHEET}\", desa di kabupaten/kota Anda) atau ketik kode "
+    "Kemendagri-nya.",
     "9. Jangan memakai rumus: server tidak menghitung rumus. Salin lalu tempel sebagai nilai (Paste Values).",
     f"10. Batas: paling banyak {_thousands(MAX_ROWS)} baris data dan {MAX_FILE_BYTES // (1024 * 1024)} MiB per "
     "berkas; bagi data yang lebih besar menjadi beberapa berkas.",
@@ -68,8 +72,15 @@ def _comment_text(column: Column) -> str:
     return "\n".join(lines)
 
 
-def template_xlsx() -> bytes:
-    """The blank survey workbook: the data sheet's header, drop-downs, and the instructions."""
+def village_choice(code: str, name: str, sub_district: str) -> str:
+    """A village as the template's drop-down lists it; ``rows.village_code`` reads the code back."""
+    return f"{code} {name} (Kec. {sub_district})"
+
+
+def template_xlsx(villages: Sequence[tuple[str, str, str]] = ()) -> bytes:
+    """The blank survey workbook: the data sheet's header, drop-downs, and the instructions; with
+    ``villages`` (code, name, sub-district: the downloading office's regency/city), a sheet listing them
+    and the village column as a drop-down of them (a code typed in stays accepted)."""
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -116,6 +127,8 @@ def template_xlsx() -> bytes:
             validation.prompt = "Pilih dari daftar." if single else "Pilih dari daftar; beberapa dipisah titik koma."
             validation.add(f"{letter}2:{letter}{last_row}")
             data.add_data_validation(validation)
+    if villages:
+        _village_list(book, data, villages, bold)
     data.freeze_panes = "A2"
     data.row_dimensions[1].height = 45
     _instructions(book.create_sheet(INSTRUCTIONS_SHEET, 1), bold)
@@ -123,6 +136,30 @@ def template_xlsx() -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _village_list(book, data, villages: Sequence[tuple[str, str, str]], bold) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    sheet = book.create_sheet(VILLAGES_SHEET)
+    sheet.append(["Kode", "Desa/kelurahan", "Kecamatan", "Pilihan di kolom kode desa"])
+    for cell in sheet[1]:
+        cell.font = bold
+    for code, name, sub_district in villages:
+        sheet.append([code, name, sub_district, village_choice(code, name, sub_district)])
+    for letter, width in zip("ABCD", (16, 28, 24, 56)):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    position = next(i for i, column in enumerate(COLUMNS, start=1) if column.key == "village_code")
+    letter = get_column_letter(position)
+    # Not refusing: a code typed in (or pasted from the office's own list) is as good as a choice.
+    validation = DataValidation(type="list", formula1=f"='{VILLAGES_SHEET}'!$D$2:$D${len(villages) + 1}",
+                                allow_blank=True, showErrorMessage=False)
+    validation.promptTitle = COLUMNS[position - 1].header
+    validation.prompt = f"Pilih dari daftar (lembar {VILLAGES_SHEET}) atau ketik kodenya."
+    validation.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
+    data.add_data_validation(validation)
 
 
 def _instructions(sheet, bold) -> None:  # type: ignore[no-untyped-def]
