@@ -150,6 +150,6 @@ def file_routes(supergraph: Supergraph, *, authenticate: Authenticate, timeout: 
 
     return [
         Route("/exports/{path:path}", proxy, methods=["GET"]),
-        Route("/imports", proxy, methods=["POST"]),
+        Route("/imports", proxy, methods=["GET", "POST"]),
         Route("/imports/{path:path}", proxy, methods=["GET", "POST"]),
     ]

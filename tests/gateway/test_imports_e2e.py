@@ -292,6 +292,9 @@ async def test_only_a_regency_office_imports_and_only_its_own_jobs_are_visible(g
     owner = office(gateway, tokens)
     job = await owner.dry_run(csv_file([row()]))
     other = office(gateway, tokens, "DISTRICT_OFFICER", "33.74", subject="someone-else")
+    mine = (await gateway.get("/imports", headers=owner.headers)).json()["jobs"]
+    assert mine[0]["id"] == job["id"]
+    assert job["id"] not in {j["id"] for j in (await gateway.get("/imports", headers=other.headers)).json()["jobs"]}
     assert (await gateway.get(f"/imports/{job['id']}", headers=other.headers)).status_code == 404
     assert (await gateway.post(f"/imports/{job['id']}/commit", headers=other.headers)).status_code == 404
     answer = await other.graphql(JOB, {"id": job["id"]})

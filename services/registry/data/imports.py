@@ -33,6 +33,17 @@ async def job(connection: AsyncConnection, job_id: uuid.UUID) -> RowMapping | No
     return result.mappings().first()
 
 
+async def jobs_of(connection: AsyncConnection, subject: str, role: str, region_code: str | None, limit: int) -> list[RowMapping]:
+    """A caller's own jobs, newest first."""
+    result = await connection.execute(
+        select(*_SUMMARY)
+        .where(import_jobs.c.subject == subject, import_jobs.c.role == role,
+               import_jobs.c.region_code.is_not_distinct_from(region_code))
+        .order_by(import_jobs.c.created_at.desc()).limit(limit)
+    )
+    return list(result.mappings())
+
+
 async def job_file(connection: AsyncConnection, job_id: uuid.UUID) -> bytes | None:
     """The uploaded file, while it is kept."""
     return (await connection.execute(select(import_jobs.c.file).where(import_jobs.c.id == job_id))).scalar_one_or_none()

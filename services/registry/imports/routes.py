@@ -1,6 +1,7 @@
 """The bulk survey import over HTTP, beside the exports (``/imports/…``; the gateway forwards it).
 
     GET  /imports/template.xlsx | template.csv      the survey template to fill
+    GET  /imports                                   the caller's own jobs, newest first (50)
     POST /imports                                   upload a filled file (multipart field ``file``, or
                                                     the file as the body with ``?fileName=``): 202, a job
     GET  /imports/{id}?wait=N                       the job (long-polls up to N ≤ 30 s while it runs)
@@ -42,6 +43,8 @@ from siir.policy import Disclosure, PolicyError
 
 #: The entry whose policy every import route follows.
 IMPORTING = "Mutation.registerHomeIndustry"
+#: How many of a caller's jobs ``GET /imports`` lists (newest first).
+LISTED_JOBS = 50
 #: The longest a status request waits for a running job to finish.
 MAX_WAIT_SECONDS = 30
 _STATUS = {"BAD_USER_INPUT": 400, "FORBIDDEN": 403, "NOT_FOUND": 404, "CONFLICT": 409, "UNAUTHENTICATED": 401,
@@ -147,6 +150,12 @@ def import_routes(state: dict[str, Any]) -> list[Route]:
             await import_data.notify_waiting(connection)
         return _json(job_json(job), 202, {"location": f"/imports/{job_id}"})
 
+    async def listed(request: Request, identity: Identity) -> Response:
+        async with state["engine"].connect() as connection:
+            found = await import_data.jobs_of(connection, identity.subject, str(identity.role), identity.region,
+                                              LISTED_JOBS)
+        return _json({"jobs": [job_json(job) for job in found]})
+
     async def status(request: Request, identity: Identity) -> Response:
         job = await own_job(request, identity)
         wait = request.query_params.get("wait", "0")
@@ -200,6 +209,7 @@ def import_routes(state: dict[str, Any]) -> list[Route]:
     return [
         Route("/imports/template.{format}", guarded(template_file), methods=["GET"]),
         Route("/imports", guarded(upload), methods=["POST"]),
+        Route("/imports", guarded(listed), methods=["GET"]),
         Route("/imports/{id}", guarded(status), methods=["GET"]),
         Route("/imports/{id}/report.{format}", guarded(report), methods=["GET"]),
         Route("/imports/{id}/commit", guarded(commit), methods=["POST"]),
