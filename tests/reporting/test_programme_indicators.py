@@ -69,7 +69,9 @@ class Gateway:
 
 
 def _nik(n: int, female: bool) -> str:
-    return f"337401{(55 if female else 15):02d}0790{n:04d}"
+    # Born in July 1988: clear of the owners other modules register in the shared database (1990: Sri
+    # Wahyuni of the README and the import's sample file, and `fresh_nik`'s serials).
+    return f"337401{(55 if female else 15):02d}0788{n:04d}"
 
 
 async def _register(gw: Gateway, n: int, *, registered_on: str, first: dict[str, Any], female: bool = True,
