@@ -17,6 +17,7 @@ from sqlalchemy import text
 from services.registry.data import imports as import_data
 from services.registry.data.rule_sets import load_graduation_thresholds, load_rule_set
 from services.registry.imports import jobs
+from services.registry.imports import metrics as import_metrics
 from services.registry.imports.worker import FILE_RETENTION, ImportWorker
 from siir.database import asyncpg_dsn, create_engine
 from tests.conftest import create_database, drop_database
@@ -75,6 +76,8 @@ class ProcessDied(ConnectionError):
 async def test_a_job_interrupted_mid_commit_resumes_after_its_lease_and_registers_each_row_once(
     worker: ImportWorker, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    registered_before = _sample(import_metrics.ROWS, stage="commit", outcome="REGISTERED")
+    interrupted_before = _sample(import_metrics.STAGE_SECONDS, "_count", stage="commit", result="interrupted")
     names = [f"Usaha Lanjutan {uuid.uuid4().hex[:8]} {n}" for n in range(5)]
     job_id = await upload(worker, csv_file([row(business_name=name) for name in names]))
     while (await job(worker, job_id))["status"] == "VALIDATING":
@@ -109,6 +112,14 @@ async def test_a_job_interrupted_mid_commit_resumes_after_its_lease_and_register
     done = await job(worker, job_id)
     assert (done["status"], done["registered_rows"], done["error_rows"]) == ("COMMITTED", 5, 0)
     assert await registered_names(worker, names) == sorted(names)  # each once
+    # What an operator sees: the interruption, and each row registered counted once.
+    assert _sample(import_metrics.STAGE_SECONDS, "_count", stage="commit", result="interrupted") == interrupted_before + 1
+    assert _sample(import_metrics.ROWS, stage="commit", outcome="REGISTERED") == registered_before + 5
+
+
+def _sample(metric: Any, suffix: str = "_total", **labels: str) -> float:
+    return next((s.value for m in metric.collect() for s in m.samples
+                 if s.name.endswith(suffix) and all(s.labels.get(k) == v for k, v in labels.items())), 0.0)
 
 
 async def test_two_workers_never_take_the_same_job(worker: ImportWorker, own_database: str) -> None:

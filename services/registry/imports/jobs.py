@@ -32,7 +32,7 @@ from services.registry.data import imports as import_data
 from services.registry.data.audit import Actor
 from services.registry.graphql import mutation
 from services.registry.graphql.context import RegistryContext
-from services.registry.imports import files, problems, rows as survey_rows
+from services.registry.imports import files, metrics, problems, rows as survey_rows
 from services.registry.unit_of_work import UnitOfWork
 from siir.auth.identity import Identity, Role
 from siir.errors import DomainError
@@ -134,6 +134,7 @@ async def validate(engine: AsyncEngine, job: Any, context: RegistryContext) -> N
     counts = {VALID: 0, INVALID: 0, ALREADY_IMPORTED: 0}
     for outcome in outcomes:
         counts[outcome["outcome"]] += 1
+    metrics.rows_decided("validate", counts)
     async with engine.begin() as connection:
         for start in range(0, len(outcomes), 5_000):
             await import_data.record_rows(connection, job["id"], outcomes[start:start + 5_000])
@@ -195,12 +196,16 @@ async def _commit_chunk(engine: AsyncEngine, job_id: Any, context: RegistryConte
              "row_number": row["row_number"]} for row in outcomes if row["outcome"] == REGISTERED
         ])
         await import_data.record_rows(work.connection, job_id, outcomes)
+        decided: dict[str, int] = {}
+        for row in outcomes:
+            decided[row["outcome"]] = decided.get(row["outcome"], 0) + 1
         current = await import_data.job(work.connection, job_id)
         assert current is not None
         await import_data.update_job(
             work.connection, job_id, processed=current["processed"] + len(checked),
             registered_rows=current["registered_rows"] + len(registered), lease_until=_lease(),
         )
+    metrics.rows_decided("commit", decided)  # once the chunk's transaction committed
 
 
 async def _file(engine: AsyncEngine, job: Any) -> bytes:

@@ -14,13 +14,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 from typing import Any
 
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.registry.data import imports as import_data
-from services.registry.imports import jobs
+from services.registry.imports import jobs, metrics
 from siir.database import asyncpg_dsn
 from siir.errors import DomainError
 from siir.outages import is_outage
@@ -72,18 +73,24 @@ class ImportWorker:
         if job is None:
             return False
         context = jobs.context_of(job, self.engine, self.rule_set, self.thresholds)
+        stage = "validate" if job["status"] == "VALIDATING" else "commit"
+        started = time.perf_counter()
         try:
-            if job["status"] == "VALIDATING":
+            if stage == "validate":
                 await jobs.validate(self.engine, job, context)
             else:
                 await jobs.commit(self.engine, job, context)
+            metrics.stage_ran(stage, "done", time.perf_counter() - started)
         except DomainError as error:  # the file, or the caller's right to import, no longer holds
+            metrics.stage_ran(stage, "failed", time.perf_counter() - started)
             async with self.engine.begin() as connection:
                 await import_data.update_job(connection, job["id"], status="FAILED", failure=error.message,
                                              finished_at=dt.datetime.now(dt.timezone.utc), lease_until=None)
         except Exception as error:
             if is_outage(error):
+                metrics.stage_ran(stage, "interrupted", time.perf_counter() - started)
                 raise
+            metrics.stage_ran(stage, "failed", time.perf_counter() - started)
             log.exception("import job %s failed", job["id"])
             async with self.engine.begin() as connection:
                 await import_data.update_job(
