@@ -230,13 +230,18 @@ async def test_duplicates_in_the_file_and_in_the_registry_are_refused(gateway: A
     assert report[4]["problems"][0]["column"] == "owner_nik"
 
 
-async def test_a_row_outside_the_callers_regency_is_refused_on_its_village(gateway: Any, tokens: Any) -> None:
+async def test_a_row_outside_the_callers_regency_is_refused_on_its_village(gateway: Any, tokens: Any, pg: Any) -> None:
     caller = office(gateway, tokens)
     job = await caller.dry_run(csv_file([row(village_code="33.01.01.2001"), row()], delimiter=";"))
     report = await caller.report(job["id"])
     assert report[2]["outcome"] == "INVALID"
     assert [(p["code"], p["column"]) for p in report[2]["problems"]] == [("FORBIDDEN", "village_code")]
     assert report[3]["outcome"] == "VALID"
+    # The refusal is in the audit trail like any FORBIDDEN: who, the job, the row and the region asked for.
+    denied = await pg.fetch("SELECT path, region_code, subject FROM registry.audit_events WHERE action = 'DENIED' "
+                            "AND operation = $1", f"import {job['id']}")
+    assert [(d["path"], d["subject"]) for d in denied] == [
+        ("import.row[2].input.villageCode", "test-district_officer-33.74")]
 
 
 def _formula_workbook() -> bytes:

@@ -29,13 +29,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.registry import registrar
 from services.registry.data import imports as import_data
-from services.registry.data.audit import Actor
+from services.registry.data.audit import Actor, Denial, Record
 from services.registry.graphql import mutation
 from services.registry.graphql.context import RegistryContext
 from services.registry.imports import files, metrics, problems, rows as survey_rows
 from services.registry.unit_of_work import UnitOfWork
 from siir.auth.identity import Identity, Role
-from siir.errors import DomainError
+from siir.errors import DomainError, Forbidden
 
 log = logging.getLogger("siir.registry.imports")
 
@@ -96,6 +96,11 @@ async def check_rows(context: RegistryContext, survey: Any, numbers: set[int] | 
                 result.key = row_key(result.registration.values["owner_nik"], result.registration.values["business_name"])
             except DomainError as error:
                 result.problems.append(problem(row.number, error))
+                if isinstance(error, Forbidden):  # in the audit trail like every FORBIDDEN (graphql/read_audit.py)
+                    context.reads.deny(Denial(
+                        path=f"import.row[{row.number}].{error.extensions.get('field') or 'input'}"[:1000],
+                        reason=error.message[:1000], record=error.record if isinstance(error.record, Record) else None,
+                        region_code=error.region))
         checked.append(result)
         if progress is not None and index % CHUNK == 0:
             await progress(index)
@@ -112,6 +117,7 @@ async def validate(engine: AsyncEngine, job: Any, context: RegistryContext) -> N
             await import_data.update_job(connection, job["id"], processed=done, lease_until=_lease())
 
     checked = await check_rows(context, survey, progress=progress)
+    await context.reads.flush(engine, context.actor())
     async with engine.connect() as connection:
         imported = await import_data.imported_by_keys(connection, [c.key for c in checked if c.key is not None])
     candidates = [c for c in checked if c.registration is not None and c.key not in imported]
@@ -155,6 +161,7 @@ async def commit(engine: AsyncEngine, job: Any, context: RegistryContext) -> Non
     for start in range(0, len(waiting), CHUNK):
         checked = await check_rows(context, survey, set(waiting[start:start + CHUNK]))
         await _commit_chunk(engine, job["id"], context, scope, checked)
+        await context.reads.flush(engine, context.actor())  # rows refused FORBIDDEN since the dry run
     async with engine.begin() as connection:
         counts = await import_data.outcome_counts(connection, job["id"])
         await import_data.update_job(
