@@ -32,11 +32,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from services.registry import registrar  # noqa: E402
-from services.registry.data import duplicates as duplicate_data  # noqa: E402
 from services.registry.data import home_industries as home_industry_data  # noqa: E402
+from services.registry.data.tables import home_industries  # noqa: E402
 from services.registry.data.audit import Actor  # noqa: E402
 from services.registry.data.rule_sets import load_graduation_thresholds, load_rule_set  # noqa: E402
 from services.registry.domain import duplicates, events  # noqa: E402
@@ -52,6 +52,28 @@ TODAY = dt.date(2026, 12, 4)
 SCOPE = RecordScope(region="33.74")
 
 
+# The per-row statements of that path, kept here only for the ratio (the services register set-based).
+
+
+async def _lock_owner(connection: Any, nik: str) -> None:
+    await connection.execute(text("SELECT pg_advisory_xact_lock(hashtextextended('registry.owner:' || :nik, 0))"), {"nik": nik})
+
+
+async def _active_of_owner(connection: Any, nik: str, business_name: str) -> list[Any]:
+    column = home_industries.c
+    result = await connection.execute(
+        select(column.id, column.registration_number, column.regency_code, column.village_code, column.status,
+               column.consent_to_share, func.similarity(column.business_name, business_name).label("business_name_similarity"))
+        .where(column.owner_nik == nik, column.status == "ACTIVE").order_by(column.id)
+    )
+    return list(result.mappings().all())
+
+
+async def _insert_home_industry(connection: Any, values: dict[str, Any]) -> Any:
+    result = await connection.execute(insert(home_industries).values(**values).returning(home_industries))
+    return result.mappings().one()
+
+
 async def _register_one_by_one(target: Any, values: dict[str, Any], assessment: Any, rule_set: Any, thresholds: Any,
                                today: dt.date, actor: Actor, *, scope: RecordScope | None = None,
                                additional_business_reason: str | None = None) -> Any:
@@ -60,8 +82,8 @@ async def _register_one_by_one(target: Any, values: dict[str, Any], assessment: 
         connection = work.connection
         await registrar.require_village(connection, "input.villageCode", values["village_code"])
         regency = regency_of(values["village_code"])
-        await duplicate_data.lock_owner(connection, values["owner_nik"])
-        rows = await duplicate_data.active_of_owner(connection, values["owner_nik"], values["business_name"])
+        await _lock_owner(connection, values["owner_nik"])
+        rows = await _active_of_owner(connection, values["owner_nik"], values["business_name"])
         existing = [duplicates.ActiveRegistration(row["id"], row["registration_number"], row["regency_code"],
                                                   float(row["business_name_similarity"]), scope is None or scope.admits(row))
                     for row in rows]
@@ -72,7 +94,7 @@ async def _register_one_by_one(target: Any, values: dict[str, Any], assessment: 
         registered_on = values.pop("registered_on", None) or today
         if registered_on < values["business_started_on"]:
             raise InvalidInput("input.registeredOn", "is before the business started")
-        row = await home_industry_data.insert_home_industry(connection, {
+        row = await _insert_home_industry(connection, {
             **values, "regency_code": regency, "registration_number": registration_number(regency, sequence),
             "registered_on": registered_on})
         await work.publish(events.HOME_INDUSTRY_REGISTERED, row["id"], events.event_payload(row))

@@ -4,41 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import text, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.registry.data.tables import assessments as assessment_table
-from services.registry.data.tables import home_industries
 from services.registry.data.tables import interventions as intervention_table
 from services.registry.data.tables import mentoring_notes as note_table
 
 
-async def lock_owner(connection: AsyncConnection, nik: str) -> None:
-    """Serialise registrations of one NIK until the transaction ends (two clerks sending the same
-    form at once: the second sees the first's IR instead of both passing the check)."""
-    await connection.execute(text("SELECT pg_advisory_xact_lock(hashtextextended('registry.owner:' || :nik, 0))"), {"nik": nik})
-
-
-async def active_of_owner(connection: AsyncConnection, nik: str, business_name: str) -> list[RowMapping]:
-    """The owner's active IR (index home_industries_owner_nik) with their business name's
-    trigram similarity to ``business_name``."""
-    column = home_industries.c
-    result = await connection.execute(
-        select(
-            column.id, column.registration_number, column.regency_code, column.village_code, column.status,
-            column.consent_to_share,
-            func.similarity(column.business_name, business_name).label("business_name_similarity"),
-        )
-        .where(column.owner_nik == nik, column.status == "ACTIVE")
-        .order_by(column.id)
-    )
-    return list(result.mappings().all())
-
-
 async def lock_owners(connection: AsyncConnection, niks: Sequence[str]) -> None:
-    """``lock_owner`` for several NIKs in one statement, in the order of their lock keys, so two
-    imports locking overlapping owners wait for each other instead of deadlocking."""
+    """Serialise registrations of these NIKs until the transaction ends (two clerks sending the same form
+    at once: the second sees the first's IR instead of both passing the check). One statement, locks in
+    the order of their keys, so two imports locking overlapping owners wait instead of deadlocking."""
     await connection.execute(
         text(
             "SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended('registry.owner:' || n, 0) AS k "
@@ -51,8 +29,8 @@ async def lock_owners(connection: AsyncConnection, niks: Sequence[str]) -> None:
 async def active_of_owners(
     connection: AsyncConnection, wanted: Sequence[tuple[str, str]]
 ) -> dict[int, list[RowMapping]]:
-    """``active_of_owner`` for several (NIK, business name) at once, keyed by position in ``wanted``:
-    the same columns, each owner's IR in id order."""
+    """Each (NIK, business name)'s active IR of that owner (index home_industries_owner_nik), with their
+    business name's trigram similarity to it, keyed by position in ``wanted``; each owner's IR in id order."""
     result = await connection.execute(
         text(
             "SELECT w.position - 1 AS position, h.id, h.registration_number, h.regency_code, h.village_code, h.status, "

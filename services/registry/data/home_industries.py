@@ -302,11 +302,6 @@ async def insert_home_industries(connection: AsyncConnection, rows: Sequence[dic
     return stored
 
 
-async def insert_home_industry(connection: AsyncConnection, values: dict[str, Any]) -> RowMapping:
-    result = await connection.execute(insert(home_industries).values(**values).returning(home_industries))
-    return result.mappings().one()
-
-
 async def update_home_industry(
     connection: AsyncConnection,
     home_industry_id: int,
