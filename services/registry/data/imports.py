@@ -126,10 +126,10 @@ async def rows_of(
     limit: int | None = None,
 ) -> list[RowMapping]:
     """The job's rows in file order (after spreadsheet row ``after``), with the IR's registration number and
-    village (for scope) when one was registered or found."""
+    the columns a scope reads (village, status, consent) when one was registered or found."""
     query = (
         select(import_job_rows, home_industries.c.registration_number, home_industries.c.village_code,
-               home_industries.c.regency_code)
+               home_industries.c.regency_code, home_industries.c.status, home_industries.c.consent_to_share)
         .select_from(import_job_rows.outerjoin(home_industries, home_industries.c.id == import_job_rows.c.home_industry_id))
         .where(import_job_rows.c.job_id == job_id, import_job_rows.c.row_number > after)
         .order_by(import_job_rows.c.row_number)

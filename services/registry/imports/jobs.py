@@ -20,7 +20,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 import hashlib
-import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,8 +36,6 @@ from services.registry.imports import files, metrics, problems, rows as survey_r
 from services.registry.unit_of_work import UnitOfWork
 from siir.auth.identity import Identity, Role
 from siir.errors import DomainError, Forbidden
-
-log = logging.getLogger("siir.registry.imports")
 
 #: Rows per unit of work when committing, and per progress update.
 CHUNK = 500
@@ -65,6 +63,19 @@ class CheckedRow:
     registration: registrar.Registration | None = None
     key: bytes | None = None
     problems: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _outcome(row: CheckedRow, imported: dict[bytes, int], registered: dict[int, int] | None = None) -> dict[str, Any]:
+    """A row's stored outcome: REGISTERED by this commit's chunk (``registered``: row number → IR), or
+    ALREADY_IMPORTED by an earlier import, else INVALID, or VALID in the dry run (no ``registered``)."""
+    if registered is not None and row.number in registered:
+        outcome, home_industry_id = REGISTERED, registered[row.number]
+    elif row.key is not None and row.key in imported and not row.problems:
+        outcome, home_industry_id = ALREADY_IMPORTED, imported[row.key]
+    else:
+        outcome, home_industry_id = INVALID if row.problems or registered is not None else VALID, None
+    return {"row_number": row.number, "outcome": outcome, "problems": row.problems if home_industry_id is None else [],
+            "row_key": row.key, "home_industry_id": home_industry_id}
 
 
 def belongs_to(job: Any, identity: Identity) -> bool:
@@ -129,17 +140,8 @@ async def validate(engine: AsyncEngine, job: Any, context: RegistryContext) -> N
         for candidate, verdict in zip(candidates, verdicts):
             if isinstance(verdict, DomainError):
                 candidate.problems.append(problem(candidate.number, verdict))
-    outcomes = []
-    for row in checked:
-        if row.key is not None and row.key in imported and not row.problems:
-            outcomes.append({"row_number": row.number, "outcome": ALREADY_IMPORTED, "problems": [], "row_key": row.key,
-                             "home_industry_id": imported[row.key]})
-        else:
-            outcomes.append({"row_number": row.number, "outcome": INVALID if row.problems else VALID,
-                             "problems": row.problems, "row_key": row.key, "home_industry_id": None})
-    counts = {VALID: 0, INVALID: 0, ALREADY_IMPORTED: 0}
-    for outcome in outcomes:
-        counts[outcome["outcome"]] += 1
+    outcomes = [_outcome(row, imported) for row in checked]
+    counts = Counter(outcome["outcome"] for outcome in outcomes)
     metrics.rows_decided("validate", counts)
     async with engine.begin() as connection:
         for start in range(0, len(outcomes), 5_000):
@@ -187,25 +189,13 @@ async def _commit_chunk(engine: AsyncEngine, job_id: Any, context: RegistryConte
                 candidate.problems.append(problem(candidate.number, verdict))
             else:
                 registered[candidate.number] = verdict["id"]
-        outcomes = []
-        for row in checked:
-            if row.number in registered:
-                outcomes.append({"row_number": row.number, "outcome": REGISTERED, "problems": [], "row_key": row.key,
-                                 "home_industry_id": registered[row.number]})
-            elif row.key is not None and row.key in imported and not row.problems:
-                outcomes.append({"row_number": row.number, "outcome": ALREADY_IMPORTED, "problems": [],
-                                 "row_key": row.key, "home_industry_id": imported[row.key]})
-            else:
-                outcomes.append({"row_number": row.number, "outcome": INVALID, "problems": row.problems,
-                                 "row_key": row.key, "home_industry_id": None})
+        outcomes = [_outcome(row, imported, registered) for row in checked]
         await import_data.record_imported(work.connection, [
             {"row_key": row["row_key"], "home_industry_id": row["home_industry_id"], "job_id": job_id,
              "row_number": row["row_number"]} for row in outcomes if row["outcome"] == REGISTERED
         ])
         await import_data.record_rows(work.connection, job_id, outcomes)
-        decided: dict[str, int] = {}
-        for row in outcomes:
-            decided[row["outcome"]] = decided.get(row["outcome"], 0) + 1
+        decided = Counter(row["outcome"] for row in outcomes)
         current = await import_data.job(work.connection, job_id)
         assert current is not None
         await import_data.update_job(

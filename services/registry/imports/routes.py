@@ -177,9 +177,9 @@ def import_routes(state: dict[str, Any]) -> list[Route]:
         async with state["engine"].connect() as connection:
             rows = await import_data.rows_of(connection, job["id"])
             content = await import_data.job_file(connection, job["id"]) if file_format == "xlsx" else None
-        scope = jobs.context_of(job, state["engine"], state["rule_set"], state["graduation_thresholds"])
-        record_scope = await scope.record_scope()
-        outcomes = [_row_json(row, record_scope) for row in rows]
+        uploader = jobs.context_of(job, state["engine"], state["rule_set"], state["graduation_thresholds"])
+        scope = await uploader.record_scope()
+        outcomes = [_row_json(row, scope) for row in rows]
         stem = f"impor-{job['id']}"
         if file_format == "json":
             return _json({"job": job_json(job), "rows": outcomes})
@@ -219,8 +219,7 @@ def import_routes(state: dict[str, Any]) -> list[Route]:
 def _row_json(row: Any, scope: Any) -> dict[str, Any]:
     """A row's outcome; the IR it registered or matched named only when the uploader's scope reaches it."""
     found = row["home_industry_id"] is not None and row["village_code"] is not None
-    visible = found and scope.admits({"village_code": row["village_code"], "id": row["home_industry_id"],
-                                      "consent_to_share": True, "status": "ACTIVE"})
+    visible = found and scope.admits({**row, "id": row["home_industry_id"]})
     return {
         "row": row["row_number"], "outcome": row["outcome"], "problems": row["problems"],
         "homeIndustryId": str(row["home_industry_id"]) if visible else None,
