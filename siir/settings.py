@@ -35,6 +35,8 @@ class Settings:
     graduation_thresholds: str = "UU_20_2008"
     #: Database connection pool per process.
     pool_size: int = 10
+    #: Answers the registry keeps for repeated queries (services/registry/graphql/answer_cache.py); 0 keeps none.
+    answer_cache_size: int = 1000
     #: Bearer tokens must carry this ``iss`` and ``aud``.
     auth_issuer: str = "siir-local"
     auth_audience: str = "siir"
@@ -120,6 +122,7 @@ class Settings:
             rule_set=env.get("SIIR_RULE_SET", "PERMEN_PPPA_2_2016"),
             graduation_thresholds=env.get("SIIR_GRADUATION_THRESHOLDS", "UU_20_2008"),
             pool_size=int(env.get("SIIR_DB_POOL_SIZE", "10")),
+            answer_cache_size=int(env.get("SIIR_REGISTRY_ANSWER_CACHE_SIZE", "1000")),
             auth_issuer=env.get("SIIR_AUTH_ISSUER", "siir-local"),
             auth_audience=env.get("SIIR_AUTH_AUDIENCE", "siir"),
             auth_jwks_url=env.get("SIIR_AUTH_JWKS_URL", ""),

@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from services.registry.data.rule_sets import load_graduation_thresholds, load_rule_set
+from services.registry.graphql.answer_cache import AnswerCache
 from services.registry.graphql.context import JAKARTA, RegistryContext
 from services.registry.hand_over_export import PACKAGE_QUERY, package_export, package_json
 from services.registry.graphql.schema import schema
@@ -51,6 +52,7 @@ class RegistryGraphQL(SubgraphGraphQL):
             rule_set=self.state["rule_set"],
             graduation_thresholds=self.state["graduation_thresholds"],
             identity=identity_of(request),
+            answer_cache=self.state["answer_cache"],
         )
 
 
@@ -83,13 +85,16 @@ def build_app(
             state["rule_set"] = await load_rule_set(connection, settings.rule_set)
             state["graduation_thresholds"] = await load_graduation_thresholds(connection, settings.graduation_thresholds)
         state["import_worker"] = ImportWorker(state["engine"], state["rule_set"], state["graduation_thresholds"])
-        importing = asyncio.create_task(state["import_worker"].run())
+        state["answer_cache"] = AnswerCache(settings.answer_cache_size)
+        background = [asyncio.create_task(state["import_worker"].run()),
+                      asyncio.create_task(state["answer_cache"].prune_changes(state["engine"]))]
         state["ready"] = True
         yield
         state["ready"] = False
-        importing.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await importing
+        for task in background:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         if own_engine:
             await state["engine"].dispose()
 

@@ -7,12 +7,14 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from strawberry.extensions import SchemaExtension
 from strawberry.types import Info
 
+from services.registry.data import data_changes
 from services.registry.data import facilitators as facilitator_data
 from services.registry.data import partners as partner_data
 from services.registry.data.audit import Actor, ReadLog
@@ -21,6 +23,9 @@ from services.registry.domain.classification import RuleSet
 from services.registry.domain.graduation import GraduationThresholds
 from services.registry.graphql.loaders import Loaders
 from siir.auth.identity import Identity, Role
+
+if TYPE_CHECKING:
+    from services.registry.graphql.answer_cache import AnswerCache
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
@@ -59,6 +64,13 @@ class RequestSnapshot:
                 self._connection = connection
             yield self._connection
 
+    async def seen(self) -> str | None:
+        """The snapshot the operation's reads saw (``pg_snapshot`` text), None if it read nothing."""
+        async with self._lock:
+            if self._connection is None:
+                return None
+            return await data_changes.current_snapshot(self._connection)
+
     async def close(self) -> None:
         """End the snapshot (a rollback: it only read) and return the connection to the pool."""
         async with self._lock:
@@ -89,6 +101,8 @@ class RegistryContext:
     identity: Identity
     #: "query ListHomeIndustries", set when execution starts (see ``audit.AuditReads``).
     operation: str = "query (anonymous)"
+    #: The process's answer cache (``answer_cache.AnswerCache``); None answers every operation afresh.
+    answer_cache: "AnswerCache | None" = None
     loaders: Loaders = field(init=False)
     reads: ReadLog = field(init=False)
     snapshot: RequestSnapshot = field(init=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from strawberry.tools import merge_types
 
+from services.registry.graphql.answer_cache import ServeCachedAnswers
 from services.registry.graphql.context import OneSnapshotPerQuery
 from services.registry.graphql.facilitator import Facilitator
 from services.registry.graphql.facilitator_mutation import FacilitatorMutation
@@ -42,7 +43,7 @@ schema = build_schema(
         mutation=_MUTATION,
         types=[Region, HomeIndustry, Team, Facilitator, Partner, Intervention],
         federation_version="2.9",
-        extensions=[OneSnapshotPerQuery, AuditReads, DomainErrorMasking],
+        extensions=[OneSnapshotPerQuery, AuditReads, ServeCachedAnswers, DomainErrorMasking],
         long_text=LONG_TEXT,
     ),
     POLICY,
