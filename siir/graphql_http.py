@@ -10,6 +10,7 @@ malformed HTTP request is a coded GraphQL error with 400 under both, and an outa
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -74,6 +75,15 @@ class SubgraphGraphQL(GraphQL):
             response = Response(orjson.dumps(body), error.status_code, headers=headers,
                                 media_type=response_media_type(request.headers.get("accept")))
         await response(scope, receive, send)
+
+    def encode_json(self, data: object) -> bytes:
+        """orjson, not strawberry's ``json.dumps``: encoding a page of 50 IR with the standard library
+        was an eighth of the registry's CPU when its answer came from the answer cache. The rare value
+        orjson refuses (an integer beyond 64 bits) falls back to the standard encoder."""
+        try:
+            return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
+        except TypeError:
+            return json.dumps(data, separators=(",", ":")).encode()
 
     async def get_sub_response(self, request: Any) -> Response:
         sub_response = await super().get_sub_response(request)

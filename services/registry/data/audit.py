@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -100,7 +100,7 @@ class ReadLog:
         """The audit rows of this request (``_APPEND_COLUMNS`` order): one per record read, one per denial."""
         who = (actor.operation, actor.subject, actor.role, actor.region, actor.partner)
         rows = [
-            (READ, *who, r.entity_type, r.entity_id, r.home_industry_id, r.region_code, json.dumps(self.fields[r]), None, None)
+            (READ, *who, r.entity_type, r.entity_id, r.home_industry_id, r.region_code, orjson.dumps(self.fields[r]).decode(), None, None)
             for r in sorted(self.fields, key=lambda r: (r.entity_type, r.entity_id))
         ]
         rows += [

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import contextlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from functools import partial
+from functools import cached_property, partial
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy.engine import RowMapping
@@ -90,36 +90,101 @@ class Loaders:
     """The loaders of one request (never shared: their caches would outlive a write)."""
 
     def __init__(self, connect: Connect, today: dt.date, record_scope: Callable[[], Awaitable[RecordScope]]) -> None:
-        self.region = RegionLoader(connect)
+        # Each loader is built on first use: a request uses a few of these twenty, and building them
+        # all was a measurable share of a request served from the answer cache.
+        self.connect = connect
+        self.today = today
+        self.record_scope = record_scope
+
+    @cached_property
+    def region(self) -> RegionLoader:
+        return RegionLoader(self.connect)
+
+    @cached_property
+    def child_regions(self) -> QueryLoader[str, list[RowMapping]]:
         # children_of and assessments_of answer every key (an empty list when there is none).
-        self.child_regions: QueryLoader[str, list[RowMapping]] = QueryLoader(connect, regions.children_of)
+        return QueryLoader(self.connect, regions.children_of)
+
+    @cached_property
+    def home_industry(self) -> HomeIndustryLoader:
         # Only the IR the caller may read: one outside the scope loads as missing.
-        self.home_industry = HomeIndustryLoader(connect, record_scope)
-        self.assessment_history: QueryLoader[int, list[RowMapping]] = QueryLoader(connect, assessments.assessments_of)
-        self.latest_assessment: QueryLoader[int, RowMapping] = QueryLoader(connect, assessments.latest_assessments)
+        return HomeIndustryLoader(self.connect, self.record_scope)
+
+    @cached_property
+    def assessment_history(self) -> QueryLoader[int, list[RowMapping]]:
+        return QueryLoader(self.connect, assessments.assessments_of)
+
+    @cached_property
+    def latest_assessment(self) -> QueryLoader[int, RowMapping]:
+        return QueryLoader(self.connect, assessments.latest_assessments)
+
+    @cached_property
+    def team(self) -> QueryLoader[int, RowMapping]:
         # Teams, facilitators, partners, interventions. "Current" answers are as of the request's day.
-        self.team: QueryLoader[int, RowMapping] = QueryLoader(connect, teams.teams_by_ids)
-        self.current_team: QueryLoader[str, RowMapping] = QueryLoader(connect, partial(_on_day, teams.current_teams, today))
-        self.team_members: QueryLoader[int, list[RowMapping]] = QueryLoader(connect, teams.members_of)
-        self.facilitator: QueryLoader[int, RowMapping] = QueryLoader(connect, facilitators.facilitators_by_ids)
-        self.region_facilitators: QueryLoader[str, list[RowMapping]] = QueryLoader(
-            connect, partial(_on_day, facilitators.facilitators_in_regions, today)
+        return QueryLoader(self.connect, teams.teams_by_ids)
+
+    @cached_property
+    def current_team(self) -> QueryLoader[str, RowMapping]:
+        return QueryLoader(self.connect, partial(_on_day, teams.current_teams, self.today))
+
+    @cached_property
+    def team_members(self) -> QueryLoader[int, list[RowMapping]]:
+        return QueryLoader(self.connect, teams.members_of)
+
+    @cached_property
+    def facilitator(self) -> QueryLoader[int, RowMapping]:
+        return QueryLoader(self.connect, facilitators.facilitators_by_ids)
+
+    @cached_property
+    def region_facilitators(self) -> QueryLoader[str, list[RowMapping]]:
+        return QueryLoader(
+        self.connect, partial(_on_day, facilitators.facilitators_in_regions, self.today)
         )
-        self.facilitator_assignments: QueryLoader[int, list[RowMapping]] = QueryLoader(connect, facilitators.assignments_of)
-        self.home_industry_facilitators: QueryLoader[int, list[RowMapping]] = QueryLoader(
-            connect, partial(_on_day, facilitators.facilitators_of_home_industries, today)
+
+    @cached_property
+    def facilitator_assignments(self) -> QueryLoader[int, list[RowMapping]]:
+        return QueryLoader(self.connect, facilitators.assignments_of)
+
+    @cached_property
+    def home_industry_facilitators(self) -> QueryLoader[int, list[RowMapping]]:
+        return QueryLoader(
+        self.connect, partial(_on_day, facilitators.facilitators_of_home_industries, self.today)
         )
-        self.facilitator_home_industries: QueryLoader[int, list[RowMapping]] = QueryLoader(
-            connect, partial(_on_day, facilitators.home_industries_of_facilitators, today)
+
+    @cached_property
+    def facilitator_home_industries(self) -> QueryLoader[int, list[RowMapping]]:
+        return QueryLoader(
+        self.connect, partial(_on_day, facilitators.home_industries_of_facilitators, self.today)
         )
-        self.mentoring_notes: QueryLoader[int, list[RowMapping]] = QueryLoader(connect, facilitators.notes_of_home_industries)
-        self.partner: QueryLoader[int, RowMapping] = QueryLoader(connect, partners.partners_by_ids)
-        self.partner_programmes: QueryLoader[int, list[RowMapping]] = QueryLoader(connect, partners.programmes_of)
-        self.programme: QueryLoader[int, RowMapping] = QueryLoader(connect, partners.programmes_by_ids)
-        self.interventions: QueryLoader[int, list[RowMapping]] = QueryLoader(connect, interventions.interventions_of)
-        self.intervention: QueryLoader[int, RowMapping] = QueryLoader(connect, interventions.interventions_by_ids)
+
+    @cached_property
+    def mentoring_notes(self) -> QueryLoader[int, list[RowMapping]]:
+        return QueryLoader(self.connect, facilitators.notes_of_home_industries)
+
+    @cached_property
+    def partner(self) -> QueryLoader[int, RowMapping]:
+        return QueryLoader(self.connect, partners.partners_by_ids)
+
+    @cached_property
+    def partner_programmes(self) -> QueryLoader[int, list[RowMapping]]:
+        return QueryLoader(self.connect, partners.programmes_of)
+
+    @cached_property
+    def programme(self) -> QueryLoader[int, RowMapping]:
+        return QueryLoader(self.connect, partners.programmes_by_ids)
+
+    @cached_property
+    def interventions(self) -> QueryLoader[int, list[RowMapping]]:
+        return QueryLoader(self.connect, interventions.interventions_of)
+
+    @cached_property
+    def intervention(self) -> QueryLoader[int, RowMapping]:
+        return QueryLoader(self.connect, interventions.interventions_by_ids)
+
+    @cached_property
+    def accepted_transfers(self) -> QueryLoader[int, list[RowMapping]]:
         # Each IR's accepted transfers (its registration-number history); an empty list when none.
-        self.accepted_transfers: QueryLoader[int, list[RowMapping]] = QueryLoader(connect, transfers.accepted_of)
+        return QueryLoader(self.connect, transfers.accepted_of)
 
     def prime_home_industry(self, row: Any) -> None:
         self.home_industry.prime(row["id"], row)
