@@ -236,7 +236,7 @@ def start(revision: Revision, url: str, data_dir: Path, scratch: Path) -> None:
     supergraph_file = scratch / f"supergraph-{revision.label}.graphql"
     supergraph_file.write_text(supergraph)
     env = {**os.environ, **SERVE_ENV, "PYTHONPATH": str(revision.code_root), "DATABASE_URL": url,
-           "SIIR_DATA_DIR": str(data_dir)}
+           "SIIR_DATA_DIR": str(data_dir), "SIIR_REGISTRY_METRICS_PORT": str(revision.port + 5)}
     commands = [
         ["registry", "--port", str(revision.port)],
         ["reporting", "--port", str(revision.port + 1), "--no-consumer"],
@@ -304,6 +304,24 @@ def run_wrk(revision: Revision, workload: Workload, headers: dict[str, str], cli
     result = json.loads(match.group(1))
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
     return result
+
+
+def answer_cache_outcomes(revision: Revision) -> dict[str, float]:
+    """The registry's ``siir_registry_answer_cache_total`` by outcome (empty: a revision without the cache)."""
+    try:
+        text = httpx.get(f"http://127.0.0.1:{revision.port + 5}/metrics", timeout=5).text
+    except httpx.HTTPError:
+        return {}
+    return {m.group(1): float(m.group(2))
+            for m in re.finditer(r'^siir_registry_answer_cache_total\{outcome="(\w+)"\} (\S+)$', text, re.M)}
+
+
+def served_from_cache(before: dict[str, float], after: dict[str, float]) -> str:
+    spent = {k: after.get(k, 0) - before.get(k, 0) for k in after}
+    asked = sum(spent.get(k, 0) for k in ("hit", "miss", "stale"))
+    if not asked:
+        return "n/a"
+    return f"{100 * spent.get('hit', 0) / asked:.1f}% hits ({spent.get('stale', 0):.0f} stale, {spent.get('miss', 0):.0f} misses)"
 
 
 def ratio(a: float, b: float, suffix: str = "") -> str:
@@ -390,13 +408,15 @@ async def main(args: argparse.Namespace) -> None:
                                     problems.append(f"{database} {revision.label} {workload.name}: {problem}")
                                     print("WRONG:", problems[-1], flush=True)
                                 for clients in args.clients:
+                                    before = answer_cache_outcomes(revision)
                                     result = run_wrk(revision, workload, headers, clients, args.duration, scratch)
+                                    result["cache"] = served_from_cache(before, answer_cache_outcomes(revision))
                                     slot = (database, revision.label, workload.name, clients)
                                     results.setdefault(slot, []).append(result)
                                     print(f"{database} {revision.label:9} round {round_ + 1} c={clients:<2} {workload.name}: "
                                           f"p50 {fmt_ms(result['p50'])} ms p99 {fmt_ms(result['p99'])} ms "
                                           f"{result['rps']:.1f} req/s, {result['requests']} requests, {result['bad']} bad, "
-                                          f"{result['socket_errors']} socket errors", flush=True)
+                                          f"{result['socket_errors']} socket errors; answer cache: {result['cache']}", flush=True)
                         finally:
                             stop(revision)
             finally:
@@ -453,7 +473,7 @@ async def main(args: argparse.Namespace) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--databases", default="siir_bench_100k,siir_bench_1m", help="seeded databases (templates)")
-    parser.add_argument("--baseline", default="6a575d6")
+    parser.add_argument("--baseline", default="a27175f")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of load per workload, revision and client count")
     parser.add_argument("--clients", type=lambda s: [int(c) for c in s.split(",")], default=[1, 16])
     parser.add_argument("--port", type=int, default=4700)
