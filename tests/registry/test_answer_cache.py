@@ -239,3 +239,17 @@ async def test_operations_outside_the_cached_roots_are_answered_afresh(
     await _timed(statement_log, client, PAGE, {"region": village})  # READ rows for this office's region
     second, _ = await _timed(statement_log, client, trail, {})
     assert second["auditTrail"]["totalCount"] > first["auditTrail"]["totalCount"]
+
+
+async def test_a_burst_of_equal_requests_computes_the_answer_once(
+        client: GraphQLClient, sql: asyncpg.Connection, statement_log: StatementLog) -> None:
+    import asyncio
+
+    village = (await _villages(sql, "33.74"))[2]
+    await _ir(sql, village, "Moaci Gemuk", "3374015507900108")
+    statement_log.clear()
+    answers = await asyncio.gather(*(client(PAGE, {"region": village}) for _ in range(8)))
+    assert all(a == answers[0] and "errors" not in a for a in answers)
+    pages = [s for s in statement_log.statements if s.lstrip().startswith("SELECT") and "FROM registry.home_industries" in s
+             and "LIMIT" in s]
+    assert len(pages) == 1, pages

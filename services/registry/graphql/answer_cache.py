@@ -193,6 +193,13 @@ class ServeCachedAnswers(SchemaExtension):
     ``AuditReads`` (which logs what a served answer discloses, like any answer).
     """
 
+    async def _still_the_answer(self, entry: Entry) -> bool:
+        try:
+            return not await data_changes.changed_since(self.execution_context.context.engine, entry.snapshot, entry.region)
+        except Exception:  # the database is away: answer afresh, which reports it properly
+            logger.warning("could not check a kept answer", exc_info=True)
+            return False
+
     async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
         execution = self.execution_context
         context = execution.context
@@ -210,13 +217,10 @@ class ServeCachedAnswers(SchemaExtension):
             return
         key = (execution.query, execution.operation_name, variables, caller_key(context.identity), context.today())
         entry = await cache.kept_or_computing(key)
-        if entry is not None:
-            try:
-                changed = await data_changes.changed_since(context.engine, entry.snapshot, entry.region)
-            except Exception:  # the database is away: answer afresh, which reports it properly
-                logger.warning("could not check a kept answer", exc_info=True)
-                changed = True
-            if not changed:
+        stale = entry is not None
+        future = None
+        for _ in range(3):  # a kept answer, else the one another request is computing, else compute it here
+            if entry is not None and await self._still_the_answer(entry):
                 OUTCOMES.labels("hit").inc()
                 for record, fields in entry.disclosed.items():
                     for name, disclosure in fields.items():
@@ -224,15 +228,24 @@ class ServeCachedAnswers(SchemaExtension):
                 execution.result = ExecutionResult(data=entry.data, errors=None)
                 yield
                 return
-        OUTCOMES.labels("stale" if entry is not None else "miss").inc()
+            future = cache.computing(key)
+            if future is not None:
+                break
+            entry = await cache.kept_or_computing(key)  # another request is computing it: wait for that
+            if entry is None:
+                break
+        OUTCOMES.labels("stale" if stale else "miss").inc()
         started = time.monotonic()
-        future = cache.computing(key)
         kept: Entry | None = None
         try:
             yield
             result = execution.result
             if future is not None and isinstance(result, ExecutionResult) and not result.errors and result.data is not None:
-                snapshot = await context.snapshot.seen()
+                try:
+                    snapshot = await context.snapshot.seen()
+                except Exception:  # the answer stands; it is only not kept
+                    logger.warning("could not read the snapshot of an answer to keep", exc_info=True)
+                    snapshot = None
                 if snapshot is not None:
                     kept = Entry(data=result.data, snapshot=snapshot, region=region_of(context.identity), started=started,
                                  disclosed={record: dict(fields) for record, fields in context.reads.fields.items()})
