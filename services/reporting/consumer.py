@@ -48,6 +48,8 @@ CONSUMER = "registry-outbox"
 CONSUMER_LOCK_KEY = 0x5EB0_27A1
 #: Events per batch while the feed is behind (the previous batch came back full).
 CATCH_UP_BATCH_SIZE = 50_000
+#: A catch-up at least this long ends with the projection's tables analysed.
+ANALYZE_AFTER = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +122,7 @@ class OutboxConsumer:
 
     def __init__(
         self, source_url: str, target_url: str, *, batch_size: int = 5000, poll_interval: float = 0.5,
-        catch_up_batch_size: int | None = None,
+        catch_up_batch_size: int | None = None, analyze_after: int = ANALYZE_AFTER,
     ) -> None:
         self.source_url = source_url
         self.target_url = target_url
@@ -128,6 +130,9 @@ class OutboxConsumer:
         #: Events per batch while behind; never below ``batch_size``.
         self.catch_up_batch_size = max(batch_size, CATCH_UP_BATCH_SIZE if catch_up_batch_size is None else catch_up_batch_size)
         self.behind = False
+        #: Events applied since the feed was last found behind (see ``next_batch``).
+        self.caught_up_events = 0
+        self.analyze_after = analyze_after
         self.poll_interval = poll_interval
         self.source: asyncpg.Connection | None = None
         self.target: asyncpg.Connection | None = None
@@ -148,10 +153,23 @@ class OutboxConsumer:
         self.behind = False
 
     async def next_batch(self) -> BatchResult:
-        """Apply one batch, a large one while the previous batch came back full (the feed is behind)."""
+        """Apply one batch, a large one while the previous batch came back full (the feed is behind).
+
+        When a catch-up of at least ``analyze_after`` events ends, the projection's tables are analysed:
+        a rebuild fills them from empty, and until the planner has their statistics it guesses (a
+        region's statistics read the whole projection instead of its transferred IR: seconds, not
+        a millisecond); autovacuum may be late, or off.
+        """
         size = self.catch_up_batch_size if self.behind else self.batch_size
         result = await apply_batch(self.source, self.target, size)  # type: ignore[arg-type]
-        self.behind = result.events >= size
+        was_behind, self.behind = self.behind, result.events >= size
+        self.caught_up_events = self.caught_up_events + result.events if was_behind or self.behind else 0
+        if was_behind and not self.behind and self.caught_up_events >= self.analyze_after:
+            started = time.perf_counter()
+            await projection_store.analyze(self.target)  # type: ignore[arg-type]
+            logger.info("caught up %d events; analysed the projection in %.1f s", self.caught_up_events,
+                        time.perf_counter() - started)
+            self.caught_up_events = 0
         return result
 
     async def try_lock(self) -> bool:

@@ -161,3 +161,29 @@ async def test_the_running_consumer_counts_every_event_of_its_catch_up_batches_a
     assert batches - batches_before >= 1
     assert consumer_metrics.LAG_EVENTS._value.get() == 0
     await assert_projection_matches_registry(pg)
+
+
+async def test_a_long_catch_up_ends_with_the_projection_analysed(
+    registry_engine: AsyncEngine, database_url: str, pg: asyncpg.Connection
+) -> None:
+    """A rebuild fills the projection from empty; without statistics the planner reads a whole table for a
+    village's figures (seconds at national scale), and autovacuum may be off or late."""
+    async def analyses() -> int:
+        return await pg.fetchval("SELECT analyze_count FROM pg_stat_user_tables "
+                                 "WHERE schemaname = 'reporting' AND relname = 'home_industries'")
+
+    await RegistryChanges(registry_engine, seed=53).run(120)
+    await _empty_projection(pg)
+    before = await analyses()
+    consumer = OutboxConsumer(database_url, database_url, batch_size=40, catch_up_batch_size=100, analyze_after=100)
+    await consumer.connect()
+    try:
+        await consumer.catch_up_to_latest()
+    finally:
+        await consumer.close()
+    for _ in range(50):  # the statistics collector reports with a short delay
+        if await analyses() > before:
+            break
+        await asyncio.sleep(0.1)
+    assert await analyses() > before
+    await assert_projection_matches_registry(pg)

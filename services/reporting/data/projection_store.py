@@ -49,6 +49,13 @@ async def prepare_staging(connection: asyncpg.Connection) -> None:
     )
 
 
+async def analyze(connection: asyncpg.Connection) -> None:
+    """Refresh the planner's statistics of every table of the projection (after a bulk catch-up)."""
+    tables = await connection.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'reporting' ORDER BY tablename")
+    for table in tables:
+        await connection.execute(f'ANALYZE reporting."{table["tablename"]}"')
+
+
 async def record_key_secret(connection: asyncpg.Connection) -> bytes:
     """The secret record keys are derived from (domain/disclosure.py), made by migration 0003."""
     return bytes(await connection.fetchval("SELECT secret FROM reporting.disclosure_secret"))
