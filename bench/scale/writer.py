@@ -41,7 +41,7 @@ async def write(server: str, database: str, per_second: float, until: float, cou
                 "UPDATE registry.home_industries SET status_changed_on = status_changed_on WHERE id = $1",
                 rng.randint(low, high))
             counts[database] += 1
-        except (OSError, asyncpg.PostgresError):
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
             connection = None  # not copied yet, or being dropped: try again later
         await asyncio.sleep(max(0.0, next_at - time.monotonic()))
     if connection is not None:

@@ -24,6 +24,7 @@ from services.reporting.domain import access
 from services.reporting.domain.access import Assignment, Identity
 from services.reporting.domain import disclosure
 from services.reporting.domain.periods import check_report_day, today_in_jakarta
+from services.reporting.domain.projection import IrRecord
 from services.reporting.policy import POLICY
 from services.reporting.domain.reports import (
     MoveLine,
@@ -97,8 +98,12 @@ async def stock(connection: AsyncConnection, scope: RegionRef, regions: list[Reg
     level = regions[0].level
     if level <= ROLLUP_DEPTH:
         return await report_data.rollup_stock(connection, level, [r.code for r in regions], as_of)
-    records = await report_data.records_in(connection, scope.code)
-    return {r.code: stock_lines(records, as_of, partial(_inside, code=r.code)) for r in regions}
+    # Villages: the IR that were in them on the day, each counted in the one it was in.
+    records = await report_data.records_in_villages(connection, [r.code for r in regions])
+    by_village: dict[str, list[IrRecord]] = defaultdict(list)
+    for record in records:
+        by_village[record.village_on(as_of)].append(record)
+    return {r.code: stock_lines(by_village.get(r.code, ()), as_of) for r in regions}
 
 
 async def moves_of(

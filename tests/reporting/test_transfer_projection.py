@@ -23,7 +23,9 @@ from services.registry.unit_of_work import UnitOfWork
 from services.reporting.consumer import OutboxConsumer
 from siir.auth.identity import Identity, Role
 from siir.errors import InvalidInput
-from tests.reporting.projection_check import assert_projection_matches_registry
+from services.reporting import reports
+from tests.reporting import registry_recompute
+from tests.reporting.projection_check import DATES, assert_projection_matches_registry
 from tests.reporting.registry_changes import ANYWHERE, RegistryChanges
 
 TODAY = dt.date(2026, 12, 4)
@@ -100,6 +102,7 @@ async def test_transfers_count_out_of_the_old_regency_and_into_the_new_one_on_th
     await changes.run(200)  # later changes of the moved IR count where they are now
     await consumer.catch_up_to_latest()
     await assert_projection_matches_registry(pg)
+    await _villages_served_as_the_registry_counts_them(registry_engine, pg)
 
     differences = await pg.fetch(
         """
@@ -154,3 +157,28 @@ async def test_transfers_composed_in_one_unit_of_work_are_written_together_or_no
     moved = await pg.fetch("SELECT regency_code FROM registry.home_industries WHERE id = ANY($1::bigint[])",
                            [row["id"] for row in rows])
     assert [row["regency_code"] for row in moved] == ["35.07", "35.07"]
+
+
+async def _villages_served_as_the_registry_counts_them(engine: AsyncEngine, pg: asyncpg.Connection) -> None:
+    """Village figures as ``irStatistics`` serves them (``reports.stock`` over the villages asked for, the
+    IR moved away from them included) equal SQL over the registry, with each IR where it was on the day:
+    asked for every village, and for the villages IR left only (their leavers now live elsewhere)."""
+    everywhere = [r[0] for r in await pg.fetch("SELECT DISTINCT village_code FROM registry.home_industries UNION "
+                                               "SELECT DISTINCT from_village_code FROM registry.home_industry_transfers")]
+    left = [r[0] for r in await pg.fetch("SELECT DISTINCT from_village_code FROM registry.home_industry_transfers "
+                                         "WHERE status = 'ACCEPTED'")]
+    # The eve of transfers too: a moved IR still counts in the village it left.
+    eves = [r[0] for r in await pg.fetch(
+        "SELECT DISTINCT transferred_on - 1 FROM registry.home_industry_transfers WHERE status = 'ACCEPTED' ORDER BY 1 DESC LIMIT 8")]
+    assert left and eves
+    async with engine.connect() as connection:
+        for villages in (everywhere, left):
+            regions = [reports.RegionRef(code, "", 4) for code in villages]
+            for day in (*DATES, *eves):
+                served = await reports.stock(connection, regions[0], regions, day)
+                got = {(code, line.standing, line.owner_sex, line.female_head_of_household, line.candidate):
+                       (line.home_industries, line.workers_female, line.workers_male)
+                       for code, lines in served.items() for line in lines if line.home_industries}
+                expected = {key: value for key, value in (await registry_recompute.stock(pg, 4, day)).items()
+                            if key[0] in set(villages)}
+                assert got == expected, (len(villages), day)

@@ -178,6 +178,21 @@ async def records_in(connection: AsyncConnection, code: str) -> list[IrRecord]:
     return list(records.values())
 
 
+async def records_in_villages(connection: AsyncConnection, codes: Sequence[str]) -> list[IrRecord]:
+    """Every IR that is or was in one of these villages, with its class history: two statements.
+
+    Only the villages asked for (a page's villages), not their sub-districts' every IR."""
+    params = {"codes": list(codes)}
+    result = await connection.execute(
+        text("SELECT * FROM reporting.home_industries WHERE village_code = ANY(:codes) UNION ALL "
+             "SELECT * FROM reporting.home_industries WHERE transfers <> '[]' AND NOT (village_code = ANY(:codes)) "
+             "AND EXISTS (SELECT 1 FROM jsonb_array_elements(transfers) t WHERE t->>'fromVillageCode' = ANY(:codes)) "
+             "ORDER BY id"), params
+    )
+    records = await _with_history(connection, result)
+    return list(records.values())
+
+
 async def records_by_ids(connection: AsyncConnection, ids: Sequence[int]) -> dict[int, IrRecord]:
     """IR records with their class history, by id (two statements for any number)."""
     result = await connection.execute(

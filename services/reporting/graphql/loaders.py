@@ -38,16 +38,9 @@ class StockLoader(RequestLoader[tuple[str, dt.date], list[StockLine] | None]):
                 elif code in known:
                     groups[(known[code]["level"], day)].append(reports.RegionRef(code, known[code]["name"], known[code]["level"]))
             for (level, day), regions in groups.items():
-                if level <= reports.ROLLUP_DEPTH:
-                    lines = await reports.stock(connection, regions[0], regions, day)
-                else:  # villages, from the per-IR projection: one read per sub-district
-                    lines = {}
-                    by_parent: dict[str, list[reports.RegionRef]] = defaultdict(list)
-                    for region in regions:
-                        by_parent[region.code.rsplit(".", 1)[0]].append(region)
-                    for parent, villages in by_parent.items():
-                        scope = reports.RegionRef(parent, "", reports.ROLLUP_DEPTH)
-                        lines |= await reports.stock(connection, scope, villages, day)
+                # Provinces to sub-districts from the rollups, villages from the per-IR projection of
+                # just those villages: one read per level and date either way.
+                lines = await reports.stock(connection, regions[0], regions, day)
                 for code, value in lines.items():
                     found[(code, day)] = value
         return [found.get(key) for key in keys]
