@@ -29,7 +29,7 @@ class ReportingContext:
     _assignment: "asyncio.Future[Assignment | None] | None" = field(default=None, init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.engine)
+        self.loaders = Loaders(self.engine, self.report_cache)
 
     async def assignment(self) -> Assignment | None:
         """A FACILITATOR's current assignment (None for other roles), looked up once per request: every

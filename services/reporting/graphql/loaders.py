@@ -13,23 +13,29 @@ from services.reporting.data import regions as region_data
 from services.reporting.data import reports as report_data
 from services.reporting.domain.projection import IrRecord
 from services.reporting.domain.reports import StockLine
+from services.reporting.report_cache import ReportCache, snapshot
 from siir.graphql import RequestLoader
 
 
 class StockLoader(RequestLoader[tuple[str, dt.date], list[StockLine] | None]):
     """(region code, date) → the region's stock lines; None for an unknown code.
 
-    Regions of one level and date share one rollup statement (a page of provinces or regencies
-    asking for ``irStatistics`` costs one query, not one each).
+    Regions of one level and date share one read (a page of provinces or regencies asking for
+    ``irStatistics`` costs one query, not one each). Villages are counted from the per-IR projection,
+    the costliest of these (a page's 50 villages: thousands of IR with their class history), so their
+    lines are kept in the process's report cache until the projection moves on: the lines are the
+    projection's raw figures, the same for every caller (scope and disclosure control are applied by
+    the resolver, after).
     """
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, cache: ReportCache) -> None:
         super().__init__()
         self.engine = engine
+        self.cache = cache
 
     async def batch_load_fn(self, keys: Sequence[tuple[str, dt.date]]) -> list[list[StockLine] | None]:
         found: dict[tuple[str, dt.date], list[StockLine]] = {}
-        async with self.engine.connect() as connection:
+        async with snapshot(self.engine) as connection:
             known = await region_data.regions_by_codes(connection, [code for code, _ in keys if code])
             groups: dict[tuple[int, dt.date], list[reports.RegionRef]] = defaultdict(list)
             for code, day in set(keys):
@@ -38,9 +44,14 @@ class StockLoader(RequestLoader[tuple[str, dt.date], list[StockLine] | None]):
                 elif code in known:
                     groups[(known[code]["level"], day)].append(reports.RegionRef(code, known[code]["name"], known[code]["level"]))
             for (level, day), regions in groups.items():
-                # Provinces to sub-districts from the rollups, villages from the per-IR projection of
-                # just those villages: one read per level and date either way.
-                lines = await reports.stock(connection, regions[0], regions, day)
+                regions.sort(key=lambda region: region.code)
+                if level <= reports.ROLLUP_DEPTH:  # provinces to sub-districts: the rollups, one read
+                    lines = await reports.stock(connection, regions[0], regions, day)
+                else:
+                    async def count(regions: list[reports.RegionRef] = regions, day: dt.date = day) -> dict[str, list[StockLine]]:
+                        return await reports.stock(connection, regions[0], regions, day)
+                    lines = await self.cache.answer(
+                        connection, None, ("villageStock", tuple(r.code for r in regions), day), count)
                 for code, value in lines.items():
                     found[(code, day)] = value
         return [found.get(key) for key in keys]
@@ -75,7 +86,7 @@ class RecordLoader(RequestLoader[int, IrRecord | None]):
 class Loaders:
     """The loaders of one request (never shared: the projection moves on between requests)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.stock = StockLoader(engine)
+    def __init__(self, engine: AsyncEngine, cache: ReportCache) -> None:
+        self.stock = StockLoader(engine, cache)
         self.children = ChildrenLoader(engine)
         self.record = RecordLoader(engine)
