@@ -91,8 +91,8 @@ def _inside(village_code: str, code: str) -> bool:
     return code == NATION or village_code == code or village_code.startswith(code + ".")
 
 
-async def stock(connection: AsyncConnection, scope: RegionRef, regions: list[RegionRef], as_of: dt.date) -> dict[str, list[StockLine]]:
-    """The stock of each of ``regions`` (one level, all inside ``scope``) at the end of ``as_of``."""
+async def stock(connection: AsyncConnection, regions: list[RegionRef], as_of: dt.date) -> dict[str, list[StockLine]]:
+    """The stock of each of ``regions`` (all of one level) at the end of ``as_of``."""
     if not regions:
         return {}
     level = regions[0].level
@@ -140,11 +140,11 @@ async def class_distribution(
             disclosure.check_partner_region(target.level + 1, field="groupByChildren")
     else:
         day = as_of or today_in_jakarta()
-    own = await stock(connection, target, [target], day)
+    own = await stock(connection, [target], day)
     parts: list[tuple[RegionRef, Statistics]] = []
     if group_by_children:
         kids = await children(connection, target)
-        lines = await stock(connection, target, kids, day)
+        lines = await stock(connection, kids, day)
         parts = [(kid, statistics(lines.get(kid.code, []), protect)) for kid in kids]
     return Distribution(target, day, statistics(own[target.code], protect), parts)
 
@@ -303,8 +303,8 @@ async def annual_report(
     end_lines: dict[str, list[StockLine]] = {}
     move_map: dict[str, list[MoveLine]] = {}
     for group in level_groups:
-        start_lines |= await stock(connection, target, group, first - dt.timedelta(days=1))
-        end_lines |= await stock(connection, target, group, last)
+        start_lines |= await stock(connection, group, first - dt.timedelta(days=1))
+        end_lines |= await stock(connection, group, last)
         move_map |= await moves_of(connection, target, group, first, last)
     end = statistics(end_lines[target.code])
     return AnnualReport(

@@ -175,7 +175,7 @@ async def _villages_served_as_the_registry_counts_them(engine: AsyncEngine, pg: 
         for villages in (everywhere, left):
             regions = [reports.RegionRef(code, "", 4) for code in villages]
             for day in (*DATES, *eves):
-                served = await reports.stock(connection, regions[0], regions, day)
+                served = await reports.stock(connection, regions, day)
                 got = {(code, line.standing, line.owner_sex, line.female_head_of_household, line.candidate):
                        (line.home_industries, line.workers_female, line.workers_male)
                        for code, lines in served.items() for line in lines if line.home_industries}

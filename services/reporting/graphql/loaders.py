@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -46,12 +47,10 @@ class StockLoader(RequestLoader[tuple[str, dt.date], list[StockLine] | None]):
             for (level, day), regions in groups.items():
                 regions.sort(key=lambda region: region.code)
                 if level <= reports.ROLLUP_DEPTH:  # provinces to sub-districts: the rollups, one read
-                    lines = await reports.stock(connection, regions[0], regions, day)
+                    lines = await reports.stock(connection, regions, day)
                 else:
-                    async def count(regions: list[reports.RegionRef] = regions, day: dt.date = day) -> dict[str, list[StockLine]]:
-                        return await reports.stock(connection, regions[0], regions, day)
-                    lines = await self.cache.answer(
-                        connection, None, ("villageStock", tuple(r.code for r in regions), day), count)
+                    lines = await self.cache.answer(connection, None, ("villageStock", tuple(r.code for r in regions), day),
+                                                    partial(reports.stock, connection, regions, day))
                 for code, value in lines.items():
                     found[(code, day)] = value
         return [found.get(key) for key in keys]
