@@ -130,9 +130,6 @@ class AnswerCache:
         self._entries: OrderedDict[tuple[Any, ...], Entry] = OrderedDict()
         self._computing: dict[tuple[Any, ...], asyncio.Future[Entry | None]] = {}
 
-    def __len__(self) -> int:
-        return len(self._entries)
-
     def fresh(self, key: tuple[Any, ...]) -> Entry | None:
         entry = self._entries.get(key)
         if entry is None:
@@ -200,22 +197,28 @@ class ServeCachedAnswers(SchemaExtension):
             logger.warning("could not check a kept answer", exc_info=True)
             return False
 
+    def _key(self, cache: AnswerCache | None) -> tuple[Any, ...] | None:
+        """The operation's key in ``cache``; None when it is not to be kept (no cache, not cacheable)."""
+        execution = self.execution_context
+        if cache is None or cache.size <= 0 or execution.graphql_document is None \
+                or not asks_cached_roots_only(execution.graphql_document, execution.operation_name):
+            return None
+        try:
+            variables = orjson.dumps(execution.variables, option=orjson.OPT_SORT_KEYS)
+        except TypeError:
+            return None
+        context = execution.context
+        return (execution.query, execution.operation_name, variables, caller_key(context.identity), context.today())
+
     async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
         execution = self.execution_context
         context = execution.context
         cache: AnswerCache | None = getattr(context, "answer_cache", None)
-        if cache is None or cache.size <= 0 or execution.graphql_document is None \
-                or not asks_cached_roots_only(execution.graphql_document, execution.operation_name):
+        key = self._key(cache)
+        if cache is None or key is None:
             OUTCOMES.labels("bypass").inc()
             yield
             return
-        try:
-            variables = orjson.dumps(execution.variables, option=orjson.OPT_SORT_KEYS)
-        except TypeError:
-            OUTCOMES.labels("bypass").inc()
-            yield
-            return
-        key = (execution.query, execution.operation_name, variables, caller_key(context.identity), context.today())
         entry = await cache.kept_or_computing(key)
         stale = entry is not None
         future = None

@@ -137,9 +137,7 @@ class Loaders:
 
     @cached_property
     def region_facilitators(self) -> QueryLoader[str, list[RowMapping]]:
-        return QueryLoader(
-        self.connect, partial(_on_day, facilitators.facilitators_in_regions, self.today)
-        )
+        return QueryLoader(self.connect, partial(_on_day, facilitators.facilitators_in_regions, self.today))
 
     @cached_property
     def facilitator_assignments(self) -> QueryLoader[int, list[RowMapping]]:
@@ -147,15 +145,11 @@ class Loaders:
 
     @cached_property
     def home_industry_facilitators(self) -> QueryLoader[int, list[RowMapping]]:
-        return QueryLoader(
-        self.connect, partial(_on_day, facilitators.facilitators_of_home_industries, self.today)
-        )
+        return QueryLoader(self.connect, partial(_on_day, facilitators.facilitators_of_home_industries, self.today))
 
     @cached_property
     def facilitator_home_industries(self) -> QueryLoader[int, list[RowMapping]]:
-        return QueryLoader(
-        self.connect, partial(_on_day, facilitators.home_industries_of_facilitators, self.today)
-        )
+        return QueryLoader(self.connect, partial(_on_day, facilitators.home_industries_of_facilitators, self.today))
 
     @cached_property
     def mentoring_notes(self) -> QueryLoader[int, list[RowMapping]]:
