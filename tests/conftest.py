@@ -8,6 +8,7 @@ points it at an existing server instead. Each run creates a fresh database and d
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 import socket
@@ -54,6 +55,19 @@ def drop_database(admin_url: str, url: str) -> None:
     asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@contextlib.contextmanager
+def prepared_database(admin_url: str, prefix: str = "siir_test") -> Iterator[str]:
+    """A new database, migrated with the region reference list loaded; dropped afterwards."""
+    from siirctl.preparation import prepare_database
+
+    url = create_database(admin_url, prefix)
+    try:
+        prepare_database(url)
+        yield url
+    finally:
+        drop_database(admin_url, url)
+
+
 @pytest.fixture(scope="session")
 def admin_url() -> Iterator[str]:
     """``SIIR_TEST_DATABASE_URL``, or the embedded server, started for this run and stopped at its end."""
@@ -69,12 +83,8 @@ def admin_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def database_url(admin_url: str) -> Iterator[str]:
     """A freshly migrated database with the region reference list loaded."""
-    from siirctl.preparation import prepare_database
-
-    url = create_database(admin_url)
-    prepare_database(url)
-    yield url
-    drop_database(admin_url, url)
+    with prepared_database(admin_url) as url:
+        yield url
 
 
 @pytest.fixture

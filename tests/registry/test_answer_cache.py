@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from siir.database import asyncpg_dsn
-from tests.conftest import GraphQLClient, ServerThread, StatementLog, Tokens, create_database, drop_database
+from tests.conftest import GraphQLClient, ServerThread, StatementLog, Tokens, prepared_database
 
 PAGE = """
 query Page($region: String!) {
@@ -42,12 +42,8 @@ def _migration():  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def own_database(admin_url: str) -> Iterator[str]:
-    from siirctl.preparation import prepare_database
-
-    url = create_database(admin_url)
-    prepare_database(url)
-    yield url
-    drop_database(admin_url, url)
+    with prepared_database(admin_url) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -20,19 +20,15 @@ from services.registry.imports import jobs
 from services.registry.imports import metrics as import_metrics
 from services.registry.imports.worker import FILE_RETENTION, ImportWorker
 from siir.database import asyncpg_dsn, create_engine
-from tests.conftest import create_database, drop_database
+from tests.conftest import prepared_database
 from tests.gateway.test_imports_e2e import csv_file, row
 
 
 @pytest.fixture(scope="module")
 def own_database(admin_url: str) -> Iterator[str]:
     """A database of this module's own: no registry server's worker there takes these tests' jobs."""
-    from siirctl.preparation import prepare_database
-
-    url = create_database(admin_url, "siir_import_jobs")
-    prepare_database(url)
-    yield url
-    drop_database(admin_url, url)
+    with prepared_database(admin_url, "siir_import_jobs") as url:
+        yield url
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import asyncpg
 import pytest
 
 from siir.database import asyncpg_dsn
-from tests.conftest import ServerThread, Tokens, create_database, drop_database
+from tests.conftest import ServerThread, Tokens, prepared_database
 
 RECOUNT = """
 SELECT r.code AS region_code, coalesce(h.current_class, '') AS ir_class, h.status, count(*) AS n
@@ -22,12 +22,8 @@ GROUP BY 1, 2, 3
 
 @pytest.fixture(scope="module")
 def own_database(admin_url: str) -> Iterator[str]:
-    from siirctl.preparation import prepare_database
-
-    url = create_database(admin_url)
-    prepare_database(url)
-    yield url
-    drop_database(admin_url, url)
+    with prepared_database(admin_url) as url:
+        yield url
 
 
 async def _counters(connection: asyncpg.Connection) -> dict[tuple[str, str, str], int]:
@@ -105,14 +101,11 @@ async def test_counters_stay_exact_under_concurrent_inserts_updates_deletes_and_
 def seeded_server(admin_url: str, tokens: Tokens) -> Iterator[tuple[str, ServerThread]]:
     from services.registry.app import build_app
     from services.registry_demo.seeding import seed_demo_data
-    from siirctl.preparation import prepare_database
 
-    url = create_database(admin_url)
-    prepare_database(url)
-    asyncio.run(seed_demo_data(url, count=3000, seed=5))
-    with ServerThread(build_app(url, verifier=tokens.verifier)) as server:
-        yield url, server
-    drop_database(admin_url, url)
+    with prepared_database(admin_url) as url:
+        asyncio.run(seed_demo_data(url, count=3000, seed=5))
+        with ServerThread(build_app(url, verifier=tokens.verifier)) as server:
+            yield url, server
 
 
 async def test_total_count_agrees_with_the_rows_for_each_scope_and_filter(
