@@ -11,7 +11,7 @@ from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
 from gateway.authorization import check_policies_known
 from gateway.limits import Limits, VariableDependent, estimate_cost, measure_shape
 from gateway.policies import UnknownPolicy
-from gateway.rate_limit import RateLimiter, redis_storage
+from gateway.rate_limit import LocalWindows, RateLimiter, redis_storage
 from gateway.supergraph import Supergraph
 
 
@@ -96,6 +96,18 @@ async def test_a_subject_gets_its_burst_then_waits_for_the_window() -> None:
     wait = await limiter.take("ana")
     assert 0 < wait <= 2.0                            # until the first of the three leaves the window
     assert await limiter.take("budi") == 0.0          # another subject, another window
+
+
+def test_the_local_window_moves_and_forgets_idle_subjects() -> None:
+    """This process's windows: 3 in any 2 seconds, counted from each admitted request's time."""
+    windows = LocalWindows(burst=3, window_s=2.0)
+    assert [windows.take("ana", now=t) for t in (10.0, 10.5, 11.0)] == [0.0, 0.0, 0.0]
+    assert windows.take("ana", now=11.5) == pytest.approx(0.5)   # the one of 10.0 leaves at 12.0
+    assert windows.take("ana", now=12.0) == 0.0                  # it has left: one more
+    assert windows.take("ana", now=12.1) == pytest.approx(0.4)   # refused requests are not counted
+    assert windows.take("budi", now=20.0) == 0.0                 # a sweep: ana idle for a whole window
+    assert set(windows.admitted) == {"budi"}
+    assert [windows.take("ana", now=20.0 + i / 10) for i in range(4)][3] > 0  # a fresh window for ana
 
 
 async def test_a_rate_of_zero_disables_the_limit() -> None:
