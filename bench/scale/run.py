@@ -150,7 +150,8 @@ SERVE_ENV = {
     "SIIR_GATEWAY_RATE_BURST": "1000000",
     "SIIR_GATEWAY_MAX_DEPTH": "12",
     "SIIR_GATEWAY_MAX_COST": "1000000",
-    "SIIR_DB_POOL_SIZE": "10",  # the default; both revisions alike
+    # SIIR_DB_POOL_SIZE is left to each revision's default: 10 with 10 overflow (a27175f..7581134) holds at
+    # most 20 connections, as 10 kept two-fold does since (siir/database.py).
     "SIIR_LOG_LEVEL": "warning",
 }
 
