@@ -33,10 +33,12 @@ class Settings:
     #: The small-enterprise thresholds applied to new assessments (a row of
     #: registry.graduation_thresholds): UU_20_2008 as the regulation cites, or PP_7_2021.
     graduation_thresholds: str = "UU_20_2008"
-    #: Database connection pool per process.
+    #: Database connections per process: up to twice this many are opened as needed, and kept (siir/database.py).
     pool_size: int = 10
     #: Answers the registry keeps for repeated queries (services/registry/graphql/answer_cache.py); 0 keeps none.
     answer_cache_size: int = 1000
+    #: Answers reporting keeps for repeated queries (services/reporting/graphql/answer_cache.py); 0 keeps none.
+    reporting_answer_cache_size: int = 1000
     #: Bearer tokens must carry this ``iss`` and ``aud``.
     auth_issuer: str = "siir-local"
     auth_audience: str = "siir"
@@ -123,6 +125,7 @@ class Settings:
             graduation_thresholds=env.get("SIIR_GRADUATION_THRESHOLDS", "UU_20_2008"),
             pool_size=int(env.get("SIIR_DB_POOL_SIZE", "10")),
             answer_cache_size=int(env.get("SIIR_REGISTRY_ANSWER_CACHE_SIZE", "1000")),
+            reporting_answer_cache_size=int(env.get("SIIR_REPORTING_ANSWER_CACHE_SIZE", "1000")),
             auth_issuer=env.get("SIIR_AUTH_ISSUER", "siir-local"),
             auth_audience=env.get("SIIR_AUTH_AUDIENCE", "siir"),
             auth_jwks_url=env.get("SIIR_AUTH_JWKS_URL", ""),

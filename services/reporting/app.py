@@ -35,6 +35,7 @@ from services.reporting.graphql.context import ReportingContext
 from services.reporting.graphql.schema import schema
 from services.reporting.policy import POLICY
 from services.reporting.report_cache import ReportCache
+from siir.answer_cache import AnswerCache
 from siir.argument_rules import clean_text, in_date_window
 from siir.auth.middleware import RequireIdentity, identity_of
 from siir.auth.tokens import TokenVerifier, verifier_from_settings
@@ -65,7 +66,8 @@ class ReportingGraphQL(SubgraphGraphQL):
 
     async def get_context(self, request: Any, response: Any) -> ReportingContext:  # type: ignore[override]
         return ReportingContext(engine=self.state["engine"], source_engine=self.state["source_engine"],
-                                identity=identity_of(request), report_cache=self.state["report_cache"])
+                                identity=identity_of(request), report_cache=self.state["report_cache"],
+                                answer_cache=self.state["answer_cache"])
 
 
 def _date(field: str, value: str | None) -> dt.date | None:
@@ -149,7 +151,7 @@ def build_app(
     verifier = verifier or verifier_from_settings(settings)
     source_url = source_url or database_url
     consume = settings.reporting_consumer if run_consumer is None else run_consumer
-    state: dict[str, Any] = {"report_cache": ReportCache()}
+    state: dict[str, Any] = {"report_cache": ReportCache(), "answer_cache": AnswerCache(settings.reporting_answer_cache_size)}
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

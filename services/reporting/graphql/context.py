@@ -12,6 +12,7 @@ from services.reporting import reports
 from services.reporting.domain.access import Assignment
 from services.reporting.graphql.loaders import Loaders
 from services.reporting.report_cache import ReportCache
+from siir.answer_cache import AnswerCache
 from siir.auth.identity import Identity
 
 
@@ -25,6 +26,8 @@ class ReportingContext:
     identity: Identity | None = None
     #: The process's report answers, kept until the projection moves on (report_cache.py).
     report_cache: ReportCache = field(default_factory=ReportCache)
+    #: The process's whole answers (``graphql/answer_cache.py``); None answers every operation afresh.
+    answer_cache: AnswerCache | None = None
     loaders: Loaders = field(init=False)
     _assignment: "asyncio.Future[Assignment | None] | None" = field(default=None, init=False)
 

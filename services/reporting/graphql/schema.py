@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from strawberry.tools import merge_types
 
+from services.reporting.graphql.answer_cache import ServeCachedAnswers
 from services.reporting.graphql.home_industry import HomeIndustry
 from services.reporting.graphql.indicators import IndicatorMutations
 from services.reporting.graphql.list_sizes import LIST_SIZES  # noqa: F401  (declares @listSize before the schema is built)
@@ -27,7 +28,7 @@ schema = build_schema(
         mutation=Mutation,
         types=[Region, HomeIndustry],
         federation_version="2.9",
-        extensions=[DomainErrorMasking],
+        extensions=[ServeCachedAnswers, DomainErrorMasking],
         long_text=LONG_TEXT,
     ),
     POLICY,
