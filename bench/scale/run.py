@@ -237,7 +237,8 @@ def start(revision: Revision, url: str, data_dir: Path, scratch: Path) -> None:
     supergraph_file = scratch / f"supergraph-{revision.label}.graphql"
     supergraph_file.write_text(supergraph)
     env = {**os.environ, **SERVE_ENV, "PYTHONPATH": str(revision.code_root), "DATABASE_URL": url,
-           "SIIR_DATA_DIR": str(data_dir), "SIIR_REGISTRY_METRICS_PORT": str(revision.port + 5)}
+           "SIIR_DATA_DIR": str(data_dir), "SIIR_REGISTRY_METRICS_PORT": str(revision.port + 5),
+           "SIIR_REPORTING_METRICS_PORT": str(revision.port + 6)}
     commands = [
         ["registry", "--port", str(revision.port)],
         ["reporting", "--port", str(revision.port + 1), "--no-consumer"],
@@ -308,21 +309,27 @@ def run_wrk(revision: Revision, workload: Workload, headers: dict[str, str], cli
 
 
 def answer_cache_outcomes(revision: Revision) -> dict[str, float]:
-    """The registry's ``siir_registry_answer_cache_total`` by outcome (empty: a revision without the cache)."""
-    try:
-        text = httpx.get(f"http://127.0.0.1:{revision.port + 5}/metrics", timeout=5).text
-    except httpx.HTTPError:
-        return {}
-    return {m.group(1): float(m.group(2))
-            for m in re.finditer(r'^siir_registry_answer_cache_total\{outcome="(\w+)"\} (\S+)$', text, re.M)}
+    """Each subgraph's answer-cache counter by outcome, as {"registry hit": n, …} (none: a revision without it)."""
+    outcomes = {}
+    for service, offset in (("registry", 5), ("reporting", 6)):
+        try:
+            text = httpx.get(f"http://127.0.0.1:{revision.port + offset}/metrics", timeout=5).text
+        except httpx.HTTPError:
+            continue
+        outcomes.update({f"{service} {m.group(1)}": float(m.group(2)) for m in re.finditer(
+            rf'^siir_{service}_answer_cache_total\{{outcome="(\w+)"\}} (\S+)$', text, re.M)})
+    return outcomes
 
 
 def served_from_cache(before: dict[str, float], after: dict[str, float]) -> str:
     spent = {k: after.get(k, 0) - before.get(k, 0) for k in after}
-    asked = sum(spent.get(k, 0) for k in ("hit", "miss", "stale"))
-    if not asked:
-        return "n/a"
-    return f"{100 * spent.get('hit', 0) / asked:.1f}% hits ({spent.get('stale', 0):.0f} stale, {spent.get('miss', 0):.0f} misses)"
+    shown = []
+    for service in ("registry", "reporting"):
+        asked = sum(spent.get(f"{service} {k}", 0) for k in ("hit", "miss", "stale"))
+        if asked:
+            shown.append(f"{service} {100 * spent.get(f'{service} hit', 0) / asked:.1f}% hits "
+                         f"({spent.get(f'{service} stale', 0):.0f} stale, {spent.get(f'{service} miss', 0):.0f} misses)")
+    return "; ".join(shown) or "n/a"
 
 
 def ratio(a: float, b: float, suffix: str = "") -> str:
