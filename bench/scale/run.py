@@ -5,8 +5,9 @@
 
 Uses seeded databases by name (``bench/seed/run_seed.py --count 1000000 --seed 1 --database siir_bench_1m``,
 their reporting projection caught up with ``bench/reporting/catch_up.py``): each revision gets its own
-copy (``<db>__base``, ``<db>__cand``, ``CREATE DATABASE … TEMPLATE``), migrated by that revision's code,
-so the baseline never benefits from the candidate's indexes. For each revision it starts registry,
+copy (``<db>__base``, ``<db>__cand``, ``CREATE DATABASE … TEMPLATE``), migrated by that revision's code
+(a seed made by newer code is first taken back to the revision's newest migration with this checkout's
+downgrades), so the baseline never benefits from the candidate's indexes. For each revision it starts registry,
 reporting (``--no-consumer``: the projection is already caught up, and a consumer would compete for
 the CPU) and our gateway on ports of their own, from the baseline's ``git archive`` and from this
 checkout. Every workload is first checked once per revision (no errors, the right ``totalCount``
@@ -221,6 +222,27 @@ def export(ref: str, into: Path) -> str:
     return commit
 
 
+async def step_back(revision: Revision, url: str) -> None:
+    """A seed made by newer code than ``revision``: take each service's schema back to the revision's
+    newest migration, with this checkout's downgrades (a revision cannot run on a schema it does not know)."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+    from siir.migrations import alembic_config
+    from siirctl.preparation import MIGRATION_DIRS
+
+    for service, directory in MIGRATION_DIRS.items():
+        theirs = ScriptDirectory.from_config(alembic_config(revision.code_root / directory.relative_to(ROOT), url))
+        connection = await asyncpg.connect(**asyncpg_dsn(url))
+        try:
+            current = await connection.fetchval(f"SELECT version_num FROM {service}.alembic_version")
+        finally:
+            await connection.close()
+        if current not in {script.revision for script in theirs.walk_revisions()}:
+            head = theirs.get_current_head()
+            await asyncio.to_thread(command.downgrade, alembic_config(directory, url), head)
+            print(f"{url.rsplit('/', 1)[1]}: {service} schema taken back from {current} to {head}", flush=True)
+
+
 def migrate(revision: Revision, url: str) -> float:
     began = time.perf_counter()
     subprocess.run(
@@ -393,6 +415,7 @@ async def main(args: argparse.Namespace) -> None:
                 copy = f"{database}__{revision.label[:4]}"
                 copied = await copy_database(args.server, database, copy, args.reuse)
                 urls[revision.label] = f"{args.server}/{copy}"
+                await step_back(revision, urls[revision.label])
                 seconds = migrate(revision, urls[revision.label])
                 print(f"{copy}: {'copied and ' if copied else ''}migrated by {revision.commit} in {seconds:.1f} s", flush=True)
             connection = await asyncpg.connect(**asyncpg_dsn(urls["baseline"]))
