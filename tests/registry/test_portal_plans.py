@@ -205,3 +205,34 @@ async def test_the_check_catches_a_statement_no_index_serves(seeded_url: str) ->
     assert set(_problems(plans[0][1])) == {
         "Seq Scan on home_industries", "Sort of home_industries rows by ['registered_on']"
     }
+
+
+async def test_a_name_search_counts_its_matches_in_the_names_table_by_its_trigram_index(
+    server: ServerThread, seeded_url: str, tokens: Tokens, facts: dict[str, Any]
+) -> None:
+    """A name search's ``totalCount`` reads the narrow names table (migration 0016) through its trigram
+    index, never the wide IR rows: nationally and within the caller's regency."""
+    counts: list[tuple[str, Any]] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        if "registry.home_industry_search" in statement:
+            counts.append((statement, parameters))
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        async with httpx.AsyncClient(timeout=60) as client:
+            for role, region in (("MINISTRY", None), ("DISTRICT_OFFICER", facts["regency"])):
+                response = await client.post(server.url + "/graphql", json={"query": page(f'search: "{facts["word"]}"')},
+                                             headers=tokens.headers(role, region))
+                body = response.json()
+                assert "errors" not in body and body["data"]["homeIndustries"]["totalCount"] > 0, body
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    assert len(counts) == 2 and all("home_industries" not in statement for statement, _ in counts), counts
+    (national, national_plan), (regency, regency_plan) = await _plans(seeded_url, counts)
+    for statement, plan in ((national, national_plan), (regency, regency_plan)):
+        assert {n.get("Relation Name") for n in _nodes(plan)} - {None} == {"home_industry_search"}, statement
+        assert not [n for n in _nodes(plan) if n["Node Type"] == "Seq Scan"], (statement, plan)
+    # The nation's: the trigram index. (A regency's may walk its villages' prefix instead: at 4,000 IR
+    # the planner rightly finds a regency's few rows cheaper to filter.)
+    assert "home_industry_search_text" in {n.get("Index Name") for n in _nodes(national_plan)}, national_plan

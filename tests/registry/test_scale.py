@@ -1,4 +1,5 @@
-"""``totalCount`` comes from counters kept in the writing transaction: exact, under concurrent writers too."""
+"""``totalCount`` comes from counters kept in the writing transaction: exact, under concurrent writers too;
+a name search counts over the names kept beside them (migration 0016), exact the same way."""
 
 from __future__ import annotations
 
@@ -35,6 +36,14 @@ async def _recount(connection: asyncpg.Connection) -> dict[tuple[str, str, str],
     return {(r["region_code"], r["ir_class"], r["status"]): r["n"] for r in await connection.fetch(RECOUNT)}
 
 
+async def _names(connection: asyncpg.Connection) -> tuple[set[tuple[int, str, str]], set[tuple[int, str, str]]]:
+    """The search table's rows, and what they should be from the IR rows."""
+    kept = {tuple(r) for r in await connection.fetch("SELECT id, village_code, search_text FROM registry.home_industry_search")}
+    expected = {tuple(r) for r in await connection.fetch(
+        "SELECT id, village_code, lower(business_name || ' ' || owner_name) FROM registry.home_industries")}
+    return kept, expected
+
+
 async def test_counters_stay_exact_under_concurrent_inserts_updates_deletes_and_rollbacks(own_database: str) -> None:
     setup = await asyncpg.connect(**asyncpg_dsn(own_database))
     villages = [
@@ -58,9 +67,16 @@ async def test_counters_stay_exact_under_concurrent_inserts_updates_deletes_and_
                         "INSERT INTO registry.home_industries (registration_number, regency_code, village_code, "
                         "business_name, business_category, owner_name, owner_nik, owner_sex, "
                         "owner_is_female_head_of_household, business_started_on, registered_on, current_class) "
-                        "SELECT 'IR-' || $1 || '-' || g, left($2, 5), $2, 'Usaha', 'PANGAN', 'Pemilik', '3374000000000001', "
+                        "SELECT 'IR-' || $1 || '-' || g, left($2, 5), $2, $5, 'PANGAN', 'Pemilik', '3374000000000001', "
                         "'FEMALE', false, DATE '2020-01-01', DATE '2020-01-01', $3 FROM generate_series(1, $4) AS g",
                         f"{number}.{step}", village, rng.choice([None, "PEMULA", "BERKEMBANG", "MAJU"]), rng.randint(1, 5),
+                        rng.choice(["Usaha", "Keripik Tempe", "BATIK Ibu"]),
+                    )
+                    # Rename one (the search's names follow), with a class change in the same statement.
+                    await connection.execute(
+                        "UPDATE registry.home_industries SET business_name = $1, current_class = 'MAJU' WHERE id IN "
+                        "(SELECT id FROM registry.home_industries ORDER BY random() LIMIT 1)",
+                        rng.choice(["Kerajinan Bambu", "keripik Singkong", "Usaha"]),
                     )
                     # Reassess, close, move and delete some IR (including other writers' rows).
                     await connection.execute(
@@ -91,8 +107,11 @@ async def test_counters_stay_exact_under_concurrent_inserts_updates_deletes_and_
         await asyncio.gather(*(writer(n) for n in range(6)))
         assert await setup.fetchval("SELECT count(*) FROM registry.home_industries") > 20
         assert await _counters(setup) == await _recount(setup)
+        kept, expected = await _names(setup)
+        assert kept == expected and any("keripik" in name for _, _, name in kept)
         await setup.execute("TRUNCATE registry.home_industries CASCADE")
         assert await _counters(setup) == {}
+        assert await _names(setup) == (set(), set())
     finally:
         await setup.close()
 
@@ -111,7 +130,7 @@ def seeded_server(admin_url: str, tokens: Tokens) -> Iterator[tuple[str, ServerT
 async def test_total_count_agrees_with_the_rows_for_each_scope_and_filter(
     seeded_server: tuple[str, ServerThread], tokens: Tokens
 ) -> None:
-    """Counter-answered counts (regions, class, status) and row-counted ones (village, sex)."""
+    """Counter-answered counts (regions, class, status), name searches and row-counted ones (village, sex)."""
     import httpx
 
     url, server = seeded_server
@@ -139,6 +158,20 @@ async def test_total_count_agrees_with_the_rows_for_each_scope_and_filter(
             ("PROVINCE_OFFICER", province, "{status: ACTIVE}", f"village_code LIKE '{province}.%' AND status = 'ACTIVE'"),
             ("MINISTRY", None, f'{{regionCode: "{village}"}}', f"village_code = '{village}'"),
             ("MINISTRY", None, "{ownerSex: FEMALE}", "owner_sex = 'FEMALE'"),
+        ]
+        # Name searches count over the names table (migration 0016), alone or within a region and the
+        # caller's scope; with any other filter over the IR rows. Both must agree with ILIKE on the rows.
+        word = await connection.fetchval(
+            f"SELECT substr(business_name, 1, 5) FROM registry.home_industries WHERE village_code = '{village}' LIMIT 1")
+        like = f"(business_name || ' ' || owner_name) ILIKE '%{word}%'"
+        cases += [
+            ("MINISTRY", None, f'{{search: "{word.upper()}"}}', like),
+            ("MINISTRY", None, f'{{search: "{word.lower()}", regionCode: "{province}"}}', f"{like} AND village_code LIKE '{province}.%'"),
+            ("DISTRICT_OFFICER", regency, f'{{search: "{word}"}}', f"{like} AND regency_code = '{regency}'"),
+            ("DISTRICT_OFFICER", regency, f'{{search: "{word}", regionCode: "{sub_district}"}}',
+             f"{like} AND village_code LIKE '{sub_district}.%'"),
+            ("MINISTRY", None, f'{{search: "{word}", regionCode: "{village}"}}', f"{like} AND village_code = '{village}'"),
+            ("MINISTRY", None, f'{{search: "{word}", class: BERKEMBANG}}', f"{like} AND current_class = 'BERKEMBANG'"),
         ]
         async with httpx.AsyncClient(timeout=60) as client:
             for role, region, filter_, where in cases:

@@ -11,7 +11,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Select
 
-from services.registry.data.tables import home_industries, home_industry_counts, one_of
+from services.registry.data.tables import home_industries, home_industry_counts, home_industry_search, one_of
 from services.registry.domain.access import RecordScope
 
 
@@ -209,8 +209,40 @@ def _counted_region(spec: HomeIndustryQuery, scope: RecordScope) -> str | None:
     return region or ""
 
 
+def _searched_region(spec: HomeIndustryQuery, scope: RecordScope) -> str | None:
+    """The region of a name search that ``home_industry_search`` alone can count ('' the nation), or None.
+
+    It holds each IR's village and names only: a search within a region and the caller's region
+    scope, nothing else (a class, status, owner's sex, KRTP or a narrower scope count over the IR rows).
+    """
+    if not spec.search or spec.ir_class is not None or spec.status is not None or spec.owner_sex is not None \
+            or spec.owner_is_female_head_of_household is not None:
+        return None
+    if scope.consented_only or scope.statuses is not None or scope.eligibility is not None or scope.assigned_only:
+        return None
+    return spec.region_code if spec.region_code is not None else (scope.region or "")
+
+
+def _count_names(region: str, search: str) -> Select[Any]:
+    """A name search's count over the narrow table (migration 0016): ``lower(…) LIKE lower(…)`` is what
+    PostgreSQL's ILIKE does on UTF-8, so it matches exactly what the list's ILIKE matches."""
+    names = home_industry_search.c
+    query = select(func.count()).select_from(home_industry_search).where(
+        names.search_text.like(func.lower("%" + _escape_like(search) + "%"))
+    )
+    if region.count(".") == 3:
+        return query.where(names.village_code == region)
+    if region:
+        return query.where(names.village_code.like(_escape_like(region) + ".%"))
+    return query
+
+
 async def count_home_industries(connection: AsyncConnection, spec: HomeIndustryQuery, scope: RecordScope) -> int:
-    """How many IR match, exactly, as of the connection's snapshot (counters when they can answer)."""
+    """How many IR match, exactly, as of the connection's snapshot (counters when they can answer, the
+    narrow name table for a name search)."""
+    searched = _searched_region(spec, scope)
+    if searched is not None:
+        return int((await connection.execute(_count_names(searched, spec.search or ""))).scalar_one())
     region = _counted_region(spec, scope)
     if region is not None:
         counts = home_industry_counts.c

@@ -378,6 +378,17 @@ home_industry_counts = Table(
 )
 
 
+#: Per IR, its village and ``lower(business_name || ' ' || owner_name)`` with a trigram index: what a name
+#: search's count reads instead of the wide IR rows; kept by triggers on home_industries (migration 0016).
+home_industry_search = Table(
+    "home_industry_search",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("village_code", Text, nullable=False),
+    Column("search_text", Text, nullable=False),
+)
+
+
 def one_of(column: Any, values: Iterable[Any]) -> Any:
     """``column = ANY(:array)``: one statement text whatever the number of values, so it is compiled
     and prepared once, where ``IN (…)`` expands to a new statement for every batch size."""

@@ -18,8 +18,9 @@ regency, noted as '' (it may change any answer), or exempt with the reason (and
 - '' (rarely written, reach across regencies): regions, rule sets, thresholds, teams, facilitators and
   their assignments, partners and their programmes, transfers, hand-over approvals;
 - exempt, never read by a cached answer: the audit trail, outbox, import jobs and their rows, offline
-  sync items, demo seed runs, Alembic's version; ``home_industry_counts`` changes only in the
-  statement that changes ``home_industries``, whose own rows note it.
+  sync items, demo seed runs, Alembic's version; ``home_industry_counts`` (and, since 0016,
+  ``home_industry_search``) change only in the statement that changes ``home_industries``, whose own
+  rows note it.
 """
 from alembic import op  # noqa: F401
 
@@ -36,7 +37,9 @@ EVERYWHERE = ("regions", "rule_sets", "graduation_thresholds", "teams", "team_me
               "facilitator_assignments", "partners", "partner_programmes", "home_industry_transfers",
               "hand_over_approvals")
 EXEMPT = ("audit_events", "outbox", "import_jobs", "import_job_rows", "imported_rows", "offline_sync_items",
-          "demo_seed_runs", "alembic_version", "home_industry_counts", "data_changes")
+          "demo_seed_runs", "alembic_version", "home_industry_counts", "data_changes",
+          # Migration 0016: kept in the statement that changes home_industries, like the counts.
+          "home_industry_search")
 
 _NOTE = "INSERT INTO registry.data_changes (xid, regency_code) SELECT DISTINCT pg_current_xact_id(), code FROM ({rows}) AS changed ON CONFLICT DO NOTHING"
 
