@@ -207,6 +207,10 @@ class ServeCachedAnswers(SchemaExtension):
                 execution.result = ExecutionResult(data=entry.data, errors=None)
                 yield
                 return
+            newer = cache.fresh(key)
+            if newer is not None and newer is not entry:  # another request kept a new answer while this one checked
+                entry = newer
+                continue
             future = cache.computing(key)
             if future is not None:
                 break
