@@ -72,7 +72,10 @@ async def apply_batch(source: asyncpg.Connection, target: asyncpg.Connection, ba
         facilitator_events = [e for e in events if e.aggregate_type == assignments.AGGREGATE]
         facilitator_applied = sum(facilitator_changes.apply(e.event_type, e.payload, e.id) for e in facilitator_events)
         ids = sorted({int(e.aggregate_id) for e in ours})
-        before = await projection_store.load_records(target, ids)
+        moving_away: dict[int, list[str]] = {}
+        for event in ours:
+            moving_away.setdefault(int(event.aggregate_id), []).extend(event.payload.get("assessmentsMovedAway") or ())
+        before = await projection_store.load_records(target, ids, moving_away)
         secret = await projection_store.record_key_secret(target)
         delta = RollupDelta()
         known_assessments = {i: set(r.history) for i, r in before.items()}

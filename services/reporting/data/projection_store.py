@@ -8,7 +8,7 @@ table, so applying ten thousand events costs a few round trips, not ten thousand
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import asyncpg
@@ -97,8 +97,16 @@ async def advance_cursor(
     )
 
 
-async def load_records(connection: asyncpg.Connection, ids: Sequence[int]) -> dict[int, IrRecord]:
-    """The projection of these IR with their class history (absent ids are not yet known)."""
+async def load_records(
+    connection: asyncpg.Connection, ids: Sequence[int], moving_away: Mapping[int, Iterable[int]] | None = None
+) -> dict[int, IrRecord]:
+    """The projection of these IR with their class history (absent ids are not yet known).
+
+    ``moving_away``: assessments the batch moves away from an IR (a registry merge). A merge publishes
+    the kept IR's copies first, so an earlier batch may already have moved the row to the kept IR; the
+    IR they leave still counts them in the rollups until this batch, so they belong to its record as
+    it was.
+    """
     if not ids:
         return {}
     records: dict[int, IrRecord] = {}
@@ -132,6 +140,15 @@ async def load_records(connection: asyncpg.Connection, ids: Sequence[int]) -> di
             record.history[row["assessment_id"]] = AssessedClass(
                 row["assessment_id"], row["assessed_on"], row["ir_class"], row["score"], row["small_enterprise_candidate"]
             )
+    leaving = {int(a): owner for owner, moved in (moving_away or {}).items() if owner in records for a in moved}
+    if leaving:
+        for row in await connection.fetch(
+            "SELECT * FROM reporting.class_history WHERE assessment_id = ANY($1::bigint[])", list(leaving)
+        ):
+            record = records[leaving[row["assessment_id"]]]
+            record.history.setdefault(row["assessment_id"], AssessedClass(
+                row["assessment_id"], row["assessed_on"], row["ir_class"], row["score"], row["small_enterprise_candidate"]
+            ))
     return records
 
 
