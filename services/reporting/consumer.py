@@ -9,12 +9,13 @@ their newest snapshots. Events of kinds reporting does not know (teams, interven
 stepped over.
 
 Catching up (a bulk load, a rebuild from an empty projection): while a batch comes back full the
-feed is behind, so the next batch reads ``catch_up_batch_size`` events instead of ``batch_size``.
-An IR's many events in one batch collapse to its net effect before the rollups are touched (its old
-contributions out, its new ones in), so a larger batch merges each rollup cell once for more events.
-Smaller batches return once the feed is drained, so a live consumer's transactions stay short.
-Measured (BENCHMARKS.md): it mostly moves work from PostgreSQL to Python; a catch-up from an
-empty projection runs 1.15-1.20x faster, not 5x.
+feed is behind. When the feed is in the reporting database itself (the default: one PostgreSQL
+database, two schemas), the next step is then a **window** of up to ``catch_up_window`` events
+applied set-based by PostgreSQL (``data/catch_up_window.py``: each IR's events folded into its new
+record, its old contributions out of the rollups and its new ones in, without the events coming into
+Python); from a feed in another database, a batch of ``catch_up_batch_size`` events. Either is one
+transaction. Small batches return once the feed is drained, so a live consumer's transactions stay
+short. Measured in BENCHMARKS.md ("Catch-up windows in SQL").
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from services.reporting import consumer_metrics
-from services.reporting.data import outbox_feed, projection_store
+from services.reporting.data import catch_up_window, outbox_feed, projection_store
 from services.reporting.data.outbox_feed import Cursor
 from services.reporting.domain.disclosure import record_key
 from services.reporting.domain import assignments
@@ -48,6 +49,8 @@ CONSUMER = "registry-outbox"
 CONSUMER_LOCK_KEY = 0x5EB0_27A1
 #: Events per batch while the feed is behind (the previous batch came back full).
 CATCH_UP_BATCH_SIZE = 50_000
+#: Events per window while the feed (in the same database) is behind.
+CATCH_UP_WINDOW = 1_000_000
 #: A catch-up at least this long ends with the projection's tables analysed.
 ANALYZE_AFTER = 50_000
 
@@ -120,18 +123,34 @@ async def apply_batch(source: asyncpg.Connection, target: asyncpg.Connection, ba
     return BatchResult(len(events), len(events) - skipped, skipped, cursor)
 
 
+async def apply_window(target: asyncpg.Connection, size: int) -> BatchResult:
+    """Apply up to ``size`` events set-based in PostgreSQL (the feed in the same database); one transaction."""
+    async with target.transaction():
+        cursor = await projection_store.lock_cursor(target, CONSUMER)
+        result = await catch_up_window.apply_window(target, cursor, size)
+        if result.events:
+            await projection_store.advance_cursor(
+                target, CONSUMER, result.cursor, result.applied, result.skipped, result.last_event_at
+            )
+    return BatchResult(result.events, result.applied, result.skipped, result.cursor)
+
+
 class OutboxConsumer:
     """Polls the outbox and applies it; ``run`` until stopped, ``catch_up`` until nothing is left."""
 
     def __init__(
         self, source_url: str, target_url: str, *, batch_size: int = 5000, poll_interval: float = 0.5,
         catch_up_batch_size: int | None = None, analyze_after: int = ANALYZE_AFTER,
+        catch_up_window: int | None = None,
     ) -> None:
         self.source_url = source_url
         self.target_url = target_url
         self.batch_size = batch_size
         #: Events per batch while behind; never below ``batch_size``.
         self.catch_up_batch_size = max(batch_size, CATCH_UP_BATCH_SIZE if catch_up_batch_size is None else catch_up_batch_size)
+        #: Events per set-based window while behind, when the feed is in the target database (0: never).
+        self.catch_up_window = (CATCH_UP_WINDOW if catch_up_window is None else catch_up_window) \
+            if source_url == target_url else 0
         self.behind = False
         #: Events applied since the feed was last found behind (see ``next_batch``).
         self.caught_up_events = 0
@@ -163,8 +182,12 @@ class OutboxConsumer:
         region's statistics read the whole projection instead of its transferred IR: seconds, not
         a millisecond); autovacuum may be late, or off.
         """
-        size = self.catch_up_batch_size if self.behind else self.batch_size
-        result = await apply_batch(self.source, self.target, size)  # type: ignore[arg-type]
+        if self.behind and self.catch_up_window:
+            size = max(self.batch_size, self.catch_up_window)
+            result = await apply_window(self.target, size)  # type: ignore[arg-type]
+        else:
+            size = self.catch_up_batch_size if self.behind else self.batch_size
+            result = await apply_batch(self.source, self.target, size)  # type: ignore[arg-type]
         was_behind, self.behind = self.behind, result.events >= size
         self.caught_up_events = self.caught_up_events + result.events if was_behind or self.behind else 0
         if was_behind and not self.behind and self.caught_up_events >= self.analyze_after:

@@ -1,0 +1,306 @@
+"""Applying a large window of the feed in PostgreSQL, set-based: how the consumer catches up.
+
+When the feed is far behind (a bulk load, a rebuild from an empty projection) the consumer applies
+up to ``size`` events at once, in one transaction of the reporting database, without bringing the
+events into Python: when the feed is in the same database (``registry.outbox``), PostgreSQL folds
+each IR's events of the window into its new record (``apply_event`` in SQL: the last snapshot, the
+assessments recorded and moved away, transfers, the first day of each milestone fact), takes each
+changed IR's old contributions out of the rollups and puts its new ones in
+(``rollup_contributions``). Python computes only the record keys of IR seen for the first time and
+the facilitators' snapshots (a few events). The projection comes out row by row as the batch
+consumer builds it (``tests/reporting/test_catch_up_window.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import asyncpg
+import orjson
+
+from services.reporting.data import projection_store, rollup_contributions
+from services.reporting.data.outbox_feed import Cursor
+from services.reporting.domain import assignments
+from services.reporting.domain.disclosure import record_key
+from services.reporting.domain.projection import HOME_INDUSTRY_EVENTS
+
+_IR_EVENTS = "ARRAY[" + ", ".join(f"'{e}'" for e in sorted(HOME_INDUSTRY_EVENTS)) + "]"
+_FORMAL = "ARRAY['COOPERATIVE', 'LIMITED_COMPANY']"
+
+# The window: every event after the cursor, settled (outbox_feed.read_events), at most $3; of IR events the
+# parts that add up across events, of facilitator events the payload (Python applies those).
+WINDOW = f"""
+CREATE TEMP TABLE window_events ON COMMIT DROP AS
+SELECT row_number() OVER (ORDER BY o.transaction_id, o.id) AS seq, o.id, o.transaction_id, o.occurred_at,
+       o.aggregate_type, o.event_type,
+       CASE WHEN o.aggregate_type = '{assignments.AGGREGATE}' THEN o.payload END AS facilitator_payload,
+       CASE WHEN o.ir_event THEN o.aggregate_id::bigint END AS home_industry_id,
+       coalesce(o.ir_event AND x.schema = '1'::jsonb, false) AS known,
+       (o.occurred_at AT TIME ZONE 'Asia/Jakarta')::date AS occurred_on,
+       s."registeredOn" AS registered_on,
+       coalesce(s."hasPirt", false) AS spp_irt, coalesce(s."hasNib", false) AS nib,
+       coalesce(s."marketingChannels" ? 'ONLINE', false) AS online,
+       coalesce(s."legalForm" = ANY({_FORMAL}), false) AS formal_entity,
+       a.id AS assessment_id, a."assessedOn" AS assessed_on, a."irClass" AS ir_class, a.score,
+       a."smallEnterpriseCandidate" AS small_enterprise_candidate,
+       x."assessmentsMovedAway" AS moved_away,
+       t.id AS transfer_id, t."transferredOn" AS transferred_on, t."fromVillageCode" AS from_village_code
+FROM (
+    SELECT f.*, f.aggregate_type = 'HomeIndustry' AND f.event_type = ANY({_IR_EVENTS}) AS ir_event
+    FROM registry.outbox f
+    WHERE (f.transaction_id, f.id) > ($1::text::xid8, $2::bigint)
+      AND f.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+    ORDER BY f.transaction_id, f.id
+    LIMIT $3
+) o
+LEFT JOIN LATERAL jsonb_to_record(CASE WHEN o.ir_event THEN o.payload END)
+    AS x(schema jsonb, "homeIndustry" jsonb, assessment jsonb, "assessmentsMovedAway" bigint[], transfer jsonb) ON true
+LEFT JOIN LATERAL jsonb_to_record(x."homeIndustry")
+    AS s("registeredOn" text, "hasPirt" boolean, "hasNib" boolean, "marketingChannels" jsonb, "legalForm" text) ON true
+LEFT JOIN LATERAL jsonb_to_record(CASE WHEN o.event_type = 'AssessmentRecorded' THEN x.assessment END)
+    AS a(id bigint, "assessedOn" date, "irClass" text, score integer, "smallEnterpriseCandidate" boolean) ON true
+LEFT JOIN LATERAL jsonb_to_record(CASE WHEN o.event_type = 'HomeIndustryTransferred' THEN x.transfer END)
+    AS t(id text, "transferredOn" text, "fromVillageCode" text) ON true
+"""
+
+# Each IR the window changes. An event of a payload shape this code does not read applies to an IR
+# already known (it is kept as it was, and the event is its last) and is stepped over otherwise.
+CHANGED = """
+CREATE TEMP TABLE window_ir ON COMMIT DROP AS
+WITH first_known AS (
+    SELECT home_industry_id, min(seq) FILTER (WHERE known) AS seq
+    FROM window_events WHERE home_industry_id IS NOT NULL GROUP BY home_industry_id
+), marked AS (
+    SELECT e.home_industry_id, e.seq, e.id, e.known, p.id IS NOT NULL AS kept,
+           e.known OR p.id IS NOT NULL OR e.seq > f.seq AS applied
+    FROM window_events e JOIN first_known f USING (home_industry_id)
+    LEFT JOIN reporting.home_industries p ON p.id = e.home_industry_id
+)
+SELECT home_industry_id AS id, bool_or(kept) AS kept, count(*) FILTER (WHERE applied) AS applied,
+       (max(ARRAY[seq, id]) FILTER (WHERE applied))[2] AS last_event_id,
+       (max(ARRAY[seq, id]) FILTER (WHERE known))[2] AS last_known_event_id
+FROM marked GROUP BY home_industry_id HAVING count(*) FILTER (WHERE applied) > 0
+"""
+
+# Its class history after the window: what it had, less what the window moved away, plus what the
+# window recorded (an assessment's last event decides; a move away follows a recording in one event).
+HISTORY = """
+CREATE TEMP TABLE window_history ON COMMIT DROP AS
+WITH steps AS (
+    SELECT home_industry_id, seq, 0 AS step, assessment_id, assessed_on, ir_class, score, small_enterprise_candidate
+    FROM window_events WHERE known AND assessment_id IS NOT NULL
+    UNION ALL
+    SELECT home_industry_id, seq, 1, unnest(moved_away), NULL, NULL, NULL, NULL
+    FROM window_events WHERE known AND moved_away IS NOT NULL
+), last_steps AS (
+    SELECT DISTINCT ON (home_industry_id, assessment_id) *
+    FROM steps ORDER BY home_industry_id, assessment_id, seq DESC, step DESC
+)
+SELECT home_industry_id, assessment_id, assessed_on, ir_class, score, small_enterprise_candidate, true AS recorded
+FROM last_steps WHERE step = 0
+UNION ALL
+SELECT h.home_industry_id, h.assessment_id, h.assessed_on, h.ir_class, h.score, h.small_enterprise_candidate, false
+FROM reporting.class_history h JOIN window_ir w ON w.id = h.home_industry_id AND w.kept
+WHERE NOT EXISTS (SELECT 1 FROM last_steps l
+                  WHERE l.home_industry_id = h.home_industry_id AND l.assessment_id = h.assessment_id)
+"""
+
+MILESTONES = """
+CREATE TEMP TABLE window_milestones ON COMMIT DROP AS
+SELECT home_industry_id, jsonb_object_agg(fact, day) AS milestones
+FROM (
+    SELECT DISTINCT ON (e.home_industry_id, f.fact) e.home_industry_id, f.fact,
+           CASE WHEN e.event_type = 'HomeIndustryRegistered' THEN e.registered_on
+                ELSE greatest(e.occurred_on::text COLLATE "C", e.registered_on COLLATE "C") END AS day
+    FROM window_events e
+    CROSS JOIN LATERAL (VALUES ('SPP_IRT', e.spp_irt), ('NIB', e.nib), ('ONLINE', e.online),
+                               ('FORMAL_ENTITY', e.formal_entity)) f(fact, held)
+    WHERE e.known AND f.held
+    ORDER BY e.home_industry_id, f.fact, e.seq
+) first_days
+GROUP BY home_industry_id
+"""
+
+TRANSFERS = """
+CREATE TEMP TABLE window_transfers ON COMMIT DROP AS
+SELECT DISTINCT ON (home_industry_id, transfer_id) home_industry_id, transfer_id, transferred_on, from_village_code
+FROM window_events WHERE known AND transfer_id IS NOT NULL
+ORDER BY home_industry_id, transfer_id, seq
+"""
+
+# The IR's record after the window, in reporting.home_industries' columns: the last snapshot it read
+# (or the record as it was), with its history, transfers and milestones added up.
+RECORDS = """
+CREATE TEMP TABLE window_records ON COMMIT DROP AS
+WITH newest AS (
+    SELECT DISTINCT ON (home_industry_id) home_industry_id, ir_class, assessed_on, small_enterprise_candidate
+    FROM window_history ORDER BY home_industry_id, assessed_on DESC, assessment_id DESC
+), snapshots AS (
+    SELECT w.id, s.*
+    FROM window_ir w JOIN registry.outbox o ON o.id = w.last_known_event_id
+    CROSS JOIN LATERAL jsonb_to_record(o.payload->'homeIndustry') AS s(
+        "registrationNumber" text, "villageCode" text, "businessCategory" text, "ownerSex" text,
+        "ownerIsFemaleHeadOfHousehold" boolean, "workersFemale" integer, "workersMale" integer, "registeredOn" date,
+        status text, "statusChangedOn" date, products jsonb, constraints text[], hopes text[],
+        "assistanceReceived" jsonb, "marketingChannels" text[])
+)
+SELECT w.id,
+       coalesce(s."registrationNumber", p.registration_number) AS registration_number,
+       coalesce(s."villageCode", p.village_code) AS village_code,
+       NULL::text AS regency_code,
+       CASE WHEN s.id IS NULL THEN p.business_category ELSE s."businessCategory" END AS business_category,
+       CASE WHEN s.id IS NULL THEN p.owner_sex ELSE s."ownerSex" END AS owner_sex,
+       CASE WHEN s.id IS NULL THEN p.female_head_of_household ELSE coalesce(s."ownerIsFemaleHeadOfHousehold", false) END
+           AS female_head_of_household,
+       CASE WHEN s.id IS NULL THEN p.workers_female ELSE coalesce(s."workersFemale", 0) END AS workers_female,
+       CASE WHEN s.id IS NULL THEN p.workers_male ELSE coalesce(s."workersMale", 0) END AS workers_male,
+       CASE WHEN s.id IS NULL THEN p.registered_on ELSE s."registeredOn" END AS registered_on,
+       CASE WHEN s.id IS NULL THEN p.status ELSE s.status END AS status,
+       CASE WHEN s.id IS NULL THEN p.status_changed_on ELSE s."statusChangedOn" END AS status_changed_on,
+       n.ir_class AS current_class, n.assessed_on AS last_assessed_on,
+       coalesce(n.small_enterprise_candidate, false) AS small_enterprise_candidate,
+       CASE WHEN s.id IS NULL THEN p.products
+            ELSE ARRAY(SELECT v FROM jsonb_array_elements_text(coalesce(s.products, '[]')) WITH ORDINALITY e(v, i)
+                       WHERE v <> '' ORDER BY i) END AS products,
+       CASE WHEN s.id IS NULL THEN p.constraints ELSE coalesce(s.constraints, '{}') END AS constraints,
+       CASE WHEN s.id IS NULL THEN p.hopes ELSE coalesce(s.hopes, '{}') END AS hopes,
+       CASE WHEN s.id IS NULL THEN p.assistance_received ELSE coalesce(s."assistanceReceived", '[]') END
+           AS assistance_received,
+       CASE WHEN s.id IS NULL THEN p.marketing_channels ELSE coalesce(s."marketingChannels", '{}') END
+           AS marketing_channels,
+       w.last_event_id,
+       coalesce(p.record_key, k.record_key) AS record_key,
+       coalesce(m.milestones, '{}') || coalesce(p.milestones, '{}') AS milestones,
+       coalesce(p.transfers, '[]') AS transfers
+FROM window_ir w
+LEFT JOIN snapshots s ON s.id = w.id
+LEFT JOIN reporting.home_industries p ON p.id = w.id
+LEFT JOIN window_keys k ON k.id = w.id
+LEFT JOIN newest n ON n.home_industry_id = w.id
+LEFT JOIN window_milestones m ON m.home_industry_id = w.id
+"""
+
+# Transfers are rare: those the window adds are merged into the few records they concern (a replayed
+# transfer adds nothing), oldest first.
+ADD_TRANSFERS = """
+UPDATE window_records r SET transfers = (
+    SELECT jsonb_agg(move ORDER BY move->>'on' COLLATE "C", (move->>'id')::bigint)
+    FROM (
+        SELECT move FROM jsonb_array_elements(r.transfers) move
+        UNION ALL
+        SELECT jsonb_build_object('id', t.transfer_id, 'on', t.transferred_on, 'fromVillageCode', t.from_village_code)
+        FROM window_transfers t
+        WHERE t.home_industry_id = r.id
+          AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(r.transfers) known WHERE known->>'id' = t.transfer_id)
+    ) moves)
+WHERE r.id IN (SELECT home_industry_id FROM window_transfers)
+"""
+
+REGENCIES = "UPDATE window_records SET regency_code = split_part(village_code, '.', 1) || '.' || split_part(village_code, '.', 2)"
+
+# Old contributions (sign -1) and new ones (sign +1) of every changed IR.
+ROLLUP_INPUTS = (
+    """
+    INSERT INTO rollup_ir
+    SELECT p.id, -1, p.village_code, p.registered_on, p.status, p.status_changed_on, p.owner_sex,
+           p.female_head_of_household, p.workers_female, p.workers_male, coalesce(p.record_key, 0), p.transfers,
+           p.milestones, p.products, p.constraints, p.hopes, p.assistance_received
+    FROM reporting.home_industries p JOIN window_ir w ON w.id = p.id
+    """,
+    """
+    INSERT INTO rollup_ir
+    SELECT id, 1, village_code, registered_on, status, status_changed_on, owner_sex, female_head_of_household,
+           workers_female, workers_male, coalesce(record_key, 0), transfers, milestones, products, constraints, hopes,
+           assistance_received
+    FROM window_records
+    """,
+    """
+    INSERT INTO rollup_history
+    SELECT h.home_industry_id, -1, h.assessment_id, h.assessed_on, h.ir_class, h.small_enterprise_candidate
+    FROM reporting.class_history h JOIN window_ir w ON w.id = h.home_industry_id AND w.kept
+    """,
+    # what a merge moves away still counts for the IR it leaves until now (load_records' moving_away)
+    """
+    INSERT INTO rollup_history
+    SELECT m.home_industry_id, -1, h.assessment_id, h.assessed_on, h.ir_class, h.small_enterprise_candidate
+    FROM (SELECT DISTINCT home_industry_id, unnest(moved_away) AS assessment_id FROM window_events
+          WHERE known AND moved_away IS NOT NULL) m
+    JOIN window_ir w ON w.id = m.home_industry_id AND w.kept
+    JOIN reporting.class_history h ON h.assessment_id = m.assessment_id AND h.home_industry_id <> m.home_industry_id
+    """,
+    """
+    INSERT INTO rollup_history
+    SELECT home_industry_id, 1, assessment_id, assessed_on, ir_class, small_enterprise_candidate FROM window_history
+    """,
+)
+
+SAVE = (
+    f"""
+    INSERT INTO reporting.home_industries ({", ".join(projection_store.HOME_INDUSTRY_COLUMNS)})
+    SELECT {", ".join(projection_store.HOME_INDUSTRY_COLUMNS)} FROM window_records ORDER BY id
+    ON CONFLICT (id) DO UPDATE SET {", ".join(f"{c} = excluded.{c}" for c in projection_store.HOME_INDUSTRY_COLUMNS[1:])}
+    """,
+    # An assessment seen again under another IR was moved there by a registry merge (as save_batch).
+    """
+    INSERT INTO reporting.class_history
+    SELECT DISTINCT ON (assessment_id) assessment_id, home_industry_id, assessed_on, ir_class, score,
+           small_enterprise_candidate
+    FROM window_history WHERE recorded ORDER BY assessment_id
+    ON CONFLICT (assessment_id) DO UPDATE SET home_industry_id = excluded.home_industry_id
+    WHERE reporting.class_history.home_industry_id <> excluded.home_industry_id
+    """,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WindowResult:
+    events: int
+    applied: int
+    skipped: int
+    cursor: Cursor
+    last_event_at: dt.datetime | None
+
+
+async def apply_window(target: asyncpg.Connection, cursor: Cursor, size: int) -> WindowResult:
+    """Fold up to ``size`` settled events after ``cursor`` into the projection; the caller holds the
+    cursor's row lock in an open transaction and moves it (nothing here commits)."""
+    await target.execute(WINDOW, str(cursor.transaction_id), cursor.event_id, size)
+    bounds = await target.fetchrow("SELECT count(*) AS events, max(occurred_at) AS last_event_at FROM window_events")
+    if not bounds["events"]:
+        return WindowResult(0, 0, 0, cursor, None)
+    last = await target.fetchrow("SELECT transaction_id::text AS xid, id FROM window_events ORDER BY seq DESC LIMIT 1")
+    await target.execute(CHANGED)
+    await target.execute("ANALYZE window_events, window_ir")
+    secret = await projection_store.record_key_secret(target)
+    new_ids = await target.fetch(  # IR seen for the first time get their key, fixed for good
+        "SELECT w.id FROM window_ir w LEFT JOIN reporting.home_industries p ON p.id = w.id WHERE p.record_key IS NULL"
+    )
+    await target.execute("CREATE TEMP TABLE window_keys (id bigint PRIMARY KEY, record_key bigint NOT NULL) ON COMMIT DROP")
+    await target.copy_records_to_table(
+        "window_keys", records=[(row["id"], record_key(secret, row["id"])) for row in new_ids]
+    )
+    for statement in (HISTORY, MILESTONES, TRANSFERS, RECORDS, ADD_TRANSFERS, REGENCIES):
+        await target.execute(statement)
+    await rollup_contributions.create_inputs(target)
+    for statement in ROLLUP_INPUTS:
+        await target.execute(statement)
+    await target.execute("ANALYZE rollup_ir, rollup_history")
+    await rollup_contributions.add_contributions(target)
+    for statement in SAVE:
+        await target.execute(statement)
+
+    facilitator_changes = assignments.FacilitatorChanges()
+    facilitator_applied = 0
+    for row in await target.fetch(
+        "SELECT id, event_type, facilitator_payload::text AS payload FROM window_events"
+        " WHERE facilitator_payload IS NOT NULL ORDER BY seq"
+    ):
+        facilitator_applied += facilitator_changes.apply(row["event_type"], orjson.loads(row["payload"]), row["id"])
+    await projection_store.save_facilitators(
+        target, facilitator_changes.facilitators.values(), facilitator_changes.assignments.values()
+    )
+    ir_applied = await target.fetchval("SELECT coalesce(sum(applied), 0) FROM window_ir")
+    applied = int(ir_applied) + facilitator_applied
+    events = int(bounds["events"])
+    return WindowResult(events, applied, events - applied, Cursor(int(last["xid"]), last["id"]), bounds["last_event_at"])

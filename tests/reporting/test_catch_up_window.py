@@ -1,0 +1,94 @@
+"""A catch-up window (the feed folded set-based in PostgreSQL) builds the batch consumer's projection, row by row.
+
+The same feed — random registrations, back-dated assessments, updates, closures, graduations,
+facilitators, transfers between regencies (some IR twice) and merges of duplicates, then more
+changes of the moved and merged IR — is applied from an empty projection in small batches (the
+live consumer's way, rules in Python), then through windows: one window for the whole feed, and
+small windows that start on a half-built projection (an IR's old contributions taken out, its new
+ones put in). Every table the consumer writes must come out equal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import asyncpg
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.registry import registrar, transfer_registrar
+from services.reporting import consumer as consumer_module
+from siir.auth.identity import Identity, Role
+from services.registry.data.audit import Actor
+from tests.reporting.projection_check import assert_projection_matches_registry
+from tests.reporting.projection_tables import assert_same_projection, build, empty_projection, projection_rows
+from tests.reporting.registry_changes import ACTOR, ANYWHERE, RegistryChanges
+
+TODAY = dt.date(2026, 12, 4)
+
+
+async def _transfers_and_merges(registry_engine: AsyncEngine, pg: asyncpg.Connection, changes: RegistryChanges,
+                                seed: int) -> None:
+    rng = random.Random(seed)
+    ministry = Identity("test-window-ministry", Role.MINISTRY, None, None, 2**31, "")
+    rows = await pg.fetch(
+        "SELECT id, regency_code, registered_on FROM registry.home_industries"
+        " WHERE status = 'ACTIVE' AND regency_code = ANY($1::text[]) ORDER BY id", list(changes.villages))
+    for index, row in enumerate(rng.sample(list(rows), 12)):
+        day = row["registered_on"] + dt.timedelta(days=rng.randint(1, max(1, (TODAY - row["registered_on"]).days - 1)))
+        for move in range(2 if index % 3 == 0 else 1):
+            target = rng.choice([code for code in changes.villages if code != row["regency_code"]])
+            version = await pg.fetchval("SELECT version FROM registry.home_industries WHERE id = $1", row["id"])
+            await transfer_registrar.propose(registry_engine, ministry, row["id"], version,
+                                             rng.choice(changes.villages[target]), "pindah", day + dt.timedelta(days=move),
+                                             ANYWHERE, Actor.of(ministry, "mutation WindowTest"))
+    assessed = await pg.fetch(
+        "SELECT h.id, h.regency_code FROM registry.home_industries h WHERE h.status = 'ACTIVE'"
+        " AND EXISTS (SELECT 1 FROM registry.assessments a WHERE a.home_industry_id = h.id) ORDER BY h.id")
+    by_regency: dict[str, list[int]] = {}
+    for row in assessed:
+        by_regency.setdefault(row["regency_code"], []).append(row["id"])
+    pairs = [pair for ids in by_regency.values() for pair in zip(ids[0::2], ids[1::2])]
+    for keep, drop in rng.sample(pairs, min(8, len(pairs))):
+        await registrar.merge(registry_engine, keep, drop, "pendaftaran ganda", TODAY, ANYWHERE, ACTOR)
+
+
+async def test_windows_build_the_batch_consumers_projection_row_by_row(
+    registry_engine: AsyncEngine, database_url: str, pg: asyncpg.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    windows: list[int] = []
+    original = consumer_module.apply_window
+
+    async def counted(target: asyncpg.Connection, size: int) -> consumer_module.BatchResult:
+        result = await original(target, size)
+        windows.append(result.events)
+        return result
+
+    monkeypatch.setattr(consumer_module, "apply_window", counted)
+    changes = RegistryChanges(registry_engine, seed=59, facilitators=True)
+    await changes.run(500)
+    await _transfers_and_merges(registry_engine, pg, changes, seed=59)
+    await changes.run(250)
+    assert await pg.fetchval("SELECT count(*) FROM registry.outbox WHERE event_type = 'HomeIndustryTransferred'") >= 12
+    assert await pg.fetchval("SELECT count(*) FROM registry.outbox WHERE payload ? 'assessmentsMovedAway'") >= 1
+
+    await empty_projection(pg)
+    await build(database_url, batch_size=53, catch_up_window=0)
+    batches = await projection_rows(pg)
+    await assert_projection_matches_registry(pg)
+
+    await empty_projection(pg)
+    assert windows == []
+    await build(database_url, batch_size=53, catch_up_window=1_000_000)
+    assert_same_projection(await projection_rows(pg), batches)
+    events = await pg.fetchval("SELECT count(*) FROM registry.outbox")
+    assert windows == [events - 53]  # the first batch found the feed behind; one window did the rest
+
+    # Small windows, each on the projection the ones before built (old contributions out, new in).
+    await empty_projection(pg)
+    await build(database_url, batch_size=53, catch_up_window=0, max_batches=5)
+    windows.clear()
+    await build(database_url, batch_size=53, catch_up_window=97)
+    assert_same_projection(await projection_rows(pg), batches)
+    assert len(windows) > 3 and 97 in windows
