@@ -1,7 +1,7 @@
 """Measure how long the reporting consumer takes to catch up with a seeded registry's outbox.
 
     .venv/bin/python bench/reporting/catch_up.py --database-url postgresql://postgres@127.0.0.1:5432/siir_reporting_bench \
-        [--batch-size 5000] [--catch-up-batch-size 50000] [--reset]
+        [--batch-size 5000] [--catch-up-batch-size 50000] [--catch-up-window 1000000] [--reset]
 
 Migrates the reporting schema and its regions if needed; ``--reset`` empties the projection first
 (a rebuild from the whole feed). Prints events, seconds and events per second.
@@ -21,7 +21,8 @@ from siir.database import asyncpg_dsn
 from siirctl.preparation import migrate
 
 
-async def main(url: str, batch_size: int, reset: bool, catch_up_batch_size: int | None = None) -> None:
+async def main(url: str, batch_size: int, reset: bool, catch_up_batch_size: int | None = None,
+               catch_up_window: int | None = None) -> None:
     await asyncio.to_thread(migrate, url, services=["reporting"])
     connection = await asyncpg.connect(**asyncpg_dsn(url))
     try:
@@ -29,12 +30,14 @@ async def main(url: str, batch_size: int, reset: bool, catch_up_batch_size: int 
         if reset:
             await connection.execute(
                 "TRUNCATE reporting.home_industries, reporting.class_history, reporting.stock_changes,"
-                " reporting.move_counts, reporting.consumer_state"
+                " reporting.move_counts, reporting.needs_counts, reporting.indicator_counts, reporting.facilitators,"
+                " reporting.facilitator_assignments, reporting.consumer_state"
             )
         outbox = await connection.fetchval("SELECT count(*) FROM registry.outbox")
     finally:
         await connection.close()
-    consumer = OutboxConsumer(url, url, batch_size=batch_size, catch_up_batch_size=catch_up_batch_size)
+    consumer = OutboxConsumer(url, url, batch_size=batch_size, catch_up_batch_size=catch_up_batch_size,
+                              catch_up_window=catch_up_window)
     await consumer.connect()
     started = time.perf_counter()
     cpu = time.process_time()
@@ -52,7 +55,8 @@ async def main(url: str, batch_size: int, reset: bool, catch_up_batch_size: int 
     elapsed = time.perf_counter() - started
     python_cpu = time.process_time() - cpu
     print(f"caught up: {events:,} events in {elapsed:.1f} s ({events / elapsed:,.0f} events/s), batch size {batch_size},"
-          f" catch-up batch size {consumer.catch_up_batch_size}, consumer CPU {python_cpu:.1f} s")
+          f" catch-up batch size {consumer.catch_up_batch_size}, window {consumer.catch_up_window},"
+          f" consumer CPU {python_cpu:.1f} s")
 
 
 if __name__ == "__main__":
@@ -61,6 +65,8 @@ if __name__ == "__main__":
     parser.add_argument("--batch-size", type=int, default=5000)
     parser.add_argument("--catch-up-batch-size", type=int, default=None,
                         help="events per batch while the feed is behind (default: the consumer's)")
+    parser.add_argument("--catch-up-window", type=int, default=None,
+                        help="events per set-based window while behind (default: the consumer's; 0: batches)")
     parser.add_argument("--reset", action="store_true")
     args = parser.parse_args()
-    asyncio.run(main(args.database_url, args.batch_size, args.reset, args.catch_up_batch_size))
+    asyncio.run(main(args.database_url, args.batch_size, args.reset, args.catch_up_batch_size, args.catch_up_window))

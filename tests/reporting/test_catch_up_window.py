@@ -37,8 +37,10 @@ async def _transfers_and_merges(registry_engine: AsyncEngine, pg: asyncpg.Connec
         " WHERE status = 'ACTIVE' AND regency_code = ANY($1::text[]) ORDER BY id", list(changes.villages))
     for index, row in enumerate(rng.sample(list(rows), 12)):
         day = row["registered_on"] + dt.timedelta(days=rng.randint(1, max(1, (TODAY - row["registered_on"]).days - 1)))
+        regency = row["regency_code"]
         for move in range(2 if index % 3 == 0 else 1):
-            target = rng.choice([code for code in changes.villages if code != row["regency_code"]])
+            target = rng.choice([code for code in changes.villages if code != regency])
+            regency = target
             version = await pg.fetchval("SELECT version FROM registry.home_industries WHERE id = $1", row["id"])
             await transfer_registrar.propose(registry_engine, ministry, row["id"], version,
                                              rng.choice(changes.villages[target]), "pindah", day + dt.timedelta(days=move),

@@ -19,12 +19,14 @@ from dataclasses import dataclass
 import asyncpg
 import orjson
 
-from services.reporting.data import projection_store, rollup_contributions
+from services.reporting.data import empty_table_fill, projection_store, rollup_contributions
 from services.reporting.data.outbox_feed import Cursor
 from services.reporting.domain import assignments
 from services.reporting.domain.disclosure import record_key
 from services.reporting.domain.projection import HOME_INDUSTRY_EVENTS
 
+#: work_mem of a window's transaction.
+WORK_MEM = "512MB"
 _IR_EVENTS = "ARRAY[" + ", ".join(f"'{e}'" for e in sorted(HOME_INDUSTRY_EVENTS)) + "]"
 _FORMAL = "ARRAY['COOPERATIVE', 'LIMITED_COMPANY']"
 
@@ -235,21 +237,24 @@ ROLLUP_INPUTS = (
     """,
 )
 
-SAVE = (
-    f"""
-    INSERT INTO reporting.home_industries ({", ".join(projection_store.HOME_INDUSTRY_COLUMNS)})
-    SELECT {", ".join(projection_store.HOME_INDUSTRY_COLUMNS)} FROM window_records ORDER BY id
-    ON CONFLICT (id) DO UPDATE SET {", ".join(f"{c} = excluded.{c}" for c in projection_store.HOME_INDUSTRY_COLUMNS[1:])}
-    """,
-    # An assessment seen again under another IR was moved there by a registry merge (as save_batch).
-    """
+_RECORDS = ", ".join(projection_store.HOME_INDUSTRY_COLUMNS)
+_RECORDS_INSERT = (
+    f"INSERT INTO reporting.home_industries ({_RECORDS}) SELECT {_RECORDS} FROM window_records ORDER BY id"
+)
+_HISTORY_INSERT = """
     INSERT INTO reporting.class_history
     SELECT DISTINCT ON (assessment_id) assessment_id, home_industry_id, assessed_on, ir_class, score,
            small_enterprise_candidate
     FROM window_history WHERE recorded ORDER BY assessment_id
-    ON CONFLICT (assessment_id) DO UPDATE SET home_industry_id = excluded.home_industry_id
-    WHERE reporting.class_history.home_industry_id <> excluded.home_industry_id
-    """,
+"""
+#: (table, plain insert into it when empty, merge otherwise)
+SAVE = (
+    ("reporting.home_industries", _RECORDS_INSERT, _RECORDS_INSERT + " ON CONFLICT (id) DO UPDATE SET "
+     + ", ".join(f"{c} = excluded.{c}" for c in projection_store.HOME_INDUSTRY_COLUMNS[1:])),
+    # An assessment seen again under another IR was moved there by a registry merge (as save_batch).
+    ("reporting.class_history", _HISTORY_INSERT, _HISTORY_INSERT + " ON CONFLICT (assessment_id)"
+     " DO UPDATE SET home_industry_id = excluded.home_industry_id"
+     " WHERE reporting.class_history.home_industry_id <> excluded.home_industry_id"),
 )
 
 
@@ -265,6 +270,8 @@ class WindowResult:
 async def apply_window(target: asyncpg.Connection, cursor: Cursor, size: int) -> WindowResult:
     """Fold up to ``size`` settled events after ``cursor`` into the projection; the caller holds the
     cursor's row lock in an open transaction and moves it (nothing here commits)."""
+    # Sorts and hash tables of millions of rows: in memory, not in temporary files (one consumer at a time).
+    await target.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
     await target.execute(WINDOW, str(cursor.transaction_id), cursor.event_id, size)
     bounds = await target.fetchrow("SELECT count(*) AS events, max(occurred_at) AS last_event_at FROM window_events")
     if not bounds["events"]:
@@ -286,10 +293,7 @@ async def apply_window(target: asyncpg.Connection, cursor: Cursor, size: int) ->
     for statement in ROLLUP_INPUTS:
         await target.execute(statement)
     await target.execute("ANALYZE rollup_ir, rollup_history")
-    await rollup_contributions.add_contributions(target)
-    for statement in SAVE:
-        await target.execute(statement)
-
+    await rollup_contributions.compute_contributions(target)
     facilitator_changes = assignments.FacilitatorChanges()
     facilitator_applied = 0
     for row in await target.fetch(
@@ -297,10 +301,14 @@ async def apply_window(target: asyncpg.Connection, cursor: Cursor, size: int) ->
         " WHERE facilitator_payload IS NOT NULL ORDER BY seq"
     ):
         facilitator_applied += facilitator_changes.apply(row["event_type"], orjson.loads(row["payload"]), row["id"])
+    ir_applied = await target.fetchval("SELECT coalesce(sum(applied), 0) FROM window_ir")
+    # Writes last: a table filled from empty is locked to readers from here to the commit (empty_table_fill).
+    await rollup_contributions.add_contributions(target)
+    for table, insert, merge in SAVE:
+        await empty_table_fill.write(target, table, insert, merge)
     await projection_store.save_facilitators(
         target, facilitator_changes.facilitators.values(), facilitator_changes.assignments.values()
     )
-    ir_applied = await target.fetchval("SELECT coalesce(sum(applied), 0) FROM window_ir")
     applied = int(ir_applied) + facilitator_applied
     events = int(bounds["events"])
     return WindowResult(events, applied, events - applied, Cursor(int(last["xid"]), last["id"]), bounds["last_event_at"])

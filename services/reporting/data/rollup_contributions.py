@@ -5,7 +5,8 @@ and sign: its record as it was, sign -1, and as it is now, sign +1) and ``rollup
 assessments, with the same sign), then ``add_contributions`` adds up, per rollup cell, everything
 those records contribute: each record's standing changes (``domain/standing.changes``), its stock,
 moves, needs and indicator entries (``RollupDelta.add``, ``domain/indicators.indicator_years``), in
-every region level and period bucket, and merges the net into the rollup tables. The same rules as
+every region level and period bucket (``compute_contributions``), and ``add_contributions`` adds the
+net to the rollup tables (``empty_table_fill``). The same rules as
 the Python build, written once more in SQL because a rebuild would otherwise spend a third of a
 millisecond of Python per IR on them; ``tests/reporting/test_catch_up_window.py`` holds the two equal
 row by row on random feeds.
@@ -18,6 +19,8 @@ instead of sixteen rows per change.
 from __future__ import annotations
 
 import asyncpg
+
+from services.reporting.data import empty_table_fill
 
 #: The session tables the caller fills (created by ``create_inputs``, dropped at commit).
 INPUTS = (
@@ -145,25 +148,31 @@ WHERE c.before_standing IS NULL OR c.before_standing <> c.standing
 GROUP BY 2, 4, 5, 6, 7
 """
 
+# needs_items: each item once per IR (a set), counted where the IR is now under its newest class.
 NEEDS_CELLS = f"""
 CREATE TEMP TABLE rollup_needs ON COMMIT DROP AS
 WITH newest AS (
     SELECT DISTINCT ON (h.home_industry_id, h.sign) h.home_industry_id AS id, h.sign, h.ir_class
     FROM rollup_history h ORDER BY h.home_industry_id, h.sign, h.assessed_on DESC, h.assessment_id DESC
 ), items AS (
-    SELECT r.id, r.sign, 'IR' AS kind, '' AS item, '' AS detail FROM rollup_ir r WHERE r.status = 'ACTIVE'
-    UNION SELECT r.id, r.sign, 'PRODUCT', p, '' FROM rollup_ir r, unnest(r.products) p WHERE r.status = 'ACTIVE'
-    UNION SELECT r.id, r.sign, 'CONSTRAINT', c, '' FROM rollup_ir r, unnest(r.constraints) c WHERE r.status = 'ACTIVE'
-    UNION SELECT r.id, r.sign, 'NEED', h, '' FROM rollup_ir r, unnest(r.hopes) h WHERE r.status = 'ACTIVE'
-    UNION SELECT r.id, r.sign, 'ASSISTANCE', coalesce(a->>'type', ''), coalesce(a->>'providerKind', '')
-          FROM rollup_ir r, jsonb_array_elements(r.assistance_received) a WHERE r.status = 'ACTIVE'
-    UNION SELECT r.id, r.sign, 'PROVIDER', coalesce(a->>'provider', ''), coalesce(a->>'providerKind', '')
-          FROM rollup_ir r, jsonb_array_elements(r.assistance_received) a WHERE r.status = 'ACTIVE'
+    SELECT DISTINCT r.id, r.sign, {_SUB_DISTRICT.format(village="r.village_code")} AS region_code, n.ir_class,
+           r.record_key, i.kind, i.item, i.detail
+    FROM rollup_ir r JOIN newest n ON n.id = r.id AND n.sign = r.sign
+    CROSS JOIN LATERAL (
+        SELECT 'IR', '', ''
+        UNION ALL SELECT 'PRODUCT', p, '' FROM unnest(r.products) p
+        UNION ALL SELECT 'CONSTRAINT', c, '' FROM unnest(r.constraints) c
+        UNION ALL SELECT 'NEED', h, '' FROM unnest(r.hopes) h
+        UNION ALL SELECT 'ASSISTANCE', coalesce(a->>'type', ''), coalesce(a->>'providerKind', '')
+                  FROM jsonb_array_elements(r.assistance_received) a
+        UNION ALL SELECT 'PROVIDER', coalesce(a->>'provider', ''), coalesce(a->>'providerKind', '')
+                  FROM jsonb_array_elements(r.assistance_received) a
+    ) i(kind, item, detail)
+    WHERE r.status = 'ACTIVE'
 )
-SELECT 3::smallint AS level, {_SUB_DISTRICT.format(village="r.village_code")} AS region_code, n.ir_class,
-       i.kind, i.item, i.detail, sum(r.sign)::bigint AS home_industries, sum(r.sign * r.record_key)::bigint AS key_sum
-FROM items i JOIN newest n ON n.id = i.id AND n.sign = i.sign JOIN rollup_ir r ON r.id = i.id AND r.sign = i.sign
-GROUP BY 2, 3, 4, 5, 6
+SELECT 3::smallint AS level, region_code, ir_class, kind, item, detail,
+       sum(sign)::bigint AS home_industries, sum(sign * record_key)::bigint AS key_sum
+FROM items GROUP BY 2, 3, 4, 5, 6
 """
 
 # indicator_years: (indicator, year) once per IR, counted where the IR was at the end of that year.
@@ -258,15 +267,14 @@ _MERGES = (
 )
 
 
-def _merge(table: str, cells: str, keys: tuple[str, ...], values: tuple[str, ...]) -> str:
-    """Add the net cells to the rollup (cells that cancelled out are left out, as RollupDelta.nonzero does)."""
+def _inserts(table: str, cells: str, keys: tuple[str, ...], values: tuple[str, ...]) -> tuple[str, str]:
+    """The net cells into the rollup: a plain insert (for an empty table) and a merge adding to what is there.
+    Cells that cancelled out are left out, as RollupDelta.nonzero does."""
     columns = ", ".join((*keys, *values))
     nonzero = " OR ".join(f"{v} <> 0" for v in values)
     added = ", ".join(f"{v} = t.{v} + excluded.{v}" for v in values)
-    return (
-        f"INSERT INTO {table} AS t ({columns}) SELECT {columns} FROM {cells} WHERE {nonzero}"
-        f" ORDER BY {', '.join(keys)} ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {added}"
-    )
+    insert = f"INSERT INTO {table} AS t ({columns}) SELECT {columns} FROM {cells} WHERE {nonzero} ORDER BY {', '.join(keys)}"
+    return insert, f"{insert} ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {added}"
 
 
 STATEMENTS = (
@@ -279,7 +287,6 @@ STATEMENTS = (
     *_sum_up("rollup_needs", _NEEDS_KEYS, _COUNT_VALUES, 3),
     INDICATOR_CELLS,
     *_sum_up("rollup_indicators", _INDICATOR_KEYS, _COUNT_VALUES, 2),
-    *(_merge(*merge) for merge in _MERGES),
 )
 
 
@@ -289,7 +296,13 @@ async def create_inputs(connection: asyncpg.Connection) -> None:
         await connection.execute(statement)
 
 
-async def add_contributions(connection: asyncpg.Connection) -> None:
-    """Add to the rollups what ``rollup_ir``'s records contribute, each with its sign."""
+async def compute_contributions(connection: asyncpg.Connection) -> None:
+    """Add up, per rollup cell, what ``rollup_ir``'s records contribute, each with its sign (session tables)."""
     for statement in STATEMENTS:
         await connection.execute(statement)
+
+
+async def add_contributions(connection: asyncpg.Connection) -> None:
+    """Add the computed cells to the rollup tables."""
+    for table, cells, keys, values in _MERGES:
+        await empty_table_fill.write(connection, table, *_inserts(table, cells, keys, values))
