@@ -151,7 +151,8 @@ class OutboxConsumer:
         #: Events per set-based window while behind, when the feed is in the target database (0: never).
         self.catch_up_window = (CATCH_UP_WINDOW if catch_up_window is None else catch_up_window) \
             if source_url == target_url else 0
-        self.behind = False
+        #: Whether the feed is behind: None until the first batch finds out (from the lag).
+        self.behind: bool | None = None
         #: Events applied since the feed was last found behind (see ``next_batch``).
         self.caught_up_events = 0
         self.analyze_after = analyze_after
@@ -172,7 +173,14 @@ class OutboxConsumer:
                 await connection.close()
         self.source = self.target = None
         self.holds_lock = False
-        self.behind = False
+        self.behind = None
+
+    async def _found_behind(self) -> bool:
+        """Whether more than a batch is waiting, so a rebuild's first step is already a window (or a large
+        batch) and finds the read model's tables empty (data/empty_table_fill.py)."""
+        state = await projection_store.read_cursor(self.target, CONSUMER)  # type: ignore[arg-type]
+        cursor = Cursor(int(state["transaction_id"]), state["event_id"]) if state else Cursor()
+        return (await outbox_feed.lag(self.source, cursor)).events > self.batch_size  # type: ignore[arg-type]
 
     async def next_batch(self) -> BatchResult:
         """Apply one batch, a large one while the previous batch came back full (the feed is behind).
@@ -182,6 +190,8 @@ class OutboxConsumer:
         region's statistics read the whole projection instead of its transferred IR: seconds, not
         a millisecond); autovacuum may be late, or off.
         """
+        if self.behind is None:
+            self.behind = await self._found_behind()
         if self.behind and self.catch_up_window:
             size = max(self.batch_size, self.catch_up_window)
             result = await apply_window(self.target, size)  # type: ignore[arg-type]

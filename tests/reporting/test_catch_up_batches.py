@@ -20,36 +20,10 @@ from services.reporting import consumer as consumer_module
 from services.reporting.consumer import OutboxConsumer
 from services.reporting.data import projection_store
 from tests.reporting.projection_check import assert_projection_matches_registry
+from tests.reporting.projection_tables import PROJECTION
+from tests.reporting.projection_tables import empty_projection as _empty_projection
+from tests.reporting.projection_tables import projection_rows as _projection
 from tests.reporting.registry_changes import RegistryChanges
-
-#: Every table the consumer writes, with its rollup value columns (a row of zeros there is no row).
-PROJECTION = {
-    "home_industries": (),
-    "class_history": (),
-    "facilitators": (),
-    "facilitator_assignments": (),
-    "stock_changes": ("home_industries", "workers_female", "workers_male", "key_sum"),
-    "move_counts": ("home_industries", "key_sum"),
-    "needs_counts": ("home_industries", "key_sum"),
-    "indicator_counts": ("home_industries", "key_sum"),
-}
-CURSOR = "SELECT transaction_id::text, event_id, events_applied, events_skipped, last_event_at FROM reporting.consumer_state"
-
-
-async def _empty_projection(pg: asyncpg.Connection) -> None:
-    await pg.execute(f"TRUNCATE {', '.join('reporting.' + t for t in PROJECTION)}, reporting.consumer_state")
-
-
-async def _projection(pg: asyncpg.Connection) -> dict[str, Any]:
-    tables: dict[str, Any] = {}
-    for table, values in PROJECTION.items():
-        rows = [dict(r) for r in await pg.fetch(f"SELECT * FROM reporting.{table}")]
-        if values:
-            rows = [r for r in rows if any(r[c] for c in values)]
-        tables[table] = sorted(tuple(sorted((k, repr(v)) for k, v in r.items())) for r in rows)
-    tables["consumer_state"] = [tuple(r) for r in await pg.fetch(CURSOR)]
-    return tables
-
 
 async def _build(database_url: str, batch_size: int, catch_up_batch_size: int) -> list[int]:
     """Apply the whole feed; the size of each batch read."""
@@ -89,27 +63,35 @@ async def test_catch_up_batches_build_the_incremental_projection_row_by_row(
     caught_up = await _projection(pg)
 
     assert set(small) == {53} and len(small) > events // 53
-    assert 100_000 in large and len(large) < len(small)  # behind after the first full batch: one large batch
+    assert 100_000 in large and len(large) < len(small)  # behind from the start: large batches
     assert incremental["home_industries"], "the feed built a projection"
     for table in (*PROJECTION, "consumer_state"):
         assert caught_up[table] == incremental[table], table
     await assert_projection_matches_registry(pg)
 
 
-@pytest.mark.parametrize("window", [0, 100_000], ids=["batch", "window"])
+@pytest.mark.parametrize(("window", "half_built"), [(0, True), (100_000, True), (100_000, False)],
+                         ids=["batch", "window", "window-into-empty-tables"])
 async def test_a_large_batch_failing_before_its_commit_leaves_projection_and_cursor_as_they_were(
-    registry_engine: AsyncEngine, database_url: str, pg: asyncpg.Connection, monkeypatch: pytest.MonkeyPatch, window: int
+    registry_engine: AsyncEngine, database_url: str, pg: asyncpg.Connection, monkeypatch: pytest.MonkeyPatch,
+    window: int, half_built: bool
 ) -> None:
-    changes = RegistryChanges(registry_engine, seed=43 + window % 7)
+    changes = RegistryChanges(registry_engine, seed=43 + window % 7 + half_built)
     await changes.run(300)
+    await _empty_projection(pg)
+    if half_built:  # one batch of 40 applied first, so the large one merges into rows already there
+        first = OutboxConsumer(database_url, database_url, batch_size=40, catch_up_batch_size=40, catch_up_window=0)
+        await first.connect()
+        try:
+            assert (await first.next_batch()).events == 40
+        finally:
+            await first.close()
     consumer = OutboxConsumer(database_url, database_url, batch_size=40, catch_up_batch_size=100_000,
                               catch_up_window=window)
     await consumer.connect()
     try:
-        await _empty_projection(pg)
-        assert (await consumer.next_batch()).events == 40  # full: the feed is behind
-        assert consumer.behind
         before = await _projection(pg)
+        indexes = await pg.fetch("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'reporting' ORDER BY 1")
 
         async def crash(*args: object, **kwargs: object) -> None:
             raise ConnectionResetError("consumer killed before commit")
@@ -118,7 +100,9 @@ async def test_a_large_batch_failing_before_its_commit_leaves_projection_and_cur
         with pytest.raises(ConnectionResetError):
             await consumer.next_batch()
         monkeypatch.undo()
+        assert consumer.behind  # the lag said so before the first batch
         assert await _projection(pg) == before
+        assert await pg.fetch("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'reporting' ORDER BY 1") == indexes
 
         result = await consumer.next_batch()  # the large batch again, whole this time
         assert result.events > 40

@@ -239,7 +239,7 @@ ROLLUP_INPUTS = (
 
 _RECORDS = ", ".join(projection_store.HOME_INDUSTRY_COLUMNS)
 _RECORDS_INSERT = (
-    f"INSERT INTO reporting.home_industries ({_RECORDS}) SELECT {_RECORDS} FROM window_records ORDER BY id"
+    f"INSERT INTO reporting.home_industries ({_RECORDS}) SELECT {_RECORDS} FROM window_records"
 )
 _HISTORY_INSERT = """
     INSERT INTO reporting.class_history

@@ -148,17 +148,19 @@ WHERE c.before_standing IS NULL OR c.before_standing <> c.standing
 GROUP BY 2, 4, 5, 6, 7
 """
 
-# needs_items: each item once per IR (a set), counted where the IR is now under its newest class.
+# needs_items: each item once per IR (a set, deduplicated per IR: cheaper than across the window),
+# counted where the IR is now under its newest class.
 NEEDS_CELLS = f"""
 CREATE TEMP TABLE rollup_needs ON COMMIT DROP AS
 WITH newest AS (
     SELECT DISTINCT ON (h.home_industry_id, h.sign) h.home_industry_id AS id, h.sign, h.ir_class
     FROM rollup_history h ORDER BY h.home_industry_id, h.sign, h.assessed_on DESC, h.assessment_id DESC
-), items AS (
-    SELECT DISTINCT r.id, r.sign, {_SUB_DISTRICT.format(village="r.village_code")} AS region_code, n.ir_class,
-           r.record_key, i.kind, i.item, i.detail
-    FROM rollup_ir r JOIN newest n ON n.id = r.id AND n.sign = r.sign
-    CROSS JOIN LATERAL (
+)
+SELECT 3::smallint AS level, {_SUB_DISTRICT.format(village="r.village_code")} AS region_code, n.ir_class,
+       i.kind, i.item, i.detail, sum(r.sign)::bigint AS home_industries, sum(r.sign * r.record_key)::bigint AS key_sum
+FROM rollup_ir r JOIN newest n ON n.id = r.id AND n.sign = r.sign
+CROSS JOIN LATERAL (
+    SELECT DISTINCT * FROM (
         SELECT 'IR', '', ''
         UNION ALL SELECT 'PRODUCT', p, '' FROM unnest(r.products) p
         UNION ALL SELECT 'CONSTRAINT', c, '' FROM unnest(r.constraints) c
@@ -167,12 +169,10 @@ WITH newest AS (
                   FROM jsonb_array_elements(r.assistance_received) a
         UNION ALL SELECT 'PROVIDER', coalesce(a->>'provider', ''), coalesce(a->>'providerKind', '')
                   FROM jsonb_array_elements(r.assistance_received) a
-    ) i(kind, item, detail)
-    WHERE r.status = 'ACTIVE'
-)
-SELECT 3::smallint AS level, region_code, ir_class, kind, item, detail,
-       sum(sign)::bigint AS home_industries, sum(sign * record_key)::bigint AS key_sum
-FROM items GROUP BY 2, 3, 4, 5, 6
+    ) items
+) i(kind, item, detail)
+WHERE r.status = 'ACTIVE'
+GROUP BY 2, 3, 4, 5, 6
 """
 
 # indicator_years: (indicator, year) once per IR, counted where the IR was at the end of that year.
@@ -273,7 +273,7 @@ def _inserts(table: str, cells: str, keys: tuple[str, ...], values: tuple[str, .
     columns = ", ".join((*keys, *values))
     nonzero = " OR ".join(f"{v} <> 0" for v in values)
     added = ", ".join(f"{v} = t.{v} + excluded.{v}" for v in values)
-    insert = f"INSERT INTO {table} AS t ({columns}) SELECT {columns} FROM {cells} WHERE {nonzero} ORDER BY {', '.join(keys)}"
+    insert = f"INSERT INTO {table} AS t ({columns}) SELECT {columns} FROM {cells} WHERE {nonzero}"
     return insert, f"{insert} ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {added}"
 
 
