@@ -11,6 +11,7 @@ stepped over.
 Catching up (a bulk load, a rebuild from an empty projection): while a batch comes back full the
 feed is behind. When the feed is in the reporting database itself (the default: one PostgreSQL
 database, two schemas), the next step is then a **window** of up to ``catch_up_window`` events
+(10,000,000: a national rebuild in one; each window takes its IR's old contributions out again)
 applied set-based by PostgreSQL (``data/catch_up_window.py``: each IR's events folded into its new
 record, its old contributions out of the rollups and its new ones in, without the events coming into
 Python); from a feed in another database, a batch of ``catch_up_batch_size`` events. Either is one
@@ -50,7 +51,7 @@ CONSUMER_LOCK_KEY = 0x5EB0_27A1
 #: Events per batch while the feed is behind (the previous batch came back full).
 CATCH_UP_BATCH_SIZE = 50_000
 #: Events per window while the feed (in the same database) is behind.
-CATCH_UP_WINDOW = 1_000_000
+CATCH_UP_WINDOW = 10_000_000
 #: A catch-up at least this long ends with the projection's tables analysed.
 ANALYZE_AFTER = 50_000
 

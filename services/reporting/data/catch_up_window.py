@@ -144,7 +144,7 @@ WITH newest AS (
     CROSS JOIN LATERAL jsonb_to_record(o.payload->'homeIndustry') AS s(
         "registrationNumber" text, "villageCode" text, "businessCategory" text, "ownerSex" text,
         "ownerIsFemaleHeadOfHousehold" boolean, "workersFemale" integer, "workersMale" integer, "registeredOn" date,
-        status text, "statusChangedOn" date, products jsonb, constraints text[], hopes text[],
+        status text, "statusChangedOn" date, products text[], constraints text[], hopes text[],
         "assistanceReceived" jsonb, "marketingChannels" text[])
 )
 SELECT w.id,
@@ -163,8 +163,7 @@ SELECT w.id,
        n.ir_class AS current_class, n.assessed_on AS last_assessed_on,
        coalesce(n.small_enterprise_candidate, false) AS small_enterprise_candidate,
        CASE WHEN s.id IS NULL THEN p.products
-            ELSE ARRAY(SELECT v FROM jsonb_array_elements_text(coalesce(s.products, '[]')) WITH ORDINALITY e(v, i)
-                       WHERE v <> '' ORDER BY i) END AS products,
+            ELSE array_remove(array_remove(coalesce(s.products, '{}'), ''), NULL) END AS products,
        CASE WHEN s.id IS NULL THEN p.constraints ELSE coalesce(s.constraints, '{}') END AS constraints,
        CASE WHEN s.id IS NULL THEN p.hopes ELSE coalesce(s.hopes, '{}') END AS hopes,
        CASE WHEN s.id IS NULL THEN p.assistance_received ELSE coalesce(s."assistanceReceived", '[]') END

@@ -59,6 +59,8 @@ _PACKED = (
     " | ((CASE h.ir_class WHEN 'PEMULA' THEN 1 WHEN 'BERKEMBANG' THEN 2 ELSE 3 END)::bigint << 1)"
     " | (CASE WHEN h.small_enterprise_candidate THEN 1 ELSE 0 END)::bigint)"
 )
+# CLASS_RANK (domain/standing.py); NULL for a standing without a rank.
+_RANK = "(CASE {standing} WHEN 'PEMULA' THEN 1 WHEN 'BERKEMBANG' THEN 2 WHEN 'MAJU' THEN 3 WHEN 'GRADUATED' THEN 4 END)"
 _CLASS_OF = "(CASE (({packed}) >> 1) & 3 WHEN 1 THEN 'PEMULA' WHEN 2 THEN 'BERKEMBANG' ELSE 'MAJU' END)"
 
 CHANGES = f"""
@@ -181,8 +183,6 @@ CREATE TEMP TABLE rollup_indicators ON COMMIT DROP AS
 WITH first_class AS (
     SELECT DISTINCT ON (h.home_industry_id, h.sign) h.home_industry_id AS id, h.sign, h.ir_class
     FROM rollup_history h ORDER BY h.home_industry_id, h.sign, h.assessed_on, h.assessment_id
-), rank AS (
-    SELECT * FROM (VALUES ('PEMULA', 1), ('BERKEMBANG', 2), ('MAJU', 3), ('GRADUATED', 4)) v(standing, rank)
 ), counted AS (
     SELECT r.id, r.sign, 'NEW_PEMULA' AS indicator, extract(year FROM r.registered_on)::int AS year
     FROM rollup_ir r JOIN first_class f ON f.id = r.id AND f.sign = r.sign WHERE f.ir_class = 'PEMULA'
@@ -194,19 +194,17 @@ WITH first_class AS (
     UNION
     SELECT c.id, c.sign, i.indicator, extract(year FROM c.day)::int
     FROM rollup_changes c
-    LEFT JOIN rank rb ON rb.standing = c.before_standing
-    LEFT JOIN rank ra ON ra.standing = c.standing
-    CROSS JOIN LATERAL (
-        SELECT 'CLOSED_' || c.before_standing
-        WHERE c.standing = 'CLOSED' AND c.before_standing IN ('UNASSESSED', 'PEMULA', 'BERKEMBANG', 'MAJU')
-        UNION ALL SELECT 'GRADUATED' WHERE c.standing = 'GRADUATED'
-        UNION ALL SELECT 'MAJU_TO_SMALL_ENTERPRISE' WHERE c.standing = 'GRADUATED' AND c.before_standing = 'MAJU'
-        UNION ALL SELECT 'PEMULA_TO_BERKEMBANG'
-        WHERE c.standing NOT IN ('CLOSED', 'GRADUATED') AND rb.rank <= 1 AND ra.rank >= 2
-        UNION ALL SELECT 'BERKEMBANG_TO_MAJU'
-        WHERE c.standing NOT IN ('CLOSED', 'GRADUATED') AND rb.rank <= 2 AND ra.rank >= 3
-    ) i(indicator)
-    WHERE c.before_standing IS NOT NULL
+    CROSS JOIN LATERAL unnest(ARRAY[
+        CASE WHEN c.standing = 'CLOSED' AND c.before_standing IN ('UNASSESSED', 'PEMULA', 'BERKEMBANG', 'MAJU')
+             THEN 'CLOSED_' || c.before_standing END,
+        CASE WHEN c.standing = 'GRADUATED' THEN 'GRADUATED' END,
+        CASE WHEN c.standing = 'GRADUATED' AND c.before_standing = 'MAJU' THEN 'MAJU_TO_SMALL_ENTERPRISE' END,
+        CASE WHEN c.standing NOT IN ('CLOSED', 'GRADUATED') AND {_RANK.format(standing="c.before_standing")} <= 1
+                  AND {_RANK.format(standing="c.standing")} >= 2 THEN 'PEMULA_TO_BERKEMBANG' END,
+        CASE WHEN c.standing NOT IN ('CLOSED', 'GRADUATED') AND {_RANK.format(standing="c.before_standing")} <= 2
+                  AND {_RANK.format(standing="c.standing")} >= 3 THEN 'BERKEMBANG_TO_MAJU' END
+    ]) i(indicator)
+    WHERE c.before_standing IS NOT NULL AND i.indicator IS NOT NULL
     UNION
     SELECT r.id, r.sign,
            CASE m.fact WHEN 'SPP_IRT' THEN 'SPP_IRT_OBTAINED' WHEN 'NIB' THEN 'NIB_OBTAINED'
