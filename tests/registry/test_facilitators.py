@@ -21,8 +21,10 @@ mutation($input: RegisterFacilitatorInput!) {
 }
 """
 
+#: Her whole list on one page (checked: no next page): the village may hold other tests' IR before hers.
 FACILITATOR_IR = """
-query($id: ID!) { facilitator(id: $id) { villages { code } homeIndustries { nodes { id businessName } } } }
+query($id: ID!) { facilitator(id: $id) { villages { code }
+  homeIndustries(first: 500) { nodes { id businessName } pageInfo { hasNextPage } } } }
 """
 
 
@@ -68,6 +70,7 @@ async def test_assigned_village_and_single_ir_are_what_she_looks_after(registry:
     )
     looked_after = (await registry(FACILITATOR_IR, {"id": facilitator["id"]}))["data"]["facilitator"]
     assert looked_after["villages"] == [{"code": "33.74.05.1002"}]
+    assert looked_after["homeIndustries"]["pageInfo"]["hasNextPage"] is False
     ids = {ir["id"] for ir in looked_after["homeIndustries"]["nodes"]}
     assert {in_village["id"], single["id"]} <= ids and elsewhere["id"] not in ids
     seen = await registry(
@@ -84,6 +87,7 @@ async def test_assigned_village_and_single_ir_are_what_she_looks_after(registry:
     )
     assert ended["data"]["endFacilitatorAssignment"] == {"activeUntil": "2022-12-31"}
     after = (await registry(FACILITATOR_IR, {"id": facilitator["id"]}))["data"]["facilitator"]
+    assert after["homeIndustries"]["pageInfo"]["hasNextPage"] is False
     assert single["id"] not in {ir["id"] for ir in after["homeIndustries"]["nodes"]}
 
 
