@@ -68,6 +68,28 @@ def prepared_database(admin_url: str, prefix: str = "siir_test") -> Iterator[str
         drop_database(admin_url, url)
 
 
+def _starts_workers(config: pytest.Config) -> bool:
+    """Whether this process is pytest-xdist's controller of worker processes (``-n`` above 0)."""
+    return not hasattr(config, "workerinput") and bool(getattr(config.option, "numprocesses", None))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist the controller starts the embedded server once, before its workers exist, and
+    they inherit its URL: workers starting it at once would race for one data directory, and the first
+    to finish would stop it under the others."""
+    if _starts_workers(config) and not os.environ.get("SIIR_TEST_DATABASE_URL"):
+        os.environ["SIIR_TEST_DATABASE_URL"] = start_embedded_server(TEST_DATA_DIR, keep_running=True)
+        config.stash[_EMBEDDED_FOR_WORKERS] = True
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if config.stash.get(_EMBEDDED_FOR_WORKERS, False):
+        stop_embedded_server(TEST_DATA_DIR)
+
+
+_EMBEDDED_FOR_WORKERS = pytest.StashKey[bool]()
+
+
 @pytest.fixture(scope="session")
 def admin_url() -> Iterator[str]:
     """``SIIR_TEST_DATABASE_URL``, or the embedded server, started for this run and stopped at its end."""
