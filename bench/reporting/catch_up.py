@@ -16,6 +16,7 @@ import time
 import asyncpg
 
 from services.reporting.consumer import OutboxConsumer
+from services.reporting.data import projection_store
 from services.reporting.data.regions import load_regions
 from siir.database import asyncpg_dsn
 from siirctl.preparation import migrate
@@ -28,11 +29,8 @@ async def main(url: str, batch_size: int, reset: bool, catch_up_batch_size: int 
     try:
         await load_regions(connection)
         if reset:
-            await connection.execute(
-                "TRUNCATE reporting.home_industries, reporting.class_history, reporting.stock_changes,"
-                " reporting.move_counts, reporting.needs_counts, reporting.indicator_counts, reporting.facilitators,"
-                " reporting.facilitator_assignments, reporting.consumer_state"
-            )
+            tables = ", ".join(f"reporting.{t}" for t in projection_store.WRITTEN_TABLES)
+            await connection.execute(f"TRUNCATE {tables}, reporting.consumer_state")
         outbox = await connection.fetchval("SELECT count(*) FROM registry.outbox")
     finally:
         await connection.close()

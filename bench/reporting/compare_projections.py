@@ -13,19 +13,10 @@ import sys
 
 import asyncpg
 
+from services.reporting.data import projection_store
 from siir.database import asyncpg_dsn
 
-#: Table → its rollup value columns (a row of zeros there is no row).
-TABLES = {
-    "home_industries": (),
-    "class_history": (),
-    "facilitators": (),
-    "facilitator_assignments": (),
-    "stock_changes": ("home_industries", "workers_female", "workers_male", "key_sum"),
-    "move_counts": ("home_industries", "key_sum"),
-    "needs_counts": ("home_industries", "key_sum"),
-    "indicator_counts": ("home_industries", "key_sum"),
-}
+TABLES = projection_store.WRITTEN_TABLES
 
 
 async def digests(url: str) -> dict[str, tuple[int, str]]:

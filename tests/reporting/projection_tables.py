@@ -12,18 +12,9 @@ from typing import Any
 import asyncpg
 
 from services.reporting.consumer import OutboxConsumer
+from services.reporting.data import projection_store
 
-#: Every table the consumer writes, with its rollup value columns (a row of zeros there is no row).
-PROJECTION = {
-    "home_industries": (),
-    "class_history": (),
-    "facilitators": (),
-    "facilitator_assignments": (),
-    "stock_changes": ("home_industries", "workers_female", "workers_male", "key_sum"),
-    "move_counts": ("home_industries", "key_sum"),
-    "needs_counts": ("home_industries", "key_sum"),
-    "indicator_counts": ("home_industries", "key_sum"),
-}
+PROJECTION = projection_store.WRITTEN_TABLES
 CURSOR = "SELECT transaction_id::text, event_id, events_applied, events_skipped, last_event_at FROM reporting.consumer_state"
 
 

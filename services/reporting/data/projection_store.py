@@ -26,6 +26,18 @@ HOME_INDUSTRY_COLUMNS = (
     "constraints", "hopes", "assistance_received", "marketing_channels", "last_event_id", "record_key", "milestones",
     "transfers",
 )
+#: Every table the consumer writes, with its rollup value columns (a rollup row of zeros counts as no row:
+#: a batch never writes a cell that cancelled out, a later one can bring a cell back to zero).
+WRITTEN_TABLES: dict[str, tuple[str, ...]] = {
+    "home_industries": (),
+    "class_history": (),
+    "facilitators": (),
+    "facilitator_assignments": (),
+    "stock_changes": ("home_industries", "workers_female", "workers_male", "key_sum"),
+    "move_counts": ("home_industries", "key_sum"),
+    "needs_counts": ("home_industries", "key_sum"),
+    "indicator_counts": ("home_industries", "key_sum"),
+}
 HISTORY_COLUMNS = ("assessment_id", "home_industry_id", "assessed_on", "ir_class", "score", "small_enterprise_candidate")
 
 _STAGING = (
