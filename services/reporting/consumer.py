@@ -12,10 +12,10 @@ Catching up (a bulk load, a rebuild from an empty projection): the feed is behin
 batch waits (the lag, asked before the first batch) or a batch came back full. When the feed is in
 the reporting database itself (the default: one PostgreSQL database, two schemas), the next step is
 then a **window** of up to ``catch_up_window`` events (10,000,000: a national rebuild in one; each
-window takes its IR's old contributions out again) applied set-based by PostgreSQL (``data/catch_up_window.py``: each IR's events folded into its new
-record, its old contributions out of the rollups and its new ones in, without the events coming into
-Python); from a feed in another database, a batch of ``catch_up_batch_size`` events. Either is one
-transaction. Small batches return once the feed is drained, so a live consumer's transactions stay
+window takes its IR's old contributions out again) applied set-based by PostgreSQL
+(``data/catch_up_window.py``: each IR's events folded into its new record, its old contributions out
+of the rollups and its new ones in, without the events coming into Python); from a feed in another
+database, a batch of ``catch_up_batch_size`` events. Either is one transaction. Small batches return once the feed is drained, so a live consumer's transactions stay
 short. Measured in BENCHMARKS.md ("Catch-up windows in SQL").
 """
 
