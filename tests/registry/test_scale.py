@@ -54,8 +54,10 @@ async def test_counters_stay_exact_under_concurrent_inserts_updates_deletes_and_
     ][::40]
     assert len(villages) >= 6
     rng = random.Random(16)
+    committed = 0
 
     async def writer(number: int) -> None:
+        nonlocal committed
         connection = await asyncpg.connect(**asyncpg_dsn(own_database))
         try:
             for step in range(15):
@@ -100,12 +102,15 @@ async def test_counters_stay_exact_under_concurrent_inserts_updates_deletes_and_
                     await transaction.rollback()
                 else:
                     await transaction.commit()
+                    committed += 1
         finally:
             await connection.close()
 
     try:
         await asyncio.gather(*(writer(n) for n in range(6)))
-        assert await setup.fetchval("SELECT count(*) FROM registry.home_industries") > 20
+        # Real concurrent work committed (a quarter is rolled back on purpose and deadlocks roll back many
+        # more: 22 of the 90 committed in one run here), and rows left to count.
+        assert committed >= 10 and await setup.fetchval("SELECT count(*) FROM registry.home_industries") > 0
         assert await _counters(setup) == await _recount(setup)
         kept, expected = await _names(setup)
         assert kept == expected and any("keripik" in name for _, _, name in kept)
