@@ -93,7 +93,9 @@ async def test_a_registration_publishes_and_audits_as_the_single_mutation(databa
     )
 
     async def trail(pk: int) -> tuple[list[Any], Any]:
-        rows = await pg.fetch("SELECT event_type, payload::text FROM registry.outbox WHERE aggregate_id = $1 ORDER BY id", str(pk))
+        # An IR's own events: a team (or another aggregate) can have the same id.
+        rows = await pg.fetch("SELECT event_type, payload::text FROM registry.outbox WHERE aggregate_type = 'HomeIndustry'"
+                              " AND aggregate_id = $1 ORDER BY id", str(pk))
         audit = await pg.fetchrow(
             "SELECT fields, before::text AS before, array(SELECT jsonb_object_keys(after) ORDER BY 1) AS keys "
             "FROM registry.audit_events WHERE entity_id = $1 AND action = 'WRITE'", pk)
