@@ -15,7 +15,7 @@ import pytest
 from gateway.app import build_app
 from gateway.limits import Limits
 from siir.settings import Settings
-from tests.conftest import ServerThread
+from tests.conftest import ServerThread, prepared_database
 from tests.gateway.test_reporting_e2e import SUPERGRAPH
 from tests.registry.test_registry_api import REGISTER, register_input
 
@@ -51,10 +51,25 @@ def narrative(problems: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def reporting_url(database_url: str, tokens: Any) -> Iterator[str]:
+def own_database(admin_url: str) -> Iterator[str]:
+    """A database of this module's own: its figures (a regency's year) must not hold other tests' IR."""
+    with prepared_database(admin_url, "siir_sign_off") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def registry_url(own_database: str, tokens: Any) -> Iterator[str]:
+    from services.registry.app import build_app as build_registry
+
+    with ServerThread(build_registry(own_database, verifier=tokens.verifier)) as server:
+        yield server.url + "/graphql"
+
+
+@pytest.fixture(scope="module")
+def reporting_url(own_database: str, tokens: Any) -> Iterator[str]:
     from services.reporting.app import build_app as build_reporting
 
-    with ServerThread(build_reporting(database_url, Settings(reporting_poll_interval=0.1), run_consumer=True,
+    with ServerThread(build_reporting(own_database, Settings(reporting_poll_interval=0.1), run_consumer=True,
                                       verifier=tokens.verifier)) as server:
         yield server.url + "/graphql"
 
@@ -71,8 +86,8 @@ class Gateway:
 
 
 @pytest.fixture
-async def gateway(registry_server: Any, reporting_url: str, tokens: Any) -> AsyncIterator[Gateway]:
-    app = build_app(SUPERGRAPH.read_text(), subgraph_urls={"registry": registry_server.url + "/graphql",
+async def gateway(registry_url: str, reporting_url: str, tokens: Any) -> AsyncIterator[Gateway]:
+    app = build_app(SUPERGRAPH.read_text(), subgraph_urls={"registry": registry_url,
                                                            "reporting": reporting_url},
                     verifier=tokens.verifier, limits=Limits())
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway", timeout=60) as client:
