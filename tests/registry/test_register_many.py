@@ -116,7 +116,8 @@ async def test_a_registration_publishes_and_audits_as_the_single_mutation(databa
         assert plain(events) == plain([(kind, dict(payload, homeIndustry=dict(payload["homeIndustry"]))) for kind, payload in alone_events])
         assert (audit["fields"], audit["before"], audit["keys"]) == (alone_audit["fields"], alone_audit["before"], alone_audit["keys"])
     ids = [pk for pk, in await pg.fetch(
-        "SELECT aggregate_id::bigint FROM registry.outbox WHERE aggregate_id = ANY($1::text[]) ORDER BY id",
+        "SELECT aggregate_id::bigint FROM registry.outbox WHERE aggregate_type = 'HomeIndustry'"
+        " AND aggregate_id = ANY($1::text[]) ORDER BY id",
         [str(row["id"]) for row in together])]
     assert ids == [together[0]["id"]] * 2 + [together[1]["id"]] * 2  # per IR: registered, then assessed
     await engine.dispose()
