@@ -23,12 +23,13 @@ from services.reporting.data import empty_table_fill, projection_store, rollup_c
 from services.reporting.data.outbox_feed import Cursor
 from services.reporting.domain import assignments
 from services.reporting.domain.disclosure import record_key
+from services.reporting.domain.indicators import FORMAL_LEGAL_FORMS
 from services.reporting.domain.projection import HOME_INDUSTRY_EVENTS
 
 #: work_mem of a window's transaction.
 WORK_MEM = "512MB"
 _IR_EVENTS = "ARRAY[" + ", ".join(f"'{e}'" for e in sorted(HOME_INDUSTRY_EVENTS)) + "]"
-_FORMAL = "ARRAY['COOPERATIVE', 'LIMITED_COMPANY']"
+_FORMAL = "ARRAY[" + ", ".join(f"'{f}'" for f in sorted(FORMAL_LEGAL_FORMS)) + "]"
 
 # The window: every event after the cursor, settled (outbox_feed.read_events), at most $3; of IR events the
 # parts that add up across events, of facilitator events the payload (Python applies those).

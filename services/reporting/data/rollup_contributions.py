@@ -9,7 +9,8 @@ every region level and period bucket (``compute_contributions``), and ``add_cont
 net to the rollup tables (``empty_table_fill``). The same rules as
 the Python build, written once more in SQL because a rebuild would otherwise spend a third of a
 millisecond of Python per IR on them; ``tests/reporting/test_catch_up_window.py`` holds the two equal
-row by row on random feeds.
+row by row on random feeds. A change to ``domain/standing.py``, ``domain/projection.py`` or
+``domain/indicators.py`` must be made here too.
 
 Cells are added up at the finest grain first (sub-district and day) and each coarser level and
 period is summed from the one below, so a million IR cost a few passes over the finest cells
