@@ -135,7 +135,7 @@ async def test_a_transaction_committing_late_is_not_skipped_and_unknown_events_a
         # An older transaction writes an event of a kind reporting does not know, and stays open…
         await slow.execute(
             "INSERT INTO registry.outbox (aggregate_type, aggregate_id, event_type, payload)"
-            " VALUES ('Team', '1', 'TeamCreated', '{\"schema\": 1}')"
+            " VALUES ('TestUnknownKind', '1', 'TestUnknownHappened', '{\"schema\": 1}')"
         )
         # …while a newer one registers an IR and commits first.
         changes = RegistryChanges(registry_engine, seed=21)
