@@ -84,7 +84,10 @@ class Supervisor:
 
     def log(self, message: str) -> None:
         stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
-        print(f"siir: {stamp} {message}", file=self.out, flush=True)
+        # One write with its newline: print() writes the end apart, and on an unbuffered stream a service's
+        # log line written between the two split the supervisor's line (seen once in CI).
+        self.out.write(f"siir: {stamp} {message}\n")
+        self.out.flush()
 
     def request_stop(self, reason: str) -> None:
         self._stop_reason = reason
