@@ -54,6 +54,8 @@ CATCH_UP_BATCH_SIZE = 50_000
 CATCH_UP_WINDOW = 10_000_000
 #: A catch-up at least this long ends with the projection's tables analysed.
 ANALYZE_AFTER = 50_000
+#: Session settings of the consumer's connections.
+SESSION = {"application_name": "siir-reporting-consumer", "timezone": "Asia/Jakarta", "jit": "off"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,11 +126,12 @@ async def apply_batch(source: asyncpg.Connection, target: asyncpg.Connection, ba
     return BatchResult(len(events), len(events) - skipped, skipped, cursor)
 
 
-async def apply_window(target: asyncpg.Connection, size: int) -> BatchResult:
-    """Apply up to ``size`` events set-based in PostgreSQL (the feed in the same database); one transaction."""
+async def apply_window(target: asyncpg.Connection, size: int, connect: catch_up_window.Connect) -> BatchResult:
+    """Apply up to ``size`` events set-based in PostgreSQL (the feed in the same database): its working tables
+    built on connections of its own (``connect``), the projection written in one transaction."""
     async with target.transaction():
         cursor = await projection_store.lock_cursor(target, CONSUMER)
-        result = await catch_up_window.apply_window(target, cursor, size)
+        result = await catch_up_window.apply_window(target, cursor, size, connect)
         if result.events:
             await projection_store.advance_cursor(
                 target, CONSUMER, result.cursor, result.applied, result.skipped, result.last_event_at
@@ -163,10 +166,13 @@ class OutboxConsumer:
         self.holds_lock = False
 
     async def connect(self) -> None:
-        settings = {"application_name": "siir-reporting-consumer", "timezone": "Asia/Jakarta", "jit": "off"}
-        self.source = await asyncpg.connect(**asyncpg_dsn(self.source_url), server_settings=settings)
-        self.target = await asyncpg.connect(**asyncpg_dsn(self.target_url), server_settings=settings)
+        self.source = await asyncpg.connect(**asyncpg_dsn(self.source_url), server_settings=SESSION)
+        self.target = await self._connect_target()
         await projection_store.prepare_staging(self.target)
+
+    async def _connect_target(self, settings: dict[str, str] | None = None) -> asyncpg.Connection:
+        """A connection to the reporting database (the consumer's own, or one of a window's, with ``settings``)."""
+        return await asyncpg.connect(**asyncpg_dsn(self.target_url), server_settings={**SESSION, **(settings or {})})
 
     async def close(self) -> None:
         for connection in (self.source, self.target):
@@ -195,7 +201,7 @@ class OutboxConsumer:
             self.behind = await self._found_behind()
         if self.behind and self.catch_up_window:
             size = max(self.batch_size, self.catch_up_window)
-            result = await apply_window(self.target, size)  # type: ignore[arg-type]
+            result = await apply_window(self.target, size, self._connect_target)  # type: ignore[arg-type]
         else:
             size = self.catch_up_batch_size if self.behind else self.batch_size
             result = await apply_batch(self.source, self.target, size)  # type: ignore[arg-type]

@@ -62,8 +62,8 @@ async def test_windows_build_the_batch_consumers_projection_row_by_row(
     windows: list[int] = []
     original = consumer_module.apply_window
 
-    async def counted(target: asyncpg.Connection, size: int) -> consumer_module.BatchResult:
-        result = await original(target, size)
+    async def counted(target: asyncpg.Connection, size: int, connect: object) -> consumer_module.BatchResult:
+        result = await original(target, size, connect)
         windows.append(result.events)
         return result
 

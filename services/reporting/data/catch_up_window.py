@@ -1,42 +1,57 @@
 """Applying a large window of the feed in PostgreSQL, set-based: how the consumer catches up.
 
 When the feed is far behind (a bulk load, a rebuild from an empty projection) the consumer applies
-up to ``size`` events at once, in one transaction of the reporting database, without bringing the
-events into Python: when the feed is in the same database (``registry.outbox``), PostgreSQL folds
-each IR's events of the window into its new record (``apply_event`` in SQL: the last snapshot, the
-assessments recorded and moved away, transfers, the first day of each milestone fact), takes each
-changed IR's old contributions out of the rollups and puts its new ones in
-(``rollup_contributions``). Python computes only the record keys of IR seen for the first time and
-the facilitators' snapshots (a few events). The projection comes out row by row as the batch
-consumer builds it (``tests/reporting/test_catch_up_window.py``).
+up to ``size`` events at once without bringing the events into Python: when the feed is in the same
+database (``registry.outbox``), PostgreSQL folds each IR's events of the window into its new record
+(``apply_event`` in SQL: the last snapshot, the assessments recorded and moved away, transfers, the
+first day of each milestone fact), takes each changed IR's old contributions out of the rollups and
+puts its new ones in (``rollup_contributions``). Python computes only the record keys of IR seen for
+the first time and the facilitators' snapshots (a few events). The working tables are built by steps
+on two connections at once (``window_steps``; decoding the feed and the snapshots is shared between
+them by event and by IR); the projection is written in the one transaction that moves the cursor, each
+table as soon as its rows are computed. It comes out row by row as the batch consumer builds it
+(``tests/reporting/test_catch_up_window.py``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import asyncpg
 import orjson
 
-from services.reporting.data import empty_table_fill, projection_store, rollup_contributions
+from services.reporting.data import empty_table_fill, projection_store, rollup_contributions, window_steps
 from services.reporting.data.outbox_feed import Cursor
 from services.reporting.domain import assignments
 from services.reporting.domain.disclosure import record_key
 from services.reporting.domain.indicators import FORMAL_LEGAL_FORMS
 from services.reporting.domain.projection import HOME_INDUSTRY_EVENTS
 
-#: work_mem of a window's transaction.
+#: work_mem of the window's writes (the lanes have theirs: window_steps.SETTINGS).
 WORK_MEM = "512MB"
 _IR_EVENTS = "ARRAY[" + ", ".join(f"'{e}'" for e in sorted(HOME_INDUSTRY_EVENTS)) + "]"
 _FORMAL = "ARRAY[" + ", ".join(f"'{f}'" for f in sorted(FORMAL_LEGAL_FORMS)) + "]"
 
-# The window: every event after the cursor, settled (outbox_feed.read_events), at most $3; of IR events the
+# The window: every event after the cursor, settled (outbox_feed.read_events), at most $3, in the feed's order.
+ORDER = """
+CREATE UNLOGGED TABLE window_order AS
+SELECT row_number() OVER (ORDER BY f.transaction_id, f.id) AS seq, f.id, f.transaction_id
+FROM (
+    SELECT f.transaction_id, f.id FROM registry.outbox f
+    WHERE (f.transaction_id, f.id) > ($1::text::xid8, $2::bigint)
+      AND f.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+    ORDER BY f.transaction_id, f.id
+    LIMIT $3
+) f
+"""
+
+# Its events, a share of them per lane (decoding the payloads is most of a window's reading): of IR events the
 # parts that add up across events, of facilitator events the payload (Python applies those).
-WINDOW = f"""
-CREATE TEMP TABLE window_events ON COMMIT DROP AS
-SELECT row_number() OVER (ORDER BY o.transaction_id, o.id) AS seq, o.id, o.transaction_id, o.occurred_at,
-       o.aggregate_type, o.event_type,
+EVENTS = f"""
+CREATE UNLOGGED TABLE window_events_{{lane}} AS
+SELECT o.seq, o.id, o.transaction_id, o.occurred_at, o.aggregate_type, o.event_type,
        CASE WHEN o.aggregate_type = '{assignments.AGGREGATE}' THEN o.payload END AS facilitator_payload,
        CASE WHEN o.ir_event THEN o.aggregate_id::bigint END AS home_industry_id,
        coalesce(o.ir_event AND x.schema = '1'::jsonb, false) AS known,
@@ -50,12 +65,9 @@ SELECT row_number() OVER (ORDER BY o.transaction_id, o.id) AS seq, o.id, o.trans
        x."assessmentsMovedAway" AS moved_away,
        t.id AS transfer_id, t."transferredOn" AS transferred_on, t."fromVillageCode" AS from_village_code
 FROM (
-    SELECT f.*, f.aggregate_type = 'HomeIndustry' AND f.event_type = ANY({_IR_EVENTS}) AS ir_event
-    FROM registry.outbox f
-    WHERE (f.transaction_id, f.id) > ($1::text::xid8, $2::bigint)
-      AND f.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-    ORDER BY f.transaction_id, f.id
-    LIMIT $3
+    SELECT f.*, w.seq, f.aggregate_type = 'HomeIndustry' AND f.event_type = ANY({_IR_EVENTS}) AS ir_event
+    FROM window_order w JOIN registry.outbox f ON f.id = w.id
+    WHERE w.seq % {{lanes}} = {{lane}}
 ) o
 LEFT JOIN LATERAL jsonb_to_record(CASE WHEN o.ir_event THEN o.payload END)
     AS x(schema jsonb, "homeIndustry" jsonb, assessment jsonb, "assessmentsMovedAway" bigint[], transfer jsonb) ON true
@@ -66,11 +78,16 @@ LEFT JOIN LATERAL jsonb_to_record(CASE WHEN o.event_type = 'AssessmentRecorded' 
 LEFT JOIN LATERAL jsonb_to_record(CASE WHEN o.event_type = 'HomeIndustryTransferred' THEN x.transfer END)
     AS t(id text, "transferredOn" text, "fromVillageCode" text) ON true
 """
+_SHARES = [f"window_events_{lane}" for lane in range(window_steps.LANES)]
+JOINED = (
+    "CREATE VIEW window_events AS " + " UNION ALL ".join(f"SELECT * FROM {share}" for share in _SHARES),
+    f"ANALYZE {', '.join(_SHARES)}",
+)
 
 # Each IR the window changes. An event of a payload shape this code does not read applies to an IR
 # already known (it is kept as it was, and the event is its last) and is stepped over otherwise.
 CHANGED = """
-CREATE TEMP TABLE window_ir ON COMMIT DROP AS
+CREATE UNLOGGED TABLE window_ir AS
 WITH first_known AS (
     SELECT home_industry_id, min(seq) FILTER (WHERE known) AS seq
     FROM window_events WHERE home_industry_id IS NOT NULL GROUP BY home_industry_id
@@ -89,7 +106,7 @@ FROM marked GROUP BY home_industry_id HAVING count(*) FILTER (WHERE applied) > 0
 # Its class history after the window: what it had, less what the window moved away, plus what the
 # window recorded (an assessment's last event decides; a move away follows a recording in one event).
 HISTORY = """
-CREATE TEMP TABLE window_history ON COMMIT DROP AS
+CREATE UNLOGGED TABLE window_history AS
 WITH steps AS (
     SELECT home_industry_id, seq, 0 AS step, assessment_id, assessed_on, ir_class, score, small_enterprise_candidate
     FROM window_events WHERE known AND assessment_id IS NOT NULL
@@ -110,7 +127,7 @@ WHERE NOT EXISTS (SELECT 1 FROM last_steps l
 """
 
 MILESTONES = """
-CREATE TEMP TABLE window_milestones ON COMMIT DROP AS
+CREATE UNLOGGED TABLE window_milestones AS
 SELECT home_industry_id, jsonb_object_agg(fact, day) AS milestones
 FROM (
     SELECT DISTINCT ON (e.home_industry_id, f.fact) e.home_industry_id, f.fact,
@@ -126,32 +143,39 @@ GROUP BY home_industry_id
 """
 
 TRANSFERS = """
-CREATE TEMP TABLE window_transfers ON COMMIT DROP AS
+CREATE UNLOGGED TABLE window_transfers AS
 SELECT DISTINCT ON (home_industry_id, transfer_id) home_industry_id, transfer_id, transferred_on, from_village_code
 FROM window_events WHERE known AND transfer_id IS NOT NULL
 ORDER BY home_industry_id, transfer_id, seq
 """
 
+# The last snapshot each changed IR's events carry, a share of the IR per lane (decoding it is most of the
+# records' cost).
+SNAPSHOTS = """
+CREATE UNLOGGED TABLE window_snapshots_{lane} AS
+SELECT w.id, s.*
+FROM window_ir w JOIN registry.outbox o ON o.id = w.last_known_event_id
+CROSS JOIN LATERAL jsonb_to_record(o.payload->'homeIndustry') AS s(
+    "registrationNumber" text, "villageCode" text, "businessCategory" text, "ownerSex" text,
+    "ownerIsFemaleHeadOfHousehold" boolean, "workersFemale" integer, "workersMale" integer, "registeredOn" date,
+    status text, "statusChangedOn" date, products text[], constraints text[], hopes text[],
+    "assistanceReceived" jsonb, "marketingChannels" text[])
+WHERE w.id % {lanes} = {lane}
+"""
+_SNAPSHOT_SHARES = [f"window_snapshots_{lane}" for lane in range(window_steps.LANES)]
+SNAPSHOTS_JOINED = "CREATE VIEW window_snapshots AS " + " UNION ALL ".join(f"SELECT * FROM {t}" for t in _SNAPSHOT_SHARES)
+
 # The IR's record after the window, in reporting.home_industries' columns: the last snapshot it read
 # (or the record as it was), with its history, transfers and milestones added up.
 RECORDS = """
-CREATE TEMP TABLE window_records ON COMMIT DROP AS
+CREATE UNLOGGED TABLE window_records AS
 WITH newest AS (
     SELECT DISTINCT ON (home_industry_id) home_industry_id, ir_class, assessed_on, small_enterprise_candidate
     FROM window_history ORDER BY home_industry_id, assessed_on DESC, assessment_id DESC
-), snapshots AS (
-    SELECT w.id, s.*
-    FROM window_ir w JOIN registry.outbox o ON o.id = w.last_known_event_id
-    CROSS JOIN LATERAL jsonb_to_record(o.payload->'homeIndustry') AS s(
-        "registrationNumber" text, "villageCode" text, "businessCategory" text, "ownerSex" text,
-        "ownerIsFemaleHeadOfHousehold" boolean, "workersFemale" integer, "workersMale" integer, "registeredOn" date,
-        status text, "statusChangedOn" date, products text[], constraints text[], hopes text[],
-        "assistanceReceived" jsonb, "marketingChannels" text[])
-)
+), records AS (
 SELECT w.id,
        coalesce(s."registrationNumber", p.registration_number) AS registration_number,
        coalesce(s."villageCode", p.village_code) AS village_code,
-       NULL::text AS regency_code,
        CASE WHEN s.id IS NULL THEN p.business_category ELSE s."businessCategory" END AS business_category,
        CASE WHEN s.id IS NULL THEN p.owner_sex ELSE s."ownerSex" END AS owner_sex,
        CASE WHEN s.id IS NULL THEN p.female_head_of_household ELSE coalesce(s."ownerIsFemaleHeadOfHousehold", false) END
@@ -176,12 +200,15 @@ SELECT w.id,
        coalesce(m.milestones, '{}') || coalesce(p.milestones, '{}') AS milestones,
        coalesce(p.transfers, '[]') AS transfers
 FROM window_ir w
-LEFT JOIN snapshots s ON s.id = w.id
+LEFT JOIN window_snapshots s ON s.id = w.id
 LEFT JOIN reporting.home_industries p ON p.id = w.id
 LEFT JOIN window_keys k ON k.id = w.id
 LEFT JOIN newest n ON n.home_industry_id = w.id
 LEFT JOIN window_milestones m ON m.home_industry_id = w.id
-"""
+)
+SELECT """ + ", ".join(projection_store.HOME_INDUSTRY_COLUMNS).replace(
+    "regency_code", "split_part(village_code, '.', 1) || '.' || split_part(village_code, '.', 2) AS regency_code"
+) + " FROM records"
 
 # Transfers are rare: those the window adds are merged into the few records they concern (a replayed
 # transfer adds nothing), oldest first.
@@ -199,23 +226,15 @@ UPDATE window_records r SET transfers = (
 WHERE r.id IN (SELECT home_industry_id FROM window_transfers)
 """
 
-REGENCIES = "UPDATE window_records SET regency_code = split_part(village_code, '.', 1) || '.' || split_part(village_code, '.', 2)"
 
-# Old contributions (sign -1) and new ones (sign +1) of every changed IR.
-ROLLUP_INPUTS = (
+# Old contributions (sign -1) of every changed IR, and its new assessments (sign +1).
+OLD_INPUTS = (
     """
-    INSERT INTO rollup_ir
+    INSERT INTO rollup_ir_before
     SELECT p.id, -1, p.village_code, p.registered_on, p.status, p.status_changed_on, p.owner_sex,
            p.female_head_of_household, p.workers_female, p.workers_male, coalesce(p.record_key, 0), p.transfers,
            p.milestones, p.products, p.constraints, p.hopes, p.assistance_received
     FROM reporting.home_industries p JOIN window_ir w ON w.id = p.id
-    """,
-    """
-    INSERT INTO rollup_ir
-    SELECT id, 1, village_code, registered_on, status, status_changed_on, owner_sex, female_head_of_household,
-           workers_female, workers_male, coalesce(record_key, 0), transfers, milestones, products, constraints, hopes,
-           assistance_received
-    FROM window_records
     """,
     """
     INSERT INTO rollup_history
@@ -235,6 +254,20 @@ ROLLUP_INPUTS = (
     INSERT INTO rollup_history
     SELECT home_industry_id, 1, assessment_id, assessed_on, ir_class, small_enterprise_candidate FROM window_history
     """,
+)
+
+# With its new records (sign +1), once they are built: a view, not a copy of a million records.
+NEW_INPUTS = (
+    """
+    CREATE VIEW rollup_ir AS
+    SELECT * FROM rollup_ir_before
+    UNION ALL
+    SELECT id, 1, village_code, registered_on, status, status_changed_on, owner_sex, female_head_of_household,
+           workers_female, workers_male, coalesce(record_key, 0), transfers, milestones, products, constraints, hopes,
+           assistance_received
+    FROM window_records
+    """,
+    "ANALYZE rollup_ir_before, window_records, rollup_history",
 )
 
 _RECORDS = ", ".join(projection_store.HOME_INDUSTRY_COLUMNS)
@@ -258,6 +291,10 @@ SAVE = (
 )
 
 
+#: Opens a connection to the reporting database with the session settings given.
+Connect = Callable[[dict[str, str]], Awaitable[asyncpg.Connection]]
+
+
 @dataclass(frozen=True, slots=True)
 class WindowResult:
     events: int
@@ -267,48 +304,99 @@ class WindowResult:
     last_event_at: dt.datetime | None
 
 
-async def apply_window(target: asyncpg.Connection, cursor: Cursor, size: int) -> WindowResult:
+async def apply_window(target: asyncpg.Connection, cursor: Cursor, size: int,
+                       connect: Connect) -> WindowResult:
     """Fold up to ``size`` settled events after ``cursor`` into the projection; the caller holds the
-    cursor's row lock in an open transaction and moves it (nothing here commits)."""
-    # Sorts and hash tables of millions of rows: in memory, not in temporary files (one consumer at a time).
-    await target.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
-    await target.execute(WINDOW, str(cursor.transaction_id), cursor.event_id, size)
-    bounds = await target.fetchrow("SELECT count(*) AS events, max(occurred_at) AS last_event_at FROM window_events")
-    if not bounds["events"]:
-        return WindowResult(0, 0, 0, cursor, None)
-    last = await target.fetchrow("SELECT transaction_id::text AS xid, id FROM window_events ORDER BY seq DESC LIMIT 1")
-    await target.execute(CHANGED)
-    await target.execute("ANALYZE window_events, window_ir")
-    secret = await projection_store.record_key_secret(target)
-    new_ids = await target.fetch(  # IR seen for the first time get their key, fixed for good
-        "SELECT w.id FROM window_ir w LEFT JOIN reporting.home_industries p ON p.id = w.id WHERE p.record_key IS NULL"
-    )
-    await target.execute("CREATE TEMP TABLE window_keys (id bigint PRIMARY KEY, record_key bigint NOT NULL) ON COMMIT DROP")
-    await target.copy_records_to_table(
-        "window_keys", records=[(row["id"], record_key(secret, row["id"])) for row in new_ids]
-    )
-    for statement in (HISTORY, MILESTONES, TRANSFERS, RECORDS, ADD_TRANSFERS, REGENCIES):
-        await target.execute(statement)
-    await rollup_contributions.create_inputs(target)
-    for statement in ROLLUP_INPUTS:
-        await target.execute(statement)
-    await target.execute("ANALYZE rollup_ir, rollup_history")
-    await rollup_contributions.compute_contributions(target)
-    facilitator_changes = assignments.FacilitatorChanges()
-    facilitator_applied = 0
-    for row in await target.fetch(
-        "SELECT id, event_type, facilitator_payload::text AS payload FROM window_events"
-        " WHERE facilitator_payload IS NOT NULL ORDER BY seq"
-    ):
-        facilitator_applied += facilitator_changes.apply(row["event_type"], orjson.loads(row["payload"]), row["id"])
-    ir_applied = await target.fetchval("SELECT coalesce(sum(applied), 0) FROM window_ir")
-    # Writes last: a table filled from empty is locked to readers from here to the commit (empty_table_fill).
-    await rollup_contributions.add_contributions(target)
-    for table, insert, merge in SAVE:
+    cursor's row lock in an open transaction on ``target`` and moves it (nothing here commits it).
+
+    The working tables are built on connections of their own (``connect(settings)``, ``window_steps``);
+    the projection is written on ``target``, in the caller's transaction."""
+    async with window_steps.lanes(connect) as lanes:
+        await lanes[0].execute(ORDER, str(cursor.transaction_id), cursor.event_id, size)
+        last = await lanes[0].fetchrow(
+            "SELECT seq, transaction_id::text AS xid, id FROM window_order ORDER BY seq DESC LIMIT 1")
+        if last is None:
+            await target.execute(f"DROP SCHEMA {window_steps.SCHEMA} CASCADE")
+            return WindowResult(0, 0, 0, cursor, None)
+        path = await target.fetchval("SELECT current_setting('search_path')")
+        await target.execute("SELECT set_config('search_path', $1, true)", window_steps.SCHEMA)
+        await target.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+        folding = _Folding()
+        await window_steps.run(lanes, target, folding.steps())
+    await target.execute(f"DROP SCHEMA {window_steps.SCHEMA} CASCADE")
+    await target.execute("SELECT set_config('search_path', $1, true)", path)
+    applied = folding.ir_applied + folding.facilitator_applied
+    events = int(last["seq"])
+    return WindowResult(events, applied, events - applied, Cursor(int(last["xid"]), last["id"]), folding.last_event_at)
+
+
+class _Folding:
+    """The window's steps after its order is known, and what Python reads of them."""
+
+    def __init__(self) -> None:
+        self.facilitator_changes = assignments.FacilitatorChanges()
+        self.facilitator_applied = 0
+        self.ir_applied = 0
+        self.last_event_at: dt.datetime | None = None
+
+    def steps(self) -> tuple[window_steps.Step, ...]:
+        Step = window_steps.Step
+        shares = tuple(Step(f"events {lane}", (), (EVENTS.format(lane=lane, lanes=window_steps.LANES),))
+                       for lane in range(window_steps.LANES))
+        snapshots = tuple(Step(f"snapshots {lane}", ("changed",), (SNAPSHOTS.format(lane=lane, lanes=window_steps.LANES),))
+                          for lane in range(window_steps.LANES))
+        return (
+            *shares,
+            Step("events", tuple(share.name for share in shares), JOINED, self._bounds),
+            Step("changed", ("events",), (CHANGED, "ANALYZE window_ir"), self._applied),
+            Step("keys", ("changed",), (), self._keys),
+            Step("history", ("changed",), (HISTORY,)),
+            Step("milestones", ("events",), (MILESTONES,)),
+            Step("transfers", ("events",), (TRANSFERS,)),
+            *snapshots,
+            Step("snapshots", tuple(share.name for share in snapshots), (SNAPSHOTS_JOINED,)),
+            Step("records", ("keys", "history", "milestones", "transfers", "snapshots"), (RECORDS, ADD_TRANSFERS)),
+            Step("old contributions", ("history",), (*rollup_contributions.INPUTS, *OLD_INPUTS)),
+            Step("new contributions", ("records", "old contributions"), NEW_INPUTS),
+            *rollup_contributions.steps(after="new contributions"),
+            Step("facilitators", ("events",), (), self._facilitators),
+            # The writes, on the projection's transaction, each after the last step that reads its table.
+            *(Step(f"write {table}", (built, "keys", "old contributions"), (), _writing(table, insert, merge), writes=True)
+              for (table, insert, merge), built in zip(SAVE, ("records", "history"))),
+            *rollup_contributions.write_steps(),
+            Step("write facilitators", ("facilitators",), (), self._save_facilitators, writes=True),
+        )
+
+    async def _bounds(self, lane: asyncpg.Connection) -> None:
+        self.last_event_at = await lane.fetchval("SELECT max(occurred_at) FROM window_events")
+
+    async def _applied(self, lane: asyncpg.Connection) -> None:
+        self.ir_applied = int(await lane.fetchval("SELECT coalesce(sum(applied), 0) FROM window_ir"))
+
+    async def _keys(self, lane: asyncpg.Connection) -> None:
+        """IR seen for the first time get their record key, fixed for good (computed in Python: it is keyed)."""
+        secret = await projection_store.record_key_secret(lane)
+        new_ids = await lane.fetch(
+            "SELECT w.id FROM window_ir w LEFT JOIN reporting.home_industries p ON p.id = w.id WHERE p.record_key IS NULL"
+        )
+        await lane.execute("CREATE UNLOGGED TABLE window_keys (id bigint PRIMARY KEY, record_key bigint NOT NULL)")
+        await lane.copy_records_to_table(
+            "window_keys", records=[(row["id"], record_key(secret, row["id"])) for row in new_ids]
+        )
+
+    async def _save_facilitators(self, target: asyncpg.Connection) -> None:
+        changes = self.facilitator_changes
+        await projection_store.save_facilitators(target, changes.facilitators.values(), changes.assignments.values())
+
+    async def _facilitators(self, lane: asyncpg.Connection) -> None:
+        for row in await lane.fetch(
+            "SELECT id, event_type, facilitator_payload::text AS payload FROM window_events"
+            " WHERE facilitator_payload IS NOT NULL ORDER BY seq"
+        ):
+            self.facilitator_applied += self.facilitator_changes.apply(row["event_type"], orjson.loads(row["payload"]), row["id"])
+
+
+def _writing(table: str, insert: str, merge: str) -> Callable[[asyncpg.Connection], Awaitable[None]]:
+    async def write(target: asyncpg.Connection) -> None:
         await empty_table_fill.write(target, table, insert, merge)
-    await projection_store.save_facilitators(
-        target, facilitator_changes.facilitators.values(), facilitator_changes.assignments.values()
-    )
-    applied = int(ir_applied) + facilitator_applied
-    events = int(bounds["events"])
-    return WindowResult(events, applied, events - applied, Cursor(int(last["xid"]), last["id"]), bounds["last_event_at"])
+    return write

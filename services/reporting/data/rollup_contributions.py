@@ -1,16 +1,15 @@
 """What a set of IR adds to the rollups, computed by PostgreSQL: the set-based twin of ``RollupDelta.add``.
 
-A catch-up window (``data/catch_up_window.py``) fills two session tables, ``rollup_ir`` (one row per IR
+A catch-up window (``data/catch_up_window.py``) fills two working tables, ``rollup_ir`` (one row per IR
 and sign: its record as it was, sign -1, and as it is now, sign +1) and ``rollup_history`` (their
-assessments, with the same sign), then ``add_contributions`` adds up, per rollup cell, everything
+assessments, with the same sign); the window's ``steps`` then add up, per rollup cell, everything
 those records contribute: each record's standing changes (``domain/standing.changes``), its stock,
 moves, needs and indicator entries (``RollupDelta.add``, ``domain/indicators.indicator_years``), in
-every region level and period bucket (``compute_contributions``), and ``add_contributions`` adds the
-net to the rollup tables (``empty_table_fill``). The same rules as
-the Python build, written once more in SQL because a rebuild would otherwise spend a third of a
-millisecond of Python per IR on them; ``tests/reporting/test_catch_up_window.py`` holds the two equal
-row by row on random feeds. A change to ``domain/standing.py``, ``domain/projection.py`` or
-``domain/indicators.py`` must be made here too.
+every region level and period bucket, and its ``write_steps`` add the net to the rollup tables
+(``empty_table_fill``). The same rules as the Python build, written once more in SQL because a
+rebuild would otherwise spend a third of a millisecond of Python per IR on them;
+``tests/reporting/test_catch_up_window.py`` holds the two equal row by row on random feeds. A change to
+``domain/standing.py``, ``domain/projection.py`` or ``domain/indicators.py`` must be made here too.
 
 Cells are added up at the finest grain first (sub-district and day) and each coarser level and
 period is summed from the one below, so a million IR cost a few passes over the finest cells
@@ -19,26 +18,29 @@ instead of sixteen rows per change.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import asyncpg
 
-from services.reporting.data import empty_table_fill
+from services.reporting.data import empty_table_fill, window_steps
 
-#: The session tables the caller fills (created by ``create_inputs``, dropped at commit).
+#: The working tables the caller fills (``window_steps``): ``rollup_ir_before`` (the records as they were, sign
+#: -1; the caller makes ``rollup_ir`` of it and the records as they are now, sign +1) and ``rollup_history``.
 INPUTS = (
     """
-    CREATE TEMP TABLE rollup_ir (
+    CREATE UNLOGGED TABLE rollup_ir_before (
         id bigint NOT NULL, sign integer NOT NULL, village_code text NOT NULL, registered_on date NOT NULL,
         status text NOT NULL, status_changed_on date, owner_sex text NOT NULL, female_head_of_household boolean NOT NULL,
         workers_female integer NOT NULL, workers_male integer NOT NULL, record_key bigint NOT NULL,
         transfers jsonb NOT NULL, milestones jsonb NOT NULL, products text[] NOT NULL, constraints text[] NOT NULL,
         hopes text[] NOT NULL, assistance_received jsonb NOT NULL, PRIMARY KEY (id, sign)
-    ) ON COMMIT DROP
+    )
     """,
     """
-    CREATE TEMP TABLE rollup_history (
+    CREATE UNLOGGED TABLE rollup_history (
         home_industry_id bigint NOT NULL, sign integer NOT NULL, assessment_id bigint NOT NULL, assessed_on date NOT NULL,
         ir_class text NOT NULL, small_enterprise_candidate boolean NOT NULL
-    ) ON COMMIT DROP
+    )
     """,
 )
 
@@ -65,7 +67,7 @@ _RANK = "(CASE {standing} WHEN 'PEMULA' THEN 1 WHEN 'BERKEMBANG' THEN 2 WHEN 'MA
 _CLASS_OF = "(CASE (({packed}) >> 1) & 3 WHEN 1 THEN 'PEMULA' WHEN 2 THEN 'BERKEMBANG' ELSE 'MAJU' END)"
 
 CHANGES = f"""
-CREATE TEMP TABLE rollup_changes ON COMMIT DROP AS
+CREATE UNLOGGED TABLE rollup_changes AS
 WITH points AS (
     -- the days its position may change on (kind 1) and its assessments (kind 0, before a day's position)
     SELECT r.id, r.sign, r.registered_on AS day, 1 AS kind, NULL::bigint AS packed FROM rollup_ir r
@@ -104,7 +106,7 @@ WHERE s.n = 1 OR s.before_standing IS DISTINCT FROM s.standing OR s.before_candi
 """
 
 STOCK_CELLS = f"""
-CREATE TEMP TABLE rollup_stock ON COMMIT DROP AS
+CREATE UNLOGGED TABLE rollup_stock AS
 SELECT 3::smallint AS level, region_code, 'D'::text AS period, day AS period_start, standing, owner_sex,
        female_head_of_household, candidate, sum(n)::bigint AS home_industries, sum(women)::bigint AS workers_female,
        sum(men)::bigint AS workers_male, sum(k)::bigint AS key_sum
@@ -142,7 +144,7 @@ GROUP BY 2, 4, 5, 6, 7, 8
 """
 
 MOVE_CELLS = f"""
-CREATE TEMP TABLE rollup_moves ON COMMIT DROP AS
+CREATE UNLOGGED TABLE rollup_moves AS
 SELECT 3::smallint AS level, {_SUB_DISTRICT.format(village="c.village")} AS region_code, 'D'::text AS period,
        c.day AS period_start, coalesce(c.before_standing, 'NEW') AS from_standing, c.standing AS to_standing,
        r.owner_sex, sum(c.sign)::bigint AS home_industries, sum(c.sign * r.record_key)::bigint AS key_sum
@@ -154,7 +156,7 @@ GROUP BY 2, 4, 5, 6, 7
 # needs_items: each item once per IR (a set, deduplicated per IR: cheaper than across the window),
 # counted where the IR is now under its newest class.
 NEEDS_CELLS = f"""
-CREATE TEMP TABLE rollup_needs ON COMMIT DROP AS
+CREATE UNLOGGED TABLE rollup_needs AS
 WITH newest AS (
     SELECT DISTINCT ON (h.home_industry_id, h.sign) h.home_industry_id AS id, h.sign, h.ir_class
     FROM rollup_history h ORDER BY h.home_industry_id, h.sign, h.assessed_on DESC, h.assessment_id DESC
@@ -180,7 +182,7 @@ GROUP BY 2, 3, 4, 5, 6
 
 # indicator_years: (indicator, year) once per IR, counted where the IR was at the end of that year.
 INDICATOR_CELLS = f"""
-CREATE TEMP TABLE rollup_indicators ON COMMIT DROP AS
+CREATE UNLOGGED TABLE rollup_indicators AS
 WITH first_class AS (
     SELECT DISTINCT ON (h.home_industry_id, h.sign) h.home_industry_id AS id, h.sign, h.ir_class
     FROM rollup_history h ORDER BY h.home_industry_id, h.sign, h.assessed_on, h.assessment_id
@@ -255,7 +257,7 @@ _COUNT_VALUES = ("home_industries", "key_sum")
 _NEEDS_KEYS = ("ir_class", "kind", "item", "detail")
 _INDICATOR_KEYS = ("year", "indicator", "owner_sex", "female_head_of_household")
 
-#: (rollup table, session table, its key columns, its value columns)
+#: (rollup table, working table, its key columns, its value columns)
 _MERGES = (
     ("reporting.stock_changes", "rollup_stock",
      ("level", "region_code", "period", "period_start", *_STOCK_KEYS), _STOCK_VALUES),
@@ -276,32 +278,34 @@ def _inserts(table: str, cells: str, keys: tuple[str, ...], values: tuple[str, .
     return insert, f"{insert} ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {added}"
 
 
-STATEMENTS = (
-    CHANGES,
-    STOCK_CELLS,
-    *_sum_up("rollup_stock", _STOCK_KEYS, _STOCK_VALUES, 3, ("M", "Y", "A")),
-    MOVE_CELLS,
-    *_sum_up("rollup_moves", _MOVE_KEYS, _COUNT_VALUES, 3, ("M", "Y")),  # moves have no all-time bucket
-    NEEDS_CELLS,
-    *_sum_up("rollup_needs", _NEEDS_KEYS, _COUNT_VALUES, 3),
-    INDICATOR_CELLS,
-    *_sum_up("rollup_indicators", _INDICATOR_KEYS, _COUNT_VALUES, 2),
-)
+def steps(after: str) -> tuple[window_steps.Step, ...]:
+    """The cells of every rollup, computed once ``after`` has filled ``rollup_ir`` and ``rollup_history``: the
+    standing changes first, then each rollup's finest cells and their sums (the needs need no changes)."""
+    Step = window_steps.Step
+    # In this order two lanes finish the stock and move cells apart, so their long writes do not queue at the end.
+    return (
+        Step("standing changes", (after,), (CHANGES,)),
+        Step("needs cells", (after,), (NEEDS_CELLS, *_sum_up("rollup_needs", _NEEDS_KEYS, _COUNT_VALUES, 3))),
+        # moves have no all-time bucket
+        Step("move cells", ("standing changes",),
+             (MOVE_CELLS, *_sum_up("rollup_moves", _MOVE_KEYS, _COUNT_VALUES, 3, ("M", "Y")))),
+        Step("stock cells", ("standing changes",),
+             (STOCK_CELLS, *_sum_up("rollup_stock", _STOCK_KEYS, _STOCK_VALUES, 3, ("M", "Y", "A")))),
+        Step("indicator cells", ("standing changes",),
+             (INDICATOR_CELLS, *_sum_up("rollup_indicators", _INDICATOR_KEYS, _COUNT_VALUES, 2))),
+    )
 
 
-async def create_inputs(connection: asyncpg.Connection) -> None:
-    """The session tables ``rollup_ir`` and ``rollup_history`` (the caller fills them; dropped at commit)."""
-    for statement in INPUTS:
-        await connection.execute(statement)
+def write_steps() -> tuple[window_steps.Step, ...]:
+    """Adding each rollup's computed cells to its table, on the projection's transaction."""
+    return tuple(
+        window_steps.Step(f"write {table}", (f"{name} cells",), (), _writing(table, *_inserts(table, cells, keys, values)),
+                          writes=True)
+        for name, (table, cells, keys, values) in zip(("stock", "move", "needs", "indicator"), _MERGES)
+    )
 
 
-async def compute_contributions(connection: asyncpg.Connection) -> None:
-    """Add up, per rollup cell, what ``rollup_ir``'s records contribute, each with its sign (session tables)."""
-    for statement in STATEMENTS:
-        await connection.execute(statement)
-
-
-async def add_contributions(connection: asyncpg.Connection) -> None:
-    """Add the computed cells to the rollup tables."""
-    for table, cells, keys, values in _MERGES:
-        await empty_table_fill.write(connection, table, *_inserts(table, cells, keys, values))
+def _writing(table: str, insert: str, merge: str) -> Callable[[asyncpg.Connection], Awaitable[None]]:
+    async def write(target: asyncpg.Connection) -> None:
+        await empty_table_fill.write(target, table, insert, merge)
+    return write
