@@ -312,7 +312,10 @@ async def apply_window(target: asyncpg.Connection, cursor: Cursor, size: int,
     The working tables are built on connections of their own (``connect(settings)``, ``window_steps``);
     the projection is written on ``target``, in the caller's transaction."""
     async with window_steps.lanes(connect) as lanes:
+        # The other lane has nothing to do until the order is known: this step may use parallel workers.
+        await lanes[0].execute("SET max_parallel_workers_per_gather = 2")
         await lanes[0].execute(ORDER, str(cursor.transaction_id), cursor.event_id, size)
+        await lanes[0].execute(f"SET max_parallel_workers_per_gather = {window_steps.SETTINGS['max_parallel_workers_per_gather']}")
         last = await lanes[0].fetchrow(
             "SELECT seq, transaction_id::text AS xid, id FROM window_order ORDER BY seq DESC LIMIT 1")
         if last is None:

@@ -96,7 +96,10 @@ async def run(connections: Sequence[asyncpg.Connection], writer: asyncpg.Connect
                 done.add(step.name)
                 progress.notify_all()
 
-    async with asyncio.TaskGroup() as group:
-        for lane in connections:
-            group.create_task(worker(lane, writes=False))
-        group.create_task(worker(writer, writes=True))
+    try:
+        async with asyncio.TaskGroup() as group:
+            for lane in connections:
+                group.create_task(worker(lane, writes=False))
+            group.create_task(worker(writer, writes=True))
+    except BaseExceptionGroup as failed:  # the first failure; the steps still running were cancelled by it
+        raise failed.exceptions[0]
