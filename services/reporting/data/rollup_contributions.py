@@ -187,15 +187,15 @@ WITH first_class AS (
     SELECT DISTINCT ON (h.home_industry_id, h.sign) h.home_industry_id AS id, h.sign, h.ir_class
     FROM rollup_history h ORDER BY h.home_industry_id, h.sign, h.assessed_on, h.assessment_id
 ), counted AS (
-    SELECT r.id, r.sign, 'NEW_PEMULA' AS indicator, extract(year FROM r.registered_on)::int AS year
-    FROM rollup_ir r JOIN first_class f ON f.id = r.id AND f.sign = r.sign WHERE f.ir_class = 'PEMULA'
-    UNION
-    SELECT r.id, r.sign,
-           CASE WHEN substring(r.village_code FROM '[^.]*$') LIKE '1%' THEN 'NEW_PEMULA_IN_TOWNS' ELSE 'NEW_PEMULA_IN_VILLAGES' END,
-           extract(year FROM r.registered_on)::int
-    FROM rollup_ir r JOIN first_class f ON f.id = r.id AND f.sign = r.sign WHERE f.ir_class = 'PEMULA'
-    UNION
-    SELECT c.id, c.sign, i.indicator, extract(year FROM c.day)::int
+    -- each part counts indicators of its own, once per IR and year: only the standing changes can repeat one
+    SELECT r.id, r.sign, n.indicator, extract(year FROM r.registered_on)::int AS year
+    FROM rollup_ir r JOIN first_class f ON f.id = r.id AND f.sign = r.sign
+    CROSS JOIN LATERAL (VALUES ('NEW_PEMULA'), (
+        CASE WHEN substring(r.village_code FROM '[^.]*$') LIKE '1%' THEN 'NEW_PEMULA_IN_TOWNS' ELSE 'NEW_PEMULA_IN_VILLAGES' END
+    )) n(indicator)
+    WHERE f.ir_class = 'PEMULA'
+    UNION ALL
+    SELECT DISTINCT c.id, c.sign, i.indicator, extract(year FROM c.day)::int
     FROM rollup_changes c
     CROSS JOIN LATERAL unnest(ARRAY[
         CASE WHEN c.standing = 'CLOSED' AND c.before_standing IN ('UNASSESSED', 'PEMULA', 'BERKEMBANG', 'MAJU')
@@ -208,7 +208,7 @@ WITH first_class AS (
                   AND {_RANK.format(standing="c.standing")} >= 3 THEN 'BERKEMBANG_TO_MAJU' END
     ]) i(indicator)
     WHERE c.before_standing IS NOT NULL AND i.indicator IS NOT NULL
-    UNION
+    UNION ALL
     SELECT r.id, r.sign,
            CASE m.fact WHEN 'SPP_IRT' THEN 'SPP_IRT_OBTAINED' WHEN 'NIB' THEN 'NIB_OBTAINED'
                        WHEN 'ONLINE' THEN 'ONLINE_SELLING_STARTED' ELSE 'FORMAL_ENTITY_FORMED' END,
