@@ -18,6 +18,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.registry import registrar, transfer_registrar
+from services.registry.domain.classification import (
+    CapitalSource, Criteria, ProductionPattern, ProductionTechnology,
+)
 from services.reporting import consumer as consumer_module
 from siir.auth.identity import Identity, Role
 from services.registry.data.audit import Actor
@@ -56,6 +59,29 @@ async def _transfers_and_merges(registry_engine: AsyncEngine, pg: asyncpg.Connec
         await registrar.merge(registry_engine, keep, drop, "pendaftaran ganda", TODAY, ANYWHERE, ACTOR)
 
 
+async def _up_and_down_in_one_year(registry_engine: AsyncEngine, pg: asyncpg.Connection, changes: RegistryChanges) -> int:
+    """An IR that climbs from Pemula to Berkembang twice in 2022: the indicator counts it once that year."""
+    pk = await pg.fetchval(
+        "SELECT h.id FROM registry.home_industries h WHERE h.status = 'ACTIVE' AND h.registered_on < '2021-06-01'"
+        " AND NOT EXISTS (SELECT 1 FROM registry.assessments a WHERE a.home_industry_id = h.id"
+        "                 AND a.assessed_on >= '2022-01-01') ORDER BY h.id LIMIT 1")
+    levels = ((1, ProductionTechnology.MANUAL, CapitalSource.OWN, 500_000, ProductionPattern.NOT_CONTINUOUS),
+              (4, ProductionTechnology.SEMI_MANUAL, CapitalSource.OWN_AND_INFORMAL_LOAN, 10_000_000, ProductionPattern.SEMI_CONTINUOUS))
+    for month, level in ((2, 0), (3, 1), (4, 0), (5, 1)):
+        workers, technology, source, amount, pattern = levels[level]
+
+        def build(started: dt.date, month: int = month) -> tuple[Criteria, dict[str, object]]:
+            return (Criteria(workers, technology, source, amount, started, pattern),
+                    {"assessed_on": dt.date(2022, month, 1), "assets_excluding_land_and_buildings": None,
+                     "annual_turnover": None, "assessor": "Pendamping Uji", "notes": None})
+
+        await registrar.record_assessment(registry_engine, pk, build, changes.rule_set, changes.thresholds, ANYWHERE, ACTOR)
+    classes = await pg.fetch("SELECT ir_class FROM registry.assessments WHERE home_industry_id = $1"
+                             " AND assessed_on >= '2022-01-01' ORDER BY assessed_on", pk)
+    assert [row["ir_class"] for row in classes] == ["PEMULA", "BERKEMBANG", "PEMULA", "BERKEMBANG"]
+    return pk
+
+
 async def test_windows_build_the_batch_consumers_projection_row_by_row(
     registry_engine: AsyncEngine, database_url: str, pg: asyncpg.Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -72,6 +98,7 @@ async def test_windows_build_the_batch_consumers_projection_row_by_row(
     await changes.run(500)
     await _transfers_and_merges(registry_engine, pg, changes, seed=59)
     await changes.run(250)
+    await _up_and_down_in_one_year(registry_engine, pg, changes)
     assert await pg.fetchval("SELECT count(*) FROM registry.outbox WHERE event_type = 'HomeIndustryTransferred'") >= 12
     assert await pg.fetchval("SELECT count(*) FROM registry.outbox WHERE payload ? 'assessmentsMovedAway'") >= 1
 
