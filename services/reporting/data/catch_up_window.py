@@ -364,7 +364,8 @@ class _Folding:
             *rollup_contributions.steps(after="new contributions"),
             Step("facilitators", ("events",), (), self._facilitators),
             # The writes, on the projection's transaction, each after the last step that reads its table.
-            *(Step(f"write {table}", (built, "keys", "old contributions"), (), _writing(table, insert, merge), writes=True)
+            *(Step(f"write {table}", (built, "keys", "old contributions"), (), empty_table_fill.writing(table, insert, merge),
+                   writes=True)
               for (table, insert, merge), built in zip(SAVE, ("records", "history"))),
             *rollup_contributions.write_steps(),
             Step("write facilitators", ("facilitators",), (), self._save_facilitators, writes=True),
@@ -397,9 +398,3 @@ class _Folding:
             " WHERE facilitator_payload IS NOT NULL ORDER BY seq"
         ):
             self.facilitator_applied += self.facilitator_changes.apply(row["event_type"], orjson.loads(row["payload"]), row["id"])
-
-
-def _writing(table: str, insert: str, merge: str) -> Callable[[asyncpg.Connection], Awaitable[None]]:
-    async def write(target: asyncpg.Connection) -> None:
-        await empty_table_fill.write(target, table, insert, merge)
-    return write

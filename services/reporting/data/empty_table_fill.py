@@ -11,6 +11,8 @@ the window writes last, so the lock lasts only for the writes, and only while th
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import asyncpg
 
 _INDEXES = """
@@ -48,3 +50,10 @@ async def write(connection: asyncpg.Connection, table: str, insert: str, merge: 
             )
         else:
             await connection.execute(index["definition"])
+
+
+def writing(table: str, insert: str, merge: str) -> Callable[[asyncpg.Connection], Awaitable[None]]:
+    """``write`` of ``table``'s rows, to be run later on a connection (a catch-up window's write step)."""
+    async def write_on(connection: asyncpg.Connection) -> None:
+        await write(connection, table, insert, merge)
+    return write_on

@@ -18,10 +18,6 @@ instead of sixteen rows per change.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-import asyncpg
-
 from services.reporting.data import empty_table_fill, window_steps
 
 #: The working tables the caller fills (``window_steps``): ``rollup_ir_before`` (the records as they were, sign
@@ -299,13 +295,7 @@ def steps(after: str) -> tuple[window_steps.Step, ...]:
 def write_steps() -> tuple[window_steps.Step, ...]:
     """Adding each rollup's computed cells to its table, on the projection's transaction."""
     return tuple(
-        window_steps.Step(f"write {table}", (f"{name} cells",), (), _writing(table, *_inserts(table, cells, keys, values)),
-                          writes=True)
+        window_steps.Step(f"write {table}", (f"{name} cells",), (),
+                          empty_table_fill.writing(table, *_inserts(table, cells, keys, values)), writes=True)
         for name, (table, cells, keys, values) in zip(("stock", "move", "needs", "indicator"), _MERGES)
     )
-
-
-def _writing(table: str, insert: str, merge: str) -> Callable[[asyncpg.Connection], Awaitable[None]]:
-    async def write(target: asyncpg.Connection) -> None:
-        await empty_table_fill.write(target, table, insert, merge)
-    return write
