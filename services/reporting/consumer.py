@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from services.reporting import consumer_metrics
-from services.reporting.data import catch_up_window, outbox_feed, projection_store
+from services.reporting.data import catch_up_window, outbox_feed, projection_store, window_steps
 from services.reporting.data.outbox_feed import Cursor
 from services.reporting.domain.disclosure import record_key
 from services.reporting.domain import assignments
@@ -126,7 +126,7 @@ async def apply_batch(source: asyncpg.Connection, target: asyncpg.Connection, ba
     return BatchResult(len(events), len(events) - skipped, skipped, cursor)
 
 
-async def apply_window(target: asyncpg.Connection, size: int, connect: catch_up_window.Connect) -> BatchResult:
+async def apply_window(target: asyncpg.Connection, size: int, connect: window_steps.Connect) -> BatchResult:
     """Apply up to ``size`` events set-based in PostgreSQL (the feed in the same database): its working tables
     built on connections of its own (``connect``), the projection written in one transaction."""
     async with target.transaction():

@@ -16,7 +16,6 @@ table as soon as its rows are computed. It comes out row by row as the batch con
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import asyncpg
@@ -78,11 +77,6 @@ LEFT JOIN LATERAL jsonb_to_record(CASE WHEN o.event_type = 'AssessmentRecorded' 
 LEFT JOIN LATERAL jsonb_to_record(CASE WHEN o.event_type = 'HomeIndustryTransferred' THEN x.transfer END)
     AS t(id text, "transferredOn" text, "fromVillageCode" text) ON true
 """
-_SHARES = [f"window_events_{lane}" for lane in range(window_steps.LANES)]
-JOINED = (
-    "CREATE VIEW window_events AS " + " UNION ALL ".join(f"SELECT * FROM {share}" for share in _SHARES),
-    f"ANALYZE {', '.join(_SHARES)}",
-)
 
 # Each IR the window changes. An event of a payload shape this code does not read applies to an IR
 # already known (it is kept as it was, and the event is its last) and is stepped over otherwise.
@@ -162,8 +156,6 @@ CROSS JOIN LATERAL jsonb_to_record(o.payload->'homeIndustry') AS s(
     "assistanceReceived" jsonb, "marketingChannels" text[])
 WHERE w.id % {lanes} = {lane}
 """
-_SNAPSHOT_SHARES = [f"window_snapshots_{lane}" for lane in range(window_steps.LANES)]
-SNAPSHOTS_JOINED = "CREATE VIEW window_snapshots AS " + " UNION ALL ".join(f"SELECT * FROM {t}" for t in _SNAPSHOT_SHARES)
 
 # The IR's record after the window, in reporting.home_industries' columns: the last snapshot it read
 # (or the record as it was), with its history, transfers and milestones added up.
@@ -291,10 +283,6 @@ SAVE = (
 )
 
 
-#: Opens a connection to the reporting database with the session settings given.
-Connect = Callable[[dict[str, str]], Awaitable[asyncpg.Connection]]
-
-
 @dataclass(frozen=True, slots=True)
 class WindowResult:
     events: int
@@ -305,7 +293,7 @@ class WindowResult:
 
 
 async def apply_window(target: asyncpg.Connection, cursor: Cursor, size: int,
-                       connect: Connect) -> WindowResult:
+                       connect: window_steps.Connect) -> WindowResult:
     """Fold up to ``size`` settled events after ``cursor`` into the projection; the caller holds the
     cursor's row lock in an open transaction on ``target`` and moves it (nothing here commits it).
 
@@ -344,20 +332,14 @@ class _Folding:
 
     def steps(self) -> tuple[window_steps.Step, ...]:
         Step = window_steps.Step
-        shares = tuple(Step(f"events {lane}", (), (EVENTS.format(lane=lane, lanes=window_steps.LANES),))
-                       for lane in range(window_steps.LANES))
-        snapshots = tuple(Step(f"snapshots {lane}", ("changed",), (SNAPSHOTS.format(lane=lane, lanes=window_steps.LANES),))
-                          for lane in range(window_steps.LANES))
         return (
-            *shares,
-            Step("events", tuple(share.name for share in shares), JOINED, self._bounds),
+            *window_steps.shared("events", (), EVENTS, "window_events", analyse=True, then=self._bounds),
             Step("changed", ("events",), (CHANGED, "ANALYZE window_ir"), self._applied),
             Step("keys", ("changed",), (), self._keys),
             Step("history", ("changed",), (HISTORY,)),
             Step("milestones", ("events",), (MILESTONES,)),
             Step("transfers", ("events",), (TRANSFERS,)),
-            *snapshots,
-            Step("snapshots", tuple(share.name for share in snapshots), (SNAPSHOTS_JOINED,)),
+            *window_steps.shared("snapshots", ("changed",), SNAPSHOTS, "window_snapshots"),
             Step("records", ("keys", "history", "milestones", "transfers", "snapshots"), (RECORDS, ADD_TRANSFERS)),
             Step("old contributions", ("history",), (*rollup_contributions.INPUTS, *OLD_INPUTS)),
             Step("new contributions", ("records", "old contributions"), NEW_INPUTS),

@@ -50,8 +50,24 @@ class Step:
             await self.then(connection)
 
 
+def shared(name: str, after: tuple[str, ...], statement: str, table: str, *, analyse: bool = False,
+           then: Callable[[asyncpg.Connection], Awaitable[None]] | None = None) -> tuple[Step, ...]:
+    """A working table built in ``LANES`` shares side by side: ``statement`` (with ``{lane}`` and ``{lanes}``)
+    builds ``{table}_{lane}`` on each lane, then step ``name`` makes ``table`` the view of them all (and, with
+    ``analyse``, gives the planner their statistics) and runs ``then``."""
+    shares = tuple(Step(f"{name} {lane}", after, (statement.format(lane=lane, lanes=LANES),)) for lane in range(LANES))
+    tables = [f"{table}_{lane}" for lane in range(LANES)]
+    joined = "CREATE VIEW " + table + " AS " + " UNION ALL ".join(f"SELECT * FROM {share}" for share in tables)
+    analysed = (f"ANALYZE {', '.join(tables)}",) if analyse else ()
+    return (*shares, Step(name, tuple(share.name for share in shares), (joined, *analysed), then))
+
+
+#: Opens a connection to the reporting database with the session settings given.
+Connect = Callable[[dict[str, str]], Awaitable[asyncpg.Connection]]
+
+
 @contextlib.asynccontextmanager
-async def lanes(connect: Callable[[dict[str, str]], Awaitable[asyncpg.Connection]]) -> AsyncIterator[list[asyncpg.Connection]]:
+async def lanes(connect: Connect) -> AsyncIterator[list[asyncpg.Connection]]:
     """``LANES`` connections (``connect(settings)``) and an empty working schema; the connections are closed after."""
     opened: list[asyncpg.Connection] = []
     try:
